@@ -1,0 +1,50 @@
+# make run   : set up and start the service on http://127.0.0.1:8000 (SQLite under var/, demo data)
+# make test  : set up and run the whole test suite (SQLite, PostgreSQL, Chromium)
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-fast bench lint messages migration install clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/inventory migrate
+	$(BIN)/inventory demo --if-empty
+	$(BIN)/inventory serve --host 127.0.0.1 --port 8000
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not browser" -k "not postgres"
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+# Re-extract translatable strings and merge them into the catalogs.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k L --no-location --sort-output \
+		--project inventory -o inventory/locale/messages.pot .
+	$(BIN)/pybabel update -i inventory/locale/messages.pot -d inventory/locale --no-location \
+		--ignore-obsolete
+
+# Generate a migration from the tables against a PostgreSQL database (Piccolo's --auto
+# does not work on SQLite): make migration PG_URL=postgresql://... DESC="what changed"
+migration: $(STAMP)
+	PICCOLO_CONF=inventory.piccolo_conf INVENTORY_DATABASE_URL=$(PG_URL) \
+		$(BIN)/piccolo migrations new inventory --auto --desc "$(DESC)"
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,127 @@
+"""JSON API v1: the same service functions as the pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Router, get, patch, post
+from litestar.exceptions import HTTPException
+from litestar.params import FromPath, JSONBody
+
+from inventory.api.serialize import asset_document, jsonable, site_document
+from inventory.assets import service as assets
+from inventory.catalog import service as catalog
+from inventory.i18n import _
+from inventory.sites import service as sites
+
+ACTOR = "api"
+
+
+def _body(data: JSONBody[Any]) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise HTTPException(status_code=400, detail=_("The body must be a JSON object."))
+    return data
+
+
+def _version(data: dict[str, Any]) -> int | None:
+    version = data.get("version")
+    if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
+        from inventory.validation import ValidationFailed
+
+        raise ValidationFailed({"version": _("Enter a whole number.")})
+    return version
+
+
+@get("/assets")
+async def api_assets(request: Request) -> dict[str, Any]:
+    f = assets.AssetFilter.from_query(request.query_params)
+    page = await assets.list_assets(f)
+    return {"total": page.total, "page": page.page, "pages": page.pages,
+            "items": [asset_document(row) for row in page.rows]}
+
+
+@get("/assets/{tag:str}")
+async def api_asset(tag: FromPath[str]) -> dict[str, Any]:
+    return asset_document(await assets.get_asset(tag))
+
+
+@post("/assets")
+async def api_asset_create(request: Request, data: JSONBody[Any]) -> dict[str, Any]:
+    settings = request.app.state.settings
+    body = _body(data)
+    row = await assets.create_asset(body, ACTOR, prefix=settings.tag_prefix,
+                                    digits=settings.tag_digits)
+    return asset_document(row)
+
+
+@patch("/assets/{tag:str}")
+async def api_asset_update(tag: FromPath[str], data: JSONBody[Any]) -> dict[str, Any]:
+    body = _body(data)
+    return asset_document(await assets.update_asset(tag, body, _version(body), ACTOR))
+
+
+@post("/assets/{tag:str}/move", status_code=200)
+async def api_asset_move(tag: FromPath[str], data: JSONBody[Any]) -> dict[str, Any]:
+    body = _body(data)
+    return asset_document(await assets.move_asset(tag, body, _version(body), ACTOR))
+
+
+@post("/assets/{tag:str}/status", status_code=200)
+async def api_asset_status(tag: FromPath[str], data: JSONBody[Any]) -> dict[str, Any]:
+    body = _body(data)
+    return asset_document(
+        await assets.change_status(tag, body.get("status"), _version(body), ACTOR))
+
+
+@get("/assets/{tag:str}/history")
+async def api_asset_history(tag: FromPath[str]) -> list[dict[str, Any]]:
+    await assets.get_asset(tag)
+    return jsonable(await assets.history(tag))
+
+
+@get("/sites")
+async def api_sites() -> list[dict[str, Any]]:
+    return [site_document(s) for s in await sites.list_sites()]
+
+
+@get("/sites/{code:str}")
+async def api_site(code: FromPath[str]) -> dict[str, Any]:
+    return site_document(await sites.get_site(code))
+
+
+@post("/sites")
+async def api_site_create(data: JSONBody[Any]) -> dict[str, Any]:
+    return site_document(await sites.create_site(_body(data), ACTOR))
+
+
+@patch("/sites/{code:str}")
+async def api_site_update(code: FromPath[str], data: JSONBody[Any]) -> dict[str, Any]:
+    body = _body(data)
+    current = await sites.get_site(code)
+    merged = {**current, **body}
+    return site_document(await sites.update_site(code, merged, _version(body), ACTOR))
+
+
+@get("/categories")
+async def api_categories() -> list[dict[str, Any]]:
+    return jsonable([
+        {k: c[k] for k in ("code", "name", "lifespan_years", "replacement_cost_cents",
+                           "is_interactive_display", "is_network", "version")}
+        for c in await catalog.list_categories()
+    ])
+
+
+@get("/models")
+async def api_models() -> list[dict[str, Any]]:
+    return [
+        {"id": m["id"], "category": m["category_code"], "manufacturer": m["manufacturer"],
+         "name": m["name"], "version": m["version"]}
+        for m in await catalog.list_models()
+    ]
+
+
+api_router = Router(path="/api/v1", route_handlers=[
+    api_assets, api_asset, api_asset_create, api_asset_update, api_asset_move,
+    api_asset_status, api_asset_history, api_sites, api_site, api_site_create,
+    api_site_update, api_categories, api_models,
+], tags=["api"])

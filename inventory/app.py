@@ -1,0 +1,187 @@
+"""create_app(settings) -> Litestar: wiring only, no logic."""
+
+from __future__ import annotations
+
+import logging
+
+from litestar import Litestar, Request, Response, get
+from litestar.datastructures import State
+from litestar.exceptions import HTTPException, NotFoundException
+from litestar.params import FromPath
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.template.config import TemplateConfig
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from inventory import db, i18n, migrations
+from inventory.api.controllers import api_router
+from inventory.assets.controllers import asset_routes
+from inventory.catalog.controllers import catalog_routes
+from inventory.dashboard.controllers import dashboard
+from inventory.settings import PROJECT_ROOT, Settings
+from inventory.sites.controllers import site_routes
+from inventory.validation import Conflict, NotFound, ValidationFailed
+from inventory.web import make_environment
+
+log = logging.getLogger("inventory")
+
+
+def language_middleware(app: ASGIApp) -> ASGIApp:
+    """Set the reader's language for everything that runs for this request."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            headers = dict(scope.get("headers", []))
+            cookies = headers.get(b"cookie", b"").decode("latin-1")
+            chosen = None
+            for part in cookies.split(";"):
+                name, _sep, value = part.strip().partition("=")
+                if name == "lang":
+                    chosen = value
+            accept = headers.get(b"accept-language", b"").decode("latin-1")
+            i18n.set_language(i18n.negotiate(accept, chosen))
+        await app(scope, receive, send)
+
+    return middleware
+
+
+@get("/healthz")
+async def healthz() -> Response:
+    try:
+        pending = await migrations.pending_migration_ids()
+    except Exception as error:  # the database is unreachable: say so, never crash
+        log.warning("health check failed: %s", error)
+        return Response({"status": "error", "database": "unreachable"}, status_code=503)
+    engine = db.current_engine()
+    body = {
+        "status": "ok" if not pending else "error",
+        "database": "reachable",
+        "engine": engine.engine_type,
+        "migrated": not pending,
+        "pending_migrations": pending,
+    }
+    return Response(body, status_code=200 if not pending else 503)
+
+
+@get("/language/{language:str}")
+async def choose_language(request: Request, language: FromPath[str]) -> Response:
+    from litestar.response import Redirect
+
+    target = request.headers.get("referer", "/")
+    base = str(request.base_url)
+    path = target[len(base) - 1:] if target.startswith(base) else "/"
+    response = Redirect(path=path or "/", status_code=303)
+    if language in i18n.LANGUAGES:
+        response.set_cookie("lang", language, max_age=365 * 24 * 3600, samesite="lax",
+                            httponly=True)
+    return response
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "application/json" in request.headers.get(
+        "accept", "").split(",")[0]
+
+
+def _error_page(request: Request, status: int) -> Response:
+    from inventory.i18n import _
+
+    titles = {
+        400: _("This request could not be understood."),
+        403: _("You are not allowed to do this."),
+        404: _("This page does not exist."),
+        405: _("This action is not available here."),
+        500: _("Something went wrong on our side."),
+    }
+    template = request.app.template_engine.get_template("errors/error.html")
+    html = template.render(request=request, status=status,
+                           title=titles.get(status, titles[500]),
+                           path=request.url.path)
+    return Response(html, status_code=status, media_type="text/html")
+
+
+def http_exception_handler(request: Request, exc: HTTPException) -> Response:
+    status = exc.status_code
+    if _wants_json(request):
+        return Response({"error": "http_error", "detail": exc.detail}, status_code=status)
+    return _error_page(request, status)
+
+
+def validation_handler(request: Request, exc: ValidationFailed) -> Response:
+    from inventory.i18n import _
+
+    if _wants_json(request):
+        return Response(
+            {"error": "validation", "detail": _("Some fields are not valid."),
+             "fields": exc.errors}, status_code=400)
+    return _error_page(request, 400)
+
+
+def domain_not_found_handler(request: Request, exc: NotFound) -> Response:
+    from inventory.i18n import _
+
+    if _wants_json(request):
+        return Response({"error": "not_found", "detail": _("Not found.")}, status_code=404)
+    return _error_page(request, 404)
+
+
+def conflict_handler(request: Request, exc: Conflict) -> Response:
+    from inventory.api.serialize import jsonable
+    from inventory.i18n import _
+
+    return Response(
+        {"error": "conflict",
+         "detail": _("Someone else changed this record since you loaded it."),
+         "current": jsonable(exc.current)},
+        status_code=409,
+    )
+
+
+def server_error_handler(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    if _wants_json(request):
+        from inventory.i18n import _
+
+        return Response({"error": "server_error", "detail": _("Something went wrong on our side.")},
+                        status_code=HTTP_500_INTERNAL_SERVER_ERROR)
+    return _error_page(request, 500)
+
+
+def create_app(settings: Settings | None = None, *, migrate_on_start: bool = False) -> Litestar:
+    settings = settings or Settings.from_env()
+    engine = db.configure(settings.database_url)
+
+    async def on_startup(app: Litestar) -> None:
+        if migrate_on_start:
+            await migrations.migrate()
+        if engine.engine_type == "postgres":
+            await engine.start_connection_pool(min_size=2, max_size=20)
+
+    async def on_shutdown(app: Litestar) -> None:
+        if engine.engine_type == "postgres":
+            await engine.close_connection_pool()
+
+    environment = make_environment()
+    return Litestar(
+        route_handlers=[
+            dashboard, healthz, choose_language,
+            *site_routes, *asset_routes, *catalog_routes, api_router,
+            create_static_files_router(path="/static", directories=[PROJECT_ROOT / "static"],
+                                       send_as_attachment=False),
+        ],
+        template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment)),
+        middleware=[language_middleware],
+        exception_handlers={
+            NotFoundException: http_exception_handler,
+            HTTPException: http_exception_handler,
+            ValidationFailed: validation_handler,
+            NotFound: domain_not_found_handler,
+            Conflict: conflict_handler,
+            HTTP_500_INTERNAL_SERVER_ERROR: server_error_handler,
+            Exception: server_error_handler,
+        },
+        on_startup=[on_startup],
+        on_shutdown=[on_shutdown],
+        state=State({"settings": settings}),
+        debug=False,
+    )

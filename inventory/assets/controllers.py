@@ -1,0 +1,147 @@
+"""Asset pages: the list (with its htmx fragment), the asset page and its forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from inventory.assets import service
+from inventory.assets.rules import ACTIVE_STATUSES, STATUSES
+from inventory.validation import Conflict, ValidationFailed
+from inventory.web import form_data, form_version, is_htmx, render, see_other
+
+ACTOR = "web"
+
+
+def _settings(request: Request):
+    return request.app.state.settings
+
+
+@get("/assets")
+async def assets_index(request: Request) -> Template:
+    f = service.AssetFilter.from_query(request.query_params)
+    page = await service.list_assets(f)
+    choices = await service.form_choices(f.site)
+    template = "assets/_list.html" if is_htmx(request) else "assets/index.html"
+    return render(template, f=f, page=page, choices=choices, statuses=STATUSES,
+                  oob=is_htmx(request))
+
+
+@get("/assets/room-options")
+async def room_options(request: Request) -> Template:
+    """htmx: the <option>s of the room select after the site changed."""
+    site = request.query_params.get("site", "")
+    choices = await service.form_choices(site)
+    return render("assets/_room_options.html", rooms=choices["rooms"], selected=None)
+
+
+async def _form(template: str, status: int = 200, *, asset=None, values: dict[str, Any],
+                errors: dict[str, str], conflict=None) -> Template:
+    choices = await service.form_choices(values.get("site") or (asset or {}).get("site_code"))
+    return render(template, status, asset=asset, values=values, errors=errors, choices=choices,
+                  conflict=conflict, statuses=ACTIVE_STATUSES)
+
+
+@get("/assets/new")
+async def asset_new(request: Request) -> Template:
+    values = {k: request.query_params.get(k, "") for k in ("site", "room", "category")}
+    return await _form("assets/form.html", values=values, errors={})
+
+
+@post("/assets/new")
+async def asset_create(request: Request) -> Template | Redirect:
+    data = await form_data(request)
+    settings = _settings(request)
+    try:
+        asset = await service.create_asset(data, ACTOR, prefix=settings.tag_prefix,
+                                           digits=settings.tag_digits)
+    except ValidationFailed as failed:
+        return await _form("assets/form.html", 400, values=data, errors=failed.errors)
+    return see_other(f"/a/{asset['tag']}")
+
+
+@get("/a/{tag:str}")
+async def asset_show(tag: FromPath[str]) -> Template:
+    asset = await service.get_asset(tag)
+    return render("assets/show.html", asset=asset, history=await service.history(asset["tag"]),
+                  statuses=STATUSES)
+
+
+def _edit_values(asset: dict[str, Any]) -> dict[str, Any]:
+    values = dict(asset)
+    values["category"] = asset["category_code"]
+    values["site"] = asset["site_code"]
+    return values
+
+
+@get("/a/{tag:str}/edit")
+async def asset_edit(tag: FromPath[str]) -> Template:
+    asset = await service.get_asset(tag)
+    return await _form("assets/edit.html", asset=asset, values=_edit_values(asset), errors={})
+
+
+@post("/a/{tag:str}/edit")
+async def asset_update(request: Request, tag: FromPath[str]) -> Template | Redirect:
+    asset = await service.get_asset(tag)
+    data = await form_data(request)
+    try:
+        await service.update_asset(tag, data, form_version(data), ACTOR)
+    except ValidationFailed as failed:
+        return await _form("assets/edit.html", 400, asset=asset, values=data,
+                           errors=failed.errors)
+    except Conflict:
+        current = await service.get_asset(tag)
+        return await _form("assets/edit.html", 409, asset=current, values=data, errors={},
+                           conflict=_edit_values(current))
+    return see_other(f"/a/{asset['tag']}")
+
+
+@get("/a/{tag:str}/move")
+async def asset_move_form(request: Request, tag: FromPath[str]) -> Template:
+    asset = await service.get_asset(tag)
+    site = request.query_params.get("site") or asset["site_code"]
+    values = {"site": site, "room": asset["room"] if site == asset["site_code"] else ""}
+    return await _form("assets/move.html", asset=asset, values=values, errors={})
+
+
+@post("/a/{tag:str}/move")
+async def asset_move(request: Request, tag: FromPath[str]) -> Template | Redirect:
+    asset = await service.get_asset(tag)
+    data = await form_data(request)
+    try:
+        await service.move_asset(tag, data, form_version(data), ACTOR)
+    except ValidationFailed as failed:
+        return await _form("assets/move.html", 400, asset=asset, values=data,
+                           errors=failed.errors)
+    except Conflict:
+        current = await service.get_asset(tag)
+        return await _form("assets/move.html", 409, asset=current, values=data, errors={},
+                           conflict=current)
+    return see_other(f"/a/{asset['tag']}")
+
+
+@post("/a/{tag:str}/status")
+async def asset_status(request: Request, tag: FromPath[str]) -> Template | Redirect:
+    asset = await service.get_asset(tag)
+    data = await form_data(request)
+    try:
+        await service.change_status(tag, data.get("status"), form_version(data), ACTOR)
+    except ValidationFailed as failed:
+        return render("assets/show.html", 400, asset=asset,
+                      history=await service.history(asset["tag"]), statuses=STATUSES,
+                      status_error=failed.errors.get("status"))
+    except Conflict:
+        current = await service.get_asset(tag)
+        return render("assets/show.html", 409, asset=current,
+                      history=await service.history(asset["tag"]), statuses=STATUSES,
+                      status_conflict=True)
+    return see_other(f"/a/{asset['tag']}")
+
+
+asset_routes = [
+    assets_index, room_options, asset_new, asset_create, asset_show, asset_edit, asset_update,
+    asset_move_form, asset_move, asset_status,
+]

@@ -1,0 +1,75 @@
+"""Pure rules for assets: statuses, tags, end of life."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from inventory.i18n import _, lazy_gettext
+
+STATUSES = {
+    "in_service": lazy_gettext("In service"),
+    "in_stock": lazy_gettext("In stock"),
+    "faulty": lazy_gettext("Faulty"),
+    "in_repair": lazy_gettext("In repair"),
+    "retired": lazy_gettext("Retired"),
+}
+ACTIVE_STATUSES = tuple(s for s in STATUSES if s != "retired")
+
+
+def format_tag(prefix: str, number: int, digits: int = 6) -> str:
+    """BRN + 123 -> BRN-000123. Numbers wider than `digits` keep all their digits."""
+    if number < 1:
+        raise ValueError("tag numbers start at 1")
+    return f"{prefix}-{number:0{digits}d}"
+
+
+_TAG_SHAPE = re.compile(r"^[A-Z][A-Z0-9]{0,15}-\d{1,12}$")
+
+
+def normalise_tag(value: str) -> str:
+    return value.strip().upper()
+
+
+def looks_like_tag(value: str) -> bool:
+    return bool(_TAG_SHAPE.match(normalise_tag(value)))
+
+
+def end_of_life_year(
+    *,
+    lifespan_years: int | None,
+    purchase_date: dt.date | None,
+    commissioning_date: dt.date | None = None,
+    override: int | None = None,
+) -> int | None:
+    """The year an asset should be replaced: an explicit override wins; otherwise the year
+    it entered service (commissioning, else purchase) plus its category's lifespan."""
+    if override is not None:
+        return override
+    start = commissioning_date or purchase_date
+    if start is None or lifespan_years is None:
+        return None
+    return start.year + lifespan_years
+
+
+def warranty_state(warranty_end: dt.date | None, today: dt.date, soon_days: int = 90) -> str:
+    """'none', 'expired', 'ending' (within soon_days) or 'active'."""
+    if warranty_end is None:
+        return "none"
+    if warranty_end < today:
+        return "expired"
+    if (warranty_end - today).days <= soon_days:
+        return "ending"
+    return "active"
+
+
+_MAC = re.compile(r"^[0-9A-F]{2}([:-]?)[0-9A-F]{2}(\1[0-9A-F]{2}){4}$")
+
+
+def normalise_mac(value: str) -> str:
+    """Accepts aa:bb:cc:dd:ee:ff, AA-BB-..., aabbccddeeff; returns AA:BB:CC:DD:EE:FF."""
+    raw = value.strip().upper()
+    if not _MAC.match(raw):
+        raise ValueError(_("A MAC address has six pairs of hexadecimal digits, such as 00:1A:2B:3C:4D:5E."))
+    digits = re.sub(r"[:-]", "", raw)
+    return ":".join(digits[i : i + 2] for i in range(0, 12, 2))

@@ -1,0 +1,484 @@
+"""Assets: the register's operations (queries + rules), shared by pages and the JSON API."""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from inventory import audit
+from inventory import validation as v
+from inventory.assets import rules
+from inventory.fields import present_history
+from inventory.i18n import _
+from inventory.tables import Asset, AssetModel, Category, Room, Site, TagSequence
+
+# Fields a person edits (API names). Site and room change through move_asset, status
+# through change_status, so each leaves its own kind of audit record.
+EDIT_FIELDS = (
+    "category", "model", "serial", "purchase_date", "purchase_price_cents", "supplier",
+    "order_ref", "warranty_end", "commissioning_date", "eol_year_override", "holder",
+    "hostname", "ip_address", "mac_address", "firmware", "notes",
+)
+PAGE_SIZE = 50
+
+DETAIL_COLUMNS = (
+    *Asset.all_columns(),
+    Asset.category.code.as_alias("category_code"),
+    Asset.category.name.as_alias("category_name"),
+    Asset.category.lifespan_years.as_alias("lifespan_years"),
+    Asset.category.is_network.as_alias("is_network"),
+    Asset.model.manufacturer.as_alias("manufacturer"),
+    Asset.model.name.as_alias("model_name"),
+    Asset.site.code.as_alias("site_code"),
+    Asset.site.name.as_alias("site_name"),
+    Asset.site.uai.as_alias("site_uai"),
+    Asset.room.name.as_alias("room_name"),
+)
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+# Validation
+
+
+def clean_asset_fields(raw: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Parse and check what can be checked without the database. Returns (values, errors);
+    references come back as given (category code, model id, site code, room id)."""
+    c = v.Collector()
+    c.field("category", v.text, raw.get("category"), required=True, max_length=32)
+    c.field("model", v.integer, raw.get("model"), minimum=1)
+    c.field("serial", v.text, raw.get("serial"), max_length=120)
+    purchase = c.field("purchase_date", v.date, raw.get("purchase_date"))
+    if "purchase_price_eur" in raw:
+        c.field("purchase_price_eur", v.euros_to_cents, raw.get("purchase_price_eur"))
+        c.values["purchase_price_cents"] = c.values.pop("purchase_price_eur", None)
+    else:
+        c.field("purchase_price_cents", v.cents, raw.get("purchase_price_cents"))
+    for name, length in (("supplier", 200), ("order_ref", 120), ("holder", 200),
+                         ("hostname", 120), ("firmware", 60), ("notes", 5000)):
+        c.field(name, v.text, raw.get(name), max_length=length)
+    warranty = c.field("warranty_end", v.date, raw.get("warranty_end"))
+    commissioning = c.field("commissioning_date", v.date, raw.get("commissioning_date"))
+    c.field("eol_year_override", v.integer, raw.get("eol_year_override"), minimum=1990,
+            maximum=2100)
+    if purchase and warranty and warranty < purchase:
+        c.error("warranty_end", _("The warranty cannot end before the purchase date."))
+    if purchase and commissioning and commissioning < purchase:
+        c.error("commissioning_date", _("Commissioning cannot come before the purchase date."))
+    ip = c.field("ip_address", v.text, raw.get("ip_address"), max_length=45)
+    if ip:
+        try:
+            c.values["ip_address"] = str(ipaddress.ip_address(ip))
+        except ValueError:
+            c.error("ip_address", _("Enter an IP address such as 10.0.12.5."))
+    mac = c.field("mac_address", v.text, raw.get("mac_address"), max_length=17)
+    if mac:
+        try:
+            c.values["mac_address"] = rules.normalise_mac(mac)
+        except ValueError as error:
+            c.error("mac_address", str(error))
+    return c.values, c.errors
+
+
+def clean_location(raw: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    c = v.Collector()
+    c.field("site", v.text, raw.get("site"), required=True, max_length=32)
+    c.field("room", v.integer, raw.get("room"), minimum=1)
+    return c.values, c.errors
+
+
+@dataclass
+class Resolved:
+    values: dict[str, Any]
+    errors: dict[str, str] = field(default_factory=dict)
+    lifespan_years: int | None = None
+
+
+async def _resolve(values: dict[str, Any], errors: dict[str, str]) -> Resolved:
+    """Turn codes into ids and check that model, category, site and room agree."""
+    out = Resolved(values=dict(values), errors=dict(errors))
+    if "category" in values and values["category"] and "category" not in errors:
+        category = await Category.select(Category.id, Category.lifespan_years).where(
+            Category.code == values["category"].upper()).first().run()
+        if category is None:
+            out.errors["category"] = _("Choose one of the proposed values.")
+        else:
+            out.values["category"] = category["id"]
+            out.lifespan_years = category["lifespan_years"]
+            if values.get("model") and "model" not in errors:
+                model = await AssetModel.select(AssetModel.category).where(
+                    AssetModel.id == values["model"]).first().run()
+                if model is None:
+                    out.errors["model"] = _("Choose one of the proposed values.")
+                elif model["category"] != category["id"]:
+                    out.errors["model"] = _("This model belongs to another category.")
+    if "site" in values and "site" not in errors:
+        site = await Site.select(Site.id).where(Site.code == values["site"].upper()).first().run()
+        if site is None:
+            out.errors["site"] = _("Choose one of the proposed values.")
+        else:
+            out.values["site"] = site["id"]
+            if values.get("room") and "room" not in errors:
+                room = await Room.select(Room.site).where(Room.id == values["room"]).first().run()
+                if room is None or room["site"] != site["id"]:
+                    out.errors["room"] = _("This room is not in the chosen site.")
+    return out
+
+
+async def _check_serial(values: Mapping[str, Any], errors: dict[str, str], exclude_id=None):
+    if not values.get("serial") or not values.get("model") or "serial" in errors:
+        return
+    query = Asset.exists().where(
+        (Asset.serial == values["serial"]) & (Asset.model == values["model"]))
+    if exclude_id is not None:
+        query = query.where(Asset.id != exclude_id)
+    if await query.run():
+        errors["serial"] = _("Another asset of this model already has this serial number.")
+
+
+def _with_eol(values: dict[str, Any], lifespan: int | None) -> dict[str, Any]:
+    values["eol_year"] = rules.end_of_life_year(
+        lifespan_years=lifespan,
+        purchase_date=values.get("purchase_date"),
+        commissioning_date=values.get("commissioning_date"),
+        override=values.get("eol_year_override"),
+    )
+    return values
+
+
+# Tags
+
+
+async def next_tag(prefix: str, digits: int) -> str:
+    """Take the next number of `prefix`'s sequence. Numbers are never handed out twice, even
+    when an asset is later retired or deleted. Must run inside audit.atomic()."""
+    if not await TagSequence.exists().where(TagSequence.prefix == prefix).run():
+        await TagSequence.insert(TagSequence(prefix=prefix, last_value=0)).run()
+    row = await TagSequence.raw(
+        "UPDATE tag_sequence SET last_value = last_value + 1 WHERE prefix = {} "
+        "RETURNING last_value",
+        prefix,
+    ).run()
+    return rules.format_tag(prefix, row[0]["last_value"], digits)
+
+
+# Queries
+
+
+async def get_asset(tag: str) -> dict[str, Any]:
+    asset = await Asset.select(*DETAIL_COLUMNS).where(
+        Asset.tag == rules.normalise_tag(tag)).first().run()
+    if asset is None:
+        raise v.NotFound(tag)
+    asset["warranty_state"] = rules.warranty_state(asset["warranty_end"], today())
+    return asset
+
+
+async def history(tag: str) -> list[dict[str, Any]]:
+    """The asset's audit trail, with ids of sites, rooms, models and categories shown by name
+    and statuses and amounts as people read them."""
+    entries = await audit.history("asset", rules.normalise_tag(tag))
+    names = await _reference_names(entries)
+    for entry in entries:
+        for field_name, pair in entry["changes"].items():
+            entry["changes"][field_name] = [_readable(field_name, value, names) for value in pair]
+    return present_history(entries)
+
+
+async def _reference_names(entries: list[dict[str, Any]]) -> dict[str, dict[Any, str]]:
+    wanted: dict[str, set[int]] = {"site": set(), "room": set(), "model": set(), "category": set()}
+    for entry in entries:
+        for field_name, pair in entry["changes"].items():
+            if field_name in wanted:
+                wanted[field_name].update(x for x in pair if isinstance(x, int))
+    names: dict[str, dict[Any, str]] = {k: {} for k in wanted}
+    if wanted["site"]:
+        for r in await Site.select(Site.id, Site.name).where(Site.id.is_in(list(wanted["site"]))):
+            names["site"][r["id"]] = r["name"]
+    if wanted["room"]:
+        for r in await Room.select(Room.id, Room.name).where(Room.id.is_in(list(wanted["room"]))):
+            names["room"][r["id"]] = r["name"]
+    if wanted["model"]:
+        for r in await AssetModel.select(AssetModel.id, AssetModel.manufacturer, AssetModel.name
+                                         ).where(AssetModel.id.is_in(list(wanted["model"]))):
+            names["model"][r["id"]] = f"{r['manufacturer']} {r['name']}"
+    if wanted["category"]:
+        for r in await Category.select(Category.id, Category.name).where(
+                Category.id.is_in(list(wanted["category"]))):
+            names["category"][r["id"]] = r["name"]
+    return names
+
+
+def _readable(field_name: str, value: Any, names: dict[str, dict[Any, str]]) -> Any:
+    if value is None or value == "":
+        return None
+    if field_name in names:
+        return names[field_name].get(value, value)
+    if field_name == "status":
+        return str(rules.STATUSES.get(value, value))
+    if field_name == "purchase_price_cents" and isinstance(value, int):
+        return v.format_cents(value)
+    return value
+
+
+@dataclass(frozen=True)
+class AssetFilter:
+    q: str = ""
+    site: str = ""
+    room: int | None = None
+    category: str = ""
+    status: str = ""
+    eol: str = ""  # a year, or "past" for assets at or beyond end of life
+    warranty: str = ""  # "expired", "ending", "active", "none"
+    sort: str = "tag"
+    descending: bool = False
+    page: int = 1
+
+    @classmethod
+    def from_query(cls, params: Mapping[str, Any]) -> AssetFilter:
+        """Lenient: a filter value that cannot be read is dropped, never an error page."""
+        def get(name: str) -> str:
+            value = params.get(name)
+            return value.strip() if isinstance(value, str) else ""
+
+        room = get("room")
+        page = get("page")
+        sort = get("sort")
+        descending = sort.startswith("-")
+        sort = sort.lstrip("-")
+        return cls(
+            q=get("q")[:100],
+            site=get("site").upper(),
+            room=int(room) if room.isdigit() else None,
+            category=get("category").upper(),
+            status=get("status") if get("status") in rules.STATUSES else "",
+            eol=get("eol") if get("eol") == "past" or get("eol").isdigit() else "",
+            warranty=get("warranty") if get("warranty") in {"expired", "ending", "active", "none"}
+            else "",
+            sort=sort if sort in SORTS else "tag",
+            descending=descending,
+            page=max(1, min(int(page), 100_000)) if page.isdigit() else 1,
+        )
+
+    def query_args(self, **overrides: Any) -> dict[str, str]:
+        """The filter as URL parameters (without empty ones), for links and bookmarks."""
+        values = {
+            "q": self.q, "site": self.site, "room": self.room or "", "category": self.category,
+            "status": self.status, "eol": self.eol, "warranty": self.warranty,
+            "sort": ("-" if self.descending else "") + self.sort if self.sort != "tag"
+            or self.descending else "",
+            "page": self.page if self.page > 1 else "",
+        }
+        values.update(overrides)
+        return {k: str(val) for k, val in values.items() if val not in ("", None)}
+
+
+SORTS = {
+    "tag": Asset.tag,
+    "category": Asset.category.name,
+    "model": Asset.model.name,
+    "site": Asset.site.name,
+    "room": Asset.room.name,
+    "status": Asset.status,
+    "purchase_date": Asset.purchase_date,
+    "eol_year": Asset.eol_year,
+    "warranty_end": Asset.warranty_end,
+}
+
+LIST_COLUMNS = (
+    Asset.tag, Asset.status, Asset.serial, Asset.purchase_date, Asset.eol_year,
+    Asset.warranty_end,
+    Asset.category.code.as_alias("category_code"), Asset.category.name.as_alias("category_name"),
+    Asset.model.manufacturer.as_alias("manufacturer"), Asset.model.name.as_alias("model_name"),
+    Asset.site.code.as_alias("site_code"), Asset.site.name.as_alias("site_name"),
+    Asset.room.id.as_alias("room_id"), Asset.room.name.as_alias("room_name"),
+)
+
+
+def _where(f: AssetFilter, on: dt.date):
+    conditions = []
+    if f.q:
+        like = f"%{f.q}%"
+        conditions.append(
+            Asset.tag.ilike(like) | Asset.serial.ilike(like) | Asset.model.name.ilike(like)
+            | Asset.model.manufacturer.ilike(like) | Asset.room.name.ilike(like)
+            | Asset.notes.ilike(like)
+        )
+    if f.site:
+        conditions.append(Asset.site.code == f.site)
+    if f.room:
+        conditions.append(Asset.room == f.room)
+    if f.category:
+        conditions.append(Asset.category.code == f.category)
+    if f.status:
+        conditions.append(Asset.status == f.status)
+    if f.eol == "past":
+        conditions.append((Asset.eol_year <= on.year) & (Asset.status != "retired"))
+    elif f.eol:
+        conditions.append(Asset.eol_year == int(f.eol))
+    if f.warranty == "expired":
+        conditions.append(Asset.warranty_end < on)
+    elif f.warranty == "ending":
+        conditions.append((Asset.warranty_end >= on)
+                          & (Asset.warranty_end <= on + dt.timedelta(days=90)))
+    elif f.warranty == "active":
+        conditions.append(Asset.warranty_end >= on)
+    elif f.warranty == "none":
+        conditions.append(Asset.warranty_end.is_null())
+    return conditions
+
+
+@dataclass
+class AssetPage:
+    rows: list[dict[str, Any]]
+    total: int
+    page: int
+    pages: int
+
+
+async def count_assets(f: AssetFilter) -> int:
+    count = Asset.count()
+    for condition in _where(f, today()):
+        count = count.where(condition)
+    return await count.run()
+
+
+async def list_assets(f: AssetFilter, page_size: int = PAGE_SIZE) -> AssetPage:
+    query = Asset.select(*LIST_COLUMNS)
+    for condition in _where(f, today()):
+        query = query.where(condition)
+    total = await count_assets(f)
+    pages = max(1, -(-total // page_size))
+    page = min(f.page, pages)
+    query = query.order_by(SORTS[f.sort], ascending=not f.descending)
+    if f.sort != "tag":
+        query = query.order_by(Asset.tag)
+    rows = await query.limit(page_size).offset((page - 1) * page_size).run()
+    return AssetPage(rows=rows, total=total, page=page, pages=pages)
+
+
+async def iter_assets_for_export(batch_size: int = 1000):
+    """Every asset in tag order, in batches so a large fleet never sits in memory at once."""
+    last_tag = ""
+    while True:
+        rows = await (
+            Asset.select(*DETAIL_COLUMNS).where(Asset.tag > last_tag)
+            .order_by(Asset.tag).limit(batch_size).run()
+        )
+        if not rows:
+            return
+        for row in rows:
+            yield row
+        last_tag = rows[-1]["tag"]
+
+
+async def form_choices(site_code: str | None) -> dict[str, Any]:
+    """What the asset forms offer: categories, models by category, sites, the site's rooms."""
+    categories = await Category.select(Category.id, Category.code, Category.name).order_by(
+        Category.name).run()
+    models = await AssetModel.select(
+        AssetModel.id, AssetModel.manufacturer, AssetModel.name, AssetModel.category
+    ).order_by(AssetModel.manufacturer).order_by(AssetModel.name).run()
+    sites = await Site.select(Site.id, Site.code, Site.name).order_by(Site.name).run()
+    rooms: list[dict[str, Any]] = []
+    if site_code:
+        rooms = await Room.select(Room.id, Room.name).where(
+            Room.site.code == site_code.upper()).order_by(Room.name).run()
+    return {"categories": categories, "models": models, "sites": sites, "rooms": rooms}
+
+
+# Writes
+
+
+async def create_asset(raw: Mapping[str, Any], actor: str, *, prefix: str, digits: int) -> dict:
+    values, errors = clean_asset_fields(raw)
+    location, location_errors = clean_location(raw)
+    status = raw.get("status") or "in_service"
+    if status not in rules.ACTIVE_STATUSES:
+        errors["status"] = _("Choose one of the proposed values.")
+    resolved = await _resolve({**values, **location}, {**errors, **location_errors})
+    await _check_serial(resolved.values, resolved.errors)
+    if resolved.errors:
+        raise v.ValidationFailed(resolved.errors)
+    values = _with_eol(resolved.values, resolved.lifespan_years)
+    values["status"] = status
+    async with audit.atomic():
+        tag = await next_tag(prefix, digits)
+        row = (await Asset.insert(Asset(tag=tag, **values)).returning(Asset.id).run())[0]
+        await audit.record(
+            actor=actor, entity="asset", entity_key=tag, action="create",
+            changes=audit.created_changes(await _describe(values)), site_id=values["site"],
+        )
+    return await get_asset(tag) | {"id": row["id"]}
+
+
+def _as_raw(asset: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored asset as input for the cleaner, so a partial update keeps what it omits."""
+    raw = {name: asset.get(name) for name in EDIT_FIELDS}
+    raw["category"] = asset["category_code"]
+    return raw
+
+
+async def update_asset(tag: str, raw: Mapping[str, Any], version: int | None, actor: str) -> dict:
+    current = await get_asset(tag)
+    merged = _as_raw(current)
+    merged.pop("purchase_price_cents" if "purchase_price_eur" in raw else "", None)
+    merged.update({k: raw[k] for k in raw if k in EDIT_FIELDS or k == "purchase_price_eur"})
+    values, errors = clean_asset_fields(merged)
+    resolved = await _resolve(values, errors)
+    await _check_serial(resolved.values, resolved.errors, exclude_id=current["id"])
+    if resolved.errors:
+        raise v.ValidationFailed(resolved.errors)
+    values = _with_eol(resolved.values, resolved.lifespan_years)
+    await _write(current, values, version, actor, "update")
+    return await get_asset(tag)
+
+
+async def move_asset(tag: str, raw: Mapping[str, Any], version: int | None, actor: str) -> dict:
+    current = await get_asset(tag)
+    values, errors = clean_location(raw)
+    resolved = await _resolve(values, errors)
+    if resolved.errors:
+        raise v.ValidationFailed(resolved.errors)
+    resolved.values.setdefault("room", None)
+    await _write(current, resolved.values, version, actor, "move")
+    return await get_asset(tag)
+
+
+async def change_status(tag: str, status: Any, version: int | None, actor: str) -> dict:
+    current = await get_asset(tag)
+    if status not in rules.STATUSES:
+        raise v.ValidationFailed({"status": _("Choose one of the proposed values.")})
+    action = "retire" if status == "retired" else "status"
+    await _write(current, {"status": status}, version, actor, action)
+    return await get_asset(tag)
+
+
+async def _write(current: Mapping[str, Any], values: dict, version: int | None, actor: str,
+                 action: str) -> None:
+    async with audit.atomic():
+        changes = audit.diff(current, values)
+        if not changes and version is not None and version != current["version"]:
+            raise v.Conflict(current)
+        await audit.update_versioned(
+            Asset, current["id"], version, values, entity="asset", entity_key=current["tag"],
+            action=action, actor=actor, site_id=values.get("site", current["site"]),
+        )
+
+
+async def _describe(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Replace ids by what people read (codes, names) for the audit trail of a creation."""
+    described = dict(values)
+    described.pop("eol_year", None)
+    if values.get("category"):
+        described["category"] = (await Category.select(Category.code).where(
+            Category.id == values["category"]).first().run())["code"]
+    if values.get("site"):
+        described["site"] = (await Site.select(Site.code).where(
+            Site.id == values["site"]).first().run())["code"]
+    return described

@@ -1,0 +1,105 @@
+"""Categories and models pages."""
+
+from __future__ import annotations
+
+from litestar import Request, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from inventory.catalog import service
+from inventory.validation import Conflict, ValidationFailed
+from inventory.web import form_data, form_version, render, see_other
+
+ACTOR = "web"
+
+
+@get("/categories")
+async def categories_index() -> Template:
+    return render("catalog/categories.html", categories=await service.list_categories(),
+                  models=await service.list_models())
+
+
+@get("/categories/new")
+async def category_new() -> Template:
+    return render("catalog/category_form.html", category=None,
+                  values={"lifespan_years": "5"}, errors={})
+
+
+@post("/categories/new")
+async def category_create(request: Request) -> Template | Redirect:
+    data = await form_data(request)
+    try:
+        await service.create_category(data, ACTOR)
+    except ValidationFailed as failed:
+        return render("catalog/category_form.html", 400, category=None, values=data,
+                      errors=failed.errors)
+    return see_other("/categories")
+
+
+@get("/categories/{code:str}/edit")
+async def category_edit(code: FromPath[str]) -> Template:
+    category = await service.get_category(code)
+    return render("catalog/category_form.html", category=category, values=category, errors={})
+
+
+@post("/categories/{code:str}/edit")
+async def category_update(request: Request, code: FromPath[str]) -> Template | Redirect:
+    category = await service.get_category(code)
+    data = await form_data(request)
+    try:
+        await service.update_category(code, data, form_version(data), ACTOR)
+    except ValidationFailed as failed:
+        return render("catalog/category_form.html", 400, category=category, values=data,
+                      errors=failed.errors)
+    except Conflict as conflict:
+        return render("catalog/category_form.html", 409, category=conflict.current,
+                      values=data, errors={}, conflict=conflict.current)
+    return see_other("/categories")
+
+
+async def _model_form(status: int = 200, **context) -> Template:
+    categories = await service.list_categories()
+    return render("catalog/model_form.html", status, categories=categories, **context)
+
+
+@get("/models/new")
+async def model_new(request: Request) -> Template:
+    return await _model_form(model=None, values={
+        "category": request.query_params.get("category", "")}, errors={})
+
+
+@post("/models/new")
+async def model_create(request: Request) -> Template | Redirect:
+    data = await form_data(request)
+    try:
+        await service.create_model(data, ACTOR)
+    except ValidationFailed as failed:
+        return await _model_form(400, model=None, values=data, errors=failed.errors)
+    return see_other("/categories#models")
+
+
+@get("/models/{model_id:int}/edit")
+async def model_edit(model_id: FromPath[int]) -> Template:
+    model = await service.get_model(model_id)
+    return await _model_form(model=model, values={**model, "category": model["category_code"]},
+                             errors={})
+
+
+@post("/models/{model_id:int}/edit")
+async def model_update(request: Request, model_id: FromPath[int]) -> Template | Redirect:
+    model = await service.get_model(model_id)
+    data = await form_data(request)
+    try:
+        await service.update_model(model_id, data, form_version(data), ACTOR)
+    except ValidationFailed as failed:
+        return await _model_form(400, model=model, values=data, errors=failed.errors)
+    except Conflict:
+        current = await service.get_model(model_id)
+        return await _model_form(409, model=current, values=data, errors={}, conflict=current)
+    return see_other("/categories#models")
+
+
+catalog_routes = [
+    categories_index, category_new, category_create, category_edit, category_update,
+    model_new, model_create, model_edit, model_update,
+]

@@ -1,0 +1,188 @@
+"""Categories (with lifecycle defaults) and models: queries and rules."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from inventory import audit
+from inventory import validation as v
+from inventory.i18n import _
+from inventory.sites.rules import code_problem
+from inventory.tables import Asset, AssetModel, Category
+
+
+def _boolean(value: Any) -> bool:
+    return value in (True, "on", "true", "1", 1, "yes")
+
+
+def clean_category(raw: Mapping[str, Any]) -> dict[str, Any]:
+    c = v.Collector()
+    code = c.field("code", v.text, raw.get("code"), required=True, max_length=32)
+    if code:
+        c.values["code"] = code = code.upper()
+        if problem := code_problem(code):
+            c.error("code", problem)
+    c.field("name", v.text, raw.get("name"), required=True, max_length=120)
+    c.field("lifespan_years", v.integer, raw.get("lifespan_years"), required=True,
+            minimum=1, maximum=50)
+    if "replacement_cost_cents" in raw:  # JSON API: integer cents
+        c.field("replacement_cost_cents", v.cents, raw.get("replacement_cost_cents"))
+    else:  # forms: euros as people type them
+        c.field("replacement_cost_eur", v.euros_to_cents, raw.get("replacement_cost_eur"))
+        c.values["replacement_cost_cents"] = c.values.pop("replacement_cost_eur", None)
+    c.values["replacement_cost_cents"] = c.values.get("replacement_cost_cents") or 0
+    c.values["is_interactive_display"] = _boolean(raw.get("is_interactive_display"))
+    c.values["is_network"] = _boolean(raw.get("is_network"))
+    c.raise_if_any()
+    return c.values
+
+
+async def list_categories() -> list[dict[str, Any]]:
+    categories = await Category.select().order_by(Category.name).run()
+    counts = await Asset.raw(
+        "SELECT category, COUNT(*) AS n FROM asset WHERE status != 'retired' GROUP BY category"
+    ).run()
+    by_category = {r["category"]: r["n"] for r in counts}
+    for category in categories:
+        category["asset_count"] = by_category.get(category["id"], 0)
+    return categories
+
+
+async def get_category(code: str) -> dict[str, Any]:
+    category = await Category.select().where(Category.code == code.upper()).first().run()
+    if category is None:
+        raise v.NotFound(code)
+    return category
+
+
+async def _check_category_unique(code: str, exclude_id: int | None = None) -> None:
+    query = Category.exists().where(Category.code == code)
+    if exclude_id is not None:
+        query = query.where(Category.id != exclude_id)
+    if await query.run():
+        raise v.ValidationFailed({"code": _("Another category already uses this code.")})
+
+
+async def create_category(raw: Mapping[str, Any], actor: str) -> dict[str, Any]:
+    values = clean_category(raw)
+    async with audit.atomic():
+        await _check_category_unique(values["code"])
+        row = (await Category.insert(Category(**values)).returning(*Category.all_columns()).run())[0]
+        await audit.record(actor=actor, entity="category", entity_key=row["code"],
+                           action="create", changes=audit.created_changes(values))
+    return row
+
+
+async def update_category(code: str, raw: Mapping[str, Any], version: int | None, actor: str):
+    values = clean_category(raw)
+    async with audit.atomic():
+        category = await get_category(code)
+        await _check_category_unique(values["code"], exclude_id=category["id"])
+        await audit.update_versioned(
+            Category, category["id"], version, values, entity="category",
+            entity_key=values["code"], action="update", actor=actor,
+        )
+        if values["lifespan_years"] != category["lifespan_years"]:
+            await refresh_end_of_life(category["id"])
+    return await get_category(values["code"])
+
+
+async def refresh_end_of_life(category_id: int) -> None:
+    """Recompute the stored end-of-life year of a category's assets after its lifespan changed.
+    Same rule as assets.rules.end_of_life_year, written as one portable UPDATE."""
+    await Asset.raw(
+        "UPDATE asset SET eol_year = CASE "
+        "WHEN eol_year_override IS NOT NULL THEN eol_year_override "
+        "WHEN COALESCE(commissioning_date, purchase_date) IS NULL THEN NULL "
+        "ELSE CAST(SUBSTR(CAST(COALESCE(commissioning_date, purchase_date) AS TEXT), 1, 4) "
+        "AS INTEGER) + (SELECT lifespan_years FROM category WHERE category.id = asset.category) "
+        "END WHERE category = {}",
+        category_id,
+    ).run()
+
+
+# Models
+
+
+def clean_model(raw: Mapping[str, Any], category_ids: Mapping[str, int]) -> dict[str, Any]:
+    c = v.Collector()
+    category = c.field("category", v.text, raw.get("category"), required=True, max_length=32)
+    if category:
+        if category.upper() not in category_ids:
+            c.error("category", _("Choose one of the proposed values."))
+        else:
+            c.values["category"] = category_ids[category.upper()]
+    c.field("manufacturer", v.text, raw.get("manufacturer"), required=True, max_length=120)
+    c.field("name", v.text, raw.get("name"), required=True, max_length=120)
+    c.raise_if_any()
+    return c.values
+
+
+async def category_codes() -> dict[str, int]:
+    rows = await Category.select(Category.id, Category.code).run()
+    return {r["code"]: r["id"] for r in rows}
+
+
+async def list_models(category_id: int | None = None) -> list[dict[str, Any]]:
+    query = AssetModel.select(
+        *AssetModel.all_columns(),
+        AssetModel.category.code.as_alias("category_code"),
+        AssetModel.category.name.as_alias("category_name"),
+    ).order_by(AssetModel.manufacturer).order_by(AssetModel.name)
+    if category_id is not None:
+        query = query.where(AssetModel.category == category_id)
+    models = await query.run()
+    counts = await Asset.raw(
+        "SELECT model, COUNT(*) AS n FROM asset WHERE status != 'retired' GROUP BY model"
+    ).run()
+    by_model = {r["model"]: r["n"] for r in counts}
+    for model in models:
+        model["asset_count"] = by_model.get(model["id"], 0)
+    return models
+
+
+async def get_model(model_id: int) -> dict[str, Any]:
+    model = (
+        await AssetModel.select(*AssetModel.all_columns(),
+                                AssetModel.category.code.as_alias("category_code"))
+        .where(AssetModel.id == model_id).first().run()
+    )
+    if model is None:
+        raise v.NotFound(str(model_id))
+    return model
+
+
+async def _check_model_unique(values: Mapping[str, Any], exclude_id: int | None = None) -> None:
+    query = AssetModel.exists().where(
+        (AssetModel.category == values["category"])
+        & (AssetModel.manufacturer == values["manufacturer"])
+        & (AssetModel.name == values["name"])
+    )
+    if exclude_id is not None:
+        query = query.where(AssetModel.id != exclude_id)
+    if await query.run():
+        raise v.ValidationFailed({"name": _("This model already exists in this category.")})
+
+
+async def create_model(raw: Mapping[str, Any], actor: str) -> dict[str, Any]:
+    values = clean_model(raw, await category_codes())
+    async with audit.atomic():
+        await _check_model_unique(values)
+        row = (await AssetModel.insert(AssetModel(**values))
+               .returning(*AssetModel.all_columns()).run())[0]
+        await audit.record(actor=actor, entity="model", entity_key=str(row["id"]),
+                           action="create", changes=audit.created_changes(values))
+    return row
+
+
+async def update_model(model_id: int, raw: Mapping[str, Any], version: int | None, actor: str):
+    values = clean_model(raw, await category_codes())
+    async with audit.atomic():
+        await get_model(model_id)
+        await _check_model_unique(values, exclude_id=model_id)
+        await audit.update_versioned(
+            AssetModel, model_id, version, values, entity="model", entity_key=str(model_id),
+            action="update", actor=actor,
+        )
+    return await get_model(model_id)

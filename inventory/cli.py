@@ -1,0 +1,128 @@
+"""The `inventory` command: serve, migrate, demo, export."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+
+from inventory import db, i18n, migrations
+from inventory.settings import Settings
+
+
+def _setup() -> Settings:
+    settings = Settings.from_env()
+    db.configure(settings.database_url)
+    i18n.set_language(settings.default_language)
+    return settings
+
+
+async def _with_pool(coroutine):
+    """Run `coroutine` with a PostgreSQL connection pool when the database is PostgreSQL."""
+    engine = db.current_engine()
+    if engine.engine_type == "postgres":
+        await engine.start_connection_pool(min_size=1, max_size=4)
+    try:
+        return await coroutine
+    finally:
+        if engine.engine_type == "postgres":
+            await engine.close_connection_pool()
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    _setup()
+    applied = asyncio.run(migrations.migrate())
+    if applied:
+        print(f"Applied {len(applied)} migration(s): {', '.join(applied)}")
+    else:
+        print("The database is up to date.")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from inventory import demo
+
+    settings = _setup()
+
+    async def run() -> int:
+        await migrations.migrate()
+        if not await demo.database_is_empty():
+            if args.if_empty:
+                print("The database already holds data; demo data not added.")
+                return 0
+            print("The database already holds data: the demo needs an empty database.",
+                  file=sys.stderr)
+            return 1
+        started = time.perf_counter()
+        summary = await demo.build_demo(args.assets, prefix=settings.tag_prefix,
+                                        digits=settings.tag_digits)
+        print(f"Demo commune created: {summary.sites} sites, {summary.rooms} rooms, "
+              f"{summary.assets} assets in {time.perf_counter() - started:.1f} s.")
+        return 0
+
+    return asyncio.run(_with_pool(run()))
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from inventory.assets.service import iter_assets_for_export
+    from inventory.exports import write_assets_csv
+
+    _setup()
+    if args.kind != "assets":
+        print(f"Unknown export: {args.kind}", file=sys.stderr)
+        return 2
+    if args.format != "csv":
+        print(f"Unsupported format: {args.format} (csv)", file=sys.stderr)
+        return 2
+    asyncio.run(_with_pool(write_assets_csv(iter_assets_for_export(), sys.stdout)))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from inventory.app import create_app
+
+    settings = _setup()
+    app = create_app(settings)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info",
+                proxy_headers=True, access_log=not args.no_access_log)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="inventory", description=(
+        "Equipment inventory of schools and public buildings. The database is chosen by "
+        "INVENTORY_DATABASE_URL (default: SQLite under var/)."))
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="start the web service")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--no-access-log", action="store_true")
+    serve.set_defaults(func=cmd_serve)
+
+    migrate = sub.add_parser("migrate", help="create or update the database schema")
+    migrate.set_defaults(func=cmd_migrate)
+
+    demo = sub.add_parser("demo", help="fill an empty database with an invented commune")
+    demo.add_argument("--assets", type=int, default=1500)
+    demo.add_argument("--if-empty", action="store_true",
+                      help="do nothing (and succeed) when the database already holds data")
+    demo.set_defaults(func=cmd_demo)
+
+    export = sub.add_parser("export", help="write data to stdout")
+    export.add_argument("kind", choices=["assets"])
+    export.add_argument("--format", default="csv", choices=["csv"])
+    export.set_defaults(func=cmd_export)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

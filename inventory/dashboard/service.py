@@ -1,0 +1,99 @@
+"""The fleet at a glance: counts per site, end of life, warranties, classroom coverage."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from inventory.sites.rules import SCHOOL_KINDS
+from inventory.tables import Asset, Category, Site
+
+WARRANTY_SOON_DAYS = 90
+
+
+@dataclass
+class Coverage:
+    site_code: str
+    site_name: str
+    classrooms: int
+    equipped: int
+
+    @property
+    def complete(self) -> bool:
+        return self.classrooms > 0 and self.equipped >= self.classrooms
+
+
+def coverage_summary(rows: list[Coverage]) -> tuple[int, int]:
+    """(schools whose every classroom has an interactive display, schools with classrooms)."""
+    with_rooms = [r for r in rows if r.classrooms]
+    return sum(1 for r in with_rooms if r.complete), len(with_rooms)
+
+
+async def site_category_counts() -> dict[str, Any]:
+    rows = await Asset.raw(
+        "SELECT site, category, status, COUNT(*) AS n FROM asset GROUP BY site, category, status"
+    ).run()
+    sites = await Site.select(Site.id, Site.code, Site.name, Site.kind).order_by(Site.name).run()
+    categories = await Category.select(Category.id, Category.code, Category.name).order_by(
+        Category.name).run()
+    table: dict[int, dict[str, Any]] = {
+        s["id"]: {"site": s, "by_category": {}, "by_status": {}, "total": 0} for s in sites
+    }
+    for row in rows:
+        entry = table.get(row["site"])
+        if entry is None:
+            continue
+        entry["by_status"][row["status"]] = entry["by_status"].get(row["status"], 0) + row["n"]
+        if row["status"] != "retired":
+            entry["by_category"][row["category"]] = (
+                entry["by_category"].get(row["category"], 0) + row["n"])
+            entry["total"] += row["n"]
+    used = {c for entry in table.values() for c in entry["by_category"]}
+    return {
+        "rows": list(table.values()),
+        "categories": [c for c in categories if c["id"] in used],
+    }
+
+
+async def end_of_life_counts(on: dt.date) -> list[dict[str, Any]]:
+    return await Asset.raw(
+        "SELECT site.code AS site_code, site.name AS site_name, COUNT(*) AS n FROM asset "
+        "JOIN site ON site.id = asset.site "
+        "WHERE asset.eol_year <= {} AND asset.status != 'retired' "
+        "GROUP BY site.code, site.name ORDER BY n DESC",
+        on.year,
+    ).run()
+
+
+async def warranties_ending(on: dt.date, limit: int = 15) -> tuple[int, list[dict[str, Any]]]:
+    end = on + dt.timedelta(days=WARRANTY_SOON_DAYS)
+    where = (
+        (Asset.warranty_end >= on) & (Asset.warranty_end <= end) & (Asset.status != "retired"))
+    total = await Asset.count().where(where).run()
+    rows = await (
+        Asset.select(
+            Asset.tag, Asset.warranty_end, Asset.supplier,
+            Asset.category.name.as_alias("category_name"),
+            Asset.model.name.as_alias("model_name"),
+            Asset.site.name.as_alias("site_name"),
+        ).where(where).order_by(Asset.warranty_end).order_by(Asset.tag).limit(limit).run()
+    )
+    return total, rows
+
+
+async def classroom_coverage() -> list[Coverage]:
+    kinds = ", ".join(f"'{k}'" for k in sorted(SCHOOL_KINDS))
+    rows = await Site.raw(
+        "SELECT site.code AS code, site.name AS name, "
+        "COUNT(DISTINCT room.id) AS classrooms, "
+        "COUNT(DISTINCT CASE WHEN category.is_interactive_display AND asset.status != 'retired' "
+        "THEN room.id END) AS equipped "
+        "FROM site "
+        "LEFT JOIN room ON room.site = site.id AND room.kind = 'classroom' "
+        "LEFT JOIN asset ON asset.room = room.id "
+        "LEFT JOIN category ON category.id = asset.category "
+        f"WHERE site.kind IN ({kinds}) "
+        "GROUP BY site.code, site.name ORDER BY site.name"
+    ).run()
+    return [Coverage(r["code"], r["name"], r["classrooms"], r["equipped"]) for r in rows]

@@ -1,0 +1,259 @@
+"""A believable, entirely invented demo commune: Brenneville (tags BRN-…).
+
+Deterministic (fixed seed) so screenshots, tests and benches see the same fleet.
+Names, emails and phone numbers are fictitious (.example domain, 01 99 00 xx xx numbers,
+which are reserved for fiction).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+from dataclasses import dataclass
+
+from inventory import audit
+from inventory.assets import rules
+from inventory.sites.rules import uai_check_letter
+from inventory.tables import Asset, AssetModel, AuditRecord, Category, Room, Site, TagSequence
+
+DEMO_ACTOR = "demo"
+
+# code, name, lifespan, cost (cents), interactive display, network
+CATEGORIES = [
+    ("TNI", "Tableau numérique interactif (TNI)", 8, 250_000, True, False),
+    ("VPI", "Vidéoprojecteur interactif (VPI)", 7, 180_000, True, False),
+    ("ENI", "Écran numérique interactif (ENI)", 8, 420_000, True, False),
+    ("VP", "Vidéoprojecteur", 6, 80_000, False, False),
+    ("VISU", "Visualiseur", 7, 15_000, False, False),
+    ("PC-PORT", "Ordinateur portable", 5, 75_000, False, False),
+    ("TABLETTE", "Tablette", 4, 42_000, False, False),
+    ("PC-FIXE", "Ordinateur fixe", 6, 70_000, False, False),
+    ("IMPR", "Imprimante", 6, 35_000, False, False),
+    ("SWITCH", "Commutateur (switch)", 8, 90_000, False, True),
+    ("WIFI", "Borne Wi-Fi", 6, 45_000, False, True),
+    ("PAREFEU", "Pare-feu / routeur", 6, 150_000, False, True),
+    ("NAS", "Serveur de stockage (NAS)", 6, 120_000, False, True),
+]
+
+MODELS = {
+    "TNI": [("Promethean", "ActivBoard 10 Touch 88"), ("SMART", "Board 680")],
+    "VPI": [("Epson", "EB-695Wi"), ("Epson", "EB-725Wi"), ("Epson", "EB-1485Fi")],
+    "ENI": [("Promethean", "ActivPanel Titanium 75"), ("Samsung", "Flip Pro WM75B"),
+            ("Speechi", "SuperTouch 75")],
+    "VP": [("Epson", "EB-W51"), ("BenQ", "MW560")],
+    "VISU": [("IPEVO", "V4K"), ("Lumens", "DC125")],
+    "PC-PORT": [("Dell", "Latitude 3540"), ("Lenovo", "ThinkPad E14 Gen 5"), ("HP", "ProBook 440 G9")],
+    "TABLETTE": [("Apple", "iPad 10,2 (9e génération)"), ("Samsung", "Galaxy Tab A8")],
+    "PC-FIXE": [("Dell", "OptiPlex 7010"), ("Lenovo", "ThinkCentre M70q")],
+    "IMPR": [("Brother", "HL-L2350DW"), ("HP", "LaserJet M209dw"), ("Kyocera", "ECOSYS M2540dn")],
+    "SWITCH": [("HPE Aruba", "2530-24G"), ("Cisco", "CBS250-24T-4G")],
+    "WIFI": [("HPE Aruba", "AP-505"), ("Ubiquiti", "UniFi U6 Lite")],
+    "PAREFEU": [("Stormshield", "SN210"), ("Fortinet", "FortiGate 40F")],
+    "NAS": [("Synology", "DS220+")],
+}
+
+SUPPLIERS = ["Numérique Services Ouest", "EduTech Distribution", "Bureau & Réseaux SARL",
+             "UGAP"]
+
+# kind, name, code, classrooms
+SCHOOLS = [
+    ("groupe_scolaire", "Groupe scolaire Jules-Ferry", "GS-FERRY", 14),
+    ("groupe_scolaire", "Groupe scolaire Jean-Jaurès", "GS-JAURES", 12),
+    ("groupe_scolaire", "Groupe scolaire Louis-Pasteur", "GS-PASTEUR", 15),
+    ("elementaire", "École élémentaire Les Tilleuls", "EE-TILLEULS", 10),
+    ("elementaire", "École élémentaire Marie-Curie", "EE-CURIE", 8),
+    ("elementaire", "École élémentaire du Centre", "EE-CENTRE", 9),
+    ("maternelle", "École maternelle Les Coquelicots", "EM-COQUELICOTS", 5),
+    ("maternelle", "École maternelle La Fontaine", "EM-FONTAINE", 4),
+    ("maternelle", "École maternelle Le Petit Prince", "EM-PETITPRINCE", 6),
+    ("groupe_scolaire", "Groupe scolaire des Acacias", "GS-ACACIAS", 11),
+]
+OTHER_SITES = [
+    ("mairie", "Hôtel de ville", "MAIRIE"),
+    ("mediatheque", "Médiathèque Simone-Veil", "MEDIATHEQUE"),
+    ("gymnase", "Gymnase municipal", "GYMNASE"),
+]
+STREETS = ["rue des Écoles", "avenue de la République", "rue Victor-Hugo", "place du Marché",
+           "rue des Lilas", "chemin des Vignes", "boulevard Gambetta", "rue du Stade"]
+FIRST_NAMES = ["Camille", "Dominique", "Claude", "Sacha", "Alix", "Morgan", "Lou", "Charlie",
+               "Andréa", "Eden"]
+# Schools whose classrooms are left partly without an interactive display, so the
+# coverage figure is believable ("7 of 10 schools equipped").
+PARTLY_EQUIPPED = {"GS-PASTEUR", "EE-CENTRE", "EM-FONTAINE"}
+
+
+@dataclass
+class DemoSummary:
+    sites: int
+    rooms: int
+    assets: int
+
+
+def _uai(index: int) -> str:
+    # Département 099 does not exist: the codes are valid in form but clearly invented.
+    number = f"0990{index:03d}"
+    return number + uai_check_letter(number)
+
+
+async def _insert_batches(table, rows: list, size: int = 500) -> list[dict]:
+    out: list[dict] = []
+    for start in range(0, len(rows), size):
+        chunk = rows[start:start + size]
+        out.extend(await table.insert(*chunk).returning(table.id).run())
+    return out
+
+
+async def build_demo(target_assets: int = 1500, *, prefix: str = "BRN", digits: int = 6,
+                     seed: int = 42) -> DemoSummary:
+    rng = random.Random(seed)
+    today = dt.date.today()
+
+    async with audit.atomic():
+        categories = {}
+        for code, name, life, cost, interactive, network in CATEGORIES:
+            row = (await Category.insert(Category(
+                code=code, name=name, lifespan_years=life, replacement_cost_cents=cost,
+                is_interactive_display=interactive, is_network=network,
+            )).returning(Category.id).run())[0]
+            categories[code] = {"id": row["id"], "lifespan": life, "cost": cost}
+        models: dict[str, list[int]] = {}
+        for code, entries in MODELS.items():
+            rows = await _insert_batches(AssetModel, [
+                AssetModel(category=categories[code]["id"], manufacturer=m, name=n)
+                for m, n in entries])
+            models[code] = [r["id"] for r in rows]
+
+        site_rows = []
+        for i, (kind, name, code, _n) in enumerate(SCHOOLS, start=1):
+            first = FIRST_NAMES[i % len(FIRST_NAMES)]
+            site_rows.append(Site(
+                code=code, name=name, kind=kind, uai=_uai(i),
+                address=f"{rng.randint(1, 80)} {rng.choice(STREETS)}", postal_code="99100",
+                city="Brenneville", director_name=f"{first} Exemple",
+                director_email=f"direction.{code.lower()}@brenneville.example",
+                director_phone=f"01 99 00 {i // 100:02d} {i % 100:02d}",
+                organisation="Commune de Brenneville",
+            ))
+        for kind, name, code in OTHER_SITES:
+            site_rows.append(Site(
+                code=code, name=name, kind=kind, uai=None,
+                address=f"{rng.randint(1, 80)} {rng.choice(STREETS)}", postal_code="99100",
+                city="Brenneville", organisation="Commune de Brenneville",
+            ))
+        site_ids = [r["id"] for r in await _insert_batches(Site, site_rows)]
+        sites = dict(zip([s.code for s in site_rows], site_ids, strict=True))
+
+        # Rooms: (site code, name, kind)
+        room_specs: list[tuple[str, str, str]] = []
+        for kind, _name, code, classrooms in SCHOOLS:
+            prefix_word = "Classe" if kind != "maternelle" else "Section"
+            for n in range(1, classrooms + 1):
+                room_specs.append((code, f"{prefix_word} {n}", "classroom"))
+            room_specs += [(code, "Bureau de direction", "office"),
+                           (code, "Local technique", "network_cabinet"),
+                           (code, "BCD", "hall")]
+        for _kind, _name, code in OTHER_SITES:
+            room_specs += [(code, "Accueil", "office"), (code, "Bureaux", "office"),
+                           (code, "Baie de brassage", "network_cabinet"),
+                           (code, "Salle polyvalente", "hall")]
+        room_rows = [Room(site=sites[s], name=n, kind=k) for s, n, k in room_specs]
+        room_ids = [r["id"] for r in await _insert_batches(Room, room_rows)]
+        rooms = [(spec, rid) for spec, rid in zip(room_specs, room_ids, strict=True)]
+
+        # What each room holds: (category, site id, room id)
+        slots: list[tuple[str, int, int]] = []
+        for (site_code, _name, kind), room_id in rooms:
+            site_id = sites[site_code]
+            if kind == "classroom":
+                equipped = site_code not in PARTLY_EQUIPPED or rng.random() < 0.6
+                if equipped:
+                    slots.append((rng.choice(["TNI", "VPI", "VPI", "ENI", "ENI"]), site_id, room_id))
+                elif rng.random() < 0.5:
+                    slots.append(("VP", site_id, room_id))
+                if rng.random() < 0.5:
+                    slots.append(("VISU", site_id, room_id))
+                slots.append(("PC-FIXE", site_id, room_id))
+            elif kind == "office":
+                slots += [("PC-FIXE", site_id, room_id), ("IMPR", site_id, room_id),
+                          ("PC-PORT", site_id, room_id)]
+            elif kind == "network_cabinet":
+                slots += [("SWITCH", site_id, room_id)] * rng.randint(1, 3)
+                slots += [("PAREFEU", site_id, room_id), ("NAS", site_id, room_id)]
+            elif kind == "hall":
+                slots += [("WIFI", site_id, room_id)] * 2
+                n_mobile = 12 if site_code.startswith(("GS", "EE")) else 4
+                slots += [("PC-PORT", site_id, room_id)] * n_mobile
+                slots += [("TABLETTE", site_id, room_id)] * n_mobile
+        # Councillors' tablets, held by people, at the town hall.
+        mairie_rooms = [rid for (s, _n, k), rid in rooms if s == "MAIRIE" and k == "office"]
+        holders = [("TABLETTE", sites["MAIRIE"], mairie_rooms[0])] * 29
+        slots += holders
+        fill_rooms = [(sites[s], rid) for (s, _n, k), rid in rooms if k in ("classroom", "hall")]
+        while len(slots) < target_assets:
+            site_id, room_id = rng.choice(fill_rooms)
+            slots.append((rng.choice(["PC-PORT", "TABLETTE", "TABLETTE", "VISU", "PC-FIXE"]),
+                          site_id, room_id))
+        slots = slots[:target_assets]
+
+        asset_rows = []
+        audit_rows = []
+        councillor = 0
+        for number, (cat, site_id, room_id) in enumerate(slots, start=1):
+            tag = rules.format_tag(prefix, number, digits)
+            info = categories[cat]
+            year = rng.randint(2012, min(2026, today.year))
+            purchase = dt.date(year, rng.randint(1, 12), rng.randint(1, 28))
+            if purchase > today:
+                purchase = today - dt.timedelta(days=rng.randint(1, 200))
+            warranty = purchase + dt.timedelta(days=365 * rng.choice([2, 3, 3, 5]))
+            commissioning = purchase + dt.timedelta(days=rng.randint(5, 60))
+            eol = rules.end_of_life_year(lifespan_years=info["lifespan"], purchase_date=purchase,
+                                         commissioning_date=commissioning)
+            status = "in_service"
+            roll = rng.random()
+            if eol is not None and eol < today.year - 2 and roll < 0.25:
+                status = "retired"
+            elif roll < 0.02:
+                status = "faulty"
+            elif roll < 0.03:
+                status = "in_repair"
+            elif roll < 0.05:
+                status = "in_stock"
+            model_id = rng.choice(models[cat])
+            price = int(info["cost"] * rng.uniform(0.8, 1.15)) // 100 * 100
+            network = {}
+            if cat in ("SWITCH", "WIFI", "PAREFEU", "NAS"):
+                octet = number % 250 + 2
+                network = {
+                    "hostname": f"{cat.lower()}-{number:05d}.brenneville.lan",
+                    "ip_address": f"10.{site_id % 250}.0.{octet}",
+                    "mac_address": ":".join(f"{rng.randint(0, 255):02X}" for _ in range(6)),
+                    "firmware": f"{rng.randint(1, 9)}.{rng.randint(0, 20)}.{rng.randint(0, 9)}",
+                }
+            holder = ""
+            if (cat, site_id, room_id) in holders[:1] and site_id == sites["MAIRIE"]:
+                councillor += 1
+                holder = f"Élu·e n°{councillor} (exemple)"
+            asset_rows.append(Asset(
+                tag=tag, category=info["id"], model=model_id,
+                serial=f"{cat[:2]}{rng.randint(10**7, 10**8 - 1)}{number}",
+                site=site_id, room=room_id, status=status, purchase_date=purchase,
+                purchase_price_cents=price, supplier=rng.choice(SUPPLIERS),
+                order_ref=f"MAPA-{year}-{rng.randint(1, 40):03d}", warranty_end=warranty,
+                commissioning_date=commissioning, eol_year=eol, holder=holder,
+                last_seen_on=None, notes="", **network,
+            ))
+            audit_rows.append(AuditRecord(
+                actor=DEMO_ACTOR, entity="asset", entity_key=tag, action="create",
+                changes=json.dumps({"category": [None, cat], "status": [None, status]}),
+                site_id=site_id,
+            ))
+        await _insert_batches(Asset, asset_rows)
+        await _insert_batches(AuditRecord, audit_rows)
+        await TagSequence.insert(TagSequence(prefix=prefix, last_value=len(asset_rows))).run()
+    return DemoSummary(sites=len(site_rows), rooms=len(room_rows), assets=len(asset_rows))
+
+
+async def database_is_empty() -> bool:
+    return not await Site.exists().run() and not await Asset.exists().run()

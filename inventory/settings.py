@@ -1,0 +1,46 @@
+"""One Settings object, read from INVENTORY_* environment variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_data_dir() -> Path:
+    return Path(os.environ.get("INVENTORY_DATA_DIR", PROJECT_ROOT / "var"))
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    base_url: str = "http://127.0.0.1:8000"
+    secret_key: str = "dev-secret-change-me"
+    smtp_url: str = ""
+    data_dir: Path = field(default_factory=_default_data_dir)
+    tag_prefix: str = "BRN"
+    tag_digits: int = 6
+    default_language: str = "fr"
+    debug: bool = False
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        data_dir = Path(env.get("INVENTORY_DATA_DIR", PROJECT_ROOT / "var"))
+        return cls(
+            database_url=env.get("INVENTORY_DATABASE_URL") or f"sqlite:///{data_dir / 'inventory.db'}",
+            base_url=env.get("INVENTORY_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+            secret_key=env.get("INVENTORY_SECRET_KEY", "dev-secret-change-me"),
+            smtp_url=env.get("INVENTORY_SMTP_URL", ""),
+            data_dir=data_dir,
+            tag_prefix=env.get("INVENTORY_TAG_PREFIX", "BRN").upper(),
+            tag_digits=int(env.get("INVENTORY_TAG_DIGITS", "6")),
+            default_language=env.get("INVENTORY_LANGUAGE", "fr"),
+            debug=env.get("INVENTORY_DEBUG", "") in {"1", "true", "yes"},
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite:")

@@ -1,0 +1,64 @@
+"""Pure rules for sites and rooms: UAI codes, kinds, codes."""
+
+from __future__ import annotations
+
+import re
+
+from inventory.i18n import _, lazy_gettext
+
+UAI_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
+_UAI_SHAPE = re.compile(r"^\d{7}[A-Z]$")
+
+SITE_KINDS = {
+    "maternelle": lazy_gettext("Nursery school"),
+    "elementaire": lazy_gettext("Elementary school"),
+    "groupe_scolaire": lazy_gettext("School group"),
+    "college": lazy_gettext("Lower secondary school (collège)"),
+    "lycee": lazy_gettext("Upper secondary school (lycée)"),
+    "mairie": lazy_gettext("Town hall"),
+    "mediatheque": lazy_gettext("Media library"),
+    "gymnase": lazy_gettext("Sports hall"),
+    "centre_loisirs": lazy_gettext("Leisure centre"),
+    "other": lazy_gettext("Other"),
+}
+SCHOOL_KINDS = frozenset({"maternelle", "elementaire", "groupe_scolaire", "college", "lycee"})
+
+ROOM_KINDS = {
+    "classroom": lazy_gettext("Classroom"),
+    "office": lazy_gettext("Office"),
+    "network_cabinet": lazy_gettext("Network cabinet"),
+    "storage": lazy_gettext("Storage"),
+    "hall": lazy_gettext("Hall or shared room"),
+    "other": lazy_gettext("Other"),
+}
+
+
+def uai_check_letter(number: str) -> str:
+    return UAI_LETTERS[int(number) % 23]
+
+
+def normalise_uai(value: str) -> str:
+    return value.strip().upper().replace(" ", "")
+
+
+def uai_problem(value: str) -> str | None:
+    """None when `value` is a valid UAI code, otherwise a message that says what is wrong."""
+    code = normalise_uai(value)
+    if not _UAI_SHAPE.match(code):
+        return _("A UAI code is 7 digits followed by a letter, such as 0750654D.")
+    expected = uai_check_letter(code[:7])
+    if code[7] != expected:
+        return _("The check letter of this UAI code should be %(letter)s, not %(given)s.") % {
+            "letter": expected,
+            "given": code[7],
+        }
+    return None
+
+
+_CODE_SHAPE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,31}$")
+
+
+def code_problem(value: str) -> str | None:
+    if not _CODE_SHAPE.match(value):
+        return _("Use 1 to 32 capital letters, digits, dashes or underscores, such as GS-PASTEUR.")
+    return None

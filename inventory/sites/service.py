@@ -1,0 +1,191 @@
+"""Sites and rooms: queries and rules, shared by pages and the JSON API."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from inventory import audit
+from inventory import validation as v
+from inventory.i18n import _
+from inventory.sites import rules
+from inventory.tables import Asset, Room, Site
+
+SITE_FIELDS = (
+    "code", "name", "kind", "uai", "address", "postal_code", "city",
+    "director_name", "director_email", "director_phone", "organisation", "notes",
+)
+ROOM_FIELDS = ("name", "kind", "floor", "notes")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def clean_site(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate a site's fields; raises ValidationFailed with every problem at once."""
+    c = v.Collector()
+    code = c.field("code", v.text, raw.get("code"), required=True, max_length=32)
+    if code:
+        code = code.upper()
+        c.values["code"] = code
+        if problem := rules.code_problem(code):
+            c.error("code", problem)
+    c.field("name", v.text, raw.get("name"), required=True, max_length=200)
+    c.field("kind", v.choice, raw.get("kind"), rules.SITE_KINDS)
+    uai = c.field("uai", v.text, raw.get("uai"), max_length=20)
+    if uai:
+        uai = rules.normalise_uai(uai)
+        c.values["uai"] = uai
+        if problem := rules.uai_problem(uai):
+            c.error("uai", problem)
+    else:
+        c.values["uai"] = None
+    for name, length in (("address", 300), ("postal_code", 10), ("city", 100),
+                         ("director_name", 200), ("director_phone", 40),
+                         ("organisation", 200), ("notes", 5000)):
+        c.field(name, v.text, raw.get(name), max_length=length)
+    email = c.field("director_email", v.text, raw.get("director_email"), max_length=200)
+    if email and not _EMAIL.match(email):
+        c.error("director_email", _("Enter an email address such as name@example.org."))
+    c.raise_if_any()
+    return c.values
+
+
+async def _check_site_unique(values: Mapping[str, Any], exclude_id: int | None = None) -> None:
+    errors = {}
+    for field in ("code", "uai"):
+        if not values.get(field):
+            continue
+        query = Site.exists().where(getattr(Site, field) == values[field])
+        if exclude_id is not None:
+            query = query.where(Site.id != exclude_id)
+        if await query.run():
+            errors[field] = (
+                _("Another site already uses this code.")
+                if field == "code"
+                else _("Another site already has this UAI code.")
+            )
+    if errors:
+        raise v.ValidationFailed(errors)
+
+
+async def list_sites() -> list[dict[str, Any]]:
+    sites = await Site.select().order_by(Site.name).run()
+    counts = await Asset.raw(
+        "SELECT site, COUNT(*) AS n FROM asset WHERE status != 'retired' GROUP BY site"
+    ).run()
+    rooms = await Room.raw("SELECT site, COUNT(*) AS n FROM room GROUP BY site").run()
+    by_site = {r["site"]: r["n"] for r in counts}
+    rooms_by_site = {r["site"]: r["n"] for r in rooms}
+    for site in sites:
+        site["asset_count"] = by_site.get(site["id"], 0)
+        site["room_count"] = rooms_by_site.get(site["id"], 0)
+    return sites
+
+
+async def site_choices() -> list[dict[str, Any]]:
+    return await Site.select(Site.id, Site.code, Site.name).order_by(Site.name).run()
+
+
+async def get_site(code: str) -> dict[str, Any]:
+    site = await Site.select().where(Site.code == code.upper()).first().run()
+    if site is None:
+        raise v.NotFound(code)
+    return site
+
+
+async def create_site(raw: Mapping[str, Any], actor: str) -> dict[str, Any]:
+    values = clean_site(raw)
+    async with audit.atomic():
+        await _check_site_unique(values)
+        site = (await Site.insert(Site(**values)).returning(*Site.all_columns()).run())[0]
+        await audit.record(
+            actor=actor, entity="site", entity_key=site["code"], action="create",
+            changes=audit.created_changes(values), site_id=site["id"],
+        )
+    return site
+
+
+async def update_site(code: str, raw: Mapping[str, Any], version: int | None, actor: str) -> dict:
+    values = clean_site(raw)
+    async with audit.atomic():
+        site = await get_site(code)
+        await _check_site_unique(values, exclude_id=site["id"])
+        await audit.update_versioned(
+            Site, site["id"], version, values, entity="site", entity_key=values["code"],
+            action="update", actor=actor, site_id=site["id"],
+        )
+    return await get_site(values["code"])
+
+
+# Rooms
+
+
+def clean_room(raw: Mapping[str, Any]) -> dict[str, Any]:
+    c = v.Collector()
+    c.field("name", v.text, raw.get("name"), required=True, max_length=120)
+    c.field("kind", v.choice, raw.get("kind") or "classroom", rules.ROOM_KINDS)
+    c.field("floor", v.text, raw.get("floor"), max_length=40)
+    c.field("notes", v.text, raw.get("notes"), max_length=5000)
+    c.raise_if_any()
+    return c.values
+
+
+async def _check_room_unique(site_id: int, name: str, exclude_id: int | None = None) -> None:
+    query = Room.exists().where((Room.site == site_id) & (Room.name == name))
+    if exclude_id is not None:
+        query = query.where(Room.id != exclude_id)
+    if await query.run():
+        raise v.ValidationFailed({"name": _("This site already has a room with this name.")})
+
+
+async def list_rooms(site_id: int) -> list[dict[str, Any]]:
+    rooms = await Room.select().where(Room.site == site_id).order_by(Room.name).run()
+    counts = await Asset.raw(
+        "SELECT room, COUNT(*) AS n FROM asset WHERE site = {} AND status != 'retired' "
+        "GROUP BY room",
+        site_id,
+    ).run()
+    by_room = {r["room"]: r["n"] for r in counts}
+    for room in rooms:
+        room["asset_count"] = by_room.get(room["id"], 0)
+    return rooms
+
+
+async def get_room(room_id: int) -> dict[str, Any]:
+    room = (
+        await Room.select(*Room.all_columns(), Room.site.code.as_alias("site_code"),
+                          Room.site.name.as_alias("site_name"))
+        .where(Room.id == room_id)
+        .first()
+        .run()
+    )
+    if room is None:
+        raise v.NotFound(str(room_id))
+    return room
+
+
+async def create_room(site_code: str, raw: Mapping[str, Any], actor: str) -> dict[str, Any]:
+    values = clean_room(raw)
+    async with audit.atomic():
+        site = await get_site(site_code)
+        await _check_room_unique(site["id"], values["name"])
+        room = (
+            await Room.insert(Room(site=site["id"], **values)).returning(*Room.all_columns()).run()
+        )[0]
+        await audit.record(
+            actor=actor, entity="room", entity_key=str(room["id"]), action="create",
+            changes=audit.created_changes({"site": site["code"], **values}), site_id=site["id"],
+        )
+    return room
+
+
+async def update_room(room_id: int, raw: Mapping[str, Any], version: int | None, actor: str):
+    values = clean_room(raw)
+    async with audit.atomic():
+        room = await get_room(room_id)
+        await _check_room_unique(room["site"], values["name"], exclude_id=room_id)
+        await audit.update_versioned(
+            Room, room_id, version, values, entity="room", entity_key=str(room_id),
+            action="update", actor=actor, site_id=room["site"],
+        )
+    return await get_room(room_id)

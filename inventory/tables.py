@@ -1,0 +1,119 @@
+"""Every Piccolo table: the data model in one place.
+
+Money is integer cents (EUR); instants are timezone-aware UTC; purchase, warranty and
+commissioning dates are plain dates. Editable rows carry a `version` for optimistic locking.
+"""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+
+class Site(Table, tablename="site"):
+    code = Varchar(length=32, unique=True, index=True)
+    name = Varchar(length=200)
+    kind = Varchar(length=32)
+    uai = Varchar(length=8, null=True, default=None, unique=True)
+    address = Varchar(length=300, default="")
+    postal_code = Varchar(length=10, default="")
+    city = Varchar(length=100, default="")
+    director_name = Varchar(length=200, default="")
+    director_email = Varchar(length=200, default="")
+    director_phone = Varchar(length=40, default="")
+    organisation = Varchar(length=200, default="")
+    notes = Text(default="")
+    version = Integer(default=1)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class Room(Table, tablename="room"):
+    site = ForeignKey(references=Site, on_delete=OnDelete.restrict, index=True)
+    name = Varchar(length=120)
+    kind = Varchar(length=32, default="classroom")
+    floor = Varchar(length=40, default="")
+    notes = Text(default="")
+    version = Integer(default=1)
+
+
+class Category(Table, tablename="category"):
+    code = Varchar(length=32, unique=True)
+    name = Varchar(length=120)
+    lifespan_years = Integer(default=5)
+    replacement_cost_cents = Integer(default=0)
+    # Counts for classroom coverage (TNI, VPI, ENI).
+    is_interactive_display = Boolean(default=False)
+    # Shows hostname / IP / MAC / firmware on its assets.
+    is_network = Boolean(default=False)
+    version = Integer(default=1)
+
+
+class AssetModel(Table, tablename="equipment_model"):
+    category = ForeignKey(references=Category, on_delete=OnDelete.restrict, index=True)
+    manufacturer = Varchar(length=120)
+    name = Varchar(length=120)
+    version = Integer(default=1)
+
+
+class Asset(Table, tablename="asset"):
+    tag = Varchar(length=32, unique=True, index=True)
+    category = ForeignKey(references=Category, on_delete=OnDelete.restrict, index=True)
+    model = ForeignKey(references=AssetModel, on_delete=OnDelete.restrict, null=True, index=True)
+    serial = Varchar(length=120, default="", index=True)
+    site = ForeignKey(references=Site, on_delete=OnDelete.restrict, index=True)
+    room = ForeignKey(references=Room, on_delete=OnDelete.restrict, null=True, index=True)
+    status = Varchar(length=20, default="in_service", index=True)
+    purchase_date = Date(null=True, default=None)
+    purchase_price_cents = Integer(null=True, default=None)
+    supplier = Varchar(length=200, default="")
+    order_ref = Varchar(length=120, default="")
+    warranty_end = Date(null=True, default=None, index=True)
+    commissioning_date = Date(null=True, default=None)
+    eol_year_override = Integer(null=True, default=None)
+    # Denormalised end-of-life year (override or start year + lifespan), kept by the service
+    # so lists can filter and sort on it with an index.
+    eol_year = Integer(null=True, default=None, index=True)
+    holder = Varchar(length=200, default="")
+    hostname = Varchar(length=120, default="")
+    ip_address = Varchar(length=45, default="")
+    mac_address = Varchar(length=17, default="")
+    firmware = Varchar(length=60, default="")
+    notes = Text(default="")
+    last_seen_on = Date(null=True, default=None)
+    version = Integer(default=1)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class TagSequence(Table, tablename="tag_sequence"):
+    """The last number handed out per tag prefix; it only ever grows, so tags are never reused."""
+
+    prefix = Varchar(length=16, unique=True)
+    last_value = Integer(default=0)
+
+
+class AuditRecord(Table, tablename="audit_record"):
+    at = Timestamptz(default=TimestamptzNow(), index=True)
+    actor = Varchar(length=200, default="")
+    entity = Varchar(length=32, index=True)
+    entity_key = Varchar(length=64, index=True)
+    action = Varchar(length=32)
+    # {"field": [before, after], ...}
+    changes = JSON(default="{}")
+    # For per-site filtering; not a foreign key so records outlive what they describe.
+    site_id = Integer(null=True, default=None, index=True)
+
+
+ALL_TABLES = (Site, Room, Category, AssetModel, Asset, TagSequence, AuditRecord)

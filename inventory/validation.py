@@ -1,0 +1,193 @@
+"""Pure input parsing and the errors services raise; no DB, no HTTP.
+
+Every parser takes what a form or a JSON body gives (str, number, None) and either returns
+a clean value or raises FieldError with a translated message for that field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from inventory.i18n import _
+
+
+class FieldError(ValueError):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class ValidationFailed(Exception):
+    """Input refused; `errors` maps each field to a message a person can act on."""
+
+    def __init__(self, errors: Mapping[str, str]):
+        super().__init__(dict(errors))
+        self.errors = dict(errors)
+
+
+class NotFound(Exception):
+    pass
+
+
+class Conflict(Exception):
+    """The row changed since the form was loaded: `current` holds what is stored now."""
+
+    def __init__(self, current: Mapping[str, Any]):
+        super().__init__("stale version")
+        self.current = dict(current)
+
+
+def blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def text(value: Any, *, required: bool = False, max_length: int = 200) -> str:
+    if blank(value):
+        if required:
+            raise FieldError(_("This field is required."))
+        return ""
+    if not isinstance(value, str | int | float):
+        raise FieldError(_("Enter text."))
+    cleaned = str(value).strip()
+    if len(cleaned) > max_length:
+        raise FieldError(_("At most %(n)d characters.") % {"n": max_length})
+    return cleaned
+
+
+_DAY_FIRST = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def date(value: Any, *, required: bool = False) -> dt.date | None:
+    """ISO dates (2024-03-31, what <input type=date> sends) and French dates (31/03/2024)."""
+    if isinstance(value, dt.date):
+        return value
+    if blank(value):
+        if required:
+            raise FieldError(_("This field is required."))
+        return None
+    if not isinstance(value, str):
+        raise FieldError(_("Enter a date such as 31/12/2024."))
+    raw = value.strip()
+    try:
+        if match := _DAY_FIRST.match(raw):
+            day, month, year = (int(g) for g in match.groups())
+            return dt.date(year, month, day)
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise FieldError(_("“%(value)s” is not a date; enter it as 31/12/2024.") % {"value": raw}) from None
+
+
+def integer(
+    value: Any, *, required: bool = False, minimum: int | None = None, maximum: int | None = None
+) -> int | None:
+    if blank(value):
+        if required:
+            raise FieldError(_("This field is required."))
+        return None
+    if isinstance(value, bool):
+        raise FieldError(_("Enter a whole number."))
+    if isinstance(value, int):
+        number = value
+    else:
+        try:
+            number = int(str(value).strip().replace("\u202f", "").replace(" ", ""))
+        except ValueError:
+            raise FieldError(_("Enter a whole number.")) from None
+    if minimum is not None and number < minimum:
+        raise FieldError(_("Enter a number of at least %(n)d.") % {"n": minimum})
+    if maximum is not None and number > maximum:
+        raise FieldError(_("Enter a number of at most %(n)d.") % {"n": maximum})
+    return number
+
+
+_MONEY_NOISE = re.compile(r"[\s\u00a0\u202f€]|EUR", re.IGNORECASE)
+
+
+def euros_to_cents(value: Any, *, required: bool = False) -> int | None:
+    """'1 234,50 €', '1234.5', 1234 -> cents. Refuses negatives and sub-cent precision."""
+    if blank(value):
+        if required:
+            raise FieldError(_("This field is required."))
+        return None
+    if isinstance(value, bool):
+        raise FieldError(_("Enter an amount in euros, such as 1 234,50."))
+    raw = _MONEY_NOISE.sub("", str(value))
+    if raw.count(",") == 1 and "." not in raw:
+        raw = raw.replace(",", ".")
+    try:
+        amount = Decimal(raw)
+    except InvalidOperation:
+        raise FieldError(_("Enter an amount in euros, such as 1 234,50.")) from None
+    if not amount.is_finite():
+        raise FieldError(_("Enter an amount in euros, such as 1 234,50."))
+    if amount < 0:
+        raise FieldError(_("An amount cannot be negative."))
+    cents = amount * 100
+    if cents != cents.to_integral_value():
+        raise FieldError(_("An amount has at most two decimals."))
+    if cents > 2_000_000_000:
+        raise FieldError(_("This amount is too large."))
+    return int(cents)
+
+
+def cents(value: Any, *, required: bool = False) -> int | None:
+    """An amount already in integer cents (JSON API)."""
+    number = integer(value, required=required)
+    if number is not None and number < 0:
+        raise FieldError(_("An amount cannot be negative."))
+    return number
+
+
+def choice(value: Any, allowed: Mapping[str, Any], *, required: bool = True) -> str:
+    if blank(value):
+        if required:
+            raise FieldError(_("Choose a value."))
+        return ""
+    if not isinstance(value, str) or value not in allowed:
+        raise FieldError(_("Choose one of the proposed values."))
+    return value
+
+
+def format_cents(amount: int | None) -> str:
+    """Cents as French euros: 123450 -> '1 234,50 €'."""
+    if amount is None:
+        return ""
+    euros, rest = divmod(amount, 100)
+    grouped = f"{euros:,}".replace(",", "\u202f")
+    return f"{grouped},{rest:02d}\u00a0€"
+
+
+def cents_to_input(amount: int | None) -> str:
+    """Cents as the value of a form field: 123450 -> '1234,50'."""
+    if amount is None:
+        return ""
+    euros, rest = divmod(amount, 100)
+    return f"{euros},{rest:02d}"
+
+
+class Collector:
+    """Runs each field's parser and gathers every error, so the form shows them all at once."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, str] = {}
+        self.values: dict[str, Any] = {}
+
+    def field(self, name: str, parser, *args, **kwargs) -> Any:
+        try:
+            value = parser(*args, **kwargs)
+        except FieldError as error:
+            self.errors[name] = error.message
+            return None
+        self.values[name] = value
+        return value
+
+    def error(self, name: str, message: str) -> None:
+        self.errors.setdefault(name, message)
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise ValidationFailed(self.errors)

@@ -1,0 +1,108 @@
+"""Shared HTTP helpers for the HTML controllers: rendering, forms, redirects, formatting."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from litestar import Request
+from litestar.response import Redirect, Template
+
+from inventory import i18n
+from inventory.assets.rules import STATUSES
+from inventory.settings import PROJECT_ROOT
+from inventory.sites.rules import ROOM_KINDS, SITE_KINDS
+from inventory.validation import cents_to_input, format_cents
+
+PARIS = ZoneInfo("Europe/Paris")
+TEMPLATE_DIR = PROJECT_ROOT / "templates"
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+async def form_data(request: Request) -> dict[str, str]:
+    form = await request.form()
+    return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+def form_version(data: dict[str, str]) -> int | None:
+    value = data.get("version", "")
+    return int(value) if value.isdigit() else None
+
+
+def render(template: str, status_code: int = 200, **context: Any) -> Template:
+    return Template(template_name=template, context=context, status_code=status_code)
+
+
+def see_other(path: str) -> Redirect:
+    """Redirect after a successful POST so a reload does not post again."""
+    return Redirect(path=path, status_code=303)
+
+
+def format_date(value: dt.date | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value[:10])
+    if i18n.get_language() == "fr":
+        return value.strftime("%d/%m/%Y")
+    return value.isoformat()
+
+
+def format_datetime(value: dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    local = value.astimezone(PARIS)
+    if i18n.get_language() == "fr":
+        return local.strftime("%d/%m/%Y %H:%M")
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+def label(choices: dict[str, Any], key: str | None) -> str:
+    return str(choices.get(key, key or ""))
+
+
+def query_string(params: dict[str, Any]) -> str:
+    clean = {k: v for k, v in params.items() if v not in ("", None)}
+    return ("?" + urlencode(clean)) if clean else ""
+
+
+def make_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATE_DIR),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        auto_reload=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
+    env.globals.update(
+        STATUSES=STATUSES,
+        SITE_KINDS=SITE_KINDS,
+        ROOM_KINDS=ROOM_KINDS,
+        LANGUAGES=i18n.LANGUAGES,
+        current_language=i18n.get_language,
+        query_string=query_string,
+        today=dt.date.today,
+    )
+    env.filters.update(
+        cents=format_cents,
+        cents_input=cents_to_input,
+        date=format_date,
+        datetime=format_datetime,
+        status_label=lambda key: label(STATUSES, key),
+        site_kind=lambda key: label(SITE_KINDS, key),
+        room_kind=lambda key: label(ROOM_KINDS, key),
+        options=lambda rows, key, text: [(row[key], row[text]) for row in rows],
+    )
+    return env

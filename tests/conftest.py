@@ -1,0 +1,163 @@
+"""Test rig: every test gets its own fresh database, on SQLite and on a real PostgreSQL server.
+
+Migrating and seeding happen once per engine into a template (a SQLite file, a PostgreSQL
+template database); each test then gets a copy, which is much faster than migrating again.
+Litestar's test client runs the app in another thread and loop, so tests cannot share a
+transaction with it: a copy per test keeps them independent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from litestar.testing import TestClient
+
+from inventory import db, i18n, migrations
+from inventory.settings import Settings
+from tests.pgserver import PostgresServer, start_postgres
+
+DEMO_ASSETS = 400
+_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PostgresServer]:
+    server = start_postgres()
+    yield server
+    server.stop()
+
+
+async def _prepare(demo: bool) -> None:
+    from inventory import demo as demo_module
+
+    engine = db.current_engine()
+    if engine.engine_type == "postgres":
+        await engine.start_connection_pool(min_size=1, max_size=2)
+    try:
+        await migrations.migrate()
+        if demo:
+            await demo_module.build_demo(DEMO_ASSETS)
+    finally:
+        if engine.engine_type == "postgres":
+            await engine.close_connection_pool()
+
+
+class Templates:
+    """Builds each (engine, content) template once, then hands out copies."""
+
+    def __init__(self, tmp: Path, pg_getter):
+        self.tmp = tmp
+        self.pg_getter = pg_getter
+        self.built: dict[tuple[str, str], str] = {}
+
+    def _build(self, kind: str, content: str) -> str:
+        key = (kind, content)
+        if key not in self.built:
+            if kind == "sqlite":
+                path = self.tmp / f"template-{content}.db"
+                url = f"sqlite:///{path}"
+            else:
+                url = self.pg_getter().create_database(f"template_{content}")
+            db.configure(url)
+            i18n.set_language("en")
+            asyncio.run(_prepare(demo=content == "demo"))
+            self.built[key] = url
+        return self.built[key]
+
+    def copy(self, kind: str, content: str) -> str:
+        template = self._build(kind, content)
+        n = next(_counter)
+        if kind == "sqlite":
+            source = Path(template.removeprefix("sqlite:///"))
+            target = self.tmp / f"test-{n}.db"
+            # The template is closed and checkpointed: copying the main file is enough.
+            shutil.copyfile(source, target)
+            return f"sqlite:///{target}"
+        import psycopg
+
+        server = self.pg_getter()
+        name = f"test_{n}"
+        with psycopg.connect(server.url(), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "template_{content}"')
+        return server.url(name)
+
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory, request) -> Templates:
+    return Templates(tmp_path_factory.mktemp("db"),
+                     lambda: request.getfixturevalue("pg_server"))
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def engine_kind(request) -> str:
+    return request.param
+
+
+def _settings(url: str, tmp_path: Path) -> Settings:
+    return Settings(database_url=url, data_dir=tmp_path, tag_prefix="BRN")
+
+
+@pytest.fixture
+def empty_url(templates, engine_kind) -> str:
+    url = templates.copy(engine_kind, "empty")
+    db.configure(url)
+    return url
+
+
+@pytest.fixture
+def demo_url(templates, engine_kind) -> str:
+    url = templates.copy(engine_kind, "demo")
+    db.configure(url)
+    return url
+
+
+def _client(url: str, tmp_path: Path) -> Iterator[TestClient]:
+    from inventory.app import create_app
+
+    app = create_app(_settings(url, tmp_path))
+    with TestClient(app, base_url="http://testserver.local") as client:
+        client.headers["accept-language"] = "en"
+        yield client
+
+
+@pytest.fixture
+def client(demo_url, tmp_path) -> Iterator[TestClient]:
+    """A client on a database holding the demo commune (English UI)."""
+    yield from _client(demo_url, tmp_path)
+
+
+@pytest.fixture
+def empty_client(empty_url, tmp_path) -> Iterator[TestClient]:
+    yield from _client(empty_url, tmp_path)
+
+
+@pytest.fixture
+def run():
+    """Run a coroutine against the current test database (service-level tests)."""
+
+    def runner(coroutine):
+        async def wrapped():
+            engine = db.current_engine()
+            if engine.engine_type == "postgres":
+                await engine.start_connection_pool(min_size=1, max_size=4)
+            try:
+                return await coroutine
+            finally:
+                if engine.engine_type == "postgres":
+                    await engine.close_connection_pool()
+
+        i18n.set_language("en")
+        return asyncio.run(wrapped())
+
+    return runner
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("INVENTORY_TEST_ENGINES") == "sqlite":
+        items[:] = [i for i in items if "postgres" not in i.name]
