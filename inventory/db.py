@@ -34,6 +34,9 @@ class InventorySQLiteEngine(SQLiteEngine):
         return connection
 
 
+current_url: str | None = None
+
+
 def engine_from_url(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         return InventorySQLiteEngine(url.removeprefix("sqlite:///"))
@@ -46,6 +49,8 @@ def configure(url: str) -> Engine:
     """Point Piccolo (tables, migrations) at the database named by `url`."""
     from inventory import piccolo_conf, tables
 
+    global current_url
+    current_url = url
     engine = engine_from_url(url)
     if isinstance(engine, InventorySQLiteEngine):
         engine.prepare_file()

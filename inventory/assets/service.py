@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import ipaddress
+import operator
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,6 +13,7 @@ from typing import Any
 from inventory import audit
 from inventory import validation as v
 from inventory.assets import rules
+from inventory.db import current_engine
 from inventory.fields import present_history
 from inventory.i18n import _
 from inventory.tables import Asset, AssetModel, Category, Room, Site, TagSequence
@@ -303,12 +306,13 @@ LIST_COLUMNS = (
 def _where(f: AssetFilter, on: dt.date):
     conditions = []
     if f.q:
-        like = f"%{f.q}%"
-        conditions.append(
-            Asset.tag.ilike(like) | Asset.serial.ilike(like) | Asset.model.name.ilike(like)
-            | Asset.model.manufacturer.ilike(like) | Asset.room.name.ilike(like)
-            | Asset.notes.ilike(like)
-        )
+        pattern = f"%{f.q}%"
+        # SQLite's LIKE already ignores ASCII case; PostgreSQL needs ILIKE.
+        method = "like" if current_engine().engine_type == "sqlite" else "ilike"
+        columns = (Asset.tag, Asset.serial, Asset.model.name, Asset.model.manufacturer,
+                   Asset.room.name, Asset.notes)
+        matches = [getattr(column, method)(pattern) for column in columns]
+        conditions.append(functools.reduce(operator.or_, matches))
     if f.site:
         conditions.append(Asset.site.code == f.site)
     if f.room:

@@ -1,0 +1,66 @@
+"""Small helpers shared by the HTTP tests."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from inventory import db
+
+FORM_FIELDS = (
+    "category", "model", "serial", "purchase_date", "supplier", "order_ref", "warranty_end",
+    "commissioning_date", "eol_year_override", "holder", "hostname", "ip_address",
+    "mac_address", "firmware", "notes",
+)
+
+
+def asset_doc(client, tag: str) -> dict[str, Any]:
+    response = client.get(f"/api/v1/assets/{tag}")
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def edit_form(client, tag: str, **changes: Any) -> dict[str, str]:
+    """What the edit form of `tag` posts when a person changes only `changes`."""
+    doc = asset_doc(client, tag)
+    form = {name: "" if doc.get(name) is None else str(doc[name]) for name in FORM_FIELDS}
+    cents = doc.get("purchase_price_cents")
+    form["purchase_price_eur"] = "" if cents is None else f"{cents // 100},{cents % 100:02d}"
+    form["version"] = str(doc["version"])
+    form.update({k: str(v) for k, v in changes.items()})
+    return form
+
+
+def field_error(html: str, field: str) -> str | None:
+    """The error message shown next to a form field, or None."""
+    match = re.search(rf'<small id="e-{field}" class="field-error">(.*?)</small>', html, re.S)
+    return match.group(1).strip() if match else None
+
+
+def input_value(html: str, field: str) -> str | None:
+    match = re.search(rf'<input[^>]*id="f-{field}"[^>]*value="([^"]*)"', html, re.S)
+    return match.group(1) if match else None
+
+
+def query(sql: str, *args: Any) -> list[dict[str, Any]]:
+    """Read the current test database directly, with the plain drivers and on its own
+    connection (the app's pool lives in the test client's event loop)."""
+    url = db.current_url
+    if url.startswith("sqlite:///"):
+        import sqlite3
+
+        conn = sqlite3.connect(url.removeprefix("sqlite:///"))
+        conn.row_factory = sqlite3.Row
+        try:
+            return [dict(r) for r in conn.execute(sql.replace("{}", "?"), args).fetchall()]
+        finally:
+            conn.close()
+    import psycopg
+    from psycopg.rows import dict_row
+
+    with psycopg.connect(url, row_factory=dict_row) as conn:
+        return conn.execute(sql.replace("{}", "%s"), args).fetchall()
+
+
+def count(table: str, where: str = "1=1", *args: Any) -> int:
+    return query(f"SELECT COUNT(*) AS n FROM {table} WHERE {where}", *args)[0]["n"]
