@@ -1,0 +1,110 @@
+"""The command line, migrations on both engines, and SQLite's settings."""
+
+import csv
+import io
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+INVENTORY = str(Path(sys.executable).parent / "inventory")
+
+
+def _cli(url, *args, check=True):
+    env = {**os.environ, "INVENTORY_DATABASE_URL": url}
+    result = subprocess.run([INVENTORY, *args], env=env, capture_output=True, text=True,
+                            timeout=120)
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+def test_migrate_is_idempotent_and_demo_fills_once(empty_url):
+    assert "up to date" in _cli(empty_url, "migrate").stdout
+    assert "Demo commune created: 13 sites" in _cli(empty_url, "demo", "--assets", "120").stdout
+    again = _cli(empty_url, "demo", check=False)
+    assert again.returncode == 1 and "empty database" in again.stderr
+    assert _cli(empty_url, "demo", "--if-empty").returncode == 0
+
+
+def test_export_assets_csv(demo_url):
+    out = _cli(demo_url, "export", "assets", "--format", "csv").stdout
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert len(rows) == 400
+    required = {"tag", "category", "manufacturer", "model", "serial", "site", "site_uai", "room",
+                "status", "purchase_date", "purchase_price_eur", "warranty_end",
+                "end_of_life_year"}
+    assert required <= set(rows[0])
+    assert rows[0]["tag"] == "BRN-000001"
+    assert rows[0]["purchase_date"][4] == "-"  # ISO
+    assert "." in rows[0]["purchase_price_eur"]
+    assert [r["tag"] for r in rows] == sorted(r["tag"] for r in rows)
+
+
+def test_export_neutralises_formulas():
+    from inventory.exports import neutralise
+
+    assert neutralise("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
+    assert neutralise("@SUM(A1)") == "'@SUM(A1)"
+    assert neutralise("plain") == "plain"
+    assert neutralise(12) == 12
+
+
+def test_fresh_database_from_empty_on_a_new_file(tmp_path):
+    url = f"sqlite:///{tmp_path / 'sub' / 'new.db'}"
+    assert "Applied 1 migration" in _cli(url, "migrate").stdout
+    assert "up to date" in _cli(url, "migrate").stdout
+
+
+def test_sqlite_runs_in_wal_with_foreign_keys_and_busy_timeout(tmp_path, run):
+    from inventory import db, migrations
+    from inventory.tables import Asset
+
+    url = f"sqlite:///{tmp_path / 'wal.db'}"
+    engine = db.configure(url)
+    run(migrations.migrate())
+    with sqlite3.connect(tmp_path / "wal.db") as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+    async def pragmas():
+        connection = await engine.get_connection()
+        try:
+            fk = await (await connection.execute("PRAGMA foreign_keys")).fetchone()
+            busy = await (await connection.execute("PRAGMA busy_timeout")).fetchone()
+            return fk, busy
+        finally:
+            await connection.close()
+
+    fk, busy = run(pragmas())
+    assert list(fk.values())[0] == 1
+    assert list(busy.values())[0] >= 5000
+    # Foreign keys are enforced: an asset cannot point at a missing site.
+    with pytest.raises(Exception, match="FOREIGN KEY"):
+        run(Asset.insert(Asset(tag="X-1", category=999, site=999)).run())
+
+
+def test_healthz_reports_pending_migrations(tmp_path):
+    from litestar.testing import TestClient
+
+    from inventory.app import create_app
+    from inventory.settings import Settings
+
+    url = f"sqlite:///{tmp_path / 'unmigrated.db'}"
+    with TestClient(create_app(Settings(database_url=url))) as client:
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["migrated"] is False
+
+
+def test_dockerfile_passes_hadolint():
+    root = Path(__file__).resolve().parent.parent
+    hadolint = Path(sys.executable).parent / "hadolint"
+    result = subprocess.run([str(hadolint), str(root / "Dockerfile")], capture_output=True,
+                            text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = (root / "Dockerfile").read_text()
+    assert "HEALTHCHECK" in text and "/healthz" in text
+    assert "USER 10001" in text and "VOLUME" in text and "0.0.0.0" in text
