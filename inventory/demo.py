@@ -116,7 +116,7 @@ async def build_demo(target_assets: int = 1500, *, prefix: str = "BRN", digits: 
                 code=code, name=name, lifespan_years=life, replacement_cost_cents=cost,
                 is_interactive_display=interactive, is_network=network,
             )).returning(Category.id).run())[0]
-            categories[code] = {"id": row["id"], "lifespan": life, "cost": cost}
+            categories[code] = {"id": row["id"], "lifespan": life, "cost": cost, "name": name}
         models: dict[str, list[int]] = {}
         for code, entries in MODELS.items():
             rows = await _insert_batches(AssetModel, [
@@ -194,7 +194,10 @@ async def build_demo(target_assets: int = 1500, *, prefix: str = "BRN", digits: 
             site_id, room_id = rng.choice(fill_rooms)
             slots.append((rng.choice(["PC-PORT", "TABLETTE", "TABLETTE", "VISU", "PC-FIXE"]),
                           site_id, room_id))
-        slots = slots[:target_assets]
+        if len(slots) > target_assets:
+            # A small demo keeps a fair share of every site rather than the first ones only.
+            keep = sorted(rng.sample(range(len(slots)), target_assets))
+            slots = [slots[i] for i in keep]
 
         asset_rows = []
         audit_rows = []
@@ -246,7 +249,8 @@ async def build_demo(target_assets: int = 1500, *, prefix: str = "BRN", digits: 
             ))
             audit_rows.append(AuditRecord(
                 actor=DEMO_ACTOR, entity="asset", entity_key=tag, action="create",
-                changes=json.dumps({"category": [None, cat], "status": [None, status]}),
+                changes=json.dumps({"category": [None, info["name"]], "status": [None, status]},
+                                   ensure_ascii=False),
                 site_id=site_id,
             ))
         await _insert_batches(Asset, asset_rows)

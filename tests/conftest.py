@@ -22,7 +22,7 @@ from inventory import db, i18n, migrations
 from inventory.settings import Settings
 from tests.pgserver import PostgresServer, start_postgres
 
-DEMO_ASSETS = 400
+DEMO_ASSETS = 1500
 _counter = itertools.count()
 
 

@@ -19,7 +19,7 @@ def test_create_update_and_history(client):
     created = client.post("/api/v1/assets", json=NEW)
     assert created.status_code == 201, created.text
     doc = created.json()
-    assert doc["tag"] == "BRN-000401"
+    assert doc["tag"] == "BRN-001501"
     assert doc["eol_year"] == 2025 + 4
     updated = client.patch(f"/api/v1/assets/{doc['tag']}",
                            json={"notes": "via API", "version": doc["version"]})

@@ -32,8 +32,8 @@ def _model_of(category: str) -> int:
 def test_list_shows_count_and_pages(client):
     response = client.get("/assets")
     assert response.status_code == 200
-    assert "400 assets" in response.text
-    assert "page 1 of 8" in response.text
+    assert "1500 assets" in response.text
+    assert "page 1 of 30" in response.text
     assert len(_rows(response.text)) == 50
     page2 = client.get("/assets?page=2")
     assert set(_rows(page2.text)).isdisjoint(_rows(response.text))
@@ -92,8 +92,10 @@ def test_htmx_request_gets_the_list_fragment_only(client):
 
 
 def test_filter_links_keep_the_filter_in_the_url(client):
-    response = client.get("/assets?site=GS-FERRY&status=in_service")
-    assert "/assets?site=GS-FERRY&amp;status=in_service&amp;page=2" in response.text
+    response = client.get("/assets?category=PC-FIXE&status=active")
+    assert count("asset", "category = (SELECT id FROM category WHERE code = 'PC-FIXE') "
+                 "AND status != 'retired'") > 50
+    assert "/assets?category=PC-FIXE&amp;status=active&amp;page=2" in response.text
     assert "sort=category" in response.text
 
 
@@ -131,12 +133,12 @@ def test_unknown_tag_is_a_friendly_404_with_search(client):
 def test_create_asset_gets_the_next_tag_and_computed_end_of_life(client):
     response = client.post("/assets/new", data=NEW_ASSET, follow_redirects=False)
     assert response.status_code == 303
-    assert response.headers["location"] == "/a/BRN-000401"
-    doc = asset_doc(client, "BRN-000401")
+    assert response.headers["location"] == "/a/BRN-001501"
+    doc = asset_doc(client, "BRN-001501")
     assert doc["purchase_price_cents"] == 14990
     assert doc["warranty_end"] == "2027-03-31"
     assert doc["eol_year"] == 2024 + 7  # VISU lifespan in the demo
-    assert count("audit_record", "entity_key = 'BRN-000401' AND action = 'create'") == 1
+    assert count("audit_record", "entity_key = 'BRN-001501' AND action = 'create'") == 1
 
 
 def test_tags_are_never_reused_even_after_retire_or_delete(client):

@@ -33,7 +33,7 @@ def test_migrate_is_idempotent_and_demo_fills_once(empty_url):
 def test_export_assets_csv(demo_url):
     out = _cli(demo_url, "export", "assets", "--format", "csv").stdout
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert len(rows) == 400
+    assert len(rows) == 1500
     required = {"tag", "category", "manufacturer", "model", "serial", "site", "site_uai", "room",
                 "status", "purchase_date", "purchase_price_eur", "warranty_end",
                 "end_of_life_year"}

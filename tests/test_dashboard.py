@@ -32,11 +32,11 @@ def test_end_of_life_and_warranty_counts(client):
     html = client.get("/").text
     figures = re.findall(r'<p class="figure"><a href="([^"]+)">(\d+) assets?</a>', html)
     assert ("/assets?eol=past", str(past)) in figures
-    assert ("/assets?warranty=ending&amp;sort=warranty_end", str(soon)) in figures
+    assert ("/assets?status=active&amp;warranty=ending&amp;sort=warranty_end", str(soon)) in figures
 
 
 def test_per_site_table_counts_active_assets(client):
     site = query("SELECT id FROM site WHERE code = 'GS-FERRY'")[0]["id"]
     active = count("asset", "site = {} AND status != 'retired'", site)
     html = client.get("/").text
-    assert f'<a href="/assets?site=GS-FERRY">{active}</a>' in html
+    assert f'<a href="/assets?site=GS-FERRY&amp;status=active">{active}</a>' in html

@@ -259,7 +259,8 @@ class AssetFilter:
             site=get("site").upper(),
             room=int(room) if room.isdigit() else None,
             category=get("category").upper(),
-            status=get("status") if get("status") in rules.STATUSES else "",
+            status=get("status") if get("status") in rules.STATUSES or get("status") == "active"
+            else "",
             eol=get("eol") if get("eol") == "past" or get("eol").isdigit() else "",
             warranty=get("warranty") if get("warranty") in {"expired", "ending", "active", "none"}
             else "",
@@ -319,7 +320,9 @@ def _where(f: AssetFilter, on: dt.date):
         conditions.append(Asset.room == f.room)
     if f.category:
         conditions.append(Asset.category.code == f.category)
-    if f.status:
+    if f.status == "active":
+        conditions.append(Asset.status != "retired")
+    elif f.status:
         conditions.append(Asset.status == f.status)
     if f.eol == "past":
         conditions.append((Asset.eol_year <= on.year) & (Asset.status != "retired"))
@@ -480,9 +483,9 @@ async def _describe(values: Mapping[str, Any]) -> dict[str, Any]:
     described = dict(values)
     described.pop("eol_year", None)
     if values.get("category"):
-        described["category"] = (await Category.select(Category.code).where(
-            Category.id == values["category"]).first().run())["code"]
+        described["category"] = (await Category.select(Category.name).where(
+            Category.id == values["category"]).first().run())["name"]
     if values.get("site"):
-        described["site"] = (await Site.select(Site.code).where(
-            Site.id == values["site"]).first().run())["code"]
+        described["site"] = (await Site.select(Site.name).where(
+            Site.id == values["site"]).first().run())["name"]
     return described

@@ -1,0 +1,316 @@
+"""A real Chromium journey against the real server (SQLite only).
+
+Dashboard → filtered asset list (htmx) → asset page → edit → history; plus the no-JavaScript
+filter form and a phone-sized layout check. Screenshots land in tests/screenshots/.
+
+The server is started as a subprocess (`inventory migrate`, `inventory demo`, `inventory serve`)
+on a fresh SQLite database: this does not use the per-engine fixtures of tests/conftest.py.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+pytest.importorskip("playwright.sync_api")
+from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+INVENTORY = Path(sys.executable).parent / "inventory"
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "screenshots"
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 360, "height": 780}
+CATEGORY = "PC-PORT"
+STARTUP_TIMEOUT = 20.0
+PAGE_SIZE = 50  # inventory.assets.service.PAGE_SIZE
+
+if not Path(CHROMIUM).exists():  # pragma: no cover - depends on the machine
+    pytest.skip(f"no Chromium at {CHROMIUM}", allow_module_level=True)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _healthz(base_url: str) -> int | None:
+    try:
+        with urllib.request.urlopen(f"{base_url}/healthz", timeout=1) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except OSError:
+        return None
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[str]:
+    """The real `inventory serve` on a fresh demo database; yields its base URL."""
+    tmp = tmp_path_factory.mktemp("browser")
+    env = {**os.environ,
+           "INVENTORY_DATABASE_URL": f"sqlite:///{tmp / 'inv.db'}",
+           "INVENTORY_DATA_DIR": str(tmp)}
+    for args in (["migrate"], ["demo", "--assets", "300"]):
+        done = subprocess.run([str(INVENTORY), *args], env=env, capture_output=True, text=True,
+                              timeout=120)
+        assert done.returncode == 0, f"inventory {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
+
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    log_path = tmp / "server.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [str(INVENTORY), "serve", "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
+            env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while _healthz(base_url) != 200:
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the server did not become healthy on {base_url}:\n"
+                            f"{log_path.read_text()[-4000:]}")
+            time.sleep(0.1)
+        yield base_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _context(browser: Browser, server: str, **options):
+    context = browser.new_context(base_url=server, locale="en-US",
+                                  extra_http_headers={"Accept-Language": "en"}, **options)
+    context.set_default_timeout(10_000)
+    return context
+
+
+def _shot(page: Page, name: str) -> None:
+    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+
+
+def _select(page: Page, label: str):
+    """A <select> by its label. get_by_label(exact=True) cannot be used: the <label> wraps the
+    <select>, so the label's text also holds every option's text."""
+    return page.get_by_role("combobox", name=label, exact=True)
+
+
+def _count(text: str) -> int:
+    match = re.search(r"(\d+) assets?\b", text)
+    assert match, f"no asset count in {text!r}"
+    return int(match.group(1))
+
+
+def _query(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlparse(url).query)
+
+
+def test_dashboard_filter_open_edit_history(browser, server):
+    context = _context(browser, server, viewport=DESKTOP)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        # 1. Dashboard.
+        page.goto("/")
+        expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
+        expect(page.get_by_text("Classroom coverage", exact=True)).to_be_visible()
+        expect(page.locator(".figures .figure").first).to_contain_text(re.compile(r"\d+ of \d+ schools"))
+        # The site with the most laptops, and how many the dashboard says it has.
+        cells = page.locator(f'a[href*="category={CATEGORY}"]')
+        expect(cells.first).to_be_visible()
+        best = max(((int(cells.nth(i).inner_text()), cells.nth(i).get_attribute("href"))
+                    for i in range(cells.count())), key=lambda pair: pair[0])
+        expected_filtered, href = best
+        site_code = _query(href)["site"][0]
+        site_name = page.locator("tbody tr", has=page.locator(f'a[href="{href}"]')) \
+            .locator("th[scope=row]").inner_text().strip()
+        _shot(page, "01-dashboard.png")
+
+        # 2. The asset list, filtered in place by htmx.
+        page.get_by_role("link", name="Assets", exact=True).click()
+        expect(page).to_have_url(f"{server}/assets")
+        expect(page.get_by_role("heading", name="Assets", level=1)).to_be_visible()
+        count_line = page.locator("#asset-list .count")
+        expect(count_line).to_contain_text(re.compile(r"\d+ assets"))
+        unfiltered = _count(count_line.inner_text())
+        assert unfiltered >= 300
+        _shot(page, "02-assets.png")
+
+        page.evaluate("window.__sameDocument = true")  # lost if a full page load happens
+        _select(page, "Site").select_option(site_code)
+        expect(page).to_have_url(re.compile(rf"[?&]site={re.escape(site_code)}\b"))
+        # The room filter was swapped out-of-band with this site's rooms.
+        expect(_select(page, "Room")).to_be_enabled()
+        _select(page, "Category").select_option(CATEGORY)
+        expect(page).to_have_url(re.compile(rf"[?&]category={CATEGORY}\b"))
+        assert _query(page.url)["site"] == [site_code]
+        expect(count_line).not_to_have_text(re.compile(rf"^\s*{unfiltered} assets"))
+        filtered = _count(count_line.inner_text())
+        assert expected_filtered <= filtered < unfiltered
+        assert page.evaluate("window.__sameDocument") is True, "htmx should not reload the page"
+        rows = page.locator("#asset-list table.asset-table tbody tr")
+        expect(rows).to_have_count(min(filtered, PAGE_SIZE))
+        site_cells = rows.locator("td:nth-child(4)").all_inner_texts()
+        assert site_cells and all(cell.strip() == site_name for cell in site_cells), site_cells
+        category_cells = set(rows.locator("td:nth-child(2)").all_inner_texts())
+        assert len(category_cells) == 1, category_cells
+        # The dashboard counts what is not retired; the list also shows retired assets.
+        statuses = rows.locator("td:nth-child(6)").all_inner_texts()
+        if filtered <= PAGE_SIZE:
+            assert sum(s.strip() != "Retired" for s in statuses) == expected_filtered, statuses
+        _shot(page, "03-assets-filtered.png")
+
+        # 3. The asset page.
+        first = rows.first.locator("td:first-child a")
+        tag = first.inner_text().strip()
+        assert re.fullmatch(r"[A-Z]+-?\d+", tag), tag
+        first.click()
+        expect(page).to_have_url(f"{server}/a/{tag}")
+        expect(page.locator(".asset-card .tag")).to_have_text(tag)
+        expect(page.locator(".asset-card .facts")).to_contain_text(site_name)
+        facts = page.locator(".asset-card .facts")
+        old_serial = facts.locator("dt:text-is('Serial number') + dd").inner_text().strip()
+        _shot(page, "04-asset.png")
+
+        # 4. Edit it; the change shows on the page and in its history.
+        page.get_by_role("button", name="Edit", exact=True).click()
+        expect(page).to_have_url(f"{server}/a/{tag}/edit")
+        expect(page.get_by_role("heading", name=f"Edit {tag}")).to_be_visible()
+        serial = page.get_by_label("Serial number", exact=True)
+        expect(serial).to_have_value("" if old_serial == "—" else old_serial)
+        new_serial = f"BROWSER-{int(time.time() * 1000)}"
+        new_notes = "Checked by the browser journey: keyboard replaced."
+        serial.fill(new_serial)
+        page.get_by_role("textbox", name="Notes", exact=True).fill(new_notes)
+        _shot(page, "05-asset-edit.png")
+        page.get_by_role("button", name="Save", exact=True).click()
+
+        expect(page).to_have_url(f"{server}/a/{tag}")
+        expect(facts.locator("dt:text-is('Serial number') + dd")).to_have_text(new_serial)
+        expect(page.locator("p.notes")).to_have_text(new_notes)
+        history = page.locator("section", has=page.get_by_role("heading", name="History"))
+        edited = history.locator("ol.history > li", has_text="Edited").first
+        expect(edited).to_be_visible()
+        expect(edited).to_contain_text("web")
+        # Only what was typed changed: the untouched fields round-trip through the form.
+        expect(edited.locator("table.changes tbody tr td:first-child")).to_have_text(
+            ["Serial number", "Notes"], ignore_case=False)
+        serial_row = edited.locator("table.changes tbody tr", has_text="Serial number")
+        expect(serial_row.locator("td")).to_have_text(["Serial number", old_serial, new_serial])
+        expect(edited.locator("table.changes tbody tr", has_text="Notes")
+               .locator("td").nth(2)).to_have_text(new_notes)
+        _shot(page, "06-asset-after-edit.png")
+        assert errors == [], errors
+    finally:
+        context.close()
+
+
+def test_filter_without_javascript(browser, server):
+    """The filter form still works as a plain GET form: its button shows with JS off."""
+    context = _context(browser, server, viewport=DESKTOP, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto("/assets")
+        site_code = page.locator("#f-site option:not([value=''])").first.get_attribute("value")
+        page.goto(f"/assets?site={site_code}")
+        site_name = page.locator("#f-site option:checked").inner_text().strip()
+        count_line = page.locator("#asset-list .count")
+        site_total = _count(count_line.inner_text())
+        # With JS off the room select comes filled by the server for the chosen site.
+        expect(_select(page, "Room")).to_be_enabled()
+
+        _select(page, "Status").select_option("in_service")
+        button = page.get_by_role("button", name="Filter", exact=True)
+        expect(button).to_be_visible()
+        with page.expect_navigation():
+            button.click()
+        query = _query(page.url)
+        assert query["site"] == [site_code] and query["status"] == ["in_service"], page.url
+        expect(page.locator("#f-status")).to_have_value("in_service")
+        expect(page.locator("#f-site")).to_have_value(site_code)
+        filtered = _count(count_line.inner_text())
+        assert 0 < filtered < site_total
+        rows = page.locator("#asset-list table.asset-table tbody tr")
+        assert set(rows.locator("td:nth-child(4)").all_inner_texts()) == {site_name}
+        assert set(rows.locator("td:nth-child(6)").all_inner_texts()) == {"In service"}
+        _shot(page, "07-assets-nojs-filtered.png")
+    finally:
+        context.close()
+
+
+def _phone(browser: Browser, server: str) -> Page:
+    context = _context(browser, server, viewport=PHONE, is_mobile=True, device_scale_factor=2,
+                       has_touch=True)
+    return context.new_page()
+
+
+def _first_tag(page: Page) -> str:
+    page.goto("/assets")
+    link = page.locator("#asset-list table.asset-table tbody td:first-child a").first
+    expect(link).to_be_visible()
+    return link.inner_text().strip()
+
+
+def test_phone_screens(browser, server):
+    """Phone-sized shots of the main pages, and the journey's links still work by touch."""
+    page = _phone(browser, server)
+    try:
+        page.goto("/")
+        expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
+        expect(page.get_by_text("Classroom coverage", exact=True)).to_be_visible()
+        _shot(page, "08-phone-dashboard.png")
+
+        tag = _first_tag(page)
+        expect(page.locator("#asset-list .count")).to_contain_text(re.compile(r"\d+ assets"))
+        _shot(page, "09-phone-assets.png")
+
+        page.locator("#asset-list").get_by_role("link", name=tag, exact=True).tap()
+        expect(page).to_have_url(f"{server}/a/{tag}")
+        expect(page.locator(".asset-card .tag")).to_have_text(tag)
+        _shot(page, "10-phone-asset.png")
+
+        page.get_by_role("button", name="Edit", exact=True).tap()
+        expect(page).to_have_url(f"{server}/a/{tag}/edit")
+        expect(page.get_by_label("Serial number", exact=True)).to_be_visible()
+        _shot(page, "11-phone-asset-edit.png")
+    finally:
+        page.context.close()
+
+
+def test_phone_asset_page_has_no_horizontal_scroll(browser, server):
+    page = _phone(browser, server)
+    try:
+        tag = _first_tag(page)
+        for path in ("/", "/assets", f"/a/{tag}", f"/a/{tag}/edit", "/sites"):
+            page.goto(path)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= PHONE["width"] + 1, f"{path} scrolls sideways: {width} px wide"
+    finally:
+        page.context.close()
