@@ -154,12 +154,10 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Fal
     async def on_startup(app: Litestar) -> None:
         if migrate_on_start:
             await migrations.migrate()
-        if engine.engine_type == "postgres":
-            await engine.start_connection_pool(min_size=2, max_size=20)
+        await db.start_pool(engine, size=20)
 
     async def on_shutdown(app: Litestar) -> None:
-        if engine.engine_type == "postgres":
-            await engine.close_connection_pool()
+        await db.close_pool(engine)
 
     environment = make_environment()
     return Litestar(

@@ -19,15 +19,13 @@ def _setup() -> Settings:
 
 
 async def _with_pool(coroutine):
-    """Run `coroutine` with a PostgreSQL connection pool when the database is PostgreSQL."""
+    """Run `coroutine` with a connection pool (PostgreSQL, or SQLite's kept connections)."""
     engine = db.current_engine()
-    if engine.engine_type == "postgres":
-        await engine.start_connection_pool(min_size=1, max_size=4)
+    await db.start_pool(engine, size=4)
     try:
         return await coroutine
     finally:
-        if engine.engine_type == "postgres":
-            await engine.close_connection_pool()
+        await db.close_pool(engine)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:

@@ -2,36 +2,96 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
+from typing import Any
 
+import aiosqlite
 from piccolo.apps.migrations.tables import Migration
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine
+from piccolo.engine.sqlite import SQLiteEngine, dict_factory
 
 SQLITE_BUSY_TIMEOUT_S = 10.0
+SQLITE_POOL_SIZE = 4
+
+
+class _PooledConnection:
+    """A pooled aiosqlite connection lent to a Piccolo transaction: closing it gives it back."""
+
+    def __init__(self, connection: aiosqlite.Connection, pool: asyncio.Queue):
+        self._connection = connection
+        self._pool = pool
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._connection, name)
+
+    async def close(self) -> None:
+        if self._connection.in_transaction:  # never hand back a half-done transaction
+            await self._connection.rollback()
+        self._pool.put_nowait(self._connection)
 
 
 class InventorySQLiteEngine(SQLiteEngine):
-    """SQLite with foreign keys (Piccolo sets them), a busy timeout and WAL.
+    """SQLite with foreign keys (Piccolo sets them), a busy timeout, WAL, and a connection
+    pool while the service runs.
 
-    WAL is a property of the database file, so it is set once when the engine is made;
-    the busy timeout is per connection and goes through sqlite3's `timeout` argument.
+    Piccolo opens a new aiosqlite connection (a new thread) for every query, which costs
+    about 2 ms; the pool keeps a few open for the life of the service. Outside the service
+    (command line, tests' own checks) queries still open their own connection.
     """
 
     def __init__(self, path: str):
         super().__init__(path=path, timeout=SQLITE_BUSY_TIMEOUT_S)
+        self._pool: asyncio.Queue | None = None
+        self._pooled: list[aiosqlite.Connection] = []
 
     def prepare_file(self) -> None:
+        """WAL is a property of the database file: set it once."""
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         with sqlite3.connect(self.path) as conn:
             conn.execute("PRAGMA journal_mode=WAL")
 
-    async def get_connection(self):
-        connection = await super().get_connection()
+    async def _open(self) -> aiosqlite.Connection:
+        connection = await aiosqlite.connect(**self.connection_kwargs)
+        connection.row_factory = dict_factory  # type: ignore[assignment]
+        await connection.execute("PRAGMA foreign_keys = 1")
         await connection.execute("PRAGMA synchronous = NORMAL")
         return connection
+
+    async def start_connection_pool(self, size: int = SQLITE_POOL_SIZE, **_: Any) -> None:
+        if self._pool is not None:
+            return
+        pool: asyncio.Queue = asyncio.Queue()
+        for _ in range(size):
+            connection = await self._open()
+            self._pooled.append(connection)
+            pool.put_nowait(connection)
+        self._pool = pool
+
+    async def close_connection_pool(self) -> None:
+        pool, self._pool = self._pool, None
+        for connection in self._pooled:
+            await connection.close()
+        self._pooled = []
+        del pool
+
+    async def get_connection(self):
+        if self._pool is None:
+            return await self._open()
+        return _PooledConnection(await self._pool.get(), self._pool)
+
+    async def _run_in_new_connection(self, query: str, args: list | None = None,
+                                     query_type: str = "generic", table=None):
+        if self._pool is None:
+            return await super()._run_in_new_connection(query, args, query_type, table)
+        connection = await self._pool.get()
+        try:
+            async with connection.execute(query, args or []) as cursor:
+                return await cursor.fetchall()
+        finally:
+            self._pool.put_nowait(connection)
 
 
 current_url: str | None = None
@@ -66,5 +126,12 @@ def current_engine() -> Engine:
     return piccolo_conf.DB
 
 
-def is_sqlite(engine: Engine) -> bool:
-    return engine.engine_type == "sqlite"
+async def start_pool(engine: Engine, size: int) -> None:
+    if engine.engine_type == "postgres":
+        await engine.start_connection_pool(min_size=min(2, size), max_size=size)
+    else:
+        await engine.start_connection_pool(size=min(size, SQLITE_POOL_SIZE))
+
+
+async def close_pool(engine: Engine) -> None:
+    await engine.close_connection_pool()

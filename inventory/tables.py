@@ -107,13 +107,63 @@ class TagSequence(Table, tablename="tag_sequence"):
 class AuditRecord(Table, tablename="audit_record"):
     at = Timestamptz(default=TimestamptzNow(), index=True)
     actor = Varchar(length=200, default="")
-    entity = Varchar(length=32, index=True)
+    # No index on entity alone: nearly every record is an asset's, so SQLite would walk
+    # them all; entity_key is selective and is what history pages look up.
+    entity = Varchar(length=32)
     entity_key = Varchar(length=64, index=True)
     action = Varchar(length=32)
     # {"field": [before, after], ...}
     changes = JSON(default="{}")
     # For per-site filtering; not a foreign key so records outlive what they describe.
     site_id = Integer(null=True, default=None, index=True)
+    # The acting account (actor keeps its email for reading); not a foreign key, same reason.
+    user_id = Integer(null=True, default=None, index=True)
 
 
-ALL_TABLES = (Site, Room, Category, AssetModel, Asset, TagSequence, AuditRecord)
+class User(Table, tablename="app_user"):
+    email = Varchar(length=254, unique=True, index=True)
+    name = Varchar(length=200, default="")
+    password_hash = Varchar(length=200, secret=True)
+    role = Varchar(length=20)
+    active = Boolean(default=True)
+    language = Varchar(length=5, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_login_at = Timestamptz(null=True, default=None)
+    version = Integer(default=1)
+
+
+class UserSite(Table, tablename="user_site"):
+    """The sites a director answers for (and, later, the sites a technician covers)."""
+
+    user = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True)
+    site = ForeignKey(references=Site, on_delete=OnDelete.cascade, index=True)
+
+
+class UserSession(Table, tablename="user_session"):
+    """Server-side sessions, shared by every instance; the cookie holds a random token and
+    the table only its SHA-256. Times are Unix seconds, compared in SQL on both engines."""
+
+    token_hash = Varchar(length=64, unique=True, index=True)
+    user = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True)
+    created = Integer()
+    last_seen = Integer()
+    client = Varchar(length=64, default="")
+
+
+class LoginThrottle(Table, tablename="login_throttle"):
+    """Failed sign-ins per account ("email:…") and per client address ("ip:…")."""
+
+    key = Varchar(length=300, unique=True)
+    failures = Integer(default=0)
+    window_start = Integer(default=0)
+
+
+class AppSetting(Table, tablename="app_setting"):
+    key = Varchar(length=64, unique=True)
+    value = Text(default="")
+
+
+ALL_TABLES = (
+    Site, Room, Category, AssetModel, Asset, TagSequence, AuditRecord, User, UserSite,
+    UserSession, LoginThrottle, AppSetting,
+)

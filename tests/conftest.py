@@ -37,15 +37,13 @@ async def _prepare(demo: bool) -> None:
     from inventory import demo as demo_module
 
     engine = db.current_engine()
-    if engine.engine_type == "postgres":
-        await engine.start_connection_pool(min_size=1, max_size=2)
+    await db.start_pool(engine, size=2)
     try:
         await migrations.migrate()
         if demo:
             await demo_module.build_demo(DEMO_ASSETS)
     finally:
-        if engine.engine_type == "postgres":
-            await engine.close_connection_pool()
+        await db.close_pool(engine)
 
 
 class Templates:
@@ -144,13 +142,11 @@ def run():
     def runner(coroutine):
         async def wrapped():
             engine = db.current_engine()
-            if engine.engine_type == "postgres":
-                await engine.start_connection_pool(min_size=1, max_size=4)
+            await db.start_pool(engine, size=4)
             try:
                 return await coroutine
             finally:
-                if engine.engine_type == "postgres":
-                    await engine.close_connection_pool()
+                await db.close_pool(engine)
 
         i18n.set_language("en")
         return asyncio.run(wrapped())

@@ -55,7 +55,10 @@ def test_export_neutralises_formulas():
 
 def test_fresh_database_from_empty_on_a_new_file(tmp_path):
     url = f"sqlite:///{tmp_path / 'sub' / 'new.db'}"
-    assert "Applied 1 migration" in _cli(url, "migrate").stdout
+    from inventory.migrations import known_migration_ids
+
+    applied = _cli(url, "migrate").stdout
+    assert f"Applied {len(known_migration_ids())} migration(s)" in applied
     assert "up to date" in _cli(url, "migrate").stdout
 
 
