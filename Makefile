@@ -37,7 +37,7 @@ lint: $(STAMP)
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k L --no-location --sort-output \
 		--project inventory -o inventory/locale/messages.pot .
-	$(BIN)/pybabel update -i inventory/locale/messages.pot -d inventory/locale --no-location \
+	$(BIN)/pybabel update -i inventory/locale/messages.pot -d inventory/locale \
 		--ignore-obsolete
 
 # Generate a migration from the tables against a PostgreSQL database (Piccolo's --auto

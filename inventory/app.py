@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlencode
 
 from litestar import Litestar, Request, Response, get
+from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
-from litestar.exceptions import HTTPException, NotFoundException
+from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.params import FromPath
 from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from inventory import db, i18n, migrations
+from inventory.accounts import permissions as p
+from inventory.accounts.auth import permission_guard, session_middleware
+from inventory.accounts.controllers import account_routes
 from inventory.api.controllers import api_router
 from inventory.assets.controllers import asset_routes
 from inventory.catalog.controllers import catalog_routes
@@ -25,6 +33,26 @@ from inventory.validation import Conflict, NotFound, ValidationFailed
 from inventory.web import make_environment
 
 log = logging.getLogger("inventory")
+
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "object-src 'none'"
+)
+SECURITY_HEADERS = [
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+    (b"permissions-policy", b"camera=(self), microphone=(), geolocation=()"),
+]
+
+
+async def add_security_headers(message, scope) -> None:
+    """Every response, pages, files and errors (even for unknown paths), carries them."""
+    if message["type"] == "http.response.start":
+        message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
 
 
 def language_middleware(app: ASGIApp) -> ASGIApp:
@@ -46,7 +74,7 @@ def language_middleware(app: ASGIApp) -> ASGIApp:
     return middleware
 
 
-@get("/healthz")
+@get("/healthz", permission=p.PUBLIC)
 async def healthz() -> Response:
     try:
         pending = await migrations.pending_migration_ids()
@@ -64,10 +92,8 @@ async def healthz() -> Response:
     return Response(body, status_code=200 if not pending else 503)
 
 
-@get("/language/{language:str}")
+@get("/language/{language:str}", permission=p.PUBLIC)
 async def choose_language(request: Request, language: FromPath[str]) -> Response:
-    from litestar.response import Redirect
-
     target = request.headers.get("referer", "/")
     base = str(request.base_url)
     path = target[len(base) - 1:] if target.startswith(base) else "/"
@@ -86,6 +112,9 @@ def _wants_json(request: Request) -> bool:
 def _error_page(request: Request, status: int) -> Response:
     from inventory.i18n import _
 
+    # Unknown paths are answered before any middleware ran: pick the language here too.
+    i18n.set_language(i18n.negotiate(request.headers.get("accept-language"),
+                                     request.cookies.get("lang")))
     titles = {
         400: _("This request could not be understood."),
         403: _("You are not allowed to do this."),
@@ -98,6 +127,17 @@ def _error_page(request: Request, status: int) -> Response:
                            title=titles.get(status, titles[500]),
                            path=request.url.path)
     return Response(html, status_code=status, media_type="text/html")
+
+
+def not_authorized_handler(request: Request, exc: NotAuthorizedException) -> Response:
+    """Not signed in: pages send to the sign-in page and back; the API answers 401."""
+    from inventory.i18n import _
+
+    if _wants_json(request):
+        return Response({"error": "not_authenticated", "detail": _("Sign in first.")},
+                        status_code=401)
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return Redirect(path=f"/login?{urlencode({'next': target})}", status_code=302)
 
 
 def http_exception_handler(request: Request, exc: HTTPException) -> Response:
@@ -164,13 +204,20 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Fal
         route_handlers=[
             dashboard, healthz, choose_language,
             *site_routes, *asset_routes, *catalog_routes, api_router,
+            *account_routes,
             create_static_files_router(path="/static", directories=[PROJECT_ROOT / "static"],
-                                       send_as_attachment=False),
+                                       send_as_attachment=False, opt={"permission": p.PUBLIC}),
         ],
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment)),
-        middleware=[language_middleware],
+        before_send=[add_security_headers],
+        middleware=[language_middleware,
+                    session_middleware(settings.session_idle_minutes * 60)],
+        guards=[permission_guard],
+        csrf_config=CSRFConfig(secret=settings.secret_key, cookie_secure=settings.secure_cookies,
+                               cookie_samesite="lax", cookie_httponly=True),
         exception_handlers={
             NotFoundException: http_exception_handler,
+            NotAuthorizedException: not_authorized_handler,
             HTTPException: http_exception_handler,
             ValidationFailed: validation_handler,
             NotFound: domain_not_found_handler,
@@ -178,6 +225,12 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Fal
             HTTP_500_INTERNAL_SERVER_ERROR: server_error_handler,
             Exception: server_error_handler,
         },
+        openapi_config=OpenAPIConfig(
+            title="Equipment inventory API", version="1",
+            description="The JSON API under /api/v1: the same operations and permissions as "
+                        "the pages. Sign in first; send the csrftoken cookie's value in the "
+                        "x-csrftoken header with every change.",
+            render_plugins=[JsonRenderPlugin()]),
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         state=State({"settings": settings}),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from piccolo.engine.sqlite import TransactionType
@@ -22,6 +23,10 @@ def atomic():
     return engine.transaction()
 
 
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
@@ -37,18 +42,32 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[
     }
 
 
+@dataclass(frozen=True)
+class Actor:
+    """Who did it: a signed-in account, or a named process ("demo", "cli")."""
+
+    label: str
+    user_id: int | None = None
+
+
+def as_actor(actor: Actor | str) -> Actor:
+    return actor if isinstance(actor, Actor) else Actor(label=actor)
+
+
 async def record(
     *,
-    actor: str,
+    actor: Actor | str,
     entity: str,
     entity_key: str,
     action: str,
     changes: Mapping[str, Any],
     site_id: int | None = None,
 ) -> None:
+    actor = as_actor(actor)
     await AuditRecord.insert(
         AuditRecord(
-            actor=actor,
+            actor=actor.label,
+            user_id=actor.user_id,
             entity=entity,
             entity_key=entity_key,
             action=action,
@@ -85,7 +104,7 @@ async def update_versioned(
     entity: str,
     entity_key: str,
     action: str,
-    actor: str,
+    actor: Actor | str,
     site_id: int | None = None,
 ) -> dict[str, list[Any]]:
     """Apply `values` to one row if nobody changed it since `expected_version`, and write
@@ -116,3 +135,78 @@ async def update_versioned(
         changes=changes, site_id=site_id,
     )
     return changes
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    entity: str = ""
+    action: str = ""
+    actor: str = ""
+    key: str = ""
+    site: int | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    page: int = 1
+
+    @classmethod
+    def from_query(cls, params: Mapping[str, Any]) -> AuditFilter:
+        def get(name: str) -> str:
+            value = params.get(name)
+            return value.strip()[:100] if isinstance(value, str) else ""
+
+        def day(name: str) -> dt.date | None:
+            try:
+                return dt.date.fromisoformat(get(name)) if get(name) else None
+            except ValueError:
+                return None
+
+        site, page = get("site"), get("page")
+        return cls(entity=get("entity"), action=get("action"), actor=get("actor"),
+                   key=get("key"), site=int(site) if site.isdigit() else None,
+                   date_from=day("from"), date_to=day("to"),
+                   page=max(1, min(int(page), 100_000)) if page.isdigit() else 1)
+
+    def query_args(self, **overrides: Any) -> dict[str, str]:
+        values = {"entity": self.entity, "action": self.action, "actor": self.actor,
+                  "key": self.key, "site": self.site or "",
+                  "from": self.date_from.isoformat() if self.date_from else "",
+                  "to": self.date_to.isoformat() if self.date_to else "",
+                  "page": self.page if self.page > 1 else ""}
+        values.update(overrides)
+        return {k: str(v) for k, v in values.items() if v not in ("", None)}
+
+
+async def browse(f: AuditFilter, page_size: int = 50) -> tuple[list[dict[str, Any]], int, int]:
+    """Audit records matching `f`, newest first: (rows, total, pages)."""
+    query = AuditRecord.select()
+    count = AuditRecord.count()
+    conditions = []
+    if f.entity:
+        conditions.append(AuditRecord.entity == f.entity)
+    if f.action:
+        conditions.append(AuditRecord.action == f.action)
+    if f.actor:
+        conditions.append(AuditRecord.actor == f.actor.lower())
+    if f.key:
+        conditions.append(AuditRecord.entity_key == f.key.upper() if "@" not in f.key
+                          else AuditRecord.entity_key == f.key.lower())
+    if f.site:
+        conditions.append(AuditRecord.site_id == f.site)
+    if f.date_from:
+        conditions.append(AuditRecord.at >= dt.datetime.combine(f.date_from, dt.time(),
+                                                                tzinfo=dt.UTC))
+    if f.date_to:
+        conditions.append(AuditRecord.at < dt.datetime.combine(
+            f.date_to + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC))
+    for condition in conditions:
+        query = query.where(condition)
+        count = count.where(condition)
+    total = await count.run()
+    pages = max(1, -(-total // page_size))
+    page = min(f.page, pages)
+    rows = await query.order_by(AuditRecord.id, ascending=False).limit(page_size).offset(
+        (page - 1) * page_size).run()
+    for row in rows:
+        changes = row["changes"]
+        row["changes"] = json.loads(changes) if isinstance(changes, str) else changes
+    return rows, total, pages

@@ -52,17 +52,24 @@ def cmd_demo(args: argparse.Namespace) -> int:
             print("The database already holds data: the demo needs an empty database.",
                   file=sys.stderr)
             return 1
+        from inventory.accounts import service as accounts
+
         started = time.perf_counter()
         summary = await demo.build_demo(args.assets, prefix=settings.tag_prefix,
                                         digits=settings.tag_digits)
         print(f"Demo commune created: {summary.sites} sites, {summary.rooms} rooms, "
               f"{summary.assets} assets in {time.perf_counter() - started:.1f} s.")
+        created = await accounts.create_demo_accounts(demo.FIRST_SCHOOL)
+        print(f"Demo accounts (password: {accounts.DEMO_PASSWORD}):")
+        for email, role in created:
+            print(f"  {role:<14} {email}")
         return 0
 
     return asyncio.run(_with_pool(run()))
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from inventory.accounts.scope import EVERYTHING
     from inventory.assets.service import iter_assets_for_export
     from inventory.exports import write_assets_csv
 
@@ -73,8 +80,35 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.format != "csv":
         print(f"Unsupported format: {args.format} (csv)", file=sys.stderr)
         return 2
-    asyncio.run(_with_pool(write_assets_csv(iter_assets_for_export(), sys.stdout)))
+    asyncio.run(_with_pool(write_assets_csv(iter_assets_for_export(EVERYTHING), sys.stdout)))
     return 0
+
+
+def cmd_createuser(args: argparse.Namespace) -> int:
+    from inventory.accounts import service as accounts
+    from inventory.validation import ValidationFailed
+
+    _setup()
+    if not args.password_stdin:
+        print("Give the password on standard input with --password-stdin "
+              "(it must not appear in the shell history).", file=sys.stderr)
+        return 2
+    password = sys.stdin.readline().rstrip("\n")
+
+    async def run() -> int:
+        await migrations.migrate()
+        try:
+            user = await accounts.create_user(
+                {"email": args.email, "name": args.name, "role": args.role,
+                 "sites": args.site or [], "password": password}, "cli")
+        except ValidationFailed as failed:
+            for field, message in failed.errors.items():
+                print(f"{field}: {message}", file=sys.stderr)
+            return 1
+        print(f"Account created: {user['email']} ({user['role']}).")
+        return 0
+
+    return asyncio.run(_with_pool(run()))
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -109,6 +143,18 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--if-empty", action="store_true",
                       help="do nothing (and succeed) when the database already holds data")
     demo.set_defaults(func=cmd_demo)
+
+    createuser = sub.add_parser("createuser", help="create an account")
+    createuser.add_argument("email")
+    createuser.add_argument("--role", required=True,
+                            choices=["administrator", "planner", "technician", "director",
+                                     "viewer"])
+    createuser.add_argument("--site", action="append",
+                            help="site code or UAI (repeat for several); needed for directors")
+    createuser.add_argument("--name", default="")
+    createuser.add_argument("--password-stdin", action="store_true",
+                            help="read the password from the first line of standard input")
+    createuser.set_defaults(func=cmd_createuser)
 
     export = sub.add_parser("export", help="write data to stdout")
     export.add_argument("kind", choices=["assets"])

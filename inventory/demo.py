@@ -80,6 +80,7 @@ FIRST_NAMES = ["Camille", "Dominique", "Claude", "Sacha", "Alix", "Morgan", "Lou
                "Andréa", "Eden"]
 # Schools whose classrooms are left partly without an interactive display, so the
 # coverage figure is believable ("7 of 10 schools equipped").
+FIRST_SCHOOL = SCHOOLS[0][2]  # the demo director's school
 PARTLY_EQUIPPED = {"GS-PASTEUR", "EE-CENTRE", "EM-FONTAINE"}
 
 

@@ -48,6 +48,11 @@ FIELD_LABELS = {
     "is_interactive_display": L("Interactive display (counts for classroom coverage)"),
     "is_network": L("Network equipment (hostname, IP, MAC, firmware)"),
     "last_seen_on": L("Last seen"),
+    "email": L("Email"),
+    "role": L("Role"),
+    "active": L("Active"),
+    "sites": L("Sites"),
+    "client": L("Client address"),
 }
 
 ACTION_LABELS = {
@@ -56,6 +61,10 @@ ACTION_LABELS = {
     "move": L("Moved"),
     "status": L("Status changed"),
     "retire": L("Retired"),
+    "password": L("Password changed"),
+    "success": L("Signed in"),
+    "failed": L("Failed sign-in"),
+    "throttled": L("Sign-in refused (too many failures)"),
 }
 
 

@@ -24,6 +24,7 @@ class Settings:
     tag_digits: int = 6
     default_language: str = "fr"
     debug: bool = False
+    session_idle_minutes: int = 8 * 60
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -39,7 +40,12 @@ class Settings:
             tag_digits=int(env.get("INVENTORY_TAG_DIGITS", "6")),
             default_language=env.get("INVENTORY_LANGUAGE", "fr"),
             debug=env.get("INVENTORY_DEBUG", "") in {"1", "true", "yes"},
+            session_idle_minutes=int(env.get("INVENTORY_SESSION_IDLE_MINUTES", 8 * 60)),
         )
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
 
     @property
     def is_sqlite(self) -> bool:

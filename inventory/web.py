@@ -7,9 +7,11 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from litestar import Request
 from litestar.response import Redirect, Template
+from litestar.template.base import csrf_token
+from markupsafe import Markup
 
 from inventory import i18n
 from inventory.assets.rules import STATUSES
@@ -76,6 +78,28 @@ def query_string(params: dict[str, Any]) -> str:
     return ("?" + urlencode(clean)) if clean else ""
 
 
+@pass_context
+def current_user(context) -> Any:
+    request = context.get("request")
+    return request.scope.get("user") if request is not None else None
+
+
+@pass_context
+def csrf_field(context) -> Markup:
+    """The hidden field every state-changing form posts (checked by Litestar's CSRF)."""
+    token = csrf_token(context) if context.get("request") is not None else ""
+    return Markup('<input type="hidden" name="_csrf_token" value="{}">').format(token)
+
+
+@pass_context
+def can(context, permission: str) -> bool:
+    """Templates show only the actions the person may take (the guard still checks)."""
+    from inventory.accounts.permissions import allows
+
+    user = current_user(context)
+    return allows(user.role if user else None, permission)
+
+
 def make_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
@@ -94,6 +118,9 @@ def make_environment() -> Environment:
         current_language=i18n.get_language,
         query_string=query_string,
         today=dt.date.today,
+        can=can,
+        csrf_field=csrf_field,
+        current_user=current_user,
     )
     env.filters.update(
         cents=format_cents,

@@ -20,6 +20,7 @@ from litestar.testing import TestClient
 
 from inventory import db, i18n, migrations
 from inventory.settings import Settings
+from tests.helpers import sign_in, with_csrf
 from tests.pgserver import PostgresServer, start_postgres
 
 DEMO_ASSETS = 1500
@@ -33,8 +34,19 @@ def pg_server() -> Iterator[PostgresServer]:
     server.stop()
 
 
+ADMIN = "admin@brenneville.example"
+ROLE_EMAILS = {
+    "administrator": ADMIN,
+    "planner": "planif@brenneville.example",
+    "technician": "tech@brenneville.example",
+    "director": "direction@brenneville.example",
+    "viewer": "elu@brenneville.example",
+}
+
+
 async def _prepare(demo: bool) -> None:
     from inventory import demo as demo_module
+    from inventory.accounts import service as accounts
 
     engine = db.current_engine()
     await db.start_pool(engine, size=2)
@@ -42,6 +54,10 @@ async def _prepare(demo: bool) -> None:
         await migrations.migrate()
         if demo:
             await demo_module.build_demo(DEMO_ASSETS)
+            await accounts.create_demo_accounts(demo_module.FIRST_SCHOOL)
+        else:
+            await accounts.create_user({"email": ADMIN, "role": "administrator",
+                                        "password": accounts.DEMO_PASSWORD}, "test")
     finally:
         await db.close_pool(engine)
 
@@ -115,19 +131,47 @@ def demo_url(templates, engine_kind) -> str:
     return url
 
 
-def _client(url: str, tmp_path: Path) -> Iterator[TestClient]:
+def _client(url: str, tmp_path: Path, email: str | None = ADMIN) -> Iterator[TestClient]:
     from inventory.app import create_app
 
     app = create_app(_settings(url, tmp_path))
     with TestClient(app, base_url="http://testserver.local") as client:
         client.headers["accept-language"] = "en"
+        if email:
+            sign_in(client, email)
         yield client
 
 
 @pytest.fixture
 def client(demo_url, tmp_path) -> Iterator[TestClient]:
-    """A client on a database holding the demo commune (English UI)."""
+    """An administrator's client on a database holding the demo commune (English UI)."""
     yield from _client(demo_url, tmp_path)
+
+
+@pytest.fixture
+def anonymous(demo_url, tmp_path) -> Iterator[TestClient]:
+    """A visitor who has not signed in (but holds a CSRF cookie, as any browser would)."""
+    yield from _client(demo_url, tmp_path, email=None)
+
+
+@pytest.fixture
+def client_as(demo_url, tmp_path):
+    """client_as("director") signs the test's one client in with that role's demo account
+    ("anonymous": signed out) and returns it. Identities are switched, not held side by
+    side: the app (and its connection pool) lives in the one client's event loop."""
+    clients = _client(demo_url, tmp_path, email=None)
+    client = next(clients)
+
+    def make(role: str) -> TestClient:
+        client.cookies.delete("session")
+        if role == "anonymous":
+            with_csrf(client)
+        else:
+            sign_in(client, ROLE_EMAILS[role])
+        return client
+
+    yield make
+    clients.close()
 
 
 @pytest.fixture

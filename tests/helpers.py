@@ -42,6 +42,44 @@ def input_value(html: str, field: str) -> str | None:
     return match.group(1) if match else None
 
 
+def execute(sql: str, *args: Any) -> None:
+    """Write to the current test database directly (set-up that has no page of its own)."""
+    url = db.current_url
+    if url.startswith("sqlite:///"):
+        import sqlite3
+
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+            conn.execute(sql.replace("{}", "?"), args)
+        return
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        conn.execute(sql.replace("{}", "%s"), args)
+
+
+def sign_in(client, email: str) -> None:
+    """Give `client` a session for the account `email`, as if it had signed in, and the
+    CSRF header its forms and htmx requests would send."""
+    import hashlib
+    import secrets
+    import time
+
+    user = query("SELECT id FROM app_user WHERE email = {}", email)[0]
+    token = secrets.token_urlsafe(32)
+    moment = int(time.time())
+    execute("INSERT INTO user_session (token_hash, \"user\", created, last_seen, client) "
+            "VALUES ({}, {}, {}, {}, 'test')", hashlib.sha256(token.encode()).hexdigest(),
+            user["id"], moment, moment)
+    client.cookies.set("session", token)
+    with_csrf(client)
+
+
+def with_csrf(client) -> None:
+    if "csrftoken" not in client.cookies:
+        client.get("/login")
+    client.headers["x-csrftoken"] = client.cookies["csrftoken"]
+
+
 def query(sql: str, *args: Any) -> list[dict[str, Any]]:
     """Read the current test database directly, with the plain drivers and on its own
     connection (the app's pool lives in the test client's event loop)."""

@@ -28,7 +28,7 @@ def test_create_update_and_history(client):
     assert updated.json()["serial"] == "API-1"  # a partial update keeps other fields
     history = client.get(f"/api/v1/assets/{doc['tag']}/history").json()
     assert [h["action"] for h in history] == ["update", "create"]
-    assert history[0]["actor"] == "api"
+    assert history[0]["actor"] == "admin@brenneville.example"
 
 
 def test_field_errors_are_400_with_details_and_nothing_written(client):

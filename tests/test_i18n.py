@@ -43,11 +43,12 @@ def test_catalog_holds_every_string_of_the_code():
         out = Path(tmp) / "fresh.pot"
         subprocess.run([sys.executable, "-m", "babel.messages.frontend", "-q", "extract", "-F",
                         str(root / "babel.cfg"), "-k", "lazy_gettext", "-k", "L", "-o", str(out),
-                        str(root / "inventory"), str(root / "templates")],
+                        "."],
                        check=True, cwd=root)
         with open(out, "rb") as f:
             fresh = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(f) if m.id}
     french = {m.id if isinstance(m.id, str) else m.id[0] for m in _catalog("fr") if m.id}
+    assert len(fresh) > 200  # the extraction itself worked
     assert sorted(fresh - french) == []
 
 

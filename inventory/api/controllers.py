@@ -1,4 +1,4 @@
-"""JSON API v1: the same service functions as the pages."""
+"""JSON API v1: the same service functions and permission table as the pages."""
 
 from __future__ import annotations
 
@@ -8,16 +8,16 @@ from litestar import Request, Router, get, patch, post
 from litestar.exceptions import HTTPException
 from litestar.params import FromPath, JSONBody
 
+from inventory.accounts import permissions as p
 from inventory.api.serialize import asset_document, jsonable, site_document
 from inventory.assets import service as assets
 from inventory.catalog import service as catalog
 from inventory.i18n import _
 from inventory.sites import service as sites
+from inventory.validation import ValidationFailed
 
-ACTOR = "api"
 
-
-def _body(data: JSONBody[Any]) -> dict[str, Any]:
+def _body(data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise HTTPException(status_code=400, detail=_("The body must be a JSON object."))
     return data
@@ -26,97 +26,101 @@ def _body(data: JSONBody[Any]) -> dict[str, Any]:
 def _version(data: dict[str, Any]) -> int | None:
     version = data.get("version")
     if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
-        from inventory.validation import ValidationFailed
-
         raise ValidationFailed({"version": _("Enter a whole number.")})
     return version
 
 
-@get("/assets")
+@get("/assets", permission=p.FLEET_READ)
 async def api_assets(request: Request) -> dict[str, Any]:
     f = assets.AssetFilter.from_query(request.query_params)
-    page = await assets.list_assets(f)
+    page = await assets.list_assets(f, request.user.scope)
     return {"total": page.total, "page": page.page, "pages": page.pages,
             "items": [asset_document(row) for row in page.rows]}
 
 
-@get("/assets/{tag:str}")
-async def api_asset(tag: FromPath[str]) -> dict[str, Any]:
-    return asset_document(await assets.get_asset(tag))
+@get("/assets/{tag:str}", permission=p.FLEET_READ)
+async def api_asset(request: Request, tag: FromPath[str]) -> dict[str, Any]:
+    return asset_document(await assets.get_asset(tag, request.user.scope))
 
 
-@post("/assets")
+@post("/assets", permission=p.ASSET_WRITE)
 async def api_asset_create(request: Request, data: JSONBody[Any]) -> dict[str, Any]:
     settings = request.app.state.settings
-    body = _body(data)
-    row = await assets.create_asset(body, ACTOR, prefix=settings.tag_prefix,
-                                    digits=settings.tag_digits)
+    row = await assets.create_asset(_body(data), request.user.actor, request.user.scope,
+                                    prefix=settings.tag_prefix, digits=settings.tag_digits)
     return asset_document(row)
 
 
-@patch("/assets/{tag:str}")
-async def api_asset_update(tag: FromPath[str], data: JSONBody[Any]) -> dict[str, Any]:
+@patch("/assets/{tag:str}", permission=p.ASSET_WRITE)
+async def api_asset_update(request: Request, tag: FromPath[str],
+                           data: JSONBody[Any]) -> dict[str, Any]:
     body = _body(data)
-    return asset_document(await assets.update_asset(tag, body, _version(body), ACTOR))
+    return asset_document(await assets.update_asset(
+        tag, body, _version(body), request.user.actor, request.user.scope))
 
 
-@post("/assets/{tag:str}/move", status_code=200)
-async def api_asset_move(tag: FromPath[str], data: JSONBody[Any]) -> dict[str, Any]:
+@post("/assets/{tag:str}/move", status_code=200, permission=p.ASSET_WRITE)
+async def api_asset_move(request: Request, tag: FromPath[str],
+                         data: JSONBody[Any]) -> dict[str, Any]:
     body = _body(data)
-    return asset_document(await assets.move_asset(tag, body, _version(body), ACTOR))
+    return asset_document(await assets.move_asset(
+        tag, body, _version(body), request.user.actor, request.user.scope))
 
 
-@post("/assets/{tag:str}/status", status_code=200)
-async def api_asset_status(tag: FromPath[str], data: JSONBody[Any]) -> dict[str, Any]:
+@post("/assets/{tag:str}/status", status_code=200, permission=p.ASSET_WRITE)
+async def api_asset_status(request: Request, tag: FromPath[str],
+                           data: JSONBody[Any]) -> dict[str, Any]:
     body = _body(data)
-    return asset_document(
-        await assets.change_status(tag, body.get("status"), _version(body), ACTOR))
+    return asset_document(await assets.change_status(
+        tag, body.get("status"), _version(body), request.user.actor, request.user.scope))
 
 
-@get("/assets/{tag:str}/history")
-async def api_asset_history(tag: FromPath[str]) -> list[dict[str, Any]]:
-    await assets.get_asset(tag)
+@get("/assets/{tag:str}/history", permission=p.FLEET_READ)
+async def api_asset_history(request: Request, tag: FromPath[str]) -> list[dict[str, Any]]:
+    await assets.get_asset(tag, request.user.scope)
     return jsonable(await assets.history(tag))
 
 
-@get("/sites")
-async def api_sites() -> list[dict[str, Any]]:
-    return [site_document(s) for s in await sites.list_sites()]
+@get("/sites", permission=p.FLEET_READ)
+async def api_sites(request: Request) -> list[dict[str, Any]]:
+    return [site_document(s) for s in await sites.list_sites(request.user.scope)]
 
 
-@get("/sites/{code:str}")
-async def api_site(code: FromPath[str]) -> dict[str, Any]:
-    return site_document(await sites.get_site(code))
+@get("/sites/{code:str}", permission=p.FLEET_READ)
+async def api_site(request: Request, code: FromPath[str]) -> dict[str, Any]:
+    return site_document(await sites.get_site(code, request.user.scope))
 
 
-@post("/sites")
-async def api_site_create(data: JSONBody[Any]) -> dict[str, Any]:
-    return site_document(await sites.create_site(_body(data), ACTOR))
+@post("/sites", permission=p.SITE_WRITE)
+async def api_site_create(request: Request, data: JSONBody[Any]) -> dict[str, Any]:
+    return site_document(await sites.create_site(_body(data), request.user.actor))
 
 
-@patch("/sites/{code:str}")
-async def api_site_update(code: FromPath[str], data: JSONBody[Any]) -> dict[str, Any]:
+@patch("/sites/{code:str}", permission=p.SITE_WRITE)
+async def api_site_update(request: Request, code: FromPath[str],
+                          data: JSONBody[Any]) -> dict[str, Any]:
     body = _body(data)
-    current = await sites.get_site(code)
+    current = await sites.get_site(code, request.user.scope)
     merged = {**current, **body}
-    return site_document(await sites.update_site(code, merged, _version(body), ACTOR))
+    return site_document(await sites.update_site(code, merged, _version(body),
+                                                 request.user.actor, request.user.scope))
 
 
-@get("/categories")
-async def api_categories() -> list[dict[str, Any]]:
+@get("/categories", permission=p.FLEET_READ)
+async def api_categories(request: Request) -> list[dict[str, Any]]:
     return jsonable([
         {k: c[k] for k in ("code", "name", "lifespan_years", "replacement_cost_cents",
                            "is_interactive_display", "is_network", "version")}
-        for c in await catalog.list_categories()
+        for c in await catalog.list_categories(request.user.scope)
     ])
 
 
-@get("/models")
-async def api_models() -> list[dict[str, Any]]:
+@get("/models", permission=p.FLEET_READ)
+async def api_models(request: Request) -> list[dict[str, Any]]:
     return [
         {"id": m["id"], "category": m["category_code"], "manufacturer": m["manufacturer"],
          "name": m["name"], "version": m["version"]}
-        for m in await catalog.list_models()
+        for m in await catalog.list_models(request.user.scope)
     ]
 
 

@@ -8,64 +8,64 @@ from litestar import Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from inventory.accounts import permissions as p
 from inventory.assets import service
 from inventory.assets.rules import ACTIVE_STATUSES, STATUSES
 from inventory.validation import Conflict, ValidationFailed
 from inventory.web import form_data, form_version, is_htmx, render, see_other
-
-ACTOR = "web"
 
 
 def _settings(request: Request):
     return request.app.state.settings
 
 
-@get("/assets")
+@get("/assets", permission=p.FLEET_READ)
 async def assets_index(request: Request) -> Template:
     f = service.AssetFilter.from_query(request.query_params)
-    page = await service.list_assets(f)
-    choices = await service.form_choices(f.site)
+    page = await service.list_assets(f, request.user.scope)
+    choices = await service.form_choices(f.site, request.user.scope)
     template = "assets/_list.html" if is_htmx(request) else "assets/index.html"
     return render(template, f=f, page=page, choices=choices, statuses=STATUSES,
                   oob=is_htmx(request))
 
 
-@get("/assets/room-options")
+@get("/assets/room-options", permission=p.FLEET_READ)
 async def room_options(request: Request) -> Template:
     """htmx: the <option>s of the room select after the site changed."""
     site = request.query_params.get("site", "")
-    choices = await service.form_choices(site)
+    choices = await service.form_choices(site, request.user.scope)
     return render("assets/_room_options.html", rooms=choices["rooms"], selected=None)
 
 
-async def _form(template: str, status: int = 200, *, asset=None, values: dict[str, Any],
-                errors: dict[str, str], conflict=None) -> Template:
-    choices = await service.form_choices(values.get("site") or (asset or {}).get("site_code"))
+async def _form(request: Request, template: str, status: int = 200, *, asset=None,
+                values: dict[str, Any], errors: dict[str, str], conflict=None) -> Template:
+    choices = await service.form_choices(values.get("site") or (asset or {}).get("site_code"),
+                                         request.user.scope)
     return render(template, status, asset=asset, values=values, errors=errors, choices=choices,
                   conflict=conflict, statuses=ACTIVE_STATUSES)
 
 
-@get("/assets/new")
+@get("/assets/new", permission=p.ASSET_WRITE)
 async def asset_new(request: Request) -> Template:
     values = {k: request.query_params.get(k, "") for k in ("site", "room", "category")}
-    return await _form("assets/form.html", values=values, errors={})
+    return await _form(request, "assets/form.html", values=values, errors={})
 
 
-@post("/assets/new")
+@post("/assets/new", permission=p.ASSET_WRITE)
 async def asset_create(request: Request) -> Template | Redirect:
     data = await form_data(request)
     settings = _settings(request)
     try:
-        asset = await service.create_asset(data, ACTOR, prefix=settings.tag_prefix,
-                                           digits=settings.tag_digits)
+        asset = await service.create_asset(data, request.user.actor, request.user.scope,
+                                           prefix=settings.tag_prefix, digits=settings.tag_digits)
     except ValidationFailed as failed:
-        return await _form("assets/form.html", 400, values=data, errors=failed.errors)
+        return await _form(request, "assets/form.html", 400, values=data, errors=failed.errors)
     return see_other(f"/a/{asset['tag']}")
 
 
-@get("/a/{tag:str}")
-async def asset_show(tag: FromPath[str]) -> Template:
-    asset = await service.get_asset(tag)
+@get("/a/{tag:str}", permission=p.FLEET_READ)
+async def asset_show(request: Request, tag: FromPath[str]) -> Template:
+    asset = await service.get_asset(tag, request.user.scope)
     return render("assets/show.html", asset=asset, history=await service.history(asset["tag"]),
                   statuses=STATUSES)
 
@@ -77,64 +77,67 @@ def _edit_values(asset: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-@get("/a/{tag:str}/edit")
-async def asset_edit(tag: FromPath[str]) -> Template:
-    asset = await service.get_asset(tag)
-    return await _form("assets/edit.html", asset=asset, values=_edit_values(asset), errors={})
+@get("/a/{tag:str}/edit", permission=p.ASSET_WRITE)
+async def asset_edit(request: Request, tag: FromPath[str]) -> Template:
+    asset = await service.get_asset(tag, request.user.scope)
+    return await _form(request, "assets/edit.html", asset=asset, values=_edit_values(asset), errors={})
 
 
-@post("/a/{tag:str}/edit")
+@post("/a/{tag:str}/edit", permission=p.ASSET_WRITE)
 async def asset_update(request: Request, tag: FromPath[str]) -> Template | Redirect:
-    asset = await service.get_asset(tag)
+    asset = await service.get_asset(tag, request.user.scope)
     data = await form_data(request)
     try:
-        await service.update_asset(tag, data, form_version(data), ACTOR)
+        await service.update_asset(tag, data, form_version(data), request.user.actor,
+                                   request.user.scope)
     except ValidationFailed as failed:
-        return await _form("assets/edit.html", 400, asset=asset, values=data,
+        return await _form(request, "assets/edit.html", 400, asset=asset, values=data,
                            errors=failed.errors)
     except Conflict:
-        current = await service.get_asset(tag)
-        return await _form("assets/edit.html", 409, asset=current, values=data, errors={},
+        current = await service.get_asset(tag, request.user.scope)
+        return await _form(request, "assets/edit.html", 409, asset=current, values=data, errors={},
                            conflict=_edit_values(current))
     return see_other(f"/a/{asset['tag']}")
 
 
-@get("/a/{tag:str}/move")
+@get("/a/{tag:str}/move", permission=p.ASSET_WRITE)
 async def asset_move_form(request: Request, tag: FromPath[str]) -> Template:
-    asset = await service.get_asset(tag)
+    asset = await service.get_asset(tag, request.user.scope)
     site = request.query_params.get("site") or asset["site_code"]
     values = {"site": site, "room": asset["room"] if site == asset["site_code"] else ""}
-    return await _form("assets/move.html", asset=asset, values=values, errors={})
+    return await _form(request, "assets/move.html", asset=asset, values=values, errors={})
 
 
-@post("/a/{tag:str}/move")
+@post("/a/{tag:str}/move", permission=p.ASSET_WRITE)
 async def asset_move(request: Request, tag: FromPath[str]) -> Template | Redirect:
-    asset = await service.get_asset(tag)
+    asset = await service.get_asset(tag, request.user.scope)
     data = await form_data(request)
     try:
-        await service.move_asset(tag, data, form_version(data), ACTOR)
+        await service.move_asset(tag, data, form_version(data), request.user.actor,
+                                 request.user.scope)
     except ValidationFailed as failed:
-        return await _form("assets/move.html", 400, asset=asset, values=data,
+        return await _form(request, "assets/move.html", 400, asset=asset, values=data,
                            errors=failed.errors)
     except Conflict:
-        current = await service.get_asset(tag)
-        return await _form("assets/move.html", 409, asset=current, values=data, errors={},
+        current = await service.get_asset(tag, request.user.scope)
+        return await _form(request, "assets/move.html", 409, asset=current, values=data, errors={},
                            conflict=current)
     return see_other(f"/a/{asset['tag']}")
 
 
-@post("/a/{tag:str}/status")
+@post("/a/{tag:str}/status", permission=p.ASSET_WRITE)
 async def asset_status(request: Request, tag: FromPath[str]) -> Template | Redirect:
-    asset = await service.get_asset(tag)
+    asset = await service.get_asset(tag, request.user.scope)
     data = await form_data(request)
     try:
-        await service.change_status(tag, data.get("status"), form_version(data), ACTOR)
+        await service.change_status(tag, data.get("status"), form_version(data),
+                                     request.user.actor, request.user.scope)
     except ValidationFailed as failed:
         return render("assets/show.html", 400, asset=asset,
                       history=await service.history(asset["tag"]), statuses=STATUSES,
                       status_error=failed.errors.get("status"))
     except Conflict:
-        current = await service.get_asset(tag)
+        current = await service.get_asset(tag, request.user.scope)
         return render("assets/show.html", 409, asset=current,
                       history=await service.history(asset["tag"]), statuses=STATUSES,
                       status_conflict=True)

@@ -12,7 +12,9 @@ from typing import Any
 
 from inventory import audit
 from inventory import validation as v
+from inventory.accounts.scope import Scope
 from inventory.assets import rules
+from inventory.audit import Actor
 from inventory.db import current_engine
 from inventory.fields import present_history
 from inventory.i18n import _
@@ -173,10 +175,11 @@ async def next_tag(prefix: str, digits: int) -> str:
 # Queries
 
 
-async def get_asset(tag: str) -> dict[str, Any]:
+async def get_asset(tag: str, scope: Scope) -> dict[str, Any]:
+    """One asset by tag; an asset outside the person's sites does not exist for them."""
     asset = await Asset.select(*DETAIL_COLUMNS).where(
         Asset.tag == rules.normalise_tag(tag)).first().run()
-    if asset is None:
+    if asset is None or not scope.allows(asset["site"]):
         raise v.NotFound(tag)
     asset["warranty_state"] = rules.warranty_state(asset["warranty_end"], today())
     return asset
@@ -304,8 +307,13 @@ LIST_COLUMNS = (
 )
 
 
-def _where(f: AssetFilter, on: dt.date):
+async def _conditions(f: AssetFilter, scope: Scope, on: dt.date) -> list:
+    """The filter as WHERE conditions. Codes are turned into ids first so SQLite can use
+    the composite (site, category, tag) index instead of joining to find them."""
     conditions = []
+    if scope.site_ids is not None:
+        conditions.append(Asset.site.is_in(sorted(scope.site_ids)) if scope.site_ids
+                          else Asset.id == -1)
     if f.q:
         pattern = f"%{f.q}%"
         # SQLite's LIKE already ignores ASCII case; PostgreSQL needs ILIKE.
@@ -315,11 +323,14 @@ def _where(f: AssetFilter, on: dt.date):
         matches = [getattr(column, method)(pattern) for column in columns]
         conditions.append(functools.reduce(operator.or_, matches))
     if f.site:
-        conditions.append(Asset.site.code == f.site)
+        site = await Site.select(Site.id).where(Site.code == f.site).first().run()
+        conditions.append(Asset.site == (site["id"] if site else -1))
     if f.room:
         conditions.append(Asset.room == f.room)
     if f.category:
-        conditions.append(Asset.category.code == f.category)
+        category = await Category.select(Category.id).where(
+            Category.code == f.category).first().run()
+        conditions.append(Asset.category == (category["id"] if category else -1))
     if f.status == "active":
         conditions.append(Asset.status != "retired")
     elif f.status:
@@ -348,18 +359,21 @@ class AssetPage:
     pages: int
 
 
-async def count_assets(f: AssetFilter) -> int:
+async def count_assets(f: AssetFilter, scope: Scope) -> int:
     count = Asset.count()
-    for condition in _where(f, today()):
+    for condition in await _conditions(f, scope, today()):
         count = count.where(condition)
     return await count.run()
 
 
-async def list_assets(f: AssetFilter, page_size: int = PAGE_SIZE) -> AssetPage:
+async def list_assets(f: AssetFilter, scope: Scope, page_size: int = PAGE_SIZE) -> AssetPage:
+    conditions = await _conditions(f, scope, today())
     query = Asset.select(*LIST_COLUMNS)
-    for condition in _where(f, today()):
+    count = Asset.count()
+    for condition in conditions:
         query = query.where(condition)
-    total = await count_assets(f)
+        count = count.where(condition)
+    total = await count.run()
     pages = max(1, -(-total // page_size))
     page = min(f.page, pages)
     query = query.order_by(SORTS[f.sort], ascending=not f.descending)
@@ -369,14 +383,15 @@ async def list_assets(f: AssetFilter, page_size: int = PAGE_SIZE) -> AssetPage:
     return AssetPage(rows=rows, total=total, page=page, pages=pages)
 
 
-async def iter_assets_for_export(batch_size: int = 1000):
+async def iter_assets_for_export(scope: Scope, batch_size: int = 1000):
     """Every asset in tag order, in batches so a large fleet never sits in memory at once."""
     last_tag = ""
+    scoped = await _conditions(AssetFilter(), scope, today())
     while True:
-        rows = await (
-            Asset.select(*DETAIL_COLUMNS).where(Asset.tag > last_tag)
-            .order_by(Asset.tag).limit(batch_size).run()
-        )
+        query = Asset.select(*DETAIL_COLUMNS).where(Asset.tag > last_tag)
+        for condition in scoped:
+            query = query.where(condition)
+        rows = await query.order_by(Asset.tag).limit(batch_size).run()
         if not rows:
             return
         for row in rows:
@@ -384,31 +399,35 @@ async def iter_assets_for_export(batch_size: int = 1000):
         last_tag = rows[-1]["tag"]
 
 
-async def form_choices(site_code: str | None) -> dict[str, Any]:
+async def form_choices(site_code: str | None, scope: Scope) -> dict[str, Any]:
     """What the asset forms offer: categories, models by category, sites, the site's rooms."""
     categories = await Category.select(Category.id, Category.code, Category.name).order_by(
         Category.name).run()
     models = await AssetModel.select(
         AssetModel.id, AssetModel.manufacturer, AssetModel.name, AssetModel.category
     ).order_by(AssetModel.manufacturer).order_by(AssetModel.name).run()
-    sites = await Site.select(Site.id, Site.code, Site.name).order_by(Site.name).run()
+    sites = [s for s in await Site.select(Site.id, Site.code, Site.name).order_by(Site.name).run()
+             if scope.allows(s["id"])]
     rooms: list[dict[str, Any]] = []
-    if site_code:
+    site = next((s for s in sites if s["code"] == (site_code or "").upper()), None)
+    if site:
         rooms = await Room.select(Room.id, Room.name).where(
-            Room.site.code == site_code.upper()).order_by(Room.name).run()
+            Room.site == site["id"]).order_by(Room.name).run()
     return {"categories": categories, "models": models, "sites": sites, "rooms": rooms}
 
 
 # Writes
 
 
-async def create_asset(raw: Mapping[str, Any], actor: str, *, prefix: str, digits: int) -> dict:
+async def create_asset(raw: Mapping[str, Any], actor: Actor | str, scope: Scope, *, prefix: str,
+                       digits: int) -> dict:
     values, errors = clean_asset_fields(raw)
     location, location_errors = clean_location(raw)
     status = raw.get("status") or "in_service"
     if status not in rules.ACTIVE_STATUSES:
         errors["status"] = _("Choose one of the proposed values.")
     resolved = await _resolve({**values, **location}, {**errors, **location_errors})
+    _check_scope(resolved, scope)
     await _check_serial(resolved.values, resolved.errors)
     if resolved.errors:
         raise v.ValidationFailed(resolved.errors)
@@ -421,7 +440,7 @@ async def create_asset(raw: Mapping[str, Any], actor: str, *, prefix: str, digit
             actor=actor, entity="asset", entity_key=tag, action="create",
             changes=audit.created_changes(await _describe(values)), site_id=values["site"],
         )
-    return await get_asset(tag) | {"id": row["id"]}
+    return await get_asset(tag, scope) | {"id": row["id"]}
 
 
 def _as_raw(asset: Mapping[str, Any]) -> dict[str, Any]:
@@ -431,8 +450,14 @@ def _as_raw(asset: Mapping[str, Any]) -> dict[str, Any]:
     return raw
 
 
-async def update_asset(tag: str, raw: Mapping[str, Any], version: int | None, actor: str) -> dict:
-    current = await get_asset(tag)
+def _check_scope(resolved: Resolved, scope: Scope) -> None:
+    if "site" not in resolved.errors and not scope.allows(resolved.values.get("site")):
+        resolved.errors["site"] = _("Choose one of the proposed values.")
+
+
+async def update_asset(tag: str, raw: Mapping[str, Any], version: int | None,
+                       actor: Actor | str, scope: Scope) -> dict:
+    current = await get_asset(tag, scope)
     merged = _as_raw(current)
     merged.pop("purchase_price_cents" if "purchase_price_eur" in raw else "", None)
     merged.update({k: raw[k] for k in raw if k in EDIT_FIELDS or k == "purchase_price_eur"})
@@ -443,30 +468,33 @@ async def update_asset(tag: str, raw: Mapping[str, Any], version: int | None, ac
         raise v.ValidationFailed(resolved.errors)
     values = _with_eol(resolved.values, resolved.lifespan_years)
     await _write(current, values, version, actor, "update")
-    return await get_asset(tag)
+    return await get_asset(tag, scope)
 
 
-async def move_asset(tag: str, raw: Mapping[str, Any], version: int | None, actor: str) -> dict:
-    current = await get_asset(tag)
+async def move_asset(tag: str, raw: Mapping[str, Any], version: int | None,
+                     actor: Actor | str, scope: Scope) -> dict:
+    current = await get_asset(tag, scope)
     values, errors = clean_location(raw)
     resolved = await _resolve(values, errors)
+    _check_scope(resolved, scope)
     if resolved.errors:
         raise v.ValidationFailed(resolved.errors)
     resolved.values.setdefault("room", None)
     await _write(current, resolved.values, version, actor, "move")
-    return await get_asset(tag)
+    return await get_asset(tag, scope)
 
 
-async def change_status(tag: str, status: Any, version: int | None, actor: str) -> dict:
-    current = await get_asset(tag)
+async def change_status(tag: str, status: Any, version: int | None, actor: Actor | str,
+                        scope: Scope) -> dict:
+    current = await get_asset(tag, scope)
     if status not in rules.STATUSES:
         raise v.ValidationFailed({"status": _("Choose one of the proposed values.")})
     action = "retire" if status == "retired" else "status"
     await _write(current, {"status": status}, version, actor, action)
-    return await get_asset(tag)
+    return await get_asset(tag, scope)
 
 
-async def _write(current: Mapping[str, Any], values: dict, version: int | None, actor: str,
+async def _write(current: Mapping[str, Any], values: dict, version: int | None, actor: Actor | str,
                  action: str) -> None:
     async with audit.atomic():
         changes = audit.diff(current, values)

@@ -6,48 +6,49 @@ from litestar import Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from inventory.accounts import permissions as p
+from inventory.accounts.scope import EVERYTHING
 from inventory.catalog import service
 from inventory.validation import Conflict, ValidationFailed
 from inventory.web import form_data, form_version, render, see_other
 
-ACTOR = "web"
+
+@get("/categories", permission=p.FLEET_READ)
+async def categories_index(request: Request) -> Template:
+    scope = request.user.scope
+    return render("catalog/categories.html", categories=await service.list_categories(scope),
+                  models=await service.list_models(scope))
 
 
-@get("/categories")
-async def categories_index() -> Template:
-    return render("catalog/categories.html", categories=await service.list_categories(),
-                  models=await service.list_models())
-
-
-@get("/categories/new")
+@get("/categories/new", permission=p.CATALOG_WRITE)
 async def category_new() -> Template:
     return render("catalog/category_form.html", category=None,
                   values={"lifespan_years": "5"}, errors={})
 
 
-@post("/categories/new")
+@post("/categories/new", permission=p.CATALOG_WRITE)
 async def category_create(request: Request) -> Template | Redirect:
     data = await form_data(request)
     try:
-        await service.create_category(data, ACTOR)
+        await service.create_category(data, request.user.actor)
     except ValidationFailed as failed:
         return render("catalog/category_form.html", 400, category=None, values=data,
                       errors=failed.errors)
     return see_other("/categories")
 
 
-@get("/categories/{code:str}/edit")
+@get("/categories/{code:str}/edit", permission=p.CATALOG_WRITE)
 async def category_edit(code: FromPath[str]) -> Template:
     category = await service.get_category(code)
     return render("catalog/category_form.html", category=category, values=category, errors={})
 
 
-@post("/categories/{code:str}/edit")
+@post("/categories/{code:str}/edit", permission=p.CATALOG_WRITE)
 async def category_update(request: Request, code: FromPath[str]) -> Template | Redirect:
     category = await service.get_category(code)
     data = await form_data(request)
     try:
-        await service.update_category(code, data, form_version(data), ACTOR)
+        await service.update_category(code, data, form_version(data), request.user.actor)
     except ValidationFailed as failed:
         return render("catalog/category_form.html", 400, category=category, values=data,
                       errors=failed.errors)
@@ -58,39 +59,39 @@ async def category_update(request: Request, code: FromPath[str]) -> Template | R
 
 
 async def _model_form(status: int = 200, **context) -> Template:
-    categories = await service.list_categories()
+    categories = await service.list_categories(EVERYTHING)
     return render("catalog/model_form.html", status, categories=categories, **context)
 
 
-@get("/models/new")
+@get("/models/new", permission=p.CATALOG_WRITE)
 async def model_new(request: Request) -> Template:
     return await _model_form(model=None, values={
         "category": request.query_params.get("category", "")}, errors={})
 
 
-@post("/models/new")
+@post("/models/new", permission=p.CATALOG_WRITE)
 async def model_create(request: Request) -> Template | Redirect:
     data = await form_data(request)
     try:
-        await service.create_model(data, ACTOR)
+        await service.create_model(data, request.user.actor)
     except ValidationFailed as failed:
         return await _model_form(400, model=None, values=data, errors=failed.errors)
     return see_other("/categories#models")
 
 
-@get("/models/{model_id:int}/edit")
+@get("/models/{model_id:int}/edit", permission=p.CATALOG_WRITE)
 async def model_edit(model_id: FromPath[int]) -> Template:
     model = await service.get_model(model_id)
     return await _model_form(model=model, values={**model, "category": model["category_code"]},
                              errors={})
 
 
-@post("/models/{model_id:int}/edit")
+@post("/models/{model_id:int}/edit", permission=p.CATALOG_WRITE)
 async def model_update(request: Request, model_id: FromPath[int]) -> Template | Redirect:
     model = await service.get_model(model_id)
     data = await form_data(request)
     try:
-        await service.update_model(model_id, data, form_version(data), ACTOR)
+        await service.update_model(model_id, data, form_version(data), request.user.actor)
     except ValidationFailed as failed:
         return await _model_form(400, model=model, values=data, errors=failed.errors)
     except Conflict:

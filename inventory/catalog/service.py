@@ -7,6 +7,8 @@ from typing import Any
 
 from inventory import audit
 from inventory import validation as v
+from inventory.accounts.scope import Scope
+from inventory.audit import Actor
 from inventory.i18n import _
 from inventory.sites.rules import code_problem
 from inventory.tables import Asset, AssetModel, Category
@@ -38,10 +40,12 @@ def clean_category(raw: Mapping[str, Any]) -> dict[str, Any]:
     return c.values
 
 
-async def list_categories() -> list[dict[str, Any]]:
+async def list_categories(scope: Scope) -> list[dict[str, Any]]:
     categories = await Category.select().order_by(Category.name).run()
+    in_scope, args = scope.sql("site")
     counts = await Asset.raw(
-        "SELECT category, COUNT(*) AS n FROM asset WHERE status != 'retired' GROUP BY category"
+        "SELECT category, COUNT(*) AS n FROM asset WHERE status != 'retired' AND "
+        f"{in_scope} GROUP BY category", *args
     ).run()
     by_category = {r["category"]: r["n"] for r in counts}
     for category in categories:
@@ -64,7 +68,7 @@ async def _check_category_unique(code: str, exclude_id: int | None = None) -> No
         raise v.ValidationFailed({"code": _("Another category already uses this code.")})
 
 
-async def create_category(raw: Mapping[str, Any], actor: str) -> dict[str, Any]:
+async def create_category(raw: Mapping[str, Any], actor: Actor | str) -> dict[str, Any]:
     values = clean_category(raw)
     async with audit.atomic():
         await _check_category_unique(values["code"])
@@ -74,7 +78,7 @@ async def create_category(raw: Mapping[str, Any], actor: str) -> dict[str, Any]:
     return row
 
 
-async def update_category(code: str, raw: Mapping[str, Any], version: int | None, actor: str):
+async def update_category(code: str, raw: Mapping[str, Any], version: int | None, actor: Actor | str):
     values = clean_category(raw)
     async with audit.atomic():
         category = await get_category(code)
@@ -124,7 +128,7 @@ async def category_codes() -> dict[str, int]:
     return {r["code"]: r["id"] for r in rows}
 
 
-async def list_models(category_id: int | None = None) -> list[dict[str, Any]]:
+async def list_models(scope: Scope, category_id: int | None = None) -> list[dict[str, Any]]:
     query = AssetModel.select(
         *AssetModel.all_columns(),
         AssetModel.category.code.as_alias("category_code"),
@@ -133,8 +137,10 @@ async def list_models(category_id: int | None = None) -> list[dict[str, Any]]:
     if category_id is not None:
         query = query.where(AssetModel.category == category_id)
     models = await query.run()
+    in_scope, args = scope.sql("site")
     counts = await Asset.raw(
-        "SELECT model, COUNT(*) AS n FROM asset WHERE status != 'retired' GROUP BY model"
+        f"SELECT model, COUNT(*) AS n FROM asset WHERE status != 'retired' AND {in_scope} "
+        "GROUP BY model", *args
     ).run()
     by_model = {r["model"]: r["n"] for r in counts}
     for model in models:
@@ -165,7 +171,7 @@ async def _check_model_unique(values: Mapping[str, Any], exclude_id: int | None 
         raise v.ValidationFailed({"name": _("This model already exists in this category.")})
 
 
-async def create_model(raw: Mapping[str, Any], actor: str) -> dict[str, Any]:
+async def create_model(raw: Mapping[str, Any], actor: Actor | str) -> dict[str, Any]:
     values = clean_model(raw, await category_codes())
     async with audit.atomic():
         await _check_model_unique(values)
@@ -176,7 +182,7 @@ async def create_model(raw: Mapping[str, Any], actor: str) -> dict[str, Any]:
     return row
 
 
-async def update_model(model_id: int, raw: Mapping[str, Any], version: int | None, actor: str):
+async def update_model(model_id: int, raw: Mapping[str, Any], version: int | None, actor: Actor | str):
     values = clean_model(raw, await category_codes())
     async with audit.atomic():
         await get_model(model_id)

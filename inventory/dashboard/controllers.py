@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
-from litestar import get
+from litestar import Request, get
 from litestar.response import Template
 
+from inventory.accounts import permissions as p
 from inventory.assets.service import today
 from inventory.dashboard import service
 from inventory.web import render
 
 
-@get("/")
-async def dashboard() -> Template:
+@get("/", permission=p.FLEET_READ)
+async def dashboard(request: Request) -> Template:
     on = today()
-    coverage = await service.classroom_coverage()
+    scope = request.user.scope
+    coverage = await service.classroom_coverage(scope)
     equipped, schools = service.coverage_summary(coverage)
-    warranty_total, warranties = await service.warranties_ending(on)
+    warranty_total, warranties = await service.warranties_ending(on, scope)
     return render(
         "dashboard/index.html",
-        counts=await service.site_category_counts(),
-        end_of_life=await service.end_of_life_counts(on),
+        counts=await service.site_category_counts(scope),
+        end_of_life=await service.end_of_life_counts(on, scope),
         warranty_total=warranty_total,
         warranties=warranties,
         coverage=coverage,

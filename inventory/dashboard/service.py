@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from inventory.accounts.scope import Scope
 from inventory.sites.rules import SCHOOL_KINDS
 from inventory.tables import Asset, Category, Site
 
@@ -30,11 +31,14 @@ def coverage_summary(rows: list[Coverage]) -> tuple[int, int]:
     return sum(1 for r in with_rooms if r.complete), len(with_rooms)
 
 
-async def site_category_counts() -> dict[str, Any]:
+async def site_category_counts(scope: Scope) -> dict[str, Any]:
+    in_scope, args = scope.sql("site")
     rows = await Asset.raw(
-        "SELECT site, category, status, COUNT(*) AS n FROM asset GROUP BY site, category, status"
+        f"SELECT site, category, status, COUNT(*) AS n FROM asset WHERE {in_scope} "
+        "GROUP BY site, category, status", *args
     ).run()
-    sites = await Site.select(Site.id, Site.code, Site.name, Site.kind).order_by(Site.name).run()
+    sites = [s for s in await Site.select(Site.id, Site.code, Site.name, Site.kind).order_by(
+        Site.name).run() if scope.allows(s["id"])]
     categories = await Category.select(Category.id, Category.code, Category.name).order_by(
         Category.name).run()
     table: dict[int, dict[str, Any]] = {
@@ -56,20 +60,25 @@ async def site_category_counts() -> dict[str, Any]:
     }
 
 
-async def end_of_life_counts(on: dt.date) -> list[dict[str, Any]]:
+async def end_of_life_counts(on: dt.date, scope: Scope) -> list[dict[str, Any]]:
+    in_scope, args = scope.sql("asset.site")
     return await Asset.raw(
         "SELECT site.code AS site_code, site.name AS site_name, COUNT(*) AS n FROM asset "
         "JOIN site ON site.id = asset.site "
-        "WHERE asset.eol_year <= {} AND asset.status != 'retired' "
+        f"WHERE asset.eol_year <= {{}} AND asset.status != 'retired' AND {in_scope} "
         "GROUP BY site.code, site.name ORDER BY n DESC",
-        on.year,
+        on.year, *args,
     ).run()
 
 
-async def warranties_ending(on: dt.date, limit: int = 15) -> tuple[int, list[dict[str, Any]]]:
+async def warranties_ending(on: dt.date, scope: Scope, limit: int = 15
+                            ) -> tuple[int, list[dict[str, Any]]]:
     end = on + dt.timedelta(days=WARRANTY_SOON_DAYS)
     where = (
         (Asset.warranty_end >= on) & (Asset.warranty_end <= end) & (Asset.status != "retired"))
+    if scope.site_ids is not None:
+        where = where & (Asset.site.is_in(sorted(scope.site_ids)) if scope.site_ids
+                         else Asset.id == -1)
     total = await Asset.count().where(where).run()
     rows = await (
         Asset.select(
@@ -82,8 +91,9 @@ async def warranties_ending(on: dt.date, limit: int = 15) -> tuple[int, list[dic
     return total, rows
 
 
-async def classroom_coverage() -> list[Coverage]:
+async def classroom_coverage(scope: Scope) -> list[Coverage]:
     kinds = ", ".join(f"'{k}'" for k in sorted(SCHOOL_KINDS))
+    in_scope, args = scope.sql("site.id")
     rows = await Site.raw(
         "SELECT site.code AS code, site.name AS name, "
         "COUNT(DISTINCT room.id) AS classrooms, "
@@ -93,7 +103,7 @@ async def classroom_coverage() -> list[Coverage]:
         "LEFT JOIN room ON room.site = site.id AND room.kind = 'classroom' "
         "LEFT JOIN asset ON asset.room = room.id "
         "LEFT JOIN category ON category.id = asset.category "
-        f"WHERE site.kind IN ({kinds}) "
-        "GROUP BY site.code, site.name ORDER BY site.name"
+        f"WHERE site.kind IN ({kinds}) AND {in_scope} "
+        "GROUP BY site.code, site.name ORDER BY site.name", *args
     ).run()
     return [Coverage(r["code"], r["name"], r["classrooms"], r["equipped"]) for r in rows]

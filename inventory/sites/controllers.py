@@ -7,56 +7,56 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from inventory import audit
+from inventory.accounts import permissions as p
 from inventory.assets import service as assets
 from inventory.fields import present_history
 from inventory.sites import service
 from inventory.validation import Conflict, ValidationFailed
 from inventory.web import form_data, form_version, render, see_other
 
-ACTOR = "web"
+
+@get("/sites", permission=p.FLEET_READ)
+async def sites_index(request: Request) -> Template:
+    return render("sites/index.html", sites=await service.list_sites(request.user.scope))
 
 
-@get("/sites")
-async def sites_index() -> Template:
-    return render("sites/index.html", sites=await service.list_sites())
-
-
-@get("/sites/new")
+@get("/sites/new", permission=p.SITE_WRITE)
 async def site_new() -> Template:
     return render("sites/form.html", site=None, values={"kind": "groupe_scolaire"}, errors={})
 
 
-@post("/sites/new")
+@post("/sites/new", permission=p.SITE_WRITE)
 async def site_create(request: Request) -> Template | Redirect:
     data = await form_data(request)
     try:
-        site = await service.create_site(data, ACTOR)
+        site = await service.create_site(data, request.user.actor)
     except ValidationFailed as failed:
         return render("sites/form.html", 400, site=None, values=data, errors=failed.errors)
     return see_other(f"/sites/{site['code']}")
 
 
-@get("/sites/{code:str}")
-async def site_show(code: FromPath[str]) -> Template:
-    site = await service.get_site(code)
+@get("/sites/{code:str}", permission=p.FLEET_READ)
+async def site_show(request: Request, code: FromPath[str]) -> Template:
+    site = await service.get_site(code, request.user.scope)
     rooms = await service.list_rooms(site["id"])
-    total = await assets.count_assets(assets.AssetFilter(site=site["code"]))
+    total = await assets.count_assets(assets.AssetFilter(site=site["code"]), request.user.scope)
     return render("sites/show.html", site=site, rooms=rooms, asset_total=total,
                   history=present_history(await audit.history("site", site["code"], limit=20)))
 
 
-@get("/sites/{code:str}/edit")
-async def site_edit(code: FromPath[str]) -> Template:
-    site = await service.get_site(code)
+@get("/sites/{code:str}/edit", permission=p.SITE_WRITE)
+async def site_edit(request: Request, code: FromPath[str]) -> Template:
+    site = await service.get_site(code, request.user.scope)
     return render("sites/form.html", site=site, values=site, errors={})
 
 
-@post("/sites/{code:str}/edit")
+@post("/sites/{code:str}/edit", permission=p.SITE_WRITE)
 async def site_update(request: Request, code: FromPath[str]) -> Template | Redirect:
     data = await form_data(request)
-    site = await service.get_site(code)
+    site = await service.get_site(code, request.user.scope)
     try:
-        site = await service.update_site(code, data, form_version(data), ACTOR)
+        site = await service.update_site(code, data, form_version(data), request.user.actor,
+                                         request.user.scope)
     except ValidationFailed as failed:
         return render("sites/form.html", 400, site=site, values=data, errors=failed.errors)
     except Conflict as conflict:
@@ -65,48 +65,50 @@ async def site_update(request: Request, code: FromPath[str]) -> Template | Redir
     return see_other(f"/sites/{site['code']}")
 
 
-@get("/sites/{code:str}/rooms/new")
-async def room_new(code: FromPath[str]) -> Template:
-    site = await service.get_site(code)
+@get("/sites/{code:str}/rooms/new", permission=p.ROOM_WRITE)
+async def room_new(request: Request, code: FromPath[str]) -> Template:
+    site = await service.get_site(code, request.user.scope)
     return render("sites/room_form.html", site=site, room=None, values={"kind": "classroom"},
                   errors={})
 
 
-@post("/sites/{code:str}/rooms/new")
+@post("/sites/{code:str}/rooms/new", permission=p.ROOM_WRITE)
 async def room_create(request: Request, code: FromPath[str]) -> Template | Redirect:
-    site = await service.get_site(code)
+    site = await service.get_site(code, request.user.scope)
     data = await form_data(request)
     try:
-        room = await service.create_room(code, data, ACTOR)
+        room = await service.create_room(code, data, request.user.actor, request.user.scope)
     except ValidationFailed as failed:
         return render("sites/room_form.html", 400, site=site, room=None, values=data,
                       errors=failed.errors)
     return see_other(f"/rooms/{room['id']}")
 
 
-@get("/rooms/{room_id:int}")
-async def room_show(room_id: FromPath[int]) -> Template:
-    room = await service.get_room(room_id)
+@get("/rooms/{room_id:int}", permission=p.FLEET_READ)
+async def room_show(request: Request, room_id: FromPath[int]) -> Template:
+    room = await service.get_room(room_id, request.user.scope)
     page = await assets.list_assets(
-        assets.AssetFilter(site=room["site_code"], room=room_id, sort="category"), page_size=500)
+        assets.AssetFilter(site=room["site_code"], room=room_id, sort="category"),
+        request.user.scope, page_size=500)
     return render("sites/room.html", room=room, assets=page.rows, total=page.total)
 
 
-@get("/rooms/{room_id:int}/edit")
-async def room_edit(room_id: FromPath[int]) -> Template:
-    room = await service.get_room(room_id)
+@get("/rooms/{room_id:int}/edit", permission=p.ROOM_WRITE)
+async def room_edit(request: Request, room_id: FromPath[int]) -> Template:
+    room = await service.get_room(room_id, request.user.scope)
     return render("sites/room_form.html", site={"code": room["site_code"],
                                                 "name": room["site_name"]},
                   room=room, values=room, errors={})
 
 
-@post("/rooms/{room_id:int}/edit")
+@post("/rooms/{room_id:int}/edit", permission=p.ROOM_WRITE)
 async def room_update(request: Request, room_id: FromPath[int]) -> Template | Redirect:
-    room = await service.get_room(room_id)
+    room = await service.get_room(room_id, request.user.scope)
     site = {"code": room["site_code"], "name": room["site_name"]}
     data = await form_data(request)
     try:
-        await service.update_room(room_id, data, form_version(data), ACTOR)
+        await service.update_room(room_id, data, form_version(data), request.user.actor,
+                                  request.user.scope)
     except ValidationFailed as failed:
         return render("sites/room_form.html", 400, site=site, room=room, values=data,
                       errors=failed.errors)

@@ -8,6 +8,8 @@ from typing import Any
 
 from inventory import audit
 from inventory import validation as v
+from inventory.accounts.scope import Scope
+from inventory.audit import Actor
 from inventory.i18n import _
 from inventory.sites import rules
 from inventory.tables import Asset, Room, Site
@@ -68,8 +70,8 @@ async def _check_site_unique(values: Mapping[str, Any], exclude_id: int | None =
         raise v.ValidationFailed(errors)
 
 
-async def list_sites() -> list[dict[str, Any]]:
-    sites = await Site.select().order_by(Site.name).run()
+async def list_sites(scope: Scope) -> list[dict[str, Any]]:
+    sites = [s for s in await Site.select().order_by(Site.name).run() if scope.allows(s["id"])]
     counts = await Asset.raw(
         "SELECT site, COUNT(*) AS n FROM asset WHERE status != 'retired' GROUP BY site"
     ).run()
@@ -82,18 +84,15 @@ async def list_sites() -> list[dict[str, Any]]:
     return sites
 
 
-async def site_choices() -> list[dict[str, Any]]:
-    return await Site.select(Site.id, Site.code, Site.name).order_by(Site.name).run()
-
-
-async def get_site(code: str) -> dict[str, Any]:
+async def get_site(code: str, scope: Scope) -> dict[str, Any]:
+    """One site by code; a site outside the person's scope does not exist for them."""
     site = await Site.select().where(Site.code == code.upper()).first().run()
-    if site is None:
+    if site is None or not scope.allows(site["id"]):
         raise v.NotFound(code)
     return site
 
 
-async def create_site(raw: Mapping[str, Any], actor: str) -> dict[str, Any]:
+async def create_site(raw: Mapping[str, Any], actor: Actor | str) -> dict[str, Any]:
     values = clean_site(raw)
     async with audit.atomic():
         await _check_site_unique(values)
@@ -105,16 +104,17 @@ async def create_site(raw: Mapping[str, Any], actor: str) -> dict[str, Any]:
     return site
 
 
-async def update_site(code: str, raw: Mapping[str, Any], version: int | None, actor: str) -> dict:
+async def update_site(code: str, raw: Mapping[str, Any], version: int | None,
+                      actor: Actor | str, scope: Scope) -> dict:
     values = clean_site(raw)
     async with audit.atomic():
-        site = await get_site(code)
+        site = await get_site(code, scope)
         await _check_site_unique(values, exclude_id=site["id"])
         await audit.update_versioned(
             Site, site["id"], version, values, entity="site", entity_key=values["code"],
             action="update", actor=actor, site_id=site["id"],
         )
-    return await get_site(values["code"])
+    return await get_site(values["code"], scope)
 
 
 # Rooms
@@ -151,7 +151,7 @@ async def list_rooms(site_id: int) -> list[dict[str, Any]]:
     return rooms
 
 
-async def get_room(room_id: int) -> dict[str, Any]:
+async def get_room(room_id: int, scope: Scope) -> dict[str, Any]:
     room = (
         await Room.select(*Room.all_columns(), Room.site.code.as_alias("site_code"),
                           Room.site.name.as_alias("site_name"))
@@ -159,15 +159,16 @@ async def get_room(room_id: int) -> dict[str, Any]:
         .first()
         .run()
     )
-    if room is None:
+    if room is None or not scope.allows(room["site"]):
         raise v.NotFound(str(room_id))
     return room
 
 
-async def create_room(site_code: str, raw: Mapping[str, Any], actor: str) -> dict[str, Any]:
+async def create_room(site_code: str, raw: Mapping[str, Any], actor: Actor | str,
+                      scope: Scope) -> dict[str, Any]:
     values = clean_room(raw)
     async with audit.atomic():
-        site = await get_site(site_code)
+        site = await get_site(site_code, scope)
         await _check_room_unique(site["id"], values["name"])
         room = (
             await Room.insert(Room(site=site["id"], **values)).returning(*Room.all_columns()).run()
@@ -179,13 +180,14 @@ async def create_room(site_code: str, raw: Mapping[str, Any], actor: str) -> dic
     return room
 
 
-async def update_room(room_id: int, raw: Mapping[str, Any], version: int | None, actor: str):
+async def update_room(room_id: int, raw: Mapping[str, Any], version: int | None,
+                      actor: Actor | str, scope: Scope):
     values = clean_room(raw)
     async with audit.atomic():
-        room = await get_room(room_id)
+        room = await get_room(room_id, scope)
         await _check_room_unique(room["site"], values["name"], exclude_id=room_id)
         await audit.update_versioned(
             Room, room_id, version, values, entity="room", entity_key=str(room_id),
             action="update", actor=actor, site_id=room["site"],
         )
-    return await get_room(room_id)
+    return await get_room(room_id, scope)

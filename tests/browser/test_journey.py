@@ -22,9 +22,9 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-pytest.importorskip("playwright.sync_api")
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+from inventory.accounts.service import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -104,11 +104,47 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+_STATE: dict[str, str] = {}  # the signed-in browser state, once `signed_in` has run
+
+
 def _context(browser: Browser, server: str, **options):
+    if "path" in _STATE:
+        options.setdefault("storage_state", _STATE["path"])
     context = browser.new_context(base_url=server, locale="en-US",
                                   extra_http_headers={"Accept-Language": "en"}, **options)
     context.set_default_timeout(10_000)
     return context
+
+
+@pytest.fixture(scope="module")
+def signed_in(browser, server, tmp_path_factory) -> str:
+    """The deep-link sign-in journey: a scanned label's URL, the sign-in page, then the
+    page asked for. Its browser state (the session cookie) serves the other journeys."""
+    context = _context(browser, server, viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        page.goto("/a/BRN-000010")
+        expect(page).to_have_url(f"{server}/login?next=%2Fa%2FBRN-000010")
+        expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+        _shot(page, "00-phone-login.png")
+        page.get_by_label("Email").fill("tech@brenneville.example")
+        page.get_by_label("Password").fill("wrong password")
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("alert")).to_contain_text("Wrong email or password.")
+        page.get_by_label("Password").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page).to_have_url(f"{server}/a/BRN-000010")
+        expect(page.locator(".asset-card .tag")).to_have_text("BRN-000010")
+        state = tmp_path_factory.mktemp("browser") / "state.json"
+        context.storage_state(path=str(state))
+        _STATE["path"] = str(state)
+        return str(state)
+    finally:
+        context.close()
+
+
+def test_deep_link_sign_in(signed_in):
+    assert signed_in.endswith("state.json")
 
 
 def _shot(page: Page, name: str) -> None:
@@ -131,7 +167,7 @@ def _query(url: str) -> dict[str, list[str]]:
     return parse_qs(urlparse(url).query)
 
 
-def test_dashboard_filter_open_edit_history(browser, server):
+def test_dashboard_filter_open_edit_history(browser, server, signed_in):
     context = _context(browser, server, viewport=DESKTOP)
     page = context.new_page()
     errors: list[str] = []
@@ -218,7 +254,7 @@ def test_dashboard_filter_open_edit_history(browser, server):
         history = page.locator("section", has=page.get_by_role("heading", name="History"))
         edited = history.locator("ol.history > li", has_text="Edited").first
         expect(edited).to_be_visible()
-        expect(edited).to_contain_text("web")
+        expect(edited).to_contain_text("tech@brenneville.example")
         # Only what was typed changed: the untouched fields round-trip through the form.
         expect(edited.locator("table.changes tbody tr td:first-child")).to_have_text(
             ["Serial number", "Notes"], ignore_case=False)
@@ -232,7 +268,7 @@ def test_dashboard_filter_open_edit_history(browser, server):
         context.close()
 
 
-def test_filter_without_javascript(browser, server):
+def test_filter_without_javascript(browser, server, signed_in):
     """The filter form still works as a plain GET form: its button shows with JS off."""
     context = _context(browser, server, viewport=DESKTOP, java_script_enabled=False)
     page = context.new_page()
@@ -278,7 +314,7 @@ def _first_tag(page: Page) -> str:
     return link.inner_text().strip()
 
 
-def test_phone_screens(browser, server):
+def test_phone_screens(browser, server, signed_in):
     """Phone-sized shots of the main pages, and the journey's links still work by touch."""
     page = _phone(browser, server)
     try:
@@ -304,7 +340,7 @@ def test_phone_screens(browser, server):
         page.context.close()
 
 
-def test_phone_asset_page_has_no_horizontal_scroll(browser, server):
+def test_phone_asset_page_has_no_horizontal_scroll(browser, server, signed_in):
     page = _phone(browser, server)
     try:
         tag = _first_tag(page)

@@ -1,0 +1,66 @@
+"""HTTP side of accounts: who is asking (session cookie -> user), and the permission guard."""
+
+from __future__ import annotations
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from inventory.accounts import permissions, service
+
+SESSION_COOKIE = "session"
+# Paths that never need to know who is asking: no session look-up for them.
+_ANONYMOUS_PATHS = ("/static/", "/healthz")
+
+
+def _cookie(headers: list[tuple[bytes, bytes]], name: str) -> str:
+    for key, value in headers:
+        if key == b"cookie":
+            for part in value.decode("latin-1").split(";"):
+                cookie_name, _sep, cookie_value = part.strip().partition("=")
+                if cookie_name == name:
+                    return cookie_value
+    return ""
+
+
+def session_middleware(idle_seconds: int):
+    def factory(app: ASGIApp) -> ASGIApp:
+        async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] == "http":
+                user = None
+                if not scope["path"].startswith(_ANONYMOUS_PATHS):
+                    token = _cookie(scope.get("headers", []), SESSION_COOKIE)
+                    if token:
+                        user = await service.load_session(token, idle_seconds)
+                scope["user"] = user
+            await app(scope, receive, send)
+
+        return middleware
+
+    return factory
+
+
+def route_permission(handler: BaseRouteHandler, path: str) -> str | None:
+    """The permission a route needs: declared on the handler, except for the routes Litestar
+    makes itself (the OpenAPI description, for anyone signed in; OPTIONS answers)."""
+    declared = handler.opt.get("permission")
+    if declared is not None:
+        return declared
+    if path.startswith("/schema"):
+        return permissions.SIGNED_IN
+    if set(getattr(handler, "http_methods", ())) == {"OPTIONS"}:
+        return permissions.PUBLIC  # Litestar's automatic OPTIONS answers list the methods only
+    return None
+
+
+def permission_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    permission = route_permission(handler, connection.scope["path"])
+    if permission is None:  # fail closed: a route without a rule is nobody's
+        raise PermissionDeniedException("route without permission")
+    user = connection.scope.get("user")
+    if permissions.allows(user.role if user else None, permission):
+        return
+    if user is None:
+        raise NotAuthorizedException()
+    raise PermissionDeniedException()

@@ -1,0 +1,173 @@
+"""Sign-in, sign-out, own password, account administration and the audit log."""
+
+from __future__ import annotations
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from inventory import audit
+from inventory.accounts import permissions as p
+from inventory.accounts import rules, service
+from inventory.accounts.auth import SESSION_COOKIE
+from inventory.fields import ACTION_LABELS, present_history
+from inventory.i18n import _
+from inventory.sites import service as sites
+from inventory.validation import Conflict, ValidationFailed
+from inventory.web import form_data, form_version, render, see_other
+
+COOKIE_MAX_AGE = 14 * 24 * 3600  # the server ends idle sessions much sooner
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+async def _login_page(request: Request, status: int = 200, **context) -> Template:
+    demo = service.DEMO_ACCOUNTS if await service.demo_mode() else ()
+    return render("accounts/login.html", status, next=rules.safe_next(
+        request.query_params.get("next") or context.pop("next", None), default=""),
+        demo_accounts=demo, demo_password=service.DEMO_PASSWORD, roles=p.ROLES, **context)
+
+
+@get("/login", permission=p.PUBLIC)
+async def login_form(request: Request) -> Template | Redirect:
+    if request.scope.get("user"):
+        return see_other(rules.safe_next(request.query_params.get("next")))
+    return await _login_page(request)
+
+
+@post("/login", permission=p.PUBLIC)
+async def login(request: Request) -> Response:
+    data = await form_data(request)
+    result = await service.authenticate(data.get("email", ""), data.get("password", ""),
+                                        _client(request))
+    if result.retry_after:
+        minutes = max(1, -(-result.retry_after // 60))
+        page = await _login_page(request, 429, email=data.get("email", ""), next=data.get("next"),
+                                 error=_("Too many failed attempts. Try again in %(n)d minutes.")
+                                 % {"n": minutes})
+        page.headers["Retry-After"] = str(result.retry_after)
+        return page
+    if not result.ok:
+        return await _login_page(request, 400, email=data.get("email", ""), next=data.get("next"),
+                                 error=_("Wrong email or password."))
+    token = await service.create_session(result.user_id, _client(request))
+    response = see_other(rules.safe_next(data.get("next")))
+    settings = request.app.state.settings
+    response.set_cookie(SESSION_COOKIE, token, max_age=COOKIE_MAX_AGE, httponly=True,
+                        samesite="lax", secure=settings.secure_cookies, path="/")
+    return response
+
+
+@post("/logout", permission=p.SIGNED_IN)
+async def logout(request: Request) -> Redirect:
+    await service.end_session(request.user.session_hash)
+    response = see_other("/login")
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@get("/account", permission=p.SIGNED_IN)
+async def account(request: Request) -> Template:
+    return render("accounts/account.html", errors={}, done=request.query_params.get("done"),
+                  roles=p.ROLES)
+
+
+@post("/account/password", permission=p.SIGNED_IN)
+async def change_password(request: Request) -> Template | Redirect:
+    data = await form_data(request)
+    try:
+        await service.change_own_password(request.user, data.get("current", ""),
+                                          data.get("new", ""), data.get("confirm", ""))
+    except ValidationFailed as failed:
+        return render("accounts/account.html", 400, errors=failed.errors, done=None,
+                      roles=p.ROLES)
+    return see_other("/account?done=1")
+
+
+# Administration
+
+
+async def _user_form(status: int = 200, **context) -> Template:
+    site_rows = await sites.list_sites(service.EVERYTHING)
+    return render("accounts/user_form.html", status, roles=p.ROLES, sites=site_rows, **context)
+
+
+@get("/admin/users", permission=p.USER_ADMIN)
+async def users_index() -> Template:
+    return render("accounts/users.html", users=await service.list_users(), roles=p.ROLES)
+
+
+@get("/admin/users/new", permission=p.USER_ADMIN)
+async def user_new() -> Template:
+    return await _user_form(user=None, values={"role": p.TECHNICIAN, "sites": []}, errors={})
+
+
+def _form_values(request_form: dict[str, str], sites_selected: list[str]) -> dict:
+    return {**request_form, "sites": sites_selected}
+
+
+@post("/admin/users/new", permission=p.USER_ADMIN)
+async def user_create(request: Request) -> Template | Redirect:
+    form = await request.form()
+    data = _form_values(dict(form.items()), form.getall("sites", []))
+    try:
+        user = await service.create_user(data, request.user.actor)
+    except ValidationFailed as failed:
+        data.pop("password", None)
+        return await _user_form(400, user=None, values=data, errors=failed.errors)
+    return see_other(f"/admin/users/{user['id']}")
+
+
+@get("/admin/users/{user_id:int}", permission=p.USER_ADMIN)
+async def user_edit(user_id: FromPath[int]) -> Template:
+    user = await service.get_user(user_id)
+    history = present_history(await audit.history("user", user["email"], limit=50))
+    return await _user_form(user=user, values={**user, "sites": user["site_codes"]}, errors={},
+                            history=history)
+
+
+@post("/admin/users/{user_id:int}", permission=p.USER_ADMIN)
+async def user_update(request: Request, user_id: FromPath[int]) -> Template | Redirect:
+    user = await service.get_user(user_id)
+    form = await request.form()
+    data = _form_values(dict(form.items()), form.getall("sites", []))
+    try:
+        await service.update_user(user_id, data, form_version(data), request.user.actor)
+    except ValidationFailed as failed:
+        return await _user_form(400, user=user, values=data, errors=failed.errors, history=[])
+    except Conflict:
+        current = await service.get_user(user_id)
+        return await _user_form(409, user=current, values=data, errors={}, history=[],
+                                conflict=current)
+    return see_other("/admin/users")
+
+
+@post("/admin/users/{user_id:int}/password", permission=p.USER_ADMIN)
+async def user_reset_password(request: Request, user_id: FromPath[int]) -> Template | Redirect:
+    user = await service.get_user(user_id)
+    data = await form_data(request)
+    try:
+        await service.set_password(user_id, data.get("password", ""), request.user.actor)
+    except ValidationFailed as failed:
+        return await _user_form(400, user=user, values={**user, "sites": user["site_codes"]},
+                                errors=failed.errors, history=[])
+    return see_other(f"/admin/users/{user_id}?reset=1")
+
+
+@get("/admin/audit", permission=p.AUDIT_READ)
+async def audit_log(request: Request) -> Template:
+    f = audit.AuditFilter.from_query(request.query_params)
+    rows, total, pages = await audit.browse(f)
+    site_rows = await sites.list_sites(service.EVERYTHING)
+    return render("accounts/audit.html", f=f, rows=present_history(rows), total=total,
+                  action_labels={k: str(v) for k, v in ACTION_LABELS.items()},
+                  pages=pages, page=min(f.page, pages), sites=site_rows,
+                  site_names={s["id"]: s["name"] for s in site_rows})
+
+
+account_routes = [
+    login_form, login, logout, account, change_password, users_index, user_new, user_create,
+    user_edit, user_update, user_reset_password, audit_log,
+]

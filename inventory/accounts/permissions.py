@@ -1,0 +1,69 @@
+"""Who may do what: the one permission table every check reads. Pure, no DB, no HTTP.
+
+Each route declares the permission it needs (`opt={"permission": ...}`); the guard and the
+templates ask `allows(role, permission)`. Which *sites* a person sees is a separate rule
+(see scope.py): a director is limited to their own sites whatever the permission.
+"""
+
+from __future__ import annotations
+
+from inventory.i18n import lazy_gettext as L
+
+ADMINISTRATOR = "administrator"
+PLANNER = "planner"
+TECHNICIAN = "technician"
+DIRECTOR = "director"
+VIEWER = "viewer"
+
+ROLES = {
+    ADMINISTRATOR: L("Administrator"),
+    PLANNER: L("Planner"),
+    TECHNICIAN: L("Technician"),
+    DIRECTOR: L("School director"),
+    VIEWER: L("Viewer"),
+}
+
+# Route-level permissions. "public" needs no account; "signed_in" any account.
+PUBLIC = "public"
+SIGNED_IN = "signed_in"
+FLEET_READ = "fleet.read"  # dashboard, sites, rooms, assets, categories (directors: own sites)
+ASSET_WRITE = "asset.write"  # create, edit, move, change status, retire
+ROOM_WRITE = "room.write"
+SITE_WRITE = "site.write"
+CATALOG_WRITE = "catalog.write"  # categories (lifespans, costs) and models
+AUDIT_READ = "audit.read"
+USER_ADMIN = "user.admin"
+
+PERMISSIONS = {
+    PUBLIC: L("Anyone, without an account"),
+    SIGNED_IN: L("Any signed-in person"),
+    FLEET_READ: L("See the fleet (directors: their own sites)"),
+    ASSET_WRITE: L("Create, edit, move and retire assets"),
+    ROOM_WRITE: L("Create and edit rooms"),
+    SITE_WRITE: L("Create and edit sites"),
+    CATALOG_WRITE: L("Manage categories and models"),
+    AUDIT_READ: L("Read the audit log"),
+    USER_ADMIN: L("Manage accounts"),
+}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    ADMINISTRATOR: frozenset(PERMISSIONS),
+    PLANNER: frozenset({PUBLIC, SIGNED_IN, FLEET_READ, CATALOG_WRITE}),
+    TECHNICIAN: frozenset({PUBLIC, SIGNED_IN, FLEET_READ, ASSET_WRITE, ROOM_WRITE}),
+    DIRECTOR: frozenset({PUBLIC, SIGNED_IN, FLEET_READ}),
+    VIEWER: frozenset({PUBLIC, SIGNED_IN, FLEET_READ}),
+}
+
+# Roles whose view is limited to the sites attached to their account.
+SITE_BOUND_ROLES = frozenset({DIRECTOR})
+
+
+def allows(role: str | None, permission: str) -> bool:
+    """May a person with `role` (None: not signed in) use something needing `permission`?"""
+    if permission not in PERMISSIONS:
+        raise KeyError(f"unknown permission {permission!r}")
+    if permission == PUBLIC:
+        return True
+    if role is None:
+        return False
+    return permission in ROLE_PERMISSIONS.get(role, frozenset())

@@ -1,0 +1,68 @@
+"""Pure account rules: password policy, safe redirect targets, login throttling."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from inventory.i18n import _
+
+MIN_PASSWORD_LENGTH = 10
+_COMMON_FILE = Path(__file__).with_name("common_passwords.txt")
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    lines = _COMMON_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line.strip())
+
+
+def password_problem(password: str, email: str = "") -> str | None:
+    """None when `password` is acceptable, else what is wrong with it."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return _("Use at least %(n)d characters.") % {"n": MIN_PASSWORD_LENGTH}
+    if len(password) > 200:
+        return _("Use at most 200 characters.")
+    lowered = password.lower()
+    if lowered in common_passwords() or len(set(lowered)) < 4:
+        return _("This password is too common; choose another one.")
+    local = email.split("@")[0].lower()
+    if local and len(local) >= 4 and local in lowered:
+        return _("The password must not contain your email address.")
+    return None
+
+
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Where to go after signing in: only a path on this site, never another host."""
+    if not target or not isinstance(target, str):
+        return default
+    if not target.startswith("/") or target.startswith(("//", "/\\")):
+        return default
+    if _SCHEME.match(target) or any(ord(c) < 32 or c == "\\" for c in target):
+        return default
+    if target.startswith(("/login", "/logout")):
+        return default
+    return target
+
+
+@dataclass(frozen=True)
+class ThrottlePolicy:
+    max_failures: int
+    window_seconds: int
+
+
+ACCOUNT_POLICY = ThrottlePolicy(max_failures=5, window_seconds=15 * 60)
+CLIENT_POLICY = ThrottlePolicy(max_failures=20, window_seconds=15 * 60)
+
+
+def retry_after(failures: int, window_start: int, now: int, policy: ThrottlePolicy) -> int:
+    """Seconds to wait before trying again (0: allowed now)."""
+    if failures < policy.max_failures:
+        return 0
+    remaining = window_start + policy.window_seconds - now
+    return max(0, remaining)

@@ -1,0 +1,366 @@
+"""Accounts, sessions and sign-in throttling: queries and rules, shared by pages and CLI."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from inventory import audit
+from inventory import validation as v
+from inventory.accounts import permissions, rules
+from inventory.accounts.scope import EVERYTHING, Scope
+from inventory.audit import Actor
+from inventory.i18n import _
+from inventory.tables import AppSetting, LoginThrottle, Site, User, UserSession, UserSite
+
+_hasher = PasswordHasher()
+# Verified against when the email is unknown, so both cases take the same time.
+_DUMMY_HASH = _hasher.hash("not a real password, only for timing")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+TOUCH_EVERY_S = 60  # how stale last_seen may get before a request writes it again
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    id: int
+    email: str
+    name: str
+    role: str
+    site_ids: frozenset[int]
+    session_hash: str = ""
+
+    @property
+    def scope(self) -> Scope:
+        if self.role in permissions.SITE_BOUND_ROLES:
+            return Scope(self.site_ids)
+        return EVERYTHING
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(label=self.email, user_id=self.id)
+
+    def can(self, permission: str) -> bool:
+        return permissions.allows(self.role, permission)
+
+
+def now() -> int:
+    return int(time.time())
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+# Users
+
+
+async def resolve_sites(values: Iterable[str]) -> tuple[list[int], list[str]]:
+    """Site codes or UAI codes -> (ids, the values that matched nothing)."""
+    ids, unknown = [], []
+    for value in values:
+        key = value.strip().upper()
+        if not key:
+            continue
+        row = await Site.select(Site.id).where((Site.code == key) | (Site.uai == key)).first().run()
+        if row is None:
+            unknown.append(value)
+        elif row["id"] not in ids:
+            ids.append(row["id"])
+    return ids, unknown
+
+
+async def clean_user(raw: Mapping[str, Any], *, creating: bool) -> dict[str, Any]:
+    c = v.Collector()
+    if creating:
+        email = c.field("email", v.text, raw.get("email"), required=True, max_length=254)
+        if email:
+            c.values["email"] = email = email.lower()
+            if not _EMAIL.match(email):
+                c.error("email", _("Enter an email address such as name@example.org."))
+    c.field("name", v.text, raw.get("name"), max_length=200)
+    c.field("role", v.choice, raw.get("role"), permissions.ROLES)
+    sites = raw.get("sites") or []
+    if isinstance(sites, str):
+        sites = [sites]
+    ids, unknown = await resolve_sites(sites)
+    if unknown:
+        c.error("sites", _("Unknown site: %(sites)s.") % {"sites": ", ".join(unknown)})
+    c.values["sites"] = ids
+    if c.values.get("role") == permissions.DIRECTOR and not ids and "sites" not in c.errors:
+        c.error("sites", _("A director needs at least one site."))
+    if "active" in raw:
+        c.values["active"] = raw.get("active") in (True, "on", "true", "1", 1)
+    if creating:
+        password = raw.get("password") or ""
+        if problem := rules.password_problem(password, c.values.get("email", "")):
+            c.error("password", problem)
+    c.raise_if_any()
+    return c.values
+
+
+async def _set_sites(user_id: int, site_ids: list[int]) -> None:
+    await UserSite.delete().where(UserSite.user == user_id).run()
+    if site_ids:
+        await UserSite.insert(*[UserSite(user=user_id, site=s) for s in site_ids]).run()
+
+
+async def create_user(raw: Mapping[str, Any], actor: Actor | str) -> dict[str, Any]:
+    values = await clean_user(raw, creating=True)
+    async with audit.atomic():
+        if await User.exists().where(User.email == values["email"]).run():
+            raise v.ValidationFailed({"email": _("An account already uses this email.")})
+        row = (await User.insert(User(
+            email=values["email"], name=values["name"], role=values["role"],
+            password_hash=hash_password(raw["password"]), active=True,
+        )).returning(User.id).run())[0]
+        await _set_sites(row["id"], values["sites"])
+        await audit.record(actor=actor, entity="user", entity_key=values["email"],
+                           action="create", changes=audit.created_changes(
+                               {"email": values["email"], "name": values["name"],
+                                "role": values["role"], "sites": values["sites"]}))
+    return await get_user(row["id"])
+
+
+async def update_user(user_id: int, raw: Mapping[str, Any], version: int | None,
+                      actor: Actor | str) -> dict[str, Any]:
+    current = await get_user(user_id)
+    values = await clean_user({**raw, "active": raw.get("active", False)}, creating=False)
+    sites = values.pop("sites")
+    async with audit.atomic():
+        changes = await audit.update_versioned(
+            User, user_id, version, values, entity="user", entity_key=current["email"],
+            action="update", actor=actor)
+        if sorted(sites) != sorted(current["site_ids"]):
+            await _set_sites(user_id, sites)
+            await audit.record(actor=actor, entity="user", entity_key=current["email"],
+                               action="update", changes={"sites": [current["site_ids"], sites]})
+        if changes.get("active") == [True, False] or changes.get("role"):
+            # A disabled account, or one whose rights changed, signs in again.
+            await UserSession.delete().where(UserSession.user == user_id).run()
+    return await get_user(user_id)
+
+
+async def get_user(user_id: int) -> dict[str, Any]:
+    user = await User.select(User.all_columns(exclude=[User.password_hash])).where(
+        User.id == user_id).first().run()
+    if user is None:
+        raise v.NotFound(str(user_id))
+    links = await UserSite.select(UserSite.site, UserSite.site.code.as_alias("code")).where(
+        UserSite.user == user_id).run()
+    user["site_ids"] = sorted(r["site"] for r in links)
+    user["site_codes"] = sorted(r["code"] for r in links)
+    return user
+
+
+async def list_users() -> list[dict[str, Any]]:
+    users = await User.select(User.all_columns(exclude=[User.password_hash])).order_by(
+        User.email).run()
+    links = await UserSite.select(UserSite.user, UserSite.site.name.as_alias("site_name")).run()
+    by_user: dict[int, list[str]] = {}
+    for link in links:
+        by_user.setdefault(link["user"], []).append(link["site_name"])
+    for user in users:
+        user["site_names"] = sorted(by_user.get(user["id"], []))
+    return users
+
+
+async def set_password(user_id: int, password: str, actor: Actor | str, *,
+                       keep_session: str = "") -> None:
+    """Set a new password and end the account's other sessions."""
+    user = await get_user(user_id)
+    if problem := rules.password_problem(password, user["email"]):
+        raise v.ValidationFailed({"password": problem})
+    async with audit.atomic():
+        await User.update({User.password_hash: hash_password(password)}).where(
+            User.id == user_id).run()
+        query = UserSession.delete().where(UserSession.user == user_id)
+        if keep_session:
+            query = query.where(UserSession.token_hash != keep_session)
+        await query.run()
+        await audit.record(actor=actor, entity="user", entity_key=user["email"],
+                           action="password", changes={})
+
+
+async def change_own_password(user: CurrentUser, current: str, new: str, confirm: str) -> None:
+    row = await User.select(User.password_hash).where(User.id == user.id).first().run()
+    errors = {}
+    if row is None or not _verify(row["password_hash"], current or ""):
+        errors["current"] = _("This is not your current password.")
+    if new != confirm:
+        errors["confirm"] = _("The two new passwords differ.")
+    elif problem := rules.password_problem(new or "", user.email):
+        errors["new"] = problem
+    if errors:
+        raise v.ValidationFailed(errors)
+    await set_password(user.id, new, user.actor, keep_session=user.session_hash)
+
+
+# Sessions
+
+
+async def create_session(user_id: int, client: str = "") -> str:
+    token = secrets.token_urlsafe(32)
+    moment = now()
+    await UserSession.insert(UserSession(
+        token_hash=hash_token(token), user=user_id, created=moment, last_seen=moment,
+        client=client[:64])).run()
+    return token
+
+
+async def load_session(token: str, idle_seconds: int) -> CurrentUser | None:
+    """The signed-in person for a session cookie, or None if it is unknown, idle for too
+    long, or its account is disabled."""
+    if not token or len(token) > 100:
+        return None
+    token_hash = hash_token(token)
+    moment = now()
+    row = await UserSession.select(
+        UserSession.id, UserSession.last_seen, UserSession.user.id.as_alias("user_id"),
+        UserSession.user.email.as_alias("email"), UserSession.user.name.as_alias("name"),
+        UserSession.user.role.as_alias("role"), UserSession.user.active.as_alias("active"),
+    ).where(UserSession.token_hash == token_hash).first().run()
+    if row is None:
+        return None
+    if not row["active"] or row["last_seen"] < moment - idle_seconds:
+        await UserSession.delete().where(UserSession.id == row["id"]).run()
+        return None
+    if row["last_seen"] < moment - TOUCH_EVERY_S:
+        await UserSession.update({UserSession.last_seen: moment}).where(
+            UserSession.id == row["id"]).run()
+    site_ids: frozenset[int] = frozenset()
+    if row["role"] in permissions.SITE_BOUND_ROLES:
+        links = await UserSite.select(UserSite.site).where(UserSite.user == row["user_id"]).run()
+        site_ids = frozenset(r["site"] for r in links)
+    return CurrentUser(id=row["user_id"], email=row["email"], name=row["name"],
+                       role=row["role"], site_ids=site_ids, session_hash=token_hash)
+
+
+async def end_session(token_hash: str) -> None:
+    await UserSession.delete().where(UserSession.token_hash == token_hash).run()
+
+
+async def purge_idle_sessions(idle_seconds: int) -> int:
+    rows = await UserSession.delete().where(
+        UserSession.last_seen < now() - idle_seconds).returning(UserSession.id).run()
+    return len(rows)
+
+
+# Sign-in and throttling
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user_id: int | None = None
+    retry_after: int = 0  # > 0: refused for too many failures
+
+    @property
+    def ok(self) -> bool:
+        return self.user_id is not None
+
+
+async def _throttle_state(key: str, policy: rules.ThrottlePolicy, moment: int) -> int:
+    row = await LoginThrottle.select().where(LoginThrottle.key == key).first().run()
+    if row is None or row["window_start"] < moment - policy.window_seconds:
+        return 0
+    return rules.retry_after(row["failures"], row["window_start"], moment, policy)
+
+
+async def _count_failure(key: str, policy: rules.ThrottlePolicy, moment: int) -> None:
+    """One atomic upsert, so concurrent instances never lose a failure."""
+    cutoff = moment - policy.window_seconds
+    await LoginThrottle.raw(
+        "INSERT INTO login_throttle (key, failures, window_start) VALUES ({}, 1, {}) "
+        "ON CONFLICT (key) DO UPDATE SET "
+        "failures = CASE WHEN login_throttle.window_start < {} THEN 1 "
+        "ELSE login_throttle.failures + 1 END, "
+        "window_start = CASE WHEN login_throttle.window_start < {} THEN {} "
+        "ELSE login_throttle.window_start END",
+        key, moment, cutoff, cutoff, moment,
+    ).run()
+
+
+async def authenticate(email: str, password: str, client: str) -> LoginResult:
+    email = (email or "").strip().lower()[:254]
+    moment = now()
+    keys = ((f"email:{email}", rules.ACCOUNT_POLICY), (f"ip:{client}", rules.CLIENT_POLICY))
+    wait = max([await _throttle_state(k, p, moment) for k, p in keys])
+    if wait:
+        await audit.record(actor=email or "?", entity="login", entity_key=email,
+                           action="throttled", changes={"client": [None, client]})
+        return LoginResult(retry_after=wait)
+    row = await User.select(User.id, User.password_hash, User.active).where(
+        User.email == email).first().run()
+    valid = _verify(row["password_hash"] if row else _DUMMY_HASH, password or "")
+    if not (row and valid and row["active"]):
+        for key, policy in keys:
+            await _count_failure(key, policy, moment)
+        await audit.record(actor=email or "?", entity="login", entity_key=email,
+                           action="failed", changes={"client": [None, client]})
+        return LoginResult()
+    await LoginThrottle.delete().where(LoginThrottle.key.is_in([k for k, _p in keys])).run()
+    await User.update({User.last_login_at: audit.utcnow()}).where(User.id == row["id"]).run()
+    await audit.record(actor=Actor(email, row["id"]), entity="login", entity_key=email,
+                       action="success", changes={"client": [None, client]})
+    return LoginResult(user_id=row["id"])
+
+
+# Application settings (demo mode)
+
+
+async def get_setting(key: str) -> str | None:
+    row = await AppSetting.select(AppSetting.value).where(AppSetting.key == key).first().run()
+    return row["value"] if row else None
+
+
+async def set_setting(key: str, value: str) -> None:
+    if await AppSetting.exists().where(AppSetting.key == key).run():
+        await AppSetting.update({AppSetting.value: value}).where(AppSetting.key == key).run()
+    else:
+        await AppSetting.insert(AppSetting(key=key, value=value)).run()
+
+
+DEMO_MODE = "demo_mode"
+DEMO_PASSWORD = "Brenneville-demo-2026"
+DEMO_ACCOUNTS = (
+    ("admin@brenneville.example", "Administratrice Exemple", permissions.ADMINISTRATOR),
+    ("planif@brenneville.example", "Planificateur Exemple", permissions.PLANNER),
+    ("tech@brenneville.example", "Technicienne Exemple", permissions.TECHNICIAN),
+    ("direction@brenneville.example", "Directeur Exemple", permissions.DIRECTOR),
+    ("elu@brenneville.example", "Élue Exemple", permissions.VIEWER),
+)
+
+
+async def create_demo_accounts(first_school_code: str) -> list[tuple[str, str]]:
+    created = []
+    for email, name, role in DEMO_ACCOUNTS:
+        if await User.exists().where(User.email == email).run():
+            continue  # an account made before the demo stays as it is
+        sites = [first_school_code] if role == permissions.DIRECTOR else []
+        await create_user({"email": email, "name": name, "role": role, "sites": sites,
+                           "password": DEMO_PASSWORD}, "demo")
+        created.append((email, role))
+    await set_setting(DEMO_MODE, "1")
+    return created
+
+
+async def demo_mode() -> bool:
+    return await get_setting(DEMO_MODE) == "1"
