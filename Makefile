@@ -27,8 +27,10 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not browser" -k "not postgres"
 
+# One server process (the figures the targets speak of), then two worker processes.
 bench: $(STAMP)
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py --workers 1
+	$(BIN)/python bench/run.py --workers 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -32,6 +32,7 @@ import json
 import os
 import platform
 import random
+import re
 import socket
 import sqlite3
 import statistics
@@ -81,9 +82,11 @@ def database_is_complete(path: Path, assets: int) -> bool:
             n_assets = conn.execute("SELECT count(*) FROM asset").fetchone()[0]
             n_audit = conn.execute("SELECT count(*) FROM audit_record").fetchone()[0]
             seq = conn.execute("SELECT last_value FROM tag_sequence").fetchone()
+            n_users = conn.execute("SELECT count(*) FROM app_user").fetchone()[0]
     except sqlite3.Error:
         return False
-    return n_assets == assets and n_audit >= assets and seq is not None and seq[0] == assets
+    return (n_assets == assets and n_audit >= assets and seq is not None and seq[0] == assets
+            and n_users > 0)
 
 
 def build_database(path: Path, assets: int, env: dict[str, str]) -> float | None:
@@ -117,21 +120,51 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def get_once(port: int, path: str, timeout: float = 2.0) -> tuple[int, bytes]:
+def get_once(port: int, path: str, timeout: float = 2.0, cookie: str = "") -> tuple[int, bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        conn.request("GET", path)
+        conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
         response = conn.getresponse()
         return response.status, response.read()
     finally:
         conn.close()
 
 
-def start_server(env: dict[str, str], log_path: Path) -> tuple[subprocess.Popen, int]:
+def sign_in(port: int) -> str:
+    """Sign in as the demo administrator the way a browser does (CSRF cookie and form field);
+    returns the Cookie header the load generator sends with every request."""
+    from inventory.accounts.service import DEMO_ACCOUNTS, DEMO_PASSWORD
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request("GET", "/login")
+        response = conn.getresponse()
+        page = response.read().decode()
+        csrf_cookie = next(c.split(";")[0] for c in response.headers.get_all("set-cookie")
+                           if c.startswith("csrftoken="))
+        token = re.search(r'name="_csrf_token" value="([^"]+)"', page).group(1)
+        body = urlencode({"_csrf_token": token, "email": DEMO_ACCOUNTS[0][0],
+                          "password": DEMO_PASSWORD, "next": "/"})
+        conn.request("POST", "/login", body=body, headers={
+            "Cookie": csrf_cookie, "Content-Type": "application/x-www-form-urlencoded"})
+        response = conn.getresponse()
+        response.read()
+        session = next(c.split(";")[0] for c in response.headers.get_all("set-cookie") or []
+                       if c.startswith("session="))
+    except (StopIteration, AttributeError) as error:
+        raise SystemExit(f"could not sign in to the benchmark server: {error!r}") from None
+    finally:
+        conn.close()
+    return f"{session}; {csrf_cookie}"
+
+
+def start_server(env: dict[str, str], log_path: Path, workers: int = 1
+                 ) -> tuple[subprocess.Popen, int]:
     port = free_port()
     log = open(log_path, "wb")  # noqa: SIM115 - closed with the process
     process = subprocess.Popen(
-        [str(INVENTORY), "serve", "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
+        [str(INVENTORY), "serve", "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
+         "--workers", str(workers)],
         env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -206,16 +239,31 @@ def percentile(sorted_values: list[float], q: float) -> float:
 
 
 def process_cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process (all threads), from /proc; NaN elsewhere."""
+    """User + system CPU time of a process and its worker processes (all threads), from
+    /proc; NaN elsewhere."""
+    def stat(p: int) -> list[str]:
+        return Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        pids = [pid]
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                with contextlib.suppress(OSError, IndexError):
+                    if int(stat(int(entry.name))[1]) == pid:
+                        pids.append(int(entry.name))
+        total = 0
+        for p in pids:
+            with contextlib.suppress(OSError):
+                fields = stat(p)
+                total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, IndexError):
         return float("nan")
 
 
 def run_load(port: int, scenario: str, tags: list[str], *, concurrency: int, warmup: float,
-             seconds: float, seed: int, round_no: int, server_pid: int) -> Result:
+             seconds: float, seed: int, round_no: int, server_pid: int,
+             cookie: str = "") -> Result:
     """Closed loop: `concurrency` threads, one keep-alive connection each. Only requests that
     start after the warm-up and finish before the end of the window are counted."""
     make_path = path_maker(scenario, tags)
@@ -241,7 +289,7 @@ def run_load(port: int, scenario: str, tags: list[str], *, concurrency: int, war
             if t0 >= measure_to:
                 break
             try:
-                conn.request("GET", path)
+                conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
                 response = conn.getresponse()
                 response.read()
                 status = response.status
@@ -350,6 +398,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scenarios", default=",".join(SCENARIOS),
                         help="comma-separated subset of " + ",".join(SCENARIOS))
     parser.add_argument("--rebuild", action="store_true", help="rebuild the database first")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="server worker processes (inventory serve --workers)")
     args = parser.parse_args(argv)
     scenarios = [s for s in SCENARIOS if s in args.scenarios.split(",")]
 
@@ -377,16 +427,17 @@ def main(argv: list[str] | None = None) -> int:
     tags = read_tags(db_path)
 
     log_path = BENCH_DIR / "server.log"
-    process, port = start_server(env, log_path)
+    process, port = start_server(env, log_path, args.workers)
     print(f"Server pid {process.pid} on http://127.0.0.1:{port} (log: {log_path}); "
           f"{args.concurrency} connections, {args.warmup:g} s warm-up + {args.seconds:g} s "
           f"measured per run, {args.rounds} round(s).")
     results: list[Result] = []
     try:
+        cookie = sign_in(port)
         # A quick check that every scenario answers 200 before timing anything.
         for scenario in scenarios:
             path = path_maker(scenario, tags)(random.Random(0))
-            status, _body = get_once(port, path, timeout=30)
+            status, _body = get_once(port, path, timeout=30, cookie=cookie)
             if status != 200:
                 print(f"warning: {path} answered {status}; its runs will report errors")
         for round_no in range(1, args.rounds + 1):
@@ -395,7 +446,7 @@ def main(argv: list[str] | None = None) -> int:
                 result = run_load(port, scenario, tags, concurrency=args.concurrency,
                                   warmup=args.warmup, seconds=args.seconds,
                                   seed=args.seed * 100 + round_no, round_no=round_no,
-                                  server_pid=process.pid)
+                                  server_pid=process.pid, cookie=cookie)
                 results.append(result)
                 print(f"  round {round_no} {scenario:<12} {result.rps:8.1f} req/s  "
                       f"p50 {result.p50_ms:7.2f}  p95 {result.p95_ms:7.2f}  "

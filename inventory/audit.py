@@ -78,13 +78,9 @@ async def record(
 
 
 async def history(entity: str, entity_key: str, limit: int = 200) -> list[dict[str, Any]]:
-    rows = (
-        await AuditRecord.select()
-        .where((AuditRecord.entity == entity) & (AuditRecord.entity_key == entity_key))
-        .order_by(AuditRecord.id, ascending=False)
-        .limit(limit)
-        .run()
-    )
+    rows = await AuditRecord.raw(
+        "SELECT * FROM audit_record WHERE entity_key = {} AND entity = {} "
+        "ORDER BY id DESC LIMIT {}", entity_key, entity, limit).run()
     for row in rows:
         changes = row["changes"]
         row["changes"] = json.loads(changes) if isinstance(changes, str) else changes

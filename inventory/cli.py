@@ -117,9 +117,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from inventory.app import create_app
 
     settings = _setup()
-    app = create_app(settings)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info",
-                proxy_headers=True, access_log=not args.no_access_log)
+    options = dict(host=args.host, port=args.port, log_level="info", proxy_headers=True,
+                   access_log=not args.no_access_log)
+    if args.workers > 1:
+        # Each worker process builds its own app (and pool) from the same environment.
+        uvicorn.run("inventory.app:create_app", factory=True, workers=args.workers, **options)
+    else:
+        uvicorn.run(create_app(settings), **options)
     return 0
 
 
@@ -133,6 +137,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--no-access-log", action="store_true")
+    serve.add_argument("--workers", type=int, default=1,
+                       help="worker processes (each runs its own copy of the service)")
     serve.set_defaults(func=cmd_serve)
 
     migrate = sub.add_parser("migrate", help="create or update the database schema")

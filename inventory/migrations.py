@@ -6,6 +6,7 @@ import contextlib
 import importlib
 import io
 import pkgutil
+from functools import cache
 
 from piccolo.apps.migrations.commands.forwards import run_forwards
 from piccolo.apps.migrations.tables import Migration
@@ -13,12 +14,15 @@ from piccolo.apps.migrations.tables import Migration
 from inventory import piccolo_migrations
 
 
-def known_migration_ids() -> list[str]:
+@cache
+def known_migration_ids() -> tuple[str, ...]:
+    """The migrations shipped with this code (read once: the files do not change while
+    the service runs)."""
     ids = []
     for module_info in pkgutil.iter_modules(piccolo_migrations.__path__):
         module = importlib.import_module(f"{piccolo_migrations.__name__}.{module_info.name}")
         ids.append(module.ID)
-    return sorted(ids)
+    return tuple(sorted(ids))
 
 
 async def applied_migration_ids() -> list[str]:

@@ -119,6 +119,7 @@ def make_environment() -> Environment:
         query_string=query_string,
         today=dt.date.today,
         can=can,
+        statuses_text=lambda: {key: str(text) for key, text in STATUSES.items()},
         csrf_field=csrf_field,
         current_user=current_user,
     )

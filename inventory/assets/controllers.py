@@ -23,7 +23,7 @@ def _settings(request: Request):
 async def assets_index(request: Request) -> Template:
     f = service.AssetFilter.from_query(request.query_params)
     page = await service.list_assets(f, request.user.scope)
-    choices = await service.form_choices(f.site, request.user.scope)
+    choices = await service.filter_choices(f.site, request.user.scope)
     template = "assets/_list.html" if is_htmx(request) else "assets/index.html"
     return render(template, f=f, page=page, choices=choices, statuses=STATUSES,
                   oob=is_htmx(request))
@@ -33,7 +33,7 @@ async def assets_index(request: Request) -> Template:
 async def room_options(request: Request) -> Template:
     """htmx: the <option>s of the room select after the site changed."""
     site = request.query_params.get("site", "")
-    choices = await service.form_choices(site, request.user.scope)
+    choices = await service.filter_choices(site, request.user.scope)
     return render("assets/_room_options.html", rooms=choices["rooms"], selected=None)
 
 

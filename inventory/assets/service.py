@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import ipaddress
-import operator
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,7 +11,7 @@ from typing import Any
 from inventory import audit
 from inventory import validation as v
 from inventory.accounts.scope import Scope
-from inventory.assets import rules
+from inventory.assets import queries, rules
 from inventory.audit import Actor
 from inventory.db import current_engine
 from inventory.fields import present_history
@@ -29,19 +27,6 @@ EDIT_FIELDS = (
 )
 PAGE_SIZE = 50
 
-DETAIL_COLUMNS = (
-    *Asset.all_columns(),
-    Asset.category.code.as_alias("category_code"),
-    Asset.category.name.as_alias("category_name"),
-    Asset.category.lifespan_years.as_alias("lifespan_years"),
-    Asset.category.is_network.as_alias("is_network"),
-    Asset.model.manufacturer.as_alias("manufacturer"),
-    Asset.model.name.as_alias("model_name"),
-    Asset.site.code.as_alias("site_code"),
-    Asset.site.name.as_alias("site_name"),
-    Asset.site.uai.as_alias("site_uai"),
-    Asset.room.name.as_alias("room_name"),
-)
 
 
 def today() -> dt.date:
@@ -177,8 +162,8 @@ async def next_tag(prefix: str, digits: int) -> str:
 
 async def get_asset(tag: str, scope: Scope) -> dict[str, Any]:
     """One asset by tag; an asset outside the person's sites does not exist for them."""
-    asset = await Asset.select(*DETAIL_COLUMNS).where(
-        Asset.tag == rules.normalise_tag(tag)).first().run()
+    found = await _rows(queries.DETAIL_SELECT + " WHERE asset.tag = {}", [rules.normalise_tag(tag)])
+    asset = found[0] if found else None
     if asset is None or not scope.allows(asset["site"]):
         raise v.NotFound(tag)
     asset["warranty_state"] = rules.warranty_state(asset["warranty_end"], today())
@@ -267,7 +252,7 @@ class AssetFilter:
             eol=get("eol") if get("eol") == "past" or get("eol").isdigit() else "",
             warranty=get("warranty") if get("warranty") in {"expired", "ending", "active", "none"}
             else "",
-            sort=sort if sort in SORTS else "tag",
+            sort=sort if sort in queries.SORT_COLUMNS else "tag",
             descending=descending,
             page=max(1, min(int(page), 100_000)) if page.isdigit() else 1,
         )
@@ -285,72 +270,6 @@ class AssetFilter:
         return {k: str(val) for k, val in values.items() if val not in ("", None)}
 
 
-SORTS = {
-    "tag": Asset.tag,
-    "category": Asset.category.name,
-    "model": Asset.model.name,
-    "site": Asset.site.name,
-    "room": Asset.room.name,
-    "status": Asset.status,
-    "purchase_date": Asset.purchase_date,
-    "eol_year": Asset.eol_year,
-    "warranty_end": Asset.warranty_end,
-}
-
-LIST_COLUMNS = (
-    Asset.tag, Asset.status, Asset.serial, Asset.purchase_date, Asset.eol_year,
-    Asset.warranty_end,
-    Asset.category.code.as_alias("category_code"), Asset.category.name.as_alias("category_name"),
-    Asset.model.manufacturer.as_alias("manufacturer"), Asset.model.name.as_alias("model_name"),
-    Asset.site.code.as_alias("site_code"), Asset.site.name.as_alias("site_name"),
-    Asset.room.id.as_alias("room_id"), Asset.room.name.as_alias("room_name"),
-)
-
-
-async def _conditions(f: AssetFilter, scope: Scope, on: dt.date) -> list:
-    """The filter as WHERE conditions. Codes are turned into ids first so SQLite can use
-    the composite (site, category, tag) index instead of joining to find them."""
-    conditions = []
-    if scope.site_ids is not None:
-        conditions.append(Asset.site.is_in(sorted(scope.site_ids)) if scope.site_ids
-                          else Asset.id == -1)
-    if f.q:
-        pattern = f"%{f.q}%"
-        # SQLite's LIKE already ignores ASCII case; PostgreSQL needs ILIKE.
-        method = "like" if current_engine().engine_type == "sqlite" else "ilike"
-        columns = (Asset.tag, Asset.serial, Asset.model.name, Asset.model.manufacturer,
-                   Asset.room.name, Asset.notes)
-        matches = [getattr(column, method)(pattern) for column in columns]
-        conditions.append(functools.reduce(operator.or_, matches))
-    if f.site:
-        site = await Site.select(Site.id).where(Site.code == f.site).first().run()
-        conditions.append(Asset.site == (site["id"] if site else -1))
-    if f.room:
-        conditions.append(Asset.room == f.room)
-    if f.category:
-        category = await Category.select(Category.id).where(
-            Category.code == f.category).first().run()
-        conditions.append(Asset.category == (category["id"] if category else -1))
-    if f.status == "active":
-        conditions.append(Asset.status != "retired")
-    elif f.status:
-        conditions.append(Asset.status == f.status)
-    if f.eol == "past":
-        conditions.append((Asset.eol_year <= on.year) & (Asset.status != "retired"))
-    elif f.eol:
-        conditions.append(Asset.eol_year == int(f.eol))
-    if f.warranty == "expired":
-        conditions.append(Asset.warranty_end < on)
-    elif f.warranty == "ending":
-        conditions.append((Asset.warranty_end >= on)
-                          & (Asset.warranty_end <= on + dt.timedelta(days=90)))
-    elif f.warranty == "active":
-        conditions.append(Asset.warranty_end >= on)
-    elif f.warranty == "none":
-        conditions.append(Asset.warranty_end.is_null())
-    return conditions
-
-
 @dataclass
 class AssetPage:
     rows: list[dict[str, Any]]
@@ -359,39 +278,35 @@ class AssetPage:
     pages: int
 
 
+async def _rows(sql: str, args: list[Any]) -> list[dict[str, Any]]:
+    return await Asset.raw(sql, *args).run()
+
+
 async def count_assets(f: AssetFilter, scope: Scope) -> int:
-    count = Asset.count()
-    for condition in await _conditions(f, scope, today()):
-        count = count.where(condition)
-    return await count.run()
+    where, args = queries.where(f, scope, today(), current_engine().engine_type)
+    source = queries.JOINS if queries.needs_joins(f) else "FROM asset"
+    return (await _rows(f"SELECT COUNT(*) AS n {source}{where}", args))[0]["n"]
 
 
 async def list_assets(f: AssetFilter, scope: Scope, page_size: int = PAGE_SIZE) -> AssetPage:
-    conditions = await _conditions(f, scope, today())
-    query = Asset.select(*LIST_COLUMNS)
-    count = Asset.count()
-    for condition in conditions:
-        query = query.where(condition)
-        count = count.where(condition)
-    total = await count.run()
+    total = await count_assets(f, scope)
     pages = max(1, -(-total // page_size))
     page = min(f.page, pages)
-    query = query.order_by(SORTS[f.sort], ascending=not f.descending)
-    if f.sort != "tag":
-        query = query.order_by(Asset.tag)
-    rows = await query.limit(page_size).offset((page - 1) * page_size).run()
+    where, args = queries.where(f, scope, today(), current_engine().engine_type)
+    sql = (queries.LIST_SELECT + where + queries.order_by(f.sort, f.descending)
+           + " LIMIT {} OFFSET {}")
+    rows = await _rows(sql, [*args, page_size, (page - 1) * page_size])
     return AssetPage(rows=rows, total=total, page=page, pages=pages)
 
 
 async def iter_assets_for_export(scope: Scope, batch_size: int = 1000):
     """Every asset in tag order, in batches so a large fleet never sits in memory at once."""
     last_tag = ""
-    scoped = await _conditions(AssetFilter(), scope, today())
+    where, args = queries.where(AssetFilter(), scope, today(), current_engine().engine_type)
+    where = f"{where} AND asset.tag > {{}}" if where else " WHERE asset.tag > {}"
     while True:
-        query = Asset.select(*DETAIL_COLUMNS).where(Asset.tag > last_tag)
-        for condition in scoped:
-            query = query.where(condition)
-        rows = await query.order_by(Asset.tag).limit(batch_size).run()
+        rows = await _rows(queries.DETAIL_SELECT + where + " ORDER BY asset.tag LIMIT {}",
+                           [*args, last_tag, batch_size])
         if not rows:
             return
         for row in rows:
@@ -401,11 +316,17 @@ async def iter_assets_for_export(scope: Scope, batch_size: int = 1000):
 
 async def form_choices(site_code: str | None, scope: Scope) -> dict[str, Any]:
     """What the asset forms offer: categories, models by category, sites, the site's rooms."""
-    categories = await Category.select(Category.id, Category.code, Category.name).order_by(
-        Category.name).run()
-    models = await AssetModel.select(
+    choices = await filter_choices(site_code, scope)
+    choices["models"] = await AssetModel.select(
         AssetModel.id, AssetModel.manufacturer, AssetModel.name, AssetModel.category
     ).order_by(AssetModel.manufacturer).order_by(AssetModel.name).run()
+    return choices
+
+
+async def filter_choices(site_code: str | None, scope: Scope) -> dict[str, Any]:
+    """What the list's filters offer: categories, sites, the chosen site's rooms."""
+    categories = await Category.select(Category.id, Category.code, Category.name).order_by(
+        Category.name).run()
     sites = [s for s in await Site.select(Site.id, Site.code, Site.name).order_by(Site.name).run()
              if scope.allows(s["id"])]
     rooms: list[dict[str, Any]] = []
@@ -413,7 +334,7 @@ async def form_choices(site_code: str | None, scope: Scope) -> dict[str, Any]:
     if site:
         rooms = await Room.select(Room.id, Room.name).where(
             Room.site == site["id"]).order_by(Room.name).run()
-    return {"categories": categories, "models": models, "sites": sites, "rooms": rooms}
+    return {"categories": categories, "sites": sites, "rooms": rooms}
 
 
 # Writes
