@@ -15,6 +15,7 @@ COPY pyproject.toml README.md ./
 COPY inventory ./inventory
 COPY templates ./templates
 COPY static ./static
+COPY labels ./labels
 RUN pip install --no-cache-dir -e . && mkdir -p /app/var && chown inventory:inventory /app/var
 
 USER 10001

@@ -25,8 +25,10 @@ from inventory.accounts.auth import permission_guard, session_middleware
 from inventory.accounts.controllers import account_routes
 from inventory.api.controllers import api_router
 from inventory.assets.controllers import asset_routes
+from inventory.campaigns.controllers import campaign_routes
 from inventory.catalog.controllers import catalog_routes
 from inventory.dashboard.controllers import dashboard
+from inventory.labels.controllers import label_routes
 from inventory.settings import PROJECT_ROOT, Settings
 from inventory.sites.controllers import site_routes
 from inventory.validation import Conflict, NotFound, ValidationFailed
@@ -204,7 +206,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Fal
         route_handlers=[
             dashboard, healthz, choose_language,
             *site_routes, *asset_routes, *catalog_routes, api_router,
-            *account_routes,
+            *account_routes, *label_routes, *campaign_routes,
             create_static_files_router(path="/static", directories=[PROJECT_ROOT / "static"],
                                        send_as_attachment=False, opt={"permission": p.PUBLIC}),
         ],

@@ -111,6 +111,68 @@ def cmd_createuser(args: argparse.Namespace) -> int:
     return asyncio.run(_with_pool(run()))
 
 
+def cmd_labels(args: argparse.Namespace) -> int:
+    from inventory.accounts.scope import EVERYTHING
+    from inventory.accounts.service import resolve_sites
+    from inventory.assets.service import AssetFilter
+    from inventory.labels import service as labels
+    from inventory.labels.formats import FormatError, all_formats
+    from inventory.sites import service as sites
+    from inventory.validation import NotFound, ValidationFailed
+
+    settings = _setup()
+    try:
+        formats = all_formats()
+    except FormatError as error:
+        print(error, file=sys.stderr)
+        return 2
+    if args.format not in formats:
+        print(f"Unknown format {args.format!r}; choose one of: {', '.join(formats)}",
+              file=sys.stderr)
+        return 2
+
+    async def run() -> int:
+        try:
+            options, fmt = labels.clean_options({"format": args.format, "skip": args.skip},
+                                                settings)
+            site_code = ""
+            if args.site:  # a site code or a UAI
+                ids, unknown = await resolve_sites([args.site])
+                if unknown:
+                    print(f"Unknown site: {args.site}", file=sys.stderr)
+                    return 2
+                site_code = next(s["code"] for s in await sites.list_sites(EVERYTHING)
+                                 if s["id"] == ids[0])
+            if args.rooms:
+                contents = await labels.room_contents(site_code, None, EVERYTHING, options,
+                                                      base_url=settings.base_url)
+            else:
+                tags = tuple(t.upper() for t in args.tag or ())
+                room = None
+                if args.room:
+                    from inventory.tables import Room
+
+                    found = await Room.select(Room.id).where(Room.name == args.room).run()
+                    room = found[0]["id"] if found else -1
+                contents = await labels.asset_contents(
+                    AssetFilter(site=site_code, room=room, category=(args.category or "").upper()),
+                    EVERYTHING, options, base_url=settings.base_url, tags=tags)
+            data = await labels.render(contents, options, fmt)
+        except ValidationFailed as failed:
+            for field, message in failed.errors.items():
+                print(f"{field}: {message}", file=sys.stderr)
+            return 1
+        except NotFound as missing:
+            print(f"Not found: {missing}", file=sys.stderr)
+            return 1
+        with open(args.output, "wb") as out:
+            out.write(data)
+        print(f"{len(contents)} labels written to {args.output} ({fmt.title}).")
+        return 0
+
+    return asyncio.run(_with_pool(run()))
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -161,6 +223,17 @@ def build_parser() -> argparse.ArgumentParser:
     createuser.add_argument("--password-stdin", action="store_true",
                             help="read the password from the first line of standard input")
     createuser.set_defaults(func=cmd_createuser)
+
+    labels = sub.add_parser("labels", help="print asset (or room) labels to a PDF")
+    labels.add_argument("--site", help="site code or UAI")
+    labels.add_argument("--room", help="room name (with --site)")
+    labels.add_argument("--category", help="category code")
+    labels.add_argument("--tag", action="append", help="an asset tag (repeat for several)")
+    labels.add_argument("--rooms", action="store_true", help="door labels for the site's rooms")
+    labels.add_argument("--format", required=True, help="label format (a file name in labels/)")
+    labels.add_argument("--skip", type=int, default=0, help="positions already used on the sheet")
+    labels.add_argument("-o", "--output", required=True)
+    labels.set_defaults(func=cmd_labels)
 
     export = sub.add_parser("export", help="write data to stdout")
     export.add_argument("kind", choices=["assets"])

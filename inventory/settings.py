@@ -25,6 +25,8 @@ class Settings:
     default_language: str = "fr"
     debug: bool = False
     session_idle_minutes: int = 8 * 60
+    label_owner: str = "Propriété de la commune"
+    support_phone: str = ""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -41,6 +43,8 @@ class Settings:
             default_language=env.get("INVENTORY_LANGUAGE", "fr"),
             debug=env.get("INVENTORY_DEBUG", "") in {"1", "true", "yes"},
             session_idle_minutes=int(env.get("INVENTORY_SESSION_IDLE_MINUTES", 8 * 60)),
+            label_owner=env.get("INVENTORY_LABEL_OWNER", "Propriété de la commune"),
+            support_phone=env.get("INVENTORY_SUPPORT_PHONE", ""),
         )
 
     @property

@@ -158,6 +158,42 @@ class LoginThrottle(Table, tablename="login_throttle"):
     window_start = Integer(default=0)
 
 
+class ReservedTag(Table, tablename="reserved_tag"):
+    """Tags taken from the sequence for blank labels printed ahead of time; `used_at` is set
+    when a technician registers the device that received the label."""
+
+    tag = Varchar(length=32, unique=True, index=True)
+    batch = Varchar(length=32, index=True)
+    reserved_at = Timestamptz(default=TimestamptzNow())
+    reserved_by = Varchar(length=254, default="")
+    used_at = Timestamptz(null=True, default=None)
+
+
+class InventoryCampaign(Table, tablename="inventory_campaign"):
+    """An inventory audit of one site: devices are checked room by room until it closes."""
+
+    site = ForeignKey(references=Site, on_delete=OnDelete.restrict, index=True)
+    started_at = Timestamptz(default=TimestamptzNow())
+    started_by = Varchar(length=254, default="")
+    closed_at = Timestamptz(null=True, default=None)
+    closed_by = Varchar(length=254, default="")
+    version = Integer(default=1)
+
+
+class CampaignCheck(Table, tablename="campaign_check"):
+    """One outcome of a campaign: found, found elsewhere, unknown tag, or (at closing)
+    missing. One row per tag and campaign; scanning again replaces it."""
+
+    campaign = ForeignKey(references=InventoryCampaign, on_delete=OnDelete.cascade, index=True)
+    tag = Varchar(length=64, index=True)
+    asset = ForeignKey(references=Asset, on_delete=OnDelete.set_null, null=True)
+    expected_room = Integer(null=True, default=None)
+    found_room = Integer(null=True, default=None)
+    result = Varchar(length=16)
+    checked_at = Timestamptz(default=TimestamptzNow())
+    checked_by = Varchar(length=254, default="")
+
+
 class AppSetting(Table, tablename="app_setting"):
     key = Varchar(length=64, unique=True)
     value = Text(default="")
@@ -165,5 +201,5 @@ class AppSetting(Table, tablename="app_setting"):
 
 ALL_TABLES = (
     Site, Room, Category, AssetModel, Asset, TagSequence, AuditRecord, User, UserSite,
-    UserSession, LoginThrottle, AppSetting,
+    UserSession, LoginThrottle, AppSetting, ReservedTag, InventoryCampaign, CampaignCheck,
 )

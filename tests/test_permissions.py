@@ -58,7 +58,7 @@ def _concrete(path: str, values: dict) -> str:
             return "TNI" if path.startswith("/categories") else values["site_code"]
         return {"tag": values["tag"], "room_id": values["room_id"], "model_id": values["model_id"],
                 "user_id": values["user_id"], "language": "en", "file_path": "app.css",
-                "path": "nothing"}[name]
+                "path": "nothing", "batch": "nobatch"}[name]
 
     return re.sub(r"\{(\w+):\w+\}", fill, path)
 

@@ -31,6 +31,8 @@ ASSET_WRITE = "asset.write"  # create, edit, move, change status, retire
 ROOM_WRITE = "room.write"
 SITE_WRITE = "site.write"
 CATALOG_WRITE = "catalog.write"  # categories (lifespans, costs) and models
+LABEL_PRINT = "labels.print"  # label sheets (directors: their own sites), blank tags
+ASSET_SEEN = "asset.seen"  # confirm a device is where it should be (inventory audits)
 AUDIT_READ = "audit.read"
 USER_ADMIN = "user.admin"
 
@@ -42,6 +44,8 @@ PERMISSIONS = {
     ROOM_WRITE: L("Create and edit rooms"),
     SITE_WRITE: L("Create and edit sites"),
     CATALOG_WRITE: L("Manage categories and models"),
+    LABEL_PRINT: L("Print labels"),
+    ASSET_SEEN: L("Confirm a device is there"),
     AUDIT_READ: L("Read the audit log"),
     USER_ADMIN: L("Manage accounts"),
 }
@@ -49,8 +53,9 @@ PERMISSIONS = {
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ADMINISTRATOR: frozenset(PERMISSIONS),
     PLANNER: frozenset({PUBLIC, SIGNED_IN, FLEET_READ, CATALOG_WRITE}),
-    TECHNICIAN: frozenset({PUBLIC, SIGNED_IN, FLEET_READ, ASSET_WRITE, ROOM_WRITE}),
-    DIRECTOR: frozenset({PUBLIC, SIGNED_IN, FLEET_READ}),
+    TECHNICIAN: frozenset({PUBLIC, SIGNED_IN, FLEET_READ, ASSET_WRITE, ROOM_WRITE,
+                           LABEL_PRINT, ASSET_SEEN}),
+    DIRECTOR: frozenset({PUBLIC, SIGNED_IN, FLEET_READ, LABEL_PRINT}),
     VIEWER: frozenset({PUBLIC, SIGNED_IN, FLEET_READ}),
 }
 

@@ -11,8 +11,9 @@ from litestar.response import Redirect, Template
 from inventory.accounts import permissions as p
 from inventory.assets import service
 from inventory.assets.rules import ACTIVE_STATUSES, STATUSES
-from inventory.validation import Conflict, ValidationFailed
-from inventory.web import form_data, form_version, is_htmx, render, see_other
+from inventory.labels import service as labels
+from inventory.validation import Conflict, NotFound, ValidationFailed
+from inventory.web import form_data, form_version, is_htmx, query_string, render, see_other
 
 
 def _settings(request: Request):
@@ -59,13 +60,22 @@ async def asset_create(request: Request) -> Template | Redirect:
         asset = await service.create_asset(data, request.user.actor, request.user.scope,
                                            prefix=settings.tag_prefix, digits=settings.tag_digits)
     except ValidationFailed as failed:
-        return await _form(request, "assets/form.html", 400, values=data, errors=failed.errors)
+        template = "assets/blank.html" if data.get("tag") else "assets/form.html"
+        return await _form(request, template, 400, values=data, errors=failed.errors)
     return see_other(f"/a/{asset['tag']}")
 
 
 @get("/a/{tag:str}", permission=p.FLEET_READ)
 async def asset_show(request: Request, tag: FromPath[str]) -> Template:
-    asset = await service.get_asset(tag, request.user.scope)
+    try:
+        asset = await service.get_asset(tag, request.user.scope)
+    except NotFound:
+        reserved = await labels.reserved_tag(tag)
+        if reserved is None:
+            raise
+        # A blank label printed ahead of time: offer to register the device that wears it.
+        values = {"tag": reserved["tag"], "site": request.query_params.get("site", "")}
+        return await _form(request, "assets/blank.html", values=values, errors={})
     return render("assets/show.html", asset=asset, history=await service.history(asset["tag"]),
                   statuses=STATUSES)
 
@@ -144,7 +154,24 @@ async def asset_status(request: Request, tag: FromPath[str]) -> Template | Redir
     return see_other(f"/a/{asset['tag']}")
 
 
-asset_routes = [
+@post("/a/{tag:str}/seen", permission=p.ASSET_SEEN)
+async def asset_seen(request: Request, tag: FromPath[str]) -> Redirect:
+    await service.mark_seen(tag, request.user.actor, request.user.scope)
+    return see_other(f"/a/{service.rules.normalise_tag(tag)}?seen=1")
+
+
+@get("/scan", permission=p.FLEET_READ)
+async def scan(request: Request) -> Template | Redirect:
+    """Scan labels with the phone's camera, or type a tag."""
+    typed = (request.query_params.get("tag") or "").strip()
+    if typed:
+        if service.rules.looks_like_tag(typed):
+            return see_other(f"/a/{service.rules.normalise_tag(typed)}")
+        return see_other("/assets" + query_string({"q": typed}))
+    return render("assets/scan.html")
+
+
+asset_routes = [asset_seen, scan,
     assets_index, room_options, asset_new, asset_create, asset_show, asset_edit, asset_update,
     asset_move_form, asset_move, asset_status,
 ]

@@ -49,7 +49,8 @@ SEARCHED_COLUMNS = ("asset.tag", "asset.serial", "equipment_model.name",
 WARRANTY_SOON_DAYS = 90
 
 
-def where(f, scope: Scope, on: dt.date, engine_type: str) -> tuple[str, list[Any]]:
+def where(f, scope: Scope, on: dt.date, engine_type: str,
+          tags: tuple[str, ...] = ()) -> tuple[str, list[Any]]:
     """The filter `f` (an AssetFilter) and the person's scope as a WHERE clause.
 
     Site and category codes become ids in scalar subqueries, so both engines can use the
@@ -65,6 +66,8 @@ def where(f, scope: Scope, on: dt.date, engine_type: str) -> tuple[str, list[Any
     in_scope, scope_args = scope.sql("asset.site")
     if scope.limited:
         add(in_scope, *scope_args)
+    if tags:
+        add("asset.tag IN (" + ", ".join("{}" for _ in tags) + ")", *tags)
     if f.q:
         like = "LIKE" if engine_type == "sqlite" else "ILIKE"
         pattern = f"%{f.q}%"

@@ -16,7 +16,15 @@ from inventory.audit import Actor
 from inventory.db import current_engine
 from inventory.fields import present_history
 from inventory.i18n import _
-from inventory.tables import Asset, AssetModel, Category, Room, Site, TagSequence
+from inventory.tables import (
+    Asset,
+    AssetModel,
+    Category,
+    ReservedTag,
+    Room,
+    Site,
+    TagSequence,
+)
 
 # Fields a person edits (API names). Site and room change through move_asset, status
 # through change_status, so each leaves its own kind of audit record.
@@ -354,8 +362,19 @@ async def create_asset(raw: Mapping[str, Any], actor: Actor | str, scope: Scope,
         raise v.ValidationFailed(resolved.errors)
     values = _with_eol(resolved.values, resolved.lifespan_years)
     values["status"] = status
+    blank = rules.normalise_tag(raw.get("tag") or "")
     async with audit.atomic():
-        tag = await next_tag(prefix, digits)
+        if blank:
+            # A blank label printed ahead of time: its reserved tag becomes the asset's.
+            used = await ReservedTag.update({ReservedTag.used_at: audit.utcnow()}).where(
+                (ReservedTag.tag == blank) & ReservedTag.used_at.is_null()
+            ).returning(ReservedTag.id).run()
+            if not used:
+                raise v.ValidationFailed({"tag": _("This tag is not a blank label waiting "
+                                                   "for its device.")})
+            tag = blank
+        else:
+            tag = await next_tag(prefix, digits)
         row = (await Asset.insert(Asset(tag=tag, **values)).returning(Asset.id).run())[0]
         await audit.record(
             actor=actor, entity="asset", entity_key=tag, action="create",
@@ -402,6 +421,20 @@ async def move_asset(tag: str, raw: Mapping[str, Any], version: int | None,
         raise v.ValidationFailed(resolved.errors)
     resolved.values.setdefault("room", None)
     await _write(current, resolved.values, version, actor, "move")
+    return await get_asset(tag, scope)
+
+
+async def mark_seen(tag: str, actor: Actor | str, scope: Scope) -> dict:
+    """A technician confirms the device is here today (inventory audit)."""
+    current = await get_asset(tag, scope)
+    today_ = today()
+    if current["last_seen_on"] != today_:
+        async with audit.atomic():
+            await Asset.update({Asset.last_seen_on: today_}).where(Asset.id == current["id"]).run()
+            await audit.record(actor=actor, entity="asset", entity_key=current["tag"],
+                               action="seen", changes={"last_seen_on": [
+                                   audit._jsonable(current["last_seen_on"]), today_.isoformat()]},
+                               site_id=current["site"])
     return await get_asset(tag, scope)
 
 

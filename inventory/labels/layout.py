@@ -108,18 +108,23 @@ def layout_label(width: float, height: float, content: LabelContent) -> LabelLay
     # Sizes scale with the label's height, within readable bounds.
     tag_size = max(6.0, min(14.0, height * 0.42))
     line_size = max(5.0, min(8.0, height * 0.2))
+    min_line_size = 5.0
     tag_text, tag_pt = fit_text(content.tag, BOLD, text_width, tag_size, 5.5)
     y = top - tag_pt / PT_PER_MM * 0.8
     texts.append(TextItem(tag_text, left, y, tag_pt, BOLD,
                           text_width_mm(tag_text, BOLD, tag_pt)))
+    # One size for every secondary line (the largest at which they all fit, above a floor),
+    # so the label reads evenly; a line still too long at the floor ends with an ellipsis.
+    lines = [line for line in content.lines if line]
+    while line_size > min_line_size and any(text_width_mm(line, REGULAR, line_size) > text_width
+                                  for line in lines):
+        line_size -= 0.25
     gap = line_size / PT_PER_MM * 1.18
-    for line in content.lines:
-        if not line:
-            continue
+    for line in lines:
         if y - gap < bottom:
             break  # no room left: the least important lines are left out
         y -= gap
-        fitted, size = fit_text(line, REGULAR, text_width, line_size, 4.5)
+        fitted, size = fit_text(line, REGULAR, text_width, line_size, line_size)
         if fitted:
             texts.append(TextItem(fitted, left, y, size, REGULAR,
                                   text_width_mm(fitted, REGULAR, size)))

@@ -84,10 +84,20 @@ def render_calibration(fmt: LabelFormat, out: BinaryIO, lines: Iterable[str],
         canvas.line(0, top_y, length * mm, top_y)
         if y % 10 == 0 and 0 < y < fmt.page_height:
             canvas.drawString(5 * mm, top_y - 1.5, str(y))
-    canvas.setFont("Helvetica", 7 if fmt.kind == "sheet" else 5)
-    text_y = fmt.page_height / 2 + 8
+    size = 7 if fmt.kind == "sheet" else 4
+    lines = list(lines)
+    canvas.setFont("Helvetica", size)
+    widest = max((canvas.stringWidth(line, "Helvetica", size) for line in lines), default=0)
+    step = size * 1.4
+    box_h = step * len(lines) + 4
+    box_y = fmt.page_height / 2 * mm - box_h / 2
+    canvas.setFillColorRGB(1, 1, 1)  # the explanation stays readable over the outlines
+    canvas.rect((fmt.page_width / 2) * mm - widest / 2 - 3, box_y, widest + 6, box_h,
+                stroke=0, fill=1)
+    canvas.setFillColorRGB(0, 0, 0)
+    text_y = box_y + box_h - step
     for line in lines:
-        canvas.drawCentredString(fmt.page_width / 2 * mm, text_y * mm, line)
-        text_y -= 3.5
+        canvas.drawCentredString(fmt.page_width / 2 * mm, text_y, line)
+        text_y -= step
     canvas.showPage()
     canvas.save()

@@ -90,7 +90,10 @@ async def room_show(request: Request, room_id: FromPath[int]) -> Template:
     page = await assets.list_assets(
         assets.AssetFilter(site=room["site_code"], room=room_id, sort="category"),
         request.user.scope, page_size=500)
-    return render("sites/room.html", room=room, assets=page.rows, total=page.total)
+    from inventory.campaigns.service import open_for_site
+
+    return render("sites/room.html", room=room, assets=page.rows, total=page.total,
+                  campaign=await open_for_site(room["site"]))
 
 
 @get("/rooms/{room_id:int}/edit", permission=p.ROOM_WRITE)

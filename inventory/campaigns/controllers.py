@@ -1,0 +1,98 @@
+"""Inventory audit pages: a phone-first flow, room by room."""
+
+from __future__ import annotations
+
+import io
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from inventory.accounts import permissions as p
+from inventory.campaigns import rules, service
+from inventory.exports import write_csv
+from inventory.sites import service as sites
+from inventory.validation import ValidationFailed
+from inventory.web import form_data, query_string, render, see_other
+
+
+@get("/sites/{code:str}/inventory", permission=p.ASSET_SEEN)
+async def campaigns_index(request: Request, code: FromPath[str]) -> Template:
+    site = await sites.get_site(code, request.user.scope)
+    return render("campaigns/index.html", site=site,
+                  campaigns=await service.list_for_site(site["id"]))
+
+
+@post("/sites/{code:str}/inventory", permission=p.ASSET_SEEN)
+async def campaign_start(request: Request, code: FromPath[str]) -> Redirect:
+    campaign_id = await service.start(code, request.user.actor, request.user.scope)
+    return see_other(f"/inventory/{campaign_id}")
+
+
+async def _page(request: Request, campaign_id: int, status: int = 200, errors=None) -> Template:
+    campaign = await service.get(campaign_id, request.user.scope)
+    room = request.query_params.get("room", "")
+    return render("campaigns/show.html", status, campaign=campaign,
+                  rooms=await sites.list_rooms(campaign["site"]),
+                  room_id=int(room) if room.isdigit() else None,
+                  checks=await service.checks(campaign_id),
+                  summary=await service.summary_of(campaign_id),
+                  expected=await service.expected_count(campaign["site"]),
+                  last=request.query_params.get("last"),
+                  last_result=request.query_params.get("result"),
+                  errors=errors or {}, results=rules)
+
+
+@get("/inventory/{campaign_id:int}", permission=p.ASSET_SEEN)
+async def campaign_show(request: Request, campaign_id: FromPath[int]) -> Template:
+    return await _page(request, campaign_id)
+
+
+@post("/inventory/{campaign_id:int}/check", permission=p.ASSET_SEEN)
+async def campaign_check(request: Request, campaign_id: FromPath[int]) -> Template | Redirect:
+    data = await form_data(request)
+    room = data.get("room", "")
+    room_id = int(room) if room.isdigit() else None
+    try:
+        result = await service.check(campaign_id, data.get("tag", ""), room_id,
+                                     request.user.actor, request.user.scope)
+    except ValidationFailed as failed:
+        return await _page(request, campaign_id, 400, errors=failed.errors)
+    tag = data.get("tag", "").strip().upper()
+    return see_other(f"/inventory/{campaign_id}" + query_string(
+        {"room": room_id or "", "last": tag, "result": result}))
+
+
+@post("/inventory/{campaign_id:int}/move", permission=p.ASSET_WRITE)
+async def campaign_move(request: Request, campaign_id: FromPath[int]) -> Template | Redirect:
+    data = await form_data(request)
+    try:
+        await service.move_here(campaign_id, data.get("tag", ""), request.user.actor,
+                                request.user.scope)
+    except ValidationFailed as failed:
+        return await _page(request, campaign_id, 400, errors=failed.errors)
+    return see_other(f"/inventory/{campaign_id}" + query_string({"room": data.get("room", "")}))
+
+
+@post("/inventory/{campaign_id:int}/close", permission=p.ASSET_SEEN)
+async def campaign_close(request: Request, campaign_id: FromPath[int]) -> Template | Redirect:
+    try:
+        await service.close(campaign_id, request.user.actor, request.user.scope)
+    except ValidationFailed as failed:
+        return await _page(request, campaign_id, 400, errors=failed.errors)
+    return see_other(f"/inventory/{campaign_id}")
+
+
+@get("/inventory/{campaign_id:int}/report.csv", permission=p.ASSET_SEEN)
+async def campaign_report(request: Request, campaign_id: FromPath[int]) -> Response:
+    campaign = await service.get(campaign_id, request.user.scope)
+    out = io.StringIO()
+    write_csv(service.REPORT_COLUMNS, service.report_rows(await service.checks(campaign_id)), out)
+    # A byte-order mark so French Excel opens the accents right.
+    return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition":
+            f'attachment; filename="inventaire-{campaign["site_code"]}-{campaign_id}.csv"'})
+
+
+campaign_routes = [campaigns_index, campaign_start, campaign_show, campaign_check, campaign_move,
+                   campaign_close, campaign_report]

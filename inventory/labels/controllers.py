@@ -1,0 +1,120 @@
+"""Label pages: choose what to print, download the PDF; calibration, offsets, blank tags."""
+
+from __future__ import annotations
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from inventory.accounts import permissions as p
+from inventory.assets.service import AssetFilter
+from inventory.labels import service
+from inventory.labels.formats import all_formats
+from inventory.validation import ValidationFailed
+from inventory.web import form_data, query_string, render, see_other
+
+
+def _params(request: Request) -> dict[str, str]:
+    return {k: v for k, v in request.query_params.items() if isinstance(v, str)}
+
+
+async def _page(request: Request, status: int = 200, errors=None, values=None) -> Template:
+    values = values if values is not None else _params(request)
+    fmt = values.get("format") or "avery-l7160"
+    return render("labels/index.html", status, formats=all_formats(), values=values,
+                  errors=errors or {}, sites=await service.sites_for(request.user.scope),
+                  offset=await service.get_offset(fmt) if fmt in all_formats() else (0, 0),
+                  filter_args=AssetFilter.from_query(values).query_args(page=""))
+
+
+def _pdf(content: bytes, name: str) -> Response:
+    return Response(content, media_type="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{name}.pdf"', "Cache-Control": "no-store"})
+
+
+@get("/labels", permission=p.LABEL_PRINT)
+async def labels_index(request: Request) -> Template:
+    return await _page(request)
+
+
+@get("/labels/assets.pdf", permission=p.LABEL_PRINT)
+async def labels_assets(request: Request) -> Response | Template:
+    values = _params(request)
+    settings = request.app.state.settings
+    tags, wrong = service.parse_tags(values.get("tags", ""))
+    try:
+        if wrong:
+            raise ValidationFailed({"tags": ", ".join(wrong[:5])})
+        options, fmt = service.clean_options(values, settings)
+        contents = await service.asset_contents(
+            AssetFilter.from_query(values), request.user.scope, options,
+            base_url=settings.base_url, tags=tuple(tags))
+        return _pdf(await service.render(contents, options, fmt), f"labels-{fmt.name}")
+    except ValidationFailed as failed:
+        return await _page(request, 400, errors=failed.errors, values=values)
+
+
+@get("/labels/rooms.pdf", permission=p.LABEL_PRINT)
+async def labels_rooms(request: Request) -> Response | Template:
+    values = _params(request)
+    settings = request.app.state.settings
+    room = values.get("room", "")
+    try:
+        options, fmt = service.clean_options(values, settings)
+        contents = await service.room_contents(
+            values.get("site", ""), int(room) if room.isdigit() else None, request.user.scope,
+            options, base_url=settings.base_url)
+        return _pdf(await service.render(contents, options, fmt), f"rooms-{fmt.name}")
+    except ValidationFailed as failed:
+        return await _page(request, 400, errors=failed.errors, values=values)
+
+
+@get("/labels/calibration.pdf", permission=p.LABEL_PRINT)
+async def labels_calibration(request: Request) -> Response | Template:
+    values = _params(request)
+    fmt = all_formats().get(values.get("format", ""))
+    if fmt is None:
+        return await _page(request, 400, errors={"format": "?"}, values=values)
+    return _pdf(await service.render_calibration(fmt), f"calibration-{fmt.name}")
+
+
+@post("/labels/offsets", permission=p.ASSET_WRITE)
+async def labels_offsets(request: Request) -> Template | Redirect:
+    data = await form_data(request)
+    try:
+        await service.set_offset(data.get("format", ""), data, request.user.actor)
+    except ValidationFailed as failed:
+        return await _page(request, 400, errors=failed.errors, values=data)
+    return see_other("/labels" + query_string({"format": data.get("format"), "saved": "1"}))
+
+
+@post("/labels/blank", permission=p.ASSET_WRITE)
+async def labels_blank(request: Request) -> Template | Redirect:
+    data = await form_data(request)
+    settings = request.app.state.settings
+    try:
+        service.clean_options(data, settings)
+        count = data.get("count", "")
+        batch = await service.reserve_blank_tags(
+            int(count) if count.strip().isdigit() else 0, request.user.actor,
+            prefix=settings.tag_prefix, digits=settings.tag_digits)
+    except ValidationFailed as failed:
+        return await _page(request, 400, errors=failed.errors, values=data)
+    return see_other(f"/labels/blank/{batch}" + query_string(
+        {"format": data.get("format"), "skip": data.get("skip")}))
+
+
+@get("/labels/blank/{batch:str}", permission=p.ASSET_WRITE)
+async def labels_blank_pdf(request: Request, batch: FromPath[str]) -> Response | Template:
+    values = _params(request)
+    settings = request.app.state.settings
+    try:
+        options, fmt = service.clean_options(values, settings)
+        contents = await service.blank_contents(batch, options, base_url=settings.base_url)
+        return _pdf(await service.render(contents, options, fmt), f"blank-{fmt.name}")
+    except ValidationFailed as failed:
+        return await _page(request, 400, errors=failed.errors, values=values)
+
+
+label_routes = [labels_index, labels_assets, labels_rooms, labels_calibration, labels_offsets,
+                labels_blank, labels_blank_pdf]

@@ -1,0 +1,150 @@
+"""Labels through the pages: selections, scoping, blank tags, offsets, the scan page."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import zxingcpp
+
+from tests.helpers import count, query
+
+
+def _codes(pdf_bytes: bytes) -> list[str]:
+    document = pdfium.PdfDocument(pdf_bytes)
+    found = []
+    for page in document:
+        found += [r.text for r in zxingcpp.read_barcodes(page.render(scale=300 / 72).to_pil())]
+    return sorted(found)
+
+
+def _site_id(code):
+    return query("SELECT id FROM site WHERE code = {}", code)[0]["id"]
+
+
+def test_labels_for_a_filtered_list(client):
+    response = client.get("/labels/assets.pdf?site=EM-FONTAINE&format=avery-l7160")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    expected = query("SELECT tag FROM asset WHERE site = {} AND status != 'retired' ORDER BY tag",
+                     _site_id("EM-FONTAINE"))
+    base = "http://127.0.0.1:8000"
+    assert _codes(response.content) == sorted(f"{base}/a/{r['tag']}" for r in expected)
+
+
+def test_labels_for_typed_tags_and_bad_input(client):
+    ok = client.get("/labels/assets.pdf", params={"tags": "brn-000001, BRN-000002",
+                                                  "format": "avery-l7651"})
+    assert _codes(ok.content) == ["http://127.0.0.1:8000/a/BRN-000001",
+                                  "http://127.0.0.1:8000/a/BRN-000002"]
+    bad = client.get("/labels/assets.pdf", params={"tags": "hello BRN-000001"})
+    assert bad.status_code == 400 and "These are not tags: HELLO" in bad.text
+    unknown = client.get("/labels/assets.pdf", params={"format": "a4-nothing"})
+    assert unknown.status_code == 400
+    none = client.get("/labels/assets.pdf", params={"tags": "BRN-999999"})
+    assert none.status_code == 400 and "No label to print" in none.text
+    skip = client.get("/labels/assets.pdf", params={"skip": "40", "format": "avery-l7160"})
+    assert skip.status_code == 400 and "at most 20" in skip.text
+
+
+def test_room_labels_open_the_room(client):
+    response = client.get("/labels/rooms.pdf?site=EM-FONTAINE&format=brother-ql-29x62")
+    rooms = query("SELECT id FROM room WHERE site = {}", _site_id("EM-FONTAINE"))
+    assert _codes(response.content) == sorted(f"http://127.0.0.1:8000/rooms/{r['id']}"
+                                              for r in rooms)
+
+
+def test_director_prints_only_their_own_site(client_as):
+    director = client_as("director")
+    own = director.get("/labels/assets.pdf?format=avery-l7160")
+    tags = query("SELECT tag FROM asset WHERE site = {} AND status != 'retired'",
+                 _site_id("GS-FERRY"))
+    assert len(_codes(own.content)) == len(tags)
+    other = director.get("/labels/assets.pdf?site=GS-JAURES")
+    assert other.status_code == 400 and "No label to print" in other.text
+    other_tag = query("SELECT tag FROM asset WHERE site = {} LIMIT 1", _site_id("GS-JAURES"))
+    assert director.get("/labels/assets.pdf", params={"tags": other_tag[0]["tag"]}
+                        ).status_code == 400
+    assert director.get("/labels/rooms.pdf?site=GS-JAURES").status_code == 404
+    assert director.post("/labels/blank", data={"count": "3"}).status_code == 403
+
+
+def test_blank_labels_reserve_tags_then_register_a_device(client):
+    before = query("SELECT last_value FROM tag_sequence")[0]["last_value"]
+    reserved = client.post("/labels/blank", data={"count": "3", "format": "avery-l7160"},
+                           follow_redirects=False)
+    assert reserved.status_code == 303
+    pdf = client.get(reserved.headers["location"])
+    tags = [f"BRN-{n:06d}" for n in range(before + 1, before + 4)]
+    assert _codes(pdf.content) == [f"http://127.0.0.1:8000/a/{t}" for t in tags]
+    # The sequence moved on: those tags are never handed out again.
+    created = client.post("/assets/new", data={"site": "EE-CURIE", "category": "VISU"},
+                          follow_redirects=False)
+    assert created.headers["location"] == f"/a/BRN-{before + 4:06d}"
+    # Scanning a blank label offers to register the device with its tag.
+    page = client.get(f"/a/{tags[0]}")
+    assert page.status_code == 200 and "Blank label" in page.text
+    registered = client.post("/assets/new", data={"tag": tags[0], "site": "EE-CURIE",
+                                                  "category": "TABLETTE", "serial": "BLANK-1"},
+                             follow_redirects=False)
+    assert registered.headers["location"] == f"/a/{tags[0]}"
+    again = client.post("/assets/new", data={"tag": tags[0], "site": "EE-CURIE",
+                                             "category": "TABLETTE"})
+    assert again.status_code == 400 and "not a blank label" in again.text
+    assert client.post("/assets/new", data={"tag": "BRN-999998", "site": "EE-CURIE",
+                                            "category": "TABLETTE"}).status_code == 400
+    assert count("reserved_tag", "used_at IS NOT NULL") == 1
+    assert client.post("/labels/blank", data={"count": "9999"}).status_code == 400
+
+
+def test_offsets_are_remembered_per_format_and_validated(client):
+    saved = client.post("/labels/offsets", data={"format": "avery-l7163", "dx": "-1,5",
+                                                 "dy": "0.5"}, follow_redirects=False)
+    assert saved.status_code == 303
+    page = client.get("/labels?format=avery-l7163")
+    assert 'value="-1.5"' in page.text and 'value="0.5"' in page.text
+    assert 'value="0.0"' in client.get("/labels?format=avery-l7160").text
+    bad = client.post("/labels/offsets", data={"format": "avery-l7163", "dx": "45", "dy": "x"})
+    assert bad.status_code == 400 and "between -20 and 20" in bad.text
+    calibration = client.get("/labels/calibration.pdf?format=avery-l7163")
+    assert calibration.status_code == 200
+    text = pdfium.PdfDocument(calibration.content)[0].get_textpage().get_text_range()
+    assert "-1.5" in text
+
+
+def test_seen_here_and_scan_page(client):
+    tag = query("SELECT tag FROM asset WHERE status = 'in_service' ORDER BY id LIMIT 1")[0]["tag"]
+    seen = client.post(f"/a/{tag}/seen", follow_redirects=False)
+    assert seen.status_code == 303
+    assert query("SELECT last_seen_on FROM asset WHERE tag = {}", tag)[0]["last_seen_on"]
+    assert count("audit_record", "entity_key = {} AND action = 'seen'", tag) == 1
+    assert client.get("/scan").status_code == 200
+    assert client.get("/scan?tag=brn-000002", follow_redirects=False).headers["location"] == \
+        "/a/BRN-000002"
+    assert client.get("/scan?tag=Epson", follow_redirects=False).headers["location"] == \
+        "/assets?q=Epson"
+
+
+def test_scan_page_is_small(client):
+    tag = query("SELECT tag FROM asset ORDER BY id LIMIT 1")[0]["tag"]
+    html = client.get(f"/a/{tag}").content
+    css = client.get("/static/app.css").content
+    assert len(html) + len(css) < 50_000
+
+
+def test_labels_command(demo_url, tmp_path):
+    out = tmp_path / "labels.pdf"
+    env = {**os.environ, "INVENTORY_DATABASE_URL": demo_url,
+           "INVENTORY_BASE_URL": "https://inventaire.example"}
+    uai = query("SELECT uai FROM site WHERE code = 'EM-FONTAINE'")[0]["uai"]
+    done = subprocess.run([str(Path(sys.executable).parent / "inventory"), "labels", "--site",
+                           uai, "--format", "zweckform-3475", "-o", str(out)], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    codes = _codes(out.read_bytes())
+    assert codes and all(c.startswith("https://inventaire.example/a/BRN-") for c in codes)
+    bad = subprocess.run([str(Path(sys.executable).parent / "inventory"), "labels", "--format",
+                          "nope", "-o", str(out)], env=env, capture_output=True, text=True,
+                         timeout=60)
+    assert bad.returncode == 2 and "Unknown format" in bad.stderr
