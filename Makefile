@@ -31,6 +31,7 @@ test-fast: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py --workers 1
 	$(BIN)/python bench/run.py --workers 2
+	$(BIN)/python bench/labels.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -160,6 +160,8 @@ def sign_in(port: int) -> str:
 
 def start_server(env: dict[str, str], log_path: Path, workers: int = 1
                  ) -> tuple[subprocess.Popen, int]:
+    # A reused database may predate newer migrations: bring it up to date first.
+    subprocess.run([str(INVENTORY), "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
     port = free_port()
     log = open(log_path, "wb")  # noqa: SIM115 - closed with the process
     process = subprocess.Popen(

@@ -63,6 +63,7 @@ ACTION_LABELS = {
     "retire": L("Retired"),
     "password": L("Password changed"),
     "seen": L("Seen here"),
+    "intervention": L("Intervention"),
     "reserve": L("Blank labels reserved"),
     "offset": L("Printer offset set"),
     "success": L("Signed in"),

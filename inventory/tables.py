@@ -194,6 +194,20 @@ class CampaignCheck(Table, tablename="campaign_check"):
     checked_by = Varchar(length=254, default="")
 
 
+class Intervention(Table, tablename="intervention"):
+    """A technician's work on an asset: repair, preventive care, installation, move, audit."""
+
+    asset = ForeignKey(references=Asset, on_delete=OnDelete.cascade, index=True)
+    kind = Varchar(length=20)
+    done_on = Date()
+    minutes_spent = Integer(default=0)
+    parts = Varchar(length=300, default="")
+    cost_cents = Integer(default=0)
+    notes = Text(default="")
+    technician = Varchar(length=254, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
 class AppSetting(Table, tablename="app_setting"):
     key = Varchar(length=64, unique=True)
     value = Text(default="")
@@ -202,4 +216,5 @@ class AppSetting(Table, tablename="app_setting"):
 ALL_TABLES = (
     Site, Room, Category, AssetModel, Asset, TagSequence, AuditRecord, User, UserSite,
     UserSession, LoginThrottle, AppSetting, ReservedTag, InventoryCampaign, CampaignCheck,
+    Intervention,
 )

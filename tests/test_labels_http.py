@@ -148,3 +148,25 @@ def test_labels_command(demo_url, tmp_path):
                           "nope", "-o", str(out)], env=env, capture_output=True, text=True,
                          timeout=60)
     assert bad.returncode == 2 and "Unknown format" in bad.stderr
+
+
+def test_log_an_intervention_from_the_asset_page(client_as):
+    tech = client_as("technician")
+    tag = query("SELECT tag FROM asset WHERE status = 'in_service' ORDER BY id LIMIT 1")[0]["tag"]
+    bad = tech.post(f"/a/{tag}/interventions", data={"kind": "repair", "done_on": "2999-01-01",
+                                                      "cost_eur": "-3", "notes": "lampe"})
+    assert bad.status_code == 400
+    assert "in the future" in bad.text and "negative" in bad.text
+    assert "lampe" in bad.text  # what was typed is kept
+    assert count("intervention") == 0
+    ok = tech.post(f"/a/{tag}/interventions", data={
+        "kind": "repair", "minutes_spent": "25", "parts": "Lampe ELPLP96", "cost_eur": "89,90",
+        "notes": "Lampe changée, filtre nettoyé"}, follow_redirects=False)
+    assert ok.status_code == 303
+    page = tech.get(f"/a/{tag}").text
+    assert "Lampe changée, filtre nettoyé" in page and "25 minutes" in page
+    row = query("SELECT cost_cents, technician FROM intervention")[0]
+    assert row["cost_cents"] == 8990 and row["technician"] == "tech@brenneville.example"
+    assert count("audit_record", "entity_key = {} AND action = 'intervention'", tag) == 1
+    viewer = client_as("viewer")
+    assert viewer.post(f"/a/{tag}/interventions", data={"kind": "repair"}).status_code == 403

@@ -4,6 +4,7 @@ Adding a route without a permission makes test_every_route_has_a_rule fail; the 
 checks what each role (and an anonymous visitor) gets from every route.
 """
 
+import datetime as dt
 import re
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from inventory.accounts import permissions
 from inventory.accounts.auth import route_permission
 from tests.conftest import ROLE_EMAILS
-from tests.helpers import query
+from tests.helpers import execute, query
 
 ROLES = [*ROLE_EMAILS, "anonymous"]
 
@@ -39,7 +40,12 @@ def test_every_route_has_a_rule():
 def _values():
     """Real identifiers, all on the demo director's own school (scoping is tested apart)."""
     site = query("SELECT id, code FROM site WHERE code = 'GS-FERRY'")[0]
+    if not query("SELECT id FROM inventory_campaign"):
+        execute("INSERT INTO inventory_campaign (site, started_at, started_by, closed_by, version) "
+                "VALUES ({}, {}, 'test', '', 1)", site["id"], dt.datetime.now(dt.UTC))
     return {
+        "campaign_id": str(query("SELECT id FROM inventory_campaign ORDER BY id LIMIT 1"
+                                 )[0]["id"]),
         "tag": query("SELECT tag FROM asset WHERE site = {} AND status = 'in_service' "
                      "ORDER BY id LIMIT 1",
                      site["id"])[0]["tag"],
@@ -57,6 +63,7 @@ def _concrete(path: str, values: dict) -> str:
         if name == "code":
             return "TNI" if path.startswith("/categories") else values["site_code"]
         return {"tag": values["tag"], "room_id": values["room_id"], "model_id": values["model_id"],
+                "campaign_id": values["campaign_id"],
                 "user_id": values["user_id"], "language": "en", "file_path": "app.css",
                 "path": "nothing", "batch": "nobatch"}[name]
 

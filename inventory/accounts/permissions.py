@@ -33,6 +33,7 @@ SITE_WRITE = "site.write"
 CATALOG_WRITE = "catalog.write"  # categories (lifespans, costs) and models
 LABEL_PRINT = "labels.print"  # label sheets (directors: their own sites), blank tags
 ASSET_SEEN = "asset.seen"  # confirm a device is where it should be (inventory audits)
+INTERVENTION_LOG = "intervention.log"
 AUDIT_READ = "audit.read"
 USER_ADMIN = "user.admin"
 
@@ -46,6 +47,7 @@ PERMISSIONS = {
     CATALOG_WRITE: L("Manage categories and models"),
     LABEL_PRINT: L("Print labels"),
     ASSET_SEEN: L("Confirm a device is there"),
+    INTERVENTION_LOG: L("Log interventions"),
     AUDIT_READ: L("Read the audit log"),
     USER_ADMIN: L("Manage accounts"),
 }
@@ -54,7 +56,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ADMINISTRATOR: frozenset(PERMISSIONS),
     PLANNER: frozenset({PUBLIC, SIGNED_IN, FLEET_READ, CATALOG_WRITE}),
     TECHNICIAN: frozenset({PUBLIC, SIGNED_IN, FLEET_READ, ASSET_WRITE, ROOM_WRITE,
-                           LABEL_PRINT, ASSET_SEEN}),
+                           LABEL_PRINT, ASSET_SEEN, INTERVENTION_LOG}),
     DIRECTOR: frozenset({PUBLIC, SIGNED_IN, FLEET_READ, LABEL_PRINT}),
     VIEWER: frozenset({PUBLIC, SIGNED_IN, FLEET_READ}),
 }

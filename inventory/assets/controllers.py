@@ -11,6 +11,7 @@ from litestar.response import Redirect, Template
 from inventory.accounts import permissions as p
 from inventory.assets import service
 from inventory.assets.rules import ACTIVE_STATUSES, STATUSES
+from inventory.interventions import service as interventions
 from inventory.labels import service as labels
 from inventory.validation import Conflict, NotFound, ValidationFailed
 from inventory.web import form_data, form_version, is_htmx, query_string, render, see_other
@@ -76,8 +77,14 @@ async def asset_show(request: Request, tag: FromPath[str]) -> Template:
         # A blank label printed ahead of time: offer to register the device that wears it.
         values = {"tag": reserved["tag"], "site": request.query_params.get("site", "")}
         return await _form(request, "assets/blank.html", values=values, errors={})
-    return render("assets/show.html", asset=asset, history=await service.history(asset["tag"]),
-                  statuses=STATUSES)
+    return await _show(asset)
+
+
+async def _show(asset: dict[str, Any], status: int = 200, **context: Any) -> Template:
+    return render("assets/show.html", status, asset=asset,
+                  history=await service.history(asset["tag"]), statuses=STATUSES,
+                  interventions=await interventions.recent(asset["id"]),
+                  kinds=interventions.KINDS, **context)
 
 
 def _edit_values(asset: dict[str, Any]) -> dict[str, Any]:
@@ -143,14 +150,10 @@ async def asset_status(request: Request, tag: FromPath[str]) -> Template | Redir
         await service.change_status(tag, data.get("status"), form_version(data),
                                      request.user.actor, request.user.scope)
     except ValidationFailed as failed:
-        return render("assets/show.html", 400, asset=asset,
-                      history=await service.history(asset["tag"]), statuses=STATUSES,
-                      status_error=failed.errors.get("status"))
+        return await _show(asset, 400, status_error=failed.errors.get("status"))
     except Conflict:
-        current = await service.get_asset(tag, request.user.scope)
-        return render("assets/show.html", 409, asset=current,
-                      history=await service.history(asset["tag"]), statuses=STATUSES,
-                      status_conflict=True)
+        return await _show(await service.get_asset(tag, request.user.scope), 409,
+                           status_conflict=True)
     return see_other(f"/a/{asset['tag']}")
 
 
@@ -158,6 +161,17 @@ async def asset_status(request: Request, tag: FromPath[str]) -> Template | Redir
 async def asset_seen(request: Request, tag: FromPath[str]) -> Redirect:
     await service.mark_seen(tag, request.user.actor, request.user.scope)
     return see_other(f"/a/{service.rules.normalise_tag(tag)}?seen=1")
+
+
+@post("/a/{tag:str}/interventions", permission=p.INTERVENTION_LOG)
+async def intervention_log(request: Request, tag: FromPath[str]) -> Template | Redirect:
+    data = await form_data(request)
+    try:
+        await interventions.log(tag, data, request.user.actor, request.user.scope)
+    except ValidationFailed as failed:
+        asset = await service.get_asset(tag, request.user.scope)
+        return await _show(asset, 400, intervention_errors=failed.errors, intervention=data)
+    return see_other(f"/a/{service.rules.normalise_tag(tag)}?logged=1#interventions")
 
 
 @get("/scan", permission=p.FLEET_READ)
@@ -171,7 +185,7 @@ async def scan(request: Request) -> Template | Redirect:
     return render("assets/scan.html")
 
 
-asset_routes = [asset_seen, scan,
+asset_routes = [
     assets_index, room_options, asset_new, asset_create, asset_show, asset_edit, asset_update,
-    asset_move_form, asset_move, asset_status,
+    asset_move_form, asset_move, asset_status, asset_seen, intervention_log, scan,
 ]

@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import BinaryIO
 
+from reportlab import rl_config
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from inventory.labels.formats import LabelFormat
 from inventory.labels.layout import LabelContent, LabelLayout, layout_label
 from inventory.labels.qr import QUIET_ZONE, dark_runs
+
+# Binary (Flate only) streams: ASCII85 on top only makes files bigger and slower to write.
+rl_config.useA85 = 0
+
+
+@lru_cache(maxsize=4096)
+def _qr_path(matrix: tuple[tuple[bool, ...], ...]) -> str:
+    """The code's dark runs as one PDF path in module units (row 0 at the top), filled at
+    once: whole numbers only, so it is small and quick to write."""
+    ops = [f"{column} {-row - 1} {length} 1 re" for row, column, length in dark_runs(matrix)]
+    return "\n".join(ops) + "\nf"
 
 
 def _draw_label(canvas: Canvas, layout: LabelLayout, x0: float, y0: float) -> None:
@@ -20,10 +33,10 @@ def _draw_label(canvas: Canvas, layout: LabelLayout, x0: float, y0: float) -> No
     # Top-left of the first module, inside the quiet zone.
     left = x0 + qr.x + QUIET_ZONE * m
     top = y0 + qr.y + (n + QUIET_ZONE) * m
-    path = canvas.beginPath()
-    for row, column, length in dark_runs(qr.matrix):
-        path.rect((left + column * m) * mm, (top - (row + 1) * m) * mm, length * m * mm, m * mm)
-    canvas.drawPath(path, stroke=0, fill=1)
+    canvas.saveState()
+    canvas.transform(m * mm, 0, 0, m * mm, left * mm, top * mm)
+    canvas.addLiteral(_qr_path(qr.matrix))
+    canvas.restoreState()
     for item in layout.texts:
         canvas.setFont(item.font, item.size)
         canvas.drawString((x0 + item.x) * mm, (y0 + item.y) * mm, item.text)

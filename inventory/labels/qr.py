@@ -15,13 +15,28 @@ from qrcode.constants import ERROR_CORRECT_Q
 
 QUIET_ZONE = 4  # modules of white around the code, as the standard asks
 FIXED_MASK = 2
+# Bytes a byte-mode symbol holds at level Q, by version (ISO/IEC 18004, table 7).
+BYTE_CAPACITY_Q = (11, 20, 32, 46, 60, 74, 86, 108, 130, 151, 177, 203, 241, 258, 292, 322,
+                   364, 394, 442, 482)
+
+
+def version_for(data: str) -> int:
+    """The smallest version whose byte-mode capacity at level Q holds `data`."""
+    size = len(data.encode("utf-8"))
+    for version, capacity in enumerate(BYTE_CAPACITY_Q, start=1):
+        if size <= capacity:
+            return version
+    raise ValueError("too long for a label's QR code")
 
 
 @lru_cache(maxsize=4096)
 def qr_matrix(data: str) -> tuple[tuple[bool, ...], ...]:
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_Q, border=0, mask_pattern=FIXED_MASK)
-    code.add_data(data)
-    code.make(fit=True)
+    # One byte-mode segment, version chosen from the length: qrcode's own fitting encodes
+    # the data twice and would try every mask.
+    code = qrcode.QRCode(version=version_for(data), error_correction=ERROR_CORRECT_Q, border=0,
+                         mask_pattern=FIXED_MASK)
+    code.add_data(data, optimize=0)
+    code.make(fit=False)
     return tuple(tuple(bool(cell) for cell in row) for row in code.get_matrix())
 
 

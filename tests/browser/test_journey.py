@@ -350,3 +350,51 @@ def test_phone_asset_page_has_no_horizontal_scroll(browser, server, signed_in):
             assert width <= PHONE["width"] + 1, f"{path} scrolls sideways: {width} px wide"
     finally:
         page.context.close()
+
+
+def test_phone_label_journey_log_an_intervention(browser, server, signed_in):
+    """What a technician does after scanning a label: the asset page on a phone, log an
+    intervention, see it in the history, confirm the device is here."""
+    page = _phone(browser, server)
+    try:
+        tag = _first_tag(page)
+        page.goto(f"/a/{tag}")  # the URL a scanned label opens
+        expect(page.locator(".asset-card .tag")).to_have_text(tag)
+        _shot(page, "12-phone-label-scan.png")
+        page.get_by_text("Log an intervention").tap()
+        page.get_by_label("Time spent (minutes)").fill("20")
+        page.get_by_label("What was done").fill("Filtre nettoyé, lampe vérifiée")
+        page.get_by_role("button", name="Record the intervention").tap()
+        expect(page.get_by_role("status")).to_contain_text("Intervention recorded.")
+        expect(page.locator("#interventions")).to_contain_text("Filtre nettoyé, lampe vérifiée")
+        history = page.locator("ol.history li").first
+        expect(history).to_contain_text("Intervention")
+        expect(history).to_contain_text("Filtre nettoyé, lampe vérifiée")
+        page.get_by_role("button", name="Seen here").tap()
+        expect(page.get_by_role("status")).to_contain_text("seen here today")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"] + 1
+        _shot(page, "13-phone-after-intervention.png")
+        page.goto("/scan")
+        expect(page.get_by_role("button", name="Start the camera")).to_be_visible()
+        page.get_by_label("Or type the tag").fill(tag.lower())
+        page.get_by_role("button", name="Open").tap()
+        expect(page).to_have_url(f"{server}/a/{tag}")
+        _shot(page, "14-phone-scan-typed.png")
+    finally:
+        page.context.close()
+
+
+def test_labels_page_and_pdf(browser, server, signed_in):
+    context = _context(browser, server, viewport=DESKTOP)
+    page = context.new_page()
+    try:
+        page.goto("/labels")
+        expect(page.get_by_role("heading", name="Labels", exact=True)).to_be_visible()
+        _shot(page, "15-labels.png")
+        response = page.request.get("/labels/assets.pdf?site=EM-FONTAINE&format=avery-l7160")
+        assert response.status == 200
+        assert response.headers["content-type"] == "application/pdf"
+        assert response.body()[:5] == b"%PDF-"
+    finally:
+        context.close()

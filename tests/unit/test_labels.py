@@ -83,8 +83,8 @@ def test_every_element_stays_inside_its_cell(name):
     for content in _contents(3) + [LabelContent(url=f"{BASE}/a/X-1", tag="X-1", lines=())]:
         layout = layout_label(fmt.label_width, fmt.label_height, content)
         qr = layout.qr
-        assert -1e-9 <= qr.x and qr.x + qr.side <= fmt.label_width + 1e-6
-        assert -1e-9 <= qr.y and qr.y + qr.side <= fmt.label_height + 1e-6
+        assert qr.x >= -1e-9 and qr.x + qr.side <= fmt.label_width + 1e-6
+        assert qr.y >= -1e-9 and qr.y + qr.side <= fmt.label_height + 1e-6
         assert qr.module >= MIN_MODULE_MM
         for text in layout.texts:
             assert text.x >= qr.side - qr.module * QUIET_ZONE  # never over the code

@@ -1,0 +1,63 @@
+"""Interventions: a technician's work record on an asset (the faults issue builds on it)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from inventory import audit
+from inventory import validation as v
+from inventory.accounts.scope import Scope
+from inventory.assets import service as assets
+from inventory.audit import Actor
+from inventory.i18n import lazy_gettext as L
+from inventory.tables import Intervention
+
+KINDS = {
+    "repair": L("Repair"),
+    "preventive": L("Preventive maintenance"),
+    "installation": L("Installation"),
+    "move": L("Move"),
+    "audit": L("Inventory check"),
+}
+
+
+def clean(raw: Mapping[str, Any], today) -> dict[str, Any]:
+    c = v.Collector()
+    c.field("kind", v.choice, raw.get("kind") or "repair", KINDS)
+    done_on = c.field("done_on", v.date, raw.get("done_on") or today.isoformat())
+    if done_on and done_on > today:
+        c.error("done_on", v._("An intervention cannot be dated in the future."))
+    c.field("minutes_spent", v.integer, raw.get("minutes_spent") or "0", minimum=0,
+            maximum=24 * 60 * 7)
+    c.field("parts", v.text, raw.get("parts"), max_length=300)
+    if "cost_cents" in raw:
+        c.field("cost_cents", v.cents, raw.get("cost_cents"))
+    else:
+        c.field("cost_eur", v.euros_to_cents, raw.get("cost_eur"))
+        c.values["cost_cents"] = c.values.pop("cost_eur", None)
+    c.values["cost_cents"] = c.values.get("cost_cents") or 0
+    c.field("notes", v.text, raw.get("notes"), max_length=5000)
+    c.raise_if_any()
+    return c.values
+
+
+async def log(tag: str, raw: Mapping[str, Any], actor: Actor | str, scope: Scope) -> dict:
+    asset = await assets.get_asset(tag, scope)
+    values = clean(raw, assets.today())
+    actor = audit.as_actor(actor)
+    async with audit.atomic():
+        row = (await Intervention.insert(Intervention(
+            asset=asset["id"], technician=actor.label, **values)).returning(Intervention.id).run())[0]
+        await audit.record(
+            actor=actor, entity="asset", entity_key=asset["tag"], action="intervention",
+            changes={"kind": [None, str(KINDS[values["kind"]])],
+                     "notes": [None, values["notes"] or None]},
+            site_id=asset["site"])
+    return row
+
+
+async def recent(asset_id: int, limit: int = 5) -> list[dict[str, Any]]:
+    return await Intervention.select().where(Intervention.asset == asset_id).order_by(
+        Intervention.done_on, ascending=False).order_by(Intervention.id, ascending=False).limit(
+        limit).run()
