@@ -29,6 +29,7 @@ from inventory.campaigns.controllers import campaign_routes
 from inventory.catalog.controllers import catalog_routes
 from inventory.dashboard.controllers import dashboard
 from inventory.labels.controllers import label_routes
+from inventory.labels.formats import all_formats
 from inventory.settings import PROJECT_ROOT, Settings
 from inventory.sites.controllers import site_routes
 from inventory.validation import Conflict, NotFound, ValidationFailed
@@ -191,6 +192,7 @@ def server_error_handler(request: Request, exc: Exception) -> Response:
 
 def create_app(settings: Settings | None = None, *, migrate_on_start: bool = False) -> Litestar:
     settings = settings or Settings.from_env()
+    all_formats()  # a broken label format file stops the start-up, naming file and field
     engine = db.configure(settings.database_url)
 
     async def on_startup(app: Litestar) -> None:

@@ -37,36 +37,43 @@ async def labels_index(request: Request) -> Template:
     return await _page(request)
 
 
-@get("/labels/assets.pdf", permission=p.LABEL_PRINT)
-async def labels_assets(request: Request) -> Response | Template:
+async def _sheet(request: Request, name: str, select) -> Response | Template:
+    """Validate the options, let `select(options)` choose the labels, draw them; any refusal
+    comes back on the labels page next to what caused it."""
     values = _params(request)
-    settings = request.app.state.settings
-    tags, wrong = service.parse_tags(values.get("tags", ""))
     try:
-        if wrong:
-            raise ValidationFailed({"tags": ", ".join(wrong[:5])})
-        options, fmt = service.clean_options(values, settings)
-        contents = await service.asset_contents(
-            AssetFilter.from_query(values), request.user.scope, options,
-            base_url=settings.base_url, tags=tuple(tags))
-        return _pdf(await service.render(contents, options, fmt), f"labels-{fmt.name}")
+        options, fmt = service.clean_options(values, request.app.state.settings)
+        contents = await select(values, options)
+        return _pdf(await service.render(contents, options, fmt), f"{name}-{fmt.name}")
     except ValidationFailed as failed:
         return await _page(request, 400, errors=failed.errors, values=values)
+
+
+@get("/labels/assets.pdf", permission=p.LABEL_PRINT)
+async def labels_assets(request: Request) -> Response | Template:
+    base_url = request.app.state.settings.base_url
+
+    async def select(values, options):
+        tags, wrong = service.parse_tags(values.get("tags", ""))
+        if wrong:
+            raise ValidationFailed({"tags": ", ".join(wrong[:5])})
+        return await service.asset_contents(AssetFilter.from_query(values), request.user.scope,
+                                            options, base_url=base_url, tags=tuple(tags))
+
+    return await _sheet(request, "labels", select)
 
 
 @get("/labels/rooms.pdf", permission=p.LABEL_PRINT)
 async def labels_rooms(request: Request) -> Response | Template:
-    values = _params(request)
-    settings = request.app.state.settings
-    room = values.get("room", "")
-    try:
-        options, fmt = service.clean_options(values, settings)
-        contents = await service.room_contents(
-            values.get("site", ""), int(room) if room.isdigit() else None, request.user.scope,
-            options, base_url=settings.base_url)
-        return _pdf(await service.render(contents, options, fmt), f"rooms-{fmt.name}")
-    except ValidationFailed as failed:
-        return await _page(request, 400, errors=failed.errors, values=values)
+    base_url = request.app.state.settings.base_url
+
+    async def select(values, options):
+        room = values.get("room", "")
+        return await service.room_contents(values.get("site", ""),
+                                           int(room) if room.isdigit() else None,
+                                           request.user.scope, options, base_url=base_url)
+
+    return await _sheet(request, "rooms", select)
 
 
 @get("/labels/calibration.pdf", permission=p.LABEL_PRINT)
@@ -106,14 +113,12 @@ async def labels_blank(request: Request) -> Template | Redirect:
 
 @get("/labels/blank/{batch:str}", permission=p.ASSET_WRITE)
 async def labels_blank_pdf(request: Request, batch: FromPath[str]) -> Response | Template:
-    values = _params(request)
-    settings = request.app.state.settings
-    try:
-        options, fmt = service.clean_options(values, settings)
-        contents = await service.blank_contents(batch, options, base_url=settings.base_url)
-        return _pdf(await service.render(contents, options, fmt), f"blank-{fmt.name}")
-    except ValidationFailed as failed:
-        return await _page(request, 400, errors=failed.errors, values=values)
+    base_url = request.app.state.settings.base_url
+
+    async def select(values, options):
+        return await service.blank_contents(batch, options, base_url=base_url)
+
+    return await _sheet(request, "blank", select)
 
 
 label_routes = [labels_index, labels_assets, labels_rooms, labels_calibration, labels_offsets,

@@ -140,3 +140,23 @@ def test_skip_leaves_used_positions_empty():
     sixth = image.crop((round(x * px), round(top * px), round((x + fmt.label_width) * px),
                         round((top + fmt.label_height) * px)))
     assert zxingcpp.read_barcodes(sixth)[0].text == f"{BASE}/a/BRN-000001"
+
+
+def test_too_small_message_names_the_smallest_format_that_works():
+    from inventory import i18n
+    from inventory.labels.service import too_small_message
+
+    i18n.set_language("en")
+    message = too_small_message(f"{BASE}/a/BRN-000001")
+    assert "Avery L7651" in message  # the smallest shipped sheet a phone still reads
+
+
+def test_a_tiny_format_is_refused_at_print_time():
+    from inventory.labels.layout import LabelTooSmall
+
+    tiny = parse_format("tiny", {
+        "title": "Tiny", "kind": "sheet", "page_width": 210, "page_height": 297, "columns": 10,
+        "rows": 25, "label_width": 18, "label_height": 10, "left_margin": 5, "top_margin": 5,
+        "horizontal_pitch": 20, "vertical_pitch": 11})
+    with pytest.raises(LabelTooSmall):
+        render_labels(tiny, _contents(1), io.BytesIO())
