@@ -28,6 +28,7 @@ from inventory.assets.controllers import asset_routes
 from inventory.campaigns.controllers import campaign_routes
 from inventory.catalog.controllers import catalog_routes
 from inventory.dashboard.controllers import dashboard
+from inventory.faults.controllers import fault_routes
 from inventory.labels.controllers import label_routes
 from inventory.labels.formats import all_formats
 from inventory.settings import PROJECT_ROOT, Settings
@@ -208,7 +209,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Fal
         route_handlers=[
             dashboard, healthz, choose_language,
             *site_routes, *asset_routes, *catalog_routes, api_router,
-            *account_routes, *label_routes, *campaign_routes,
+            *account_routes, *label_routes, *campaign_routes, *fault_routes,
             create_static_files_router(path="/static", directories=[PROJECT_ROOT / "static"],
                                        send_as_attachment=False, opt={"permission": p.PUBLIC}),
         ],

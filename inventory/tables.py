@@ -127,6 +127,8 @@ class User(Table, tablename="app_user"):
     role = Varchar(length=20)
     active = Boolean(default=True)
     language = Varchar(length=5, default="")
+    # Technicians: an email for each new fault on the sites they cover (they can turn it off).
+    notify_new_faults = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
     last_login_at = Timestamptz(null=True, default=None)
     version = Integer(default=1)
@@ -208,6 +210,59 @@ class Intervention(Table, tablename="intervention"):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
+class Fault(Table, tablename="fault"):
+    """A problem reported on an asset, or on a room when the device is not known."""
+
+    site = ForeignKey(references=Site, on_delete=OnDelete.restrict, index=True)
+    room = ForeignKey(references=Room, on_delete=OnDelete.set_null, null=True)
+    asset = ForeignKey(references=Asset, on_delete=OnDelete.set_null, null=True, index=True)
+    symptom = Varchar(length=32, default="other")
+    description = Text(default="")
+    teaching_blocked = Boolean(default=False)
+    status = Varchar(length=20, default="new", index=True)
+    reported_by = Varchar(length=254, default="")
+    reporter_user_id = Integer(null=True, default=None)
+    assigned_to = Varchar(length=254, default="")
+    reject_reason = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    updated_at = Timestamptz(default=TimestamptzNow())
+    version = Integer(default=1)
+
+
+class FaultEvent(Table, tablename="fault_event"):
+    """Every transition of a fault, with its time: the fault's timeline."""
+
+    fault = ForeignKey(references=Fault, on_delete=OnDelete.cascade, index=True)
+    at = Timestamptz(default=TimestamptzNow())
+    actor = Varchar(length=254, default="")
+    from_status = Varchar(length=20, default="")
+    to_status = Varchar(length=20)
+    note = Text(default="")
+
+
+class OutboxMessage(Table, tablename="outbox"):
+    """An email waiting to be sent: written in the same transaction as the change it tells
+    about, sent by the outbox job with retries, so a mail server that is down loses nothing."""
+
+    to_address = Varchar(length=254)
+    subject = Varchar(length=300)
+    body = Text()
+    created_at = Timestamptz(default=TimestamptzNow())
+    attempts = Integer(default=0)
+    next_attempt = Integer(default=0, index=True)  # Unix seconds
+    sent_at = Timestamptz(null=True, default=None)
+    last_error = Text(default="")
+
+
+class JobRun(Table, tablename="job_run"):
+    """One claimed run of a scheduled job: `key` is "job:period" and unique, so when several
+    instances share the database each job runs once per period."""
+
+    key = Varchar(length=120, unique=True)
+    claimed_at = Timestamptz(default=TimestamptzNow())
+    instance = Varchar(length=120, default="")
+
+
 class AppSetting(Table, tablename="app_setting"):
     key = Varchar(length=64, unique=True)
     value = Text(default="")
@@ -216,5 +271,5 @@ class AppSetting(Table, tablename="app_setting"):
 ALL_TABLES = (
     Site, Room, Category, AssetModel, Asset, TagSequence, AuditRecord, User, UserSite,
     UserSession, LoginThrottle, AppSetting, ReservedTag, InventoryCampaign, CampaignCheck,
-    Intervention,
+    Intervention, Fault, FaultEvent, OutboxMessage, JobRun,
 )

@@ -43,7 +43,15 @@ def _values():
     if not query("SELECT id FROM inventory_campaign"):
         execute("INSERT INTO inventory_campaign (site, started_at, started_by, closed_by, version) "
                 "VALUES ({}, {}, 'test', '', 1)", site["id"], dt.datetime.now(dt.UTC))
+    if not query("SELECT id FROM fault"):
+        now = dt.datetime.now(dt.UTC)
+        execute("INSERT INTO fault (site, symptom, description, teaching_blocked, status, "
+                "reported_by, assigned_to, reject_reason, created_at, updated_at, version) "
+                "VALUES ({}, 'other', 'test', {}, 'new', 'test', '', '', {}, {}, 1)",
+                site["id"], False, now, now)
     return {
+        "fault_id": str(query("SELECT id FROM fault ORDER BY id LIMIT 1")[0]["id"]),
+        "action": "acknowledge",
         "campaign_id": str(query("SELECT id FROM inventory_campaign ORDER BY id LIMIT 1"
                                  )[0]["id"]),
         "tag": query("SELECT tag FROM asset WHERE site = {} AND status = 'in_service' "
@@ -63,7 +71,8 @@ def _concrete(path: str, values: dict) -> str:
         if name == "code":
             return "TNI" if path.startswith("/categories") else values["site_code"]
         return {"tag": values["tag"], "room_id": values["room_id"], "model_id": values["model_id"],
-                "campaign_id": values["campaign_id"],
+                "campaign_id": values["campaign_id"], "fault_id": values["fault_id"],
+                "action": values["action"],
                 "user_id": values["user_id"], "language": "en", "file_path": "app.css",
                 "path": "nothing", "batch": "nobatch"}[name]
 

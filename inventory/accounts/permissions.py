@@ -34,6 +34,7 @@ CATALOG_WRITE = "catalog.write"  # categories (lifespans, costs) and models
 LABEL_PRINT = "labels.print"  # label sheets (directors: their own sites), blank tags
 ASSET_SEEN = "asset.seen"  # confirm a device is where it should be (inventory audits)
 INTERVENTION_LOG = "intervention.log"
+FAULT_REPORT = "fault.report"  # report a fault and follow it (the workflow checks each step)
 AUDIT_READ = "audit.read"
 USER_ADMIN = "user.admin"
 
@@ -48,6 +49,7 @@ PERMISSIONS = {
     LABEL_PRINT: L("Print labels"),
     ASSET_SEEN: L("Confirm a device is there"),
     INTERVENTION_LOG: L("Log interventions"),
+    FAULT_REPORT: L("Report faults and move them through their workflow"),
     AUDIT_READ: L("Read the audit log"),
     USER_ADMIN: L("Manage accounts"),
 }
@@ -56,8 +58,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ADMINISTRATOR: frozenset(PERMISSIONS),
     PLANNER: frozenset({PUBLIC, SIGNED_IN, FLEET_READ, CATALOG_WRITE}),
     TECHNICIAN: frozenset({PUBLIC, SIGNED_IN, FLEET_READ, ASSET_WRITE, ROOM_WRITE,
-                           LABEL_PRINT, ASSET_SEEN, INTERVENTION_LOG}),
-    DIRECTOR: frozenset({PUBLIC, SIGNED_IN, FLEET_READ, LABEL_PRINT}),
+                           LABEL_PRINT, ASSET_SEEN, INTERVENTION_LOG, FAULT_REPORT}),
+    DIRECTOR: frozenset({PUBLIC, SIGNED_IN, FLEET_READ, LABEL_PRINT, FAULT_REPORT}),
     VIEWER: frozenset({PUBLIC, SIGNED_IN, FLEET_READ}),
 }
 

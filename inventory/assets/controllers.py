@@ -11,6 +11,8 @@ from litestar.response import Redirect, Template
 from inventory.accounts import permissions as p
 from inventory.assets import service
 from inventory.assets.rules import ACTIVE_STATUSES, STATUSES
+from inventory.faults import service as faults
+from inventory.faults import symptoms, workflow
 from inventory.interventions import service as interventions
 from inventory.labels import service as labels
 from inventory.validation import Conflict, NotFound, ValidationFailed
@@ -84,7 +86,8 @@ async def _show(asset: dict[str, Any], status: int = 200, **context: Any) -> Tem
     return render("assets/show.html", status, asset=asset,
                   history=await service.history(asset["tag"]), statuses=STATUSES,
                   interventions=await interventions.recent(asset["id"]),
-                  kinds=interventions.KINDS, **context)
+                  kinds=interventions.KINDS, open_faults=await faults.for_asset(asset["id"]),
+                  states=workflow.STATES, symptom_names=symptoms.all_symptoms(), **context)
 
 
 def _edit_values(asset: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,97 @@
+"""Fault pages: report in a few taps, the technicians' queue, a fault and its timeline."""
+
+from __future__ import annotations
+
+from litestar import Request, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from inventory.accounts import permissions as p
+from inventory.assets import service as assets
+from inventory.faults import service, symptoms, workflow
+from inventory.sites import service as sites
+from inventory.validation import Conflict, NotFound, ValidationFailed
+from inventory.web import form_data, form_version, render, see_other
+
+
+@get("/faults", permission=p.FLEET_READ)
+async def faults_index(request: Request) -> Template:
+    params = request.query_params
+    show_all = params.get("all") == "1"
+    rows = await service.queue(request.user.scope, site=params.get("site", ""),
+                               category=params.get("category", ""), open_only=not show_all)
+    return render("faults/index.html", faults=rows, show_all=show_all,
+                  site=params.get("site", ""), category=params.get("category", ""),
+                  sites=await sites.list_sites(request.user.scope), states=workflow.STATES,
+                  symptom_names=symptoms.all_symptoms())
+
+
+async def _report_form(request: Request, values: dict, errors: dict, status: int = 200
+                       ) -> Template:
+    scope = request.user.scope
+    asset = room = None
+    room_assets: list = []
+    if values.get("asset"):
+        asset = await assets.get_asset(values["asset"], scope)
+    elif str(values.get("room", "")).isdigit():
+        room = await sites.get_room(int(values["room"]), scope)
+        page = await assets.list_assets(assets.AssetFilter(site=room["site_code"],
+                                                           room=room["id"], status="active",
+                                                           sort="category"), scope, 500)
+        room_assets = page.rows
+    else:
+        raise NotFound("nothing to report on")
+    choices = symptoms.for_category(asset["category_code"] if asset else None)
+    if room is not None:
+        choices = symptoms.all_symptoms()
+    return render("faults/new.html", status, asset=asset, room=room, room_assets=room_assets,
+                  symptoms=choices, values=values, errors=errors)
+
+
+@get("/faults/new", permission=p.FAULT_REPORT)
+async def fault_new(request: Request) -> Template:
+    values = {k: request.query_params.get(k, "") for k in ("asset", "room")}
+    return await _report_form(request, values, {})
+
+
+@post("/faults/new", permission=p.FAULT_REPORT)
+async def fault_create(request: Request) -> Template | Redirect:
+    data = await form_data(request)
+    if data.get("device") and data["device"] != "room":
+        data["asset"] = data["device"]  # chosen from the room's list
+    try:
+        fault = await service.report(data, request.user.actor, request.user.scope)
+    except ValidationFailed as failed:
+        return await _report_form(request, data, failed.errors, 400)
+    return see_other(f"/faults/{fault['id']}?reported=1")
+
+
+async def _show(request: Request, fault_id: int, status: int = 200, **context) -> Template:
+    fault = await service.get(fault_id, request.user.scope)
+    return render("faults/show.html", status, fault=fault,
+                  events=await service.timeline(fault_id), states=workflow.STATES,
+                  actions=workflow.available(fault["status"], request.user.role),
+                  symptom_names=symptoms.all_symptoms(), **context)
+
+
+@get("/faults/{fault_id:int}", permission=p.FLEET_READ)
+async def fault_show(request: Request, fault_id: FromPath[int]) -> Template:
+    return await _show(request, fault_id)
+
+
+@post("/faults/{fault_id:int}/{action:str}", permission=p.FAULT_REPORT)
+async def fault_transition(request: Request, fault_id: FromPath[int],
+                           action: FromPath[str]) -> Template | Redirect:
+    data = await form_data(request)
+    try:
+        await service.transition(fault_id, action, data.get("note", ""), request.user.actor,
+                                 request.user.role, request.user.scope, form_version(data))
+    except ValidationFailed as failed:
+        return await _show(request, fault_id, 400, action_error=failed.errors.get("action"),
+                           note=data.get("note", ""))
+    except Conflict:
+        return await _show(request, fault_id, 409, conflict=True)
+    return see_other(f"/faults/{fault_id}")
+
+
+fault_routes = [faults_index, fault_new, fault_create, fault_show, fault_transition]

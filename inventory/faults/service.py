@@ -1,0 +1,196 @@
+"""Faults: reporting, the technicians' queue, moving a fault through its workflow. The asset's
+status follows its faults (faulty, in repair, back in service)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from inventory import audit
+from inventory import validation as v
+from inventory.accounts.scope import Scope
+from inventory.assets import rules as asset_rules
+from inventory.assets import service as assets
+from inventory.audit import Actor
+from inventory.faults import symptoms, workflow
+from inventory.i18n import _
+from inventory.tables import Asset, Fault, FaultEvent, Room
+
+# Target delays before a fault is overdue, in working days (Monday to Friday).
+TARGET_WORKING_DAYS = {True: 2, False: 5}  # teaching blocked: 2 days; otherwise 5
+
+
+def working_days_between(start: dt.date, end: dt.date) -> int:
+    """Whole working days (Mon–Fri) from `start` to `end`. Pure."""
+    if end <= start:
+        return 0
+    days = 0
+    current = start
+    while current < end:
+        current += dt.timedelta(days=1)
+        if current.weekday() < 5:
+            days += 1
+    return days
+
+
+def is_overdue(fault: Mapping[str, Any], today: dt.date) -> bool:
+    if fault["status"] not in workflow.OPEN_STATES:
+        return False
+    created = fault["created_at"]
+    start = created.date() if isinstance(created, dt.datetime) else today
+    return working_days_between(start, today) > TARGET_WORKING_DAYS[bool(fault["teaching_blocked"])]
+
+
+async def report(raw: Mapping[str, Any], actor: Actor | str, scope: Scope) -> dict[str, Any]:
+    """A fault on an asset (tag), or on a room when the device is not known."""
+    c = v.Collector()
+    tag = asset_rules.normalise_tag(str(raw.get("asset") or ""))
+    room_value = str(raw.get("room") or "").strip()
+    asset = room = None
+    if tag:
+        try:
+            asset = await assets.get_asset(tag, scope)
+        except v.NotFound:
+            c.error("asset", _("Choose one of the proposed values."))
+    elif room_value.isdigit():
+        room = await Room.select(Room.id, Room.site).where(Room.id == int(room_value)).first().run()
+        if room is None or not scope.allows(room["site"]):
+            c.error("room", _("Choose one of the proposed values."))
+    else:
+        c.error("asset", _("Choose the device, or the room if you do not know which device."))
+    # On a known device, the symptoms of its kind; on a room, any symptom.
+    known = symptoms.for_category(asset["category_code"]) if asset else symptoms.all_symptoms()
+    c.field("symptom", v.choice, raw.get("symptom") or "", known)
+    c.field("description", v.text, raw.get("description"), max_length=2000)
+    if c.values.get("symptom") == "other" and not c.values.get("description"):
+        c.error("description", _("Describe what happens."))
+    c.raise_if_any()
+    actor = audit.as_actor(actor)
+    site_id = asset["site"] if asset else room["site"]
+    room_id = asset["room"] if asset else room["id"]
+    blocked = raw.get("teaching_blocked") in (True, "on", "true", "1", "yes")
+    async with audit.atomic():
+        fault = (await Fault.insert(Fault(
+            site=site_id, room=room_id, asset=asset["id"] if asset else None,
+            symptom=c.values["symptom"], description=c.values["description"],
+            teaching_blocked=blocked, status=workflow.NEW, reported_by=actor.label,
+            reporter_user_id=actor.user_id)).returning(Fault.id).run())[0]
+        await FaultEvent.insert(FaultEvent(fault=fault["id"], actor=actor.label,
+                                           to_status=workflow.NEW)).run()
+        if asset and asset["status"] == "in_service":
+            await _set_asset_status(asset, "faulty", actor)
+        await audit.record(actor=actor, entity="fault", entity_key=str(fault["id"]),
+                           action="create", changes={"symptom": [None, c.values["symptom"]]},
+                           site_id=site_id)
+    return await get(fault["id"], scope)
+
+
+async def _set_asset_status(asset: Mapping[str, Any], status: str, actor: Actor) -> None:
+    if asset["status"] == status or asset["status"] == "retired":
+        return
+    await audit.update_versioned(Asset, asset["id"], None, {"status": status}, entity="asset",
+                                 entity_key=asset["tag"], action="status", actor=actor,
+                                 site_id=asset["site"])
+
+
+FAULT_SELECT = (
+    "SELECT fault.*, site.code AS site_code, site.name AS site_name, room.name AS room_name, "
+    "asset.tag AS asset_tag, asset.status AS asset_status, asset.warranty_end AS warranty_end, "
+    "asset.supplier AS supplier, asset.order_ref AS order_ref, category.code AS category_code, "
+    "category.name AS category_name, equipment_model.name AS model_name "
+    "FROM fault JOIN site ON site.id = fault.site "
+    "LEFT JOIN room ON room.id = fault.room "
+    "LEFT JOIN asset ON asset.id = fault.asset "
+    "LEFT JOIN category ON category.id = asset.category "
+    "LEFT JOIN equipment_model ON equipment_model.id = asset.model"
+)
+
+
+async def get(fault_id: int, scope: Scope) -> dict[str, Any]:
+    rows = await Fault.raw(FAULT_SELECT + " WHERE fault.id = {}", fault_id).run()
+    if not rows or not scope.allows(rows[0]["site"]):
+        raise v.NotFound(str(fault_id))
+    fault = rows[0]
+    today = assets.today()
+    fault["overdue"] = is_overdue(fault, today)
+    fault["under_warranty"] = bool(fault["warranty_end"] and fault["warranty_end"] >= today)
+    return fault
+
+
+async def timeline(fault_id: int) -> list[dict[str, Any]]:
+    return await FaultEvent.select().where(FaultEvent.fault == fault_id).order_by(
+        FaultEvent.id).run()
+
+
+async def queue(scope: Scope, *, site: str = "", category: str = "", open_only: bool = True,
+                limit: int = 200) -> list[dict[str, Any]]:
+    """Open faults, teaching-blocked first, then oldest first."""
+    parts, args = [], []
+    in_scope, scope_args = scope.sql("fault.site")
+    parts.append(in_scope)
+    args += scope_args
+    if open_only:
+        parts.append("fault.status IN (" + ", ".join("{}" for _ in workflow.OPEN_STATES) + ")")
+        args += list(workflow.OPEN_STATES)
+    if site:
+        parts.append("site.code = {}")
+        args.append(site.upper())
+    if category:
+        parts.append("category.code = {}")
+        args.append(category.upper())
+    sql = (FAULT_SELECT + " WHERE " + " AND ".join(parts)
+           + " ORDER BY fault.teaching_blocked DESC, fault.created_at ASC, fault.id ASC LIMIT {}")
+    rows = await Fault.raw(sql, *args, limit).run()
+    today = assets.today()
+    for row in rows:
+        row["overdue"] = is_overdue(row, today)
+    return rows
+
+
+async def for_asset(asset_id: int) -> list[dict[str, Any]]:
+    return await Fault.raw(FAULT_SELECT + " WHERE fault.asset = {} AND fault.status IN ("
+                           + ", ".join("{}" for _ in workflow.OPEN_STATES) + ") "
+                           "ORDER BY fault.id DESC", asset_id, *workflow.OPEN_STATES).run()
+
+
+async def transition(fault_id: int, action: str, note: str, actor: Actor | str, role: str,
+                     scope: Scope, version: int | None = None) -> dict[str, Any]:
+    fault = await get(fault_id, scope)
+    try:
+        target = workflow.check(action, fault["status"], role, note)
+    except workflow.TransitionRefused as refused:
+        raise v.ValidationFailed({"action": refused.message}) from None
+    actor = audit.as_actor(actor)
+    changes: dict[str, Any] = {"status": target, "updated_at": audit.utcnow()}
+    if action == "start":
+        changes["assigned_to"] = actor.label
+    if action == "reject":
+        changes["reject_reason"] = note.strip()[:2000]
+    async with audit.atomic():
+        await audit.update_versioned(Fault, fault_id, version, changes, entity="fault",
+                                     entity_key=str(fault_id), action=action, actor=actor,
+                                     site_id=fault["site"])
+        await FaultEvent.insert(FaultEvent(fault=fault_id, actor=actor.label,
+                                           from_status=fault["status"], to_status=target,
+                                           note=(note or "").strip()[:2000])).run()
+        if fault["asset"]:
+            await _asset_follows(fault, target, actor)
+    return await get(fault_id, scope)
+
+
+async def _asset_follows(fault: Mapping[str, Any], target: str, actor: Actor) -> None:
+    asset = await Asset.select(Asset.id, Asset.tag, Asset.status, Asset.site).where(
+        Asset.id == fault["asset"]).first().run()
+    if asset is None:
+        return
+    if target == workflow.IN_PROGRESS and asset["status"] in ("faulty", "in_service"):
+        await _set_asset_status(asset, "in_repair", actor)
+    elif target in (workflow.RESOLVED, workflow.REJECTED, workflow.CLOSED):
+        still_open = await Fault.count().where(
+            (Fault.asset == asset["id"]) & (Fault.id != fault["id"])
+            & Fault.status.is_in(list(workflow.OPEN_STATES))).run()
+        if not still_open and asset["status"] in ("faulty", "in_repair"):
+            await _set_asset_status(asset, "in_service", actor)
+    elif target == workflow.ACKNOWLEDGED and asset["status"] == "in_service":
+        await _set_asset_status(asset, "faulty", actor)  # reopened

@@ -1,0 +1,112 @@
+"""Faults end to end through the pages: a director reports, a technician resolves."""
+
+from tests.helpers import count, query
+
+
+def _asset(site="GS-FERRY"):
+    return query("SELECT asset.tag, asset.id FROM asset JOIN site ON site.id = asset.site "
+                 "WHERE site.code = {} AND asset.status = 'in_service' ORDER BY asset.id LIMIT 1",
+                 site)[0]
+
+
+def _status(tag):
+    return query("SELECT status FROM asset WHERE tag = {}", tag)[0]["status"]
+
+
+def _fault_status(fault_id):
+    return query("SELECT status FROM fault WHERE id = {}", fault_id)[0]["status"]
+
+
+def test_director_reports_technician_resolves_director_closes(client_as):
+    tag = _asset()["tag"]
+    director = client_as("director")
+    form = director.get(f"/faults/new?asset={tag}")
+    assert form.status_code == 200
+    missing = director.post("/faults/new", data={"asset": tag})
+    assert missing.status_code == 400 and "Choose a value." in missing.text
+    other = director.post("/faults/new", data={"asset": tag, "symptom": "other"})
+    assert "Describe what happens." in other.text
+    reported = director.post("/faults/new", data={
+        "asset": tag, "symptom": "broken", "description": "Écran fissuré",
+        "teaching_blocked": "on"}, follow_redirects=False)
+    assert reported.status_code == 303
+    fault_id = int(reported.headers["location"].split("/")[2].split("?")[0])
+    assert _status(tag) == "faulty"  # the asset follows its fault
+    assert "1 open fault" in director.get(f"/a/{tag}").text
+
+    tech = client_as("technician")
+    queue = tech.get("/faults").text
+    assert f"/faults/{fault_id}" in queue
+    assert tech.post(f"/faults/{fault_id}/start", follow_redirects=False).status_code == 303
+    assert _status(tag) == "in_repair"
+    assert query("SELECT assigned_to FROM fault WHERE id = {}", fault_id)[0]["assigned_to"] == \
+        "tech@brenneville.example"
+    refused = tech.post(f"/faults/{fault_id}/close")
+    assert refused.status_code == 400 and "cannot go to" in refused.text
+    assert tech.post(f"/faults/{fault_id}/resolve", data={"note": "Dalle remplacée"},
+                     follow_redirects=False).status_code == 303
+    assert _status(tag) == "in_service"
+
+    director = client_as("director")
+    page = director.get(f"/faults/{fault_id}").text
+    assert "Resolved" in page and "Dalle remplacée" in page
+    assert director.post(f"/faults/{fault_id}/close", follow_redirects=False).status_code == 303
+    assert _fault_status(fault_id) == "closed"
+    assert count("fault_event", "fault = {}", fault_id) == 4  # new, in progress, resolved, closed
+
+
+def test_report_on_a_room_when_the_device_is_unknown(client_as):
+    director = client_as("director")
+    room = query("SELECT room.id FROM room JOIN site ON site.id = room.site WHERE site.code = "
+                 "'GS-FERRY' AND room.kind = 'classroom' ORDER BY room.id LIMIT 1")[0]["id"]
+    form = director.get(f"/faults/new?room={room}")
+    assert "I don't know which device" in form.text
+    done = director.post("/faults/new", data={"room": str(room), "device": "room",
+                                               "symptom": "no_wifi"}, follow_redirects=False)
+    assert done.status_code == 303
+    fault = query("SELECT asset, room FROM fault ORDER BY id DESC LIMIT 1")[0]
+    assert fault["asset"] is None and fault["room"] == room
+
+
+def test_reject_needs_a_reason_and_restores_the_asset(client_as):
+    tag = _asset()["tag"]
+    director = client_as("director")
+    url = director.post("/faults/new", data={"asset": tag, "symptom": "no_power"},
+                        follow_redirects=False).headers["location"].split("?")[0]
+    tech = client_as("technician")
+    no_reason = tech.post(f"{url}/reject", data={"note": ""})
+    assert no_reason.status_code == 400 and "Say why" in no_reason.text
+    assert tech.post(f"{url}/reject", data={"note": "Câble HDMI débranché"},
+                     follow_redirects=False).status_code == 303
+    assert _status(tag) == "in_service"
+
+
+def test_director_sees_only_their_schools_faults(client_as):
+    other_tag = _asset("GS-JAURES")["tag"]
+    admin = client_as("administrator")
+    url = admin.post("/faults/new", data={"asset": other_tag, "symptom": "no_power"},
+                     follow_redirects=False).headers["location"].split("?")[0]
+    director = client_as("director")
+    assert director.get(url).status_code == 404
+    assert other_tag not in director.get("/faults").text
+    assert director.get(f"/faults/new?asset={other_tag}").status_code == 404
+    assert director.post("/faults/new", data={"asset": other_tag, "symptom": "no_power"}
+                         ).status_code == 404
+    assert director.post(f"{url}/close").status_code == 404
+    viewer = client_as("viewer")
+    assert viewer.post("/faults/new", data={"asset": other_tag}).status_code == 403
+
+
+def test_queue_puts_blocked_teaching_first_and_warranty_is_said(client_as):
+    admin = client_as("administrator")
+    first = _asset()["tag"]
+    second = query("SELECT tag FROM asset WHERE status = 'in_service' AND tag != {} "
+                   "AND warranty_end > CURRENT_DATE ORDER BY id LIMIT 1", first)[0]["tag"]
+    calm = admin.post("/faults/new", data={"asset": first, "symptom": "no_power"},
+                      follow_redirects=False).headers["location"].split("?")[0]
+    urgent = admin.post("/faults/new", data={"asset": second, "symptom": "no_power",
+                                             "teaching_blocked": "on"},
+                        follow_redirects=False).headers["location"].split("?")[0]
+    queue = admin.get("/faults").text
+    assert queue.index(urgent + '"') < queue.index(calm + '"')
+    assert "Under warranty until" in admin.get(urgent).text
