@@ -196,12 +196,22 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Fal
     all_formats()  # a broken label format file stops the start-up, naming file and field
     engine = db.configure(settings.database_url)
 
+    scheduler = None
+
     async def on_startup(app: Litestar) -> None:
+        nonlocal scheduler
         if migrate_on_start:
             await migrations.migrate()
         await db.start_pool(engine, size=20)
+        if settings.scheduler:  # needs the running loop, hence here
+            from inventory.jobs import make_scheduler
+
+            scheduler = make_scheduler(settings)
+            scheduler.start()
 
     async def on_shutdown(app: Litestar) -> None:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
         await db.close_pool(engine)
 
     environment = make_environment()

@@ -107,13 +107,18 @@ def engine_from_url(url: str) -> Engine:
 
 def configure(url: str) -> Engine:
     """Point Piccolo (tables, migrations) at the database named by `url`."""
-    from inventory import piccolo_conf, tables
-
     global current_url
     current_url = url
     engine = engine_from_url(url)
     if isinstance(engine, InventorySQLiteEngine):
         engine.prepare_file()
+    return use(engine)
+
+
+def use(engine: Engine) -> Engine:
+    """Make `engine` the one every table and migration goes through."""
+    from inventory import piccolo_conf, tables
+
     piccolo_conf.DB = engine
     for table in (*tables.ALL_TABLES, Migration):
         table._meta.db = engine

@@ -25,6 +25,7 @@ class Settings:
     default_language: str = "fr"
     debug: bool = False
     session_idle_minutes: int = 8 * 60
+    scheduler: bool = False  # the service's recurring jobs (on for `inventory serve`)
     label_owner: str = "Propriété de la commune"
     support_phone: str = ""
 
@@ -43,6 +44,7 @@ class Settings:
             default_language=env.get("INVENTORY_LANGUAGE", "fr"),
             debug=env.get("INVENTORY_DEBUG", "") in {"1", "true", "yes"},
             session_idle_minutes=int(env.get("INVENTORY_SESSION_IDLE_MINUTES", 8 * 60)),
+            scheduler=env.get("INVENTORY_SCHEDULER", "1") not in {"0", "false", "no"},
             label_owner=env.get("INVENTORY_LABEL_OWNER", "Propriété de la commune"),
             support_phone=env.get("INVENTORY_SUPPORT_PHONE", ""),
         )

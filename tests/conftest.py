@@ -184,8 +184,11 @@ def run():
     """Run a coroutine against the current test database (service-level tests)."""
 
     def runner(coroutine):
+        # An engine of its own: the app's pool (if a test client runs) lives in another loop.
+        previous = db.current_engine()
+        engine = db.use(db.engine_from_url(db.current_url))
+
         async def wrapped():
-            engine = db.current_engine()
             await db.start_pool(engine, size=4)
             try:
                 return await coroutine
@@ -193,7 +196,10 @@ def run():
                 await db.close_pool(engine)
 
         i18n.set_language("en")
-        return asyncio.run(wrapped())
+        try:
+            return asyncio.run(wrapped())
+        finally:
+            db.use(previous)
 
     return runner
 

@@ -68,10 +68,22 @@ async def logout(request: Request) -> Redirect:
     return response
 
 
+async def _account(request: Request, status: int = 200, errors=None) -> Template:
+    return render("accounts/account.html", status, errors=errors or {},
+                  done=request.query_params.get("done"), roles=p.ROLES,
+                  notifications=await service.notification_settings(request.user.id))
+
+
 @get("/account", permission=p.SIGNED_IN)
 async def account(request: Request) -> Template:
-    return render("accounts/account.html", errors={}, done=request.query_params.get("done"),
-                  roles=p.ROLES)
+    return await _account(request)
+
+
+@post("/account/notifications", permission=p.SIGNED_IN)
+async def account_notifications(request: Request) -> Redirect:
+    data = await form_data(request)
+    await service.set_notifications(request.user, data.get("new_faults") == "on")
+    return see_other("/account?done=notifications")
 
 
 @post("/account/password", permission=p.SIGNED_IN)
@@ -81,8 +93,7 @@ async def change_password(request: Request) -> Template | Redirect:
         await service.change_own_password(request.user, data.get("current", ""),
                                           data.get("new", ""), data.get("confirm", ""))
     except ValidationFailed as failed:
-        return render("accounts/account.html", 400, errors=failed.errors, done=None,
-                      roles=p.ROLES)
+        return await _account(request, 400, failed.errors)
     return see_other("/account?done=1")
 
 
@@ -168,6 +179,6 @@ async def audit_log(request: Request) -> Template:
 
 
 account_routes = [
-    login_form, login, logout, account, change_password, users_index, user_new, user_create,
-    user_edit, user_update, user_reset_password, audit_log,
+    login_form, login, logout, account, account_notifications, change_password, users_index,
+    user_new, user_create, user_edit, user_update, user_reset_password, audit_log,
 ]

@@ -214,6 +214,17 @@ async def change_own_password(user: CurrentUser, current: str, new: str, confirm
     await set_password(user.id, new, user.actor, keep_session=user.session_hash)
 
 
+async def set_notifications(user: CurrentUser, new_faults: bool) -> None:
+    await User.update({User.notify_new_faults: new_faults}).where(User.id == user.id).run()
+    await audit.record(actor=user.actor, entity="user", entity_key=user.email, action="update",
+                       changes={"notify_new_faults": [None, new_faults]})
+
+
+async def notification_settings(user_id: int) -> dict[str, Any]:
+    row = await User.select(User.notify_new_faults).where(User.id == user_id).first().run()
+    return row or {"notify_new_faults": False}
+
+
 # Sessions
 
 

@@ -60,7 +60,8 @@ async def fault_create(request: Request) -> Template | Redirect:
     if data.get("device") and data["device"] != "room":
         data["asset"] = data["device"]  # chosen from the room's list
     try:
-        fault = await service.report(data, request.user.actor, request.user.scope)
+        fault = await service.report(data, request.user.actor, request.user.scope,
+                                     base_url=request.app.state.settings.base_url)
     except ValidationFailed as failed:
         return await _report_form(request, data, failed.errors, 400)
     return see_other(f"/faults/{fault['id']}?reported=1")
@@ -85,7 +86,8 @@ async def fault_transition(request: Request, fault_id: FromPath[int],
     data = await form_data(request)
     try:
         await service.transition(fault_id, action, data.get("note", ""), request.user.actor,
-                                 request.user.role, request.user.scope, form_version(data))
+                                 request.user.role, request.user.scope, form_version(data),
+                                 base_url=request.app.state.settings.base_url)
     except ValidationFailed as failed:
         return await _show(request, fault_id, 400, action_error=failed.errors.get("action"),
                            note=data.get("note", ""))

@@ -13,9 +13,10 @@ from inventory.accounts.scope import Scope
 from inventory.assets import rules as asset_rules
 from inventory.assets import service as assets
 from inventory.audit import Actor
-from inventory.faults import symptoms, workflow
+from inventory.faults import emails, symptoms, workflow
 from inventory.i18n import _
-from inventory.tables import Asset, Fault, FaultEvent, Room
+from inventory.notifications import outbox
+from inventory.tables import Asset, Fault, FaultEvent, Room, User
 
 # Target delays before a fault is overdue, in working days (Monday to Friday).
 TARGET_WORKING_DAYS = {True: 2, False: 5}  # teaching blocked: 2 days; otherwise 5
@@ -42,7 +43,8 @@ def is_overdue(fault: Mapping[str, Any], today: dt.date) -> bool:
     return working_days_between(start, today) > TARGET_WORKING_DAYS[bool(fault["teaching_blocked"])]
 
 
-async def report(raw: Mapping[str, Any], actor: Actor | str, scope: Scope) -> dict[str, Any]:
+async def report(raw: Mapping[str, Any], actor: Actor | str, scope: Scope, *,
+                 base_url: str = "") -> dict[str, Any]:
     """A fault on an asset (tag), or on a room when the device is not known."""
     c = v.Collector()
     tag = asset_rules.normalise_tag(str(raw.get("asset") or ""))
@@ -83,7 +85,23 @@ async def report(raw: Mapping[str, Any], actor: Actor | str, scope: Scope) -> di
         await audit.record(actor=actor, entity="fault", entity_key=str(fault["id"]),
                            action="create", changes={"symptom": [None, c.values["symptom"]]},
                            site_id=site_id)
-    return await get(fault["id"], scope)
+        created = await get(fault["id"], scope)
+        # In the same transaction: the emails go out only if the report is saved.
+        for email in await technicians_covering(site_id):
+            await outbox.queue_for_user(email, lambda: emails.new_fault(created, base_url))
+    return created
+
+
+async def technicians_covering(site_id: int) -> list[str]:
+    """Active technicians who want new-fault emails and cover the site (a technician with no
+    site attached covers them all)."""
+    rows = await User.raw(
+        "SELECT app_user.email FROM app_user WHERE app_user.role = 'technician' "
+        "AND app_user.active AND app_user.notify_new_faults AND ("
+        "NOT EXISTS (SELECT 1 FROM user_site WHERE user_site.\"user\" = app_user.id) OR "
+        "EXISTS (SELECT 1 FROM user_site WHERE user_site.\"user\" = app_user.id "
+        "AND user_site.site = {})) ORDER BY app_user.email", site_id).run()
+    return [r["email"] for r in rows]
 
 
 async def _set_asset_status(asset: Mapping[str, Any], status: str, actor: Actor) -> None:
@@ -154,8 +172,13 @@ async def for_asset(asset_id: int) -> list[dict[str, Any]]:
                            "ORDER BY fault.id DESC", asset_id, *workflow.OPEN_STATES).run()
 
 
+# The reporter hears when their fault is taken into account and when it is fixed.
+REPORTER_NOTICES = (workflow.ACKNOWLEDGED, workflow.RESOLVED)
+
+
 async def transition(fault_id: int, action: str, note: str, actor: Actor | str, role: str,
-                     scope: Scope, version: int | None = None) -> dict[str, Any]:
+                     scope: Scope, version: int | None = None, *,
+                     base_url: str = "") -> dict[str, Any]:
     fault = await get(fault_id, scope)
     try:
         target = workflow.check(action, fault["status"], role, note)
@@ -176,6 +199,10 @@ async def transition(fault_id: int, action: str, note: str, actor: Actor | str, 
                                            note=(note or "").strip()[:2000])).run()
         if fault["asset"]:
             await _asset_follows(fault, target, actor)
+        reporter = fault["reported_by"]
+        if target in REPORTER_NOTICES and "@" in reporter and reporter != actor.label:
+            await outbox.queue_for_user(reporter, lambda: emails.status_changed(
+                fault, str(workflow.STATES[target]), base_url))
     return await get(fault_id, scope)
 
 

@@ -1,0 +1,168 @@
+"""Emails through the outbox to a real SMTP server (aiosmtpd), and job runs claimed once."""
+
+import asyncio
+import socket
+import time
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from inventory import jobs
+from inventory.notifications import outbox, smtp
+from tests.helpers import count, execute, query
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((envelope.rcpt_tos, envelope.content.decode("utf-8", "replace")))
+        return "250 OK"
+
+
+def _report(client_as, language_of_tech: str):
+    execute("UPDATE app_user SET language = {} WHERE email = 'tech@brenneville.example'",
+            language_of_tech)
+    director = client_as("director")
+    tag = query("SELECT asset.tag FROM asset JOIN site ON site.id = asset.site WHERE site.code = "
+                "'GS-FERRY' AND asset.status = 'in_service' ORDER BY asset.id LIMIT 1")[0]["tag"]
+    response = director.post("/faults/new", data={"asset": tag, "symptom": "no_power",
+                                                   "teaching_blocked": "on"},
+                             follow_redirects=False)
+    assert response.status_code == 303
+    return int(response.headers["location"].split("/")[2].split("?")[0])
+
+
+def test_new_fault_email_survives_a_mail_server_that_is_down(client_as, run):
+    fault_id = _report(client_as, "en")
+    queued = query("SELECT to_address, subject FROM outbox")
+    assert [q["to_address"] for q in queued] == ["tech@brenneville.example"]
+    assert queued[0]["subject"].startswith("New fault at Groupe scolaire Jules-Ferry")
+
+    port = _free_port()
+    config = smtp.SmtpConfig(host="127.0.0.1", port=port)
+    down = run(outbox.flush(config))  # nothing listens on that port yet
+    assert down == {"sent": 0, "failed": 1}
+    row = query("SELECT attempts, sent_at, last_error FROM outbox")[0]
+    assert row["attempts"] == 1 and row["sent_at"] is None and row["last_error"]
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        early = run(outbox.flush(config))  # the retry is not due yet
+        assert early == {"sent": 0, "failed": 0}
+        later = run(outbox.flush(config, now=int(time.time()) + outbox.retry_delay(1) + 1))
+        assert later == {"sent": 1, "failed": 0}
+    finally:
+        controller.stop()
+    assert len(inbox.messages) == 1
+    recipients, content = inbox.messages[0]
+    assert recipients == ["tech@brenneville.example"]
+    assert "Teaching is blocked." in content and f"/faults/{fault_id}" in content
+    assert "text/plain" in content
+    assert count("outbox", "sent_at IS NULL") == 0
+
+
+def test_emails_are_in_the_recipients_language(client_as, run):
+    fault_id = _report(client_as, "fr")
+    subject = query("SELECT subject FROM outbox")[0]["subject"]
+    assert subject.startswith("Nouvelle panne")
+    tech = client_as("technician")
+    assert tech.post(f"/faults/{fault_id}/acknowledge", follow_redirects=False).status_code == 303
+    to_director = query("SELECT subject, body FROM outbox WHERE to_address = "
+                        "'direction@brenneville.example'")
+    assert len(to_director) == 1
+    assert to_director[0]["subject"].startswith("Votre signalement")  # directors default to French
+
+
+def test_technicians_can_turn_new_fault_emails_off(client_as):
+    tech = client_as("technician")
+    assert tech.post("/account/notifications", data={}, follow_redirects=False).status_code == 303
+    _report(client_as, "en")
+    assert count("outbox") == 0
+
+
+def test_a_director_never_gets_another_schools_emails(client_as):
+    admin = client_as("administrator")
+    tag = query("SELECT asset.tag FROM asset JOIN site ON site.id = asset.site WHERE site.code = "
+                "'GS-JAURES' AND asset.status = 'in_service' LIMIT 1")[0]["tag"]
+    url = admin.post("/faults/new", data={"asset": tag, "symptom": "no_power"},
+                     follow_redirects=False).headers["location"].split("?")[0]
+    tech = client_as("technician")
+    tech.post(f"{url}/acknowledge")
+    assert count("outbox", "to_address = 'direction@brenneville.example'") == 0
+    assert count("outbox", "to_address = 'admin@brenneville.example'") == 1  # the reporter
+
+
+def test_two_schedulers_run_each_job_once_per_period(demo_url, run):
+    """Two instances (here: two concurrent claimers with their own identities) share one
+    database; each (job, period) runs exactly once."""
+    ran = []
+
+    async def work_of(name):
+        async def work():
+            ran.append(name)
+        return work
+
+    async def race():
+        results = []
+        for period in ("2026-11-22T10:00", "2026-11-22T10:01", "2026-11-22T10:02"):
+            a, b = await asyncio.gather(
+                jobs.run_claimed("outbox", period, await work_of("a"), instance="a"),
+                jobs.run_claimed("outbox", period, await work_of("b"), instance="b"))
+            results.append((a, b))
+        return results
+
+    results = run(race())
+    assert all(a != b for a, b in results)  # exactly one of the two ran each period
+    assert len(ran) == 3
+    assert count("job_run") == 3
+
+
+def test_real_schedulers_share_the_work(demo_url, run):
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    ran = []
+
+    async def scenario():
+        schedulers = []
+        for name in ("first", "second"):
+            async def tick(name=name):
+                second = time.strftime("%H:%M:%S")
+
+                async def work():
+                    ran.append((second, name))
+                await jobs.run_claimed("tick", second, work, instance=name)
+            scheduler = AsyncIOScheduler()
+            scheduler.add_job(tick, "interval", seconds=0.5)
+            scheduler.start()
+            schedulers.append(scheduler)
+        await asyncio.sleep(3.2)
+        for scheduler in schedulers:
+            scheduler.shutdown(wait=False)
+
+    run(scenario())
+    seconds = [s for s, _name in ran]
+    assert len(seconds) >= 3
+    assert len(seconds) == len(set(seconds))  # never twice for the same period
+
+
+@pytest.mark.parametrize("url,expected", [
+    ("smtp://user:p%40ss@mail.example:587?starttls=1&from=inv@ville.example",
+     ("mail.example", 587, "user", "p@ss", False, True, "inv@ville.example")),
+    ("smtps://mail.example", ("mail.example", 465, "", "", True, False, "inventaire@localhost")),
+])
+def test_smtp_urls(url, expected):
+    c = smtp.parse_smtp_url(url)
+    assert (c.host, c.port, c.username, c.password, c.use_tls, c.start_tls, c.sender) == expected
+    assert smtp.parse_smtp_url("") is None
+    with pytest.raises(ValueError):
+        smtp.parse_smtp_url("http://nope")
