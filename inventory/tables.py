@@ -224,6 +224,8 @@ class Fault(Table, tablename="fault"):
     reporter_user_id = Integer(null=True, default=None)
     assigned_to = Varchar(length=254, default="")
     reject_reason = Text(default="")
+    # A re-encoded JPEG under the data folder (photos/), or empty.
+    photo = Varchar(length=200, default="")
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
     updated_at = Timestamptz(default=TimestamptzNow())
     version = Integer(default=1)

@@ -40,3 +40,31 @@ def test_per_site_table_counts_active_assets(client):
     active = count("asset", "site = {} AND status != 'retired'", site)
     html = client.get("/").text
     assert f'<a href="/assets?site=GS-FERRY&amp;status=active">{active}</a>' in html
+
+
+def test_fault_figures_on_the_dashboard(client_as):
+    import datetime as dt
+
+    from inventory.dashboard.service import mean_hours, rate_per_100
+
+    start = dt.datetime(2026, 1, 1, 8, tzinfo=dt.UTC)
+    assert mean_hours([(start, start + dt.timedelta(hours=4)),
+                       (start, start + dt.timedelta(hours=8))]) == 6
+    assert mean_hours([]) is None
+    assert rate_per_100({"A": 2}, {"A": 50, "B": 10}) == [("A", 2, 50, 4.0), ("B", 0, 10, 0.0)]
+
+    admin = client_as("administrator")
+    tags = [r["tag"] for r in query(
+        "SELECT asset.tag FROM asset JOIN category ON category.id = asset.category WHERE "
+        "category.code = 'PC-FIXE' AND asset.status = 'in_service' ORDER BY asset.id LIMIT 2")]
+    urls = [admin.post("/faults/new", data={"asset": t, "symptom": "no_power"},
+                       follow_redirects=False).headers["location"].split("?")[0] for t in tags]
+    admin.post(f"{urls[0]}/start")
+    assert admin.post(f"{urls[0]}/resolve", follow_redirects=False).status_code == 303
+    html = admin.get("/").text
+    assert 'Open faults</header><p class="figure"><a href="/faults">1</a>' in html
+    devices = count("asset", "category = (SELECT id FROM category WHERE code = 'PC-FIXE') "
+                    "AND status != 'retired'")
+    assert f"<th scope=\"row\">Ordinateur fixe</th><td class=\"num\">2</td>" \
+           f"<td class=\"num\">{devices}</td>" in html
+    assert "over 1 repaired fault" in html

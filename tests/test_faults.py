@@ -110,3 +110,60 @@ def test_queue_puts_blocked_teaching_first_and_warranty_is_said(client_as):
     queue = admin.get("/faults").text
     assert queue.index(urgent + '"') < queue.index(calm + '"')
     assert "Under warranty until" in admin.get(urgent).text
+
+
+def _jpeg_with_gps() -> bytes:
+    import io
+
+    from PIL import Image
+
+    image = Image.new("RGB", (2400, 1200), (200, 30, 30))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # camera make
+    exif[0x8825] = {1: "N", 2: (48.0, 51.0, 24.0)}  # GPS position
+    out = io.BytesIO()
+    image.save(out, format="JPEG", exif=exif)
+    return out.getvalue()
+
+
+def test_photo_is_reencoded_without_metadata_and_scoped(client_as):
+    import io
+
+    from PIL import Image
+
+    tag = _asset()["tag"]
+    director = client_as("director")
+    sent = director.post("/faults/new", data={"asset": tag, "symptom": "broken"},
+                         files={"photo": ("IMG_0001.jpg", _jpeg_with_gps(), "image/jpeg")},
+                         follow_redirects=False)
+    assert sent.status_code == 303, sent.text
+    fault_url = sent.headers["location"].split("?")[0]
+    photo = director.get(f"{fault_url}/photo")
+    assert photo.status_code == 200 and photo.headers["content-type"] == "image/jpeg"
+    with Image.open(io.BytesIO(photo.content)) as stored:
+        assert max(stored.size) == 1600
+        assert not stored.getexif()  # no camera, no GPS
+    assert f"{fault_url}/photo" in director.get(fault_url).text
+
+    admin = client_as("administrator")
+    other = query("SELECT asset.tag FROM asset JOIN site ON site.id = asset.site WHERE "
+                  "site.code = 'GS-JAURES' AND asset.status = 'in_service' LIMIT 1")[0]["tag"]
+    other_url = admin.post("/faults/new", data={"asset": other, "symptom": "broken"},
+                           files={"photo": ("x.png", _jpeg_with_gps(), "image/png")},
+                           follow_redirects=False).headers["location"].split("?")[0]
+    assert admin.get(f"{other_url}/photo").status_code == 200
+    assert client_as("director").get(f"{other_url}/photo").status_code == 404
+
+
+def test_a_bad_upload_is_refused_and_the_report_kept(client_as):
+    tag = _asset()["tag"]
+    director = client_as("director")
+    before = count("fault")
+    refused = director.post("/faults/new", data={"asset": tag, "symptom": "broken",
+                                                 "description": "Écran fissuré en bas"},
+                            files={"photo": ("photo.jpg", b"#!/bin/sh\necho not an image",
+                                             "image/jpeg")})
+    assert refused.status_code == 400
+    assert "not a photo" in refused.text
+    assert "Écran fissuré en bas" in refused.text  # what was typed is kept
+    assert count("fault") == before

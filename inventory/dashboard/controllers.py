@@ -28,4 +28,5 @@ async def dashboard(request: Request) -> Template:
         equipped=equipped,
         schools=schools,
         year=on.year,
+        faults=await service.fault_figures(on, scope),
     )

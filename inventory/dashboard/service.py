@@ -107,3 +107,71 @@ async def classroom_coverage(scope: Scope) -> list[Coverage]:
         "GROUP BY site.code, site.name ORDER BY site.name", *args
     ).run()
     return [Coverage(r["code"], r["name"], r["classrooms"], r["equipped"]) for r in rows]
+
+
+# Faults
+
+
+def mean_hours(pairs: list[tuple[dt.datetime, dt.datetime]]) -> float | None:
+    """Mean time from report to repair, in hours. Pure."""
+    spans = [(end - start).total_seconds() / 3600 for start, end in pairs if end >= start]
+    return sum(spans) / len(spans) if spans else None
+
+
+def rate_per_100(faults: dict[Any, int], devices: dict[Any, int]) -> list[tuple[Any, int, int,
+                                                                                float]]:
+    """(key, faults, devices, faults per 100 devices) for keys with devices, worst first."""
+    rows = [(key, faults.get(key, 0), n, 100 * faults.get(key, 0) / n)
+            for key, n in devices.items() if n]
+    return sorted(rows, key=lambda r: (-r[3], str(r[0])))
+
+
+async def fault_figures(on: dt.date, scope: Scope) -> dict[str, Any]:
+    """Open faults per site; mean time to repair and faults per 100 devices over the last
+    twelve months, by category and by model."""
+    since = dt.datetime.combine(on - dt.timedelta(days=365), dt.time(), tzinfo=dt.UTC)
+    in_scope, args = scope.sql("fault.site")
+    open_rows = await Asset.raw(
+        "SELECT site.code AS code, site.name AS name, COUNT(*) AS n FROM fault "
+        "JOIN site ON site.id = fault.site WHERE fault.status IN ('new', 'acknowledged', "
+        f"'in_progress', 'waiting_parts') AND {in_scope} GROUP BY site.code, site.name "
+        "ORDER BY n DESC", *args).run()
+    repaired = await Asset.raw(
+        "SELECT fault.created_at AS started, fault_event.at AS ended FROM fault_event "
+        "JOIN fault ON fault.id = fault_event.fault WHERE fault_event.to_status = 'resolved' "
+        f"AND fault_event.at >= {{}} AND {in_scope}", since, *args).run()
+    by_category = await Asset.raw(
+        "SELECT category.name AS name, COUNT(*) AS n FROM fault JOIN asset ON asset.id = "
+        "fault.asset JOIN category ON category.id = asset.category WHERE fault.created_at >= {} "
+        f"AND {in_scope} GROUP BY category.name", since, *args).run()
+    by_model = await Asset.raw(
+        "SELECT equipment_model.manufacturer || ' ' || equipment_model.name AS name, "
+        "COUNT(*) AS n FROM fault JOIN asset ON asset.id = fault.asset JOIN equipment_model "
+        "ON equipment_model.id = asset.model WHERE fault.created_at >= {} "
+        f"AND {in_scope} GROUP BY equipment_model.manufacturer, equipment_model.name",
+        since, *args).run()
+    asset_scope, asset_args = scope.sql("asset.site")
+    devices_category = await Asset.raw(
+        "SELECT category.name AS name, COUNT(*) AS n FROM asset JOIN category ON category.id = "
+        f"asset.category WHERE asset.status != 'retired' AND {asset_scope} GROUP BY category.name",
+        *asset_args).run()
+    devices_model = await Asset.raw(
+        "SELECT equipment_model.manufacturer || ' ' || equipment_model.name AS name, "
+        "COUNT(*) AS n FROM asset JOIN equipment_model ON equipment_model.id = asset.model "
+        f"WHERE asset.status != 'retired' AND {asset_scope} "
+        "GROUP BY equipment_model.manufacturer, equipment_model.name", *asset_args).run()
+
+    def table(faults, devices):
+        return rate_per_100({r["name"]: r["n"] for r in faults},
+                            {r["name"]: r["n"] for r in devices})
+
+    return {
+        "open_per_site": open_rows,
+        "open_total": sum(r["n"] for r in open_rows),
+        "mttr_hours": mean_hours([(r["started"], r["ended"]) for r in repaired
+                                  if isinstance(r["started"], dt.datetime)
+                                  and isinstance(r["ended"], dt.datetime)]),
+        "repaired": len(repaired),
+        "by_category": [r for r in table(by_category, devices_category) if r[1]],
+        "by_model": [r for r in table(by_model, devices_model) if r[1]][:10],
+    }

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from litestar import Request, get, post
+from litestar import Request, Response, get, post
+from litestar.datastructures import UploadFile
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from inventory.accounts import permissions as p
 from inventory.assets import service as assets
-from inventory.faults import service, symptoms, workflow
+from inventory.faults import photos, service, symptoms, workflow
 from inventory.sites import service as sites
 from inventory.validation import Conflict, NotFound, ValidationFailed
 from inventory.web import form_data, form_version, render, see_other
@@ -54,14 +55,19 @@ async def fault_new(request: Request) -> Template:
     return await _report_form(request, values, {})
 
 
-@post("/faults/new", permission=p.FAULT_REPORT)
+@post("/faults/new", permission=p.FAULT_REPORT, request_max_body_size=12 * 1024 * 1024)
 async def fault_create(request: Request) -> Template | Redirect:
-    data = await form_data(request)
+    form = await request.form()
+    data = {k: v for k, v in form.items() if isinstance(v, str)}
+    upload = form.get("photo")
+    photo = await upload.read() if isinstance(upload, UploadFile) and upload.filename else None
     if data.get("device") and data["device"] != "room":
         data["asset"] = data["device"]  # chosen from the room's list
+    settings = request.app.state.settings
     try:
         fault = await service.report(data, request.user.actor, request.user.scope,
-                                     base_url=request.app.state.settings.base_url)
+                                     base_url=settings.base_url, photo=photo,
+                                     data_dir=settings.data_dir)
     except ValidationFailed as failed:
         return await _report_form(request, data, failed.errors, 400)
     return see_other(f"/faults/{fault['id']}?reported=1")
@@ -96,4 +102,14 @@ async def fault_transition(request: Request, fault_id: FromPath[int],
     return see_other(f"/faults/{fault_id}")
 
 
-fault_routes = [faults_index, fault_new, fault_create, fault_show, fault_transition]
+@get("/faults/{fault_id:int}/photo", permission=p.FLEET_READ)
+async def fault_photo(request: Request, fault_id: FromPath[int]) -> Response:
+    fault = await service.get(fault_id, request.user.scope)  # scoped like the fault itself
+    data = photos.load(request.app.state.settings.data_dir, fault["photo"])
+    if data is None:
+        raise NotFound(str(fault_id))
+    return Response(data, media_type="image/jpeg",
+                    headers={"Cache-Control": "private, max-age=86400"})
+
+
+fault_routes = [faults_index, fault_new, fault_create, fault_show, fault_transition, fault_photo]

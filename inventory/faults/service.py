@@ -13,7 +13,7 @@ from inventory.accounts.scope import Scope
 from inventory.assets import rules as asset_rules
 from inventory.assets import service as assets
 from inventory.audit import Actor
-from inventory.faults import emails, symptoms, workflow
+from inventory.faults import emails, photos, symptoms, workflow
 from inventory.i18n import _
 from inventory.notifications import outbox
 from inventory.tables import Asset, Fault, FaultEvent, Room, User
@@ -44,7 +44,8 @@ def is_overdue(fault: Mapping[str, Any], today: dt.date) -> bool:
 
 
 async def report(raw: Mapping[str, Any], actor: Actor | str, scope: Scope, *,
-                 base_url: str = "") -> dict[str, Any]:
+                 base_url: str = "", photo: bytes | None = None,
+                 data_dir=None) -> dict[str, Any]:
     """A fault on an asset (tag), or on a room when the device is not known."""
     c = v.Collector()
     tag = asset_rules.normalise_tag(str(raw.get("asset") or ""))
@@ -67,6 +68,7 @@ async def report(raw: Mapping[str, Any], actor: Actor | str, scope: Scope, *,
     c.field("description", v.text, raw.get("description"), max_length=2000)
     if c.values.get("symptom") == "other" and not c.values.get("description"):
         c.error("description", _("Describe what happens."))
+    jpeg = c.field("photo", photos.reencode, photo) if photo else None
     c.raise_if_any()
     actor = audit.as_actor(actor)
     site_id = asset["site"] if asset else room["site"]
@@ -80,6 +82,9 @@ async def report(raw: Mapping[str, Any], actor: Actor | str, scope: Scope, *,
             reporter_user_id=actor.user_id)).returning(Fault.id).run())[0]
         await FaultEvent.insert(FaultEvent(fault=fault["id"], actor=actor.label,
                                            to_status=workflow.NEW)).run()
+        if jpeg and data_dir is not None:
+            name = photos.save(data_dir, fault["id"], jpeg)
+            await Fault.update({Fault.photo: name}).where(Fault.id == fault["id"]).run()
         if asset and asset["status"] == "in_service":
             await _set_asset_status(asset, "faulty", actor)
         await audit.record(actor=actor, entity="fault", entity_key=str(fault["id"]),

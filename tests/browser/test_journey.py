@@ -398,3 +398,64 @@ def test_labels_page_and_pdf(browser, server, signed_in):
         assert response.body()[:5] == b"%PDF-"
     finally:
         context.close()
+
+
+def _sign_in(page: Page, email: str) -> None:
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+
+
+def test_fault_journey_director_reports_technician_resolves(browser, server, tmp_path):
+    """A director reports a fault from a device's page with a photo; a technician takes it,
+    logs an intervention and resolves it; the director sees it resolved."""
+    from PIL import Image
+
+    photo = tmp_path / "cracked.jpg"
+    Image.new("RGB", (800, 600), (180, 40, 40)).save(photo, format="JPEG")
+    empty = {"cookies": [], "origins": []}
+    director = _context(browser, server, viewport=PHONE, is_mobile=True, has_touch=True,
+                        storage_state=empty).new_page()
+    tech = _context(browser, server, viewport=PHONE, is_mobile=True, has_touch=True,
+                    storage_state=empty).new_page()
+    try:
+        _sign_in(director, "direction@brenneville.example")
+        director.goto("/assets?status=in_service")
+        tag = director.locator("#asset-list tbody tr td a").first.inner_text().strip()
+        director.goto(f"/a/{tag}")
+        director.get_by_role("button", name="Report a problem").tap()
+        director.locator("input[name=symptom]").first.check()
+        director.get_by_label("Teaching is blocked").check()
+        director.set_input_files("#f-photo", str(photo))
+        _shot(director, "16-phone-report-fault.png")
+        director.get_by_role("button", name="Send the report").tap()
+        expect(director.get_by_role("status")).to_contain_text("the fault is reported")
+        expect(director.locator("img.fault-photo")).to_be_visible()
+        fault_url = director.url.split("?")[0]
+
+        _sign_in(tech, "tech@brenneville.example")
+        tech.goto("/faults")
+        expect(tech.locator(f"a[href='{fault_url.replace(server, '')}']")).to_be_visible()
+        tech.goto(fault_url)
+        tech.get_by_role("button", name="Take it").tap()
+        expect(tech.locator(".asset-card .pill").first).to_have_text("In progress")
+        tech.goto(f"/a/{tag}")
+        tech.get_by_text("Log an intervention").tap()
+        tech.get_by_label("What was done").fill("Dalle remplacée")
+        tech.get_by_role("button", name="Record the intervention").tap()
+        expect(tech.get_by_role("status")).to_contain_text("Intervention recorded.")
+        tech.goto(fault_url)
+        tech.get_by_label("Note (needed to reject)").fill("Dalle remplacée, testé")
+        tech.get_by_role("button", name="Resolved").tap()
+        expect(tech.locator(".asset-card")).to_contain_text("Resolved")
+        _shot(tech, "17-phone-fault-resolved.png")
+
+        director.goto(fault_url)
+        expect(director.locator(".asset-card")).to_contain_text("Resolved")
+        expect(director.locator("ol.history")).to_contain_text("Dalle remplacée, testé")
+        _shot(director, "18-phone-director-sees-resolved.png")
+    finally:
+        director.context.close()
+        tech.context.close()
