@@ -60,6 +60,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"Demo commune created: {summary.sites} sites, {summary.rooms} rooms, "
               f"{summary.assets} assets in {time.perf_counter() - started:.1f} s.")
         created = await accounts.create_demo_accounts(demo.FIRST_SCHOOL)
+        from inventory.assets.service import today
+        from inventory.maintenance.service import create_due_items
+
+        due = await create_due_items(today())
+        print(f"Preventive maintenance: {due} items due within a week.")
         print(f"Demo accounts (password: {accounts.DEMO_PASSWORD}):")
         for email, role in created:
             print(f"  {role:<14} {email}")

@@ -15,7 +15,16 @@ from dataclasses import dataclass
 from inventory import audit
 from inventory.assets import rules
 from inventory.sites.rules import uai_check_letter
-from inventory.tables import Asset, AssetModel, AuditRecord, Category, Room, Site, TagSequence
+from inventory.tables import (
+    Asset,
+    AssetModel,
+    AuditRecord,
+    Category,
+    MaintenanceTask,
+    Room,
+    Site,
+    TagSequence,
+)
 
 DEMO_ACTOR = "demo"
 
@@ -80,6 +89,12 @@ FIRST_NAMES = ["Camille", "Dominique", "Claude", "Sacha", "Alix", "Morgan", "Lou
                "Andréa", "Eden"]
 # Schools whose classrooms are left partly without an interactive display, so the
 # coverage figure is believable ("7 of 10 schools equipped").
+# Preventive care the demo commune tracks: (task, categories, every N days).
+MAINTENANCE = [
+    ("Nettoyer le filtre du vidéoprojecteur", ("VP", "VPI"), 182),
+    ("Calibrer le tableau ou l'écran interactif", ("TNI", "ENI"), 365),
+    ("Mettre à jour le firmware", ("SWITCH", "WIFI", "PAREFEU"), 365),
+]
 FIRST_SCHOOL = SCHOOLS[0][2]  # the demo director's school
 PARTLY_EQUIPPED = {"GS-PASTEUR", "EE-CENTRE", "EM-FONTAINE"}
 
@@ -257,6 +272,10 @@ async def build_demo(target_assets: int = 1500, *, prefix: str = "BRN", digits: 
         await _insert_batches(Asset, asset_rows)
         await _insert_batches(AuditRecord, audit_rows)
         await TagSequence.insert(TagSequence(prefix=prefix, last_value=len(asset_rows))).run()
+        for name, codes, days in MAINTENANCE:
+            for code in codes:
+                await MaintenanceTask.insert(MaintenanceTask(
+                    name=name, category=categories[code]["id"], interval_days=days)).run()
     return DemoSummary(sites=len(site_rows), rooms=len(room_rows), assets=len(asset_rows))
 
 

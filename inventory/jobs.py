@@ -52,7 +52,18 @@ def make_scheduler(settings: Settings) -> AsyncIOScheduler:
     async def flush_outbox() -> None:
         await run_claimed("outbox", minute_period(), lambda: outbox.flush(config))
 
+    async def maintenance() -> None:
+        from inventory.assets.service import today
+        from inventory.maintenance.service import create_due_items
+
+        day = today()
+        await run_claimed("maintenance", day.isoformat(), lambda: create_due_items(day))
+
     scheduler = AsyncIOScheduler(timezone="UTC")
+    # Daily work is claimed per day; checking hourly (and at start) catches up a night when
+    # the service was down.
+    scheduler.add_job(maintenance, "interval", hours=1, id="maintenance",
+                      next_run_time=dt.datetime.now(dt.UTC), coalesce=True, max_instances=1)
     # At least once a minute, and once right at start (a night's backlog goes out at once).
     scheduler.add_job(flush_outbox, "interval", seconds=60, id="outbox",
                       next_run_time=dt.datetime.now(dt.UTC), coalesce=True, max_instances=1)

@@ -242,6 +242,29 @@ class FaultEvent(Table, tablename="fault_event"):
     note = Text(default="")
 
 
+class MaintenanceTask(Table, tablename="maintenance_task"):
+    """Recurring preventive work, for every asset of a category or for one asset."""
+
+    name = Varchar(length=200)
+    category = ForeignKey(references=Category, on_delete=OnDelete.cascade, null=True)
+    asset = ForeignKey(references=Asset, on_delete=OnDelete.cascade, null=True)
+    interval_days = Integer()
+    active = Boolean(default=True)
+    version = Integer(default=1)
+
+
+class MaintenanceItem(Table, tablename="maintenance_item"):
+    """One due occurrence of a task on one asset; `key` (task:asset:due date) is unique so
+    the daily job can run again, on any instance, without duplicates."""
+
+    key = Varchar(length=80, unique=True)
+    task = ForeignKey(references=MaintenanceTask, on_delete=OnDelete.cascade, index=True)
+    asset = ForeignKey(references=Asset, on_delete=OnDelete.cascade, index=True)
+    due_on = Date(index=True)
+    done_on = Date(null=True, default=None)
+    done_by = Varchar(length=254, default="")
+
+
 class OutboxMessage(Table, tablename="outbox"):
     """An email waiting to be sent: written in the same transaction as the change it tells
     about, sent by the outbox job with retries, so a mail server that is down loses nothing."""
@@ -273,5 +296,5 @@ class AppSetting(Table, tablename="app_setting"):
 ALL_TABLES = (
     Site, Room, Category, AssetModel, Asset, TagSequence, AuditRecord, User, UserSite,
     UserSession, LoginThrottle, AppSetting, ReservedTag, InventoryCampaign, CampaignCheck,
-    Intervention, Fault, FaultEvent, OutboxMessage, JobRun,
+    Intervention, Fault, FaultEvent, OutboxMessage, JobRun, MaintenanceTask, MaintenanceItem,
 )

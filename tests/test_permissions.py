@@ -74,7 +74,7 @@ def _concrete(path: str, values: dict) -> str:
                 "campaign_id": values["campaign_id"], "fault_id": values["fault_id"],
                 "action": values["action"],
                 "user_id": values["user_id"], "language": "en", "file_path": "app.css",
-                "path": "nothing", "batch": "nobatch"}[name]
+                "path": "nothing", "batch": "nobatch"}.get(name, "999999")  # others: absent ids
 
     return re.sub(r"\{(\w+):\w+\}", fill, path)
 

@@ -1,0 +1,63 @@
+"""Preventive maintenance pages: what is due this week, per site; the recurring tasks."""
+
+from __future__ import annotations
+
+from litestar import Request, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from inventory.accounts import permissions as p
+from inventory.assets.service import today
+from inventory.catalog import service as catalog
+from inventory.maintenance import service
+from inventory.validation import ValidationFailed
+from inventory.web import form_data, render, see_other
+
+
+async def _page(request: Request, status: int = 200, **context) -> Template:
+    items = await service.due(request.user.scope, today())
+    by_site: dict[str, list] = {}
+    for item in items:
+        by_site.setdefault(item["site_name"], []).append(item)
+    return render("maintenance/index.html", status, by_site=by_site, total=len(items),
+                  today=today, **context)
+
+
+@get("/maintenance", permission=p.INTERVENTION_LOG)
+async def maintenance_index(request: Request) -> Template:
+    return await _page(request)
+
+
+@post("/maintenance/{item_id:int}/done", permission=p.INTERVENTION_LOG)
+async def maintenance_done(request: Request, item_id: FromPath[int]) -> Template | Redirect:
+    data = await form_data(request)
+    try:
+        await service.complete(item_id, data, request.user.actor, request.user.scope)
+    except ValidationFailed as failed:
+        return await _page(request, 400, error=next(iter(failed.errors.values())))
+    return see_other("/maintenance?done=1")
+
+
+async def _tasks_page(status: int = 200, **context) -> Template:
+    from inventory.accounts.scope import EVERYTHING
+
+    return render("maintenance/tasks.html", status, tasks=await service.list_tasks(),
+                  categories=await catalog.list_categories(EVERYTHING), **context)
+
+
+@get("/maintenance/tasks", permission=p.ASSET_WRITE)
+async def tasks_index() -> Template:
+    return await _tasks_page(values={}, errors={})
+
+
+@post("/maintenance/tasks", permission=p.ASSET_WRITE)
+async def task_create(request: Request) -> Template | Redirect:
+    data = await form_data(request)
+    try:
+        await service.create_task(data, request.user.actor)
+    except ValidationFailed as failed:
+        return await _tasks_page(400, values=data, errors=failed.errors)
+    return see_other("/maintenance/tasks")
+
+
+maintenance_routes = [maintenance_index, maintenance_done, tasks_index, task_create]

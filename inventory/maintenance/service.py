@@ -1,0 +1,136 @@
+"""Preventive maintenance: tasks, the daily job that creates due items, completing them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from inventory import audit
+from inventory import validation as v
+from inventory.accounts.scope import Scope
+from inventory.assets import service as assets
+from inventory.audit import Actor
+from inventory.i18n import _
+from inventory.interventions import service as interventions
+from inventory.maintenance import schedule
+from inventory.tables import Asset, Category, MaintenanceItem, MaintenanceTask
+
+
+async def list_tasks() -> list[dict[str, Any]]:
+    return await MaintenanceTask.select(
+        *MaintenanceTask.all_columns(), MaintenanceTask.category.name.as_alias("category_name"),
+        MaintenanceTask.asset.tag.as_alias("asset_tag")).order_by(MaintenanceTask.name).run()
+
+
+async def create_task(raw: Mapping[str, Any], actor: Actor | str) -> dict[str, Any]:
+    c = v.Collector()
+    c.field("name", v.text, raw.get("name"), required=True, max_length=200)
+    c.field("interval_days", v.integer, raw.get("interval_days"), required=True, minimum=1,
+            maximum=3650)
+    category_code = (raw.get("category") or "").strip().upper()
+    tag = (raw.get("asset") or "").strip().upper()
+    values: dict[str, Any] = {}
+    if bool(category_code) == bool(tag):
+        c.error("category", _("Choose a category, or give one asset's tag."))
+    elif category_code:
+        category = await Category.select(Category.id).where(
+            Category.code == category_code).first().run()
+        if category is None:
+            c.error("category", _("Choose one of the proposed values."))
+        else:
+            values["category"] = category["id"]
+    else:
+        asset = await Asset.select(Asset.id).where(Asset.tag == tag).first().run()
+        if asset is None:
+            c.error("asset", _("No asset has this tag."))
+        else:
+            values["asset"] = asset["id"]
+    c.raise_if_any()
+    row = (await MaintenanceTask.insert(MaintenanceTask(
+        name=c.values["name"], interval_days=c.values["interval_days"], **values)).returning(
+        MaintenanceTask.id).run())[0]
+    await audit.record(actor=actor, entity="maintenance", entity_key=str(row["id"]),
+                       action="create", changes={"name": [None, c.values["name"]]})
+    return row
+
+
+async def create_due_items(today: dt.date) -> int:
+    """The daily job: one item per (task, asset) that falls due within the week and has
+    none open. Idempotent: running it again, on any instance, adds nothing."""
+    created = 0
+    for task in await MaintenanceTask.select().where(MaintenanceTask.active == True).run():  # noqa: E712
+        targets = Asset.select(Asset.id, Asset.commissioning_date, Asset.purchase_date).where(
+            Asset.status != "retired")
+        targets = (targets.where(Asset.id == task["asset"]) if task["asset"]
+                   else targets.where(Asset.category == task["category"]))
+        rows = await targets.run()
+        last_done = {r["asset"]: r["last"] for r in await MaintenanceItem.raw(
+            "SELECT asset, MAX(done_on) AS last FROM maintenance_item WHERE task = {} "
+            "AND done_on IS NOT NULL GROUP BY asset", task["id"]).run()}
+        open_items = {r["asset"] for r in await MaintenanceItem.select(MaintenanceItem.asset).where(
+            (MaintenanceItem.task == task["id"]) & MaintenanceItem.done_on.is_null()).run()}
+        new = []
+        for asset in rows:
+            last = last_done.get(asset["id"])
+            if isinstance(last, str):
+                last = dt.date.fromisoformat(last)
+            due = schedule.next_due(last, asset["commissioning_date"] or asset["purchase_date"],
+                                    task["interval_days"], today)
+            if schedule.should_create(due, today, asset["id"] in open_items):
+                new.append((schedule.item_key(task["id"], asset["id"], due), asset["id"], due))
+        for start in range(0, len(new), 500):
+            batch = new[start:start + 500]
+            placeholders = ", ".join("({}, {}, {}, {}, NULL, '')" for _ in batch)
+            args = [x for key, asset_id, due in batch for x in (key, task["id"], asset_id, due)]
+            inserted = await MaintenanceItem.raw(
+                "INSERT INTO maintenance_item (key, task, asset, due_on, done_on, done_by) "
+                f"VALUES {placeholders} ON CONFLICT (key) DO NOTHING RETURNING id", *args).run()
+            created += len(inserted)
+    return created
+
+
+async def due(scope: Scope, today: dt.date, limit: int = 500) -> list[dict[str, Any]]:
+    in_scope, args = scope.sql("asset.site")
+    return await MaintenanceItem.raw(
+        "SELECT maintenance_item.id, maintenance_item.due_on, maintenance_task.name AS task_name, "
+        "asset.tag, category.name AS category_name, site.code AS site_code, "
+        "site.name AS site_name, room.name AS room_name FROM maintenance_item "
+        "JOIN maintenance_task ON maintenance_task.id = maintenance_item.task "
+        "JOIN asset ON asset.id = maintenance_item.asset "
+        "JOIN category ON category.id = asset.category JOIN site ON site.id = asset.site "
+        "LEFT JOIN room ON room.id = asset.room "
+        f"WHERE maintenance_item.done_on IS NULL AND maintenance_item.due_on <= {{}} AND {in_scope} "
+        "ORDER BY site.name, maintenance_item.due_on, asset.tag LIMIT {}",
+        today + dt.timedelta(days=schedule.LOOK_AHEAD_DAYS), *args, limit).run()
+
+
+async def complete(item_id: int, raw: Mapping[str, Any], actor: Actor | str, scope: Scope) -> None:
+    """Done: an intervention is logged, and the next occurrence is scheduled at once."""
+    item = await MaintenanceItem.select(
+        *MaintenanceItem.all_columns(), MaintenanceItem.task.name.as_alias("task_name"),
+        MaintenanceItem.task.interval_days.as_alias("interval_days"),
+        MaintenanceItem.asset.tag.as_alias("tag"),
+    ).where(MaintenanceItem.id == item_id).first().run()
+    if item is None:
+        raise v.NotFound(str(item_id))
+    await assets.get_asset(item["tag"], scope)  # out of scope: as if it did not exist
+    if item["done_on"] is not None:
+        raise v.ValidationFailed({"item": _("This work is already done.")})
+    today = assets.today()
+    actor = audit.as_actor(actor)
+    notes = (raw.get("notes") or "").strip()
+    await interventions.log(item["tag"], {"kind": "preventive", "notes": f"{item['task_name']}"
+                                          + (f": {notes}" if notes else ""),
+                                          "minutes_spent": raw.get("minutes_spent") or "0"},
+                            actor, scope)
+    async with audit.atomic():
+        await MaintenanceItem.update({MaintenanceItem.done_on: today,
+                                      MaintenanceItem.done_by: actor.label}).where(
+            MaintenanceItem.id == item_id).run()
+        following = today + dt.timedelta(days=item["interval_days"])
+        await MaintenanceItem.raw(
+            "INSERT INTO maintenance_item (key, task, asset, due_on, done_on, done_by) "
+            "VALUES ({}, {}, {}, {}, NULL, '') ON CONFLICT (key) DO NOTHING",
+            schedule.item_key(item["task"], item["asset"], following), item["task"],
+            item["asset"], following).run()
