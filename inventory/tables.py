@@ -222,6 +222,9 @@ class Fault(Table, tablename="fault"):
     status = Varchar(length=20, default="new", index=True)
     reported_by = Varchar(length=254, default="")
     reporter_user_id = Integer(null=True, default=None)
+    # Reported by someone without an account (a label scanned by a visitor).
+    anonymous = Boolean(default=False)
+    reporter_contact = Varchar(length=300, default="")
     assigned_to = Varchar(length=254, default="")
     reject_reason = Text(default="")
     # A re-encoded JPEG under the data folder (photos/), or empty.

@@ -139,6 +139,8 @@ def _client(url: str, tmp_path: Path, email: str | None = ADMIN) -> Iterator[Tes
         client.headers["accept-language"] = "en"
         if email:
             sign_in(client, email)
+        else:
+            with_csrf(client)  # a visitor's browser holds the CSRF cookie from any page
         yield client
 
 

@@ -51,6 +51,7 @@ def test_password_policy():
 
 
 def test_deep_link_goes_through_login_and_back(anonymous):
+    execute("UPDATE app_setting SET value = '0' WHERE key = 'anonymous_reports'")
     response = anonymous.get("/a/BRN-000001", follow_redirects=False)
     assert response.status_code == 302
     assert response.headers["location"] == "/login?next=%2Fa%2FBRN-000001"

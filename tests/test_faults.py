@@ -167,3 +167,41 @@ def test_a_bad_upload_is_refused_and_the_report_kept(client_as):
     assert "not a photo" in refused.text
     assert "Écran fissuré en bas" in refused.text  # what was typed is kept
     assert count("fault") == before
+
+
+def test_anonymous_report_from_a_scanned_label(anonymous):
+    tag = _asset()["tag"]
+    scanned = anonymous.get(f"/a/{tag}", follow_redirects=True)  # the demo allows it
+    assert scanned.url.path == f"/r/{tag}"
+    page = scanned.text
+    serial = query("SELECT serial, supplier FROM asset WHERE tag = {}", tag)[0]
+    assert "Groupe scolaire Jules-Ferry" in page and "Report a problem" in page
+    assert serial["serial"] not in page and serial["supplier"] not in page  # nothing else shown
+    bad = anonymous.post(f"/r/{tag}", data={"symptom": "no_power", "email": "nope"})
+    assert bad.status_code == 400 and "email address" in bad.text
+    sent = anonymous.post(f"/r/{tag}", data={"symptom": "no_power", "name": "Parent d'élève",
+                                             "email": "parent@exemple.example"},
+                          follow_redirects=False)
+    assert sent.status_code == 303
+    fault = query("SELECT anonymous, reporter_contact, reported_by FROM fault")[0]
+    assert fault["anonymous"] and fault["reported_by"] == "anonymous"
+    assert "parent@exemple.example" in fault["reporter_contact"]
+    for _ in range(4):
+        anonymous.post(f"/r/{tag}", data={"symptom": "no_power"})
+    limited = anonymous.post(f"/r/{tag}", data={"symptom": "no_power"})
+    assert limited.status_code == 429 and "Too many reports" in limited.text
+    assert count("fault") == 5
+    staff = anonymous.get(f"/login?next=/a/{tag}&staff=1")
+    assert "Sign in" in staff.text and staff.url.path == "/login"
+
+
+def test_anonymous_reports_are_off_unless_allowed(anonymous):
+    from tests.helpers import execute
+
+    execute("UPDATE app_setting SET value = '0' WHERE key = 'anonymous_reports'")
+    tag = _asset()["tag"]
+    response = anonymous.get(f"/a/{tag}", follow_redirects=True)
+    assert response.url.path == "/login"
+    assert anonymous.get(f"/r/{tag}", follow_redirects=False).status_code == 303
+    assert anonymous.post(f"/r/{tag}", data={"symptom": "no_power"}).status_code == 404
+    assert count("fault") == 0

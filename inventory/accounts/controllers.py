@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from litestar import Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -13,7 +15,7 @@ from inventory.accounts.auth import SESSION_COOKIE
 from inventory.fields import ACTION_LABELS, present_history
 from inventory.i18n import _
 from inventory.sites import service as sites
-from inventory.validation import Conflict, ValidationFailed
+from inventory.validation import Conflict, NotFound, ValidationFailed
 from inventory.web import form_data, form_version, render, see_other
 
 COOKIE_MAX_AGE = 14 * 24 * 3600  # the server ends idle sessions much sooner
@@ -32,8 +34,19 @@ async def _login_page(request: Request, status: int = 200, **context) -> Templat
 
 @get("/login", permission=p.PUBLIC)
 async def login_form(request: Request) -> Template | Redirect:
+    target = request.query_params.get("next")
     if request.scope.get("user"):
-        return see_other(rules.safe_next(request.query_params.get("next")))
+        return see_other(rules.safe_next(target))
+    # A visitor who scanned a label: the short public report page, when the commune allows it.
+    scanned = re.fullmatch(r"/a/([A-Za-z0-9-]{1,40})", target or "")
+    if scanned and not request.query_params.get("staff") and await service.anonymous_reports():
+        from inventory.faults.service import public_view
+
+        try:
+            await public_view(scanned.group(1))
+            return see_other(f"/r/{scanned.group(1)}")
+        except NotFound:
+            pass  # unknown or retired: nothing to report, the sign-in page it is
     return await _login_page(request)
 
 

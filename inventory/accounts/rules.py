@@ -58,6 +58,8 @@ class ThrottlePolicy:
 
 ACCOUNT_POLICY = ThrottlePolicy(max_failures=5, window_seconds=15 * 60)
 CLIENT_POLICY = ThrottlePolicy(max_failures=20, window_seconds=15 * 60)
+# Reports from people without an account, per client address.
+ANONYMOUS_REPORT_POLICY = ThrottlePolicy(max_failures=5, window_seconds=60 * 60)
 
 
 def retry_after(failures: int, window_start: int, now: int, policy: ThrottlePolicy) -> int:

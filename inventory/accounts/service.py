@@ -290,14 +290,14 @@ class LoginResult:
         return self.user_id is not None
 
 
-async def _throttle_state(key: str, policy: rules.ThrottlePolicy, moment: int) -> int:
+async def throttle_wait(key: str, policy: rules.ThrottlePolicy, moment: int) -> int:
     row = await LoginThrottle.select().where(LoginThrottle.key == key).first().run()
     if row is None or row["window_start"] < moment - policy.window_seconds:
         return 0
     return rules.retry_after(row["failures"], row["window_start"], moment, policy)
 
 
-async def _count_failure(key: str, policy: rules.ThrottlePolicy, moment: int) -> None:
+async def count_attempt(key: str, policy: rules.ThrottlePolicy, moment: int) -> None:
     """One atomic upsert, so concurrent instances never lose a failure."""
     cutoff = moment - policy.window_seconds
     await LoginThrottle.raw(
@@ -315,7 +315,7 @@ async def authenticate(email: str, password: str, client: str) -> LoginResult:
     email = (email or "").strip().lower()[:254]
     moment = now()
     keys = ((f"email:{email}", rules.ACCOUNT_POLICY), (f"ip:{client}", rules.CLIENT_POLICY))
-    wait = max([await _throttle_state(k, p, moment) for k, p in keys])
+    wait = max([await throttle_wait(k, p, moment) for k, p in keys])
     if wait:
         await audit.record(actor=email or "?", entity="login", entity_key=email,
                            action="throttled", changes={"client": [None, client]})
@@ -325,7 +325,7 @@ async def authenticate(email: str, password: str, client: str) -> LoginResult:
     valid = _verify(row["password_hash"] if row else _DUMMY_HASH, password or "")
     if not (row and valid and row["active"]):
         for key, policy in keys:
-            await _count_failure(key, policy, moment)
+            await count_attempt(key, policy, moment)
         await audit.record(actor=email or "?", entity="login", entity_key=email,
                            action="failed", changes={"client": [None, client]})
         return LoginResult()
@@ -352,6 +352,12 @@ async def set_setting(key: str, value: str) -> None:
 
 
 DEMO_MODE = "demo_mode"
+ANONYMOUS_REPORTS = "anonymous_reports"
+
+
+async def anonymous_reports() -> bool:
+    """Whether a visitor without an account may report a problem from a label."""
+    return await get_setting(ANONYMOUS_REPORTS) == "1"
 DEMO_PASSWORD = "Brenneville-demo-2026"
 DEMO_ACCOUNTS = (
     ("admin@brenneville.example", "Administratrice Exemple", permissions.ADMINISTRATOR),
@@ -372,6 +378,7 @@ async def create_demo_accounts(first_school_code: str) -> list[tuple[str, str]]:
                            "password": DEMO_PASSWORD}, "demo")
         created.append((email, role))
     await set_setting(DEMO_MODE, "1")
+    await set_setting(ANONYMOUS_REPORTS, "1")  # off by default, on in the demo
     return created
 
 

@@ -8,11 +8,12 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from inventory.accounts import permissions as p
+from inventory.accounts import service as accounts
 from inventory.assets import service as assets
 from inventory.faults import photos, service, symptoms, workflow
 from inventory.sites import service as sites
 from inventory.validation import Conflict, NotFound, ValidationFailed
-from inventory.web import form_data, form_version, render, see_other
+from inventory.web import form_data, form_version, query_string, render, see_other
 
 
 @get("/faults", permission=p.FLEET_READ)
@@ -112,4 +113,37 @@ async def fault_photo(request: Request, fault_id: FromPath[int]) -> Response:
                     headers={"Cache-Control": "private, max-age=86400"})
 
 
-fault_routes = [faults_index, fault_new, fault_create, fault_show, fault_transition, fault_photo]
+@get("/r/{tag:str}", permission=p.PUBLIC)
+async def public_report_form(request: Request, tag: FromPath[str]) -> Template | Redirect:
+    """The page a label opens for a visitor without an account (when allowed): what the
+    device is and where, and a short form; nothing else about it."""
+    if request.scope.get("user"):
+        return see_other(f"/a/{tag}")  # staff see the whole page
+    if not await accounts.anonymous_reports():
+        return see_other("/login" + query_string({"next": f"/a/{tag}", "staff": "1"}))
+    device = await service.public_view(tag)
+    return render("faults/public.html", device=device, values={}, errors={},
+                  symptoms=symptoms.for_category(device["category_code"]),
+                  sent=request.query_params.get("sent"))
+
+
+@post("/r/{tag:str}", permission=p.PUBLIC)
+async def public_report(request: Request, tag: FromPath[str]) -> Template | Redirect:
+    if not await accounts.anonymous_reports():
+        raise NotFound(tag)
+    data = await form_data(request)
+    client = request.client.host if request.client else "unknown"
+    try:
+        await service.report_anonymous(tag, data, client,
+                                       base_url=request.app.state.settings.base_url)
+    except ValidationFailed as failed:
+        device = await service.public_view(tag)
+        status = 429 if "limit" in failed.errors else 400
+        return render("faults/public.html", status, device=device, values=data,
+                      errors=failed.errors, symptoms=symptoms.for_category(
+                          device["category_code"]), sent=None)
+    return see_other(f"/r/{tag}?sent=1")
+
+
+fault_routes = [public_report_form, public_report, faults_index, fault_new, fault_create,
+                fault_show, fault_transition, fault_photo]

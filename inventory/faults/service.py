@@ -4,12 +4,15 @@ status follows its faults (faulty, in repair, back in service)."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Mapping
 from typing import Any
 
 from inventory import audit
 from inventory import validation as v
-from inventory.accounts.scope import Scope
+from inventory.accounts import rules as account_rules
+from inventory.accounts import service as accounts
+from inventory.accounts.scope import EVERYTHING, Scope
 from inventory.assets import rules as asset_rules
 from inventory.assets import service as assets
 from inventory.audit import Actor
@@ -18,8 +21,19 @@ from inventory.i18n import _
 from inventory.notifications import outbox
 from inventory.tables import Asset, Fault, FaultEvent, Room, User
 
-# Target delays before a fault is overdue, in working days (Monday to Friday).
-TARGET_WORKING_DAYS = {True: 2, False: 5}  # teaching blocked: 2 days; otherwise 5
+
+def target_days(setting: str) -> dict[bool, int]:
+    """INVENTORY_FAULT_TARGET_DAYS "blocked,other" (working days) -> {blocked?: days}. Pure."""
+    try:
+        blocked, other = (int(x) for x in setting.split(","))
+    except ValueError:
+        blocked, other = 2, 5
+    return {True: max(0, blocked), False: max(0, other)}
+
+
+# Target delays before a fault is overdue, in working days (Monday to Friday): by default two
+# when teaching is blocked, five otherwise.
+TARGET_WORKING_DAYS = target_days(os.environ.get("INVENTORY_FAULT_TARGET_DAYS", "2,5"))
 
 
 def working_days_between(start: dt.date, end: dt.date) -> int:
@@ -95,6 +109,60 @@ async def report(raw: Mapping[str, Any], actor: Actor | str, scope: Scope, *,
         for email in await technicians_covering(site_id):
             await outbox.queue_for_user(email, lambda: emails.new_fault(created, base_url))
     return created
+
+
+async def public_view(tag: str) -> dict[str, Any]:
+    """What a visitor without an account may see of a device: its kind, school and room."""
+    asset = await assets.get_asset(tag, EVERYTHING)
+    if asset["status"] == "retired":
+        raise v.NotFound(tag)
+    return {k: asset[k] for k in ("tag", "category_code", "category_name", "site_name",
+                                  "room_name")}
+
+
+async def report_anonymous(tag: str, raw: Mapping[str, Any], client: str, *,
+                           base_url: str = "") -> int:
+    """A report from someone who scanned a label without an account: limited per client
+    address, marked anonymous, with an optional name and email."""
+    seen = await public_view(tag)
+    moment = accounts.now()
+    key = f"report:{client}"
+    wait = await accounts.throttle_wait(key, account_rules.ANONYMOUS_REPORT_POLICY, moment)
+    if wait:
+        raise v.ValidationFailed({"limit": _("Too many reports from this connection. Try again "
+                                             "in %(n)d minutes.") % {"n": max(1, wait // 60)}})
+    c = v.Collector()
+    c.field("name", v.text, raw.get("name"), max_length=120)
+    email = c.field("email", v.text, raw.get("email"), max_length=180)
+    if email and "@" not in email:
+        c.error("email", _("Enter an email address such as name@example.org."))
+    c.field("symptom", v.choice, raw.get("symptom") or "", symptoms.for_category(
+        seen["category_code"]))
+    c.field("description", v.text, raw.get("description"), max_length=2000)
+    if c.values.get("symptom") == "other" and not c.values.get("description"):
+        c.error("description", _("Describe what happens."))
+    c.raise_if_any()
+    asset = await assets.get_asset(tag, EVERYTHING)
+    contact = " ".join(x for x in (c.values["name"], f"<{email}>" if email else "") if x)
+    async with audit.atomic():
+        await accounts.count_attempt(key, account_rules.ANONYMOUS_REPORT_POLICY, moment)
+        fault = (await Fault.insert(Fault(
+            site=asset["site"], room=asset["room"], asset=asset["id"],
+            symptom=c.values["symptom"], description=c.values["description"],
+            teaching_blocked=raw.get("teaching_blocked") in ("on", "true", "1"),
+            status=workflow.NEW, reported_by="anonymous", anonymous=True,
+            reporter_contact=contact[:300])).returning(Fault.id).run())[0]
+        await FaultEvent.insert(FaultEvent(fault=fault["id"], actor="anonymous",
+                                           to_status=workflow.NEW)).run()
+        if asset["status"] == "in_service":
+            await _set_asset_status(asset, "faulty", audit.Actor("anonymous"))
+        await audit.record(actor="anonymous", entity="fault", entity_key=str(fault["id"]),
+                           action="create", changes={"client": [None, client]},
+                           site_id=asset["site"])
+        created = await get(fault["id"], EVERYTHING)
+        for address in await technicians_covering(asset["site"]):
+            await outbox.queue_for_user(address, lambda: emails.new_fault(created, base_url))
+    return fault["id"]
 
 
 async def technicians_covering(site_id: int) -> list[str]:

@@ -59,6 +59,9 @@ def _healthz(base_url: str) -> int | None:
         return None
 
 
+_IN_SERVICE: list[str] = []
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[str]:
     """The real `inventory serve` on a fresh demo database; yields its base URL."""
@@ -71,6 +74,11 @@ def server(tmp_path_factory) -> Iterator[str]:
                               timeout=120)
         assert done.returncode == 0, f"inventory {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
 
+    import sqlite3
+
+    with sqlite3.connect(tmp / "inv.db") as conn:  # a device a visitor can report on
+        _IN_SERVICE.append(conn.execute(
+            "SELECT tag FROM asset WHERE status = 'in_service' ORDER BY id LIMIT 1").fetchone()[0])
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     log_path = tmp / "server.log"
@@ -123,8 +131,14 @@ def signed_in(browser, server, tmp_path_factory) -> str:
     context = _context(browser, server, viewport=PHONE, is_mobile=True, has_touch=True)
     page = context.new_page()
     try:
-        page.goto("/a/BRN-000010")
-        expect(page).to_have_url(f"{server}/login?next=%2Fa%2FBRN-000010")
+        tag = _IN_SERVICE[0]
+        page.goto(f"/a/{tag}")
+        # The demo lets visitors report from a label: staff go on to sign in from there.
+        expect(page).to_have_url(f"{server}/r/{tag}")
+        expect(page.get_by_role("heading", name="Report a problem")).to_be_visible()
+        _shot(page, "00-phone-visitor-report.png")
+        page.get_by_text("Staff: sign in to see this device").click()
+        expect(page).to_have_url(f"{server}/login?next=/a/{tag}&staff=1")
         expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
         _shot(page, "00-phone-login.png")
         page.get_by_label("Email").fill("tech@brenneville.example")
@@ -133,8 +147,8 @@ def signed_in(browser, server, tmp_path_factory) -> str:
         expect(page.get_by_role("alert")).to_contain_text("Wrong email or password.")
         page.get_by_label("Password").fill(DEMO_PASSWORD)
         page.get_by_role("button", name="Sign in").click()
-        expect(page).to_have_url(f"{server}/a/BRN-000010")
-        expect(page.locator(".asset-card .tag")).to_have_text("BRN-000010")
+        expect(page).to_have_url(f"{server}/a/{tag}")
+        expect(page.locator(".asset-card .tag")).to_have_text(tag)
         state = tmp_path_factory.mktemp("browser") / "state.json"
         context.storage_state(path=str(state))
         _STATE["path"] = str(state)

@@ -89,3 +89,10 @@ def test_overdue_counts_working_days():
     calm = {**blocked, "teaching_blocked": False}
     assert not is_overdue(calm, dt.date(2026, 11, 25))
     assert not is_overdue({**blocked, "status": wf.RESOLVED}, dt.date(2026, 12, 25))
+
+
+def test_target_delays_are_configurable():
+    from inventory.faults.service import target_days
+
+    assert target_days("1,3") == {True: 1, False: 3}
+    assert target_days("nonsense") == {True: 2, False: 5}
