@@ -83,6 +83,26 @@ def test_emails_are_in_the_recipients_language(client_as, run):
     assert to_director[0]["subject"].startswith("Votre signalement")  # directors default to French
 
 
+def test_taking_a_new_fault_tells_the_reporter_it_is_acknowledged(client_as):
+    fault_id = _report(client_as, "en")
+    tech = client_as("technician")
+    assert tech.post(f"/faults/{fault_id}/start", follow_redirects=False).status_code == 303
+    subjects = [r["subject"] for r in query(
+        "SELECT subject FROM outbox WHERE to_address = 'direction@brenneville.example'")]
+    assert subjects == ["Votre signalement : Prise en compte"]
+
+
+def test_queue_filters_by_category(client_as):
+    fault_id = _report(client_as, "en")
+    code = query("SELECT category.code FROM fault JOIN asset ON asset.id = fault.asset "
+                 "JOIN category ON category.id = asset.category WHERE fault.id = {}",
+                 fault_id)[0]["code"]
+    other = "NAS" if code != "NAS" else "TNI"
+    tech = client_as("technician")
+    assert f'href="/faults/{fault_id}"' in tech.get(f"/faults?category={code}").text
+    assert f'href="/faults/{fault_id}"' not in tech.get(f"/faults?category={other}").text
+
+
 def test_technicians_can_turn_new_fault_emails_off(client_as):
     tech = client_as("technician")
     assert tech.post("/account/notifications", data={}, follow_redirects=False).status_code == 303

@@ -10,6 +10,7 @@ from litestar.response import Redirect, Template
 from inventory.accounts import permissions as p
 from inventory.accounts import service as accounts
 from inventory.assets import service as assets
+from inventory.catalog import service as catalog
 from inventory.faults import photos, service, symptoms, workflow
 from inventory.sites import service as sites
 from inventory.validation import Conflict, NotFound, ValidationFailed
@@ -25,6 +26,7 @@ async def faults_index(request: Request) -> Template:
     return render("faults/index.html", faults=rows, show_all=show_all,
                   site=params.get("site", ""), category=params.get("category", ""),
                   sites=await sites.list_sites(request.user.scope), states=workflow.STATES,
+                  categories=await catalog.list_categories(request.user.scope),
                   symptom_names=symptoms.all_symptoms())
 
 

@@ -273,9 +273,13 @@ async def transition(fault_id: int, action: str, note: str, actor: Actor | str, 
         if fault["asset"]:
             await _asset_follows(fault, target, actor)
         reporter = fault["reported_by"]
-        if target in REPORTER_NOTICES and "@" in reporter and reporter != actor.label:
+        # Taking a new fault at once is acknowledging it too, as far as the reporter knows.
+        acknowledged = target == workflow.IN_PROGRESS and fault["status"] == workflow.NEW
+        notice = target in REPORTER_NOTICES or acknowledged
+        if notice and "@" in reporter and reporter != actor.label:
+            label = workflow.STATES[workflow.ACKNOWLEDGED if acknowledged else target]
             await outbox.queue_for_user(reporter, lambda: emails.status_changed(
-                fault, str(workflow.STATES[target]), base_url))
+                fault, str(label), base_url))
     return await get(fault_id, scope)
 
 
