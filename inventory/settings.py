@@ -52,7 +52,3 @@ class Settings:
     @property
     def secure_cookies(self) -> bool:
         return self.base_url.startswith("https://")
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite:")

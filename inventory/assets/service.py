@@ -432,8 +432,8 @@ async def mark_seen(tag: str, actor: Actor | str, scope: Scope) -> dict:
         async with audit.atomic():
             await Asset.update({Asset.last_seen_on: today_}).where(Asset.id == current["id"]).run()
             await audit.record(actor=actor, entity="asset", entity_key=current["tag"],
-                               action="seen", changes={"last_seen_on": [
-                                   audit._jsonable(current["last_seen_on"]), today_.isoformat()]},
+                               action="seen",
+                               changes=audit.diff(current, {"last_seen_on": today_}),
                                site_id=current["site"])
     return await get_asset(tag, scope)
 
