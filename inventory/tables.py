@@ -57,6 +57,10 @@ class Category(Table, tablename="category"):
     is_interactive_display = Boolean(default=False)
     # Shows hostname / IP / MAC / firmware on its assets.
     is_network = Boolean(default=False)
+    # Yearly change of the replacement cost, in hundredths of a percent (250 = +2.5 % a year).
+    price_change_bp = Integer(default=0)
+    # How much teaching suffers when one is missing: 0 (not at all) to 3 (lessons stop).
+    criticality = Integer(default=1)
     version = Integer(default=1)
 
 
@@ -92,6 +96,9 @@ class Asset(Table, tablename="asset"):
     firmware = Varchar(length=60, default="")
     notes = Text(default="")
     last_seen_on = Date(null=True, default=None)
+    # The asset this one replaced (renewal plans follow replacements through it). Not a
+    # foreign key: the link is history and outlives the retired device.
+    replaces_id = Integer(null=True, default=None, index=True)
     version = Integer(default=1)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
@@ -296,8 +303,57 @@ class AppSetting(Table, tablename="app_setting"):
     value = Text(default="")
 
 
+class RenewalPlan(Table, tablename="renewal_plan"):
+    """A renewal scenario. `settings` holds what the planner chose (caps per year and budget
+    envelope, lifespans, weights, coverage targets); `summary` the figures of its last
+    computation. Approving it freezes its lines in plan_line."""
+
+    name = Varchar(length=200)
+    first_year = Integer()
+    years = Integer()
+    status = Varchar(length=20, default="draft")
+    settings = JSON(default="{}")
+    summary = JSON(default="{}")
+    created_by = Varchar(length=254, default="")
+    approved_at = Timestamptz(null=True, default=None)
+    approved_by = Varchar(length=254, default="")
+    version = Integer(default=1)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class PlanLine(Table, tablename="plan_line"):
+    """One frozen line of an approved plan: a replacement (asset_id) or a new purchase for a
+    room (asset_id empty). year is empty for the unfunded backlog."""
+
+    plan = ForeignKey(references=RenewalPlan, on_delete=OnDelete.cascade, index=True)
+    position = Integer()
+    year = Integer(null=True, default=None)
+    kind = Varchar(length=20)
+    asset_id = Integer(null=True, default=None, index=True)
+    tag = Varchar(length=32, default="")
+    site_id = Integer()
+    room_id = Integer(null=True, default=None)
+    category_id = Integer()
+    cost_cents = Integer()
+    score = Integer(default=0)
+    reason = JSON(default="{}")
+
+
+class PlanAlert(Table, tablename="plan_alert"):
+    """Something the nightly planning job told planners about; `key` is unique so the same
+    news (an asset's end of life, a year over its cap) is told once."""
+
+    key = Varchar(length=120, unique=True)
+    kind = Varchar(length=32)
+    plan_id = Integer(null=True, default=None)
+    details = JSON(default="{}")
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+
+
 ALL_TABLES = (
     Site, Room, Category, AssetModel, Asset, TagSequence, AuditRecord, User, UserSite,
     UserSession, LoginThrottle, AppSetting, ReservedTag, InventoryCampaign, CampaignCheck,
     Intervention, Fault, FaultEvent, OutboxMessage, JobRun, MaintenanceTask, MaintenanceItem,
+    RenewalPlan, PlanLine, PlanAlert,
 )

@@ -1,0 +1,412 @@
+"""The renewal planning engine: a pure, deterministic function from the fleet and a scenario
+to a year-by-year plan. No DB, no HTTP: the service feeds it plain values.
+
+How a year is planned, per budget envelope (a yearly cap for a group of sites):
+1. The candidates are the assets whose end of life has come (and that were not replaced
+   yet), plus the rooms a coverage target says must be equipped by now.
+2. They are ranked by a priority score (the scenario's weights times how far past its end of
+   life a device is, its recent faults, its warranty being over and how much teaching needs
+   its category), ties broken by a stable key.
+3. They are funded in that order while the envelope's cap allows. The first one that does not
+   fit ends that envelope's year ("most urgent first": money is not spent on a less urgent
+   device while a more urgent one waits), except a candidate costing more than the whole
+   cap, which could never fit and is passed over. What is not funded is carried to the next
+   year; past the horizon it is the unfunded backlog.
+
+Funding strictly in order keeps the plan monotone: with higher caps, everything funded by a
+given year is still funded by that year, so the backlog never grows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+REPLACE = "replace"
+NEW = "new"
+
+
+@dataclass(frozen=True)
+class CategoryPolicy:
+    id: int
+    code: str
+    lifespan_years: int
+    cost_cents: int
+    price_change_bp: int = 0  # hundredths of a percent a year
+    criticality: int = 1  # 0..3
+    is_interactive_display: bool = False
+
+
+@dataclass(frozen=True)
+class PlanAsset:
+    id: int
+    tag: str
+    category_id: int
+    site_id: int
+    site_kind: str
+    room_id: int | None
+    start_year: int | None  # commissioning year, else purchase year
+    eol_override: int | None = None
+    warranty_end: date | None = None
+    recent_faults: int = 0  # faults reported in the last 12 months
+
+
+@dataclass(frozen=True)
+class PlanRoom:
+    """A classroom, for coverage targets."""
+
+    id: int
+    site_id: int
+    site_kind: str
+    has_display: bool
+
+
+@dataclass(frozen=True)
+class Weights:
+    age: int = 10  # per year past end of life
+    faults: int = 5  # per fault in the last 12 months (at most 10 counted)
+    warranty: int = 3  # warranty over
+    criticality: int = 4  # per level of the category's criticality (0..3)
+    coverage: int = 20  # a room a coverage target asks for
+
+    def as_dict(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in WEIGHT_NAMES}
+
+
+WEIGHT_NAMES = ("age", "faults", "warranty", "criticality", "coverage")
+MAX_COUNTED_FAULTS = 10
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """A budget: caps per year for the sites of some kinds (kinds None: every other site)."""
+
+    code: str
+    caps: Mapping[int, int]
+    kinds: frozenset[str] | None = None
+
+
+@dataclass(frozen=True)
+class CoverageTarget:
+    """Every classroom of the sites of these kinds has an interactive display by `by_year`;
+    the missing ones are bought in `category_id`."""
+
+    site_kinds: frozenset[str]
+    category_id: int
+    by_year: int
+
+
+@dataclass(frozen=True)
+class Scenario:
+    first_year: int
+    years: int
+    envelopes: tuple[Envelope, ...]
+    weights: Weights = field(default_factory=Weights)
+    lifespans: Mapping[int, int] = field(default_factory=dict)  # category id -> years
+    targets: tuple[CoverageTarget, ...] = ()
+    price_year: int | None = None  # the year of the categories' prices (default first_year)
+
+    @property
+    def last_year(self) -> int:
+        return self.first_year + self.years - 1
+
+    @property
+    def plan_years(self) -> range:
+        return range(self.first_year, self.first_year + self.years)
+
+
+@dataclass(frozen=True)
+class Line:
+    year: int | None  # None: backlog
+    kind: str  # REPLACE or NEW
+    asset_id: int | None
+    tag: str
+    site_id: int
+    room_id: int | None
+    category_id: int
+    cost_cents: int
+    score: int
+    envelope: str
+    reason: Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class YearTotal:
+    year: int
+    cap_cents: int
+    spent_cents: int
+    demand_cents: int  # everything that was due that year, funded or carried
+    carried: int  # how many candidates were carried to the next year
+
+
+@dataclass(frozen=True)
+class Plan:
+    lines: tuple[Line, ...]  # funded, by year then rank
+    backlog: tuple[Line, ...]
+    totals: tuple[YearTotal, ...]
+    spent_by_envelope: Mapping[tuple[int, str], int]
+    undated: int  # assets with neither purchase date nor end-of-life override: not planned
+    average_age_end: float | None
+    coverage_rooms: int
+    coverage_before: int
+    coverage_after: int
+
+    @property
+    def backlog_cents(self) -> int:
+        return sum(line.cost_cents for line in self.backlog)
+
+    @property
+    def total_cents(self) -> int:
+        return sum(line.cost_cents for line in self.lines)
+
+
+def cost_in_year(policy: CategoryPolicy, year: int, price_year: int) -> int:
+    """Today's replacement cost moved by the yearly price change, rounded to the cent."""
+    n = year - price_year
+    if n <= 0 or policy.price_change_bp == 0:
+        return policy.cost_cents
+    numerator = policy.cost_cents * (10000 + policy.price_change_bp) ** n
+    denominator = 10000**n
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
+def end_of_life(asset: PlanAsset, lifespan: int) -> int | None:
+    if asset.eol_override is not None:
+        return asset.eol_override
+    if asset.start_year is None:
+        return None
+    return asset.start_year + lifespan
+
+
+@dataclass
+class _Candidate:
+    kind: str
+    envelope: str
+    due_year: int  # the first plan year it competes in
+    late_from: int  # end-of-life year, or the year a target makes the room due
+    static_score: int
+    warranty_year: int | None  # last year under warranty (None: none known)
+    tiebreak: tuple
+    asset: PlanAsset | None = None
+    room: PlanRoom | None = None
+    policy: CategoryPolicy | None = None
+    facts: dict = field(default_factory=dict)
+    first_ranked: int | None = None  # the first year it competed for money
+
+    def score(self, year: int, weights: Weights) -> int:
+        score = self.static_score + weights.age * max(0, year - self.late_from)
+        if self.kind == REPLACE and (self.warranty_year is None or self.warranty_year < year):
+            score += weights.warranty
+        return score
+
+
+def _envelope_of(kind: str, envelopes: tuple[Envelope, ...]) -> str:
+    fallback = None
+    for envelope in envelopes:
+        if envelope.kinds is None:
+            fallback = fallback or envelope.code
+        elif kind in envelope.kinds:
+            return envelope.code
+    return fallback or ""
+
+
+def _room_due_years(count: int, first_year: int, by_year: int) -> list[int]:
+    """Spread `count` purchases evenly from first_year to by_year: by each year, the
+    cumulative number due is ceil(count * elapsed / span)."""
+    span = max(1, by_year - first_year + 1)
+    due = []
+    for i in range(count):
+        # the smallest elapsed e (1..span) with ceil(count * e / span) > i
+        elapsed = (i * span) // count + 1
+        due.append(first_year + elapsed - 1)
+    return due
+
+
+def make_plan(
+    assets: Iterable[PlanAsset],
+    categories: Iterable[CategoryPolicy],
+    scenario: Scenario,
+    rooms: Iterable[PlanRoom] = (),
+) -> Plan:
+    policies = {c.id: c for c in categories}
+    weights = scenario.weights
+    price_year = scenario.price_year if scenario.price_year is not None else scenario.first_year
+    last_year = scenario.last_year
+    envelope_codes = [e.code for e in scenario.envelopes]
+
+    candidates: list[_Candidate] = []
+    ages: dict[int, int] = {}  # asset id -> start year, for the fleet's age at the end
+    undated = 0
+    for asset in assets:
+        policy = policies[asset.category_id]
+        lifespan = scenario.lifespans.get(asset.category_id, policy.lifespan_years)
+        eol = end_of_life(asset, lifespan)
+        if asset.start_year is not None:
+            ages[asset.id] = asset.start_year
+        if eol is None:
+            undated += 1
+            continue
+        if eol > last_year:
+            continue
+        faults = min(asset.recent_faults, MAX_COUNTED_FAULTS)
+        candidates.append(_Candidate(
+            kind=REPLACE,
+            envelope=_envelope_of(asset.site_kind, scenario.envelopes),
+            due_year=max(eol, scenario.first_year),
+            late_from=eol,
+            static_score=weights.faults * faults + weights.criticality * policy.criticality,
+            # The warranty counts as over in the year it ends.
+            warranty_year=asset.warranty_end.year - 1 if asset.warranty_end else None,
+            tiebreak=(eol, 0, asset.tag, 0),
+            asset=asset, policy=policy,
+            facts={"eol_year": eol, "lifespan": lifespan, "start_year": asset.start_year,
+                   "override": asset.eol_override is not None, "faults": asset.recent_faults},
+        ))
+
+    # Coverage: the classrooms each target asks for, spread over the years to its deadline.
+    room_list = sorted(rooms, key=lambda r: (r.site_id, r.id))
+    taken: set[int] = set()
+    for target in sorted(scenario.targets, key=lambda t: (t.by_year, t.category_id,
+                                                          sorted(t.site_kinds))):
+        policy = policies[target.category_id]
+        lacking = [r for r in room_list
+                   if r.site_kind in target.site_kinds and not r.has_display and r.id not in taken]
+        taken.update(r.id for r in lacking)
+        for room, due in zip(lacking, _room_due_years(len(lacking), scenario.first_year,
+                                                      target.by_year), strict=True):
+            if due > last_year:
+                continue
+            candidates.append(_Candidate(
+                kind=NEW,
+                envelope=_envelope_of(room.site_kind, scenario.envelopes),
+                due_year=due,
+                late_from=due,
+                static_score=weights.coverage + weights.criticality * policy.criticality,
+                warranty_year=None,
+                tiebreak=(due, 1, "", room.id),
+                room=room, policy=policy,
+                facts={"by_year": target.by_year, "site_kinds": sorted(target.site_kinds)},
+            ))
+
+    by_envelope: dict[str, list[_Candidate]] = {code: [] for code in envelope_codes}
+    for candidate in candidates:
+        by_envelope.setdefault(candidate.envelope, []).append(candidate)
+    caps_by_code = {e.code: e.caps for e in scenario.envelopes}
+
+    lines: list[Line] = []
+    funded_year: dict[int, int] = {}
+    new_funded: list[tuple[int, int]] = []  # (room id, year)
+    spent_by_envelope: dict[tuple[int, str], int] = {}
+    year_demand: dict[int, int] = {y: 0 for y in scenario.plan_years}
+    year_carried: dict[int, int] = {y: 0 for y in scenario.plan_years}
+    backlog: list[Line] = []
+
+    cost_cache: dict[tuple[int, int], int] = {}
+
+    def cost(policy: CategoryPolicy, year: int) -> int:
+        key = (policy.id, year)
+        if key not in cost_cache:
+            cost_cache[key] = cost_in_year(policy, year, price_year)
+        return cost_cache[key]
+
+    for code, pool in by_envelope.items():
+        caps = caps_by_code.get(code, {})
+        pool.sort(key=lambda c: c.due_year)
+        pending: list[_Candidate] = []
+        next_index = 0
+        for year in scenario.plan_years:
+            while next_index < len(pool) and pool[next_index].due_year <= year:
+                pending.append(pool[next_index])
+                next_index += 1
+            cap = caps.get(year, 0)
+            ranked = sorted(pending, key=lambda c, y=year: (-c.score(y, weights), c.tiebreak))
+            remaining = cap
+            open_envelope = True
+            kept: list[_Candidate] = []
+            for candidate in ranked:
+                price = cost(candidate.policy, year)
+                year_demand[year] += price
+                if candidate.first_ranked is None:
+                    candidate.first_ranked = year
+                if open_envelope and price <= remaining:
+                    remaining -= price
+                    lines.append(_line(candidate, year, price, candidate.score(year, weights),
+                                       candidate.first_ranked))
+                    if candidate.asset is not None:
+                        funded_year[candidate.asset.id] = year
+                    else:
+                        new_funded.append((candidate.room.id, year))
+                    continue
+                if price <= cap:  # it could fit in a year of this cap: later ones wait
+                    open_envelope = False
+                kept.append(candidate)
+            year_carried[year] += len(kept)
+            spent_by_envelope[(year, code)] = cap - remaining
+            pending = kept
+        for candidate in sorted(pending, key=lambda c: (-c.score(last_year, weights), c.tiebreak)):
+            backlog.append(_line(candidate, None, cost(candidate.policy, last_year),
+                                 candidate.score(last_year, weights), candidate.first_ranked))
+
+    lines.sort(key=lambda line: (line.year, envelope_codes.index(line.envelope)
+                                 if line.envelope in envelope_codes else len(envelope_codes),
+                                 -line.score, _line_key(line)))
+    totals = tuple(
+        YearTotal(
+            year=year,
+            cap_cents=sum(e.caps.get(year, 0) for e in scenario.envelopes),
+            spent_cents=sum(spent_by_envelope.get((year, code), 0) for code in by_envelope),
+            demand_cents=year_demand[year],
+            carried=year_carried[year],
+        )
+        for year in scenario.plan_years
+    )
+
+    # The fleet at the end of the horizon: replaced devices are as old as their successor.
+    age_sum = 0
+    for asset_id, start_year in ages.items():
+        age_sum += last_year - funded_year.get(asset_id, start_year)
+    age_sum += sum(last_year - year for _room, year in new_funded)
+    counted = len(ages) + len(new_funded)
+    room_ids = {r.id for r in room_list}
+    before = sum(1 for r in room_list if r.has_display)
+    return Plan(
+        lines=tuple(lines),
+        backlog=tuple(backlog),
+        totals=totals,
+        spent_by_envelope=spent_by_envelope,
+        undated=undated,
+        average_age_end=round(age_sum / counted, 1) if counted else None,
+        coverage_rooms=len(room_ids),
+        coverage_before=before,
+        coverage_after=before + len({room for room, _year in new_funded}),
+    )
+
+
+def _line_key(line: Line) -> tuple:
+    return (line.tag, line.room_id or 0)
+
+
+def _line(candidate: _Candidate, year: int | None, price: int, score: int,
+          first_due: int) -> Line:
+    facts = dict(candidate.facts)
+    if candidate.kind == REPLACE:
+        asset = candidate.asset
+        reference = year if year is not None else first_due
+        facts["age"] = reference - asset.start_year if asset.start_year is not None else None
+        facts["warranty_over"] = candidate.warranty_year is None or candidate.warranty_year < reference
+    if year is not None and first_due < year:
+        facts["carried_from"] = first_due
+    return Line(
+        year=year,
+        kind=candidate.kind,
+        asset_id=candidate.asset.id if candidate.asset else None,
+        tag=candidate.asset.tag if candidate.asset else "",
+        site_id=candidate.asset.site_id if candidate.asset else candidate.room.site_id,
+        room_id=candidate.asset.room_id if candidate.asset else candidate.room.id,
+        category_id=candidate.policy.id,
+        cost_cents=price,
+        score=score,
+        envelope=candidate.envelope,
+        reason=facts,
+    )
