@@ -21,6 +21,7 @@ from inventory.tables import (
     AuditRecord,
     Category,
     MaintenanceTask,
+    RenewalPlan,
     Room,
     Site,
     TagSequence,
@@ -44,6 +45,13 @@ CATEGORIES = [
     ("PAREFEU", "Pare-feu / routeur", 6, 150_000, False, True),
     ("NAS", "Serveur de stockage (NAS)", 6, 120_000, False, True),
 ]
+
+# How much lessons suffer without one (0..3), and the yearly price change in hundredths of a
+# percent (screens get cheaper, the rest a little dearer).
+CRITICALITY = {"TNI": 3, "VPI": 3, "ENI": 3, "VP": 2, "VISU": 1, "PC-PORT": 2, "TABLETTE": 2,
+               "PC-FIXE": 1, "IMPR": 1, "SWITCH": 3, "WIFI": 3, "PAREFEU": 3, "NAS": 2}
+PRICE_CHANGE_BP = {"ENI": -200, "TNI": -100, "PC-PORT": 200, "TABLETTE": 200}
+DEFAULT_PRICE_CHANGE_BP = 150
 
 MODELS = {
     "TNI": [("Promethean", "ActivBoard 10 Touch 88"), ("SMART", "Board 680")],
@@ -131,6 +139,8 @@ async def build_demo(target_assets: int = 1500, *, prefix: str = "BRN", digits: 
             row = (await Category.insert(Category(
                 code=code, name=name, lifespan_years=life, replacement_cost_cents=cost,
                 is_interactive_display=interactive, is_network=network,
+                criticality=CRITICALITY.get(code, 1),
+                price_change_bp=PRICE_CHANGE_BP.get(code, DEFAULT_PRICE_CHANGE_BP),
             )).returning(Category.id).run())[0]
             categories[code] = {"id": row["id"], "lifespan": life, "cost": cost, "name": name}
         models: dict[str, list[int]] = {}
@@ -276,7 +286,25 @@ async def build_demo(target_assets: int = 1500, *, prefix: str = "BRN", digits: 
             for code in codes:
                 await MaintenanceTask.insert(MaintenanceTask(
                     name=name, category=categories[code]["id"], interval_days=days)).run()
+        await RenewalPlan.insert(_demo_plan(today.year + 1)).run()
     return DemoSummary(sites=len(site_rows), rooms=len(room_rows), assets=len(asset_rows))
+
+
+def _demo_plan(first_year: int) -> RenewalPlan:
+    """A draft five-year plan with a coverage target, so the planner's page is not empty."""
+    years = range(first_year, first_year + 5)
+    return RenewalPlan(
+        name=f"Plan numérique {years[0]}–{years[-1]} (exemple)", first_year=years[0], years=5,
+        status="draft", created_by=DEMO_ACTOR,
+        settings={
+            "budgets": "one",
+            "caps": {"all": {str(y): 150_000_00 for y in years}},
+            "weights": {"age": 10, "faults": 5, "warranty": 3, "criticality": 4, "coverage": 20},
+            "lifespans": {},
+            "targets": [{"site_kinds": ["elementaire", "groupe_scolaire"], "category": "ENI",
+                         "by_year": years[2]}],
+        },
+    )
 
 
 async def database_is_empty() -> bool:

@@ -134,6 +134,40 @@ def euros_to_cents(value: Any, *, required: bool = False) -> int | None:
     return int(cents)
 
 
+def percent_to_bp(value: Any, *, required: bool = False) -> int | None:
+    """'2,5', '-1.25 %' -> hundredths of a percent (250, -125); between -50 % and +50 %."""
+    if blank(value):
+        if required:
+            raise FieldError(_("This field is required."))
+        return None
+    raw = re.sub(r"[\s\u00a0\u202f%]", "", str(value)).replace(",", ".")
+    try:
+        amount = Decimal(raw) * 100
+    except InvalidOperation:
+        raise FieldError(_("Enter a percentage, such as 2,5.")) from None
+    if not amount.is_finite() or amount != amount.to_integral_value():
+        raise FieldError(_("Enter a percentage, such as 2,5."))
+    if not -5000 <= amount <= 5000:
+        raise FieldError(_("Enter a percentage between -50 and 50."))
+    return int(amount)
+
+
+def format_bp(bp: int | None) -> str:
+    """Hundredths of a percent as French text: 250 -> '+2,5 %'."""
+    if not bp:
+        return "0 %"
+    sign = "+" if bp > 0 else "−"
+    whole, rest = divmod(abs(bp), 100)
+    text = f"{whole},{rest:02d}".rstrip("0").rstrip(",")
+    return f"{sign}{text}\u00a0%"
+
+
+def bp_to_input(bp: int | None) -> str:
+    if not bp:
+        return "0"
+    return format_bp(bp).replace("\u00a0%", "").replace("+", "").replace("−", "-")
+
+
 def cents(value: Any, *, required: bool = False) -> int | None:
     """An amount already in integer cents (JSON API)."""
     number = integer(value, required=required)

@@ -17,7 +17,7 @@ from inventory import i18n
 from inventory.assets.rules import STATUSES
 from inventory.settings import PROJECT_ROOT
 from inventory.sites.rules import ROOM_KINDS, SITE_KINDS
-from inventory.validation import cents_to_input, format_cents
+from inventory.validation import bp_to_input, cents_to_input, format_bp, format_cents
 
 PARIS = ZoneInfo("Europe/Paris")
 TEMPLATE_DIR = PROJECT_ROOT / "templates"
@@ -126,6 +126,8 @@ def make_environment() -> Environment:
     env.filters.update(
         cents=format_cents,
         cents_input=cents_to_input,
+        percent_bp=format_bp,
+        bp_input=bp_to_input,
         date=format_date,
         datetime=format_datetime,
         status_label=lambda key: label(STATUSES, key),

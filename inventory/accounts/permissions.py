@@ -35,6 +35,8 @@ LABEL_PRINT = "labels.print"  # label sheets (directors: their own sites), blank
 ASSET_SEEN = "asset.seen"  # confirm a device is where it should be (inventory audits)
 INTERVENTION_LOG = "intervention.log"
 FAULT_REPORT = "fault.report"  # report a fault and follow it (the workflow checks each step)
+PLAN_READ = "plan.read"  # renewal plans (councillors read them)
+PLAN_WRITE = "plan.write"  # create, change, approve renewal plans
 AUDIT_READ = "audit.read"
 USER_ADMIN = "user.admin"
 
@@ -50,17 +52,19 @@ PERMISSIONS = {
     ASSET_SEEN: L("Confirm a device is there"),
     INTERVENTION_LOG: L("Log interventions"),
     FAULT_REPORT: L("Report faults and move them through their workflow"),
+    PLAN_READ: L("Read renewal plans"),
+    PLAN_WRITE: L("Prepare and approve renewal plans"),
     AUDIT_READ: L("Read the audit log"),
     USER_ADMIN: L("Manage accounts"),
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ADMINISTRATOR: frozenset(PERMISSIONS),
-    PLANNER: frozenset({PUBLIC, SIGNED_IN, FLEET_READ, CATALOG_WRITE}),
+    PLANNER: frozenset({PUBLIC, SIGNED_IN, FLEET_READ, CATALOG_WRITE, PLAN_READ, PLAN_WRITE}),
     TECHNICIAN: frozenset({PUBLIC, SIGNED_IN, FLEET_READ, ASSET_WRITE, ROOM_WRITE,
                            LABEL_PRINT, ASSET_SEEN, INTERVENTION_LOG, FAULT_REPORT}),
     DIRECTOR: frozenset({PUBLIC, SIGNED_IN, FLEET_READ, LABEL_PRINT, FAULT_REPORT}),
-    VIEWER: frozenset({PUBLIC, SIGNED_IN, FLEET_READ}),
+    VIEWER: frozenset({PUBLIC, SIGNED_IN, FLEET_READ, PLAN_READ}),
 }
 
 # Roles whose view is limited to the sites attached to their account.

@@ -110,7 +110,8 @@ async def api_site_update(request: Request, code: FromPath[str],
 async def api_categories(request: Request) -> list[dict[str, Any]]:
     return jsonable([
         {k: c[k] for k in ("code", "name", "lifespan_years", "replacement_cost_cents",
-                           "is_interactive_display", "is_network", "version")}
+                           "price_change_bp", "criticality", "is_interactive_display",
+                           "is_network", "version")}
         for c in await catalog.list_categories(request.user.scope)
     ])
 

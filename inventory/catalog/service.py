@@ -34,6 +34,15 @@ def clean_category(raw: Mapping[str, Any]) -> dict[str, Any]:
         c.field("replacement_cost_eur", v.euros_to_cents, raw.get("replacement_cost_eur"))
         c.values["replacement_cost_cents"] = c.values.pop("replacement_cost_eur", None)
     c.values["replacement_cost_cents"] = c.values.get("replacement_cost_cents") or 0
+    if "price_change_bp" in raw:  # JSON API: hundredths of a percent
+        c.field("price_change_bp", v.integer, raw.get("price_change_bp"), minimum=-5000,
+                maximum=5000)
+    else:  # forms: a percentage as people type it
+        c.field("price_change_percent", v.percent_to_bp, raw.get("price_change_percent"))
+        c.values["price_change_bp"] = c.values.pop("price_change_percent", None)
+    c.values["price_change_bp"] = c.values.get("price_change_bp") or 0
+    criticality = c.field("criticality", v.integer, raw.get("criticality"), minimum=0, maximum=3)
+    c.values["criticality"] = 1 if criticality is None else criticality
     c.values["is_interactive_display"] = _boolean(raw.get("is_interactive_display"))
     c.values["is_network"] = _boolean(raw.get("is_network"))
     c.raise_if_any()

@@ -1,0 +1,206 @@
+"""Renewal plan pages: scenarios, the plan with its settings (updated in place by htmx),
+comparison, approval, and the CSV / XLSX / printable exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from inventory.accounts import permissions as p
+from inventory.i18n import _
+from inventory.planning import exports, present, service
+from inventory.planning import scenario as sc
+from inventory.sites.rules import SITE_KINDS
+from inventory.validation import Conflict, ValidationFailed
+from inventory.web import form_version, is_htmx, render, see_other
+
+LINES_PER_PAGE = 100
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+async def _form(request: Request) -> dict[str, Any]:
+    """Form fields as strings, except the ticked site kinds of targets, which are lists."""
+    form = await request.form()
+    data: dict[str, Any] = {}
+    for key in form:
+        if key.startswith("target_") and key.endswith("_kinds"):
+            data[key] = [value for value in form.getall(key) if isinstance(value, str)]
+        elif isinstance(form.get(key), str):
+            data[key] = form.get(key)
+    return data
+
+
+def _query_int(request: Request, name: str) -> int | None:
+    value = request.query_params.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+async def _plan_context(plan: dict[str, Any], request: Request, values: dict[str, Any] | None = None,
+                        errors: dict[str, str] | None = None) -> dict[str, Any]:
+    cats = await service.categories()
+    result = await service.computed(plan, today())
+    names = await service.names()
+    years = range(plan["first_year"], plan["first_year"] + plan["years"])
+    year_filter = _query_int(request, "year")
+    shown = [line for line in result.lines if year_filter is None or line.year == year_filter]
+    if request.query_params.get("year") == "backlog":
+        shown = list(result.backlog)
+    page = max(1, _query_int(request, "page") or 1)
+    bars, chart_width, chart_top = present.chart(result)
+    return {
+        "plan": plan,
+        "result": result,
+        "years": years,
+        "grid": present.grid(result.lines, result.backlog, years, names.sites, names.categories),
+        "bars": bars, "chart_width": chart_width, "chart_top": chart_top,
+        "chart_height": present.CHART_HEIGHT, "bar_width": present.BAR_WIDTH,
+        "lines": shown[(page - 1) * LINES_PER_PAGE: page * LINES_PER_PAGE],
+        "lines_total": len(shown), "page": page, "pages": max(1, -(-len(shown) // LINES_PER_PAGE)),
+        "year_filter": request.query_params.get("year", ""),
+        "names": names,
+        "reason": present.reason_text,
+        "categories": cats,
+        "values": values if values is not None else service.form_values(plan, cats),
+        "errors": errors or {},
+        "site_kinds": SITE_KINDS,
+        "envelopes": sc.ENVELOPE_KINDS[plan["settings"].get("budgets", sc.ONE_BUDGET)],
+        "envelope_label": sc.envelope_label,
+        "weight_names": present.WEIGHT_LABELS,
+        "max_targets": sc.MAX_TARGETS,
+        "progress": await service.progress(plan, today()),
+        "percent": present.percent,
+    }
+
+
+@get("/plans", permission=p.PLAN_READ)
+async def plans_index(request: Request) -> Template:
+    return await _index(request)
+
+
+async def _index(request: Request, status: int = 200, values=None, errors=None) -> Template:
+    next_year = today().year + 1
+    return render("planning/index.html", status, plans=await service.list_plans(),
+                  values=values or {"first_year": str(next_year), "years": "5"},
+                  errors=errors or {})
+
+
+@post("/plans", permission=p.PLAN_WRITE)
+async def plan_create(request: Request) -> Template | Redirect:
+    data = await _form(request)
+    try:
+        plan = await service.create_plan(data, request.user.actor)
+    except ValidationFailed as failed:
+        return await _index(request, 400, values=data, errors=failed.errors)
+    return see_other(f"/plans/{plan['id']}")
+
+
+@get("/plans/{plan_id:int}", permission=p.PLAN_READ)
+async def plan_show(request: Request, plan_id: FromPath[int]) -> Template:
+    plan = await service.get_plan(plan_id)
+    context = await _plan_context(plan, request)
+    if is_htmx(request) and request.headers.get("hx-target") == "plan-lines":
+        return render("planning/_lines.html", **context)
+    return render("planning/show.html", **context)
+
+
+@post("/plans/{plan_id:int}", permission=p.PLAN_WRITE)
+async def plan_update(request: Request, plan_id: FromPath[int]) -> Template | Redirect:
+    data = await _form(request)
+    try:
+        plan = await service.update_plan(plan_id, data, form_version(data), request.user.actor)
+    except (ValidationFailed, Conflict) as failed:
+        plan = await service.get_plan(plan_id)
+        if isinstance(failed, Conflict):
+            errors = {"name": _("Someone else changed this plan since you opened it; the page "
+                                "now shows their version.")}
+            data = None
+        else:
+            errors = failed.errors
+        context = await _plan_context(plan, request, values=data, errors=errors)
+        return render("planning/_editor.html" if is_htmx(request) else "planning/show.html",
+                      400, **context)
+    if is_htmx(request):
+        return render("planning/_editor.html", **await _plan_context(plan, request))
+    return see_other(f"/plans/{plan_id}")
+
+
+@post("/plans/{plan_id:int}/approve", permission=p.PLAN_WRITE)
+async def plan_approve(request: Request, plan_id: FromPath[int]) -> Template | Redirect:
+    data = await _form(request)
+    try:
+        await service.approve(plan_id, form_version(data), request.user.actor, today())
+    except (ValidationFailed, Conflict):
+        plan = await service.get_plan(plan_id)
+        context = await _plan_context(plan, request, errors={
+            "approve": _("The plan changed or is already approved; check it and try again.")})
+        return render("planning/show.html", 409, **context)
+    return see_other(f"/plans/{plan_id}")
+
+
+@post("/plans/{plan_id:int}/copy", permission=p.PLAN_WRITE)
+async def plan_copy(request: Request, plan_id: FromPath[int]) -> Redirect:
+    plan = await service.copy_plan(plan_id, request.user.actor)
+    return see_other(f"/plans/{plan['id']}")
+
+
+@post("/plans/{plan_id:int}/delete", permission=p.PLAN_WRITE)
+async def plan_delete(request: Request, plan_id: FromPath[int]) -> Redirect:
+    await service.delete_plan(plan_id, request.user.actor)
+    return see_other("/plans")
+
+
+@get("/plans/compare", permission=p.PLAN_READ)
+async def plans_compare(request: Request) -> Template:
+    plans = await service.list_plans()
+    chosen = []
+    for name in ("a", "b"):
+        plan_id = _query_int(request, name)
+        if plan_id is None:
+            continue
+        plan = await service.get_plan(plan_id)
+        result = await service.computed(plan, today())
+        chosen.append({"plan": plan, "figures": present.comparison(result),
+                       "totals": result.totals})
+    return render("planning/compare.html", plans=plans, chosen=chosen,
+                  a=request.query_params.get("a", ""), b=request.query_params.get("b", ""),
+                  percent=present.percent)
+
+
+async def _export_data(plan_id: int) -> tuple[dict[str, Any], Any, service.Names]:
+    plan = await service.get_plan(plan_id)
+    return plan, await service.computed(plan, today()), await service.names()
+
+
+@get("/plans/{plan_id:int}/plan.csv", permission=p.PLAN_READ)
+async def plan_csv(plan_id: FromPath[int]) -> Response:
+    plan, result, names = await _export_data(plan_id)
+    body = exports.excel_csv(plan, result, names)
+    return Response(body, media_type="text/csv; charset=utf-8", headers={
+        "content-disposition": f'attachment; filename="{exports.file_name(plan, "csv")}"'})
+
+
+@get("/plans/{plan_id:int}/plan.xlsx", permission=p.PLAN_READ)
+async def plan_xlsx(plan_id: FromPath[int]) -> Response:
+    plan, result, names = await _export_data(plan_id)
+    return Response(exports.xlsx(plan, result, names),
+                    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"content-disposition":
+                             f'attachment; filename="{exports.file_name(plan, "xlsx")}"'})
+
+
+@get("/plans/{plan_id:int}/print", permission=p.PLAN_READ)
+async def plan_print(request: Request, plan_id: FromPath[int]) -> Template:
+    plan = await service.get_plan(plan_id)
+    context = await _plan_context(plan, request)
+    return render("planning/print.html", **context, printed_on=today())
+
+
+plan_routes = [plans_index, plan_create, plan_show, plan_update, plan_approve, plan_copy,
+               plan_delete, plans_compare, plan_csv, plan_xlsx, plan_print]

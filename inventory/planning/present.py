@@ -1,0 +1,131 @@
+"""What the plan pages, exports and CLI show: reasons in words, the year × site × category
+grid, the chart's geometry and the comparison figures. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from inventory.i18n import _, ngettext
+from inventory.i18n import lazy_gettext as L
+from inventory.planning.engine import NEW, Line, Plan
+from inventory.sites.rules import SITE_KINDS
+
+
+def reason_text(line: Line) -> str:
+    """ "2028: 11 years old for a lifespan of 8; 4 faults in the last 12 months; warranty over" """
+    r = line.reason
+    parts: list[str] = []
+    if line.kind == NEW:
+        kinds = ", ".join(str(SITE_KINDS.get(k, k)) for k in r.get("site_kinds", []))
+        parts.append(_("classroom without an interactive display; target: every classroom "
+                       "(%(kinds)s) equipped by %(year)s") % {"kinds": kinds, "year": r["by_year"]})
+    else:
+        if r.get("override"):
+            parts.append(_("end of life set to %(year)s on the device") % {"year": r["eol_year"]})
+        elif r.get("age") is not None:
+            parts.append(ngettext("%(age)s year old for a lifespan of %(lifespan)s",
+                                  "%(age)s years old for a lifespan of %(lifespan)s",
+                                  r["age"]) % {"age": r["age"], "lifespan": r["lifespan"]})
+        if r.get("faults"):
+            parts.append(ngettext("%(n)s fault in the last 12 months",
+                                  "%(n)s faults in the last 12 months", r["faults"])
+                         % {"n": r["faults"]})
+        if r.get("warranty_over"):
+            parts.append(_("warranty over"))
+    if r.get("carried_from"):
+        parts.append(_("carried from %(year)s (over the cap)") % {"year": r["carried_from"]})
+    text = "; ".join(parts)
+    if line.year is None:
+        return _("not funded within the horizon: %(why)s") % {"why": text}
+    return f"{line.year}: {text}"
+
+
+@dataclass(frozen=True)
+class GridRow:
+    site: str
+    category: str
+    by_year: dict[int, int]
+    backlog: int
+    total: int
+
+
+def grid(plan_lines: Iterable[Line], backlog: Iterable[Line], years: Iterable[int],
+         site_names: Mapping[int, str], category_names: Mapping[int, str]) -> list[GridRow]:
+    """Spending per site and category, per year, with the backlog apart; sorted by name."""
+    cells: dict[tuple[int, int], dict[Any, int]] = {}
+    for line in plan_lines:
+        cell = cells.setdefault((line.site_id, line.category_id), {})
+        cell[line.year] = cell.get(line.year, 0) + line.cost_cents
+    for line in backlog:
+        cell = cells.setdefault((line.site_id, line.category_id), {})
+        cell[None] = cell.get(None, 0) + line.cost_cents
+    rows = [
+        GridRow(site=site_names.get(site, "?"), category=category_names.get(category, "?"),
+                by_year={y: cell.get(y, 0) for y in years}, backlog=cell.get(None, 0),
+                total=sum(cell.get(y, 0) for y in years))
+        for (site, category), cell in cells.items()
+    ]
+    rows.sort(key=lambda r: (r.site, r.category))
+    return rows
+
+
+@dataclass(frozen=True)
+class Bar:
+    year: int
+    x: float
+    spent_height: float
+    cap_y: float | None
+    spent_y: float
+    over: bool  # more was due than the cap allowed (something carried)
+
+
+CHART_HEIGHT = 120.0
+BAR_WIDTH = 36.0
+BAR_GAP = 20.0
+
+
+def chart(plan: Plan) -> tuple[list[Bar], float, int]:
+    """Bars of spending per year against the cap, in SVG user units (the tallest of cap,
+    spending is CHART_HEIGHT). Returns (bars, width, scale in cents)."""
+    top = max([t.cap_cents for t in plan.totals] + [t.spent_cents for t in plan.totals] + [1])
+    bars = []
+    for i, total in enumerate(plan.totals):
+        height = CHART_HEIGHT * total.spent_cents / top
+        bars.append(Bar(
+            year=total.year, x=BAR_GAP + i * (BAR_WIDTH + BAR_GAP), spent_height=height,
+            spent_y=CHART_HEIGHT - height,
+            cap_y=CHART_HEIGHT - CHART_HEIGHT * total.cap_cents / top if total.cap_cents else None,
+            over=total.carried > 0,
+        ))
+    width = BAR_GAP + len(bars) * (BAR_WIDTH + BAR_GAP)
+    return bars, width, top
+
+
+def comparison(plan: Plan) -> dict[str, Any]:
+    """The figures two scenarios are compared on."""
+    return {
+        "total_cents": plan.total_cents,
+        "backlog_cents": plan.backlog_cents,
+        "backlog_count": len(plan.backlog),
+        "replacements": sum(1 for line in plan.lines if line.kind != NEW),
+        "purchases": sum(1 for line in plan.lines if line.kind == NEW),
+        "average_age_end": plan.average_age_end,
+        "coverage_rooms": plan.coverage_rooms,
+        "coverage_before": plan.coverage_before,
+        "coverage_after": plan.coverage_after,
+    }
+
+
+def percent(part: int, whole: int) -> int | None:
+    return round(100 * part / whole) if whole else None
+
+
+WEIGHT_LABELS = {
+    "age": L("Per year past end of life"),
+    "faults": L("Per fault in the last 12 months (up to 10)"),
+    "warranty": L("Warranty over"),
+    "criticality": L("Per level of importance for teaching (0 to 3)"),
+    "coverage": L("A room a coverage target asks for"),
+}

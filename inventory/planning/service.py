@@ -1,0 +1,353 @@
+"""Renewal plans: the one service path for pages, exports, the CLI and the nightly job.
+
+Draft scenarios are computed on demand from the live fleet; approving one freezes its lines in
+plan_line, and from then on the page follows the replacements made against it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from inventory import audit
+from inventory import validation as v
+from inventory.audit import Actor
+from inventory.i18n import _
+from inventory.planning import scenario as sc
+from inventory.planning.engine import (
+    NEW,
+    REPLACE,
+    CategoryPolicy,
+    Line,
+    Plan,
+    PlanAsset,
+    PlanRoom,
+    YearTotal,
+    make_plan,
+)
+from inventory.sites.rules import SCHOOL_KINDS
+from inventory.tables import Asset, Category, PlanLine, RenewalPlan
+
+DRAFT = "draft"
+APPROVED = "approved"
+
+
+def _year(value: Any) -> int | None:
+    return int(str(value)[:4]) if value else None
+
+
+def _date(value: Any) -> dt.date | None:
+    if not value:
+        return None
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+# Reading the fleet
+
+
+async def categories() -> list[dict[str, Any]]:
+    return await Category.select().order_by(Category.name).run()
+
+
+def policies(rows: list[dict[str, Any]]) -> list[CategoryPolicy]:
+    return [CategoryPolicy(id=c["id"], code=c["code"], lifespan_years=c["lifespan_years"],
+                           cost_cents=c["replacement_cost_cents"] or 0,
+                           price_change_bp=c["price_change_bp"] or 0,
+                           criticality=c["criticality"] if c["criticality"] is not None else 1,
+                           is_interactive_display=bool(c["is_interactive_display"]))
+            for c in rows]
+
+
+async def fleet(on: dt.date) -> list[PlanAsset]:
+    """Every device not retired, with its faults of the last 12 months. Plain SQL: on a
+    100,000-device fleet Piccolo's row building would cost more than the plan itself."""
+    since = on - dt.timedelta(days=365)
+    faults = await Asset.raw(
+        "SELECT asset AS id, COUNT(*) AS n FROM fault WHERE asset IS NOT NULL "
+        "AND created_at >= {} GROUP BY asset",
+        dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC),
+    ).run()
+    recent = {r["id"]: r["n"] for r in faults}
+    rows = await Asset.raw(
+        "SELECT asset.id, asset.tag, asset.category, asset.site, site.kind AS site_kind, "
+        "asset.room, asset.purchase_date, asset.commissioning_date, asset.eol_year_override, "
+        "asset.warranty_end FROM asset JOIN site ON site.id = asset.site "
+        "WHERE asset.status != 'retired'"
+    ).run()
+    return [
+        PlanAsset(id=r["id"], tag=r["tag"], category_id=r["category"], site_id=r["site"],
+                  site_kind=r["site_kind"], room_id=r["room"],
+                  start_year=_year(r["commissioning_date"] or r["purchase_date"]),
+                  eol_override=r["eol_year_override"], warranty_end=_date(r["warranty_end"]),
+                  recent_faults=recent.get(r["id"], 0))
+        for r in rows
+    ]
+
+
+async def classrooms() -> list[PlanRoom]:
+    """The classrooms of school sites, and whether an interactive display is in each."""
+    kinds = sorted(SCHOOL_KINDS)
+    marks = ", ".join("{}" for _k in kinds)
+    rows = await Asset.raw(
+        "SELECT room.id, room.site, site.kind AS site_kind, EXISTS (SELECT 1 FROM asset "
+        "JOIN category ON category.id = asset.category WHERE asset.room = room.id "
+        "AND asset.status != 'retired' AND category.is_interactive_display) AS has_display "
+        f"FROM room JOIN site ON site.id = room.site WHERE room.kind = 'classroom' "
+        f"AND site.kind IN ({marks})",
+        *kinds,
+    ).run()
+    return [PlanRoom(id=r["id"], site_id=r["site"], site_kind=r["site_kind"],
+                     has_display=bool(r["has_display"])) for r in rows]
+
+
+@dataclass
+class Names:
+    sites: dict[int, str]
+    rooms: dict[int, str]
+    categories: dict[int, str]
+    category_codes: dict[int, str]
+
+
+async def names() -> Names:
+    sites = await Asset.raw("SELECT id, name FROM site").run()
+    rooms = await Asset.raw("SELECT id, name FROM room").run()
+    cats = await Asset.raw("SELECT id, name, code FROM category").run()
+    return Names(sites={r["id"]: r["name"] for r in sites},
+                 rooms={r["id"]: r["name"] for r in rooms},
+                 categories={r["id"]: r["name"] for r in cats},
+                 category_codes={r["id"]: r["code"] for r in cats})
+
+
+# Scenarios
+
+
+async def list_plans() -> list[dict[str, Any]]:
+    return await RenewalPlan.select(
+        RenewalPlan.id, RenewalPlan.name, RenewalPlan.first_year, RenewalPlan.years,
+        RenewalPlan.status, RenewalPlan.summary, RenewalPlan.approved_at,
+        RenewalPlan.updated_at,
+    ).order_by(RenewalPlan.id, ascending=False).output(load_json=True).run()
+
+
+async def get_plan(plan_id: int) -> dict[str, Any]:
+    row = await RenewalPlan.select().where(RenewalPlan.id == plan_id).first().output(
+        load_json=True).run()
+    if row is None:
+        raise v.NotFound(plan_id)
+    return row
+
+
+async def create_plan(raw: dict[str, Any], actor: Actor | str) -> dict[str, Any]:
+    cats = await categories()
+    header, settings = sc.clean_settings(raw, cats)
+    async with audit.atomic():
+        row = (await RenewalPlan.insert(RenewalPlan(
+            **header, settings=settings, status=DRAFT,
+            created_by=audit.as_actor(actor).label,
+        )).returning(RenewalPlan.id).run())[0]
+        await audit.record(actor=actor, entity="plan", entity_key=str(row["id"]), action="create",
+                           changes=audit.created_changes({**header}))
+    await refresh_summary(row["id"])
+    return await get_plan(row["id"])
+
+
+async def update_plan(plan_id: int, raw: dict[str, Any], version: int | None,
+                      actor: Actor | str) -> dict[str, Any]:
+    cats = await categories()
+    async with audit.atomic():
+        plan = await get_plan(plan_id)
+        if plan["status"] != DRAFT:
+            raise v.ValidationFailed({"name": _("An approved plan is frozen; copy it to change it.")})
+        header, settings = sc.clean_settings(raw, cats, previous=plan["settings"])
+        await audit.update_versioned(
+            RenewalPlan, plan_id, version, {**header, "settings": settings}, entity="plan",
+            entity_key=str(plan_id), action="update", actor=actor,
+        )
+    await refresh_summary(plan_id)
+    return await get_plan(plan_id)
+
+
+async def copy_plan(plan_id: int, actor: Actor | str) -> dict[str, Any]:
+    plan = await get_plan(plan_id)
+    raw = form_values(plan, await categories())
+    raw["name"] = (_("Copy of %(name)s") % {"name": plan["name"]})[:200]
+    return await create_plan(raw, actor)
+
+
+def form_values(plan: dict[str, Any], cats: list[dict[str, Any]]) -> dict[str, Any]:
+    """A plan's settings as the form fields clean_settings reads (for the form and copies)."""
+    settings = plan["settings"]
+    values: dict[str, Any] = {"name": plan["name"], "first_year": str(plan["first_year"]),
+                              "years": str(plan["years"]),
+                              "budgets": settings.get("budgets", sc.ONE_BUDGET)}
+    for code, caps in settings.get("caps", {}).items():
+        for year, cents in caps.items():
+            values[f"cap_{code}_{year}"] = v.cents_to_input(cents)
+    for name, weight in settings.get("weights", {}).items():
+        values[f"weight_{name}"] = str(weight)
+    for cat in cats:
+        values[f"lifespan_{cat['code']}"] = str(settings.get("lifespans", {}).get(
+            cat["code"], cat["lifespan_years"]))
+    for i, target in enumerate(settings.get("targets", [])):
+        values[f"target_{i}_kinds"] = list(target["site_kinds"])
+        values[f"target_{i}_category"] = target["category"]
+        values[f"target_{i}_by_year"] = str(target["by_year"])
+    return values
+
+
+async def delete_plan(plan_id: int, actor: Actor | str) -> None:
+    async with audit.atomic():
+        plan = await get_plan(plan_id)
+        await RenewalPlan.delete().where(RenewalPlan.id == plan_id).run()
+        await audit.record(actor=actor, entity="plan", entity_key=str(plan_id), action="delete",
+                           changes={"name": [plan["name"], None]})
+
+
+# Computing
+
+
+async def compute(first_year: int, years: int, settings: dict[str, Any], on: dt.date) -> Plan:
+    cats = await categories()
+    scenario = sc.to_engine(first_year, years, settings, cats, price_year=on.year)
+    return make_plan(await fleet(on), policies(cats), scenario, await classrooms())
+
+
+async def computed(plan: dict[str, Any], on: dt.date) -> Plan:
+    """A draft is computed from the fleet as it is; an approved plan is its frozen lines."""
+    if plan["status"] == APPROVED:
+        return await frozen(plan)
+    return await compute(plan["first_year"], plan["years"], plan["settings"], on)
+
+
+def summary_of(plan: Plan) -> dict[str, Any]:
+    return {
+        "total_cents": plan.total_cents,
+        "backlog_cents": plan.backlog_cents,
+        "backlog_count": len(plan.backlog),
+        "lines": len(plan.lines),
+        "over_cap_years": [t.year for t in plan.totals if t.carried],
+        "average_age_end": plan.average_age_end,
+    }
+
+
+async def refresh_summary(plan_id: int, on: dt.date | None = None) -> Plan:
+    plan = await get_plan(plan_id)
+    result = await computed(plan, on or dt.date.today())
+    await RenewalPlan.update({RenewalPlan.summary: summary_of(result)}).where(
+        RenewalPlan.id == plan_id).run()
+    return result
+
+
+# Approval and follow-up
+
+
+async def approve(plan_id: int, version: int | None, actor: Actor | str, on: dt.date) -> None:
+    """Freeze the plan as computed now: its lines are stored and no longer follow the fleet."""
+    async with audit.atomic():
+        plan = await get_plan(plan_id)
+        if plan["status"] != DRAFT:
+            raise v.ValidationFailed({"approve": _("This plan is already approved.")})
+        result = await compute(plan["first_year"], plan["years"], plan["settings"], on)
+        rows = [
+            PlanLine(plan=plan_id, position=i, year=line.year, kind=line.kind,
+                     asset_id=line.asset_id, tag=line.tag, site_id=line.site_id,
+                     room_id=line.room_id, category_id=line.category_id,
+                     cost_cents=line.cost_cents, score=line.score,
+                     reason={**line.reason, "envelope": line.envelope})
+            for i, line in enumerate(result.lines + result.backlog)
+        ]
+        for start in range(0, len(rows), 500):
+            await PlanLine.insert(*rows[start:start + 500]).run()
+        summary = summary_of(result)
+        summary["totals"] = [[t.year, t.cap_cents, t.spent_cents, t.demand_cents, t.carried]
+                             for t in result.totals]
+        summary["undated"] = result.undated
+        summary["coverage"] = [result.coverage_rooms, result.coverage_before, result.coverage_after]
+        await audit.update_versioned(
+            RenewalPlan, plan_id, version,
+            {"status": APPROVED, "approved_at": dt.datetime.now(dt.UTC),
+             "approved_by": audit.as_actor(actor).label,
+             "summary": summary},
+            entity="plan", entity_key=str(plan_id), action="approve", actor=actor,
+        )
+
+
+async def frozen(plan: dict[str, Any]) -> Plan:
+    rows = await PlanLine.select().where(PlanLine.plan == plan["id"]).order_by(
+        PlanLine.position).output(load_json=True).run()
+    lines, backlog = [], []
+    for r in rows:
+        reason = dict(r["reason"])
+        envelope = reason.pop("envelope", "all")
+        line = Line(year=r["year"], kind=r["kind"], asset_id=r["asset_id"], tag=r["tag"],
+                    site_id=r["site_id"], room_id=r["room_id"], category_id=r["category_id"],
+                    cost_cents=r["cost_cents"], score=r["score"], envelope=envelope,
+                    reason=reason)
+        (lines if r["year"] is not None else backlog).append(line)
+    s = plan["summary"]
+    totals = tuple(YearTotal(*t) for t in s.get("totals", []))
+    rooms, before, after = s.get("coverage", [0, 0, 0])
+    spent = {}
+    for line in lines:
+        key = (line.year, line.envelope)
+        spent[key] = spent.get(key, 0) + line.cost_cents
+    return Plan(lines=tuple(lines), backlog=tuple(backlog), totals=totals,
+                spent_by_envelope=spent, undated=s.get("undated", 0),
+                average_age_end=s.get("average_age_end"), coverage_rooms=rooms,
+                coverage_before=before, coverage_after=after)
+
+
+@dataclass(frozen=True)
+class Progress:
+    done: int
+    late: int
+    to_come: int
+    spent_cents: int  # what the successors cost
+    done_lines: frozenset[tuple]  # line_key of the lines done
+    late_lines: frozenset[tuple]
+
+    def state(self, line: Line) -> str:
+        key = line_key(line.kind, line.asset_id, line.room_id)
+        return "done" if key in self.done_lines else "late" if key in self.late_lines else ""
+
+
+def line_key(kind: str, asset_id: int | None, room_id: int | None) -> tuple:
+    return (kind, asset_id) if kind == REPLACE else (kind, room_id)
+
+
+async def progress(plan: dict[str, Any], on: dt.date) -> Progress | None:
+    """For an approved plan: which lines were done (the device replaced by a successor, or an
+    interactive display registered in the room since the approval), which are late."""
+    if plan["status"] != APPROVED:
+        return None
+    approved_on = plan["approved_at"]
+    lines = await PlanLine.select(PlanLine.position, PlanLine.year, PlanLine.kind,
+                                  PlanLine.asset_id, PlanLine.room_id).where(
+        (PlanLine.plan == plan["id"]) & PlanLine.year.is_not_null()).run()
+    successors = await Asset.raw(
+        "SELECT s.replaces_id AS old, s.purchase_price_cents AS price FROM asset s "
+        "JOIN plan_line l ON l.asset_id = s.replaces_id WHERE l.plan = {}", plan["id"]).run()
+    replaced = {r["old"]: r["price"] or 0 for r in successors}
+    new_rows = await Asset.raw(
+        "SELECT a.room, a.purchase_price_cents AS price FROM asset a "
+        "JOIN category c ON c.id = a.category JOIN plan_line l ON l.room_id = a.room "
+        "WHERE l.plan = {} AND l.kind = 'new' AND c.is_interactive_display "
+        "AND a.replaces_id IS NULL AND a.created_at >= {}", plan["id"], approved_on).run()
+    equipped: dict[int, int] = {}
+    for r in new_rows:
+        equipped.setdefault(r["room"], r["price"] or 0)
+    done, late = set(), set()
+    spent = 0
+    for line in lines:
+        key = line_key(line["kind"], line["asset_id"], line["room_id"])
+        if line["kind"] == REPLACE and line["asset_id"] in replaced:
+            done.add(key)
+            spent += replaced[line["asset_id"]]
+        elif line["kind"] == NEW and line["room_id"] in equipped:
+            done.add(key)
+            spent += equipped.pop(line["room_id"])
+        elif line["year"] < on.year:
+            late.add(key)
+    return Progress(done=len(done), late=len(late), to_come=len(lines) - len(done) - len(late),
+                    spent_cents=spent, done_lines=frozenset(done), late_lines=frozenset(late))
