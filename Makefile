@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py --workers 1
 	$(BIN)/python bench/run.py --workers 2
 	$(BIN)/python bench/labels.py
+	$(BIN)/python bench/plan.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

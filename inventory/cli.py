@@ -89,6 +89,54 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def parse_budgets(values: list[str], first_year: int, years: int) -> dict[int, int]:
+    """["2027=150000", "2028=120 000,50"] -> {2027: 15000000, 2028: 12000050}; ValueError with
+    a readable message otherwise."""
+    from inventory.validation import FieldError, euros_to_cents
+
+    caps: dict[int, int] = {}
+    for value in values:
+        year_text, sep, amount = value.partition("=")
+        if not sep or not year_text.strip().isdigit():
+            raise ValueError(f"--budget {value!r}: expected YEAR=EUR, such as 2027=150000")
+        year = int(year_text)
+        if not first_year <= year < first_year + years:
+            raise ValueError(f"--budget {value!r}: {year} is outside the plan "
+                             f"({first_year}-{first_year + years - 1})")
+        try:
+            caps[year] = euros_to_cents(amount, required=True)
+        except FieldError as error:
+            raise ValueError(f"--budget {value!r}: {error.message}") from None
+    return caps
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from inventory.planning import exports
+    from inventory.planning import service as planning
+
+    _setup()
+    if not 1 <= args.years <= 15:
+        print("--years must be between 1 and 15", file=sys.stderr)
+        return 2
+    try:
+        caps = parse_budgets(args.budget or [], args.start, args.years)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
+    settings = {"budgets": "one",
+                "caps": {"all": {str(y): caps.get(y, 0)
+                                 for y in range(args.start, args.start + args.years)}}}
+
+    async def run() -> None:
+        plan = await planning.compute(args.start, args.years, settings, dt.date.today())
+        exports.script_csv(plan, await planning.names(), sys.stdout)
+
+    asyncio.run(_with_pool(run()))
+    return 0
+
+
 def cmd_createuser(args: argparse.Namespace) -> int:
     from inventory.accounts import service as accounts
     from inventory.validation import ValidationFailed
@@ -239,6 +287,14 @@ def build_parser() -> argparse.ArgumentParser:
     labels.add_argument("--skip", type=int, default=0, help="positions already used on the sheet")
     labels.add_argument("-o", "--output", required=True)
     labels.set_defaults(func=cmd_labels)
+
+    plan = sub.add_parser("plan", help="print a renewal plan of the fleet as CSV")
+    plan.add_argument("--start", type=int, required=True, help="first year of the plan")
+    plan.add_argument("--years", type=int, required=True, help="number of years")
+    plan.add_argument("--budget", action="append", metavar="YEAR=EUR",
+                      help="the cap of one year (repeat per year; a year without one gets 0)")
+    plan.add_argument("--format", default="csv", choices=["csv"])
+    plan.set_defaults(func=cmd_plan)
 
     export = sub.add_parser("export", help="write data to stdout")
     export.add_argument("kind", choices=["assets"])

@@ -46,7 +46,7 @@ FIELD_LABELS = {
     "replacement_cost_cents": L("Replacement cost"),
     "replacement_cost_eur": L("Replacement cost (€)"),
     "price_change_bp": L("Yearly price change (hundredths of a percent)"),
-    "price_change_percent": L("Yearly price change (%)"),
+    "price_change_percent": L("Yearly price change (percent)"),
     "criticality": L("Importance for teaching"),
     "replaces_id": L("Replaces"),
     "is_interactive_display": L("Interactive display (counts for classroom coverage)"),

@@ -59,10 +59,20 @@ def make_scheduler(settings: Settings) -> AsyncIOScheduler:
         day = today()
         await run_claimed("maintenance", day.isoformat(), lambda: create_due_items(day))
 
+    async def planning() -> None:
+        from inventory.assets.service import today
+        from inventory.planning.alerts import nightly
+
+        day = today()
+        await run_claimed("planning", day.isoformat(),
+                          lambda: nightly(day, settings.base_url))
+
     scheduler = AsyncIOScheduler(timezone="UTC")
     # Daily work is claimed per day; checking hourly (and at start) catches up a night when
     # the service was down.
     scheduler.add_job(maintenance, "interval", hours=1, id="maintenance",
+                      next_run_time=dt.datetime.now(dt.UTC), coalesce=True, max_instances=1)
+    scheduler.add_job(planning, "interval", hours=1, id="planning",
                       next_run_time=dt.datetime.now(dt.UTC), coalesce=True, max_instances=1)
     # At least once a minute, and once right at start (a night's backlog goes out at once).
     scheduler.add_job(flush_outbox, "interval", seconds=60, id="outbox",

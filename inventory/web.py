@@ -69,6 +69,14 @@ def format_datetime(value: dt.datetime | None) -> str:
     return local.strftime("%Y-%m-%d %H:%M")
 
 
+def format_decimal(value: float | None) -> str:
+    """One decimal, with a comma in French: 3.25 -> '3,2' (fr) or '3.2' (en)."""
+    if value is None:
+        return "—"
+    text = f"{value:.1f}"
+    return text.replace(".", ",") if i18n.get_language() == "fr" else text
+
+
 def label(choices: dict[str, Any], key: str | None) -> str:
     return str(choices.get(key, key or ""))
 
@@ -127,6 +135,7 @@ def make_environment() -> Environment:
         cents=format_cents,
         cents_input=cents_to_input,
         percent_bp=format_bp,
+        decimal=format_decimal,
         bp_input=bp_to_input,
         date=format_date,
         datetime=format_datetime,

@@ -51,7 +51,14 @@ async def _form(request: Request, template: str, status: int = 200, *, asset=Non
 
 @get("/assets/new", permission=p.ASSET_WRITE)
 async def asset_new(request: Request) -> Template:
-    values = {k: request.query_params.get(k, "") for k in ("site", "room", "category")}
+    values = {k: request.query_params.get(k, "") for k in ("site", "room", "category", "replaces")}
+    if values["replaces"]:  # a successor starts where its predecessor is
+        try:
+            old = await service.get_asset(values["replaces"], request.user.scope)
+            values.update(site=old["site_code"], room=str(old["room"] or ""),
+                          category=old["category_code"], replaces=old["tag"])
+        except NotFound:
+            pass
     return await _form(request, "assets/form.html", values=values, errors={})
 
 

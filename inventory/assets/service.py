@@ -358,12 +358,21 @@ async def create_asset(raw: Mapping[str, Any], actor: Actor | str, scope: Scope,
     resolved = await _resolve({**values, **location}, {**errors, **location_errors})
     _check_scope(resolved, scope)
     await _check_serial(resolved.values, resolved.errors)
+    replaced = await _replaced_asset(raw.get("replaces"), scope, resolved.errors)
     if resolved.errors:
         raise v.ValidationFailed(resolved.errors)
     values = _with_eol(resolved.values, resolved.lifespan_years)
     values["status"] = status
+    if replaced is not None:
+        values["replaces_id"] = replaced["id"]
     blank = rules.normalise_tag(raw.get("tag") or "")
     async with audit.atomic():
+        if replaced is not None and replaced["status"] != "retired":
+            # The successor takes over: the old device leaves service in the same transaction.
+            await audit.update_versioned(
+                Asset, replaced["id"], None, {"status": "retired"}, entity="asset",
+                entity_key=replaced["tag"], action="retire", actor=actor,
+                site_id=replaced["site"])
         if blank:
             # A blank label printed ahead of time: its reserved tag becomes the asset's.
             used = await ReservedTag.update({ReservedTag.used_at: audit.utcnow()}).where(
@@ -376,11 +385,30 @@ async def create_asset(raw: Mapping[str, Any], actor: Actor | str, scope: Scope,
         else:
             tag = await next_tag(prefix, digits)
         row = (await Asset.insert(Asset(tag=tag, **values)).returning(Asset.id).run())[0]
+        described = await _describe(values)
+        if replaced is not None:
+            described["replaces_id"] = replaced["tag"]
         await audit.record(
             actor=actor, entity="asset", entity_key=tag, action="create",
-            changes=audit.created_changes(await _describe(values)), site_id=values["site"],
+            changes=audit.created_changes(described), site_id=values["site"],
         )
     return await get_asset(tag, scope) | {"id": row["id"]}
+
+
+async def _replaced_asset(tag: Any, scope: Scope, errors: dict[str, str]) -> dict | None:
+    """The device a new one replaces (renewal plans follow this link), or None."""
+    tag = rules.normalise_tag(tag or "") if isinstance(tag, str) else ""
+    if not tag:
+        return None
+    try:
+        replaced = await get_asset(tag, scope)
+    except v.NotFound:
+        errors["replaces"] = _("No device has this tag.")
+        return None
+    if await Asset.exists().where(Asset.replaces_id == replaced["id"]).run():
+        errors["replaces"] = _("This device already has a successor.")
+        return None
+    return replaced
 
 
 def _as_raw(asset: Mapping[str, Any]) -> dict[str, Any]:

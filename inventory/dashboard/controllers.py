@@ -8,6 +8,7 @@ from litestar.response import Template
 from inventory.accounts import permissions as p
 from inventory.assets.service import today
 from inventory.dashboard import service
+from inventory.planning import alerts
 from inventory.web import render
 
 
@@ -18,6 +19,9 @@ async def dashboard(request: Request) -> Template:
     coverage = await service.classroom_coverage(scope)
     equipped, schools = service.coverage_summary(coverage)
     warranty_total, warranties = await service.warranties_ending(on, scope)
+    plan_alerts = []
+    if p.allows(request.user.role, p.PLAN_READ):
+        plan_alerts = await alerts.recent()
     return render(
         "dashboard/index.html",
         counts=await service.site_category_counts(scope),
@@ -29,4 +33,6 @@ async def dashboard(request: Request) -> Template:
         schools=schools,
         year=on.year,
         faults=await service.fault_figures(on, scope),
+        plan_alerts=plan_alerts,
+        alert_text=alerts.alert_text,
     )

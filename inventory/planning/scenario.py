@@ -77,6 +77,7 @@ def clean_settings(raw: Mapping[str, Any], categories: list[dict[str, Any]],
         value = c.field(name, v.integer, raw.get(name), minimum=0, maximum=1000)
         settings["weights"][weight] = value if value is not None else getattr(Weights(), weight)
     codes = {cat["code"] for cat in categories}
+    displays = {cat["code"] for cat in categories if cat["is_interactive_display"]}
     for code in sorted(codes):
         name = f"lifespan_{code}"
         value = c.field(name, v.integer, raw.get(name), minimum=1, maximum=50)
@@ -93,7 +94,7 @@ def clean_settings(raw: Mapping[str, Any], categories: list[dict[str, Any]],
             continue
         if not kinds or any(k not in SITE_KINDS for k in kinds):
             c.error(f"target_{i}_kinds", _("Tick at least one kind of site."))
-        if category not in codes:
+        if category not in displays:  # coverage counts interactive displays
             c.error(f"target_{i}_category", _("Choose one of the proposed values."))
         by_year = c.field(f"target_{i}_by_year", v.integer, by_year_raw, required=True,
                           minimum=MIN_YEAR, maximum=MAX_YEAR)

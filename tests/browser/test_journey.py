@@ -517,3 +517,69 @@ def test_scan_page_reads_a_label_with_the_camera(browser, server, signed_in, tmp
         context.close()
     finally:
         with_camera.close()
+
+
+def test_planner_scenario_cap_change_and_xlsx_export(browser, server, tmp_path):
+    """A planner creates a scenario, sets its caps (the plan updates in place through htmx),
+    adds a coverage target, exports the XLSX, and compares it with the demo scenario."""
+    from openpyxl import load_workbook
+
+    empty = {"cookies": [], "origins": []}
+    context = _context(browser, server, viewport=DESKTOP, storage_state=empty,
+                       accept_downloads=True)
+    page = context.new_page()
+    try:
+        _sign_in(page, "planif@brenneville.example")
+        page.get_by_role("link", name="Renewal plans").click()
+        expect(page.get_by_role("heading", name="Renewal plans")).to_be_visible()
+        page.get_by_label("Name").fill("Plan 5 ans, test navigateur")
+        page.get_by_role("button", name="Create the scenario").click()
+        expect(page.get_by_role("heading", name="Plan 5 ans, test navigateur")).to_be_visible()
+        first_year = int(page.get_by_label("First year").input_value())
+        planned = page.locator("#plan-result .figures li").first.locator("strong")
+        expect(planned).to_have_text(re.compile(r"^0[.,]00"))  # caps start at zero
+        _shot(page, "60-desktop-plan-new.png")
+
+        page.evaluate("window.notReloaded = true")
+        for year in range(first_year, first_year + 5):
+            page.locator(f"#f-cap_all_{year}").fill("80000")
+        page.locator(f"#f-cap_all_{first_year + 4}").press("Tab")  # change → htmx update
+        expect(planned).not_to_have_text(re.compile(r"^0[.,]00"))
+        assert page.evaluate("window.notReloaded === true")  # updated in place, not reloaded
+        expect(page.locator(f"#f-cap_all_{first_year}")).to_have_value("80000,00")
+        _shot(page, "61-desktop-plan-caps.png")
+
+        page.get_by_text("Coverage targets").click()
+        page.locator("input[name=target_0_kinds][value=elementaire]").check()
+        page.locator("#f-target_0_category").select_option("ENI")
+        page.locator("#f-target_0_by_year").fill(str(first_year + 2))
+        page.locator("#f-target_0_by_year").press("Tab")
+        expect(page.locator("#plan-result")).to_contain_text("classrooms with an interactive display")
+        _shot(page, "62-desktop-plan-target.png")
+
+        with page.expect_download() as download_info:
+            page.get_by_role("button", name="Export XLSX").click()
+        path = tmp_path / "plan.xlsx"
+        download_info.value.save_as(path)
+        book = load_workbook(path)
+        assert book.sheetnames == ["Lines", "Yearly totals", "By site and category"]
+        totals = {row[0]: row for row in book["Yearly totals"].iter_rows(min_row=2, values_only=True)}
+        assert all(totals[y][2] <= 80000 for y in range(first_year, first_year + 5))
+        shown = page.locator("#plan-result tfoot td").nth(1).inner_text()
+        assert int(re.sub(r"\D", "", shown)) == round(totals["Total"][2] * 100)
+
+        page.goto("/plans")
+        page.get_by_role("button", name="Compare side by side").click()
+        expect(page.get_by_role("heading", name="Compare scenarios")).to_be_visible()
+        _shot(page, "63-desktop-plan-compare.png")
+
+        phone = _context(browser, server, viewport=PHONE, is_mobile=True, has_touch=True,
+                         storage_state=context.storage_state()).new_page()
+        phone.goto("/plans")
+        phone.get_by_role("link", name="Plan 5 ans, test navigateur").click()
+        expect(phone.locator("#plan-result")).to_be_visible()
+        _shot(phone, "64-phone-plan.png")
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"] + 1, f"the plan page scrolls sideways on a phone ({width}px)"
+    finally:
+        context.close()
