@@ -126,8 +126,10 @@ async def plan_update(request: Request, plan_id: FromPath[int]) -> Template | Re
         context = await _plan_context(plan, request, values=data, errors=errors)
         return render("planning/_editor.html" if is_htmx(request) else "planning/show.html",
                       400, **context)
+    context = await _plan_context(plan, request)
+    await service.store_summary(plan_id, context["result"])
     if is_htmx(request):
-        return render("planning/_editor.html", **await _plan_context(plan, request))
+        return render("planning/_editor.html", **context)
     return see_other(f"/plans/{plan_id}")
 
 

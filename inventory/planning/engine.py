@@ -9,16 +9,20 @@ How a year is planned, per budget envelope (a yearly cap for a group of sites):
    its category), ties broken by a stable key.
 3. They are funded in that order while the envelope's cap allows. The first one that does not
    fit ends that envelope's year ("most urgent first": money is not spent on a less urgent
-   device while a more urgent one waits), except a candidate costing more than the whole
-   cap, which could never fit and is passed over. What is not funded is carried to the next
-   year; past the horizon it is the unfunded backlog.
+   device while a more urgent one waits). What is not funded is carried to the next year;
+   past the horizon it is the unfunded backlog. A candidate costing more than a year's whole
+   cap therefore holds that year up: the plan reports it (`blocked`) so the planner raises the
+   cap or changes the priorities.
 
 Funding strictly in order keeps the plan monotone: with higher caps, everything funded by a
-given year is still funded by that year, so the backlog never grows.
+given year is still funded by that year, so the backlog never grows. (Passing over a
+candidate too dear for the year would break this: a higher cap can then let it in and push
+out cheaper ones.)
 """
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -116,7 +120,7 @@ class Scenario:
         return range(self.first_year, self.first_year + self.years)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Line:
     year: int | None  # None: backlog
     kind: str  # REPLACE or NEW
@@ -151,6 +155,9 @@ class Plan:
     coverage_rooms: int
     coverage_before: int
     coverage_after: int
+    # (year, envelope, tag or "" for a new purchase, cost): the next in line costs more than
+    # the whole cap of that year, so nothing after it could be funded.
+    blocked: tuple[tuple[int, str, str, int], ...] = ()
 
     @property
     def backlog_cents(self) -> int:
@@ -179,26 +186,32 @@ def end_of_life(asset: PlanAsset, lifespan: int) -> int | None:
     return asset.start_year + lifespan
 
 
-@dataclass
+@dataclass(slots=True)
 class _Candidate:
     kind: str
     envelope: str
     due_year: int  # the first plan year it competes in
     late_from: int  # end-of-life year, or the year a target makes the room due
-    static_score: int
-    warranty_year: int | None  # last year under warranty (None: none known)
+    static_score: int  # the part of the score that does not change with the year
+    warranty_over_from: int  # first year its warranty counts as over
     tiebreak: tuple
+    policy: CategoryPolicy
     asset: PlanAsset | None = None
     room: PlanRoom | None = None
-    policy: CategoryPolicy | None = None
-    facts: dict = field(default_factory=dict)
-    first_ranked: int | None = None  # the first year it competed for money
+    lifespan: int = 0
+    target: CoverageTarget | None = None
+    order: int = 0  # rank of `tiebreak` among all candidates: ties are broken by it
+    first_ranked: int = 0  # the first year it competed for money
+    key: int = 0  # its heap key in a year its warranty still runs
+    key_warranty_over: int = 0
 
     def score(self, year: int, weights: Weights) -> int:
-        score = self.static_score + weights.age * max(0, year - self.late_from)
-        if self.kind == REPLACE and (self.warranty_year is None or self.warranty_year < year):
-            score += weights.warranty
-        return score
+        """Only asked for years it is pending in, so never before `late_from`."""
+        bonus = weights.warranty if year >= self.warranty_over_from else 0
+        return self.static_score + weights.age * (year - self.late_from) + bonus
+
+
+NEVER = 10**9
 
 
 def _envelope_of(kind: str, envelopes: tuple[Envelope, ...]) -> str:
@@ -238,6 +251,7 @@ def make_plan(
     candidates: list[_Candidate] = []
     ages: dict[int, int] = {}  # asset id -> start year, for the fleet's age at the end
     undated = 0
+    envelope_of_kind: dict[str, str] = {}
     for asset in assets:
         policy = policies[asset.category_id]
         lifespan = scenario.lifespans.get(asset.category_id, policy.lifespan_years)
@@ -249,19 +263,20 @@ def make_plan(
             continue
         if eol > last_year:
             continue
+        kind = asset.site_kind
+        if kind not in envelope_of_kind:
+            envelope_of_kind[kind] = _envelope_of(kind, scenario.envelopes)
         faults = min(asset.recent_faults, MAX_COUNTED_FAULTS)
         candidates.append(_Candidate(
             kind=REPLACE,
-            envelope=_envelope_of(asset.site_kind, scenario.envelopes),
+            envelope=envelope_of_kind[kind],
             due_year=max(eol, scenario.first_year),
             late_from=eol,
             static_score=weights.faults * faults + weights.criticality * policy.criticality,
-            # The warranty counts as over in the year it ends.
-            warranty_year=asset.warranty_end.year - 1 if asset.warranty_end else None,
+            # The warranty counts as over in the year it ends; unknown counts as over.
+            warranty_over_from=asset.warranty_end.year if asset.warranty_end else -NEVER,
             tiebreak=(eol, 0, asset.tag, 0),
-            asset=asset, policy=policy,
-            facts={"eol_year": eol, "lifespan": lifespan, "start_year": asset.start_year,
-                   "override": asset.eol_override is not None, "faults": asset.recent_faults},
+            policy=policy, asset=asset, lifespan=lifespan,
         ))
 
     # Coverage: the classrooms each target asks for, spread over the years to its deadline.
@@ -283,16 +298,27 @@ def make_plan(
                 due_year=due,
                 late_from=due,
                 static_score=weights.coverage + weights.criticality * policy.criticality,
-                warranty_year=None,
+                warranty_over_from=NEVER,
                 tiebreak=(due, 1, "", room.id),
-                room=room, policy=policy,
-                facts={"by_year": target.by_year, "site_kinds": sorted(target.site_kinds)},
+                policy=policy, room=room, target=target,
             ))
+
+    # One integer key per candidate and year: -score, then the stable tie-break rank.
+    candidates.sort(key=lambda c: c.tiebreak)
+    for order, candidate in enumerate(candidates):
+        candidate.order = order
+    spread = len(candidates) + 1
+    for candidate in candidates:
+        base = candidate.static_score - weights.age * candidate.late_from
+        candidate.key = -base * spread + candidate.order
+        candidate.key_warranty_over = -(base + weights.warranty) * spread + candidate.order
 
     by_envelope: dict[str, list[_Candidate]] = {code: [] for code in envelope_codes}
     for candidate in candidates:
         by_envelope.setdefault(candidate.envelope, []).append(candidate)
     caps_by_code = {e.code: e.caps for e in scenario.envelopes}
+    prices = {(c.id, year): cost_in_year(c, year, price_year)
+              for c in policies.values() for year in scenario.plan_years}
 
     lines: list[Line] = []
     funded_year: dict[int, int] = {}
@@ -301,52 +327,55 @@ def make_plan(
     year_demand: dict[int, int] = {y: 0 for y in scenario.plan_years}
     year_carried: dict[int, int] = {y: 0 for y in scenario.plan_years}
     backlog: list[Line] = []
+    blocked: list[tuple[int, str, str, int]] = []
 
-    cost_cache: dict[tuple[int, int], int] = {}
-
-    def cost(policy: CategoryPolicy, year: int) -> int:
-        key = (policy.id, year)
-        if key not in cost_cache:
-            cost_cache[key] = cost_in_year(policy, year, price_year)
-        return cost_cache[key]
-
+    by_order = candidates  # sorted by tie-break: candidates[c.order] is c
     for code, pool in by_envelope.items():
         caps = caps_by_code.get(code, {})
         pool.sort(key=lambda c: c.due_year)
         pending: list[_Candidate] = []
+        pending_by_category: dict[int, int] = {}  # how many of each category wait
         next_index = 0
         for year in scenario.plan_years:
             while next_index < len(pool) and pool[next_index].due_year <= year:
-                pending.append(pool[next_index])
+                candidate = pool[next_index]
+                candidate.first_ranked = year
+                pending.append(candidate)
+                pending_by_category[candidate.policy.id] = pending_by_category.get(
+                    candidate.policy.id, 0) + 1
                 next_index += 1
             cap = caps.get(year, 0)
-            ranked = sorted(pending, key=lambda c, y=year: (-c.score(y, weights), c.tiebreak))
+            year_demand[year] += sum(n * prices[(category, year)]
+                                     for category, n in pending_by_category.items())
+            # The score's age term grows by w_age a year for every candidate alike, so the
+            # ranking only needs the rest; key % spread is the candidate's order.
+            heap = [c.key_warranty_over if year >= c.warranty_over_from else c.key
+                    for c in pending]
+            heapq.heapify(heap)
             remaining = cap
-            open_envelope = True
-            kept: list[_Candidate] = []
-            for candidate in ranked:
-                price = cost(candidate.policy, year)
-                year_demand[year] += price
-                if candidate.first_ranked is None:
-                    candidate.first_ranked = year
-                if open_envelope and price <= remaining:
-                    remaining -= price
-                    lines.append(_line(candidate, year, price, candidate.score(year, weights),
-                                       candidate.first_ranked))
-                    if candidate.asset is not None:
-                        funded_year[candidate.asset.id] = year
-                    else:
-                        new_funded.append((candidate.room.id, year))
-                    continue
-                if price <= cap:  # it could fit in a year of this cap: later ones wait
-                    open_envelope = False
-                kept.append(candidate)
-            year_carried[year] += len(kept)
+            while heap:
+                candidate = by_order[heap[0] % spread]
+                price = prices[(candidate.policy.id, year)]
+                if price > remaining:  # it and everything after it wait
+                    if price > cap:  # it can never fit this year: say so
+                        blocked.append((year, code, candidate.asset.tag if candidate.asset
+                                        else "", price))
+                    break
+                heapq.heappop(heap)
+                remaining -= price
+                pending_by_category[candidate.policy.id] -= 1
+                lines.append(_line(candidate, year, price, candidate.score(year, weights)))
+                if candidate.asset is not None:
+                    funded_year[candidate.asset.id] = year
+                else:
+                    new_funded.append((candidate.room.id, year))
+            pending = [by_order[key % spread] for key in heap]
+            year_carried[year] += len(pending)
             spent_by_envelope[(year, code)] = cap - remaining
-            pending = kept
-        for candidate in sorted(pending, key=lambda c: (-c.score(last_year, weights), c.tiebreak)):
-            backlog.append(_line(candidate, None, cost(candidate.policy, last_year),
-                                 candidate.score(last_year, weights), candidate.first_ranked))
+        last_prices = {c.id: cost_in_year(c, last_year, price_year) for c in policies.values()}
+        for candidate in sorted(pending, key=lambda c: (-c.score(last_year, weights), c.order)):
+            backlog.append(_line(candidate, None, last_prices[candidate.policy.id],
+                                 candidate.score(last_year, weights)))
 
     lines.sort(key=lambda line: (line.year, envelope_codes.index(line.envelope)
                                  if line.envelope in envelope_codes else len(envelope_codes),
@@ -380,6 +409,7 @@ def make_plan(
         coverage_rooms=len(room_ids),
         coverage_before=before,
         coverage_after=before + len({room for room, _year in new_funded}),
+        blocked=tuple(blocked),
     )
 
 
@@ -387,23 +417,31 @@ def _line_key(line: Line) -> tuple:
     return (line.tag, line.room_id or 0)
 
 
-def _line(candidate: _Candidate, year: int | None, price: int, score: int,
-          first_due: int) -> Line:
-    facts = dict(candidate.facts)
+def _line(candidate: _Candidate, year: int | None, price: int, score: int) -> Line:
+    first_due = candidate.first_ranked
+    reference = year if year is not None else first_due
+    asset = candidate.asset
     if candidate.kind == REPLACE:
-        asset = candidate.asset
-        reference = year if year is not None else first_due
-        facts["age"] = reference - asset.start_year if asset.start_year is not None else None
-        facts["warranty_over"] = candidate.warranty_year is None or candidate.warranty_year < reference
+        facts: dict = {
+            "eol_year": candidate.late_from, "lifespan": candidate.lifespan,
+            "start_year": asset.start_year, "override": asset.eol_override is not None,
+            "faults": asset.recent_faults,
+            "age": reference - asset.start_year if asset.start_year is not None else None,
+            "warranty_over": reference >= candidate.warranty_over_from,
+        }
+    else:
+        facts = {"by_year": candidate.target.by_year,
+                 "site_kinds": sorted(candidate.target.site_kinds)}
     if year is not None and first_due < year:
         facts["carried_from"] = first_due
+    room = candidate.room
     return Line(
         year=year,
         kind=candidate.kind,
-        asset_id=candidate.asset.id if candidate.asset else None,
-        tag=candidate.asset.tag if candidate.asset else "",
-        site_id=candidate.asset.site_id if candidate.asset else candidate.room.site_id,
-        room_id=candidate.asset.room_id if candidate.asset else candidate.room.id,
+        asset_id=asset.id if asset else None,
+        tag=asset.tag if asset else "",
+        site_id=asset.site_id if asset else room.site_id,
+        room_id=asset.room_id if asset else room.id,
         category_id=candidate.policy.id,
         cost_cents=price,
         score=score,

@@ -164,8 +164,7 @@ async def update_plan(plan_id: int, raw: dict[str, Any], version: int | None,
             RenewalPlan, plan_id, version, {**header, "settings": settings}, entity="plan",
             entity_key=str(plan_id), action="update", actor=actor,
         )
-    await refresh_summary(plan_id)
-    return await get_plan(plan_id)
+    return await get_plan(plan_id)  # the caller computes it and stores its summary
 
 
 async def copy_plan(plan_id: int, actor: Actor | str) -> dict[str, Any]:
@@ -234,9 +233,15 @@ def summary_of(plan: Plan) -> dict[str, Any]:
 async def refresh_summary(plan_id: int, on: dt.date | None = None) -> Plan:
     plan = await get_plan(plan_id)
     result = await computed(plan, on or dt.date.today())
-    await RenewalPlan.update({RenewalPlan.summary: summary_of(result)}).where(
-        RenewalPlan.id == plan_id).run()
+    if plan["status"] == DRAFT:
+        await store_summary(plan_id, result)
     return result
+
+
+async def store_summary(plan_id: int, result: Plan) -> None:
+    """The figures the scenario list shows; an approved plan keeps those of its approval."""
+    await RenewalPlan.update({RenewalPlan.summary: summary_of(result)}).where(
+        (RenewalPlan.id == plan_id) & (RenewalPlan.status == DRAFT)).run()
 
 
 # Approval and follow-up

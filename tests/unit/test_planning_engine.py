@@ -246,3 +246,16 @@ def test_coverage_targets_are_met_when_the_budget_allows(case):
         bought = {line.room_id: line.year for line in plan.lines if line.kind == NEW}
         assert lacking <= set(bought)
         assert all(bought[room] <= deadline for room in lacking)
+
+
+def test_a_device_dearer_than_the_whole_cap_holds_the_year_up_and_is_reported():
+    core = CategoryPolicy(id=9, code="CORE", lifespan_years=8, cost_cents=9000 * EUR, criticality=3)
+    fleet = [asset(1, core, 2010), asset(2, PC, 2020)]  # the core switch is the most urgent
+    plan = make_plan(fleet, [core, PC], Scenario(2027, 2, (Envelope("all", {2027: 5000 * EUR,
+                                                                            2028: 5000 * EUR}),)))
+    assert plan.lines == ()  # "most urgent first": nothing jumps the queue
+    assert plan.blocked == ((2027, "all", "T-01", 9000 * EUR), (2028, "all", "T-01", 9000 * EUR))
+    raised = make_plan(fleet, [core, PC], Scenario(2027, 2, (Envelope("all", {2027: 9500 * EUR,
+                                                                              2028: 5000 * EUR}),)))
+    assert [(line.year, line.tag) for line in raised.lines] == [(2027, "T-01"), (2027, "T-02")]
+    assert raised.blocked == ()
