@@ -73,6 +73,8 @@ ACTION_LABELS = {
     "success": L("Signed in"),
     "failed": L("Failed sign-in"),
     "throttled": L("Sign-in refused (too many failures)"),
+    "approve": L("Approved"),
+    "delete": L("Deleted"),
 }
 
 

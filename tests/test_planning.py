@@ -185,6 +185,11 @@ def test_approved_plan_is_frozen_and_follows_replacements(client_as, run):
     assert approved.status_code == 303
     stored = count("plan_line", "plan = {}", plan_id)
     assert stored > 0
+    assert count("audit_record", "entity = 'plan' AND entity_key = {} AND action = 'approve'",
+                 str(plan_id)) == 1
+    log = client_as("administrator").get("/admin/audit?entity=plan")
+    assert f'href="/plans/{plan_id}"' in log.text and "Approved" in log.text
+    planner = client_as("planner")
     again = planner.post(f"/plans/{plan_id}", data={**form, "version": str(version + 1)})
     assert again.status_code == 400 and "frozen" in again.text
     first = query("SELECT tag, cost_cents FROM plan_line WHERE plan = {} AND kind = 'replace' "
