@@ -230,7 +230,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Fal
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment)),
         before_send=[add_security_headers],
         middleware=[language_middleware,
-                    session_middleware(settings.session_idle_minutes * 60)],
+                    session_middleware(settings.session_idle_minutes * 60, settings.secret_key)],
         guards=[permission_guard],
         csrf_config=CSRFConfig(secret=settings.secret_key, cookie_secure=settings.secure_cookies,
                                cookie_samesite="lax", cookie_httponly=True),
@@ -247,8 +247,11 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Fal
         openapi_config=OpenAPIConfig(
             title="Equipment inventory API", version="1",
             description="The JSON API under /api/v1: the same operations and permissions as "
-                        "the pages. Sign in first; send the csrftoken cookie's value in the "
-                        "x-csrftoken header with every change.",
+                        "the pages. Authenticate with a personal API token (created on the "
+                        "account page, or with `inventory token create EMAIL`) sent as "
+                        "`Authorization: Bearer <token>`. A browser session also works; it then "
+                        "needs the csrftoken cookie's value in the x-csrftoken header for every "
+                        "change.",
             render_plugins=[JsonRenderPlugin()]),
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],

@@ -137,6 +137,23 @@ def cmd_plan(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_token(args: argparse.Namespace) -> int:
+    from inventory.accounts import tokens
+    from inventory.validation import NotFound, ValidationFailed
+
+    _setup()
+    try:
+        token = asyncio.run(_with_pool(tokens.create_for_email(args.email, args.name, "cli")))
+    except NotFound:
+        print(f"No active account with the email {args.email}", file=sys.stderr)
+        return 1
+    except ValidationFailed as failed:
+        print("; ".join(failed.errors.values()), file=sys.stderr)
+        return 2
+    print(token)  # alone on stdout, for scripts: TOKEN=$(inventory token create …)
+    return 0
+
+
 def cmd_createuser(args: argparse.Namespace) -> int:
     from inventory.accounts import service as accounts
     from inventory.validation import ValidationFailed
@@ -287,6 +304,14 @@ def build_parser() -> argparse.ArgumentParser:
     labels.add_argument("--skip", type=int, default=0, help="positions already used on the sheet")
     labels.add_argument("-o", "--output", required=True)
     labels.set_defaults(func=cmd_labels)
+
+    token = sub.add_parser("token", help="API tokens")
+    token_sub = token.add_subparsers(dest="action", required=True)
+    token_create = token_sub.add_parser("create", help="create a token for an account and "
+                                                       "print it (alone) on stdout")
+    token_create.add_argument("email")
+    token_create.add_argument("--name", default="command line")
+    token_create.set_defaults(func=cmd_token)
 
     plan = sub.add_parser("plan", help="print a renewal plan of the fleet as CSV")
     plan.add_argument("--start", type=int, required=True, help="first year of the plan")

@@ -75,6 +75,7 @@ ACTION_LABELS = {
     "throttled": L("Sign-in refused (too many failures)"),
     "approve": L("Approved"),
     "delete": L("Deleted"),
+    "revoke": L("Revoked"),
 }
 
 

@@ -159,6 +159,19 @@ class UserSession(Table, tablename="user_session"):
     client = Varchar(length=64, default="")
 
 
+class ApiToken(Table, tablename="api_token"):
+    """A personal API token: only its SHA-256 is kept; `hint` is its first characters, to
+    tell tokens apart. Times are Unix seconds, like sessions."""
+
+    user = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True)
+    name = Varchar(length=100)
+    token_hash = Varchar(length=64, unique=True, index=True)
+    hint = Varchar(length=16, default="")
+    created = Integer()
+    last_used = Integer(null=True, default=None)
+    revoked = Integer(null=True, default=None)
+
+
 class LoginThrottle(Table, tablename="login_throttle"):
     """Failed sign-ins per account ("email:…") and per client address ("ip:…")."""
 
@@ -355,5 +368,5 @@ ALL_TABLES = (
     Site, Room, Category, AssetModel, Asset, TagSequence, AuditRecord, User, UserSite,
     UserSession, LoginThrottle, AppSetting, ReservedTag, InventoryCampaign, CampaignCheck,
     Intervention, Fault, FaultEvent, OutboxMessage, JobRun, MaintenanceTask, MaintenanceItem,
-    RenewalPlan, PlanLine, PlanAlert,
+    RenewalPlan, PlanLine, PlanAlert, ApiToken,
 )

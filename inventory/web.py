@@ -77,6 +77,13 @@ def format_decimal(value: float | None) -> str:
     return text.replace(".", ",") if i18n.get_language() == "fr" else text
 
 
+def format_unix(seconds: int | None) -> str:
+    """Unix seconds (sessions, tokens) as a local date and time."""
+    if not seconds:
+        return ""
+    return format_datetime(dt.datetime.fromtimestamp(seconds, dt.UTC))
+
+
 def label(choices: dict[str, Any], key: str | None) -> str:
     return str(choices.get(key, key or ""))
 
@@ -136,6 +143,7 @@ def make_environment() -> Environment:
         cents_input=cents_to_input,
         percent_bp=format_bp,
         decimal=format_decimal,
+        unix_datetime=format_unix,
         bp_input=bp_to_input,
         date=format_date,
         datetime=format_datetime,

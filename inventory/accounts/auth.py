@@ -5,9 +5,10 @@ from __future__ import annotations
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware.csrf import generate_csrf_token
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from inventory.accounts import permissions, service
+from inventory.accounts import permissions, service, tokens
 
 SESSION_COOKIE = "session"
 # Paths that never need to know who is asking: no session look-up for them.
@@ -24,15 +25,39 @@ def _cookie(headers: list[tuple[bytes, bytes]], name: str) -> str:
     return ""
 
 
-def session_middleware(idle_seconds: int):
+def _bearer(headers: list[tuple[bytes, bytes]]) -> str | None:
+    for key, value in headers:
+        if key == b"authorization":
+            scheme, _sep, credentials = value.decode("latin-1").partition(" ")
+            if scheme.lower() == "bearer":
+                return credentials.strip()
+    return None
+
+
+def _as_token_request(scope: Scope, secret: str) -> None:
+    """A request authenticated by an API token carries no ambient credential (its cookies are
+    dropped), so cross-site request forgery does not apply to it: it gets a matching CSRF
+    cookie and header, which lets Litestar's CSRF check (run after this) pass."""
+    csrf = generate_csrf_token(secret=secret)
+    headers = [(k, v) for k, v in scope.get("headers", []) if k not in (b"cookie", b"x-csrftoken")]
+    headers += [(b"cookie", f"csrftoken={csrf}".encode()), (b"x-csrftoken", csrf.encode())]
+    scope["headers"] = headers
+
+
+def session_middleware(idle_seconds: int, secret: str = ""):
     def factory(app: ASGIApp) -> ASGIApp:
         async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
             if scope["type"] == "http":
                 user = None
                 if not scope["path"].startswith(_ANONYMOUS_PATHS):
-                    token = _cookie(scope.get("headers", []), SESSION_COOKIE)
-                    if token:
-                        user = await service.load_session(token, idle_seconds)
+                    bearer = _bearer(scope.get("headers", []))
+                    if bearer is not None:
+                        user = await tokens.load(bearer)
+                        _as_token_request(scope, secret)
+                    else:
+                        token = _cookie(scope.get("headers", []), SESSION_COOKIE)
+                        if token:
+                            user = await service.load_session(token, idle_seconds)
                 scope["user"] = user
             await app(scope, receive, send)
 

@@ -10,7 +10,7 @@ from litestar.response import Redirect, Template
 
 from inventory import audit
 from inventory.accounts import permissions as p
-from inventory.accounts import rules, service
+from inventory.accounts import rules, service, tokens
 from inventory.accounts.auth import SESSION_COOKIE
 from inventory.fields import ACTION_LABELS, present_history
 from inventory.i18n import _
@@ -81,10 +81,28 @@ async def logout(request: Request) -> Redirect:
     return response
 
 
-async def _account(request: Request, status: int = 200, errors=None) -> Template:
+async def _account(request: Request, status: int = 200, errors=None, **tokens_context) -> Template:
     return render("accounts/account.html", status, errors=errors or {},
                   done=request.query_params.get("done"), roles=p.ROLES,
-                  notifications=await service.notification_settings(request.user.id))
+                  notifications=await service.notification_settings(request.user.id),
+                  tokens=await tokens.list_for(request.user.id), **tokens_context)
+
+
+@post("/account/tokens", permission=p.SIGNED_IN)
+async def token_create(request: Request) -> Template:
+    data = await form_data(request)
+    try:
+        token, _row = await tokens.create(request.user.id, data.get("name"), request.user.actor)
+    except ValidationFailed as failed:
+        return await _account(request, 400, token_errors=failed.errors, token_values=data)
+    # Shown once, on this response only (no redirect: the token must not sit in a URL).
+    return await _account(request, 201, new_token=token)
+
+
+@post("/account/tokens/{token_id:int}/revoke", permission=p.SIGNED_IN)
+async def token_revoke(request: Request, token_id: FromPath[int]) -> Redirect:
+    await tokens.revoke(request.user.id, token_id, request.user.actor)
+    return see_other("/account?done=token#api-tokens")
 
 
 @get("/account", permission=p.SIGNED_IN)
@@ -192,6 +210,7 @@ async def audit_log(request: Request) -> Template:
 
 
 account_routes = [
-    login_form, login, logout, account, account_notifications, change_password, users_index,
+    login_form, login, logout, account, account_notifications, change_password, token_create,
+    token_revoke, users_index,
     user_new, user_create, user_edit, user_update, user_reset_password, audit_log,
 ]

@@ -1,0 +1,106 @@
+"""Personal API tokens: created on the account page or from the shell, shown once, stored
+hashed, acting with their owner's role and sites, stopping at once when revoked."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.helpers import count, execute, query
+
+INVENTORY = str(Path(sys.executable).parent / "inventory")
+
+
+def _create(client, name="Script de synchro") -> str:
+    page = client.post("/account/tokens", data={"name": name})
+    assert page.status_code == 201
+    token = re.search(r'<code class="token">([^<]+)</code>', page.text).group(1)
+    assert token.startswith("inv_")
+    return token
+
+
+def _bearer(client, token: str) -> None:
+    client.cookies.clear()  # a script holds no session and no CSRF cookie
+    client.headers["authorization"] = f"Bearer {token}"
+
+
+def test_token_is_shown_once_stored_hashed_and_acts_as_its_owner(client_as):
+    tech = client_as("technician")
+    token = _create(tech)
+    again = tech.get("/account")
+    assert token not in again.text and token[:8] in again.text  # only its first characters
+    stored = query("SELECT token_hash, hint FROM api_token")
+    assert len(stored) == 1 and token not in str(stored) and stored[0]["hint"] == token[:8]
+    assert count("audit_record", "entity = 'token' AND action = 'create'") == 1
+
+    _bearer(tech, token)
+    listed = tech.get("/api/v1/assets?site=GS-FERRY")
+    assert listed.status_code == 200 and listed.json()["total"] > 0
+    tag = listed.json()["items"][0]["tag"]
+    version = tech.get(f"/api/v1/assets/{tag}").json()["version"]
+    # A write with the token alone: no cookie, no CSRF header.
+    changed = tech.patch(f"/api/v1/assets/{tag}", json={"notes": "Vu par le script",
+                                                         "version": version})
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["notes"] == "Vu par le script"
+    actor = query("SELECT actor FROM audit_record WHERE entity_key = {} ORDER BY id DESC LIMIT 1",
+                  tag)[0]["actor"]
+    assert actor == "tech@brenneville.example"
+
+
+def test_revoked_token_stops_at_once(client_as):
+    tech = client_as("technician")
+    token = _create(tech)
+    token_id = query("SELECT id FROM api_token")[0]["id"]
+    revoked = tech.post(f"/account/tokens/{token_id}/revoke", follow_redirects=False)
+    assert revoked.status_code == 303
+    _bearer(tech, token)
+    answer = tech.get("/api/v1/assets")
+    assert answer.status_code == 401 and answer.json()["error"] == "not_authenticated"
+
+
+def test_unknown_token_and_disabled_account_are_refused(client_as):
+    tech = client_as("technician")
+    token = _create(tech)
+    _bearer(tech, "inv_" + "x" * 43)
+    assert tech.get("/api/v1/sites").status_code == 401
+    _bearer(tech, token)
+    assert tech.get("/api/v1/sites").status_code == 200
+    execute("UPDATE app_user SET active = FALSE WHERE email = 'tech@brenneville.example'")
+    assert tech.get("/api/v1/sites").status_code == 401
+
+
+def test_token_keeps_its_owners_role_and_sites(client_as):
+    director = client_as("director")
+    token = _create(director)
+    _bearer(director, token)
+    own = director.get("/api/v1/sites")
+    assert own.status_code == 200 and [s["code"] for s in own.json()] == ["GS-FERRY"]
+    assert director.get("/api/v1/sites/MAIRIE").status_code == 404
+    assert director.post("/api/v1/sites", json={"code": "X", "name": "X",
+                                                 "kind": "other"}).status_code == 403
+
+
+def test_token_create_command_prints_the_token_alone(demo_url):
+    env = {**os.environ, "INVENTORY_DATABASE_URL": demo_url}
+    done = subprocess.run([INVENTORY, "token", "create", "elu@brenneville.example", "--name",
+                           "Tableau de bord des élus"], env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert re.fullmatch(r"inv_[A-Za-z0-9_-]{43}\n", done.stdout)
+    assert query("SELECT name FROM api_token")[0]["name"] == "Tableau de bord des élus"
+    unknown = subprocess.run([INVENTORY, "token", "create", "personne@ailleurs.example"], env=env,
+                             capture_output=True, text=True, timeout=120)
+    assert unknown.returncode == 1 and "No active account" in unknown.stderr
+    assert unknown.stdout == ""
+
+
+def test_token_name_is_required(client_as):
+    tech = client_as("technician")
+    page = tech.post("/account/tokens", data={"name": "  "})
+    assert page.status_code == 400
+    assert 'id="e-token-name"' in page.text and "This field is required." in page.text
+    assert count("api_token") == 0
