@@ -13,7 +13,7 @@ from inventory import validation as v
 from inventory.accounts.scope import Scope
 from inventory.assets import queries, rules
 from inventory.audit import Actor
-from inventory.db import current_engine
+from inventory.db import current_engine, fetch_all
 from inventory.fields import present_history
 from inventory.i18n import _
 from inventory.tables import (
@@ -287,7 +287,7 @@ class AssetPage:
 
 
 async def _rows(sql: str, args: list[Any]) -> list[dict[str, Any]]:
-    return await Asset.raw(sql, *args).run()
+    return await fetch_all(sql, *args)
 
 
 async def count_assets(f: AssetFilter, scope: Scope) -> int:
