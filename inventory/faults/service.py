@@ -240,9 +240,9 @@ async def queue(scope: Scope, *, site: str = "", category: str = "", open_only: 
 
 
 async def for_asset(asset_id: int) -> list[dict[str, Any]]:
-    return await db.fetch_all(FAULT_SELECT + " WHERE fault.asset = {} AND fault.status IN ("
-                              + ", ".join("{}" for _ in workflow.OPEN_STATES) + ") "
-                              "ORDER BY fault.id DESC", asset_id, *workflow.OPEN_STATES)
+    return await db.fetch_small(FAULT_SELECT + " WHERE fault.asset = {} AND fault.status IN ("
+                                + ", ".join("{}" for _ in workflow.OPEN_STATES) + ") "
+                                "ORDER BY fault.id DESC", asset_id, *workflow.OPEN_STATES)
 
 
 # The reporter hears when their fault is taken into account and when it is fixed.

@@ -59,5 +59,5 @@ async def log(tag: str, raw: Mapping[str, Any], actor: Actor | str, scope: Scope
 
 async def recent(asset_id: int, limit: int = 5) -> list[dict[str, Any]]:
     # Raw SQL: the asset page shows these, and Piccolo's builder costs more than the query.
-    return await db.fetch_all("SELECT * FROM intervention WHERE asset = {} "
-                              "ORDER BY done_on DESC, id DESC LIMIT {}", asset_id, limit)
+    return await db.fetch_small("SELECT * FROM intervention WHERE asset = {} "
+                                "ORDER BY done_on DESC, id DESC LIMIT {}", asset_id, limit)
