@@ -125,6 +125,9 @@ class _TranslateLiterals(NodeTransformer):
         return node
 
 
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
 class LanguageEnvironment(Environment):
     """A Jinja environment whose templates are compiled for one language: literal messages
     are translated once, when a template is compiled, instead of on every render."""
@@ -136,6 +139,14 @@ class LanguageEnvironment(Environment):
     def _parse(self, source, name, filename) -> nodes.Template:
         tree = super()._parse(source, name, filename)
         return _TranslateLiterals(i18n.translations(self.language)).visit(tree)
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        # `row.tag` on a dict: Jinja tries getattr() first, which fails with an exception
+        # for every field read (600 on a list page). A plain dict's only attributes are
+        # dict's own, so for any other name the key is the answer, as it was before.
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
 
 
 class LanguageTemplateEngine(JinjaTemplateEngine):
