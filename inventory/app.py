@@ -12,7 +12,6 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundE
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.params import FromPath
-from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
@@ -36,7 +35,7 @@ from inventory.planning.controllers import plan_routes
 from inventory.settings import PROJECT_ROOT, Settings
 from inventory.sites.controllers import site_routes
 from inventory.validation import Conflict, NotFound, ValidationFailed
-from inventory.web import make_environment
+from inventory.web import make_template_engine
 
 log = logging.getLogger("inventory")
 
@@ -216,7 +215,6 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Fal
             scheduler.shutdown(wait=False)
         await db.close_pool(engine)
 
-    environment = make_environment()
     return Litestar(
         route_handlers=[
             dashboard, healthz, choose_language,
@@ -227,7 +225,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Fal
             create_static_files_router(path="/static", directories=[PROJECT_ROOT / "static"],
                                        send_as_attachment=False, opt={"permission": p.PUBLIC}),
         ],
-        template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment)),
+        template_config=TemplateConfig(instance=make_template_engine()),
         before_send=[add_security_headers],
         middleware=[language_middleware,
                     session_middleware(settings.session_idle_minutes * 60, settings.secret_key)],

@@ -10,7 +10,7 @@ from typing import Any
 
 from piccolo.engine.sqlite import TransactionType
 
-from inventory.db import current_engine
+from inventory.db import current_engine, fetch_small
 from inventory.tables import AuditRecord
 
 
@@ -78,9 +78,9 @@ async def record(
 
 
 async def history(entity: str, entity_key: str, limit: int = 200) -> list[dict[str, Any]]:
-    rows = await AuditRecord.raw(
+    rows = await fetch_small(
         "SELECT * FROM audit_record WHERE entity_key = {} AND entity = {} "
-        "ORDER BY id DESC LIMIT {}", entity_key, entity, limit).run()
+        "ORDER BY id DESC LIMIT {}", entity_key, entity, limit)
     for row in rows:
         changes = row["changes"]
         row["changes"] = json.loads(changes) if isinstance(changes, str) else changes

@@ -13,7 +13,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from inventory import audit
+from inventory import audit, db
 from inventory import validation as v
 from inventory.accounts import permissions, rules
 from inventory.accounts.scope import EVERYTHING, Scope
@@ -245,11 +245,11 @@ async def load_session(token: str, idle_seconds: int) -> CurrentUser | None:
     token_hash = hash_token(token)
     moment = now()
     # Raw SQL: this runs on every request, and Piccolo's join builder costs more than the query.
-    found = await UserSession.raw(
+    found = await db.fetch_small(
         'SELECT user_session.id, user_session.last_seen, app_user.id AS user_id, app_user.email, '
         'app_user.name, app_user.role, app_user.active FROM user_session '
         'JOIN app_user ON app_user.id = user_session."user" WHERE user_session.token_hash = {}',
-        token_hash).run()
+        token_hash)
     row = found[0] if found else None
     if row is None:
         return None
@@ -261,7 +261,7 @@ async def load_session(token: str, idle_seconds: int) -> CurrentUser | None:
             UserSession.id == row["id"]).run()
     site_ids: frozenset[int] = frozenset()
     if row["role"] in permissions.SITE_BOUND_ROLES:
-        links = await UserSite.select(UserSite.site).where(UserSite.user == row["user_id"]).run()
+        links = await db.fetch_small('SELECT site FROM user_site WHERE "user" = {}', row["user_id"])
         site_ids = frozenset(r["site"] for r in links)
     return CurrentUser(id=row["user_id"], email=row["email"], name=row["name"],
                        role=row["role"], site_ids=site_ids, session_hash=token_hash)

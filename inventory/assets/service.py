@@ -13,7 +13,7 @@ from inventory import validation as v
 from inventory.accounts.scope import Scope
 from inventory.assets import queries, rules
 from inventory.audit import Actor
-from inventory.db import current_engine
+from inventory.db import current_engine, fetch_all, fetch_small
 from inventory.fields import present_history
 from inventory.i18n import _
 from inventory.tables import (
@@ -170,7 +170,8 @@ async def next_tag(prefix: str, digits: int) -> str:
 
 async def get_asset(tag: str, scope: Scope) -> dict[str, Any]:
     """One asset by tag; an asset outside the person's sites does not exist for them."""
-    found = await _rows(queries.DETAIL_SELECT + " WHERE asset.tag = {}", [rules.normalise_tag(tag)])
+    found = await fetch_small(queries.DETAIL_SELECT + " WHERE asset.tag = {}",
+                              rules.normalise_tag(tag))
     asset = found[0] if found else None
     if asset is None or not scope.allows(asset["site"]):
         raise v.NotFound(tag)
@@ -287,7 +288,7 @@ class AssetPage:
 
 
 async def _rows(sql: str, args: list[Any]) -> list[dict[str, Any]]:
-    return await Asset.raw(sql, *args).run()
+    return await fetch_all(sql, *args)
 
 
 async def count_assets(f: AssetFilter, scope: Scope) -> int:
@@ -333,15 +334,15 @@ async def form_choices(site_code: str | None, scope: Scope) -> dict[str, Any]:
 
 async def filter_choices(site_code: str | None, scope: Scope) -> dict[str, Any]:
     """What the list's filters offer: categories, sites, the chosen site's rooms."""
-    categories = await Category.select(Category.id, Category.code, Category.name).order_by(
-        Category.name).run()
-    sites = [s for s in await Site.select(Site.id, Site.code, Site.name).order_by(Site.name).run()
+    # Small tables, read on every list page: raw SQL, on the event loop's thread.
+    categories = await fetch_small("SELECT id, code, name FROM category ORDER BY name")
+    sites = [s for s in await fetch_small("SELECT id, code, name FROM site ORDER BY name")
              if scope.allows(s["id"])]
     rooms: list[dict[str, Any]] = []
     site = next((s for s in sites if s["code"] == (site_code or "").upper()), None)
     if site:
-        rooms = await Room.select(Room.id, Room.name).where(
-            Room.site == site["id"]).order_by(Room.name).run()
+        rooms = await fetch_small("SELECT id, name FROM room WHERE site = {} ORDER BY name",
+                                  site["id"])
     return {"categories": categories, "sites": sites, "rooms": rooms}
 
 

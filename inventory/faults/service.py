@@ -8,7 +8,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from inventory import audit
+from inventory import audit, db
 from inventory import validation as v
 from inventory.accounts import rules as account_rules
 from inventory.accounts import service as accounts
@@ -240,9 +240,9 @@ async def queue(scope: Scope, *, site: str = "", category: str = "", open_only: 
 
 
 async def for_asset(asset_id: int) -> list[dict[str, Any]]:
-    return await Fault.raw(FAULT_SELECT + " WHERE fault.asset = {} AND fault.status IN ("
-                           + ", ".join("{}" for _ in workflow.OPEN_STATES) + ") "
-                           "ORDER BY fault.id DESC", asset_id, *workflow.OPEN_STATES).run()
+    return await db.fetch_small(FAULT_SELECT + " WHERE fault.asset = {} AND fault.status IN ("
+                                + ", ".join("{}" for _ in workflow.OPEN_STATES) + ") "
+                                "ORDER BY fault.id DESC", asset_id, *workflow.OPEN_STATES)
 
 
 # The reporter hears when their fault is taken into account and when it is fixed.
