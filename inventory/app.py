@@ -27,6 +27,7 @@ from inventory.assets.controllers import asset_routes
 from inventory.campaigns.controllers import campaign_routes
 from inventory.catalog.controllers import catalog_routes
 from inventory.dashboard.controllers import dashboard
+from inventory.exporting.controllers import export_routes
 from inventory.faults.controllers import fault_routes
 from inventory.labels.controllers import label_routes
 from inventory.labels.formats import all_formats
@@ -221,7 +222,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Fal
             *site_routes, *asset_routes, *catalog_routes, api_router,
             *account_routes, *label_routes, *campaign_routes, *fault_routes,
             *maintenance_routes,
-            *plan_routes,
+            *plan_routes, *export_routes,
             create_static_files_router(path="/static", directories=[PROJECT_ROOT / "static"],
                                        send_as_attachment=False, opt={"permission": p.PUBLIC}),
         ],

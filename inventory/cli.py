@@ -75,17 +75,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from inventory.accounts.scope import EVERYTHING
-    from inventory.assets.service import iter_assets_for_export
-    from inventory.exports import write_assets_csv
+    from inventory.exporting import kinds
 
     _setup()
-    if args.kind != "assets":
-        print(f"Unknown export: {args.kind}", file=sys.stderr)
+    kind = kinds.KINDS[args.kind]
+    out = sys.stdout.buffer
+    if args.format == "xlsx" and out.isatty():
+        print("XLSX is binary: redirect it to a file (> export.xlsx)", file=sys.stderr)
         return 2
-    if args.format != "csv":
-        print(f"Unsupported format: {args.format} (csv)", file=sys.stderr)
-        return 2
-    asyncio.run(_with_pool(write_assets_csv(iter_assets_for_export(EVERYTHING), sys.stdout)))
+    asyncio.run(_with_pool(kinds.write(kind, args.format, out, EVERYTHING)))
+    out.flush()
     return 0
 
 
@@ -322,8 +321,9 @@ def build_parser() -> argparse.ArgumentParser:
     plan.set_defaults(func=cmd_plan)
 
     export = sub.add_parser("export", help="write data to stdout")
-    export.add_argument("kind", choices=["assets"])
-    export.add_argument("--format", default="csv", choices=["csv"])
+    export.add_argument("kind", choices=["assets", "faults", "interventions", "plans"])
+    export.add_argument("--format", default="csv", choices=["csv", "xlsx"],
+                        help="csv: commas and decimal points, for scripts; xlsx: a sheet")
     export.set_defaults(func=cmd_export)
     return parser
 

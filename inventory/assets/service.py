@@ -308,10 +308,12 @@ async def list_assets(f: AssetFilter, scope: Scope, page_size: int = PAGE_SIZE) 
     return AssetPage(rows=rows, total=total, page=page, pages=pages)
 
 
-async def iter_assets_for_export(scope: Scope, batch_size: int = 1000):
-    """Every asset in tag order, in batches so a large fleet never sits in memory at once."""
+async def iter_assets_for_export(scope: Scope, batch_size: int = 1000,
+                                 f: AssetFilter | None = None):
+    """Every asset (of the filter `f`, if given) in tag order, in batches so a large fleet
+    never sits in memory at once."""
     last_tag = ""
-    where, args = queries.where(AssetFilter(), scope, today(), current_engine().engine_type)
+    where, args = queries.where(f or AssetFilter(), scope, today(), current_engine().engine_type)
     where = f"{where} AND asset.tag > {{}}" if where else " WHERE asset.tag > {}"
     while True:
         rows = await _rows(queries.DETAIL_SELECT + where + " ORDER BY asset.tag LIMIT {}",

@@ -12,13 +12,12 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from inventory.exports import euros, neutralise
+from inventory.exports import EURO_FORMAT, euros, neutralise
 from inventory.i18n import _
 from inventory.planning import present
 from inventory.planning.engine import Plan
 
 LINE_COLUMNS = ("year", "tag", "site", "room", "category", "cost_eur", "reason")
-EURO_FORMAT = '#,##0.00 "€"'  # shown as 1 234,50 € by a French Excel
 
 
 def line_rows(plan: Plan, names) -> Iterable[list[Any]]:

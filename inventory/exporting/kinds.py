@@ -1,0 +1,112 @@
+"""What can be exported (assets, faults, interventions, plans), each as rows streamed in
+batches from the database within the reader's scope. One path for the pages and the CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from inventory import exports
+from inventory.accounts.scope import Scope
+from inventory.i18n import lazy_gettext as L
+from inventory.tables import Asset
+
+BATCH = 1000
+
+
+@dataclass(frozen=True)
+class ExportKind:
+    name: str
+    columns: tuple[str, ...]
+    money: tuple[int, ...]  # columns holding euros
+    sheet: Any  # the XLSX sheet's title (translated)
+    rows: Callable[[Scope, Mapping[str, Any]], AsyncIterator[list[Any]]]
+
+
+async def _asset_rows(scope: Scope, params: Mapping[str, Any]) -> AsyncIterator[list[Any]]:
+    from inventory.assets.service import AssetFilter, iter_assets_for_export
+
+    async for asset in iter_assets_for_export(scope, f=AssetFilter.from_query(params)):
+        yield exports.asset_row(asset)
+
+
+async def _batches(sql: str, scope_column: str, scope: Scope) -> AsyncIterator[dict[str, Any]]:
+    """Rows of `sql` (which selects `<table>.id AS id` among its columns) in id order, in
+    batches, within the scope."""
+    in_scope, args = scope.sql(scope_column)
+    last_id = 0
+    while True:
+        rows = await Asset.raw(f"{sql} WHERE {in_scope} AND {sql_id(sql)} > {{}} "
+                               f"ORDER BY {sql_id(sql)} LIMIT {{}}", *args, last_id, BATCH).run()
+        if not rows:
+            return
+        for row in rows:
+            yield row
+        last_id = rows[-1]["id"]
+
+
+def sql_id(sql: str) -> str:
+    return sql.split(" FROM ", 1)[1].split()[0] + ".id"
+
+
+async def _fault_rows(scope: Scope, params: Mapping[str, Any]) -> AsyncIterator[list[Any]]:
+    from inventory.faults.service import FAULT_SELECT
+
+    async for fault in _batches(FAULT_SELECT, "fault.site", scope):
+        yield exports.fault_row(fault)
+
+
+INTERVENTION_SELECT = (
+    "SELECT intervention.*, asset.tag AS tag, site.code AS site_code, room.name AS room_name, "
+    "category.code AS category_code FROM intervention "
+    "JOIN asset ON asset.id = intervention.asset JOIN site ON site.id = asset.site "
+    "LEFT JOIN room ON room.id = asset.room JOIN category ON category.id = asset.category"
+)
+
+
+async def _intervention_rows(scope: Scope, params: Mapping[str, Any]) -> AsyncIterator[list[Any]]:
+    async for row in _batches(INTERVENTION_SELECT, "asset.site", scope):
+        yield exports.intervention_row(row)
+
+
+async def _plan_rows(scope: Scope, params: Mapping[str, Any]) -> AsyncIterator[list[Any]]:
+    """Every scenario's lines (drafts as computed today, approved ones as frozen)."""
+    from inventory.planning import present
+    from inventory.planning import service as planning
+
+    names = await planning.names()
+    for summary in await planning.list_plans():
+        plan = await planning.get_plan(summary["id"])
+        result = await planning.computed(plan, dt.date.today())
+        for line in (*result.lines, *result.backlog):
+            yield [plan["id"], plan["name"], plan["status"],
+                   line.year if line.year is not None else "backlog", line.tag,
+                   names.sites.get(line.site_id, ""), names.rooms.get(line.room_id, ""),
+                   names.category_codes.get(line.category_id, ""), exports.euros(line.cost_cents),
+                   present.reason_text(line)]
+
+
+KINDS = {
+    "assets": ExportKind("assets", exports.ASSET_COLUMNS,
+                         (exports.ASSET_COLUMNS.index("purchase_price_eur"),), L("Assets"),
+                         _asset_rows),
+    "faults": ExportKind("faults", exports.FAULT_COLUMNS, (), L("Faults"), _fault_rows),
+    "interventions": ExportKind("interventions", exports.INTERVENTION_COLUMNS,
+                                (exports.INTERVENTION_COLUMNS.index("cost_eur"),),
+                                L("Interventions"), _intervention_rows),
+    "plans": ExportKind("plans", exports.PLAN_COLUMNS, (exports.PLAN_COLUMNS.index("cost_eur"),),
+                        L("Renewal plans"), _plan_rows),
+}
+
+
+async def write(kind: ExportKind, fmt: str, out, scope: Scope,
+                params: Mapping[str, Any] | None = None) -> int:
+    writer = exports.TableWriter(fmt, kind.columns, out, title=str(kind.sheet), money=kind.money)
+    count = 0
+    async for row in kind.rows(scope, params or {}):
+        writer.append(row)
+        count += 1
+    writer.finish()
+    return count
