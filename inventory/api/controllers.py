@@ -5,34 +5,36 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Router, get, patch, post
-from litestar.exceptions import HTTPException
 from litestar.params import FromPath, JSONBody
 
 from inventory.accounts import permissions as p
+from inventory.api.resources import (
+    body_of,
+    decode_cursor,
+    encode_cursor,
+    limit_of,
+    resource_routes,
+    version_of,
+)
 from inventory.api.serialize import asset_document, jsonable, site_document
 from inventory.assets import service as assets
 from inventory.catalog import service as catalog
-from inventory.i18n import _
 from inventory.sites import service as sites
-from inventory.validation import ValidationFailed
-
-
-def _body(data: Any) -> dict[str, Any]:
-    if not isinstance(data, dict):
-        raise HTTPException(status_code=400, detail=_("The body must be a JSON object."))
-    return data
-
-
-def _version(data: dict[str, Any]) -> int | None:
-    version = data.get("version")
-    if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
-        raise ValidationFailed({"version": _("Enter a whole number.")})
-    return version
 
 
 @get("/assets", permission=p.FLEET_READ)
 async def api_assets(request: Request) -> dict[str, Any]:
+    """With `limit` or `cursor`: cursor pagination in tag order (`next_cursor` is null on the
+    last page). Without: numbered pages of the list page (`page`)."""
     f = assets.AssetFilter.from_query(request.query_params)
+    if "limit" in request.query_params or "cursor" in request.query_params:
+        limit = limit_of(request)
+        rows = await assets.page_after(f, request.user.scope, decode_cursor(request) or "",
+                                       limit + 1)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return {"items": [asset_document(row) for row in rows],
+                "next_cursor": encode_cursor(rows[-1]["tag"]) if more else None}
     page = await assets.list_assets(f, request.user.scope)
     return {"total": page.total, "page": page.page, "pages": page.pages,
             "items": [asset_document(row) for row in page.rows]}
@@ -46,7 +48,7 @@ async def api_asset(request: Request, tag: FromPath[str]) -> dict[str, Any]:
 @post("/assets", permission=p.ASSET_WRITE)
 async def api_asset_create(request: Request, data: JSONBody[Any]) -> dict[str, Any]:
     settings = request.app.state.settings
-    row = await assets.create_asset(_body(data), request.user.actor, request.user.scope,
+    row = await assets.create_asset(body_of(data), request.user.actor, request.user.scope,
                                     prefix=settings.tag_prefix, digits=settings.tag_digits)
     return asset_document(row)
 
@@ -54,25 +56,25 @@ async def api_asset_create(request: Request, data: JSONBody[Any]) -> dict[str, A
 @patch("/assets/{tag:str}", permission=p.ASSET_WRITE)
 async def api_asset_update(request: Request, tag: FromPath[str],
                            data: JSONBody[Any]) -> dict[str, Any]:
-    body = _body(data)
+    body = body_of(data)
     return asset_document(await assets.update_asset(
-        tag, body, _version(body), request.user.actor, request.user.scope))
+        tag, body, version_of(body), request.user.actor, request.user.scope))
 
 
 @post("/assets/{tag:str}/move", status_code=200, permission=p.ASSET_WRITE)
 async def api_asset_move(request: Request, tag: FromPath[str],
                          data: JSONBody[Any]) -> dict[str, Any]:
-    body = _body(data)
+    body = body_of(data)
     return asset_document(await assets.move_asset(
-        tag, body, _version(body), request.user.actor, request.user.scope))
+        tag, body, version_of(body), request.user.actor, request.user.scope))
 
 
 @post("/assets/{tag:str}/status", status_code=200, permission=p.ASSET_WRITE)
 async def api_asset_status(request: Request, tag: FromPath[str],
                            data: JSONBody[Any]) -> dict[str, Any]:
-    body = _body(data)
+    body = body_of(data)
     return asset_document(await assets.change_status(
-        tag, body.get("status"), _version(body), request.user.actor, request.user.scope))
+        tag, body.get("status"), version_of(body), request.user.actor, request.user.scope))
 
 
 @get("/assets/{tag:str}/history", permission=p.FLEET_READ)
@@ -93,16 +95,16 @@ async def api_site(request: Request, code: FromPath[str]) -> dict[str, Any]:
 
 @post("/sites", permission=p.SITE_WRITE)
 async def api_site_create(request: Request, data: JSONBody[Any]) -> dict[str, Any]:
-    return site_document(await sites.create_site(_body(data), request.user.actor))
+    return site_document(await sites.create_site(body_of(data), request.user.actor))
 
 
 @patch("/sites/{code:str}", permission=p.SITE_WRITE)
 async def api_site_update(request: Request, code: FromPath[str],
                           data: JSONBody[Any]) -> dict[str, Any]:
-    body = _body(data)
+    body = body_of(data)
     current = await sites.get_site(code, request.user.scope)
     merged = {**current, **body}
-    return site_document(await sites.update_site(code, merged, _version(body),
+    return site_document(await sites.update_site(code, merged, version_of(body),
                                                  request.user.actor, request.user.scope))
 
 
@@ -128,5 +130,5 @@ async def api_models(request: Request) -> list[dict[str, Any]]:
 api_router = Router(path="/api/v1", route_handlers=[
     api_assets, api_asset, api_asset_create, api_asset_update, api_asset_move,
     api_asset_status, api_asset_history, api_sites, api_site, api_site_create,
-    api_site_update, api_categories, api_models,
+    api_site_update, api_categories, api_models, *resource_routes,
 ], tags=["api"])

@@ -325,6 +325,14 @@ async def iter_assets_for_export(scope: Scope, batch_size: int = 1000,
         last_tag = rows[-1]["tag"]
 
 
+async def page_after(f: AssetFilter, scope: Scope, after_tag: str, limit: int) -> list[dict]:
+    """Assets of the filter in tag order after `after_tag` (the API's cursor)."""
+    where, args = queries.where(f, scope, today(), current_engine().engine_type)
+    where = f"{where} AND asset.tag > {{}}" if where else " WHERE asset.tag > {}"
+    return await _rows(queries.DETAIL_SELECT + where + " ORDER BY asset.tag LIMIT {}",
+                       [*args, after_tag, limit])
+
+
 async def form_choices(site_code: str | None, scope: Scope) -> dict[str, Any]:
     """What the asset forms offer: categories, models by category, sites, the site's rooms."""
     choices = await filter_choices(site_code, scope)

@@ -239,6 +239,30 @@ async def queue(scope: Scope, *, site: str = "", category: str = "", open_only: 
     return rows
 
 
+async def page(scope: Scope, *, site: str = "", category: str = "", open_only: bool = True,
+               after_id: int = 0, limit: int = 100) -> list[dict[str, Any]]:
+    """Faults in id order after `after_id` (the API's cursor), with the queue's filters."""
+    parts, args = [], []
+    in_scope, scope_args = scope.sql("fault.site")
+    parts += [in_scope, "fault.id > {}"]
+    args += [*scope_args, after_id]
+    if open_only:
+        parts.append("fault.status IN (" + ", ".join("{}" for _ in workflow.OPEN_STATES) + ")")
+        args += list(workflow.OPEN_STATES)
+    if site:
+        parts.append("site.code = {}")
+        args.append(site.upper())
+    if category:
+        parts.append("category.code = {}")
+        args.append(category.upper())
+    rows = await Fault.raw(FAULT_SELECT + " WHERE " + " AND ".join(parts)
+                           + " ORDER BY fault.id LIMIT {}", *args, limit).run()
+    today = assets.today()
+    for row in rows:
+        row["overdue"] = is_overdue(row, today)
+    return rows
+
+
 async def for_asset(asset_id: int) -> list[dict[str, Any]]:
     return await db.fetch_small(FAULT_SELECT + " WHERE fault.asset = {} AND fault.status IN ("
                                 + ", ".join("{}" for _ in workflow.OPEN_STATES) + ") "

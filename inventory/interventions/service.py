@@ -61,3 +61,17 @@ async def recent(asset_id: int, limit: int = 5) -> list[dict[str, Any]]:
     # Raw SQL: the asset page shows these, and Piccolo's builder costs more than the query.
     return await db.fetch_small("SELECT * FROM intervention WHERE asset = {} "
                                 "ORDER BY done_on DESC, id DESC LIMIT {}", asset_id, limit)
+
+
+async def page(asset_id: int, *, after_id: int = 0, limit: int = 100) -> list[dict[str, Any]]:
+    """An asset's interventions in id order, after `after_id` (the API's cursor)."""
+    return await Intervention.select().where(
+        (Intervention.asset == asset_id) & (Intervention.id > after_id)
+    ).order_by(Intervention.id).limit(limit).run()
+
+
+async def get(intervention_id: int) -> dict[str, Any]:
+    row = await Intervention.select().where(Intervention.id == intervention_id).first().run()
+    if row is None:
+        raise v.NotFound(str(intervention_id))
+    return row

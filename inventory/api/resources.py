@@ -1,0 +1,342 @@
+"""JSON API v1, continued: rooms, categories and models (writes), faults and their workflow,
+interventions, renewal plans, and cursor pagination. Every handler calls the service the
+pages call, under the same permission table."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from typing import Any
+
+from litestar import Request, get, patch, post
+from litestar.exceptions import HTTPException
+from litestar.params import FromPath, JSONBody
+
+from inventory.accounts import permissions as p
+from inventory.api.serialize import jsonable
+from inventory.catalog import service as catalog
+from inventory.faults import service as faults
+from inventory.i18n import _
+from inventory.interventions import service as interventions
+from inventory.planning import present
+from inventory.planning import service as planning
+from inventory.sites import service as sites
+from inventory.validation import ValidationFailed
+
+MAX_LIMIT = 500
+DEFAULT_LIMIT = 100
+
+
+def body_of(data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise HTTPException(status_code=400, detail=_("The body must be a JSON object."))
+    return data
+
+
+def version_of(data: dict[str, Any]) -> int | None:
+    version = data.get("version")
+    if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
+        raise ValidationFailed({"version": _("Enter a whole number.")})
+    return version
+
+
+def limit_of(request: Request) -> int:
+    raw = request.query_params.get("limit", "")
+    if not raw:
+        return DEFAULT_LIMIT
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+        raise ValidationFailed({"limit": _("Enter a number between 1 and %(max)d.")
+                                % {"max": MAX_LIMIT}})
+    return int(raw)
+
+
+def encode_cursor(value: str | int) -> str:
+    return base64.urlsafe_b64encode(str(value).encode()).decode().rstrip("=")
+
+
+def decode_cursor(request: Request) -> str | None:
+    """The position after which a list goes on (opaque to clients)."""
+    raw = request.query_params.get("cursor", "")
+    if not raw:
+        return None
+    try:
+        return base64.b64decode(raw + "=" * (-len(raw) % 4), altchars=b"-_",
+                                validate=True).decode()
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationFailed({"cursor": _("This cursor is not valid; start again without "
+                                            "it.")}) from None
+
+
+def int_cursor(request: Request) -> int:
+    value = decode_cursor(request)
+    if value is None:
+        return 0
+    if not value.isdigit():
+        raise ValidationFailed({"cursor": _("This cursor is not valid; start again without it.")})
+    return int(value)
+
+
+# Rooms
+
+ROOM_PUBLIC = ("id", "name", "kind", "floor", "notes", "version")
+
+
+def room_document(row: dict[str, Any], site_code: str | None = None) -> dict[str, Any]:
+    doc = {name: row.get(name) for name in ROOM_PUBLIC}
+    doc["site"] = site_code or row.get("site_code")
+    if "asset_count" in row:
+        doc["asset_count"] = row["asset_count"]
+    return doc
+
+
+@get("/sites/{code:str}/rooms", permission=p.FLEET_READ)
+async def api_site_rooms(request: Request, code: FromPath[str]) -> list[dict[str, Any]]:
+    site = await sites.get_site(code, request.user.scope)
+    return [room_document(r, site["code"]) for r in await sites.list_rooms(site["id"])]
+
+
+@get("/rooms/{room_id:int}", permission=p.FLEET_READ)
+async def api_room(request: Request, room_id: FromPath[int]) -> dict[str, Any]:
+    return room_document(await sites.get_room(room_id, request.user.scope))
+
+
+@post("/rooms", permission=p.ROOM_WRITE)
+async def api_room_create(request: Request, data: JSONBody[Any]) -> dict[str, Any]:
+    body = body_of(data)
+    site = body.get("site")
+    if not isinstance(site, str) or not site.strip():
+        raise ValidationFailed({"site": _("This field is required.")})
+    room = await sites.create_room(site, body, request.user.actor, request.user.scope)
+    return room_document(room, site.strip().upper())
+
+
+@patch("/rooms/{room_id:int}", permission=p.ROOM_WRITE)
+async def api_room_update(request: Request, room_id: FromPath[int],
+                          data: JSONBody[Any]) -> dict[str, Any]:
+    body = body_of(data)
+    current = await sites.get_room(room_id, request.user.scope)
+    merged = {**{k: current[k] for k in ("name", "kind", "floor", "notes")}, **body}
+    return room_document(await sites.update_room(room_id, merged, version_of(body),
+                                                 request.user.actor, request.user.scope))
+
+
+# Categories and models (writes)
+
+CATEGORY_PUBLIC = ("code", "name", "lifespan_years", "replacement_cost_cents", "price_change_bp",
+                   "criticality", "is_interactive_display", "is_network", "version")
+
+
+def category_document(row: dict[str, Any]) -> dict[str, Any]:
+    return {name: row.get(name) for name in CATEGORY_PUBLIC}
+
+
+@post("/categories", permission=p.CATALOG_WRITE)
+async def api_category_create(request: Request, data: JSONBody[Any]) -> dict[str, Any]:
+    return category_document(await catalog.create_category(body_of(data), request.user.actor))
+
+
+@patch("/categories/{code:str}", permission=p.CATALOG_WRITE)
+async def api_category_update(request: Request, code: FromPath[str],
+                              data: JSONBody[Any]) -> dict[str, Any]:
+    body = body_of(data)
+    current = await catalog.get_category(code)
+    merged = {**category_document(current), **body}
+    return category_document(await catalog.update_category(code, merged, version_of(body),
+                                                           request.user.actor))
+
+
+def model_document(row: dict[str, Any], category: str | None = None) -> dict[str, Any]:
+    return {"id": row["id"], "category": category or row.get("category_code"),
+            "manufacturer": row["manufacturer"], "name": row["name"], "version": row["version"]}
+
+
+@post("/models", permission=p.CATALOG_WRITE)
+async def api_model_create(request: Request, data: JSONBody[Any]) -> dict[str, Any]:
+    body = body_of(data)
+    row = await catalog.create_model(body, request.user.actor)
+    return model_document(await catalog.get_model(row["id"]))
+
+
+@patch("/models/{model_id:int}", permission=p.CATALOG_WRITE)
+async def api_model_update(request: Request, model_id: FromPath[int],
+                           data: JSONBody[Any]) -> dict[str, Any]:
+    body = body_of(data)
+    current = model_document(await catalog.get_model(model_id))
+    merged = {**current, **body}
+    await catalog.update_model(model_id, merged, version_of(body), request.user.actor)
+    return model_document(await catalog.get_model(model_id))
+
+
+# Faults
+
+FAULT_PUBLIC = ("id", "symptom", "description", "teaching_blocked", "status", "reported_by",
+                "anonymous", "assigned_to", "reject_reason", "created_at", "updated_at",
+                "version")
+
+
+def fault_document(row: dict[str, Any]) -> dict[str, Any]:
+    doc = {name: row.get(name) for name in FAULT_PUBLIC}
+    doc.update(site=row.get("site_code"), room=row.get("room"), room_name=row.get("room_name"),
+               asset=row.get("asset_tag"), category=row.get("category_code"),
+               overdue=row.get("overdue"))
+    return jsonable(doc)
+
+
+@get("/faults", permission=p.FLEET_READ)
+async def api_faults(request: Request) -> dict[str, Any]:
+    """Faults by id; `status=open` (default) or `all`; `site`, `category`; `limit`, `cursor`."""
+    status = request.query_params.get("status", "open")
+    if status not in ("open", "all"):
+        raise ValidationFailed({"status": _("Choose one of the proposed values.")})
+    limit = limit_of(request)
+    rows = await faults.page(request.user.scope, site=request.query_params.get("site", ""),
+                             category=request.query_params.get("category", ""),
+                             open_only=status == "open", after_id=int_cursor(request),
+                             limit=limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {"items": [fault_document(r) for r in rows],
+            "next_cursor": encode_cursor(rows[-1]["id"]) if more else None}
+
+
+@get("/faults/{fault_id:int}", permission=p.FLEET_READ)
+async def api_fault(request: Request, fault_id: FromPath[int]) -> dict[str, Any]:
+    return fault_document(await faults.get(fault_id, request.user.scope))
+
+
+@post("/faults", permission=p.FAULT_REPORT)
+async def api_fault_create(request: Request, data: JSONBody[Any]) -> dict[str, Any]:
+    """Report a fault on a device (`asset`: its tag) or a room (`room`: its id)."""
+    settings = request.app.state.settings
+    created = await faults.report(body_of(data), request.user.actor, request.user.scope,
+                                  base_url=settings.base_url)
+    return fault_document(await faults.get(created["id"], request.user.scope))
+
+
+@post("/faults/{fault_id:int}/{action:str}", status_code=200, permission=p.FAULT_REPORT)
+async def api_fault_action(request: Request, fault_id: FromPath[int], action: FromPath[str],
+                           data: JSONBody[Any]) -> dict[str, Any]:
+    """A workflow step (acknowledge, start, wait_parts, resolve, close, reject, reopen…);
+    `note` is required to reject. The permission table and the state machine decide."""
+    body = body_of(data)
+    note = body.get("note", "")
+    if not isinstance(note, str):
+        raise ValidationFailed({"note": _("This field must be text.")})
+    settings = request.app.state.settings
+    fault = await faults.transition(fault_id, action, note, request.user.actor,
+                                    request.user.role, request.user.scope, version_of(body),
+                                    base_url=settings.base_url)
+    return fault_document(await faults.get(fault["id"], request.user.scope))
+
+
+# Interventions
+
+INTERVENTION_PUBLIC = ("id", "kind", "done_on", "minutes_spent", "parts", "cost_cents", "notes",
+                       "technician", "created_at")
+
+
+def intervention_document(row: dict[str, Any], tag: str) -> dict[str, Any]:
+    doc = {name: row.get(name) for name in INTERVENTION_PUBLIC}
+    doc["asset"] = tag
+    return jsonable(doc)
+
+
+@get("/assets/{tag:str}/interventions", permission=p.FLEET_READ)
+async def api_interventions(request: Request, tag: FromPath[str]) -> dict[str, Any]:
+    from inventory.assets import service as assets
+
+    asset = await assets.get_asset(tag, request.user.scope)
+    limit = limit_of(request)
+    rows = await interventions.page(asset["id"], after_id=int_cursor(request), limit=limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {"items": [intervention_document(r, asset["tag"]) for r in rows],
+            "next_cursor": encode_cursor(rows[-1]["id"]) if more else None}
+
+
+@post("/assets/{tag:str}/interventions", permission=p.INTERVENTION_LOG)
+async def api_intervention_create(request: Request, tag: FromPath[str],
+                                  data: JSONBody[Any]) -> dict[str, Any]:
+    from inventory.assets import service as assets
+
+    asset = await assets.get_asset(tag, request.user.scope)
+    row = await interventions.log(tag, body_of(data), request.user.actor, request.user.scope)
+    return intervention_document(await interventions.get(row["id"]), asset["tag"])
+
+
+# Renewal plans
+
+def plan_document(row: dict[str, Any]) -> dict[str, Any]:
+    return jsonable({k: row.get(k) for k in ("id", "name", "first_year", "years", "status",
+                                              "settings", "summary", "approved_at",
+                                              "approved_by", "version")})
+
+
+@get("/plans", permission=p.PLAN_READ)
+async def api_plans() -> list[dict[str, Any]]:
+    return [plan_document(await planning.get_plan(r["id"])) for r in await planning.list_plans()]
+
+
+@get("/plans/{plan_id:int}", permission=p.PLAN_READ)
+async def api_plan(request: Request, plan_id: FromPath[int]) -> dict[str, Any]:
+    """The scenario, its yearly totals and its lines (drafts computed now; `limit`/`cursor`
+    page through the lines, backlog last)."""
+    plan = await planning.get_plan(plan_id)
+    result = await planning.computed(plan, dt.date.today())
+    names = await planning.names()
+    limit = limit_of(request)
+    start = int_cursor(request)
+    every = [*result.lines, *result.backlog]
+    lines = [{"year": line.year, "kind": line.kind, "tag": line.tag or None,
+              "site": names.sites.get(line.site_id), "room": names.rooms.get(line.room_id),
+              "category": names.category_codes.get(line.category_id),
+              "cost_cents": line.cost_cents, "score": line.score,
+              "reason": present.reason_text(line)}
+             for line in every[start:start + limit]]
+    return {**plan_document(plan),
+            "totals": [{"year": t.year, "cap_cents": t.cap_cents, "spent_cents": t.spent_cents,
+                        "due_cents": t.demand_cents, "carried": t.carried}
+                       for t in result.totals],
+            "backlog_cents": result.backlog_cents,
+            "lines": lines,
+            "next_cursor": encode_cursor(start + limit) if start + limit < len(every) else None}
+
+
+@post("/plans", permission=p.PLAN_WRITE)
+async def api_plan_create(request: Request, data: JSONBody[Any]) -> dict[str, Any]:
+    """Fields as the plan form: name, first_year, years, budgets, cap_<budget>_<year> (euros),
+    weight_<name>, lifespan_<CATEGORY>, target_<i>_kinds / _category / _by_year."""
+    return plan_document(await planning.create_plan(_as_form(body_of(data)), request.user.actor))
+
+
+@patch("/plans/{plan_id:int}", permission=p.PLAN_WRITE)
+async def api_plan_update(request: Request, plan_id: FromPath[int],
+                          data: JSONBody[Any]) -> dict[str, Any]:
+    body = body_of(data)
+    current = planning.form_values(await planning.get_plan(plan_id), await planning.categories())
+    plan = await planning.update_plan(plan_id, {**current, **_as_form(body)}, version_of(body),
+                                      request.user.actor)
+    await planning.refresh_summary(plan_id)
+    return plan_document(await planning.get_plan(plan["id"]))
+
+
+@post("/plans/{plan_id:int}/approve", status_code=200, permission=p.PLAN_WRITE)
+async def api_plan_approve(request: Request, plan_id: FromPath[int],
+                           data: JSONBody[Any]) -> dict[str, Any]:
+    body = body_of(data)
+    await planning.approve(plan_id, version_of(body), request.user.actor, dt.date.today())
+    return plan_document(await planning.get_plan(plan_id))
+
+
+def _as_form(body: dict[str, Any]) -> dict[str, Any]:
+    """JSON numbers as the form's text; lists (target kinds) stay lists."""
+    return {k: v if isinstance(v, list) else ("" if v is None else str(v))
+            for k, v in body.items() if k != "version"}
+
+
+resource_routes = [
+    api_site_rooms, api_room, api_room_create, api_room_update, api_category_create,
+    api_category_update, api_model_create, api_model_update, api_faults, api_fault,
+    api_fault_create, api_fault_action, api_interventions, api_intervention_create, api_plans,
+    api_plan, api_plan_create, api_plan_update, api_plan_approve,
+]

@@ -1,0 +1,161 @@
+"""The JSON API beyond assets and sites: rooms, categories, models, faults and their workflow,
+interventions, renewal plans; cursor pagination; 409 on a stale version; audit records.
+Scripts authenticate with a personal token, as they would in real use."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from inventory.accounts import tokens
+from tests.helpers import count, query
+
+_CLIENTS: dict[int, tuple] = {}  # id(client_as) -> (client_as, its client)
+
+
+def _as(client_as, run, role: str):
+    """The test's one client, now calling as the role's demo account with a bearer token and
+    no cookie (a token is made for each call; identities are switched, not held)."""
+    entry = _CLIENTS.get(id(client_as))
+    if entry is not None and entry[0] is client_as:
+        client = entry[1]
+    else:  # the fixture is kept in the entry, so its id cannot be reused by another test's
+        client = client_as("anonymous")
+        _CLIENTS[id(client_as)] = (client_as, client)
+    user_id = query("SELECT id FROM app_user WHERE role = {} ORDER BY id LIMIT 1", role)[0]["id"]
+    token, _row = run(tokens.create(user_id, "tests", "tests"))
+    client.cookies.clear()
+    client.headers["authorization"] = f"Bearer {token}"
+    return client
+
+
+def test_cursor_pagination_walks_every_asset_once(client_as, run):
+    api = _as(client_as, run, "viewer")
+    seen, cursor = [], None
+    while True:
+        url = "/api/v1/assets?site=GS-FERRY&limit=70" + (f"&cursor={cursor}" if cursor else "")
+        page = api.get(url).json()
+        seen += [a["tag"] for a in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    expected = query("SELECT asset.tag FROM asset JOIN site ON site.id = asset.site "
+                     "WHERE site.code = 'GS-FERRY' ORDER BY asset.tag")
+    assert seen == [r["tag"] for r in expected] and len(seen) > 70
+    bad = api.get("/api/v1/assets?limit=0")
+    assert bad.status_code == 400 and "limit" in bad.json()["fields"]
+    bad = api.get("/api/v1/assets?cursor=%%%")
+    assert bad.status_code == 400 and "cursor" in bad.json()["fields"]
+
+
+def test_rooms_created_updated_and_stale_version_gets_409(client_as, run):
+    api = _as(client_as, run, "technician")
+    created = api.post("/api/v1/rooms", json={"site": "gs-ferry", "name": "Salle 42",
+                                               "kind": "classroom"})
+    assert created.status_code == 201, created.text
+    room = created.json()
+    assert room["site"] == "GS-FERRY" and room["version"] == 1
+    listed = api.get("/api/v1/sites/GS-FERRY/rooms").json()
+    assert "Salle 42" in [r["name"] for r in listed]
+    renamed = api.patch(f"/api/v1/rooms/{room['id']}", json={"name": "Salle 43", "version": 1})
+    assert renamed.status_code == 200 and renamed.json()["version"] == 2
+    stale = api.patch(f"/api/v1/rooms/{room['id']}", json={"name": "Salle 44", "version": 1})
+    assert stale.status_code == 409 and stale.json()["current"]["name"] == "Salle 43"
+    missing = api.post("/api/v1/rooms", json={"name": "Sans site"})
+    assert missing.status_code == 400 and "site" in missing.json()["fields"]
+    assert count("audit_record", "entity = 'room' AND entity_key = {}", str(room["id"])) == 2
+
+
+def test_categories_and_models_by_planners(client_as, run):
+    api = _as(client_as, run, "planner")
+    created = api.post("/api/v1/categories", json={
+        "code": "drone", "name": "Drone", "lifespan_years": 4, "replacement_cost_cents": 90000,
+        "price_change_bp": 250, "criticality": 1})
+    assert created.status_code == 201, created.text
+    assert created.json()["code"] == "DRONE" and created.json()["price_change_bp"] == 250
+    changed = api.patch("/api/v1/categories/DRONE", json={"lifespan_years": 5, "version": 1})
+    assert changed.status_code == 200 and changed.json()["lifespan_years"] == 5
+    wrong = api.patch("/api/v1/categories/DRONE", json={"criticality": 9})
+    assert wrong.status_code == 400 and "criticality" in wrong.json()["fields"]
+    model = api.post("/api/v1/models", json={"category": "DRONE", "manufacturer": "Exemple",
+                                              "name": "Vol 1"})
+    assert model.status_code == 201 and model.json()["category"] == "DRONE"
+    renamed = api.patch(f"/api/v1/models/{model.json()['id']}", json={"name": "Vol 2",
+                                                                        "version": 1})
+    assert renamed.status_code == 200 and renamed.json()["name"] == "Vol 2"
+    viewer = _as(client_as, run, "viewer")
+    assert viewer.post("/api/v1/categories", json={"code": "X", "name": "X",
+                                                    "lifespan_years": 3}).status_code == 403
+
+
+def test_fault_reported_and_moved_through_its_workflow(client_as, run):
+    director = _as(client_as, run, "director")
+    tag = director.get("/api/v1/assets?limit=1&status=in_service").json()["items"][0]["tag"]
+    reported = director.post("/api/v1/faults", json={
+        "asset": tag, "symptom": "other", "description": "Plus d'image", "teaching_blocked": True})
+    assert reported.status_code == 201, reported.text
+    fault = reported.json()
+    assert fault["status"] == "new" and fault["asset"] == tag and fault["site"] == "GS-FERRY"
+    refused = director.post(f"/api/v1/faults/{fault['id']}/resolve", json={})
+    assert refused.status_code in (400, 403)
+
+    tech = _as(client_as, run, "technician")
+    listed = tech.get("/api/v1/faults?limit=500").json()
+    assert fault["id"] in [f["id"] for f in listed["items"]]
+    started = tech.post(f"/api/v1/faults/{fault['id']}/start", json={})
+    assert started.status_code == 200 and started.json()["status"] == "in_progress"
+    stale = tech.post(f"/api/v1/faults/{fault['id']}/resolve", json={"version": 1})
+    assert stale.status_code == 409
+    resolved = tech.post(f"/api/v1/faults/{fault['id']}/resolve",
+                         json={"version": started.json()["version"]})
+    assert resolved.status_code == 200 and resolved.json()["status"] == "resolved"
+    bad = tech.post(f"/api/v1/faults/{fault['id']}/fly", json={})
+    assert bad.status_code == 400 and "action" in bad.json()["fields"]
+    assert tech.get("/api/v1/faults?status=sometimes").status_code == 400
+
+
+def test_interventions_logged_and_paged(client_as, run):
+    tech = _as(client_as, run, "technician")
+    tag = tech.get("/api/v1/assets?limit=1").json()["items"][0]["tag"]
+    for n in range(3):
+        done = tech.post(f"/api/v1/assets/{tag}/interventions", json={
+            "kind": "repair", "minutes_spent": 10 * (n + 1), "cost_cents": 1250,
+            "notes": f"Passage {n}"})
+        assert done.status_code == 201, done.text
+        assert done.json()["asset"] == tag and done.json()["technician"] == "tech@brenneville.example"
+    first = tech.get(f"/api/v1/assets/{tag}/interventions?limit=2").json()
+    rest = tech.get(f"/api/v1/assets/{tag}/interventions?limit=2&cursor={first['next_cursor']}"
+                    ).json()
+    notes = [i["notes"] for i in first["items"] + rest["items"]]
+    assert notes[-3:] == ["Passage 0", "Passage 1", "Passage 2"] and rest["next_cursor"] is None
+    future = tech.post(f"/api/v1/assets/{tag}/interventions", json={
+        "done_on": (dt.date.today() + dt.timedelta(days=3)).isoformat()})
+    assert future.status_code == 400 and "done_on" in future.json()["fields"]
+    viewer = _as(client_as, run, "viewer")
+    assert viewer.post(f"/api/v1/assets/{tag}/interventions", json={}).status_code == 403
+
+
+def test_plans_through_the_api(client_as, run):
+    api = _as(client_as, run, "planner")
+    year = dt.date.today().year + 1
+    created = api.post("/api/v1/plans", json={"name": "API", "first_year": year, "years": 3,
+                                               **{f"cap_all_{y}": 50000
+                                                  for y in range(year, year + 3)}})
+    assert created.status_code == 201, created.text
+    plan = created.json()
+    shown = api.get(f"/api/v1/plans/{plan['id']}?limit=10").json()
+    assert len(shown["totals"]) == 3 and all(t["spent_cents"] <= 5_000_000 for t in shown["totals"])
+    assert len(shown["lines"]) == 10 and shown["next_cursor"]
+    assert "years old for a lifespan" in shown["lines"][0]["reason"]
+    raised = api.patch(f"/api/v1/plans/{plan['id']}", json={f"cap_all_{year}": 90000,
+                                                            "version": plan["version"]})
+    assert raised.status_code == 200, raised.text
+    assert raised.json()["settings"]["caps"]["all"][str(year)] == 9_000_000
+    stale = api.patch(f"/api/v1/plans/{plan['id']}", json={"name": "x", "version": 1})
+    assert stale.status_code == 409
+    approved = api.post(f"/api/v1/plans/{plan['id']}/approve",
+                        json={"version": raised.json()["version"]})
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+    wrong = api.post("/api/v1/plans", json={"name": "", "first_year": "soon", "years": 3})
+    assert wrong.status_code == 400 and {"name", "first_year"} <= set(wrong.json()["fields"])
+    director = _as(client_as, run, "director")
+    assert director.get("/api/v1/plans").status_code == 403
