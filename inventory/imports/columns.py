@@ -107,7 +107,7 @@ STATUS_WORDS = {
 
 _TAG = re.compile(r"^[A-Z0-9][A-Z0-9._-]{0,31}$")
 _DAY_FIRST = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
-_ISO = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_ISO = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$")
 _MONTHS = re.compile(r"^(\d{1,3})\s*(mois|months?|m)?$")
 _YEARS = re.compile(r"^(\d{1,2})\s*(ans?|years?)$")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -221,7 +221,8 @@ def parse_date(value: str) -> dt.date | None:
             day, month, year = (int(g) for g in match.groups())
             return dt.date(year, month, day)
         if match := _ISO.match(raw):
-            year, month, day = (int(g) for g in match.groups())
+            year, month, day, hour, minute, second = (int(g or 0) for g in match.groups())
+            dt.time(hour, minute, second)  # a time after the date must be a real one
             return dt.date(year, month, day)
     except ValueError:
         pass
