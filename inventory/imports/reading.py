@@ -11,6 +11,7 @@ import codecs
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +24,7 @@ _CHUNK = 1 << 16
 _XLSX_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # .xls (Excel 97-2003)
 # Control characters a text table never holds (a sign of a binary file or a wrong encoding).
-_CONTROL = {chr(c) for c in range(32) if chr(c) not in "\t\r\n"} | {"\x7f"}
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 csv.field_size_limit(1 << 20)
 
 
@@ -70,7 +71,7 @@ def detect_encoding(path: Path) -> str:
             if not utf8_ok and cp1252_ok:
                 try:
                     text = cp1252.decode(chunk)
-                    if any(ch in _CONTROL for ch in text):
+                    if _CONTROL.search(text):
                         cp1252_ok = False
                 except UnicodeDecodeError:
                     cp1252_ok = False
@@ -192,8 +193,12 @@ def rows(path: Path, info: TableInfo) -> Iterator[tuple[int, list[str], bool]]:
             if any(cell_text(c) for c in cells):
                 started = True
             continue
-        texts = [cell_text(c) for c in cells[:width]]
-        extra = [cell_text(c) for c in cells[width:]]
+        if info.kind == "csv":
+            texts = [c.strip() for c in cells[:width]]
+            extra = [c.strip() for c in cells[width:]]
+        else:
+            texts = [cell_text(c) for c in cells[:width]]
+            extra = [cell_text(c) for c in cells[width:]]
         if not any(texts) and not any(extra):
             continue
         texts += [""] * (width - len(texts))
