@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py --workers 2
 	$(BIN)/python bench/labels.py
 	$(BIN)/python bench/plan.py
+	$(BIN)/python bench/import.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -29,6 +29,7 @@ from inventory.catalog.controllers import catalog_routes
 from inventory.dashboard.controllers import dashboard
 from inventory.exporting.controllers import export_routes
 from inventory.faults.controllers import fault_routes
+from inventory.imports.controllers import import_routes
 from inventory.labels.controllers import label_routes
 from inventory.labels.formats import all_formats
 from inventory.maintenance.controllers import maintenance_routes
@@ -126,6 +127,7 @@ def _error_page(request: Request, status: int) -> Response:
         403: _("You are not allowed to do this."),
         404: _("This page does not exist."),
         405: _("This action is not available here."),
+        413: _("This file is too large to be sent."),
         500: _("Something went wrong on our side."),
     }
     template = request.app.template_engine.get_template("errors/error.html")
@@ -222,7 +224,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Fal
             *site_routes, *asset_routes, *catalog_routes, api_router,
             *account_routes, *label_routes, *campaign_routes, *fault_routes,
             *maintenance_routes,
-            *plan_routes, *export_routes,
+            *plan_routes, *export_routes, *import_routes,
             create_static_files_router(path="/static", directories=[PROJECT_ROOT / "static"],
                                        send_as_attachment=False, opt={"permission": p.PUBLIC}),
         ],

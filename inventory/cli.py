@@ -1,4 +1,4 @@
-"""The `inventory` command: serve, migrate, demo, export."""
+"""The `inventory` command: serve, migrate, demo, import, export."""
 
 from __future__ import annotations
 
@@ -86,6 +86,50 @@ def cmd_export(args: argparse.Namespace) -> int:
     asyncio.run(_with_pool(kinds.write(kind, args.format, out, EVERYTHING)))
     out.flush()
     return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from inventory.accounts.scope import EVERYTHING
+    from inventory.i18n import _
+    from inventory.imports import columns, reading, report_text
+    from inventory.imports.service import Importer, run_import
+
+    settings = _setup()
+    path = Path(args.file)
+    if not path.is_file():
+        print(_("No such file: %(path)s") % {"path": args.file}, file=sys.stderr)
+        return 2
+    try:
+        info = reading.inspect(path)
+        given = {}
+        if args.mapping:
+            mapping_path = Path(args.mapping)
+            given = columns.parse_mapping_file(mapping_path.read_text(encoding="utf-8"),
+                                               mapping_path.name)
+        mapping = columns.apply_mapping_file(info.header, given)
+    except (reading.FileProblem, columns.MappingProblem) as problem:
+        print(problem.message, file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(error, file=sys.stderr)
+        return 2
+    who = Importer(actor="cli", scope=EVERYTHING, may_create_categories=args.create_categories,
+                   prefix=settings.tag_prefix, digits=settings.tag_digits)
+
+    async def run():
+        await migrations.migrate()
+        return await run_import(path, mapping, who, commit=not args.dry_run)
+
+    report = asyncio.run(_with_pool(run()))
+    if args.verbose:
+        for line in report_text.row_lines(report):
+            print(line)
+    for line in report_text.error_lines(report):
+        print(line, file=sys.stderr)
+    print(report_text.summary(report, dry_run=args.dry_run))
+    return 0 if report.ok else 1
 
 
 def parse_budgets(values: list[str], first_year: int, years: int) -> dict[int, int]:
@@ -319,6 +363,19 @@ def build_parser() -> argparse.ArgumentParser:
                       help="the cap of one year (repeat per year; a year without one gets 0)")
     plan.add_argument("--format", default="csv", choices=["csv"])
     plan.set_defaults(func=cmd_plan)
+
+    imp = sub.add_parser("import", help="import assets (and their rooms and models) from a "
+                         "CSV or XLSX file; all or nothing")
+    imp.add_argument("file", help="a .csv (UTF-8 or Windows-1252, ; or ,) or .xlsx file")
+    imp.add_argument("--mapping", help="a JSON or TOML file mapping column names to fields "
+                     "(columns it does not name are guessed from the header)")
+    imp.add_argument("--dry-run", action="store_true",
+                     help="check the file and report what would happen; write nothing")
+    imp.add_argument("--create-categories", action="store_true",
+                     help="create the categories the file names that do not exist yet")
+    imp.add_argument("-v", "--verbose", action="store_true",
+                     help="print what happens to every row")
+    imp.set_defaults(func=cmd_import)
 
     export = sub.add_parser("export", help="write data to stdout")
     export.add_argument("kind", choices=["assets", "faults", "interventions", "plans"])

@@ -38,6 +38,7 @@ FAULT_REPORT = "fault.report"  # report a fault and follow it (the workflow chec
 PLAN_READ = "plan.read"  # renewal plans (councillors read them)
 PLAN_WRITE = "plan.write"  # create, change, approve renewal plans
 AUDIT_READ = "audit.read"
+IMPORT_RUN = "import.run"  # import an inventory file (scope and catalog rights still apply)
 USER_ADMIN = "user.admin"
 
 PERMISSIONS = {
@@ -55,12 +56,14 @@ PERMISSIONS = {
     PLAN_READ: L("Read renewal plans"),
     PLAN_WRITE: L("Prepare and approve renewal plans"),
     AUDIT_READ: L("Read the audit log"),
+    IMPORT_RUN: L("Import an inventory from a spreadsheet"),
     USER_ADMIN: L("Manage accounts"),
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ADMINISTRATOR: frozenset(PERMISSIONS),
-    PLANNER: frozenset({PUBLIC, SIGNED_IN, FLEET_READ, CATALOG_WRITE, PLAN_READ, PLAN_WRITE}),
+    PLANNER: frozenset({PUBLIC, SIGNED_IN, FLEET_READ, CATALOG_WRITE, PLAN_READ, PLAN_WRITE,
+                        IMPORT_RUN}),
     TECHNICIAN: frozenset({PUBLIC, SIGNED_IN, FLEET_READ, ASSET_WRITE, ROOM_WRITE,
                            LABEL_PRINT, ASSET_SEEN, INTERVENTION_LOG, FAULT_REPORT}),
     DIRECTOR: frozenset({PUBLIC, SIGNED_IN, FLEET_READ, LABEL_PRINT, FAULT_REPORT}),

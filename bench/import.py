@@ -1,0 +1,113 @@
+"""Benchmark: importing a 50,000-row inventory file with `inventory import` (`make bench`).
+
+Targets (imports issue): under 30 s and under 300 MB of peak memory for 50,000 rows. The
+file is generated in French Excel style (Windows-1252, semicolons, day-first dates, decimal
+commas) against the demo commune's sites, categories and models, half the rows with a tag
+and half without (matched by serial number and model), with some rooms that do not exist
+yet. Each run is a separate `inventory import` process; its wall time and peak resident
+memory (ru_maxrss of that child) are printed. Figures only, no pass/fail assertion.
+
+Runs: a dry run, the import itself, then the same file again (every row unchanged).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import os
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = ROOT / "var" / "bench"
+INVENTORY = str(Path(sys.executable).parent / "inventory")
+TARGET_S = 30
+TARGET_MB = 300
+
+HEADER = ["Numéro d'inventaire", "Type", "Fabricant", "Modèle", "Numéro de série", "Site",
+          "Salle", "Statut", "Date d'achat", "Prix d'achat", "Fin de garantie", "Fournisseur",
+          "Bon de commande", "Commentaire"]
+STATUSES = ["En service"] * 17 + ["En stock", "En panne", "Réformé"]
+
+
+def _env(url: str) -> dict[str, str]:
+    return {**os.environ, "INVENTORY_DATABASE_URL": url, "INVENTORY_DATA_DIR": str(BENCH_DIR),
+            "INVENTORY_LANGUAGE": "en"}
+
+
+def build_database(path: Path) -> str:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    url = f"sqlite:///{path}"
+    subprocess.run([INVENTORY, "demo"], env=_env(url), check=True, capture_output=True)
+    return url
+
+
+def generate(path: Path, rows: int, seed: int = 1) -> None:
+    """The demo's categories, models and sites; rooms of the demo and new ones."""
+    from inventory import demo
+
+    rng = random.Random(seed)
+    sites = [code for _kind, _name, code, _n in demo.SCHOOLS]
+    rooms = [f"Classe {n}" for n in range(1, 13)] + [f"Salle importée {n}" for n in range(1, 9)]
+    with path.open("w", encoding="cp1252", newline="") as f:
+        writer = csv.writer(f, delimiter=";", lineterminator="\r\n")
+        writer.writerow(HEADER)
+        for n in range(1, rows + 1):
+            category = rng.choice(list(demo.MODELS))
+            manufacturer, model = rng.choice(demo.MODELS[category])
+            purchase = dt.date(2015, 1, 1) + dt.timedelta(days=rng.randint(0, 3500))
+            warranty = purchase + dt.timedelta(days=365 * rng.choice([2, 3, 5]))
+            euros, cents = rng.randint(100, 4500), rng.choice([0, 50, 90])
+            writer.writerow([
+                f"IMP-{n:06d}" if n % 2 else "", category, manufacturer, model,
+                f"SN{seed}-{n:07d}", rng.choice(sites), rng.choice(rooms), rng.choice(STATUSES),
+                purchase.strftime("%d/%m/%Y"), f"{euros:,}".replace(",", " ") + f",{cents:02d} €",
+                warranty.strftime("%d/%m/%Y"), rng.choice(demo.SUPPLIERS),
+                f"BC-{purchase.year}-{rng.randint(1, 99):03d}",
+                "Reprise de l'inventaire papier" if n % 7 == 0 else ""])
+
+
+def timed_import(url: str, path: Path, *extra: str) -> tuple[float, float, str]:
+    """Wall seconds, peak resident MB of that one child, and its last line of output."""
+    out_path, err_path = BENCH_DIR / "import.out", BENCH_DIR / "import.err"
+    with out_path.open("w") as out, err_path.open("w") as err:
+        started = time.perf_counter()
+        child = subprocess.Popen([INVENTORY, "import", str(path), *extra], env=_env(url),
+                                 stdout=out, stderr=err)
+        # wait4 gives this child's own ru_maxrss (kB on Linux); RUSAGE_CHILDREN would give
+        # the largest of every child so far.
+        _pid, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode:
+        print(err_path.read_text()[-2000:], file=sys.stderr)
+    lines = out_path.read_text().strip().splitlines()
+    return wall, usage.ru_maxrss / 1024, lines[-1] if lines else ""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=50_000)
+    args = parser.parse_args()
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    sys.path.insert(0, str(ROOT))
+    csv_path = BENCH_DIR / f"import-{args.rows}.csv"
+    started = time.perf_counter()
+    generate(csv_path, args.rows)
+    print(f"Generated {csv_path.relative_to(ROOT)} ({args.rows:,} rows, "
+          f"{csv_path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - started:.1f} s")
+    url = build_database(BENCH_DIR / "import.db")
+    print(f"Target: under {TARGET_S} s and under {TARGET_MB} MB per run.")
+    for label, extra in (("dry run", ("--dry-run",)), ("import", ()), ("same file again", ())):
+        wall, peak, last = timed_import(url, csv_path, *extra)
+        print(f"  {label:<16} {wall:6.1f} s  {peak:6.0f} MB peak   {last}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,45 @@
+"""An import report as lines of text, for the command line. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from inventory.i18n import _, ngettext
+
+
+def action_label(action: str) -> str:
+    return {"create": _("create"), "update": _("update"), "unchanged": _("unchanged"),
+            "error": _("error")}.get(action, action)
+
+
+def error_lines(report) -> Iterator[str]:
+    if report.problem:
+        yield report.problem
+    for number, column, message in report.errors():
+        if column:
+            yield _("Row %(row)d, column “%(column)s”: %(message)s") % {
+                "row": number, "column": column, "message": message}
+        else:
+            yield _("Row %(row)d: %(message)s") % {"row": number, "message": message}
+
+
+def row_lines(report) -> Iterator[str]:
+    for row in report.rows:
+        changed = f" ({', '.join(row.changed)})" if row.changed else ""
+        yield f"{row.number}\t{action_label(row.action)}\t{row.tag}{changed}"
+
+
+def summary(report, *, dry_run: bool) -> str:
+    if report.problem:
+        return _("Nothing was imported.")
+    counts = report.counts
+    figures = _("%(create)d to create, %(update)d to update, %(unchanged)d unchanged, "
+                "%(error)d with errors") % {a: counts.get(a, 0)
+                                           for a in ("create", "update", "unchanged", "error")}
+    if counts.get("error"):
+        return ngettext("%(num)d row has errors: nothing was imported.",
+                        "%(num)d rows have errors: nothing was imported.",
+                        counts["error"]) % {"num": counts["error"]} + " " + figures + "."
+    if dry_run:
+        return _("Dry run, nothing written:") + " " + figures + "."
+    return _("Imported:") + " " + figures + "."
