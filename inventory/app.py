@@ -81,7 +81,7 @@ def language_middleware(app: ASGIApp) -> ASGIApp:
     return middleware
 
 
-@get("/healthz", permission=p.PUBLIC)
+@get("/healthz", permission=p.PUBLIC, include_in_schema=True)
 async def healthz() -> Response:
     try:
         pending = await migrations.pending_migration_ids()
@@ -254,6 +254,8 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Fal
                         "needs the csrftoken cookie's value in the x-csrftoken header for every "
                         "change.",
             render_plugins=[JsonRenderPlugin()]),
+        # The OpenAPI description is the JSON API's only (its router opts back in), not the pages.
+        include_in_schema=False,
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         state=State({"settings": settings}),

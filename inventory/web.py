@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -12,6 +12,7 @@ from jinja2 import TemplateNotFound as JinjaTemplateNotFound
 from jinja2.visitor import NodeTransformer
 from litestar import Request
 from litestar.exceptions import TemplateNotFoundException
+from litestar.params import Parameter
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.template.base import csrf_token
@@ -25,6 +26,11 @@ from inventory.validation import bp_to_input, cents_to_input, format_bp, format_
 
 PARIS = ZoneInfo("Europe/Paris")
 TEMPLATE_DIR = PROJECT_ROOT / "templates"
+
+
+# A row id in a path: ids are 32-bit on PostgreSQL, and SQLite refuses larger integers, so a
+# larger number is refused as bad input (400) before it reaches the database.
+RowId = Annotated[int, Parameter(ge=0, le=2_147_483_647)]
 
 
 def is_htmx(request: Request) -> bool:

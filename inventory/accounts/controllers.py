@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from litestar import Request, Response, get, post
-from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from inventory import audit
@@ -16,7 +15,7 @@ from inventory.fields import ACTION_LABELS, present_history
 from inventory.i18n import _
 from inventory.sites import service as sites
 from inventory.validation import Conflict, NotFound, ValidationFailed
-from inventory.web import form_data, form_version, render, see_other
+from inventory.web import RowId, form_data, form_version, render, see_other
 
 COOKIE_MAX_AGE = 14 * 24 * 3600  # the server ends idle sessions much sooner
 
@@ -100,7 +99,7 @@ async def token_create(request: Request) -> Template:
 
 
 @post("/account/tokens/{token_id:int}/revoke", permission=p.SIGNED_IN)
-async def token_revoke(request: Request, token_id: FromPath[int]) -> Redirect:
+async def token_revoke(request: Request, token_id: RowId) -> Redirect:
     await tokens.revoke(request.user.id, token_id, request.user.actor)
     return see_other("/account?done=token#api-tokens")
 
@@ -163,7 +162,7 @@ async def user_create(request: Request) -> Template | Redirect:
 
 
 @get("/admin/users/{user_id:int}", permission=p.USER_ADMIN)
-async def user_edit(user_id: FromPath[int]) -> Template:
+async def user_edit(user_id: RowId) -> Template:
     user = await service.get_user(user_id)
     history = present_history(await audit.history("user", user["email"], limit=50))
     return await _user_form(user=user, values={**user, "sites": user["site_codes"]}, errors={},
@@ -171,7 +170,7 @@ async def user_edit(user_id: FromPath[int]) -> Template:
 
 
 @post("/admin/users/{user_id:int}", permission=p.USER_ADMIN)
-async def user_update(request: Request, user_id: FromPath[int]) -> Template | Redirect:
+async def user_update(request: Request, user_id: RowId) -> Template | Redirect:
     user = await service.get_user(user_id)
     form = await request.form()
     data = _form_values(dict(form.items()), form.getall("sites", []))
@@ -187,7 +186,7 @@ async def user_update(request: Request, user_id: FromPath[int]) -> Template | Re
 
 
 @post("/admin/users/{user_id:int}/password", permission=p.USER_ADMIN)
-async def user_reset_password(request: Request, user_id: FromPath[int]) -> Template | Redirect:
+async def user_reset_password(request: Request, user_id: RowId) -> Template | Redirect:
     user = await service.get_user(user_id)
     data = await form_data(request)
     try:

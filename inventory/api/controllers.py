@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, Router, get, patch, post
+from litestar import Request, Router
 from litestar.params import FromPath, JSONBody
 
 from inventory.accounts import permissions as p
+from inventory.api.docs import api_get, api_patch, api_post
 from inventory.api.resources import (
     body_of,
     decode_cursor,
@@ -22,7 +23,7 @@ from inventory.catalog import service as catalog
 from inventory.sites import service as sites
 
 
-@get("/assets", permission=p.FLEET_READ)
+@api_get("/assets", permission=p.FLEET_READ)
 async def api_assets(request: Request) -> dict[str, Any]:
     """With `limit` or `cursor`: cursor pagination in tag order (`next_cursor` is null on the
     last page). Without: numbered pages of the list page (`page`)."""
@@ -40,12 +41,12 @@ async def api_assets(request: Request) -> dict[str, Any]:
             "items": [asset_document(row) for row in page.rows]}
 
 
-@get("/assets/{tag:str}", permission=p.FLEET_READ)
+@api_get("/assets/{tag:str}", permission=p.FLEET_READ)
 async def api_asset(request: Request, tag: FromPath[str]) -> dict[str, Any]:
     return asset_document(await assets.get_asset(tag, request.user.scope))
 
 
-@post("/assets", permission=p.ASSET_WRITE)
+@api_post("/assets", permission=p.ASSET_WRITE)
 async def api_asset_create(request: Request, data: JSONBody[Any]) -> dict[str, Any]:
     settings = request.app.state.settings
     row = await assets.create_asset(body_of(data), request.user.actor, request.user.scope,
@@ -53,7 +54,7 @@ async def api_asset_create(request: Request, data: JSONBody[Any]) -> dict[str, A
     return asset_document(row)
 
 
-@patch("/assets/{tag:str}", permission=p.ASSET_WRITE)
+@api_patch("/assets/{tag:str}", permission=p.ASSET_WRITE)
 async def api_asset_update(request: Request, tag: FromPath[str],
                            data: JSONBody[Any]) -> dict[str, Any]:
     body = body_of(data)
@@ -61,7 +62,7 @@ async def api_asset_update(request: Request, tag: FromPath[str],
         tag, body, version_of(body), request.user.actor, request.user.scope))
 
 
-@post("/assets/{tag:str}/move", status_code=200, permission=p.ASSET_WRITE)
+@api_post("/assets/{tag:str}/move", status_code=200, permission=p.ASSET_WRITE)
 async def api_asset_move(request: Request, tag: FromPath[str],
                          data: JSONBody[Any]) -> dict[str, Any]:
     body = body_of(data)
@@ -69,7 +70,7 @@ async def api_asset_move(request: Request, tag: FromPath[str],
         tag, body, version_of(body), request.user.actor, request.user.scope))
 
 
-@post("/assets/{tag:str}/status", status_code=200, permission=p.ASSET_WRITE)
+@api_post("/assets/{tag:str}/status", status_code=200, permission=p.ASSET_WRITE)
 async def api_asset_status(request: Request, tag: FromPath[str],
                            data: JSONBody[Any]) -> dict[str, Any]:
     body = body_of(data)
@@ -77,28 +78,28 @@ async def api_asset_status(request: Request, tag: FromPath[str],
         tag, body.get("status"), version_of(body), request.user.actor, request.user.scope))
 
 
-@get("/assets/{tag:str}/history", permission=p.FLEET_READ)
+@api_get("/assets/{tag:str}/history", permission=p.FLEET_READ)
 async def api_asset_history(request: Request, tag: FromPath[str]) -> list[dict[str, Any]]:
     await assets.get_asset(tag, request.user.scope)
     return jsonable(await assets.history(tag))
 
 
-@get("/sites", permission=p.FLEET_READ)
+@api_get("/sites", permission=p.FLEET_READ)
 async def api_sites(request: Request) -> list[dict[str, Any]]:
     return [site_document(s) for s in await sites.list_sites(request.user.scope)]
 
 
-@get("/sites/{code:str}", permission=p.FLEET_READ)
+@api_get("/sites/{code:str}", permission=p.FLEET_READ)
 async def api_site(request: Request, code: FromPath[str]) -> dict[str, Any]:
     return site_document(await sites.get_site(code, request.user.scope))
 
 
-@post("/sites", permission=p.SITE_WRITE)
+@api_post("/sites", permission=p.SITE_WRITE)
 async def api_site_create(request: Request, data: JSONBody[Any]) -> dict[str, Any]:
     return site_document(await sites.create_site(body_of(data), request.user.actor))
 
 
-@patch("/sites/{code:str}", permission=p.SITE_WRITE)
+@api_patch("/sites/{code:str}", permission=p.SITE_WRITE)
 async def api_site_update(request: Request, code: FromPath[str],
                           data: JSONBody[Any]) -> dict[str, Any]:
     body = body_of(data)
@@ -108,7 +109,7 @@ async def api_site_update(request: Request, code: FromPath[str],
                                                  request.user.actor, request.user.scope))
 
 
-@get("/categories", permission=p.FLEET_READ)
+@api_get("/categories", permission=p.FLEET_READ)
 async def api_categories(request: Request) -> list[dict[str, Any]]:
     return jsonable([
         {k: c[k] for k in ("code", "name", "lifespan_years", "replacement_cost_cents",
@@ -118,7 +119,7 @@ async def api_categories(request: Request) -> list[dict[str, Any]]:
     ])
 
 
-@get("/models", permission=p.FLEET_READ)
+@api_get("/models", permission=p.FLEET_READ)
 async def api_models(request: Request) -> list[dict[str, Any]]:
     return [
         {"id": m["id"], "category": m["category_code"], "manufacturer": m["manufacturer"],
@@ -131,4 +132,4 @@ api_router = Router(path="/api/v1", route_handlers=[
     api_assets, api_asset, api_asset_create, api_asset_update, api_asset_move,
     api_asset_status, api_asset_history, api_sites, api_site, api_site_create,
     api_site_update, api_categories, api_models, *resource_routes,
-], tags=["api"])
+], tags=["api"], include_in_schema=True)

@@ -8,11 +8,12 @@ import base64
 import datetime as dt
 from typing import Any
 
-from litestar import Request, get, patch, post
+from litestar import Request
 from litestar.exceptions import HTTPException
 from litestar.params import FromPath, JSONBody
 
 from inventory.accounts import permissions as p
+from inventory.api.docs import api_get, api_patch, api_post
 from inventory.api.serialize import jsonable
 from inventory.catalog import service as catalog
 from inventory.faults import service as faults
@@ -22,6 +23,7 @@ from inventory.planning import present
 from inventory.planning import service as planning
 from inventory.sites import service as sites
 from inventory.validation import ValidationFailed
+from inventory.web import RowId
 
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 100
@@ -89,18 +91,18 @@ def room_document(row: dict[str, Any], site_code: str | None = None) -> dict[str
     return doc
 
 
-@get("/sites/{code:str}/rooms", permission=p.FLEET_READ)
+@api_get("/sites/{code:str}/rooms", permission=p.FLEET_READ)
 async def api_site_rooms(request: Request, code: FromPath[str]) -> list[dict[str, Any]]:
     site = await sites.get_site(code, request.user.scope)
     return [room_document(r, site["code"]) for r in await sites.list_rooms(site["id"])]
 
 
-@get("/rooms/{room_id:int}", permission=p.FLEET_READ)
-async def api_room(request: Request, room_id: FromPath[int]) -> dict[str, Any]:
+@api_get("/rooms/{room_id:int}", permission=p.FLEET_READ)
+async def api_room(request: Request, room_id: RowId) -> dict[str, Any]:
     return room_document(await sites.get_room(room_id, request.user.scope))
 
 
-@post("/rooms", permission=p.ROOM_WRITE)
+@api_post("/rooms", permission=p.ROOM_WRITE)
 async def api_room_create(request: Request, data: JSONBody[Any]) -> dict[str, Any]:
     body = body_of(data)
     site = body.get("site")
@@ -110,8 +112,8 @@ async def api_room_create(request: Request, data: JSONBody[Any]) -> dict[str, An
     return room_document(room, site.strip().upper())
 
 
-@patch("/rooms/{room_id:int}", permission=p.ROOM_WRITE)
-async def api_room_update(request: Request, room_id: FromPath[int],
+@api_patch("/rooms/{room_id:int}", permission=p.ROOM_WRITE)
+async def api_room_update(request: Request, room_id: RowId,
                           data: JSONBody[Any]) -> dict[str, Any]:
     body = body_of(data)
     current = await sites.get_room(room_id, request.user.scope)
@@ -130,12 +132,12 @@ def category_document(row: dict[str, Any]) -> dict[str, Any]:
     return {name: row.get(name) for name in CATEGORY_PUBLIC}
 
 
-@post("/categories", permission=p.CATALOG_WRITE)
+@api_post("/categories", permission=p.CATALOG_WRITE)
 async def api_category_create(request: Request, data: JSONBody[Any]) -> dict[str, Any]:
     return category_document(await catalog.create_category(body_of(data), request.user.actor))
 
 
-@patch("/categories/{code:str}", permission=p.CATALOG_WRITE)
+@api_patch("/categories/{code:str}", permission=p.CATALOG_WRITE)
 async def api_category_update(request: Request, code: FromPath[str],
                               data: JSONBody[Any]) -> dict[str, Any]:
     body = body_of(data)
@@ -150,15 +152,15 @@ def model_document(row: dict[str, Any], category: str | None = None) -> dict[str
             "manufacturer": row["manufacturer"], "name": row["name"], "version": row["version"]}
 
 
-@post("/models", permission=p.CATALOG_WRITE)
+@api_post("/models", permission=p.CATALOG_WRITE)
 async def api_model_create(request: Request, data: JSONBody[Any]) -> dict[str, Any]:
     body = body_of(data)
     row = await catalog.create_model(body, request.user.actor)
     return model_document(await catalog.get_model(row["id"]))
 
 
-@patch("/models/{model_id:int}", permission=p.CATALOG_WRITE)
-async def api_model_update(request: Request, model_id: FromPath[int],
+@api_patch("/models/{model_id:int}", permission=p.CATALOG_WRITE)
+async def api_model_update(request: Request, model_id: RowId,
                            data: JSONBody[Any]) -> dict[str, Any]:
     body = body_of(data)
     current = model_document(await catalog.get_model(model_id))
@@ -182,7 +184,7 @@ def fault_document(row: dict[str, Any]) -> dict[str, Any]:
     return jsonable(doc)
 
 
-@get("/faults", permission=p.FLEET_READ)
+@api_get("/faults", permission=p.FLEET_READ)
 async def api_faults(request: Request) -> dict[str, Any]:
     """Faults by id; `status=open` (default) or `all`; `site`, `category`; `limit`, `cursor`."""
     status = request.query_params.get("status", "open")
@@ -199,12 +201,12 @@ async def api_faults(request: Request) -> dict[str, Any]:
             "next_cursor": encode_cursor(rows[-1]["id"]) if more else None}
 
 
-@get("/faults/{fault_id:int}", permission=p.FLEET_READ)
-async def api_fault(request: Request, fault_id: FromPath[int]) -> dict[str, Any]:
+@api_get("/faults/{fault_id:int}", permission=p.FLEET_READ)
+async def api_fault(request: Request, fault_id: RowId) -> dict[str, Any]:
     return fault_document(await faults.get(fault_id, request.user.scope))
 
 
-@post("/faults", permission=p.FAULT_REPORT)
+@api_post("/faults", permission=p.FAULT_REPORT)
 async def api_fault_create(request: Request, data: JSONBody[Any]) -> dict[str, Any]:
     """Report a fault on a device (`asset`: its tag) or a room (`room`: its id)."""
     settings = request.app.state.settings
@@ -213,8 +215,8 @@ async def api_fault_create(request: Request, data: JSONBody[Any]) -> dict[str, A
     return fault_document(await faults.get(created["id"], request.user.scope))
 
 
-@post("/faults/{fault_id:int}/{action:str}", status_code=200, permission=p.FAULT_REPORT)
-async def api_fault_action(request: Request, fault_id: FromPath[int], action: FromPath[str],
+@api_post("/faults/{fault_id:int}/{action:str}", status_code=200, permission=p.FAULT_REPORT)
+async def api_fault_action(request: Request, fault_id: RowId, action: FromPath[str],
                            data: JSONBody[Any]) -> dict[str, Any]:
     """A workflow step (acknowledge, start, wait_parts, resolve, close, reject, reopen…);
     `note` is required to reject. The permission table and the state machine decide."""
@@ -241,7 +243,7 @@ def intervention_document(row: dict[str, Any], tag: str) -> dict[str, Any]:
     return jsonable(doc)
 
 
-@get("/assets/{tag:str}/interventions", permission=p.FLEET_READ)
+@api_get("/assets/{tag:str}/interventions", permission=p.FLEET_READ)
 async def api_interventions(request: Request, tag: FromPath[str]) -> dict[str, Any]:
     from inventory.assets import service as assets
 
@@ -254,7 +256,7 @@ async def api_interventions(request: Request, tag: FromPath[str]) -> dict[str, A
             "next_cursor": encode_cursor(rows[-1]["id"]) if more else None}
 
 
-@post("/assets/{tag:str}/interventions", permission=p.INTERVENTION_LOG)
+@api_post("/assets/{tag:str}/interventions", permission=p.INTERVENTION_LOG)
 async def api_intervention_create(request: Request, tag: FromPath[str],
                                   data: JSONBody[Any]) -> dict[str, Any]:
     from inventory.assets import service as assets
@@ -272,13 +274,13 @@ def plan_document(row: dict[str, Any]) -> dict[str, Any]:
                                               "approved_by", "version")})
 
 
-@get("/plans", permission=p.PLAN_READ)
+@api_get("/plans", permission=p.PLAN_READ)
 async def api_plans() -> list[dict[str, Any]]:
     return [plan_document(await planning.get_plan(r["id"])) for r in await planning.list_plans()]
 
 
-@get("/plans/{plan_id:int}", permission=p.PLAN_READ)
-async def api_plan(request: Request, plan_id: FromPath[int]) -> dict[str, Any]:
+@api_get("/plans/{plan_id:int}", permission=p.PLAN_READ)
+async def api_plan(request: Request, plan_id: RowId) -> dict[str, Any]:
     """The scenario, its yearly totals and its lines (drafts computed now; `limit`/`cursor`
     page through the lines, backlog last)."""
     plan = await planning.get_plan(plan_id)
@@ -302,15 +304,15 @@ async def api_plan(request: Request, plan_id: FromPath[int]) -> dict[str, Any]:
             "next_cursor": encode_cursor(start + limit) if start + limit < len(every) else None}
 
 
-@post("/plans", permission=p.PLAN_WRITE)
+@api_post("/plans", permission=p.PLAN_WRITE)
 async def api_plan_create(request: Request, data: JSONBody[Any]) -> dict[str, Any]:
     """Fields as the plan form: name, first_year, years, budgets, cap_<budget>_<year> (euros),
     weight_<name>, lifespan_<CATEGORY>, target_<i>_kinds / _category / _by_year."""
     return plan_document(await planning.create_plan(_as_form(body_of(data)), request.user.actor))
 
 
-@patch("/plans/{plan_id:int}", permission=p.PLAN_WRITE)
-async def api_plan_update(request: Request, plan_id: FromPath[int],
+@api_patch("/plans/{plan_id:int}", permission=p.PLAN_WRITE)
+async def api_plan_update(request: Request, plan_id: RowId,
                           data: JSONBody[Any]) -> dict[str, Any]:
     body = body_of(data)
     current = planning.form_values(await planning.get_plan(plan_id), await planning.categories())
@@ -320,8 +322,8 @@ async def api_plan_update(request: Request, plan_id: FromPath[int],
     return plan_document(await planning.get_plan(plan["id"]))
 
 
-@post("/plans/{plan_id:int}/approve", status_code=200, permission=p.PLAN_WRITE)
-async def api_plan_approve(request: Request, plan_id: FromPath[int],
+@api_post("/plans/{plan_id:int}/approve", status_code=200, permission=p.PLAN_WRITE)
+async def api_plan_approve(request: Request, plan_id: RowId,
                            data: JSONBody[Any]) -> dict[str, Any]:
     body = body_of(data)
     await planning.approve(plan_id, version_of(body), request.user.actor, dt.date.today())

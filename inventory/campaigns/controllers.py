@@ -13,7 +13,7 @@ from inventory.campaigns import rules, service
 from inventory.exports import write_csv
 from inventory.sites import service as sites
 from inventory.validation import ValidationFailed
-from inventory.web import form_data, query_string, render, see_other
+from inventory.web import RowId, form_data, query_string, render, see_other
 
 
 @get("/sites/{code:str}/inventory", permission=p.ASSET_SEEN)
@@ -44,12 +44,12 @@ async def _page(request: Request, campaign_id: int, status: int = 200, errors=No
 
 
 @get("/inventory/{campaign_id:int}", permission=p.ASSET_SEEN)
-async def campaign_show(request: Request, campaign_id: FromPath[int]) -> Template:
+async def campaign_show(request: Request, campaign_id: RowId) -> Template:
     return await _page(request, campaign_id)
 
 
 @post("/inventory/{campaign_id:int}/check", permission=p.ASSET_SEEN)
-async def campaign_check(request: Request, campaign_id: FromPath[int]) -> Template | Redirect:
+async def campaign_check(request: Request, campaign_id: RowId) -> Template | Redirect:
     data = await form_data(request)
     room = data.get("room", "")
     room_id = int(room) if room.isdigit() else None
@@ -64,7 +64,7 @@ async def campaign_check(request: Request, campaign_id: FromPath[int]) -> Templa
 
 
 @post("/inventory/{campaign_id:int}/move", permission=p.ASSET_WRITE)
-async def campaign_move(request: Request, campaign_id: FromPath[int]) -> Template | Redirect:
+async def campaign_move(request: Request, campaign_id: RowId) -> Template | Redirect:
     data = await form_data(request)
     try:
         await service.move_here(campaign_id, data.get("tag", ""), request.user.actor,
@@ -75,7 +75,7 @@ async def campaign_move(request: Request, campaign_id: FromPath[int]) -> Templat
 
 
 @post("/inventory/{campaign_id:int}/close", permission=p.ASSET_SEEN)
-async def campaign_close(request: Request, campaign_id: FromPath[int]) -> Template | Redirect:
+async def campaign_close(request: Request, campaign_id: RowId) -> Template | Redirect:
     try:
         await service.close(campaign_id, request.user.actor, request.user.scope)
     except ValidationFailed as failed:
@@ -84,7 +84,7 @@ async def campaign_close(request: Request, campaign_id: FromPath[int]) -> Templa
 
 
 @get("/inventory/{campaign_id:int}/report.csv", permission=p.ASSET_SEEN)
-async def campaign_report(request: Request, campaign_id: FromPath[int]) -> Response:
+async def campaign_report(request: Request, campaign_id: RowId) -> Response:
     campaign = await service.get(campaign_id, request.user.scope)
     out = io.StringIO()
     write_csv(service.REPORT_COLUMNS, service.report_rows(await service.checks(campaign_id)), out)

@@ -10,7 +10,7 @@ from inventory.accounts import permissions as p
 from inventory.accounts.scope import EVERYTHING
 from inventory.catalog import service
 from inventory.validation import Conflict, ValidationFailed
-from inventory.web import form_data, form_version, render, see_other
+from inventory.web import RowId, form_data, form_version, render, see_other
 
 
 @get("/categories", permission=p.FLEET_READ)
@@ -80,14 +80,14 @@ async def model_create(request: Request) -> Template | Redirect:
 
 
 @get("/models/{model_id:int}/edit", permission=p.CATALOG_WRITE)
-async def model_edit(model_id: FromPath[int]) -> Template:
+async def model_edit(model_id: RowId) -> Template:
     model = await service.get_model(model_id)
     return await _model_form(model=model, values={**model, "category": model["category_code"]},
                              errors={})
 
 
 @post("/models/{model_id:int}/edit", permission=p.CATALOG_WRITE)
-async def model_update(request: Request, model_id: FromPath[int]) -> Template | Redirect:
+async def model_update(request: Request, model_id: RowId) -> Template | Redirect:
     model = await service.get_model(model_id)
     data = await form_data(request)
     try:

@@ -14,7 +14,7 @@ from inventory.catalog import service as catalog
 from inventory.faults import photos, service, symptoms, workflow
 from inventory.sites import service as sites
 from inventory.validation import Conflict, NotFound, ValidationFailed
-from inventory.web import form_data, form_version, query_string, render, see_other
+from inventory.web import RowId, form_data, form_version, query_string, render, see_other
 
 
 @get("/faults", permission=p.FLEET_READ)
@@ -85,12 +85,12 @@ async def _show(request: Request, fault_id: int, status: int = 200, **context) -
 
 
 @get("/faults/{fault_id:int}", permission=p.FLEET_READ)
-async def fault_show(request: Request, fault_id: FromPath[int]) -> Template:
+async def fault_show(request: Request, fault_id: RowId) -> Template:
     return await _show(request, fault_id)
 
 
 @post("/faults/{fault_id:int}/{action:str}", permission=p.FAULT_REPORT)
-async def fault_transition(request: Request, fault_id: FromPath[int],
+async def fault_transition(request: Request, fault_id: RowId,
                            action: FromPath[str]) -> Template | Redirect:
     data = await form_data(request)
     try:
@@ -106,7 +106,7 @@ async def fault_transition(request: Request, fault_id: FromPath[int],
 
 
 @get("/faults/{fault_id:int}/photo", permission=p.FLEET_READ)
-async def fault_photo(request: Request, fault_id: FromPath[int]) -> Response:
+async def fault_photo(request: Request, fault_id: RowId) -> Response:
     fault = await service.get(fault_id, request.user.scope)  # scoped like the fault itself
     data = photos.load(request.app.state.settings.data_dir, fault["photo"])
     if data is None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from litestar import Request, get, post
-from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from inventory.accounts import permissions as p
@@ -11,7 +10,7 @@ from inventory.assets.service import today
 from inventory.catalog import service as catalog
 from inventory.maintenance import service
 from inventory.validation import ValidationFailed
-from inventory.web import form_data, render, see_other
+from inventory.web import RowId, form_data, render, see_other
 
 
 async def _page(request: Request, status: int = 200, **context) -> Template:
@@ -29,7 +28,7 @@ async def maintenance_index(request: Request) -> Template:
 
 
 @post("/maintenance/{item_id:int}/done", permission=p.INTERVENTION_LOG)
-async def maintenance_done(request: Request, item_id: FromPath[int]) -> Template | Redirect:
+async def maintenance_done(request: Request, item_id: RowId) -> Template | Redirect:
     data = await form_data(request)
     try:
         await service.complete(item_id, data, request.user.actor, request.user.scope)

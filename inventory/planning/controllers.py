@@ -7,7 +7,6 @@ import datetime as dt
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from inventory.accounts import permissions as p
@@ -16,7 +15,7 @@ from inventory.planning import exports, present, service
 from inventory.planning import scenario as sc
 from inventory.sites.rules import SITE_KINDS
 from inventory.validation import Conflict, ValidationFailed
-from inventory.web import form_version, is_htmx, render, see_other
+from inventory.web import RowId, form_version, is_htmx, render, see_other
 
 LINES_PER_PAGE = 100
 
@@ -102,7 +101,7 @@ async def plan_create(request: Request) -> Template | Redirect:
 
 
 @get("/plans/{plan_id:int}", permission=p.PLAN_READ)
-async def plan_show(request: Request, plan_id: FromPath[int]) -> Template:
+async def plan_show(request: Request, plan_id: RowId) -> Template:
     plan = await service.get_plan(plan_id)
     context = await _plan_context(plan, request)
     if is_htmx(request) and request.headers.get("hx-target") == "plan-lines":
@@ -111,7 +110,7 @@ async def plan_show(request: Request, plan_id: FromPath[int]) -> Template:
 
 
 @post("/plans/{plan_id:int}", permission=p.PLAN_WRITE)
-async def plan_update(request: Request, plan_id: FromPath[int]) -> Template | Redirect:
+async def plan_update(request: Request, plan_id: RowId) -> Template | Redirect:
     data = await _form(request)
     try:
         plan = await service.update_plan(plan_id, data, form_version(data), request.user.actor)
@@ -134,7 +133,7 @@ async def plan_update(request: Request, plan_id: FromPath[int]) -> Template | Re
 
 
 @post("/plans/{plan_id:int}/approve", permission=p.PLAN_WRITE)
-async def plan_approve(request: Request, plan_id: FromPath[int]) -> Template | Redirect:
+async def plan_approve(request: Request, plan_id: RowId) -> Template | Redirect:
     data = await _form(request)
     try:
         await service.approve(plan_id, form_version(data), request.user.actor, today())
@@ -147,13 +146,13 @@ async def plan_approve(request: Request, plan_id: FromPath[int]) -> Template | R
 
 
 @post("/plans/{plan_id:int}/copy", permission=p.PLAN_WRITE)
-async def plan_copy(request: Request, plan_id: FromPath[int]) -> Redirect:
+async def plan_copy(request: Request, plan_id: RowId) -> Redirect:
     plan = await service.copy_plan(plan_id, request.user.actor)
     return see_other(f"/plans/{plan['id']}")
 
 
 @post("/plans/{plan_id:int}/delete", permission=p.PLAN_WRITE)
-async def plan_delete(request: Request, plan_id: FromPath[int]) -> Redirect:
+async def plan_delete(request: Request, plan_id: RowId) -> Redirect:
     await service.delete_plan(plan_id, request.user.actor)
     return see_other("/plans")
 
@@ -181,7 +180,7 @@ async def _export_data(plan_id: int) -> tuple[dict[str, Any], Any, service.Names
 
 
 @get("/plans/{plan_id:int}/plan.csv", permission=p.PLAN_READ)
-async def plan_csv(plan_id: FromPath[int]) -> Response:
+async def plan_csv(plan_id: RowId) -> Response:
     plan, result, names = await _export_data(plan_id)
     body = exports.excel_csv(plan, result, names)
     return Response(body, media_type="text/csv; charset=utf-8", headers={
@@ -189,7 +188,7 @@ async def plan_csv(plan_id: FromPath[int]) -> Response:
 
 
 @get("/plans/{plan_id:int}/plan.xlsx", permission=p.PLAN_READ)
-async def plan_xlsx(plan_id: FromPath[int]) -> Response:
+async def plan_xlsx(plan_id: RowId) -> Response:
     plan, result, names = await _export_data(plan_id)
     return Response(exports.xlsx(plan, result, names),
                     media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -198,7 +197,7 @@ async def plan_xlsx(plan_id: FromPath[int]) -> Response:
 
 
 @get("/plans/{plan_id:int}/print", permission=p.PLAN_READ)
-async def plan_print(request: Request, plan_id: FromPath[int]) -> Template:
+async def plan_print(request: Request, plan_id: RowId) -> Template:
     plan = await service.get_plan(plan_id)
     context = await _plan_context(plan, request)
     return render("planning/print.html", **context, printed_on=today())

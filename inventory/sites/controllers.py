@@ -12,7 +12,7 @@ from inventory.assets import service as assets
 from inventory.fields import present_history
 from inventory.sites import service
 from inventory.validation import Conflict, ValidationFailed
-from inventory.web import form_data, form_version, render, see_other
+from inventory.web import RowId, form_data, form_version, render, see_other
 
 
 @get("/sites", permission=p.FLEET_READ)
@@ -85,7 +85,7 @@ async def room_create(request: Request, code: FromPath[str]) -> Template | Redir
 
 
 @get("/rooms/{room_id:int}", permission=p.FLEET_READ)
-async def room_show(request: Request, room_id: FromPath[int]) -> Template:
+async def room_show(request: Request, room_id: RowId) -> Template:
     room = await service.get_room(room_id, request.user.scope)
     page = await assets.list_assets(
         assets.AssetFilter(site=room["site_code"], room=room_id, sort="category"),
@@ -97,7 +97,7 @@ async def room_show(request: Request, room_id: FromPath[int]) -> Template:
 
 
 @get("/rooms/{room_id:int}/edit", permission=p.ROOM_WRITE)
-async def room_edit(request: Request, room_id: FromPath[int]) -> Template:
+async def room_edit(request: Request, room_id: RowId) -> Template:
     room = await service.get_room(room_id, request.user.scope)
     return render("sites/room_form.html", site={"code": room["site_code"],
                                                 "name": room["site_name"]},
@@ -105,7 +105,7 @@ async def room_edit(request: Request, room_id: FromPath[int]) -> Template:
 
 
 @post("/rooms/{room_id:int}/edit", permission=p.ROOM_WRITE)
-async def room_update(request: Request, room_id: FromPath[int]) -> Template | Redirect:
+async def room_update(request: Request, room_id: RowId) -> Template | Redirect:
     room = await service.get_room(room_id, request.user.scope)
     site = {"code": room["site_code"], "name": room["site_name"]}
     data = await form_data(request)

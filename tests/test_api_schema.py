@@ -1,0 +1,93 @@
+"""Schemathesis against the real server's OpenAPI description (/schema/openapi.json): every
+operation of /api/v1 is called with generated input, as an administrator's API token, and
+must answer without a server error, with a documented status code, content type and body.
+
+Runs against `inventory serve` on a small demo database (SQLite): the schema and the answers
+are the server's own, as a client would see them.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from tests.pgserver import _free_port
+
+INVENTORY = Path(sys.executable).parent / "inventory"
+EXAMPLES = int(os.environ.get("API_SCHEMA_EXAMPLES", "25"))  # per operation
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
+          response_schema_conformance]
+
+
+@pytest.fixture(scope="module")
+def api_server(tmp_path_factory) -> Iterator[tuple[str, str]]:
+    tmp = tmp_path_factory.mktemp("schema")
+    env = {**os.environ, "INVENTORY_DATABASE_URL": f"sqlite:///{tmp / 'api.db'}",
+           "INVENTORY_DATA_DIR": str(tmp), "INVENTORY_SCHEDULER": "0"}
+    for args in (["migrate"], ["demo", "--assets", "200"]):
+        subprocess.run([str(INVENTORY), *args], env=env, check=True, capture_output=True,
+                       timeout=120)
+    token = subprocess.run([str(INVENTORY), "token", "create", "admin@brenneville.example"],
+                           env=env, check=True, capture_output=True, text=True,
+                           timeout=60).stdout.strip()
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    with (tmp / "server.log").open("w") as log:
+        process = subprocess.Popen([str(INVENTORY), "serve", "--host", "127.0.0.1", "--port",
+                                    str(port), "--no-access-log"], env=env, stdout=log,
+                                   stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=1):
+                    break
+            except (urllib.error.URLError, OSError):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail((tmp / "server.log").read_text()[-3000:])
+                time.sleep(0.1)
+        yield base, token
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_every_operation_answers_as_documented(api_server):
+    base, token = api_server
+    headers = {"Authorization": f"Bearer {token}"}
+    schema = schemathesis.openapi.from_url(f"{base}/schema/openapi.json", headers=headers)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 25  # every operation of /api/v1 and /healthz, no page
+    assert all(op.path.startswith("/api/v1/") or op.path == "/healthz" for op in operations)
+    failures, calls = [], []
+    for operation in operations:
+        @given(case=operation.as_strategy())
+        @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+                  suppress_health_check=list(HealthCheck))
+        def call(case):
+            response = case.call_and_validate(base_url=base, headers=headers, checks=CHECKS)
+            calls.append(response.status_code)
+
+        try:
+            call()
+        except Exception as failure:  # gather every operation's failure, then report them all
+            failures.append(f"{operation.method.upper()} {operation.path}: {failure}")
+    assert not failures, "\n\n".join(failures)
+    assert len(calls) > 3 * len(operations)
+    assert {200, 201} & set(calls) and {400, 404} & set(calls)  # both kinds were exercised
