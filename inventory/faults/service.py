@@ -214,53 +214,44 @@ async def timeline(fault_id: int) -> list[dict[str, Any]]:
         FaultEvent.id).run()
 
 
-async def queue(scope: Scope, *, site: str = "", category: str = "", open_only: bool = True,
-                limit: int = 200) -> list[dict[str, Any]]:
-    """Open faults, teaching-blocked first, then oldest first."""
-    parts, args = [], []
-    in_scope, scope_args = scope.sql("fault.site")
-    parts.append(in_scope)
-    args += scope_args
+def _filters(scope: Scope, site: str, category: str, open_only: bool) -> tuple[list[str], list]:
+    """WHERE parts and their arguments shared by the queue and the API's pages."""
+    in_scope, args = scope.sql("fault.site")
+    parts = [in_scope]
     if open_only:
         parts.append("fault.status IN (" + ", ".join("{}" for _ in workflow.OPEN_STATES) + ")")
-        args += list(workflow.OPEN_STATES)
+        args = [*args, *workflow.OPEN_STATES]
     if site:
         parts.append("site.code = {}")
         args.append(site.upper())
     if category:
         parts.append("category.code = {}")
         args.append(category.upper())
-    sql = (FAULT_SELECT + " WHERE " + " AND ".join(parts)
-           + " ORDER BY fault.teaching_blocked DESC, fault.created_at ASC, fault.id ASC LIMIT {}")
-    rows = await Fault.raw(sql, *args, limit).run()
+    return parts, args
+
+
+async def _select(parts: list[str], args: list, order: str, limit: int) -> list[dict[str, Any]]:
+    rows = await Fault.raw(FAULT_SELECT + " WHERE " + " AND ".join(parts) + f" ORDER BY {order} "
+                           "LIMIT {}", *args, limit).run()
     today = assets.today()
     for row in rows:
         row["overdue"] = is_overdue(row, today)
     return rows
+
+
+async def queue(scope: Scope, *, site: str = "", category: str = "", open_only: bool = True,
+                limit: int = 200) -> list[dict[str, Any]]:
+    """Open faults, teaching-blocked first, then oldest first."""
+    parts, args = _filters(scope, site, category, open_only)
+    return await _select(parts, args, "fault.teaching_blocked DESC, fault.created_at ASC, "
+                         "fault.id ASC", limit)
 
 
 async def page(scope: Scope, *, site: str = "", category: str = "", open_only: bool = True,
                after_id: int = 0, limit: int = 100) -> list[dict[str, Any]]:
     """Faults in id order after `after_id` (the API's cursor), with the queue's filters."""
-    parts, args = [], []
-    in_scope, scope_args = scope.sql("fault.site")
-    parts += [in_scope, "fault.id > {}"]
-    args += [*scope_args, after_id]
-    if open_only:
-        parts.append("fault.status IN (" + ", ".join("{}" for _ in workflow.OPEN_STATES) + ")")
-        args += list(workflow.OPEN_STATES)
-    if site:
-        parts.append("site.code = {}")
-        args.append(site.upper())
-    if category:
-        parts.append("category.code = {}")
-        args.append(category.upper())
-    rows = await Fault.raw(FAULT_SELECT + " WHERE " + " AND ".join(parts)
-                           + " ORDER BY fault.id LIMIT {}", *args, limit).run()
-    today = assets.today()
-    for row in rows:
-        row["overdue"] = is_overdue(row, today)
-    return rows
+    parts, args = _filters(scope, site, category, open_only)
+    return await _select([*parts, "fault.id > {}"], [*args, after_id], "fault.id", limit)
 
 
 async def for_asset(asset_id: int) -> list[dict[str, Any]]:
