@@ -8,7 +8,17 @@ from litestar import Request, Router
 from litestar.params import FromPath, JSONBody
 
 from inventory.accounts import permissions as p
-from inventory.api.docs import api_get, api_patch, api_post
+from inventory.api.docs import (
+    AssetDocument,
+    AssetList,
+    CategoryDocument,
+    HistoryEntry,
+    ModelDocument,
+    SiteDocument,
+    api_get,
+    api_patch,
+    api_post,
+)
 from inventory.api.resources import (
     body_of,
     decode_cursor,
@@ -24,7 +34,7 @@ from inventory.sites import service as sites
 
 
 @api_get("/assets", permission=p.FLEET_READ)
-async def api_assets(request: Request) -> dict[str, Any]:
+async def api_assets(request: Request) -> AssetList:
     """With `limit` or `cursor`: cursor pagination in tag order (`next_cursor` is null on the
     last page). Without: numbered pages of the list page (`page`)."""
     f = assets.AssetFilter.from_query(request.query_params)
@@ -37,17 +47,19 @@ async def api_assets(request: Request) -> dict[str, Any]:
         return {"items": [asset_document(row) for row in rows],
                 "next_cursor": encode_cursor(rows[-1]["tag"]) if more else None}
     page = await assets.list_assets(f, request.user.scope)
+    # The list page reads fewer columns than a document has: read the page's assets whole.
+    rows = await assets.details([row["tag"] for row in page.rows], request.user.scope)
     return {"total": page.total, "page": page.page, "pages": page.pages,
-            "items": [asset_document(row) for row in page.rows]}
+            "items": [asset_document(row) for row in rows]}
 
 
 @api_get("/assets/{tag:str}", permission=p.FLEET_READ)
-async def api_asset(request: Request, tag: FromPath[str]) -> dict[str, Any]:
+async def api_asset(request: Request, tag: FromPath[str]) -> AssetDocument:
     return asset_document(await assets.get_asset(tag, request.user.scope))
 
 
 @api_post("/assets", permission=p.ASSET_WRITE)
-async def api_asset_create(request: Request, data: JSONBody[Any]) -> dict[str, Any]:
+async def api_asset_create(request: Request, data: JSONBody[Any]) -> AssetDocument:
     settings = request.app.state.settings
     row = await assets.create_asset(body_of(data), request.user.actor, request.user.scope,
                                     prefix=settings.tag_prefix, digits=settings.tag_digits)
@@ -56,7 +68,7 @@ async def api_asset_create(request: Request, data: JSONBody[Any]) -> dict[str, A
 
 @api_patch("/assets/{tag:str}", permission=p.ASSET_WRITE)
 async def api_asset_update(request: Request, tag: FromPath[str],
-                           data: JSONBody[Any]) -> dict[str, Any]:
+                           data: JSONBody[Any]) -> AssetDocument:
     body = body_of(data)
     return asset_document(await assets.update_asset(
         tag, body, version_of(body), request.user.actor, request.user.scope))
@@ -64,7 +76,7 @@ async def api_asset_update(request: Request, tag: FromPath[str],
 
 @api_post("/assets/{tag:str}/move", status_code=200, permission=p.ASSET_WRITE)
 async def api_asset_move(request: Request, tag: FromPath[str],
-                         data: JSONBody[Any]) -> dict[str, Any]:
+                         data: JSONBody[Any]) -> AssetDocument:
     body = body_of(data)
     return asset_document(await assets.move_asset(
         tag, body, version_of(body), request.user.actor, request.user.scope))
@@ -72,36 +84,36 @@ async def api_asset_move(request: Request, tag: FromPath[str],
 
 @api_post("/assets/{tag:str}/status", status_code=200, permission=p.ASSET_WRITE)
 async def api_asset_status(request: Request, tag: FromPath[str],
-                           data: JSONBody[Any]) -> dict[str, Any]:
+                           data: JSONBody[Any]) -> AssetDocument:
     body = body_of(data)
     return asset_document(await assets.change_status(
         tag, body.get("status"), version_of(body), request.user.actor, request.user.scope))
 
 
 @api_get("/assets/{tag:str}/history", permission=p.FLEET_READ)
-async def api_asset_history(request: Request, tag: FromPath[str]) -> list[dict[str, Any]]:
+async def api_asset_history(request: Request, tag: FromPath[str]) -> list[HistoryEntry]:
     await assets.get_asset(tag, request.user.scope)
     return jsonable(await assets.history(tag))
 
 
 @api_get("/sites", permission=p.FLEET_READ)
-async def api_sites(request: Request) -> list[dict[str, Any]]:
+async def api_sites(request: Request) -> list[SiteDocument]:
     return [site_document(s) for s in await sites.list_sites(request.user.scope)]
 
 
 @api_get("/sites/{code:str}", permission=p.FLEET_READ)
-async def api_site(request: Request, code: FromPath[str]) -> dict[str, Any]:
+async def api_site(request: Request, code: FromPath[str]) -> SiteDocument:
     return site_document(await sites.get_site(code, request.user.scope))
 
 
 @api_post("/sites", permission=p.SITE_WRITE)
-async def api_site_create(request: Request, data: JSONBody[Any]) -> dict[str, Any]:
+async def api_site_create(request: Request, data: JSONBody[Any]) -> SiteDocument:
     return site_document(await sites.create_site(body_of(data), request.user.actor))
 
 
 @api_patch("/sites/{code:str}", permission=p.SITE_WRITE)
 async def api_site_update(request: Request, code: FromPath[str],
-                          data: JSONBody[Any]) -> dict[str, Any]:
+                          data: JSONBody[Any]) -> SiteDocument:
     body = body_of(data)
     current = await sites.get_site(code, request.user.scope)
     merged = {**current, **body}
@@ -110,7 +122,7 @@ async def api_site_update(request: Request, code: FromPath[str],
 
 
 @api_get("/categories", permission=p.FLEET_READ)
-async def api_categories(request: Request) -> list[dict[str, Any]]:
+async def api_categories(request: Request) -> list[CategoryDocument]:
     return jsonable([
         {k: c[k] for k in ("code", "name", "lifespan_years", "replacement_cost_cents",
                            "price_change_bp", "criticality", "is_interactive_display",
@@ -120,7 +132,7 @@ async def api_categories(request: Request) -> list[dict[str, Any]]:
 
 
 @api_get("/models", permission=p.FLEET_READ)
-async def api_models(request: Request) -> list[dict[str, Any]]:
+async def api_models(request: Request) -> list[ModelDocument]:
     return [
         {"id": m["id"], "category": m["category_code"], "manufacturer": m["manufacturer"],
          "name": m["name"], "version": m["version"]}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, Required, TypedDict
 
 from litestar import get, patch, post
 from litestar.openapi.datastructures import ResponseSpec
@@ -36,3 +36,185 @@ ERROR_RESPONSES = {
 api_get = partial(get, responses=ERROR_RESPONSES)
 api_post = partial(post, responses=ERROR_RESPONSES)
 api_patch = partial(patch, responses=ERROR_RESPONSES)
+
+
+# The documents the API answers with, as the OpenAPI description states them. Dates are ISO
+# strings; amounts are integer cents; `version` is what an update sends back.
+
+class AssetDocument(TypedDict):
+    tag: str
+    category: str
+    model: int | None
+    manufacturer: str | None
+    model_name: str | None
+    serial: str
+    site: str
+    room: int | None
+    room_name: str | None
+    status: str
+    purchase_date: str | None
+    purchase_price_cents: int | None
+    supplier: str
+    order_ref: str
+    warranty_end: str | None
+    commissioning_date: str | None
+    eol_year_override: int | None
+    eol_year: int | None
+    holder: str
+    hostname: str
+    ip_address: str
+    mac_address: str
+    firmware: str
+    notes: str
+    last_seen_on: str | None
+    version: int
+    created_at: str | None
+    updated_at: str | None
+
+
+class AssetList(TypedDict, total=False):
+    items: Required[list[AssetDocument]]
+    next_cursor: str | None  # with limit/cursor
+    total: int  # numbered pages (no limit/cursor)
+    page: int
+    pages: int
+
+
+class HistoryEntry(TypedDict, total=False):
+    at: str
+    actor: str
+    action: str
+    action_label: str
+    changes: dict[str, list[Any]]
+    field_labels: dict[str, str]
+
+
+class SiteDocument(TypedDict):
+    code: str
+    name: str
+    kind: str
+    uai: str | None
+    address: str
+    postal_code: str
+    city: str
+    director_name: str
+    director_email: str
+    director_phone: str
+    organisation: str
+    notes: str
+    version: int
+
+
+class RoomDocument(TypedDict, total=False):
+    id: Required[int]
+    name: Required[str]
+    kind: Required[str]
+    floor: Required[str]
+    notes: Required[str]
+    version: Required[int]
+    site: Required[str | None]
+    asset_count: int
+
+
+class CategoryDocument(TypedDict):
+    code: str
+    name: str
+    lifespan_years: int
+    replacement_cost_cents: int
+    price_change_bp: int
+    criticality: int
+    is_interactive_display: bool
+    is_network: bool
+    version: int
+
+
+class ModelDocument(TypedDict):
+    id: int
+    category: str | None
+    manufacturer: str
+    name: str
+    version: int
+
+
+class FaultDocument(TypedDict):
+    id: int
+    site: str
+    room: int | None
+    room_name: str | None
+    asset: str | None
+    category: str | None
+    symptom: str
+    description: str
+    teaching_blocked: bool
+    status: str
+    reported_by: str
+    anonymous: bool
+    assigned_to: str
+    reject_reason: str
+    created_at: str | None
+    updated_at: str | None
+    overdue: bool | None
+    version: int
+
+
+class FaultList(TypedDict):
+    items: list[FaultDocument]
+    next_cursor: str | None
+
+
+class InterventionDocument(TypedDict):
+    id: int
+    asset: str
+    kind: str
+    done_on: str | None
+    minutes_spent: int
+    parts: str
+    cost_cents: int
+    notes: str
+    technician: str
+    created_at: str | None
+
+
+class InterventionList(TypedDict):
+    items: list[InterventionDocument]
+    next_cursor: str | None
+
+
+class PlanDocument(TypedDict):
+    id: int
+    name: str
+    first_year: int
+    years: int
+    status: str
+    settings: dict[str, Any]
+    summary: dict[str, Any]
+    approved_at: str | None
+    approved_by: str
+    version: int
+
+
+class PlanYear(TypedDict):
+    year: int
+    cap_cents: int
+    spent_cents: int
+    due_cents: int
+    carried: int
+
+
+class PlanLineDocument(TypedDict):
+    year: int | None  # null: the unfunded backlog
+    kind: str  # replace or new
+    tag: str | None  # null for a new purchase
+    site: str | None
+    room: str | None
+    category: str | None
+    cost_cents: int
+    score: int
+    reason: str
+
+
+class PlanDetail(PlanDocument):
+    totals: list[PlanYear]
+    backlog_cents: int
+    lines: list[PlanLineDocument]
+    next_cursor: str | None

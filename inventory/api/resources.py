@@ -13,7 +13,20 @@ from litestar.exceptions import HTTPException
 from litestar.params import FromPath, JSONBody
 
 from inventory.accounts import permissions as p
-from inventory.api.docs import api_get, api_patch, api_post
+from inventory.api.docs import (
+    CategoryDocument,
+    FaultDocument,
+    FaultList,
+    InterventionDocument,
+    InterventionList,
+    ModelDocument,
+    PlanDetail,
+    PlanDocument,
+    RoomDocument,
+    api_get,
+    api_patch,
+    api_post,
+)
 from inventory.api.serialize import jsonable
 from inventory.catalog import service as catalog
 from inventory.faults import service as faults
@@ -92,18 +105,18 @@ def room_document(row: dict[str, Any], site_code: str | None = None) -> dict[str
 
 
 @api_get("/sites/{code:str}/rooms", permission=p.FLEET_READ)
-async def api_site_rooms(request: Request, code: FromPath[str]) -> list[dict[str, Any]]:
+async def api_site_rooms(request: Request, code: FromPath[str]) -> list[RoomDocument]:
     site = await sites.get_site(code, request.user.scope)
     return [room_document(r, site["code"]) for r in await sites.list_rooms(site["id"])]
 
 
 @api_get("/rooms/{room_id:int}", permission=p.FLEET_READ)
-async def api_room(request: Request, room_id: RowId) -> dict[str, Any]:
+async def api_room(request: Request, room_id: RowId) -> RoomDocument:
     return room_document(await sites.get_room(room_id, request.user.scope))
 
 
 @api_post("/rooms", permission=p.ROOM_WRITE)
-async def api_room_create(request: Request, data: JSONBody[Any]) -> dict[str, Any]:
+async def api_room_create(request: Request, data: JSONBody[Any]) -> RoomDocument:
     body = body_of(data)
     site = body.get("site")
     if not isinstance(site, str) or not site.strip():
@@ -114,7 +127,7 @@ async def api_room_create(request: Request, data: JSONBody[Any]) -> dict[str, An
 
 @api_patch("/rooms/{room_id:int}", permission=p.ROOM_WRITE)
 async def api_room_update(request: Request, room_id: RowId,
-                          data: JSONBody[Any]) -> dict[str, Any]:
+                          data: JSONBody[Any]) -> RoomDocument:
     body = body_of(data)
     current = await sites.get_room(room_id, request.user.scope)
     merged = {**{k: current[k] for k in ("name", "kind", "floor", "notes")}, **body}
@@ -133,13 +146,13 @@ def category_document(row: dict[str, Any]) -> dict[str, Any]:
 
 
 @api_post("/categories", permission=p.CATALOG_WRITE)
-async def api_category_create(request: Request, data: JSONBody[Any]) -> dict[str, Any]:
+async def api_category_create(request: Request, data: JSONBody[Any]) -> CategoryDocument:
     return category_document(await catalog.create_category(body_of(data), request.user.actor))
 
 
 @api_patch("/categories/{code:str}", permission=p.CATALOG_WRITE)
 async def api_category_update(request: Request, code: FromPath[str],
-                              data: JSONBody[Any]) -> dict[str, Any]:
+                              data: JSONBody[Any]) -> CategoryDocument:
     body = body_of(data)
     current = await catalog.get_category(code)
     merged = {**category_document(current), **body}
@@ -153,7 +166,7 @@ def model_document(row: dict[str, Any], category: str | None = None) -> dict[str
 
 
 @api_post("/models", permission=p.CATALOG_WRITE)
-async def api_model_create(request: Request, data: JSONBody[Any]) -> dict[str, Any]:
+async def api_model_create(request: Request, data: JSONBody[Any]) -> ModelDocument:
     body = body_of(data)
     row = await catalog.create_model(body, request.user.actor)
     return model_document(await catalog.get_model(row["id"]))
@@ -161,7 +174,7 @@ async def api_model_create(request: Request, data: JSONBody[Any]) -> dict[str, A
 
 @api_patch("/models/{model_id:int}", permission=p.CATALOG_WRITE)
 async def api_model_update(request: Request, model_id: RowId,
-                           data: JSONBody[Any]) -> dict[str, Any]:
+                           data: JSONBody[Any]) -> ModelDocument:
     body = body_of(data)
     current = model_document(await catalog.get_model(model_id))
     merged = {**current, **body}
@@ -185,7 +198,7 @@ def fault_document(row: dict[str, Any]) -> dict[str, Any]:
 
 
 @api_get("/faults", permission=p.FLEET_READ)
-async def api_faults(request: Request) -> dict[str, Any]:
+async def api_faults(request: Request) -> FaultList:
     """Faults by id; `status=open` (default) or `all`; `site`, `category`; `limit`, `cursor`."""
     status = request.query_params.get("status", "open")
     if status not in ("open", "all"):
@@ -202,12 +215,12 @@ async def api_faults(request: Request) -> dict[str, Any]:
 
 
 @api_get("/faults/{fault_id:int}", permission=p.FLEET_READ)
-async def api_fault(request: Request, fault_id: RowId) -> dict[str, Any]:
+async def api_fault(request: Request, fault_id: RowId) -> FaultDocument:
     return fault_document(await faults.get(fault_id, request.user.scope))
 
 
 @api_post("/faults", permission=p.FAULT_REPORT)
-async def api_fault_create(request: Request, data: JSONBody[Any]) -> dict[str, Any]:
+async def api_fault_create(request: Request, data: JSONBody[Any]) -> FaultDocument:
     """Report a fault on a device (`asset`: its tag) or a room (`room`: its id)."""
     settings = request.app.state.settings
     created = await faults.report(body_of(data), request.user.actor, request.user.scope,
@@ -217,7 +230,7 @@ async def api_fault_create(request: Request, data: JSONBody[Any]) -> dict[str, A
 
 @api_post("/faults/{fault_id:int}/{action:str}", status_code=200, permission=p.FAULT_REPORT)
 async def api_fault_action(request: Request, fault_id: RowId, action: FromPath[str],
-                           data: JSONBody[Any]) -> dict[str, Any]:
+                           data: JSONBody[Any]) -> FaultDocument:
     """A workflow step (acknowledge, start, wait_parts, resolve, close, reject, reopen…);
     `note` is required to reject. The permission table and the state machine decide."""
     body = body_of(data)
@@ -244,7 +257,7 @@ def intervention_document(row: dict[str, Any], tag: str) -> dict[str, Any]:
 
 
 @api_get("/assets/{tag:str}/interventions", permission=p.FLEET_READ)
-async def api_interventions(request: Request, tag: FromPath[str]) -> dict[str, Any]:
+async def api_interventions(request: Request, tag: FromPath[str]) -> InterventionList:
     from inventory.assets import service as assets
 
     asset = await assets.get_asset(tag, request.user.scope)
@@ -258,7 +271,7 @@ async def api_interventions(request: Request, tag: FromPath[str]) -> dict[str, A
 
 @api_post("/assets/{tag:str}/interventions", permission=p.INTERVENTION_LOG)
 async def api_intervention_create(request: Request, tag: FromPath[str],
-                                  data: JSONBody[Any]) -> dict[str, Any]:
+                                  data: JSONBody[Any]) -> InterventionDocument:
     from inventory.assets import service as assets
 
     asset = await assets.get_asset(tag, request.user.scope)
@@ -275,12 +288,12 @@ def plan_document(row: dict[str, Any]) -> dict[str, Any]:
 
 
 @api_get("/plans", permission=p.PLAN_READ)
-async def api_plans() -> list[dict[str, Any]]:
+async def api_plans() -> list[PlanDocument]:
     return [plan_document(await planning.get_plan(r["id"])) for r in await planning.list_plans()]
 
 
 @api_get("/plans/{plan_id:int}", permission=p.PLAN_READ)
-async def api_plan(request: Request, plan_id: RowId) -> dict[str, Any]:
+async def api_plan(request: Request, plan_id: RowId) -> PlanDetail:
     """The scenario, its yearly totals and its lines (drafts computed now; `limit`/`cursor`
     page through the lines, backlog last)."""
     plan = await planning.get_plan(plan_id)
@@ -305,7 +318,7 @@ async def api_plan(request: Request, plan_id: RowId) -> dict[str, Any]:
 
 
 @api_post("/plans", permission=p.PLAN_WRITE)
-async def api_plan_create(request: Request, data: JSONBody[Any]) -> dict[str, Any]:
+async def api_plan_create(request: Request, data: JSONBody[Any]) -> PlanDocument:
     """Fields as the plan form: name, first_year, years, budgets, cap_<budget>_<year> (euros),
     weight_<name>, lifespan_<CATEGORY>, target_<i>_kinds / _category / _by_year."""
     return plan_document(await planning.create_plan(_as_form(body_of(data)), request.user.actor))
@@ -313,7 +326,7 @@ async def api_plan_create(request: Request, data: JSONBody[Any]) -> dict[str, An
 
 @api_patch("/plans/{plan_id:int}", permission=p.PLAN_WRITE)
 async def api_plan_update(request: Request, plan_id: RowId,
-                          data: JSONBody[Any]) -> dict[str, Any]:
+                          data: JSONBody[Any]) -> PlanDocument:
     body = body_of(data)
     current = planning.form_values(await planning.get_plan(plan_id), await planning.categories())
     plan = await planning.update_plan(plan_id, {**current, **_as_form(body)}, version_of(body),
@@ -324,7 +337,7 @@ async def api_plan_update(request: Request, plan_id: RowId,
 
 @api_post("/plans/{plan_id:int}/approve", status_code=200, permission=p.PLAN_WRITE)
 async def api_plan_approve(request: Request, plan_id: RowId,
-                           data: JSONBody[Any]) -> dict[str, Any]:
+                           data: JSONBody[Any]) -> PlanDocument:
     body = body_of(data)
     await planning.approve(plan_id, version_of(body), request.user.actor, dt.date.today())
     return plan_document(await planning.get_plan(plan_id))

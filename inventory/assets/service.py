@@ -325,6 +325,18 @@ async def iter_assets_for_export(scope: Scope, batch_size: int = 1000,
         last_tag = rows[-1]["tag"]
 
 
+async def details(tags: list[str], scope: Scope) -> list[dict]:
+    """Full rows (as get_asset reads them) of these assets, in the order given."""
+    if not tags:
+        return []
+    in_scope, args = scope.sql("asset.site")
+    marks = ", ".join("{}" for _ in tags)
+    rows = await _rows(queries.DETAIL_SELECT + f" WHERE asset.tag IN ({marks}) AND {in_scope}",
+                       [*tags, *args])
+    by_tag = {row["tag"]: row for row in rows}
+    return [by_tag[tag] for tag in tags if tag in by_tag]
+
+
 async def page_after(f: AssetFilter, scope: Scope, after_tag: str, limit: int) -> list[dict]:
     """Assets of the filter in tag order after `after_tag` (the API's cursor)."""
     where, args = queries.where(f, scope, today(), current_engine().engine_type)
