@@ -81,6 +81,9 @@ def date(value: Any, *, required: bool = False) -> dt.date | None:
         raise FieldError(_("“%(value)s” is not a date; enter it as 31/12/2024.") % {"value": raw}) from None
 
 
+INT_MIN, INT_MAX = -2_147_483_648, 2_147_483_647
+
+
 def integer(
     value: Any, *, required: bool = False, minimum: int | None = None, maximum: int | None = None
 ) -> int | None:
@@ -97,9 +100,13 @@ def integer(
             number = int(str(value).strip().replace("\u202f", "").replace(" ", ""))
         except ValueError:
             raise FieldError(_("Enter a whole number.")) from None
-    if minimum is not None and number < minimum:
+    # Every integer column is 32-bit on PostgreSQL (and SQLite refuses beyond 64): a larger
+    # number is bad input, never a database error.
+    minimum = INT_MIN if minimum is None else max(minimum, INT_MIN)
+    maximum = INT_MAX if maximum is None else min(maximum, INT_MAX)
+    if number < minimum:
         raise FieldError(_("Enter a number of at least %(n)d.") % {"n": minimum})
-    if maximum is not None and number > maximum:
+    if number > maximum:
         raise FieldError(_("Enter a number of at most %(n)d.") % {"n": maximum})
     return number
 
