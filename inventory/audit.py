@@ -12,6 +12,7 @@ from piccolo.engine.sqlite import TransactionType
 
 from inventory.db import current_engine, fetch_small
 from inventory.tables import AuditRecord
+from inventory.validation import row_number
 
 
 def atomic():
@@ -158,7 +159,7 @@ class AuditFilter:
 
         site, page = get("site"), get("page")
         return cls(entity=get("entity"), action=get("action"), actor=get("actor"),
-                   key=get("key"), site=int(site) if site.isdigit() else None,
+                   key=get("key"), site=row_number(site),
                    date_from=day("from"), date_to=day("to"),
                    page=max(1, min(int(page), 100_000)) if page.isdigit() else 1)
 

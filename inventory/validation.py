@@ -84,6 +84,15 @@ def date(value: Any, *, required: bool = False) -> dt.date | None:
 INT_MIN, INT_MAX = -2_147_483_648, 2_147_483_647
 
 
+def row_number(text: Any) -> int | None:
+    """A non-negative whole number written in a query string or form (an id, a page, a
+    version), or None when it is not one or is too large for the database."""
+    text = str(text or "").strip()
+    if not text.isdigit() or len(text) > 10 or int(text) > INT_MAX:
+        return None
+    return int(text)
+
+
 def integer(
     value: Any, *, required: bool = False, minimum: int | None = None, maximum: int | None = None
 ) -> int | None:

@@ -22,7 +22,7 @@ from inventory import i18n
 from inventory.assets.rules import STATUSES
 from inventory.settings import PROJECT_ROOT
 from inventory.sites.rules import ROOM_KINDS, SITE_KINDS
-from inventory.validation import bp_to_input, cents_to_input, format_bp, format_cents
+from inventory.validation import bp_to_input, cents_to_input, format_bp, format_cents, row_number
 
 PARIS = ZoneInfo("Europe/Paris")
 TEMPLATE_DIR = PROJECT_ROOT / "templates"
@@ -44,7 +44,7 @@ async def form_data(request: Request) -> dict[str, str]:
 
 def form_version(data: dict[str, str]) -> int | None:
     value = data.get("version", "")
-    return int(value) if value.isdigit() else None
+    return row_number(value)
 
 
 def render(template: str, status_code: int = 200, **context: Any) -> Template:

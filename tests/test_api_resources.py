@@ -54,7 +54,7 @@ def test_rooms_created_updated_and_stale_version_gets_409(client_as, run):
     assert created.status_code == 201, created.text
     room = created.json()
     assert room["site"] == "GS-FERRY" and room["version"] == 1
-    listed = api.get("/api/v1/sites/GS-FERRY/rooms").json()
+    listed = api.get("/api/v1/sites/GS-FERRY/rooms").json()["items"]
     assert "Salle 42" in [r["name"] for r in listed]
     renamed = api.patch(f"/api/v1/rooms/{room['id']}", json={"name": "Salle 43", "version": 1})
     assert renamed.status_code == 200 and renamed.json()["version"] == 2
@@ -159,3 +159,36 @@ def test_plans_through_the_api(client_as, run):
     assert wrong.status_code == 400 and {"name", "first_year"} <= set(wrong.json()["fields"])
     director = _as(client_as, run, "director")
     assert director.get("/api/v1/plans").status_code == 403
+
+
+def test_reference_lists_page_the_same_way(client_as, run):
+    api = _as(client_as, run, "viewer")
+    for path, key in (("/api/v1/sites", "code"), ("/api/v1/models", "id"),
+                      ("/api/v1/categories", "code")):
+        seen, cursor = [], None
+        while True:
+            page = api.get(f"{path}?limit=3" + (f"&cursor={cursor}" if cursor else "")).json()
+            seen += [item[key] for item in page["items"]]
+            cursor = page["next_cursor"]
+            if cursor is None:
+                break
+        whole = [item[key] for item in api.get(f"{path}?limit=500").json()["items"]]
+        assert seen == whole == sorted(whole) and len(whole) > 3
+
+
+def test_numbers_too_large_for_the_database_are_bad_input_not_errors(client_as, run):
+    api = _as(client_as, run, "technician")
+    huge = "9" * 25
+    assert api.get(f"/api/v1/rooms/{huge}").status_code == 400
+    assert api.get(f"/api/v1/assets?room={huge}&limit=5").status_code == 200  # filter ignored
+    assert api.get(f"/api/v1/assets?eol={huge}&limit=5").status_code == 200
+    answer = api.post("/api/v1/faults", json={"room": int(huge), "symptom": "other",
+                                               "description": "x"})
+    assert answer.status_code == 400 and "asset" in answer.json()["fields"]
+    tag = api.get("/api/v1/assets?limit=1").json()["items"][0]["tag"]
+    answer = api.patch(f"/api/v1/assets/{tag}", json={"purchase_price_cents": int(huge)})
+    assert answer.status_code == 400 and "purchase_price_cents" in answer.json()["fields"]
+    api.headers.pop("authorization", None)  # the same client, now as a signed-in browser
+    page = client_as("technician")
+    assert page.get(f"/assets?room={huge}").status_code == 200
+    assert page.get(f"/admin/audit?site={huge}").status_code in (200, 403)

@@ -107,8 +107,8 @@ def test_real_records_match_their_documented_shape(api_server):
             return json.load(response)
 
     tag = get("/api/v1/assets?limit=1")["items"][0]["tag"]
-    room = get("/api/v1/sites/GS-FERRY/rooms")[0]["id"]
-    plan = get("/api/v1/plans")[0]["id"]
+    room = get("/api/v1/sites/GS-FERRY/rooms")["items"][0]["id"]
+    plan = get("/api/v1/plans")["items"][0]["id"]
     calls = [
         ("/api/v1/assets/{tag}", {"tag": tag}, {}), ("/api/v1/assets/{tag}/history", {"tag": tag}, {}),
         ("/api/v1/assets/{tag}/interventions", {"tag": tag}, {}),

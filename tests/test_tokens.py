@@ -78,7 +78,7 @@ def test_token_keeps_its_owners_role_and_sites(client_as):
     token = _create(director)
     _bearer(director, token)
     own = director.get("/api/v1/sites")
-    assert own.status_code == 200 and [s["code"] for s in own.json()] == ["GS-FERRY"]
+    assert own.status_code == 200 and [s["code"] for s in own.json()["items"]] == ["GS-FERRY"]
     assert director.get("/api/v1/sites/MAIRIE").status_code == 404
     assert director.post("/api/v1/sites", json={"code": "X", "name": "X",
                                                  "kind": "other"}).status_code == 403

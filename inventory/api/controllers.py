@@ -11,19 +11,23 @@ from inventory.accounts import permissions as p
 from inventory.api.docs import (
     AssetDocument,
     AssetList,
-    CategoryDocument,
+    CategoryList,
     HistoryEntry,
-    ModelDocument,
+    ModelList,
     SiteDocument,
+    SiteList,
     api_get,
     api_patch,
     api_post,
 )
 from inventory.api.resources import (
     body_of,
+    category_document,
     decode_cursor,
     encode_cursor,
     limit_of,
+    model_document,
+    page_of,
     resource_routes,
     version_of,
 )
@@ -97,8 +101,9 @@ async def api_asset_history(request: Request, tag: FromPath[str]) -> list[Histor
 
 
 @api_get("/sites", permission=p.FLEET_READ)
-async def api_sites(request: Request) -> list[SiteDocument]:
-    return [site_document(s) for s in await sites.list_sites(request.user.scope)]
+async def api_sites(request: Request) -> SiteList:
+    return page_of(request, [site_document(s) for s in await sites.list_sites(request.user.scope)],
+                   "code")
 
 
 @api_get("/sites/{code:str}", permission=p.FLEET_READ)
@@ -122,22 +127,15 @@ async def api_site_update(request: Request, code: FromPath[str],
 
 
 @api_get("/categories", permission=p.FLEET_READ)
-async def api_categories(request: Request) -> list[CategoryDocument]:
-    return jsonable([
-        {k: c[k] for k in ("code", "name", "lifespan_years", "replacement_cost_cents",
-                           "price_change_bp", "criticality", "is_interactive_display",
-                           "is_network", "version")}
-        for c in await catalog.list_categories(request.user.scope)
-    ])
+async def api_categories(request: Request) -> CategoryList:
+    return page_of(request, [category_document(c)
+                             for c in await catalog.list_categories(request.user.scope)], "code")
 
 
 @api_get("/models", permission=p.FLEET_READ)
-async def api_models(request: Request) -> list[ModelDocument]:
-    return [
-        {"id": m["id"], "category": m["category_code"], "manufacturer": m["manufacturer"],
-         "name": m["name"], "version": m["version"]}
-        for m in await catalog.list_models(request.user.scope)
-    ]
+async def api_models(request: Request) -> ModelList:
+    return page_of(request, [model_document(m)
+                             for m in await catalog.list_models(request.user.scope)], "id")
 
 
 api_router = Router(path="/api/v1", route_handlers=[

@@ -160,6 +160,26 @@ class FaultDocument(TypedDict):
     version: int
 
 
+class SiteList(TypedDict):
+    items: list[SiteDocument]
+    next_cursor: str | None
+
+
+class RoomList(TypedDict):
+    items: list[RoomDocument]
+    next_cursor: str | None
+
+
+class CategoryList(TypedDict):
+    items: list[CategoryDocument]
+    next_cursor: str | None
+
+
+class ModelList(TypedDict):
+    items: list[ModelDocument]
+    next_cursor: str | None
+
+
 class FaultList(TypedDict):
     items: list[FaultDocument]
     next_cursor: str | None
@@ -194,6 +214,11 @@ class PlanDocument(TypedDict):
     approved_at: str | None
     approved_by: str
     version: int
+
+
+class PlanList(TypedDict):
+    items: list[PlanDocument]
+    next_cursor: str | None
 
 
 class PlanYear(TypedDict):

@@ -22,7 +22,9 @@ from inventory.api.docs import (
     ModelDocument,
     PlanDetail,
     PlanDocument,
+    PlanList,
     RoomDocument,
+    RoomList,
     api_get,
     api_patch,
     api_post,
@@ -35,7 +37,7 @@ from inventory.interventions import service as interventions
 from inventory.planning import present
 from inventory.planning import service as planning
 from inventory.sites import service as sites
-from inventory.validation import ValidationFailed
+from inventory.validation import ValidationFailed, row_number
 from inventory.web import RowId
 
 MAX_LIMIT = 500
@@ -86,9 +88,24 @@ def int_cursor(request: Request) -> int:
     value = decode_cursor(request)
     if value is None:
         return 0
-    if not value.isdigit():
+    if row_number(value) is None:
         raise ValidationFailed({"cursor": _("This cursor is not valid; start again without it.")})
     return int(value)
+
+
+def page_of(request: Request, items: list[dict[str, Any]], key: str) -> dict[str, Any]:
+    """A small collection (sites, rooms, categories, models, plans) paged like the large ones:
+    ordered by `key`, after the cursor, at most `limit` items."""
+    limit = limit_of(request)
+    ordered = sorted(items, key=lambda item: item[key])
+    if key == "id":
+        after_id = int_cursor(request)
+        ordered = [item for item in ordered if item["id"] > after_id]
+    elif (after := decode_cursor(request)) is not None:
+        ordered = [item for item in ordered if item[key] > after]
+    page = ordered[:limit]
+    more = len(ordered) > limit
+    return {"items": page, "next_cursor": encode_cursor(page[-1][key]) if more else None}
 
 
 # Rooms
@@ -105,9 +122,10 @@ def room_document(row: dict[str, Any], site_code: str | None = None) -> dict[str
 
 
 @api_get("/sites/{code:str}/rooms", permission=p.FLEET_READ)
-async def api_site_rooms(request: Request, code: FromPath[str]) -> list[RoomDocument]:
+async def api_site_rooms(request: Request, code: FromPath[str]) -> RoomList:
     site = await sites.get_site(code, request.user.scope)
-    return [room_document(r, site["code"]) for r in await sites.list_rooms(site["id"])]
+    return page_of(request, [room_document(r, site["code"])
+                             for r in await sites.list_rooms(site["id"])], "id")
 
 
 @api_get("/rooms/{room_id:int}", permission=p.FLEET_READ)
@@ -288,8 +306,9 @@ def plan_document(row: dict[str, Any]) -> dict[str, Any]:
 
 
 @api_get("/plans", permission=p.PLAN_READ)
-async def api_plans() -> list[PlanDocument]:
-    return [plan_document(await planning.get_plan(r["id"])) for r in await planning.list_plans()]
+async def api_plans(request: Request) -> PlanList:
+    return page_of(request, [plan_document(await planning.get_plan(r["id"]))
+                             for r in await planning.list_plans()], "id")
 
 
 @api_get("/plans/{plan_id:int}", permission=p.PLAN_READ)

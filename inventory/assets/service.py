@@ -254,11 +254,11 @@ class AssetFilter:
         return cls(
             q=get("q")[:100],
             site=get("site").upper(),
-            room=int(room) if room.isdigit() else None,
+            room=v.row_number(room),
             category=get("category").upper(),
             status=get("status") if get("status") in rules.STATUSES or get("status") == "active"
             else "",
-            eol=get("eol") if get("eol") == "past" or get("eol").isdigit() else "",
+            eol=get("eol") if get("eol") == "past" or v.row_number(get("eol")) is not None else "",
             warranty=get("warranty") if get("warranty") in {"expired", "ending", "active", "none"}
             else "",
             sort=sort if sort in queries.SORT_COLUMNS else "tag",

@@ -12,7 +12,7 @@ from inventory.accounts import permissions as p
 from inventory.campaigns import rules, service
 from inventory.exports import write_csv
 from inventory.sites import service as sites
-from inventory.validation import ValidationFailed
+from inventory.validation import ValidationFailed, row_number
 from inventory.web import RowId, form_data, query_string, render, see_other
 
 
@@ -34,7 +34,7 @@ async def _page(request: Request, campaign_id: int, status: int = 200, errors=No
     room = request.query_params.get("room", "")
     return render("campaigns/show.html", status, campaign=campaign,
                   rooms=await sites.list_rooms(campaign["site"]),
-                  room_id=int(room) if room.isdigit() else None,
+                  room_id=row_number(room),
                   checks=await service.checks(campaign_id),
                   summary=await service.summary_of(campaign_id),
                   expected=await service.expected_count(campaign["site"]),
@@ -52,7 +52,7 @@ async def campaign_show(request: Request, campaign_id: RowId) -> Template:
 async def campaign_check(request: Request, campaign_id: RowId) -> Template | Redirect:
     data = await form_data(request)
     room = data.get("room", "")
-    room_id = int(room) if room.isdigit() else None
+    room_id = row_number(room)
     try:
         result = await service.check(campaign_id, data.get("tag", ""), room_id,
                                      request.user.actor, request.user.scope)

@@ -13,7 +13,7 @@ from inventory.assets import service as assets
 from inventory.catalog import service as catalog
 from inventory.faults import photos, service, symptoms, workflow
 from inventory.sites import service as sites
-from inventory.validation import Conflict, NotFound, ValidationFailed
+from inventory.validation import Conflict, NotFound, ValidationFailed, row_number
 from inventory.web import RowId, form_data, form_version, query_string, render, see_other
 
 
@@ -37,8 +37,8 @@ async def _report_form(request: Request, values: dict, errors: dict, status: int
     room_assets: list = []
     if values.get("asset"):
         asset = await assets.get_asset(values["asset"], scope)
-    elif str(values.get("room", "")).isdigit():
-        room = await sites.get_room(int(values["room"]), scope)
+    elif (room_id := row_number(values.get("room"))) is not None:
+        room = await sites.get_room(room_id, scope)
         page = await assets.list_assets(assets.AssetFilter(site=room["site_code"],
                                                            room=room["id"], status="active",
                                                            sort="category"), scope, 500)

@@ -70,7 +70,7 @@ async def report(raw: Mapping[str, Any], actor: Actor | str, scope: Scope, *,
             asset = await assets.get_asset(tag, scope)
         except v.NotFound:
             c.error("asset", _("Choose one of the proposed values."))
-    elif room_value.isdigit():
+    elif room_value.isdigit() and int(room_value) <= v.INT_MAX:
         room = await Room.select(Room.id, Room.site).where(Room.id == int(room_value)).first().run()
         if room is None or not scope.allows(room["site"]):
             c.error("room", _("Choose one of the proposed values."))

@@ -10,7 +10,7 @@ from inventory.accounts import permissions as p
 from inventory.assets.service import AssetFilter
 from inventory.labels import service
 from inventory.labels.formats import all_formats
-from inventory.validation import ValidationFailed
+from inventory.validation import ValidationFailed, row_number
 from inventory.web import form_data, query_string, render, see_other
 
 
@@ -70,7 +70,7 @@ async def labels_rooms(request: Request) -> Response | Template:
     async def select(values, options):
         room = values.get("room", "")
         return await service.room_contents(values.get("site", ""),
-                                           int(room) if room.isdigit() else None,
+                                           row_number(room),
                                            request.user.scope, options, base_url=base_url)
 
     return await _sheet(request, "rooms", select)

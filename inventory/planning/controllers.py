@@ -14,7 +14,7 @@ from inventory.i18n import _
 from inventory.planning import exports, present, service
 from inventory.planning import scenario as sc
 from inventory.sites.rules import SITE_KINDS
-from inventory.validation import Conflict, ValidationFailed
+from inventory.validation import Conflict, ValidationFailed, row_number
 from inventory.web import RowId, form_version, is_htmx, render, see_other
 
 LINES_PER_PAGE = 100
@@ -38,7 +38,7 @@ async def _form(request: Request) -> dict[str, Any]:
 
 def _query_int(request: Request, name: str) -> int | None:
     value = request.query_params.get(name, "")
-    return int(value) if value.isdigit() else None
+    return row_number(value)
 
 
 async def _plan_context(plan: dict[str, Any], request: Request, values: dict[str, Any] | None = None,
