@@ -214,6 +214,10 @@ def test_approved_plan_is_frozen_and_follows_replacements(client_as, run):
     assert twice.status_code == 400
     assert field_error(twice.text, "replaces") == "This device already has a successor."
 
+    admin = client_as("administrator")
+    follow = admin.get(f"/plans/{plan_id}").text
+    assert "/assets/new?replaces=" in follow  # the next lines offer to register theirs
+    assert f"/assets/new?replaces={first['tag']}" not in follow  # this one is done
     planner = client_as("planner")
     page = planner.get(f"/plans/{plan_id}")
     assert re.search(r"<strong>1</strong> lines done", page.text)
