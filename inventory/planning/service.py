@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from inventory import audit
+from inventory import audit, db
 from inventory import validation as v
 from inventory.audit import Actor
 from inventory.i18n import _
@@ -69,12 +69,11 @@ async def fleet(on: dt.date) -> list[PlanAsset]:
         dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC),
     ).run()
     recent = {r["id"]: r["n"] for r in faults}
-    rows = await Asset.raw(
+    rows = await db.fetch_all(
         "SELECT asset.id, asset.tag, asset.category, asset.site, site.kind AS site_kind, "
         "asset.room, asset.purchase_date, asset.commissioning_date, asset.eol_year_override, "
         "asset.warranty_end FROM asset JOIN site ON site.id = asset.site "
-        "WHERE asset.status != 'retired'"
-    ).run()
+        "WHERE asset.status != 'retired'")
     return [
         PlanAsset(id=r["id"], tag=r["tag"], category_id=r["category"], site_id=r["site"],
                   site_kind=r["site_kind"], room_id=r["room"],
