@@ -278,6 +278,12 @@ class AssetFilter:
         values.update(overrides)
         return {k: str(val) for k, val in values.items() if val not in ("", None)}
 
+    def sort_args(self, key: str) -> dict[str, str]:
+        """The URL parameters of a column header's link: the first page sorted by `key`,
+        descending when the list is already sorted by it in ascending order."""
+        target = ("-" if self.sort == key and not self.descending else "") + key
+        return self.query_args(sort=target if target != "tag" else "", page="")
+
 
 @dataclass
 class AssetPage:
