@@ -102,6 +102,27 @@ def test_healthz_reports_pending_migrations(tmp_path):
     assert response.json()["migrated"] is False
 
 
+def test_the_serving_app_freezes_its_start_up_objects(tmp_path):
+    """`inventory serve` leaves start-up objects out of the collector's passes; apps built
+    elsewhere (tests, commands) do not, or what they leave behind would never be freed."""
+    import gc
+
+    from litestar.testing import TestClient
+
+    from inventory.app import create_app
+    from inventory.settings import Settings
+
+    url = f"sqlite:///{tmp_path / 'frozen.db'}"
+    try:
+        with TestClient(create_app(Settings(database_url=url))):
+            assert gc.get_freeze_count() == 0
+        with TestClient(create_app(Settings(database_url=url), freeze_gc=True)) as client:
+            assert gc.get_freeze_count() > 10_000
+            assert client.get("/healthz").status_code == 503  # unmigrated, and still served
+    finally:
+        gc.unfreeze()
+
+
 def test_dockerfile_passes_hadolint():
     root = Path(__file__).resolve().parent.parent
     hadolint = Path(sys.executable).parent / "hadolint"
