@@ -34,3 +34,19 @@ def test_the_asset_list_leaves_no_reference_cycle():
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+def test_values_written_out_are_escaped_as_markupsafe_escapes_them():
+    from markupsafe import Markup, escape
+
+    from inventory.i18n import lazy_gettext
+
+    env = make_environment("en")
+    values = ['<b title="x">Tom & Jerry\'s</b>', Markup("<i>safe</i>"), 42, -1.5, None, True,
+              lazy_gettext("Assets"), ["<a>"], {"k": "<v>"}]
+    for value in values:
+        assert env.from_string("{{ v }}").render(v=value) == str(escape(value))
+    assert env.from_string("{{ missing }}|{{ v|upper }}").render(v="<x>") == "|&lt;X&gt;"
+    macro = ("{% macro m(x) %}<p>{{ x }}</p>{% endmacro %}{{ m('<&>') }}"
+             "{% set y %}{{ '<' }}{% endset %}{{ y }}")
+    assert env.from_string(macro).render() == "<p>&lt;&amp;&gt;</p>&lt;"
