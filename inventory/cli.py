@@ -296,9 +296,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
                    access_log=not args.no_access_log)
     if args.workers > 1:
         # Each worker process builds its own app (and pool) from the same environment.
-        uvicorn.run("inventory.app:create_app", factory=True, workers=args.workers, **options)
+        uvicorn.run("inventory.app:create_served_app", factory=True, workers=args.workers,
+                    **options)
     else:
-        uvicorn.run(create_app(settings), **options)
+        uvicorn.run(create_app(settings, freeze_gc=True), **options)
     return 0
 
 

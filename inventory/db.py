@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,10 @@ from piccolo.querystring import QueryString
 
 SQLITE_BUSY_TIMEOUT_S = 10.0
 SQLITE_POOL_SIZE = 4
+# fetch_bounded: how long a query may hold the event loop before it moves to a pooled
+# connection's thread (about what rendering a list page takes), and how often SQLite checks.
+LOOP_BUDGET_S = 0.002
+PROGRESS_STEPS = 1000
 
 
 class _PooledConnection:
@@ -116,12 +121,28 @@ class InventorySQLiteEngine(SQLiteEngine):
         """Outside a transaction (which has its own connection) while the pool runs."""
         return self._pool is not None and self.current_transaction.get() is None
 
-    def run_on_loop_thread(self, query: str, args: list | tuple) -> list[dict[str, Any]] | None:
+    def run_on_loop_thread(self, query: str, args: list | tuple,
+                           budget_s: float | None = None) -> list[dict[str, Any]] | None:
         """The rows, or None when this thread has no connection of its own (another
-        event loop, as in the test client) and the query must go through the pool."""
+        event loop, as in the test client) and the query must go through the pool.
+
+        With a budget, SQLite abandons the query once it has run that long (checked every
+        thousand virtual machine steps), and the answer is None as well."""
         if self._loop_connection is None or threading.get_ident() != self._loop_thread:
             return None
-        return self._loop_connection.execute(query, args).fetchall()
+        if budget_s is None:
+            return self._loop_connection.execute(query, args).fetchall()
+        deadline = time.perf_counter() + budget_s
+        self._loop_connection.set_progress_handler(
+            lambda: time.perf_counter() > deadline, PROGRESS_STEPS)
+        try:
+            return self._loop_connection.execute(query, args).fetchall()
+        except sqlite3.OperationalError as error:
+            if str(error) != "interrupted":
+                raise
+            return None
+        finally:
+            self._loop_connection.set_progress_handler(None, 0)
 
 
 @lru_cache(maxsize=256)
@@ -156,6 +177,27 @@ async def fetch_small(sql: str, *args: Any) -> list[dict[str, Any]]:
         rows = engine.run_on_loop_thread(_sqlite_placeholders(sql, len(args)), args)
         if rows is not None:
             return rows
+    return await fetch_all(sql, *args)
+
+
+async def fetch_bounded(sql: str, *args: Any, budget_s: float = LOOP_BUDGET_S
+                        ) -> list[dict[str, Any]]:
+    """As fetch_all, for a read that is usually quick but not always (the asset list: a
+    filter on site and category walks a short stretch of an index; another sort or a far
+    page may read thousands of rows).
+
+    On SQLite it first runs on the event loop's thread, which saves two thread switches,
+    each of which waits for the interpreter lock while the loop is busy: with 16 list
+    requests in flight that wait was most of their time. A query still running after
+    `budget_s` is abandoned and runs again on a pooled connection's thread, so a slow one
+    never holds up other requests for longer than that."""
+    engine = current_engine()
+    if isinstance(engine, InventorySQLiteEngine) and engine.can_run_pooled():
+        sql = _sqlite_placeholders(sql, len(args))
+        rows = engine.run_on_loop_thread(sql, args, budget_s)
+        if rows is not None:
+            return rows
+        return await engine._run_pooled(sql, args)
     return await fetch_all(sql, *args)
 
 

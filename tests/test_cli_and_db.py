@@ -89,6 +89,50 @@ def test_sqlite_runs_in_wal_with_foreign_keys_and_busy_timeout(tmp_path, run):
         run(Asset.insert(Asset(tag="X-1", category=999, site=999)).run())
 
 
+def test_a_bounded_read_moves_to_the_pool_when_it_runs_too_long(tmp_path):
+    """fetch_bounded answers the same rows whether the query finished on the event loop's
+    thread or was abandoned there (over its budget) and run again on a pooled connection."""
+    import asyncio
+
+    from inventory import db
+
+    path = tmp_path / "bounded.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE t (n INTEGER, s TEXT)")
+        conn.execute("INSERT INTO t WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 "
+                     "FROM c WHERE n < 50000) SELECT n, 'row ' || n FROM c")
+    sql = "SELECT COUNT(*) AS n, MAX(s) AS last FROM t WHERE s LIKE {}"
+    expected = [{"n": 5000, "last": "row 9999"}]
+    previous = db.current_engine()
+    engine = db.use(db.engine_from_url(f"sqlite:///{path}"))
+    pooled = []
+
+    async def scenario():
+        await db.start_pool(engine, size=2)
+        run_pooled = engine._run_pooled
+
+        async def counting(query, args):
+            pooled.append(query)
+            return await run_pooled(query, args)
+
+        engine._run_pooled = counting
+        try:
+            quick = await db.fetch_bounded(sql, "%9", budget_s=60)
+            assert not pooled  # answered on the loop's thread
+            abandoned = await db.fetch_bounded(sql, "%9", budget_s=0)
+            assert pooled  # abandoned there at once, answered by the pool
+            assert await db.fetch_bounded(sql, "%9", budget_s=60) == expected  # still usable
+            return quick, abandoned
+        finally:
+            await db.close_pool(engine)
+
+    try:
+        quick, abandoned = asyncio.run(scenario())
+    finally:
+        db.use(previous)
+    assert quick == abandoned == expected
+
+
 def test_healthz_reports_pending_migrations(tmp_path):
     from litestar.testing import TestClient
 
@@ -100,6 +144,27 @@ def test_healthz_reports_pending_migrations(tmp_path):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["migrated"] is False
+
+
+def test_the_serving_app_freezes_its_start_up_objects(tmp_path):
+    """`inventory serve` leaves start-up objects out of the collector's passes; apps built
+    elsewhere (tests, commands) do not, or what they leave behind would never be freed."""
+    import gc
+
+    from litestar.testing import TestClient
+
+    from inventory.app import create_app
+    from inventory.settings import Settings
+
+    url = f"sqlite:///{tmp_path / 'frozen.db'}"
+    try:
+        with TestClient(create_app(Settings(database_url=url))):
+            assert gc.get_freeze_count() == 0
+        with TestClient(create_app(Settings(database_url=url), freeze_gc=True)) as client:
+            assert gc.get_freeze_count() > 10_000
+            assert client.get("/healthz").status_code == 503  # unmigrated, and still served
+    finally:
+        gc.unfreeze()
 
 
 def test_dockerfile_passes_hadolint():

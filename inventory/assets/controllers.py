@@ -10,6 +10,7 @@ from litestar.response import Redirect, Template
 
 from inventory.accounts import permissions as p
 from inventory.assets import service
+from inventory.assets.queries import SORT_COLUMNS
 from inventory.assets.rules import ACTIVE_STATUSES, STATUSES
 from inventory.faults import service as faults
 from inventory.faults import symptoms, workflow
@@ -29,8 +30,11 @@ async def assets_index(request: Request) -> Template:
     page = await service.list_assets(f, request.user.scope)
     choices = await service.filter_choices(f.site, request.user.scope)
     template = "assets/_list.html" if is_htmx(request) else "assets/index.html"
+    # The column headers' links, made here: a template macro that calls functions keeps a
+    # reference cycle through the render context (request, rows) alive until a GC pass.
+    sort_urls = {key: "/assets" + query_string(f.sort_args(key)) for key in SORT_COLUMNS}
     return render(template, f=f, page=page, choices=choices, statuses=STATUSES,
-                  oob=is_htmx(request))
+                  sort_urls=sort_urls, oob=is_htmx(request))
 
 
 @get("/assets/room-options", permission=p.FLEET_READ)
