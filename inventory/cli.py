@@ -174,7 +174,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
     async def run() -> None:
         plan = await planning.compute(args.start, args.years, settings, dt.date.today())
-        exports.script_csv(plan, await planning.names(), sys.stdout)
+        exports.write_lines(plan, await planning.names(), "csv", sys.stdout.buffer)
 
     asyncio.run(_with_pool(run()))
     return 0

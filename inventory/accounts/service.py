@@ -259,12 +259,18 @@ async def load_session(token: str, idle_seconds: int) -> CurrentUser | None:
     if row["last_seen"] < moment - TOUCH_EVERY_S:
         await UserSession.update({UserSession.last_seen: moment}).where(
             UserSession.id == row["id"]).run()
+    return await current_user(row, session_hash=token_hash)
+
+
+async def current_user(row: dict, session_hash: str = "") -> CurrentUser:
+    """Who is asking, from an app_user row (user_id, email, name, role): a session's or an
+    API token's. Site-bound roles also get their sites."""
     site_ids: frozenset[int] = frozenset()
     if row["role"] in permissions.SITE_BOUND_ROLES:
         links = await db.fetch_small('SELECT site FROM user_site WHERE "user" = {}', row["user_id"])
         site_ids = frozenset(r["site"] for r in links)
     return CurrentUser(id=row["user_id"], email=row["email"], name=row["name"],
-                       role=row["role"], site_ids=site_ids, session_hash=token_hash)
+                       role=row["role"], site_ids=site_ids, session_hash=session_hash)
 
 
 async def end_session(token_hash: str) -> None:

@@ -12,10 +12,9 @@ from typing import Any
 
 from inventory import audit
 from inventory import validation as v
-from inventory.accounts import permissions
-from inventory.accounts.service import CurrentUser, hash_token, now
+from inventory.accounts.service import CurrentUser, current_user, hash_token, now
 from inventory.audit import Actor
-from inventory.tables import ApiToken, User, UserSite
+from inventory.tables import ApiToken, User
 
 PREFIX = "inv_"
 TOUCH_EVERY_S = 300  # last-used time is written at most this often
@@ -82,10 +81,5 @@ async def load(token: str) -> CurrentUser | None:
     moment = now()
     if (row["last_used"] or 0) < moment - TOUCH_EVERY_S:
         await ApiToken.update({ApiToken.last_used: moment}).where(ApiToken.id == row["id"]).run()
-    site_ids: frozenset[int] = frozenset()
-    if row["role"] in permissions.SITE_BOUND_ROLES:
-        links = await UserSite.select(UserSite.site).where(UserSite.user == row["user_id"]).run()
-        site_ids = frozenset(r["site"] for r in links)
-    return CurrentUser(id=row["user_id"], email=row["email"], name=row["name"], role=row["role"],
-                       site_ids=site_ids, session_hash="")
+    return await current_user(row)
 

@@ -73,19 +73,16 @@ async def _intervention_rows(scope: Scope, params: Mapping[str, Any]) -> AsyncIt
 
 async def _plan_rows(scope: Scope, params: Mapping[str, Any]) -> AsyncIterator[list[Any]]:
     """Every scenario's lines (drafts as computed today, approved ones as frozen)."""
-    from inventory.planning import present
     from inventory.planning import service as planning
+    from inventory.planning.exports import line_rows
 
     names = await planning.names()
     for summary in await planning.list_plans():
         plan = await planning.get_plan(summary["id"])
         result = await planning.computed(plan, dt.date.today())
-        for line in (*result.lines, *result.backlog):
-            yield [plan["id"], plan["name"], plan["status"],
-                   line.year if line.year is not None else "backlog", line.tag,
-                   names.sites.get(line.site_id, ""), names.rooms.get(line.room_id, ""),
-                   names.category_codes.get(line.category_id, ""), exports.euros(line.cost_cents),
-                   present.reason_text(line)]
+        for row in line_rows(result, names):
+            row[5] = exports.euros(row[5])
+            yield [plan["id"], plan["name"], plan["status"], *row]
 
 
 KINDS = {

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, BinaryIO
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from inventory.exports import EURO_FORMAT, euros, neutralise
+from inventory.exports import EURO_FORMAT, TableWriter, euros, neutralise
 from inventory.i18n import _
 from inventory.planning import present
 from inventory.planning.engine import Plan
@@ -29,24 +28,19 @@ def line_rows(plan: Plan, names) -> Iterable[list[Any]]:
                present.reason_text(line)]
 
 
-def script_csv(plan: Plan, names, out) -> None:
-    """The CLI's CSV: comma separated, amounts with a decimal point."""
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(LINE_COLUMNS)
+def write_lines(plan: Plan, names, fmt: str, out: BinaryIO) -> None:
+    """The lines as "csv" (the CLI: commas, decimal points) or "excel-csv" (French Excel)."""
+    writer = TableWriter(fmt, LINE_COLUMNS, out, money=(LINE_COLUMNS.index("cost_eur"),))
     for row in line_rows(plan, names):
         row[5] = euros(row[5])
-        writer.writerow([neutralise(v) for v in row])
+        writer.append(row)
+    writer.finish()
 
 
 def excel_csv(plan_row: dict[str, Any], plan: Plan, names) -> bytes:
-    """For French Excel: UTF-8 with BOM (accents intact), semicolons, decimal commas."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(LINE_COLUMNS)
-    for row in line_rows(plan, names):
-        row[5] = euros(row[5]).replace(".", ",")
-        writer.writerow([neutralise(v) for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    out = io.BytesIO()
+    write_lines(plan, names, "excel-csv", out)
+    return out.getvalue()
 
 
 def xlsx(plan_row: dict[str, Any], plan: Plan, names) -> bytes:
