@@ -24,6 +24,7 @@ from inventory.accounts.auth import permission_guard, session_middleware
 from inventory.accounts.controllers import account_routes
 from inventory.api.controllers import api_router
 from inventory.api.docs import InventoryOpenAPI
+from inventory.arrival_order import arrival_order_middleware
 from inventory.assets.controllers import asset_routes
 from inventory.campaigns.controllers import campaign_routes
 from inventory.catalog.controllers import catalog_routes
@@ -244,7 +245,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Fal
         ],
         template_config=TemplateConfig(instance=make_template_engine()),
         before_send=[add_security_headers],
-        middleware=[language_middleware,
+        middleware=[arrival_order_middleware(), language_middleware,
                     session_middleware(settings.session_idle_minutes * 60, settings.secret_key)],
         guards=[permission_guard],
         csrf_config=CSRFConfig(secret=settings.secret_key, cookie_secure=settings.secure_cookies,
