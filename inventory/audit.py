@@ -103,9 +103,13 @@ async def update_versioned(
     action: str,
     actor: Actor | str,
     site_id: int | None = None,
+    derived: Mapping[str, Any] | None = None,
 ) -> dict[str, list[Any]]:
     """Apply `values` to one row if nobody changed it since `expected_version`, and write
-    one audit record of what changed. Must run inside atomic(). Returns the changes."""
+    one audit record of what changed. Must run inside atomic(). Returns the changes.
+
+    `derived` values (computed from the row, such as a search key) are written with a
+    change and never recorded: the audit trail shows what people changed."""
     from inventory.validation import Conflict, NotFound
 
     current = await table.select().where(table.id == row_id).first().run()
@@ -116,7 +120,7 @@ async def update_versioned(
     changes = diff(current, values)
     if not changes:
         return {}
-    update = {**values, "version": current["version"] + 1}
+    update = {**values, **(derived or {}), "version": current["version"] + 1}
     if "updated_at" in current:
         update["updated_at"] = dt.datetime.now(dt.UTC)
     updated = (

@@ -264,14 +264,15 @@ async def build_demo(target_assets: int = 1500, *, prefix: str = "BRN", digits: 
             if (cat, site_id, room_id) in holders[:1] and site_id == sites["MAIRIE"]:
                 councillor += 1
                 holder = f"Élu·e n°{councillor} (exemple)"
+            serial = f"{cat[:2]}{rng.randint(10**7, 10**8 - 1)}{number}"
+            supplier = rng.choice(SUPPLIERS)
+            fields = dict(tag=tag, serial=serial, holder=holder, notes="", **network,
+                          order_ref=f"MAPA-{year}-{rng.randint(1, 40):03d}")
             asset_rows.append(Asset(
-                tag=tag, category=info["id"], model=model_id,
-                serial=f"{cat[:2]}{rng.randint(10**7, 10**8 - 1)}{number}",
-                site=site_id, room=room_id, status=status, purchase_date=purchase,
-                purchase_price_cents=price, supplier=rng.choice(SUPPLIERS),
-                order_ref=f"MAPA-{year}-{rng.randint(1, 40):03d}", warranty_end=warranty,
-                commissioning_date=commissioning, eol_year=eol, holder=holder,
-                last_seen_on=None, notes="", **network,
+                category=info["id"], model=model_id, site=site_id, room=room_id, status=status,
+                purchase_date=purchase, purchase_price_cents=price, supplier=supplier,
+                warranty_end=warranty, commissioning_date=commissioning, eol_year=eol,
+                last_seen_on=None, search_text=rules.search_text(fields), **fields,
             ))
             audit_rows.append(AuditRecord(
                 actor=DEMO_ACTOR, entity="asset", entity_key=tag, action="create",

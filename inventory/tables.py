@@ -95,6 +95,9 @@ class Asset(Table, tablename="asset"):
     mac_address = Varchar(length=17, default="")
     firmware = Varchar(length=60, default="")
     notes = Text(default="")
+    # Folded copy of the searched fields (assets.rules.search_text), kept by every write of
+    # an asset, so a search is one LIKE on one column, blind to accents and case.
+    search_text = Text(default="")
     last_seen_on = Date(null=True, default=None)
     # The asset this one replaced (renewal plans follow replacements through it). Not a
     # foreign key: the link is history and outlives the retired device.

@@ -102,3 +102,13 @@ def query(sql: str, *args: Any) -> list[dict[str, Any]]:
 
 def count(table: str, where: str = "1=1", *args: Any) -> int:
     return query(f"SELECT COUNT(*) AS n FROM {table} WHERE {where}", *args)[0]["n"]
+
+
+def assert_search_text_current() -> None:
+    """Every asset's stored search text is what its fields give now (it is written with the
+    asset by every path: pages, API, import, demo, migration)."""
+    from inventory.assets.rules import SEARCHED_FIELDS, search_text
+
+    rows = query(f"SELECT tag, search_text, {', '.join(SEARCHED_FIELDS)} FROM asset")
+    stale = [row["tag"] for row in rows if row["search_text"] != search_text(row)]
+    assert rows and not stale, f"stale search text: {stale[:5]}"

@@ -2,7 +2,15 @@
 
 import re
 
-from tests.helpers import asset_doc, count, edit_form, field_error, input_value, query
+from tests.helpers import (
+    assert_search_text_current,
+    asset_doc,
+    count,
+    edit_form,
+    field_error,
+    input_value,
+    query,
+)
 
 NEW_ASSET = {
     "site": "EE-CURIE", "category": "VISU", "serial": "SN-EXEMPLE-1",
@@ -60,6 +68,56 @@ def test_search_finds_tag_serial_model_room_and_notes(client):
     tag = query("SELECT tag FROM asset ORDER BY id DESC LIMIT 1")[0]["tag"]
     client.post(f"/a/{tag}/edit", data=edit_form(client, tag, notes="écran fissuré côté gauche"))
     assert _rows(client.get("/assets?q=fissuré").text) == [tag]
+
+
+def test_search_ignores_accents_case_and_spacing(client):
+    tag = query("SELECT tag FROM asset ORDER BY id LIMIT 1")[0]["tag"]
+    client.post(f"/a/{tag}/edit",
+                data=edit_form(client, tag, notes="Écran fissuré, câble d'Œuvre"))
+    for typed in ("ecran", "ÉCRAN FISSURÉ", "Ecran  Fissure", "cable d'oeuvre"):
+        assert tag in _rows(client.get("/assets", params={"q": typed}).text), typed
+    # The notes change again: the old words are no longer found.
+    client.post(f"/a/{tag}/edit", data=edit_form(client, tag, notes="Remplacé"))
+    assert tag not in _rows(client.get("/assets", params={"q": "fissure"}).text)
+    assert tag in _rows(client.get("/assets", params={"q": "REMPLACE"}).text)
+
+    # Rooms and models by their names, folded too; a model by maker and name together.
+    response = client.post("/sites/EE-CURIE/rooms/new",
+                           data={"name": "Réfectoire Église", "kind": "other"},
+                           follow_redirects=False)
+    room = int(response.headers["location"].rsplit("/", 1)[1])
+    client.post(f"/a/{tag}/move", data={"site": "EE-CURIE", "room": str(room),
+                                        "version": asset_doc(client, tag)["version"]})
+    assert _rows(client.get("/assets", params={"q": "refectoire eglise"}).text) == [tag]
+    model = query("SELECT manufacturer, name FROM equipment_model ORDER BY id LIMIT 1")[0]
+    both = f"{model['manufacturer'].upper()} {model['name'].lower()}"
+    assert _rows(client.get("/assets", params={"q": both}).text), both
+    assert_search_text_current()
+
+
+def test_search_reads_holder_order_and_network_names(client):
+    holder = query("SELECT tag, holder FROM asset WHERE holder != '' ORDER BY id LIMIT 1")[0]
+    found = _rows(client.get("/assets", params={"q": "ELU·E N°1 (EXEMPLE)"}).text)
+    assert holder["holder"].startswith("Élu·e n°1") and holder["tag"] in found
+    switch = query("SELECT tag, hostname, ip_address FROM asset WHERE hostname != '' "
+                   "ORDER BY id LIMIT 1")[0]
+    for typed in (switch["hostname"].split(".")[0].upper(), switch["ip_address"]):
+        assert switch["tag"] in _rows(client.get("/assets", params={"q": typed}).text), typed
+    order = query("SELECT order_ref FROM asset ORDER BY id LIMIT 1")[0]["order_ref"]
+    expected = count("asset", "order_ref = {}", order)
+    assert f"{expected} asset" in client.get("/assets", params={"q": order.lower()}).text
+
+
+def test_search_wildcards_are_plain_characters(client):
+    """% and _ typed in the search box are characters, not LIKE wildcards."""
+    for typed in ("%", "_", "%%", "\\"):
+        response = client.get("/assets", params={"q": typed})
+        assert response.status_code == 200
+        assert _rows(response.text) == [], typed
+    tag = query("SELECT tag FROM asset ORDER BY id LIMIT 1")[0]["tag"]
+    client.post(f"/a/{tag}/edit", data=edit_form(client, tag, notes="Remise de 100% sur_site"))
+    assert _rows(client.get("/assets", params={"q": "100%"}).text) == [tag]
+    assert _rows(client.get("/assets", params={"q": "sur_site"}).text) == [tag]
 
 
 def test_end_of_life_and_warranty_filters(client):

@@ -30,6 +30,19 @@ def test_migrate_is_idempotent_and_demo_fills_once(empty_url):
     assert _cli(empty_url, "demo", "--if-empty").returncode == 0
 
 
+def test_migration_fills_the_search_text_of_existing_assets(demo_url):
+    """m0015 fills asset.search_text for assets written before it existed (and the demo
+    writes it for its own)."""
+    from tests.helpers import assert_search_text_current, execute, query
+
+    assert_search_text_current()
+    execute("UPDATE asset SET search_text = ''")
+    execute("DELETE FROM migration WHERE name = {}", "2026-11-22T19:40:00:000000")
+    assert "Applied 1 migration" in _cli(demo_url, "migrate").stdout
+    assert_search_text_current()
+    assert query("SELECT COUNT(*) AS n FROM asset WHERE search_text = ''")[0]["n"] == 0
+
+
 def test_export_assets_csv(demo_url):
     out = _cli(demo_url, "export", "assets", "--format", "csv").stdout
     rows = list(csv.DictReader(io.StringIO(out)))

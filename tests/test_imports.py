@@ -17,7 +17,7 @@ from inventory import db
 from inventory.accounts.scope import Scope
 from inventory.imports import columns
 from inventory.imports.service import Importer, run_import
-from tests.helpers import count, execute, query
+from tests.helpers import assert_search_text_current, count, execute, query
 
 INVENTORY = str(Path(sys.executable).parent / "inventory")
 ROOT = Path(__file__).resolve().parent.parent
@@ -99,6 +99,7 @@ def test_round_trip_into_an_empty_database(demo_url, templates, engine_kind, tmp
     # New assets after the import continue the tag series instead of reusing a tag.
     assert query("SELECT last_value FROM tag_sequence WHERE prefix = 'BRN'")[0]["last_value"] \
         == 1500
+    assert_search_text_current()
 
 
 def test_reimport_updates_instead_of_duplicating(demo_url, tmp_path):
@@ -127,6 +128,10 @@ def test_reimport_updates_instead_of_duplicating(demo_url, tmp_path):
     assert count("room", "name = 'Salle polyvalente (import)'") == 1
     again = _cli(demo_url, "import", str(path))
     assert "0 to create, 0 to update, 5 unchanged" in again.stdout
+    # Imported changes are searchable like changes made on the pages.
+    assert_search_text_current()
+    assert query("SELECT tag FROM asset WHERE search_text LIKE {}", "%lampe changee%") == [
+        {"tag": first["tag"]}]
 
 
 def test_french_office_files_in_every_encoding_and_separator(demo_url, tmp_path):

@@ -8,6 +8,7 @@ SQLite and PostgreSQL both accept ({} placeholders, as Piccolo's raw queries tak
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from inventory.accounts.scope import Scope
@@ -44,18 +45,27 @@ SORT_COLUMNS = {
     "eol_year": "asset.eol_year",
     "warranty_end": "asset.warranty_end",
 }
-SEARCHED_COLUMNS = ("asset.tag", "asset.serial", "equipment_model.name",
-                    "equipment_model.manufacturer", "room.name", "asset.notes")
 WARRANTY_SOON_DAYS = 90
 
 
-def where(f, scope: Scope, on: dt.date, engine_type: str,
+@dataclass(frozen=True)
+class Search:
+    """A free-text search, resolved: the LIKE pattern (assets.rules.like_pattern) for the
+    assets' own fields, and the models and rooms whose names match."""
+
+    pattern: str
+    model_ids: tuple[int, ...] = ()
+    room_ids: tuple[int, ...] = ()
+
+
+def where(f, scope: Scope, on: dt.date, search: Search | None = None,
           tags: tuple[str, ...] = ()) -> tuple[str, list[Any]]:
     """The filter `f` (an AssetFilter) and the person's scope as a WHERE clause.
 
     Site and category codes become ids in scalar subqueries, so both engines can use the
-    composite (site, category, tag) index. Search is case-insensitive: SQLite's LIKE
-    already is for ASCII, PostgreSQL needs ILIKE."""
+    composite (site, category, tag) index. A search (`f.q`, resolved as `search`) reads one
+    column of asset, folded like the pattern, so no join is needed and the result does not
+    depend on the engine's idea of case."""
     parts: list[str] = []
     args: list[Any] = []
 
@@ -68,11 +78,13 @@ def where(f, scope: Scope, on: dt.date, engine_type: str,
         add(in_scope, *scope_args)
     if tags:
         add("asset.tag IN (" + ", ".join("{}" for _ in tags) + ")", *tags)
-    if f.q:
-        like = "LIKE" if engine_type == "sqlite" else "ILIKE"
-        pattern = f"%{f.q}%"
-        add("(" + " OR ".join(f"{c} {like} {{}}" for c in SEARCHED_COLUMNS) + ")",
-            *[pattern] * len(SEARCHED_COLUMNS))
+    if search is not None:
+        alternatives = ["asset.search_text LIKE {} ESCAPE '\\'"]
+        for column, ids in (("asset.model", search.model_ids), ("asset.room", search.room_ids)):
+            if ids:
+                alternatives.append(f"{column} IN ({', '.join('{}' for _ in ids)})")
+        add("(" + " OR ".join(alternatives) + ")",
+            search.pattern, *search.model_ids, *search.room_ids)
     if f.site:
         add("asset.site = (SELECT id FROM site WHERE code = {})", f.site)
     if f.room:
@@ -105,7 +117,3 @@ def order_by(sort: str, descending: bool) -> str:
     tie = "" if column == "asset.tag" else ", asset.tag ASC"
     return f" ORDER BY {column} {direction}{tie}"
 
-
-def needs_joins(f) -> bool:
-    """Counting needs the joins only when the search looks at models or rooms."""
-    return bool(f.q)

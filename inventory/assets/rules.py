@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
+from collections.abc import Mapping
+from typing import Any
 
 from inventory.i18n import _, lazy_gettext
 
@@ -73,3 +76,32 @@ def normalise_mac(value: str) -> str:
         raise ValueError(_("A MAC address has six pairs of hexadecimal digits, such as 00:1A:2B:3C:4D:5E."))
     digits = re.sub(r"[:-]", "", raw)
     return ":".join(digits[i : i + 2] for i in range(0, 12, 2))
+
+
+# Free-text search. French users type without accents and in any case ("refectoire" for
+# "Réfectoire"), and SQLite's LIKE folds ASCII letters only: both sides are folded here, the
+# stored side in asset.search_text (written with the asset), the typed side per search.
+SEARCHED_FIELDS = ("tag", "serial", "holder", "order_ref", "hostname", "ip_address",
+                   "mac_address", "notes")
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae"})
+
+
+def fold(text: str) -> str:
+    """Lower case, without accents, single spaces: 'Réfectoire  Œuvre' -> 'refectoire oeuvre'."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.casefold().split())
+
+
+def search_text(asset: Mapping[str, Any]) -> str:
+    """What a search reads of an asset's own fields (its model and room are matched by
+    name, separately). One line per field, so a search never matches across two fields."""
+    return "\n".join(fold(str(asset[name])) for name in SEARCHED_FIELDS if asset.get(name))
+
+
+def like_pattern(query: str) -> str:
+    """A LIKE pattern (with ESCAPE '\\') that finds the folded query anywhere: % and _ typed
+    by the person are plain characters."""
+    folded = fold(query)
+    escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

@@ -13,7 +13,7 @@ from inventory import validation as v
 from inventory.accounts.scope import Scope
 from inventory.assets import queries, rules
 from inventory.audit import Actor
-from inventory.db import current_engine, fetch_all, fetch_bounded, fetch_small
+from inventory.db import fetch_all, fetch_bounded, fetch_small
 from inventory.fields import present_history
 from inventory.i18n import _
 from inventory.tables import (
@@ -305,17 +305,40 @@ async def _list_rows(f: AssetFilter, sql: str, args: list[Any]) -> list[dict[str
     return await fetch_bounded(sql, *args)
 
 
+async def resolve_search(text: str) -> queries.Search | None:
+    """The typed search as the list's WHERE clause reads it: models and rooms are few, so
+    their names are folded and matched here rather than stored folded."""
+    folded = rules.fold(text)
+    if not folded:
+        return None
+    models = await fetch_small("SELECT id, manufacturer, name FROM equipment_model")
+    rooms = await fetch_small("SELECT id, name FROM room")
+    return queries.Search(
+        pattern=rules.like_pattern(text),
+        model_ids=tuple(m["id"] for m in models
+                        if folded in rules.fold(f"{m['manufacturer']} {m['name']}")),
+        room_ids=tuple(r["id"] for r in rooms if folded in rules.fold(r["name"])))
+
+
+async def where_clause(f: AssetFilter, scope: Scope,
+                       tags: tuple[str, ...] = ()) -> tuple[str, list[Any]]:
+    return queries.where(f, scope, today(), await resolve_search(f.q), tags)
+
+
 async def count_assets(f: AssetFilter, scope: Scope) -> int:
-    where, args = queries.where(f, scope, today(), current_engine().engine_type)
-    source = queries.JOINS if queries.needs_joins(f) else "FROM asset"
-    return (await _list_rows(f, f"SELECT COUNT(*) AS n {source}{where}", args))[0]["n"]
+    where, args = await where_clause(f, scope)
+    return await _count(f, where, args)
+
+
+async def _count(f: AssetFilter, where: str, args: list[Any]) -> int:
+    return (await _list_rows(f, f"SELECT COUNT(*) AS n FROM asset{where}", args))[0]["n"]
 
 
 async def list_assets(f: AssetFilter, scope: Scope, page_size: int = PAGE_SIZE) -> AssetPage:
-    total = await count_assets(f, scope)
+    where, args = await where_clause(f, scope)
+    total = await _count(f, where, args)
     pages = max(1, -(-total // page_size))
     page = min(f.page, pages)
-    where, args = queries.where(f, scope, today(), current_engine().engine_type)
     sql = (queries.LIST_SELECT + where + queries.order_by(f.sort, f.descending)
            + " LIMIT {} OFFSET {}")
     rows = await _list_rows(f, sql, [*args, page_size, (page - 1) * page_size])
@@ -327,7 +350,7 @@ async def iter_assets_for_export(scope: Scope, batch_size: int = 1000,
     """Every asset (of the filter `f`, if given) in tag order, in batches so a large fleet
     never sits in memory at once."""
     last_tag = ""
-    where, args = queries.where(f or AssetFilter(), scope, today(), current_engine().engine_type)
+    where, args = await where_clause(f or AssetFilter(), scope)
     where = f"{where} AND asset.tag > {{}}" if where else " WHERE asset.tag > {}"
     while True:
         rows = await _rows(queries.DETAIL_SELECT + where + " ORDER BY asset.tag LIMIT {}",
@@ -353,7 +376,7 @@ async def details(tags: list[str], scope: Scope) -> list[dict]:
 
 async def page_after(f: AssetFilter, scope: Scope, after_tag: str, limit: int) -> list[dict]:
     """Assets of the filter in tag order after `after_tag` (the API's cursor)."""
-    where, args = queries.where(f, scope, today(), current_engine().engine_type)
+    where, args = await where_clause(f, scope)
     where = f"{where} AND asset.tag > {{}}" if where else " WHERE asset.tag > {}"
     return await _rows(queries.DETAIL_SELECT + where + " ORDER BY asset.tag LIMIT {}",
                        [*args, after_tag, limit])
@@ -421,7 +444,9 @@ async def create_asset(raw: Mapping[str, Any], actor: Actor | str, scope: Scope,
             tag = blank
         else:
             tag = await next_tag(prefix, digits)
-        row = (await Asset.insert(Asset(tag=tag, **values)).returning(Asset.id).run())[0]
+        search = rules.search_text({**values, "tag": tag})
+        row = (await Asset.insert(Asset(tag=tag, search_text=search, **values))
+               .returning(Asset.id).run())[0]
         described = await _describe(values)
         if replaced is not None:
             described["replaces_id"] = replaced["tag"]
@@ -522,6 +547,7 @@ async def _write(current: Mapping[str, Any], values: dict, version: int | None, 
         await audit.update_versioned(
             Asset, current["id"], version, values, entity="asset", entity_key=current["tag"],
             action=action, actor=actor, site_id=values.get("site", current["site"]),
+            derived={"search_text": rules.search_text({**current, **values})},
         )
 
 

@@ -443,7 +443,8 @@ class _Run:
                 await audit.update_versioned(
                     Asset, current["id"], None, values, entity="asset",
                     entity_key=current["tag"], action=action, actor=self.who.actor,
-                    site_id=final["site"])
+                    site_id=final["site"],
+                    derived={"search_text": rules.search_text({**current, **final})})
         return tuple(changes)
 
     async def _create(self, creates: list[tuple[RowResult, dict[str, Any]]]) -> None:
@@ -454,7 +455,8 @@ class _Run:
                 result.tag = rules.format_tag(self.who.prefix, last - len(missing) + 1 + offset,
                                               self.who.digits)
         now = audit.utcnow()
-        asset_rows = [{**values, "tag": r.tag, "created_at": now, "updated_at": now, "version": 1}
+        asset_rows = [{**values, "tag": r.tag, "created_at": now, "updated_at": now, "version": 1,
+                       "search_text": rules.search_text({**values, "tag": r.tag})}
                       for r, values in creates]
         await _insert_many("asset", asset_rows)
         actor = audit.as_actor(self.who.actor)

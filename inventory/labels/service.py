@@ -17,7 +17,6 @@ from inventory.assets import queries
 from inventory.assets import service as assets
 from inventory.assets.rules import format_tag, looks_like_tag, normalise_tag
 from inventory.audit import Actor
-from inventory.db import current_engine
 from inventory.i18n import _
 from inventory.labels import pdf
 from inventory.labels.formats import LabelFormat, all_formats
@@ -95,7 +94,7 @@ async def asset_contents(f: assets.AssetFilter, scope: Scope, options: LabelOpti
     in tag order; retired assets are left out unless asked for by tag or status."""
     if not tags and not f.status:
         f = assets.AssetFilter(**{**f.__dict__, "status": "active"})
-    where, args = queries.where(f, scope, assets.today(), current_engine().engine_type, tags)
+    where, args = await assets.where_clause(f, scope, tags)
     rows = await Asset.raw(queries.LIST_SELECT + where + " ORDER BY asset.tag LIMIT {}",
                            *args, MAX_LABELS).run()
     return [

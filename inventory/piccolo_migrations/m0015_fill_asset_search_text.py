@@ -1,0 +1,36 @@
+"""Fill asset.search_text (added by m0014: Piccolo runs a migration's raw steps before its
+column changes, hence a migration of its own) for the assets that exist, 500 rows per
+UPDATE. Plain SQL that SQLite and PostgreSQL both accept."""
+
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+
+ID = "2026-11-22T19:40:00:000000"
+VERSION = "1.38.0"
+DESCRIPTION = "fill asset search text"
+
+BATCH = 500
+
+
+async def forwards():
+    manager = MigrationManager(migration_id=ID, app_name="inventory", description=DESCRIPTION)
+
+    async def fill():
+        from inventory.assets.rules import SEARCHED_FIELDS, search_text
+        from inventory.tables import Asset
+
+        columns = ", ".join(SEARCHED_FIELDS)
+        last_id = 0
+        while True:
+            rows = await Asset.raw(f"SELECT id, {columns} FROM asset WHERE id > {{}} "
+                                   f"ORDER BY id LIMIT {BATCH}", last_id).run()
+            if not rows:
+                return
+            cases = " ".join("WHEN {} THEN {}" for _ in rows)
+            ids = ", ".join("{}" for _ in rows)
+            args = [value for row in rows for value in (row["id"], search_text(row))]
+            await Asset.raw(f"UPDATE asset SET search_text = CASE id {cases} END "
+                            f"WHERE id IN ({ids})", *args, *[row["id"] for row in rows]).run()
+            last_id = rows[-1]["id"]
+
+    manager.add_raw(fill)
+    return manager
