@@ -176,13 +176,13 @@ def domain_not_found_handler(request: Request, exc: NotFound) -> Response:
 
 
 def conflict_handler(request: Request, exc: Conflict) -> Response:
-    from inventory.api.serialize import jsonable
+    from inventory.api.serialize import stored_record
     from inventory.i18n import _
 
     return Response(
         {"error": "conflict",
          "detail": _("Someone else changed this record since you loaded it."),
-         "current": jsonable(exc.current)},
+         "current": stored_record(dict(exc.current))},
         status_code=409,
     )
 

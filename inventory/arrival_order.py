@@ -1,4 +1,5 @@
-"""Serve requests in the order they arrive, one new request per turn of the event loop.
+"""Serve requests in the order they arrive, starting them one at a time between turns of the
+event loop.
 
 Why: a page that awaits nothing slow (the asset page: its queries run on the loop's own
 SQLite connection) runs from start to end in one go. Left alone, the event loop reads every
@@ -8,10 +9,11 @@ request of each such batch had arrived first but ran last, and waited two batche
 one: with 16 connections, the asset page's p99 was twice its p50 (bench/README.md).
 
 Here a request starts at once when nothing else is waiting; otherwise it queues, and the
-queue hands out one start per loop turn, so the loop reads its sockets between two starts
-and the queue keeps arrival order. A request that awaits something slow (a query on a pool
-thread, a form upload) lets the next one start on the next turn: the turnstile orders
-starts, it never makes one request wait for another to finish."""
+queue hands out starts one at a time, each on a later turn of the loop than the one before
+(every other turn: handing over is one turn, the start the next), so the loop reads its
+sockets between two starts and the queue keeps arrival order. A request that awaits
+something slow (a query on a pool thread, a form upload) lets the next one start: the
+turnstile orders starts, it never makes one request wait for another to finish."""
 
 from __future__ import annotations
 
@@ -36,9 +38,9 @@ class Turnstile:
             self._waiting.append(ticket)
             try:
                 await ticket
-            except asyncio.CancelledError:
-                if ticket.done() and not ticket.cancelled():
-                    loop.call_soon(self._next_turn)  # handed the turn, then cancelled: pass it on
+            except BaseException:  # cancelled (or stopped) while waiting
+                if ticket.done() and not ticket.cancelled() and not loop.is_closed():
+                    loop.call_soon(self._next_turn)  # it had been handed the turn: pass it on
                 raise
         self._turn_taken = True
         # Runs on the loop's next turn, after it has read its sockets again.

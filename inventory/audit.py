@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,13 +103,15 @@ async def update_versioned(
     action: str,
     actor: Actor | str,
     site_id: int | None = None,
-    derived: Mapping[str, Any] | None = None,
+    derive: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None,
 ) -> dict[str, list[Any]]:
     """Apply `values` to one row if nobody changed it since `expected_version`, and write
     one audit record of what changed. Must run inside atomic(). Returns the changes.
 
-    `derived` values (computed from the row, such as a search key) are written with a
-    change and never recorded: the audit trail shows what people changed."""
+    `derive(row)` gives values computed from the row as it will be (such as a search key):
+    written with a change and never recorded, since the audit trail shows what people
+    changed. It sees the row read here, in the transaction, so a concurrent change of
+    another field is not undone."""
     from inventory.validation import Conflict, NotFound
 
     current = await table.select().where(table.id == row_id).first().run()
@@ -120,7 +122,8 @@ async def update_versioned(
     changes = diff(current, values)
     if not changes:
         return {}
-    update = {**values, **(derived or {}), "version": current["version"] + 1}
+    derived = derive({**current, **values}) if derive is not None else {}
+    update = {**values, **derived, "version": current["version"] + 1}
     if "updated_at" in current:
         update["updated_at"] = dt.datetime.now(dt.UTC)
     updated = (

@@ -108,6 +108,41 @@ def test_search_reads_holder_order_and_network_names(client):
     assert f"{expected} asset" in client.get("/assets", params={"q": order.lower()}).text
 
 
+def test_a_write_from_a_stale_read_keeps_the_search_text_of_the_stored_row(demo_url, run):
+    """A move computed from an asset read before someone saved new notes (the API accepts a
+    write without a version) keeps the new notes searchable: the search text is derived
+    from the row as the transaction reads it, not from the caller's copy."""
+    from inventory.accounts.scope import Scope
+    from inventory.assets import service
+
+    tag = query("SELECT tag FROM asset ORDER BY id LIMIT 1")[0]["tag"]
+    room = _room_of("EM-FONTAINE")
+
+    async def race():
+        stale = await service.get_asset(tag, Scope())
+        await service.update_asset(tag, {"notes": "Nouvelle lampe posée"}, None, "someone",
+                                   Scope())
+        site = query("SELECT id FROM site WHERE code = 'EM-FONTAINE'")[0]["id"]
+        await service._write(stale, {"site": site, "room": room}, None, "someone else", "move")
+
+    run(race())
+    stored = query("SELECT notes, search_text, room FROM asset WHERE tag = {}", tag)[0]
+    assert stored["room"] == room and stored["notes"] == "Nouvelle lampe posée"
+    assert "nouvelle lampe posee" in stored["search_text"]
+    assert_search_text_current()
+
+
+def test_a_conflict_answer_shows_no_internal_column(client):
+    tag = query("SELECT tag FROM asset ORDER BY id LIMIT 1")[0]["tag"]
+    doc = asset_doc(client, tag)
+    client.post(f"/a/{tag}/edit", data=edit_form(client, tag, notes="Première version"))
+    response = client.patch(f"/api/v1/assets/{tag}", json={"notes": "x", "version": doc["version"]},
+                            headers={"accept": "application/json"})
+    assert response.status_code == 409
+    current = response.json()["current"]
+    assert current["notes"] == "Première version" and "search_text" not in current
+
+
 def test_search_wildcards_are_plain_characters(client):
     """% and _ typed in the search box are characters, not LIKE wildcards."""
     for typed in ("%", "_", "%%", "\\"):

@@ -17,6 +17,10 @@ SITE_PUBLIC = (
 )
 
 
+# Columns kept for the service's own use (a folded search key), never shown.
+INTERNAL_COLUMNS = frozenset({"search_text"})
+
+
 def jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: jsonable(v) for k, v in value.items()}
@@ -25,6 +29,11 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     return value
+
+
+def stored_record(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored row as JSON (a conflict's current record), without internal columns."""
+    return jsonable({k: v for k, v in row.items() if k not in INTERNAL_COLUMNS})
 
 
 def asset_document(row: dict[str, Any]) -> dict[str, Any]:

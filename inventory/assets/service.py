@@ -538,6 +538,11 @@ async def change_status(tag: str, status: Any, version: int | None, actor: Actor
     return await get_asset(tag, scope)
 
 
+def searchable(asset: Mapping[str, Any]) -> dict[str, str]:
+    """The derived values an asset write keeps up to date (see audit.update_versioned)."""
+    return {"search_text": rules.search_text(asset)}
+
+
 async def _write(current: Mapping[str, Any], values: dict, version: int | None, actor: Actor | str,
                  action: str) -> None:
     async with audit.atomic():
@@ -547,7 +552,7 @@ async def _write(current: Mapping[str, Any], values: dict, version: int | None, 
         await audit.update_versioned(
             Asset, current["id"], version, values, entity="asset", entity_key=current["tag"],
             action=action, actor=actor, site_id=values.get("site", current["site"]),
-            derived={"search_text": rules.search_text({**current, **values})},
+            derive=searchable,
         )
 
 

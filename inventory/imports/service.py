@@ -21,6 +21,7 @@ from inventory import audit
 from inventory import validation as v
 from inventory.accounts.scope import Scope
 from inventory.assets import queries, rules
+from inventory.assets import service as assets_service
 from inventory.assets.service import clean_asset_fields
 from inventory.audit import Actor
 from inventory.catalog import service as catalog
@@ -443,8 +444,7 @@ class _Run:
                 await audit.update_versioned(
                     Asset, current["id"], None, values, entity="asset",
                     entity_key=current["tag"], action=action, actor=self.who.actor,
-                    site_id=final["site"],
-                    derived={"search_text": rules.search_text({**current, **final})})
+                    site_id=final["site"], derive=assets_service.searchable)
         return tuple(changes)
 
     async def _create(self, creates: list[tuple[RowResult, dict[str, Any]]]) -> None:

@@ -9,16 +9,23 @@ VERSION = "1.38.0"
 DESCRIPTION = "fill asset search text"
 
 BATCH = 500
+# The searched fields when this migration was written (frozen: a later field must not make
+# this migration read a column that does not exist yet).
+FIELDS = ("tag", "serial", "holder", "order_ref", "hostname", "ip_address", "mac_address",
+          "notes")
 
 
 async def forwards():
     manager = MigrationManager(migration_id=ID, app_name="inventory", description=DESCRIPTION)
 
     async def fill():
-        from inventory.assets.rules import SEARCHED_FIELDS, search_text
+        from inventory.assets.rules import fold
         from inventory.tables import Asset
 
-        columns = ", ".join(SEARCHED_FIELDS)
+        def search_text(row):
+            return "\n".join(fold(str(row[name])) for name in FIELDS if row[name])
+
+        columns = ", ".join(FIELDS)
         last_id = 0
         while True:
             rows = await Asset.raw(f"SELECT id, {columns} FROM asset WHERE id > {{}} "
