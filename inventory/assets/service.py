@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -307,7 +308,7 @@ async def _list_rows(f: AssetFilter, sql: str, args: list[Any]) -> list[dict[str
 
 async def resolve_search(text: str) -> queries.Search | None:
     """The typed search as the list's WHERE clause reads it: models and rooms are few, so
-    their names are folded and matched here rather than stored folded."""
+    their names are read afresh, folded (from a cache of names) and matched here."""
     folded = rules.fold(text)
     if not folded:
         return None
@@ -316,8 +317,13 @@ async def resolve_search(text: str) -> queries.Search | None:
     return queries.Search(
         pattern=rules.like_pattern(text),
         model_ids=tuple(m["id"] for m in models
-                        if folded in rules.fold(f"{m['manufacturer']} {m['name']}")),
-        room_ids=tuple(r["id"] for r in rooms if folded in rules.fold(r["name"])))
+                        if folded in _folded_name(f"{m['manufacturer']} {m['name']}")),
+        room_ids=tuple(r["id"] for r in rooms if folded in _folded_name(r["name"])))
+
+
+@functools.lru_cache(maxsize=8192)
+def _folded_name(name: str) -> str:
+    return rules.fold(name)
 
 
 async def where_clause(f: AssetFilter, scope: Scope,
