@@ -182,7 +182,7 @@ def conflict_handler(request: Request, exc: Conflict) -> Response:
     return Response(
         {"error": "conflict",
          "detail": _("Someone else changed this record since you loaded it."),
-         "current": stored_record(dict(exc.current))},
+         "current": stored_record(exc.current)},
         status_code=409,
     )
 

@@ -272,7 +272,7 @@ async def build_demo(target_assets: int = 1500, *, prefix: str = "BRN", digits: 
                 category=info["id"], model=model_id, site=site_id, room=room_id, status=status,
                 purchase_date=purchase, purchase_price_cents=price, supplier=supplier,
                 warranty_end=warranty, commissioning_date=commissioning, eol_year=eol,
-                last_seen_on=None, search_text=rules.search_text(fields), **fields,
+                last_seen_on=None, **rules.derived_values(fields), **fields,
             ))
             audit_rows.append(AuditRecord(
                 actor=DEMO_ACTOR, entity="asset", entity_key=tag, action="create",

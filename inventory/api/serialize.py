@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 ASSET_PUBLIC = (
@@ -31,7 +32,7 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def stored_record(row: dict[str, Any]) -> dict[str, Any]:
+def stored_record(row: Mapping[str, Any]) -> dict[str, Any]:
     """A stored row as JSON (a conflict's current record), without internal columns."""
     return jsonable({k: v for k, v in row.items() if k not in INTERNAL_COLUMNS})
 

@@ -99,6 +99,12 @@ def search_text(asset: Mapping[str, Any]) -> str:
     return "\n".join(fold(str(asset[name])) for name in SEARCHED_FIELDS if asset.get(name))
 
 
+def derived_values(asset: Mapping[str, Any]) -> dict[str, str]:
+    """The columns every write of an asset computes from its fields: creations add them to
+    the row, updates pass this to audit.update_versioned(derive=...)."""
+    return {"search_text": search_text(asset)}
+
+
 def like_pattern(query: str) -> str:
     """A LIKE pattern (with ESCAPE '\\') that finds the folded query anywhere: % and _ typed
     by the person are plain characters."""

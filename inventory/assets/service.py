@@ -450,8 +450,8 @@ async def create_asset(raw: Mapping[str, Any], actor: Actor | str, scope: Scope,
             tag = blank
         else:
             tag = await next_tag(prefix, digits)
-        search = rules.search_text({**values, "tag": tag})
-        row = (await Asset.insert(Asset(tag=tag, search_text=search, **values))
+        derived = rules.derived_values({**values, "tag": tag})
+        row = (await Asset.insert(Asset(tag=tag, **derived, **values))
                .returning(Asset.id).run())[0]
         described = await _describe(values)
         if replaced is not None:
@@ -544,11 +544,6 @@ async def change_status(tag: str, status: Any, version: int | None, actor: Actor
     return await get_asset(tag, scope)
 
 
-def searchable(asset: Mapping[str, Any]) -> dict[str, str]:
-    """The derived values an asset write keeps up to date (see audit.update_versioned)."""
-    return {"search_text": rules.search_text(asset)}
-
-
 async def _write(current: Mapping[str, Any], values: dict, version: int | None, actor: Actor | str,
                  action: str) -> None:
     async with audit.atomic():
@@ -558,7 +553,7 @@ async def _write(current: Mapping[str, Any], values: dict, version: int | None, 
         await audit.update_versioned(
             Asset, current["id"], version, values, entity="asset", entity_key=current["tag"],
             action=action, actor=actor, site_id=values.get("site", current["site"]),
-            derive=searchable,
+            derive=rules.derived_values,
         )
 
 

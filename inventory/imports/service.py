@@ -21,7 +21,6 @@ from inventory import audit
 from inventory import validation as v
 from inventory.accounts.scope import Scope
 from inventory.assets import queries, rules
-from inventory.assets import service as assets_service
 from inventory.assets.service import clean_asset_fields
 from inventory.audit import Actor
 from inventory.catalog import service as catalog
@@ -444,7 +443,7 @@ class _Run:
                 await audit.update_versioned(
                     Asset, current["id"], None, values, entity="asset",
                     entity_key=current["tag"], action=action, actor=self.who.actor,
-                    site_id=final["site"], derive=assets_service.searchable)
+                    site_id=final["site"], derive=rules.derived_values)
         return tuple(changes)
 
     async def _create(self, creates: list[tuple[RowResult, dict[str, Any]]]) -> None:
@@ -456,7 +455,7 @@ class _Run:
                                               self.who.digits)
         now = audit.utcnow()
         asset_rows = [{**values, "tag": r.tag, "created_at": now, "updated_at": now, "version": 1,
-                       "search_text": rules.search_text({**values, "tag": r.tag})}
+                       **rules.derived_values({**values, "tag": r.tag})}
                       for r, values in creates]
         await _insert_many("asset", asset_rows)
         actor = audit.as_actor(self.who.actor)
