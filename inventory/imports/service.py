@@ -86,12 +86,25 @@ class Importer:
     digits: int = 6
 
 
+@dataclass(frozen=True)
+class ImportOptions:
+    """What the person chose beyond the column mapping: on the mapping and values screens, in a
+    saved profile, or on the command line."""
+
+    header_row: int | None = None  # the header's row number as a spreadsheet shows it; None: found
+    date_order: str = "dmy"  # "dmy" (03/04/2023 is 3 April) or "mdy" (Snipe-IT's 4/3/2023)
+    create: frozenset[str] = frozenset()  # of "sites", "rooms", "categories", "models"
+    values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # field -> file value -> ours
+    defaults: Mapping[str, str] = field(default_factory=dict)  # field -> value for rows without one
+
+
 class _RollBack(Exception):
     pass
 
 
 async def run_import(path: Path, mapping: Sequence[str], who: Importer, *, commit: bool,
-                     limit: int = reading.MAX_FILE_BYTES) -> Report:
+                     limit: int = reading.MAX_FILE_BYTES,
+                     options: ImportOptions = ImportOptions()) -> Report:
     """Import the table at `path` with `mapping` (one field name or "" per column). With
     commit=False, or when any row is wrong, nothing is written."""
     report = Report()
@@ -104,7 +117,7 @@ async def run_import(path: Path, mapping: Sequence[str], who: Importer, *, commi
     except (reading.FileProblem, columns.MappingProblem) as problem:
         report.problem = problem.message
         return report
-    run = _Run(path, info, list(mapping), who, report)
+    run = _Run(path, info, list(mapping), who, report, options)
     try:
         async with audit.atomic():
             await run.execute()
@@ -165,8 +178,9 @@ class _References:
 
 class _Run:
     def __init__(self, path: Path, info: reading.TableInfo, mapping: list[str], who: Importer,
-                 report: Report):
+                 report: Report, options: ImportOptions):
         self.path, self.info, self.mapping, self.who, self.report = path, info, mapping, who, report
+        self.options = options
         self.column_of = {f: info.header[i] for i, f in enumerate(mapping) if f}
         self.refs = _References()
         self.seen_tags: dict[str, int] = {}
