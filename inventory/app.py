@@ -22,6 +22,7 @@ from inventory import db, i18n, migrations
 from inventory.accounts import permissions as p
 from inventory.accounts.auth import permission_guard, session_middleware
 from inventory.accounts.controllers import account_routes
+from inventory.accounts.rules import local_path
 from inventory.api.controllers import api_router
 from inventory.api.docs import InventoryOpenAPI
 from inventory.arrival_order import arrival_order_middleware
@@ -106,7 +107,7 @@ async def choose_language(request: Request, language: FromPath[str]) -> Response
     target = request.headers.get("referer", "/")
     base = str(request.base_url)
     path = target[len(base) - 1:] if target.startswith(base) else "/"
-    response = Redirect(path=path or "/", status_code=303)
+    response = Redirect(path=local_path(path), status_code=303)
     if language in i18n.LANGUAGES:
         response.set_cookie("lang", language, max_age=365 * 24 * 3600, samesite="lax",
                             httponly=True)

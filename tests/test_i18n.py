@@ -89,6 +89,16 @@ def test_language_switch_never_redirects_off_site(empty_client):
     assert response.headers["location"] == "/"
 
 
+@pytest.mark.parametrize("referer", ["http://testserver.local//evil.example/x",
+                                     "http://testserver.local/\\evil.example/x"])
+def test_language_switch_refuses_a_path_that_is_another_host(empty_client, referer):
+    """A same-origin referer whose path starts with // names another host to a browser."""
+    response = empty_client.get("/language/en", headers={"referer": referer},
+                                follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/"
+
+
 def test_validation_messages_are_translated(client):
     client.cookies.set("lang", "fr")
     response = client.post("/sites/new", data={"name": "", "code": "X", "kind": "college",

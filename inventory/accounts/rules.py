@@ -37,14 +37,21 @@ def password_problem(password: str, email: str = "") -> str | None:
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
-def safe_next(target: str | None, default: str = "/") -> str:
-    """Where to go after signing in: only a path on this site, never another host."""
+def local_path(target: str | None, default: str = "/") -> str:
+    """`target` when it is a path on this site (one leading slash, no scheme, no backslash,
+    no control character), else `default`: "//evil.example" is another host to a browser."""
     if not target or not isinstance(target, str):
         return default
     if not target.startswith("/") or target.startswith(("//", "/\\")):
         return default
     if _SCHEME.match(target) or any(ord(c) < 32 or c == "\\" for c in target):
         return default
+    return target
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Where to go after signing in: only a path on this site, never another host."""
+    target = local_path(target, default)
     if target.startswith(("/login", "/logout")):
         return default
     return target
