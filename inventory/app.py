@@ -6,6 +6,7 @@ import gc
 import logging
 from urllib.parse import urlencode
 
+from asyncpg.exceptions import CharacterNotInRepertoireError, UntranslatableCharacterError
 from litestar import Litestar, Request, Response, get
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
@@ -79,6 +80,8 @@ def language_middleware(app: ASGIApp) -> ASGIApp:
                     chosen = value
             accept = headers.get(b"accept-language", b"").decode("latin-1")
             i18n.set_language(i18n.negotiate(accept, chosen))
+            if any(ord(c) < 32 for c in scope["path"]):  # /static/x%00: no file has such a name
+                raise NotFoundException()
         await app(scope, receive, send)
 
     return middleware
@@ -188,6 +191,18 @@ def conflict_handler(request: Request, exc: Conflict) -> Response:
     )
 
 
+def unstorable_text_handler(request: Request, exc: Exception) -> Response:
+    """PostgreSQL refuses a NUL character in text (SQLite stores it): a NUL that reached a
+    query is bad input, answered 400 like any other, not a server error."""
+    from inventory.i18n import _
+
+    if _wants_json(request):
+        return Response({"error": "bad_request",
+                         "detail": _("The request contains a character that cannot be stored.")},
+                        status_code=400)
+    return _error_page(request, 400)
+
+
 def server_error_handler(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     if _wants_json(request):
@@ -258,6 +273,8 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Fal
             ValidationFailed: validation_handler,
             NotFound: domain_not_found_handler,
             Conflict: conflict_handler,
+            UntranslatableCharacterError: unstorable_text_handler,
+            CharacterNotInRepertoireError: unstorable_text_handler,
             HTTP_500_INTERNAL_SERVER_ERROR: server_error_handler,
             Exception: server_error_handler,
         },

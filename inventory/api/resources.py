@@ -363,9 +363,25 @@ async def api_plan_approve(request: Request, plan_id: RowId,
 
 
 def _as_form(body: dict[str, Any]) -> dict[str, Any]:
-    """JSON numbers as the form's text; lists (target kinds) stay lists."""
-    return {k: v if isinstance(v, list) else ("" if v is None else str(v))
-            for k, v in body.items() if k != "version"}
+    """JSON numbers as the form's text; lists of text stay lists where the form has several
+    values (target kinds). Any other list or object is a field error, never a crash."""
+    form: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for key, value in body.items():
+        if key == "version":
+            continue
+        if isinstance(value, list) and key.endswith("_kinds"):
+            if all(isinstance(item, str) for item in value):
+                form[key] = value
+            else:
+                errors[key] = _("Choose one of the proposed values.")
+        elif isinstance(value, list | dict):
+            errors[key] = _("Enter one value, not a list.")
+        else:
+            form[key] = "" if value is None else str(value)
+    if errors:
+        raise ValidationFailed(errors)
+    return form
 
 
 resource_routes = [

@@ -245,7 +245,8 @@ class AssetFilter:
         """Lenient: a filter value that cannot be read is dropped, never an error page."""
         def get(name: str) -> str:
             value = params.get(name)
-            return value.strip() if isinstance(value, str) else ""
+            # Control characters (a NUL, which PostgreSQL refuses) are never part of a search.
+            return "".join(c for c in value if c >= " ").strip() if isinstance(value, str) else ""
 
         room = get("room")
         page = get("page")
@@ -537,7 +538,7 @@ async def mark_seen(tag: str, actor: Actor | str, scope: Scope) -> dict:
 async def change_status(tag: str, status: Any, version: int | None, actor: Actor | str,
                         scope: Scope) -> dict:
     current = await get_asset(tag, scope)
-    if status not in rules.STATUSES:
+    if not isinstance(status, str) or status not in rules.STATUSES:  # JSON may send {} or []
         raise v.ValidationFailed({"status": _("Choose one of the proposed values.")})
     action = "retire" if status == "retired" else "status"
     await _write(current, {"status": status}, version, actor, action)
