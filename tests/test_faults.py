@@ -1,5 +1,7 @@
 """Faults end to end through the pages: a director reports, a technician resolves."""
 
+import io
+
 from tests.helpers import count, query
 
 
@@ -167,6 +169,50 @@ def test_a_bad_upload_is_refused_and_the_report_kept(client_as):
     assert "not a photo" in refused.text
     assert "Écran fissuré en bas" in refused.text  # what was typed is kept
     assert count("fault") == before
+
+
+def test_a_photo_of_too_many_pixels_is_refused_before_decoding(client_as):
+    """9,400 x 9,400 pixels in a small PNG: decoding it took 2 s and about 1 GB on the event
+    loop; it is refused from its header."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("1", (9400, 9400)).save(out, format="PNG", optimize=True)
+    assert len(out.getvalue()) < 400_000
+    tag = _asset()["tag"]
+    director = client_as("director")
+    before = count("fault")
+    refused = director.post("/faults/new", data={"asset": tag, "symptom": "broken"},
+                            files={"photo": ("big.png", out.getvalue(), "image/png")})
+    assert refused.status_code == 400
+    assert "too many pixels" in refused.text
+    assert count("fault") == before
+
+
+def test_photos_are_decoded_in_a_worker_thread():
+    import asyncio
+    import threading
+
+    from PIL import Image
+
+    from inventory.faults import photos
+
+    seen = []
+    original = photos.reencode
+
+    def spy(data):
+        seen.append(threading.current_thread() is threading.main_thread())
+        return original(data)
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), "red").save(out, format="PNG")
+    photos.reencode = spy
+    try:
+        jpeg = asyncio.run(photos.reencode_in_worker(out.getvalue()))
+    finally:
+        photos.reencode = original
+    assert seen == [False]
+    assert jpeg.startswith(b"\xff\xd8")
 
 
 def test_anonymous_report_from_a_scanned_label(anonymous):

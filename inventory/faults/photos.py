@@ -3,7 +3,9 @@ JPEG, which drops every metadata field (GPS position, camera, date) the phone wr
 
 from __future__ import annotations
 
+import asyncio
 import io
+import threading
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -14,6 +16,22 @@ from inventory.validation import FieldError
 MAX_BYTES = 10 * 1024 * 1024
 MAX_SIDE = 1600  # pixels: enough to see a cracked screen, small enough for a weak 4G signal
 ACCEPTED = {"JPEG", "PNG", "WEBP", "GIF", "BMP"}
+# A phone photo is at most ~50 Mpx; a larger image (a 257 KB PNG can say 9,400 x 9,400) would
+# take seconds and a gigabyte to decode, so it is refused from its header, before decoding.
+MAX_PIXELS = 50_000_000
+# Decoding runs in worker threads, at most this many at once, so uploads never stall the
+# event loop and a burst of them cannot take all the memory.
+_DECODERS = threading.BoundedSemaphore(2)
+
+
+async def reencode_in_worker(data: bytes) -> bytes:
+    """reencode() in a worker thread (the event loop keeps serving other requests)."""
+    return await asyncio.to_thread(_reencode_when_a_decoder_is_free, data)
+
+
+def _reencode_when_a_decoder_is_free(data: bytes) -> bytes:
+    with _DECODERS:
+        return reencode(data)
 
 
 def reencode(data: bytes) -> bytes:
@@ -25,6 +43,11 @@ def reencode(data: bytes) -> bytes:
         with Image.open(io.BytesIO(data)) as image:
             if image.format not in ACCEPTED:
                 raise FieldError(_("This file is not a photo (JPEG, PNG or WebP)."))
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                raise FieldError(_("This photo has too many pixels (at most %(n)d million).")
+                                 % {"n": MAX_PIXELS // 1_000_000})
+            image.draft("RGB", (MAX_SIDE, MAX_SIDE))  # JPEG: decode at a reduced scale
             image.load()
             upright = ImageOps.exif_transpose(image).convert("RGB")
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError):

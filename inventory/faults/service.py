@@ -82,7 +82,12 @@ async def report(raw: Mapping[str, Any], actor: Actor | str, scope: Scope, *,
     c.field("description", v.text, raw.get("description"), max_length=2000)
     if c.values.get("symptom") == "other" and not c.values.get("description"):
         c.error("description", _("Describe what happens."))
-    jpeg = c.field("photo", photos.reencode, photo) if photo else None
+    jpeg = None
+    if photo:
+        try:
+            jpeg = await photos.reencode_in_worker(photo)
+        except v.FieldError as error:
+            c.error("photo", error.message)
     c.raise_if_any()
     actor = audit.as_actor(actor)
     site_id = asset["site"] if asset else room["site"]
