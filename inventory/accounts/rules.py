@@ -63,7 +63,12 @@ class ThrottlePolicy:
     window_seconds: int
 
 
-ACCOUNT_POLICY = ThrottlePolicy(max_failures=5, window_seconds=15 * 60)
+# Sign-in: failures are counted per account from one address (a person mistyping, or someone
+# guessing one account), per account from anywhere (guessing from many addresses), and per
+# address (guessing many accounts). A busy address (a whole school behind one NAT) only slows
+# accounts that already failed from it: someone who knows their password still gets in.
+PAIR_POLICY = ThrottlePolicy(max_failures=5, window_seconds=15 * 60)
+ACCOUNT_POLICY = ThrottlePolicy(max_failures=20, window_seconds=15 * 60)
 CLIENT_POLICY = ThrottlePolicy(max_failures=20, window_seconds=15 * 60)
 # Reports from people without an account, per client address.
 ANONYMOUS_REPORT_POLICY = ThrottlePolicy(max_failures=5, window_seconds=60 * 60)

@@ -305,37 +305,73 @@ async def throttle_wait(key: str, policy: rules.ThrottlePolicy, moment: int) -> 
 
 async def count_attempt(key: str, policy: rules.ThrottlePolicy, moment: int) -> None:
     """One atomic upsert, so concurrent instances never lose a failure."""
+    await take_attempt(key, policy, moment)
+
+
+async def take_attempt(key: str, policy: rules.ThrottlePolicy, moment: int) -> int:
+    """Count one attempt under `key`, in one atomic statement, and return the seconds to
+    wait (0: this attempt may go on): of concurrent attempts, only the first
+    `max_failures` are let through."""
     cutoff = moment - policy.window_seconds
-    await LoginThrottle.raw(
+    rows = await LoginThrottle.raw(
         "INSERT INTO login_throttle (key, failures, window_start) VALUES ({}, 1, {}) "
         "ON CONFLICT (key) DO UPDATE SET "
         "failures = CASE WHEN login_throttle.window_start < {} THEN 1 "
         "ELSE login_throttle.failures + 1 END, "
         "window_start = CASE WHEN login_throttle.window_start < {} THEN {} "
-        "ELSE login_throttle.window_start END",
+        "ELSE login_throttle.window_start END RETURNING failures, window_start",
         key, moment, cutoff, cutoff, moment,
     ).run()
+    return rules.retry_after(rows[0]["failures"] - 1, rows[0]["window_start"], moment, policy)
+
+
+async def _failed_here_before(key: str, moment: int, at_least: int = 2) -> bool:
+    """Whether `key` counts at least `at_least` attempts in its current window (the pair's
+    count includes the attempt being made)."""
+    row = await LoginThrottle.select().where(LoginThrottle.key == key).first().run()
+    return bool(row and row["window_start"] >= moment - rules.CLIENT_POLICY.window_seconds
+                and row["failures"] >= at_least)
+
+
+async def give_back_attempt(key: str) -> None:
+    """Undo take_attempt for an attempt that was refused without being evaluated."""
+    await LoginThrottle.raw(
+        "UPDATE login_throttle SET failures = failures - 1 WHERE key = {} AND failures > 0",
+        key).run()
 
 
 async def authenticate(email: str, password: str, client: str) -> LoginResult:
     email = (email or "").strip().lower()[:254]
     moment = now()
-    keys = ((f"email:{email}", rules.ACCOUNT_POLICY), (f"ip:{client}", rules.CLIENT_POLICY))
-    wait = max([await throttle_wait(k, p, moment) for k, p in keys])
+    pair_key, account_key, client_key = (f"pair:{email}|{client}", f"account:{email}",
+                                         f"ip:{client}")
+    # Slots are taken before the password is checked, so a burst of concurrent guesses gets
+    # no more evaluations than the limit.
+    wait = max(await take_attempt(pair_key, rules.PAIR_POLICY, moment),
+               await take_attempt(account_key, rules.ACCOUNT_POLICY, moment))
+    if not wait and await _failed_here_before(pair_key, moment):
+        wait = await throttle_wait(client_key, rules.CLIENT_POLICY, moment)
     if wait:
-        await audit.record(actor=email or "?", entity="login", entity_key=email,
-                           action="throttled", changes={"client": [None, client]})
+        await give_back_attempt(pair_key)
+        await give_back_attempt(account_key)
+        # One audit record per address and window, however many attempts are refused.
+        refused_key = f"refused:{client}"
+        if not await _failed_here_before(refused_key, moment, at_least=1):
+            await audit.record(actor=email or "?", entity="login", entity_key=email,
+                               action="throttled", changes={"client": [None, client]})
+        await count_attempt(refused_key, rules.CLIENT_POLICY, moment)
         return LoginResult(retry_after=wait)
     row = await User.select(User.id, User.password_hash, User.active).where(
         User.email == email).first().run()
     valid = _verify(row["password_hash"] if row else _DUMMY_HASH, password or "")
     if not (row and valid and row["active"]):
-        for key, policy in keys:
-            await count_attempt(key, policy, moment)
+        await count_attempt(client_key, rules.CLIENT_POLICY, moment)
         await audit.record(actor=email or "?", entity="login", entity_key=email,
                            action="failed", changes={"client": [None, client]})
         return LoginResult()
-    await LoginThrottle.delete().where(LoginThrottle.key.is_in([k for k, _p in keys])).run()
+    # The account's own counters end with a success; the address's does not (a success on
+    # one's own account must not clear the guessing done on others from the same address).
+    await LoginThrottle.delete().where(LoginThrottle.key.is_in([pair_key, account_key])).run()
     await User.update({User.last_login_at: audit.utcnow()}).where(User.id == row["id"]).run()
     await audit.record(actor=Actor(email, row["id"]), entity="login", entity_key=email,
                        action="success", changes={"client": [None, client]})
