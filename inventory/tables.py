@@ -176,7 +176,8 @@ class ApiToken(Table, tablename="api_token"):
 
 
 class LoginThrottle(Table, tablename="login_throttle"):
-    """Failed sign-ins per account ("email:…") and per client address ("ip:…")."""
+    """Sign-in attempts per account from one address ("pair:…"), per account ("account:…"),
+    per client address ("ip:…"), and anonymous reports per address ("report:…")."""
 
     key = Varchar(length=300, unique=True)
     failures = Integer(default=0)
