@@ -60,10 +60,20 @@ SECURITY_HEADERS = [
 ]
 
 
-async def add_security_headers(message, scope) -> None:
-    """Every response, pages, files and errors (even for unknown paths), carries them."""
-    if message["type"] == "http.response.start":
-        message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+HSTS = (b"strict-transport-security", b"max-age=31536000")
+
+
+def security_headers(https: bool):
+    """A before_send hook: every response, pages, files and errors (even for unknown paths),
+    carries the security headers; HSTS too when the public address is https (over plain
+    http a browser ignores it, and a test address must stay reachable)."""
+    headers = [*SECURITY_HEADERS, HSTS] if https else SECURITY_HEADERS
+
+    async def add_security_headers(message, scope) -> None:
+        if message["type"] == "http.response.start":
+            message["headers"] = [*message.get("headers", []), *headers]
+
+    return add_security_headers
 
 
 def language_middleware(app: ASGIApp) -> ASGIApp:
@@ -260,7 +270,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Fal
                                        send_as_attachment=False, opt={"permission": p.PUBLIC}),
         ],
         template_config=TemplateConfig(instance=make_template_engine()),
-        before_send=[add_security_headers],
+        before_send=[security_headers(settings.secure_cookies)],
         middleware=[arrival_order_middleware(), language_middleware,
                     session_middleware(settings.session_idle_minutes * 60, settings.secret_key)],
         guards=[permission_guard],

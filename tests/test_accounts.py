@@ -45,6 +45,24 @@ def test_password_policy():
     assert "too common" in password_problem("aaaaaaaaaaaa")
     assert "email" in password_problem("camille.exemple-2026", "camille.exemple@x.example")
     assert password_problem("Correct-horse-battery") is None
+    for pattern in ("abcdabcdab", "abcdefghijk", "9876543210", "qwertyuiop12"[:10],
+                    "xyzxyzxyzxyz", "poiuytrezaq"[:10]):
+        assert "too common" in password_problem(pattern), pattern
+    assert password_problem("Ecole-Ferry-TNI-42") is None
+
+
+def test_hsts_only_when_the_public_address_is_https(demo_url, tmp_path):
+    from litestar.testing import TestClient
+
+    from inventory.app import create_app
+    from inventory.settings import Settings
+
+    for base, expected in (("https://inventaire.ville.example", True),
+                           ("http://127.0.0.1:8000", False)):
+        app = create_app(Settings(database_url=demo_url, data_dir=tmp_path, base_url=base))
+        with TestClient(app, base_url="http://testserver.local") as anonymous:
+            headers = anonymous.get("/login").headers
+        assert ("strict-transport-security" in headers) is expected, base
 
 
 # Sign-in

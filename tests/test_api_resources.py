@@ -74,7 +74,7 @@ def test_categories_and_models_by_planners(client_as, run):
     assert created.json()["code"] == "DRONE" and created.json()["price_change_bp"] == 250
     changed = api.patch("/api/v1/categories/DRONE", json={"lifespan_years": 5, "version": 1})
     assert changed.status_code == 200 and changed.json()["lifespan_years"] == 5
-    wrong = api.patch("/api/v1/categories/DRONE", json={"criticality": 9})
+    wrong = api.patch("/api/v1/categories/DRONE", json={"criticality": 9, "version": 2})
     assert wrong.status_code == 400 and "criticality" in wrong.json()["fields"]
     model = api.post("/api/v1/models", json={"category": "DRONE", "manufacturer": "Exemple",
                                               "name": "Vol 1"})
@@ -186,7 +186,9 @@ def test_numbers_too_large_for_the_database_are_bad_input_not_errors(client_as, 
                                                "description": "x"})
     assert answer.status_code == 400 and "asset" in answer.json()["fields"]
     tag = api.get("/api/v1/assets?limit=1").json()["items"][0]["tag"]
-    answer = api.patch(f"/api/v1/assets/{tag}", json={"purchase_price_cents": int(huge)})
+    version = api.get(f"/api/v1/assets/{tag}").json()["version"]
+    answer = api.patch(f"/api/v1/assets/{tag}", json={"purchase_price_cents": int(huge),
+                                                      "version": version})
     assert answer.status_code == 400 and "purchase_price_cents" in answer.json()["fields"]
     api.headers.pop("authorization", None)  # the same client, now as a signed-in browser
     page = client_as("technician")

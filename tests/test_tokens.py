@@ -104,3 +104,42 @@ def test_token_name_is_required(client_as):
     assert page.status_code == 400
     assert 'id="e-token-name"' in page.text and "This field is required." in page.text
     assert count("api_token") == 0
+
+
+def test_tokens_end_when_the_password_or_the_role_changes(client_as):
+    from tests.conftest import ROLE_EMAILS
+
+    tech = client_as("technician")
+    first = _create(tech, "Synchro 1")
+    page = tech.post("/account/tokens", data={"name": "Synchro 2"})
+    assert page.headers["cache-control"] == "no-store"  # the page that shows a token
+    second = re.search(r'<code class="token">([^<]+)</code>', page.text).group(1)
+    changed = tech.post("/account/password", data={
+        "current": "Brenneville-demo-2026", "new": "Another-long-secret",
+        "confirm": "Another-long-secret"}, follow_redirects=False)
+    assert changed.status_code == 303
+    account = tech.get("/account")
+    assert "Synchro 1" in account.text and "ended" in account.text  # says why scripts stop
+    assert count("api_token", "revoked IS NULL") == 0
+    third = _create(tech, "Synchro 3")
+    admin = client_as("administrator")
+    user = query("SELECT id, version FROM app_user WHERE email = {}",
+                 ROLE_EMAILS["technician"])[0]
+    promoted = admin.post(f"/admin/users/{user['id']}", data={
+        "name": "Tech", "role": "planner", "active": "on", "version": user["version"]},
+        follow_redirects=False)
+    assert promoted.status_code == 303, promoted.text
+    for token in (first, second, third):
+        _bearer(admin, token)
+        assert admin.get("/api/v1/assets?limit=1").status_code == 401
+    assert count("audit_record", "entity = 'token' AND action = 'revoke'") == 3
+
+
+def test_a_patch_without_version_is_refused(client_as):
+    tech = client_as("technician")
+    _bearer(tech, _create(tech))
+    tag = tech.get("/api/v1/assets?limit=1").json()["items"][0]["tag"]
+    before = tech.get(f"/api/v1/assets/{tag}").json()
+    answer = tech.patch(f"/api/v1/assets/{tag}", json={"notes": "sans version"})
+    assert answer.status_code == 400 and "version" in answer.json()["fields"]
+    assert tech.get(f"/api/v1/assets/{tag}").json()["notes"] == before["notes"]

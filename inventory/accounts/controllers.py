@@ -84,7 +84,8 @@ async def _account(request: Request, status: int = 200, errors=None, **tokens_co
     return render("accounts/account.html", status, errors=errors or {},
                   done=request.query_params.get("done"), roles=p.ROLES,
                   notifications=await service.notification_settings(request.user.id),
-                  tokens=await tokens.list_for(request.user.id), **tokens_context)
+                  tokens=await tokens.list_for(request.user.id),
+                  revoked_tokens=await tokens.recently_revoked(request.user.id), **tokens_context)
 
 
 @post("/account/tokens", permission=p.SIGNED_IN)
@@ -94,8 +95,11 @@ async def token_create(request: Request) -> Template:
         token, _row = await tokens.create(request.user.id, data.get("name"), request.user.actor)
     except ValidationFailed as failed:
         return await _account(request, 400, token_errors=failed.errors, token_values=data)
-    # Shown once, on this response only (no redirect: the token must not sit in a URL).
-    return await _account(request, 201, new_token=token)
+    # Shown once, on this response only (no redirect: the token must not sit in a URL), and
+    # never kept by a cache or the browser's history.
+    page = await _account(request, 201, new_token=token)
+    page.headers["Cache-Control"] = "no-store"
+    return page
 
 
 @post("/account/tokens/{token_id:int}/revoke", permission=p.SIGNED_IN)

@@ -19,6 +19,25 @@ def common_passwords() -> frozenset[str]:
     return frozenset(line.strip().lower() for line in lines if line.strip())
 
 
+KEYBOARD_ROWS = ("azertyuiop", "qsdfghjklm", "wxcvbn", "qwertyuiop", "asdfghjkl", "zxcvbnm",
+                 "1234567890")
+
+
+def is_pattern(password: str) -> bool:
+    """A password that is a short unit repeated ("abcdabcdab"), a run of consecutive
+    characters ("abcdefghij", "9876543210") or a walk along a keyboard row, however long."""
+    n = len(password)
+    for unit in range(1, n // 2 + 1):  # the whole password repeats its first `unit` characters
+        if all(password[i] == password[i % unit] for i in range(n)):
+            return True
+    steps = {ord(b) - ord(a) for a, b in zip(password, password[1:], strict=False)}
+    if steps <= {1} or steps <= {-1}:
+        return True
+    rows = [*KEYBOARD_ROWS, *(row[::-1] for row in KEYBOARD_ROWS)]
+    chunks = [password[i:i + 3] for i in range(0, n - 2)]
+    return bool(chunks) and all(any(chunk in row for row in rows) for chunk in chunks)
+
+
 def password_problem(password: str, email: str = "") -> str | None:
     """None when `password` is acceptable, else what is wrong with it."""
     if len(password) < MIN_PASSWORD_LENGTH:
@@ -26,7 +45,7 @@ def password_problem(password: str, email: str = "") -> str | None:
     if len(password) > 200:
         return _("Use at most 200 characters.")
     lowered = password.lower()
-    if lowered in common_passwords() or len(set(lowered)) < 4:
+    if lowered in common_passwords() or len(set(lowered)) < 4 or is_pattern(lowered):
         return _("This password is too common; choose another one.")
     local = email.split("@")[0].lower()
     if local and len(local) >= 4 and local in lowered:

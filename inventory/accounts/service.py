@@ -19,7 +19,7 @@ from inventory.accounts import permissions, rules
 from inventory.accounts.scope import EVERYTHING, Scope
 from inventory.audit import Actor
 from inventory.i18n import _
-from inventory.tables import AppSetting, LoginThrottle, Site, User, UserSession, UserSite
+from inventory.tables import ApiToken, AppSetting, LoginThrottle, Site, User, UserSession, UserSite
 
 _hasher = PasswordHasher()
 # Verified against when the email is unknown, so both cases take the same time.
@@ -154,9 +154,23 @@ async def update_user(user_id: int, raw: Mapping[str, Any], version: int | None,
             await audit.record(actor=actor, entity="user", entity_key=current["email"],
                                action="update", changes={"sites": [current["site_ids"], sites]})
         if changes.get("active") == [True, False] or changes.get("role"):
-            # A disabled account, or one whose rights changed, signs in again.
+            # A disabled account, or one whose rights changed, signs in again, and its
+            # scripts need new tokens (a token made for a technician must not become a
+            # planner's).
             await UserSession.delete().where(UserSession.user == user_id).run()
+            await revoke_all_tokens(user_id, actor, "role" if changes.get("role") else "disabled")
     return await get_user(user_id)
+
+
+async def revoke_all_tokens(user_id: int, actor: Actor | str, reason: str) -> None:
+    """End every API token of an account (its password or role changed). Inside atomic()."""
+    revoked = await ApiToken.update({ApiToken.revoked: now()}).where(
+        (ApiToken.user == user_id) & ApiToken.revoked.is_null()
+    ).returning(ApiToken.id, ApiToken.name).run()
+    for token in revoked:
+        await audit.record(actor=actor, entity="token", entity_key=str(token["id"]),
+                           action="revoke", changes={"name": [token["name"], None],
+                                                     "reason": [None, reason]})
 
 
 async def get_user(user_id: int) -> dict[str, Any]:
@@ -196,6 +210,7 @@ async def set_password(user_id: int, password: str, actor: Actor | str, *,
         if keep_session:
             query = query.where(UserSession.token_hash != keep_session)
         await query.run()
+        await revoke_all_tokens(user_id, actor, "password")
         await audit.record(actor=actor, entity="user", entity_key=user["email"],
                            action="password", changes={})
 

@@ -55,6 +55,17 @@ async def list_for(user_id: int) -> list[dict[str, Any]]:
     ).order_by(ApiToken.id).run()
 
 
+RECENTLY_S = 30 * 24 * 3600
+
+
+async def recently_revoked(user_id: int) -> list[dict[str, Any]]:
+    """Tokens ended in the last 30 days, so the account page can say that a script's token
+    stopped working and why it may have."""
+    return await ApiToken.select(ApiToken.name, ApiToken.hint, ApiToken.revoked).where(
+        (ApiToken.user == user_id) & (ApiToken.revoked >= now() - RECENTLY_S)
+    ).order_by(ApiToken.revoked, ascending=False).run()
+
+
 async def revoke(user_id: int, token_id: int, actor: Actor | str) -> None:
     async with audit.atomic():
         done = await ApiToken.update({ApiToken.revoked: now()}).where(

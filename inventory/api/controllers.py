@@ -75,7 +75,7 @@ async def api_asset_update(request: Request, tag: FromPath[str],
                            data: JSONBody[Any]) -> AssetDocument:
     body = body_of(data)
     return asset_document(await assets.update_asset(
-        tag, body, version_of(body), request.user.actor, request.user.scope))
+        tag, body, version_of(body, required=True), request.user.actor, request.user.scope))
 
 
 @api_post("/assets/{tag:str}/move", status_code=200, permission=p.ASSET_WRITE)
@@ -122,7 +122,7 @@ async def api_site_update(request: Request, code: FromPath[str],
     body = body_of(data)
     current = await sites.get_site(code, request.user.scope)
     merged = {**current, **body}
-    return site_document(await sites.update_site(code, merged, version_of(body),
+    return site_document(await sites.update_site(code, merged, version_of(body, required=True),
                                                  request.user.actor, request.user.scope))
 
 

@@ -50,8 +50,13 @@ def body_of(data: Any) -> dict[str, Any]:
     return data
 
 
-def version_of(data: dict[str, Any]) -> int | None:
+def version_of(data: dict[str, Any], *, required: bool = False) -> int | None:
+    """The `version` the client read. A PATCH must send it: without it, a change made by
+    someone else since would be silently overwritten."""
     version = data.get("version")
+    if version is None and required:
+        raise ValidationFailed({"version": _("Send the record's version as you read it, so "
+                                             "that a change made since is not overwritten.")})
     if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
         raise ValidationFailed({"version": _("Enter a whole number.")})
     return version
@@ -149,7 +154,7 @@ async def api_room_update(request: Request, room_id: RowId,
     body = body_of(data)
     current = await sites.get_room(room_id, request.user.scope)
     merged = {**{k: current[k] for k in ("name", "kind", "floor", "notes")}, **body}
-    return room_document(await sites.update_room(room_id, merged, version_of(body),
+    return room_document(await sites.update_room(room_id, merged, version_of(body, required=True),
                                                  request.user.actor, request.user.scope))
 
 
@@ -174,7 +179,7 @@ async def api_category_update(request: Request, code: FromPath[str],
     body = body_of(data)
     current = await catalog.get_category(code)
     merged = {**category_document(current), **body}
-    return category_document(await catalog.update_category(code, merged, version_of(body),
+    return category_document(await catalog.update_category(code, merged, version_of(body, required=True),
                                                            request.user.actor))
 
 
@@ -196,7 +201,7 @@ async def api_model_update(request: Request, model_id: RowId,
     body = body_of(data)
     current = model_document(await catalog.get_model(model_id))
     merged = {**current, **body}
-    await catalog.update_model(model_id, merged, version_of(body), request.user.actor)
+    await catalog.update_model(model_id, merged, version_of(body, required=True), request.user.actor)
     return model_document(await catalog.get_model(model_id))
 
 
@@ -348,7 +353,7 @@ async def api_plan_update(request: Request, plan_id: RowId,
                           data: JSONBody[Any]) -> PlanDocument:
     body = body_of(data)
     current = planning.form_values(await planning.get_plan(plan_id), await planning.categories())
-    plan = await planning.update_plan(plan_id, {**current, **_as_form(body)}, version_of(body),
+    plan = await planning.update_plan(plan_id, {**current, **_as_form(body)}, version_of(body, required=True),
                                       request.user.actor)
     await planning.refresh_summary(plan_id)
     return plan_document(await planning.get_plan(plan["id"]))
