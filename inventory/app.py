@@ -144,6 +144,7 @@ def _error_page(request: Request, status: int) -> Response:
         404: _("This page does not exist."),
         405: _("This action is not available here."),
         413: _("This file is too large to be sent."),
+        429: _("Too many requests from this connection: try again in an hour."),
         500: _("Something went wrong on our side."),
     }
     template = request.app.template_engine.get_template("errors/error.html")
@@ -167,8 +168,11 @@ def not_authorized_handler(request: Request, exc: NotAuthorizedException) -> Res
 def http_exception_handler(request: Request, exc: HTTPException) -> Response:
     status = exc.status_code
     if _wants_json(request):
-        return Response({"error": "http_error", "detail": exc.detail}, status_code=status)
-    return _error_page(request, status)
+        response = Response({"error": "http_error", "detail": exc.detail}, status_code=status)
+    else:
+        response = _error_page(request, status)
+    response.headers.update(exc.headers or {})  # such as a 429's Retry-After
+    return response
 
 
 def validation_handler(request: Request, exc: ValidationFailed) -> Response:

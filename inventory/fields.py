@@ -76,6 +76,7 @@ ACTION_LABELS = {
     "approve": L("Approved"),
     "delete": L("Deleted"),
     "revoke": L("Revoked"),
+    "elsewhere": L("Previously at a site you do not see"),
 }
 
 

@@ -221,7 +221,8 @@ def test_anonymous_report_from_a_scanned_label(anonymous):
     assert scanned.url.path == f"/r/{tag}"
     page = scanned.text
     serial = query("SELECT serial, supplier FROM asset WHERE tag = {}", tag)[0]
-    assert "Groupe scolaire Jules-Ferry" in page and "Report a problem" in page
+    # The room, never the school: labels must not map the schools' equipment to strangers.
+    assert "Groupe scolaire Jules-Ferry" not in page and "Report a problem" in page
     assert serial["serial"] not in page and serial["supplier"] not in page  # nothing else shown
     bad = anonymous.post(f"/r/{tag}", data={"symptom": "no_power", "email": "nope"})
     assert bad.status_code == 400 and "email address" in bad.text
@@ -251,3 +252,13 @@ def test_anonymous_reports_are_off_unless_allowed(anonymous):
     assert anonymous.get(f"/r/{tag}", follow_redirects=False).status_code == 303
     assert anonymous.post(f"/r/{tag}", data={"symptom": "no_power"}).status_code == 404
     assert count("fault") == 0
+
+
+def test_label_pages_opened_without_an_account_are_limited_per_connection(anonymous):
+    tags = [r["tag"] for r in query("SELECT tag FROM asset WHERE status = {} ORDER BY id LIMIT 61",
+                                    "in_service")]
+    for tag in tags[:60]:
+        assert anonymous.get(f"/r/{tag}").status_code == 200
+    refused = anonymous.get(f"/r/{tags[60]}")
+    assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0
+    assert "Too many requests" in refused.text

@@ -64,3 +64,40 @@ def test_history_of_other_sites_is_out_of_reach(director, client_as):
     assert director.get(f"/api/v1/assets/{tag}/history").status_code == 404
     admin = client_as("administrator")
     assert admin.get(f"/api/v1/assets/{tag}/history").status_code == 200
+
+
+def test_a_device_moved_into_a_directors_school_keeps_its_past_elsewhere_private(client_as):
+    """Moved from another school into the director's: the page and the API history say
+    "previously elsewhere", never the other school, its rooms, its interventions or faults."""
+    from tests.helpers import asset_doc, query
+
+    tag = query("SELECT asset.tag FROM asset JOIN site ON site.id = asset.site "
+                "WHERE site.code = 'EE-CURIE' AND asset.status = 'in_service' "
+                "ORDER BY asset.id LIMIT 1")[0]["tag"]
+    old_room = query("SELECT room.id FROM asset JOIN room ON room.id = asset.room "
+                     "WHERE asset.tag = {}", tag)[0]["id"]
+    admin = client_as("administrator")
+    admin.post(f"/a/{tag}/interventions", data={"kind": "repair", "minutes_spent": "20",
+                                                "notes": "Réparé à Curie, lampe changée"})
+    fault = admin.post("/faults/new", data={"asset": tag, "symptom": "other",
+                                            "description": "Signalé à Curie"},
+                       follow_redirects=False)
+    assert fault.status_code == 303
+    room = query("SELECT room.id FROM room JOIN site ON site.id = room.site "
+                 "WHERE site.code = 'GS-FERRY' ORDER BY room.id LIMIT 1")[0]["id"]
+    moved = admin.post(f"/a/{tag}/move", data={"site": "GS-FERRY", "room": str(room),
+                                               "version": asset_doc(admin, tag)["version"]},
+                       follow_redirects=False)
+    assert moved.status_code == 303
+    assert "Curie" in admin.get(f"/a/{tag}").text  # the administrator sees everything
+
+    director = client_as("director")
+    page = director.get(f"/a/{tag}")
+    assert page.status_code == 200
+    for secret in ("Curie", "lampe changée", "Signalé à Curie", f"/rooms/{old_room}\""):
+        assert secret not in page.text, secret
+    assert "Previously at a site you do not see" in page.text
+    history = director.get(f"/api/v1/assets/{tag}/history").json()
+    assert "Curie" not in str(history) and history[-1]["action"] == "elsewhere"
+    listed = director.get(f"/api/v1/assets/{tag}/interventions").json()["items"]
+    assert all("Curie" not in i["notes"] for i in listed)

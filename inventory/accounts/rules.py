@@ -91,6 +91,9 @@ ACCOUNT_POLICY = ThrottlePolicy(max_failures=20, window_seconds=15 * 60)
 CLIENT_POLICY = ThrottlePolicy(max_failures=20, window_seconds=15 * 60)
 # Reports from people without an account, per client address.
 ANONYMOUS_REPORT_POLICY = ThrottlePolicy(max_failures=5, window_seconds=60 * 60)
+# Label pages opened without an account, per client address: a visitor scans a few labels;
+# walking through every tag to map the schools' equipment is refused.
+PUBLIC_VIEW_POLICY = ThrottlePolicy(max_failures=60, window_seconds=60 * 60)
 
 
 def retry_after(failures: int, window_start: int, now: int, policy: ThrottlePolicy) -> int:

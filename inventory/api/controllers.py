@@ -97,7 +97,7 @@ async def api_asset_status(request: Request, tag: FromPath[str],
 @api_get("/assets/{tag:str}/history", permission=p.FLEET_READ)
 async def api_asset_history(request: Request, tag: FromPath[str]) -> list[HistoryEntry]:
     await assets.get_asset(tag, request.user.scope)
-    return jsonable(await assets.history(tag))
+    return jsonable(await assets.history(tag, request.user.scope))
 
 
 @api_get("/sites", permission=p.FLEET_READ)

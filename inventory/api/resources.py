@@ -285,7 +285,9 @@ async def api_interventions(request: Request, tag: FromPath[str]) -> Interventio
 
     asset = await assets.get_asset(tag, request.user.scope)
     limit = limit_of(request)
-    rows = await interventions.page(asset["id"], after_id=int_cursor(request), limit=limit + 1)
+    since = await assets.in_scope_since(asset["tag"], request.user.scope)
+    rows = await interventions.page(asset["id"], after_id=int_cursor(request), limit=limit + 1,
+                                    since=since)
     more = len(rows) > limit
     rows = rows[:limit]
     return {"items": [intervention_document(r, asset["tag"]) for r in rows],

@@ -9,6 +9,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from inventory.accounts import permissions as p
+from inventory.accounts.scope import Scope
 from inventory.assets import service
 from inventory.assets.queries import SORT_COLUMNS
 from inventory.assets.rules import ACTIVE_STATUSES, STATUSES
@@ -90,14 +91,17 @@ async def asset_show(request: Request, tag: FromPath[str]) -> Template:
         # A blank label printed ahead of time: offer to register the device that wears it.
         values = {"tag": reserved["tag"], "site": request.query_params.get("site", "")}
         return await _form(request, "assets/blank.html", values=values, errors={})
-    return await _show(asset)
+    return await _show(asset, request.user.scope)
 
 
-async def _show(asset: dict[str, Any], status: int = 200, **context: Any) -> Template:
+async def _show(asset: dict[str, Any], scope: Scope, status: int = 200, **context: Any
+                ) -> Template:
+    since = await service.in_scope_since(asset["tag"], scope)
     return render("assets/show.html", status, asset=asset,
-                  history=await service.history(asset["tag"]), statuses=STATUSES,
-                  interventions=await interventions.recent(asset["id"]),
-                  kinds=interventions.KINDS, open_faults=await faults.for_asset(asset["id"]),
+                  history=await service.history(asset["tag"], scope), statuses=STATUSES,
+                  interventions=await interventions.recent(asset["id"], since=since),
+                  kinds=interventions.KINDS,
+                  open_faults=await faults.for_asset(asset["id"], scope),
                   states=workflow.STATES, symptom_names=symptoms.all_symptoms(), **context)
 
 
@@ -164,9 +168,9 @@ async def asset_status(request: Request, tag: FromPath[str]) -> Template | Redir
         await service.change_status(tag, data.get("status"), form_version(data),
                                      request.user.actor, request.user.scope)
     except ValidationFailed as failed:
-        return await _show(asset, 400, status_error=failed.errors.get("status"))
+        return await _show(asset, request.user.scope, 400, status_error=failed.errors.get("status"))
     except Conflict:
-        return await _show(await service.get_asset(tag, request.user.scope), 409,
+        return await _show(await service.get_asset(tag, request.user.scope), request.user.scope, 409,
                            status_conflict=True)
     return see_other(f"/a/{asset['tag']}")
 
@@ -184,7 +188,8 @@ async def intervention_log(request: Request, tag: FromPath[str]) -> Template | R
         await interventions.log(tag, data, request.user.actor, request.user.scope)
     except ValidationFailed as failed:
         asset = await service.get_asset(tag, request.user.scope)
-        return await _show(asset, 400, intervention_errors=failed.errors, intervention=data)
+        return await _show(asset, request.user.scope, 400, intervention_errors=failed.errors,
+                           intervention=data)
     return see_other(f"/a/{service.rules.normalise_tag(tag)}?logged=1#interventions")
 
 

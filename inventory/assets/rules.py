@@ -111,3 +111,36 @@ def like_pattern(query: str) -> str:
     folded = fold(query)
     escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+ELSEWHERE = "elsewhere"  # the action of a history entry that stands for hidden ones
+
+
+def history_for_scope(entries: list[dict[str, Any]], allows) -> tuple[list[dict[str, Any]], Any]:
+    """What a person who sees only some sites may read of a device's history (entries newest
+    first, each with the `site_id` the device was at after it; `allows(site_id)` says whether
+    they see that site).
+
+    Entries recorded while the device was at a site they cannot see become one entry
+    "previously elsewhere" per stretch, with no actor and no details, and the move that
+    brought it back shows no previous site or room. Also returns when the device last came
+    into their sites (None when it never was elsewhere), so that interventions from before
+    can be left out too."""
+    shown: list[dict[str, Any]] = []
+    here = True  # an entry without a site is where the device was at the entry before
+    entered = None
+    for entry in reversed(entries):  # oldest first
+        if entry.get("site_id") is not None:
+            here = allows(entry["site_id"])
+        if not here:
+            if not shown or shown[-1]["action"] != ELSEWHERE:
+                shown.append({"id": entry.get("id"), "at": entry["at"], "actor": "",
+                              "action": ELSEWHERE, "changes": {}, "site_id": None})
+            continue
+        if shown and shown[-1]["action"] == ELSEWHERE:  # back: do not say from where
+            entry = {**entry, "changes": {
+                name: [None, pair[1]] if name in ("site", "room") else pair
+                for name, pair in entry["changes"].items()}}
+            entered = entry["at"]
+        shown.append(entry)
+    return list(reversed(shown)), entered

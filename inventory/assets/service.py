@@ -169,6 +169,15 @@ async def next_tag(prefix: str, digits: int) -> str:
 # Queries
 
 
+async def in_scope_since(tag: str, scope: Scope) -> dt.datetime | None:
+    """When the device last came into the person's sites, if it was ever elsewhere: what
+    happened to it before (interventions, faults) is not theirs to read."""
+    if not scope.limited:
+        return None
+    entries = await audit.history("asset", rules.normalise_tag(tag))
+    return rules.history_for_scope(entries, scope.allows)[1]
+
+
 async def get_asset(tag: str, scope: Scope) -> dict[str, Any]:
     """One asset by tag; an asset outside the person's sites does not exist for them."""
     found = await fetch_small(queries.DETAIL_SELECT + " WHERE asset.tag = {}",
@@ -180,10 +189,13 @@ async def get_asset(tag: str, scope: Scope) -> dict[str, Any]:
     return asset
 
 
-async def history(tag: str) -> list[dict[str, Any]]:
+async def history(tag: str, scope: Scope | None = None) -> list[dict[str, Any]]:
     """The asset's audit trail, with ids of sites, rooms, models and categories shown by name
-    and statuses and amounts as people read them."""
+    and statuses and amounts as people read them. A person who sees only some sites reads
+    the time the device spent elsewhere as "previously elsewhere" (rules.history_for_scope)."""
     entries = await audit.history("asset", rules.normalise_tag(tag))
+    if scope is not None and scope.limited:
+        entries, _entered = rules.history_for_scope(entries, scope.allows)
     names = await _reference_names(entries)
     for entry in entries:
         for field_name, pair in entry["changes"].items():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
+from litestar.exceptions import HTTPException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
@@ -123,6 +124,8 @@ async def public_report_form(request: Request, tag: FromPath[str]) -> Template |
         return see_other(f"/a/{tag}")  # staff see the whole page
     if not await accounts.anonymous_reports():
         return see_other("/login" + query_string({"next": f"/a/{tag}", "staff": "1"}))
+    if wait := await service.count_public_view(request.client.host if request.client else ""):
+        raise HTTPException(status_code=429, headers={"Retry-After": str(wait)})
     device = await service.public_view(tag)
     return render("faults/public.html", device=device, values={}, errors={},
                   symptoms=symptoms.for_category(device["category_code"]),

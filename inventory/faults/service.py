@@ -116,6 +116,13 @@ async def report(raw: Mapping[str, Any], actor: Actor | str, scope: Scope, *,
     return created
 
 
+async def count_public_view(client: str) -> int:
+    """Count one label page opened without an account from `client`; seconds to wait
+    (0: it may be shown)."""
+    return await accounts.take_attempt(f"view:{client}", account_rules.PUBLIC_VIEW_POLICY,
+                                       accounts.now())
+
+
 async def public_view(tag: str) -> dict[str, Any]:
     """What a visitor without an account may see of a device: its kind, school and room."""
     asset = await assets.get_asset(tag, EVERYTHING)
@@ -259,10 +266,12 @@ async def page(scope: Scope, *, site: str = "", category: str = "", open_only: b
     return await _select([*parts, "fault.id > {}"], [*args, after_id], "fault.id", limit)
 
 
-async def for_asset(asset_id: int) -> list[dict[str, Any]]:
-    return await db.fetch_small(FAULT_SELECT + " WHERE fault.asset = {} AND fault.status IN ("
+async def for_asset(asset_id: int, scope: Scope) -> list[dict[str, Any]]:
+    """The device's open faults that were reported at a site the reader sees."""
+    rows = await db.fetch_small(FAULT_SELECT + " WHERE fault.asset = {} AND fault.status IN ("
                                 + ", ".join("{}" for _ in workflow.OPEN_STATES) + ") "
                                 "ORDER BY fault.id DESC", asset_id, *workflow.OPEN_STATES)
+    return [row for row in rows if scope.allows(row["site"])]
 
 
 # The reporter hears when their fault is taken into account and when it is fixed.

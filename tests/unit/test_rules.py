@@ -178,3 +178,30 @@ def test_language_negotiation():
     assert i18n.negotiate("en", "fr") == "fr"
     assert i18n.negotiate("de;q=1,en;q=0.5", None) == "en"
     assert i18n.negotiate(None, None) == "fr"
+
+
+def test_history_for_scope_hides_the_time_spent_elsewhere():
+    import datetime as dt
+
+    from inventory.assets.rules import ELSEWHERE, history_for_scope
+
+    def at(day):
+        return dt.datetime(2026, 1, day, tzinfo=dt.UTC)
+
+    mine, other = 1, 2
+    oldest_first = [
+        {"id": 1, "at": at(1), "actor": "a", "action": "create", "site_id": other,
+         "changes": {"site": [None, other], "notes": [None, "bought for school 2"]}},
+        {"id": 2, "at": at(2), "actor": "b", "action": "intervention", "site_id": None,
+         "changes": {"notes": [None, "fixed at school 2"]}},
+        {"id": 3, "at": at(3), "actor": "c", "action": "move", "site_id": mine,
+         "changes": {"site": [other, mine], "room": [20, 10]}},
+        {"id": 4, "at": at(4), "actor": "d", "action": "seen", "site_id": mine, "changes": {}},
+    ]
+    shown, entered = history_for_scope(list(reversed(oldest_first)), lambda s: s == mine)
+    assert [e["action"] for e in shown] == ["seen", "move", ELSEWHERE]
+    assert shown[2]["actor"] == "" and shown[2]["changes"] == {}
+    assert shown[1]["changes"] == {"site": [None, mine], "room": [None, 10]}
+    assert entered == at(3)
+    everything, never = history_for_scope(list(reversed(oldest_first)), lambda s: True)
+    assert len(everything) == 4 and never is None
