@@ -37,7 +37,7 @@ from inventory.backups import retention
 from inventory.settings import Settings
 
 log = logging.getLogger("inventory.backups")
-MIGRATION_TABLE = "piccolo_migration"
+MIGRATION_TABLE = "migration"  # Piccolo's record of applied migrations
 # Rows the running service writes by itself (job claims, backup records): a database holding
 # only these still counts as empty for a restore.
 BOOKKEEPING_TABLES = {MIGRATION_TABLE, "job_run", "backup_run"}
