@@ -34,6 +34,12 @@ def _fresh_url(engine_kind: str, request, tmp_path: Path) -> str:
     return request.getfixturevalue("pg_server").create_database(f"fresh_{next(_n)}")
 
 
+def _plain(row) -> tuple:
+    """A row whose JSON values (dicts, lists on PostgreSQL) compare and hash as text."""
+    return tuple(json.dumps(v, sort_keys=True) if isinstance(v, dict | list) else v
+                 for v in row)
+
+
 def _table_rows(url: str) -> dict[str, list[tuple]]:
     """Every row of every table, sorted, read with the plain drivers."""
     if url.startswith("sqlite:///"):
@@ -44,7 +50,7 @@ def _table_rows(url: str) -> dict[str, list[tuple]]:
             tables = [r[0] for r in conn.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table' "
                 "AND name NOT LIKE 'sqlite_%'")]
-            return {t: sorted(conn.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr)
+            return {t: sorted(map(_plain, conn.execute(f'SELECT * FROM "{t}"')), key=repr)
                     for t in tables}
         finally:
             conn.close()
@@ -54,7 +60,7 @@ def _table_rows(url: str) -> dict[str, list[tuple]]:
         tables = [r[0] for r in conn.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
             "AND table_type = 'BASE TABLE'")]
-        return {t: sorted(conn.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr)
+        return {t: sorted(map(_plain, conn.execute(f'SELECT * FROM "{t}"')), key=repr)
                 for t in tables}
 
 
