@@ -8,6 +8,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     INVENTORY_DATA_DIR=/app/var
 
 WORKDIR /app
+# pg_dump / pg_restore / psql for `inventory backup` and `restore` on PostgreSQL (install the
+# client of your server's major version if it is newer than Debian's).
+RUN apt-get update && apt-get install -y --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 inventory \
     && useradd --system --uid 10001 --gid inventory --home-dir /app inventory
 
