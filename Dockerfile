@@ -9,7 +9,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 # pg_dump / pg_restore / psql for `inventory backup` and `restore` on PostgreSQL (install the
-# client of your server's major version if it is newer than Debian's).
+# client of your server's major version if it is newer than Debian's). Not pinned: the
+# stable release's security updates should come in with each build.
+# hadolint ignore=DL3008
 RUN apt-get update && apt-get install -y --no-install-recommends postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 inventory \

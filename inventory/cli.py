@@ -316,6 +316,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
     except ArchiveProblem as problem:
         print(f"Not restored: {problem}", file=sys.stderr)
         return 1
+    except Exception as error:  # e.g. the database cannot be reached: say so, no traceback
+        print(f"Restore failed: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
     manifest = restored.manifest
     print(f"Restored the backup of {manifest['created_at']} ({manifest['engine']}, "
           f"version {manifest['app_version']}): {sum(manifest['counts'].values())} rows in "

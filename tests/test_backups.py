@@ -358,9 +358,14 @@ def test_each_run_is_recorded_and_the_nightly_job_keeps_what_retention_says(demo
     (tmp_path / "a-file").write_text("not a folder")
     failed = run(backups.run_backup(settings, tmp_path / "a-file" / "x"))
     assert not failed["ok"] and failed["message"]
+    # The job's failure is recorded, then raised (the job runner logs it); nothing pruned.
+    blocked = Settings(database_url=demo_url, data_dir=tmp_path / "a-file")
+    with pytest.raises(backups.BackupFailed):
+        run(backups.nightly(blocked))
 
     rows = run(BackupRun.select().order_by(BackupRun.id).run())
-    assert [(r["trigger"], r["ok"]) for r in rows] == [("nightly", True), ("command", False)]
+    assert [(r["trigger"], r["ok"]) for r in rows] == [
+        ("nightly", True), ("command", False), ("nightly", False)]
     assert rows[0]["size"] > 0 and rows[0]["archive"].endswith(".tar.gz")
     assert rows[1]["size"] == 0 and "Error" in rows[1]["message"]
 

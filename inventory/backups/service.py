@@ -330,7 +330,11 @@ def holds_data(counts: dict[str, int]) -> list[str]:
 
 
 def _restore_sqlite(url: str, dump: Path, expected: dict[str, int]) -> None:
-    problems = mf.check_counts(expected, _sqlite_counts(sqlite3.connect(dump))[0])
+    extracted = sqlite3.connect(dump)
+    try:
+        problems = mf.check_counts(expected, _sqlite_counts(extracted)[0])
+    finally:
+        extracted.close()
     if problems:  # checked on the extracted copy, before the target is touched
         raise mf.ArchiveProblem("The archive's database does not match its manifest:\n  "
                                 + "\n  ".join(problems))
@@ -356,12 +360,13 @@ def _restore_postgres(url: str, dump: Path, expected: dict[str, int]) -> None:
     with psycopg.connect(url, autocommit=True) as conn:
         major = _pg_major(conn)
         existing = _pg_tables(conn)
+    restored_sql = dump.parent / "restore.sql"
     script = subprocess.run(
-        [pg_bin("pg_restore", major), "--no-owner", "--no-privileges", "--file=-", str(dump)],
-        capture_output=True, timeout=3600)
+        [pg_bin("pg_restore", major), "--no-owner", "--no-privileges",
+         f"--file={restored_sql}", str(dump)], capture_output=True, text=True, timeout=3600)
     if script.returncode != 0:
         raise mf.ArchiveProblem("pg_restore cannot read the archive's database: "
-                                + script.stderr.decode(errors="replace").strip()[:500])
+                                + script.stderr.strip()[:500])
     # One transaction: drop what is there (empty, or --force), load the dump, check the
     # counts; any error or a wrong count rolls it all back.
     drops = "".join(f'DROP TABLE IF EXISTS public."{t}" CASCADE;\n' for t in existing)
@@ -371,7 +376,8 @@ def _restore_postgres(url: str, dump: Path, expected: dict[str, int]) -> None:
         for t, n in expected.items() if re.fullmatch(r"[a-z_][a-z0-9_]*", t))
     with tempfile.NamedTemporaryFile("wb", suffix=".sql", dir=dump.parent, delete=False) as sql:
         sql.write(drops.encode())
-        sql.write(script.stdout)
+        with open(restored_sql, "rb") as body:
+            shutil.copyfileobj(body, sql, CHUNK)
         sql.write(f"\nDO $$\nBEGIN\n{checks}END $$;\n".encode())
     done = subprocess.run(
         [pg_bin("psql", major), "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction",
@@ -463,12 +469,15 @@ def prune(folder: Path, keep_daily: int, keep_monthly: int) -> list[str]:
 
 
 async def nightly(settings: Settings) -> dict[str, Any]:
+    """The job's work: a backup into the default folder, then retention there. A failure is
+    recorded, then raised, so the job runner sees the run as failed."""
     folder = default_dir(settings)
     run = await run_backup(settings, folder, trigger="nightly")
-    if run["ok"]:
-        removed = prune(folder, settings.backup_keep_daily, settings.backup_keep_monthly)
-        if removed:
-            log.info("backup retention removed %s", ", ".join(removed))
+    if not run["ok"]:
+        raise BackupFailed(run["message"])
+    removed = prune(folder, settings.backup_keep_daily, settings.backup_keep_monthly)
+    if removed:
+        log.info("backup retention removed %s", ", ".join(removed))
     return run
 
 
