@@ -451,8 +451,11 @@ async def run_backup(settings: Settings, target_dir: Path | None = None,
         run.update(ok=True, size=made.size, archive=str(made.path),
                    message=f"{tables} tables, {files} files")
     except Exception as error:  # recorded and shown to administrators, never fatal
-        log.exception("backup failed")
         run["message"] = f"{type(error).__name__}: {error}"[:2000]
+        if isinstance(error, OSError | BackupFailed):  # a full disk, pg_dump's refusal...
+            log.error("backup failed: %s", run["message"])
+        else:
+            log.exception("backup failed")
     run["finished_at"] = dt.datetime.now(dt.UTC)
     await BackupRun.insert(BackupRun(**run)).run()
     return run
