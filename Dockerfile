@@ -8,6 +8,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     INVENTORY_DATA_DIR=/app/var
 
 WORKDIR /app
+# pg_dump / pg_restore / psql for `inventory backup` and `restore` on PostgreSQL (install the
+# client of your server's major version if it is newer than Debian's). Not pinned: the
+# stable release's security updates should come in with each build.
+# hadolint ignore=DL3008
+RUN apt-get update && apt-get install -y --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 inventory \
     && useradd --system --uid 10001 --gid inventory --home-dir /app inventory
 

@@ -28,6 +28,7 @@ from inventory.api.controllers import api_router
 from inventory.api.docs import InventoryOpenAPI
 from inventory.arrival_order import arrival_order_middleware
 from inventory.assets.controllers import asset_routes
+from inventory.backups.controllers import backup_routes
 from inventory.campaigns.controllers import campaign_routes
 from inventory.catalog.controllers import catalog_routes
 from inventory.dashboard.controllers import dashboard
@@ -111,7 +112,16 @@ async def healthz() -> Response:
         "engine": engine.engine_type,
         "migrated": not pending,
         "pending_migrations": pending,
+        # Seconds since the last successful backup (null when none); the result of the last.
+        "last_backup_age_s": None,
+        "last_backup_ok": None,
     }
+    if not pending:
+        from inventory.backups import service as backups
+
+        state = await backups.status()
+        body["last_backup_age_s"] = state["age_s"]
+        body["last_backup_ok"] = state["last"]["ok"] if state["last"] else None
     return Response(body, status_code=200 if not pending else 503)
 
 
@@ -268,7 +278,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Fal
             dashboard, healthz, choose_language,
             *site_routes, *asset_routes, *catalog_routes, api_router,
             *account_routes, *label_routes, *campaign_routes, *fault_routes,
-            *maintenance_routes,
+            *maintenance_routes, *backup_routes,
             *plan_routes, *export_routes, *import_routes,
             create_static_files_router(path="/static", directories=[PROJECT_ROOT / "static"],
                                        send_as_attachment=False, opt={"permission": p.PUBLIC}),

@@ -1,4 +1,4 @@
-"""The `inventory` command: serve, migrate, demo, import, export."""
+"""The `inventory` command: serve, migrate, demo, import, export, backup, restore."""
 
 from __future__ import annotations
 
@@ -286,6 +286,48 @@ def cmd_labels(args: argparse.Namespace) -> int:
     return asyncio.run(_with_pool(run()))
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from inventory.backups import service as backups
+
+    settings = _setup()
+    target = Path(args.to) if args.to else backups.default_dir(settings)
+    try:
+        run = asyncio.run(_with_pool(backups.run_backup(settings, target, trigger="command")))
+    except Exception as error:  # the database cannot even record the run
+        print(f"Backup failed: {error}", file=sys.stderr)
+        return 1
+    if not run["ok"]:
+        print(f"Backup failed: {run['message']}", file=sys.stderr)
+        return 1
+    print(f"Backup written: {run['archive']} ({run['size']} bytes; {run['message']}).")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from inventory.backups import service as backups
+    from inventory.backups.manifest import ArchiveProblem
+
+    settings = _setup()
+    try:
+        restored = asyncio.run(_with_pool(backups.restore(args.archive, settings,
+                                                          force=args.force)))
+    except ArchiveProblem as problem:
+        print(f"Not restored: {problem}", file=sys.stderr)
+        return 1
+    except Exception as error:  # e.g. the database cannot be reached: say so, no traceback
+        print(f"Restore failed: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+    manifest = restored.manifest
+    print(f"Restored the backup of {manifest['created_at']} ({manifest['engine']}, "
+          f"version {manifest['app_version']}): {sum(manifest['counts'].values())} rows in "
+          f"{len(manifest['counts'])} tables, {restored.files} files; counts checked.")
+    if restored.migrated:
+        print(f"Migrated forward: {', '.join(restored.migrated)}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -377,6 +419,19 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("-v", "--verbose", action="store_true",
                      help="print what happens to every row")
     imp.set_defaults(func=cmd_import)
+
+    backup = sub.add_parser("backup", help="write a backup archive (database and stored "
+                            "files) while the service runs")
+    backup.add_argument("--to", metavar="DIR",
+                        help="folder of the archive (default: INVENTORY_DATA_DIR/backups)")
+    backup.set_defaults(func=cmd_backup)
+
+    restore = sub.add_parser("restore", help="restore a backup archive into an empty "
+                             "database (stop the service first), then migrate it forward")
+    restore.add_argument("archive", help="an inventory-backup-*.tar.gz file")
+    restore.add_argument("--force", action="store_true",
+                         help="replace the content of a database that is not empty")
+    restore.set_defaults(func=cmd_restore)
 
     export = sub.add_parser("export", help="write data to stdout")
     export.add_argument("kind", choices=["assets", "faults", "interventions", "plans"])

@@ -67,12 +67,23 @@ def make_scheduler(settings: Settings) -> AsyncIOScheduler:
         await run_claimed("planning", day.isoformat(),
                           lambda: nightly(day, settings.base_url))
 
+    async def backup() -> None:
+        from inventory.assets.service import today
+        from inventory.backups import service as backups
+
+        await run_claimed("backup", today().isoformat(), lambda: backups.nightly(settings))
+        # Every hour: mails the administrators once per incident when backups stopped.
+        await run_claimed("backup-watch", minute_period()[:13], lambda: backups.watch(settings))
+
     scheduler = AsyncIOScheduler(timezone="UTC")
     # Daily work is claimed per day; checking hourly (and at start) catches up a night when
     # the service was down.
     scheduler.add_job(maintenance, "interval", hours=1, id="maintenance",
                       next_run_time=dt.datetime.now(dt.UTC), coalesce=True, max_instances=1)
     scheduler.add_job(planning, "interval", hours=1, id="planning",
+                      next_run_time=dt.datetime.now(dt.UTC), coalesce=True, max_instances=1)
+    # The first check of each day makes the day's backup (the claim is per day).
+    scheduler.add_job(backup, "interval", hours=1, id="backup",
                       next_run_time=dt.datetime.now(dt.UTC), coalesce=True, max_instances=1)
     # At least once a minute, and once right at start (a night's backlog goes out at once).
     scheduler.add_job(flush_outbox, "interval", seconds=60, id="outbox",

@@ -28,6 +28,8 @@ class Settings:
     scheduler: bool = False  # the service's recurring jobs (on for `inventory serve`)
     label_owner: str = "Propriété de la commune"
     support_phone: str = ""
+    backup_keep_daily: int = 7  # archives the nightly job keeps: the last N days'
+    backup_keep_monthly: int = 12  # ... and the last M months' (see inventory/backups)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -47,6 +49,8 @@ class Settings:
             scheduler=env.get("INVENTORY_SCHEDULER", "1") not in {"0", "false", "no"},
             label_owner=env.get("INVENTORY_LABEL_OWNER", "Propriété de la commune"),
             support_phone=env.get("INVENTORY_SUPPORT_PHONE", ""),
+            backup_keep_daily=int(env.get("INVENTORY_BACKUP_KEEP_DAILY", "7")),
+            backup_keep_monthly=int(env.get("INVENTORY_BACKUP_KEEP_MONTHLY", "12")),
         )
 
     @property

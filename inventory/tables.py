@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from piccolo.columns import (
     JSON,
+    BigInt,
     Boolean,
     Date,
     ForeignKey,
@@ -315,6 +316,19 @@ class JobRun(Table, tablename="job_run"):
     instance = Varchar(length=120, default="")
 
 
+class BackupRun(Table, tablename="backup_run"):
+    """One backup, made by the nightly job or the `inventory backup` command: what the
+    administrator's page and the 36-hour alert read."""
+
+    started_at = Timestamptz(default=TimestamptzNow())
+    finished_at = Timestamptz(default=TimestamptzNow(), index=True)
+    trigger = Varchar(length=20, default="")  # "nightly" or "command"
+    ok = Boolean(default=False)
+    size = BigInt(default=0)  # bytes of the archive
+    archive = Varchar(length=500, default="")
+    message = Text(default="")
+
+
 class AppSetting(Table, tablename="app_setting"):
     key = Varchar(length=64, unique=True)
     value = Text(default="")
@@ -372,5 +386,5 @@ ALL_TABLES = (
     Site, Room, Category, AssetModel, Asset, TagSequence, AuditRecord, User, UserSite,
     UserSession, LoginThrottle, AppSetting, ReservedTag, InventoryCampaign, CampaignCheck,
     Intervention, Fault, FaultEvent, OutboxMessage, JobRun, MaintenanceTask, MaintenanceItem,
-    RenewalPlan, PlanLine, PlanAlert, ApiToken,
+    RenewalPlan, PlanLine, PlanAlert, ApiToken, BackupRun,
 )

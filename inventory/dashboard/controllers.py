@@ -19,6 +19,11 @@ async def dashboard(request: Request) -> Template:
     coverage = await service.classroom_coverage(scope)
     equipped, schools = service.coverage_summary(coverage)
     warranty_total, warranties = await service.warranties_ending(on, scope)
+    backup_overdue = False
+    if p.allows(request.user.role, p.USER_ADMIN):
+        from inventory.backups import service as backups
+
+        backup_overdue = (await backups.status())["overdue"]
     plan_alerts = []
     if p.allows(request.user.role, p.PLAN_READ):
         plan_alerts = await alerts.recent()
@@ -34,5 +39,6 @@ async def dashboard(request: Request) -> Template:
         year=on.year,
         faults=await service.fault_figures(on, scope),
         plan_alerts=plan_alerts,
+        backup_overdue=backup_overdue,
         alert_text=alerts.alert_text,
     )
