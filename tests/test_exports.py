@@ -132,10 +132,11 @@ def test_every_kind_from_the_command_line_keeps_codes(demo_url, run):
     assert {t: texts[t] for t in serials} == {t: (s, "2.10") for t, s in serials.items()}
 
 
-def test_asset_export_from_the_list_keeps_its_filter_in_english(client):
+def test_asset_export_from_the_list_keeps_its_filter_in_english(client, run, tmp_path):
     page = client.get("/assets?site=GS-FERRY&category=TNI")
     assert "/exports/assets?site=GS-FERRY&amp;category=TNI&amp;format=xlsx" in page.text
-    rows = _excel_csv(client.get("/exports/assets?site=GS-FERRY&category=TNI&format=csv"))
+    answer = client.get("/exports/assets?site=GS-FERRY&category=TNI&format=csv")
+    rows = _excel_csv(answer)
     assert rows[0][:5] == ["Tag", "Category", "Manufacturer", "Model", "Serial number"]
     assert columns.guess_mapping(rows[0]) == list(ASSET_COLUMNS)  # re-importable header
     expected = query("SELECT COUNT(*) AS n FROM asset JOIN site ON site.id = asset.site JOIN "
@@ -155,6 +156,11 @@ def test_asset_export_from_the_list_keeps_its_filter_in_english(client):
     assert sheet.max_row == expected + 1 and sheet.title == "Assets"
     assert [c.value for c in sheet[1]] == rows[0]
     assert {c.value for c in sheet["I"][1:]} <= EN_STATUSES
+    for name, content in (("en.csv", answer.content), ("en.xlsx", xlsx.content)):
+        (tmp_path / name).write_bytes(content)
+        report = run(run_import(tmp_path / name, columns.guess_mapping(rows[0]),
+                                Importer(actor="test", scope=Scope()), commit=False))
+        assert dict(report.counts) == {"unchanged": expected}, list(report.errors())[:5]
 
 
 def test_page_exports_speak_french(client, run, tmp_path):
