@@ -9,15 +9,25 @@ import datetime as dt
 import io
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from openpyxl import load_workbook
 
+from inventory import i18n
 from inventory.accounts.scope import EVERYTHING, Scope
-from inventory.exports import ASSET_COLUMNS, FAULT_COLUMNS, INTERVENTION_COLUMNS, PLAN_COLUMNS
+from inventory.exports import (
+    ASSET_COLUMNS,
+    ASSETS,
+    FAULT_COLUMNS,
+    INTERVENTION_COLUMNS,
+    PLAN_COLUMNS,
+    TableWriter,
+)
 from inventory.faults import service as faults
 from inventory.imports import columns
 from inventory.imports.service import Importer, run_import
@@ -263,3 +273,28 @@ def test_director_exports_only_their_sites_and_no_plans(client_as, run):
     assert director.get("/exports/plans?format=csv").status_code == 403
     assert client_as("viewer").get("/exports/plans?format=xlsx").status_code == 200
     assert director.get("/exports/nothing").status_code == 404
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_a_french_spreadsheet_opens_the_csv_as_expected(tmp_path):
+    """LibreOffice Calc in French opens our CSV for French Excel: dates are dates, amounts
+    numbers, serials and firmware keep their text, a formula stays text."""
+    i18n.set_language("fr")
+    out = io.BytesIO()
+    writer = TableWriter("excel-csv", ASSETS, out)
+    writer.append(["BRN-000001", "TNI", "Acme", "X1", "00012345", "GS-FERRY", "", "Classe 1",
+                   "in_service", dt.date(2024, 3, 31), 123450, None, 2030, None, "", "0042", "",
+                   "", "", "", "2.10", "=1+1"])
+    writer.finish()
+    (tmp_path / "export.csv").write_bytes(out.getvalue())
+    done = subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
+         "--infilter=CSV:59,34,76,1,,1036", "--convert-to", "xlsx", "--outdir", str(tmp_path),
+         str(tmp_path / "export.csv")], capture_output=True, timeout=180)
+    assert done.returncode == 0, done.stderr
+    sheet = load_workbook(tmp_path / "export.xlsx", data_only=True).active
+    row = dict(zip(ASSET_COLUMNS, [c.value for c in sheet[2]], strict=True))
+    assert row["purchase_date"] == dt.datetime(2024, 3, 31)
+    assert row["purchase_price_eur"] == 1234.5
+    assert (row["serial"], row["order_ref"], row["firmware"]) == ("00012345", "0042", "2.10")
+    assert (row["status"], row["notes"]) == ("En service", "'=1+1")
