@@ -150,3 +150,20 @@ def test_forms_api_notes_and_imports_are_cleaned_on_the_way_in(client, run, tmp_
     assert report.ok and report.committed, list(report.errors())
     assert query("SELECT serial, holder, notes FROM asset WHERE serial LIKE {}", "IMP%") == [
         {"serial": "IMP9", "holder": "M. Durand", "notes": "xy\nz"}]
+
+
+def test_a_scanned_tag_with_control_characters(client_as):
+    """A scanner (or a person) may send a NUL or a vertical tab with a tag; PostgreSQL refuses
+    NUL in text, so the tag is cleaned before anything is looked up or stored."""
+    tech = client_as("technician")
+    url = tech.post("/sites/EM-FONTAINE/inventory", follow_redirects=False).headers["location"]
+    asset = query("SELECT asset.tag, asset.room FROM asset JOIN site ON site.id = asset.site "
+                  "WHERE site.code = 'EM-FONTAINE' AND asset.room IS NOT NULL ORDER BY tag "
+                  "LIMIT 1")[0]
+    for typed in (f"{asset['tag'].lower()}\x00", "XYZ\x0b\x071"):
+        scanned = tech.post(f"{url}/check", data={"tag": typed, "room": str(asset["room"])},
+                            follow_redirects=False)
+        assert scanned.status_code == 303, scanned.text
+    campaign = int(url.rsplit("/", 1)[1])
+    assert {r["tag"] for r in query("SELECT tag FROM campaign_check WHERE campaign = {}",
+                                    campaign)} == {asset["tag"], "XYZ 1"}
