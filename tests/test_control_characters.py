@@ -167,3 +167,16 @@ def test_a_scanned_tag_with_control_characters(client_as):
     campaign = int(url.rsplit("/", 1)[1])
     assert {r["tag"] for r in query("SELECT tag FROM campaign_check WHERE campaign = {}",
                                     campaign)} == {asset["tag"], "XYZ 1"}
+
+
+def test_searches_with_control_characters_answer(client):
+    """A NUL in a search or a filter (PostgreSQL refuses it in text) is dropped, not a 500:
+    the list, the API, the scan box and the export read the same filter."""
+    tag = _tag()
+    for url in (f"/assets?q={tag}%00", "/assets?q=a%00b&site=GS-%00FERRY",
+                f"/api/v1/assets?q={tag}%00", "/api/v1/assets?site=%00",
+                "/exports/assets?q=%00&format=csv", "/scan?tag=%00%0b"):
+        answer = client.get(url)
+        assert answer.status_code == 200, (url, answer.status_code)
+    found = client.get(f"/api/v1/assets?q={tag}%00").json()
+    assert [a["tag"] for a in found["items"]] == [tag]

@@ -244,8 +244,8 @@ class AssetFilter:
     def from_query(cls, params: Mapping[str, Any]) -> AssetFilter:
         """Lenient: a filter value that cannot be read is dropped, never an error page."""
         def get(name: str) -> str:
-            value = params.get(name)
-            return value.strip() if isinstance(value, str) else ""
+            value = params.get(name)  # without control characters (PostgreSQL refuses NUL)
+            return v.clean_text(value).strip() if isinstance(value, str) else ""
 
         room = get("room")
         page = get("page")
