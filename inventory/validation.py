@@ -45,7 +45,26 @@ def blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def text(value: Any, *, required: bool = False, max_length: int = 200) -> str:
+# C0 control characters and DEL: invisible, refused by XLSX writers (and NUL by PostgreSQL).
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_LINE_BREAKS = re.compile(r"\r\n?|[\x0b\x0c]")
+
+
+def clean_text(value: str, *, multiline: bool = False) -> str:
+    """Text as typed, pasted or read from a file, without control characters: line breaks
+    (CR LF, CR, and the vertical tab Word writes for a manual break) become newlines, which
+    a multi-line field keeps with tabs and a one-line field turns into spaces."""
+    cleaned = _CONTROL.sub("", _LINE_BREAKS.sub("\n", value))
+    if not multiline:
+        cleaned = cleaned.replace("\n", " ").replace("\t", " ")
+    return cleaned
+
+
+def text(value: Any, *, required: bool = False, max_length: int = 200,
+         multiline: bool = False) -> str:
+    """Every text a form, the API, an import or the command line gives goes through here."""
+    if isinstance(value, str):
+        value = clean_text(value, multiline=multiline)
     if blank(value):
         if required:
             raise FieldError(_("This field is required."))

@@ -145,7 +145,8 @@ def test_xlsx_and_csv_exports_give_the_page_totals(client_as, run):
     assert round(yearly["Total"][2] * 100) == result.total_cents == _money(footer.group(2))
     assert round(yearly["Backlog"][2] * 100) == result.backlog_cents
     line_sum = sum(round(r[5] * 100) for r in lines.iter_rows(min_row=2, values_only=True)
-                   if r[0] != "backlog")
+                   if r[0] != "Backlog")  # the reader's words (English here)
+    assert isinstance(lines["A2"].value, int) and lines["A1"].value == "Year"
     assert line_sum == result.total_cents
     assert lines["F2"].number_format == '#,##0.00 "€"'
     site_total = sum(round(r[-1] * 100) for r in by_site.iter_rows(min_row=2, values_only=True))
@@ -154,9 +155,11 @@ def test_xlsx_and_csv_exports_give_the_page_totals(client_as, run):
     exported = planner.get(f"/plans/{plan_id}/plan.csv")
     assert exported.content.startswith(b"\xef\xbb\xbf")  # BOM: French Excel keeps the accents
     rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0] == ["year", "tag", "site", "room", "category", "cost_eur", "reason"]
+    # For French Excel: headers and words in the reader's language (English here).
+    assert rows[0] == ["Year", "Tag", "Site", "Room", "Category", "Cost (EUR)", "Reason"]
     assert all("," in row[5] and "." not in row[5] for row in rows[1:])
-    assert sum(_money(r[5]) for r in rows[1:] if r[0] != "backlog") == result.total_cents
+    assert sum(_money(r[5]) for r in rows[1:] if r[0] != "Backlog") == result.total_cents
+    assert ("Backlog" in {r[0] for r in rows[1:]}) == bool(result.backlog)
     assert any("é" in row[2] for row in rows[1:])
 
     printable = planner.get(f"/plans/{plan_id}/print")

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from inventory.i18n import _, lazy_gettext
+from inventory.validation import clean_text
 
 STATUSES = {
     "in_service": lazy_gettext("In service"),
@@ -31,7 +32,9 @@ _TAG_SHAPE = re.compile(r"^[A-Z][A-Z0-9]{0,15}-\d{1,12}$")
 
 
 def normalise_tag(value: str) -> str:
-    return value.strip().upper()
+    """A tag as typed or scanned (a scanner may add a NUL or a tab), without control
+    characters."""
+    return clean_text(value).strip().upper()
 
 
 def looks_like_tag(value: str) -> bool:

@@ -60,7 +60,7 @@ def clean_asset_fields(raw: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str
         c.field("purchase_price_cents", v.cents, raw.get("purchase_price_cents"))
     for name, length in (("supplier", 200), ("order_ref", 120), ("holder", 200),
                          ("hostname", 120), ("firmware", 60), ("notes", 5000)):
-        c.field(name, v.text, raw.get(name), max_length=length)
+        c.field(name, v.text, raw.get(name), max_length=length, multiline=name == "notes")
     warranty = c.field("warranty_end", v.date, raw.get("warranty_end"))
     commissioning = c.field("commissioning_date", v.date, raw.get("commissioning_date"))
     c.field("eol_year_override", v.integer, raw.get("eol_year_override"), minimum=1990,
@@ -256,9 +256,8 @@ class AssetFilter:
     def from_query(cls, params: Mapping[str, Any]) -> AssetFilter:
         """Lenient: a filter value that cannot be read is dropped, never an error page."""
         def get(name: str) -> str:
-            value = params.get(name)
-            # Control characters (a NUL, which PostgreSQL refuses) are never part of a search.
-            return "".join(c for c in value if c >= " ").strip() if isinstance(value, str) else ""
+            value = params.get(name)  # without control characters (PostgreSQL refuses NUL)
+            return v.clean_text(value).strip() if isinstance(value, str) else ""
 
         room = get("room")
         page = get("page")

@@ -25,9 +25,10 @@ async def export_download(request: Request, kind: FromPath[str]) -> Response:
         raise PermissionDeniedException()
     fmt = "xlsx" if request.query_params.get("format") == "xlsx" else "csv"
     out = io.BytesIO()
-    # A spreadsheet user gets what French Excel opens as is; scripts use the CLI or the API.
+    # A spreadsheet user gets what French Excel opens as is, in their language; scripts use
+    # the CLI (codes) or the API.
     await kinds.write(found, "xlsx" if fmt == "xlsx" else "excel-csv", out, request.user.scope,
-                      request.query_params)
+                      request.query_params, localised=True)
     name = f"{kind}-{dt.date.today().isoformat()}.{fmt}"
     return Response(out.getvalue(), media_type=MEDIA[fmt],
                     headers={"content-disposition": f'attachment; filename="{name}"'})

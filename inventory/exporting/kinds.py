@@ -19,8 +19,7 @@ BATCH = 1000
 @dataclass(frozen=True)
 class ExportKind:
     name: str
-    columns: tuple[str, ...]
-    money: tuple[int, ...]  # columns holding euros
+    columns: tuple[exports.Column, ...]
     sheet: Any  # the XLSX sheet's title (translated)
     rows: Callable[[Scope, Mapping[str, Any]], AsyncIterator[list[Any]]]
 
@@ -81,26 +80,24 @@ async def _plan_rows(scope: Scope, params: Mapping[str, Any]) -> AsyncIterator[l
         plan = await planning.get_plan(summary["id"])
         result = await planning.computed(plan, dt.date.today())
         for row in line_rows(result, names):
-            row[5] = exports.euros(row[5])
             yield [plan["id"], plan["name"], plan["status"], *row]
 
 
 KINDS = {
-    "assets": ExportKind("assets", exports.ASSET_COLUMNS,
-                         (exports.ASSET_COLUMNS.index("purchase_price_eur"),), L("Assets"),
-                         _asset_rows),
-    "faults": ExportKind("faults", exports.FAULT_COLUMNS, (), L("Faults"), _fault_rows),
-    "interventions": ExportKind("interventions", exports.INTERVENTION_COLUMNS,
-                                (exports.INTERVENTION_COLUMNS.index("cost_eur"),),
-                                L("Interventions"), _intervention_rows),
-    "plans": ExportKind("plans", exports.PLAN_COLUMNS, (exports.PLAN_COLUMNS.index("cost_eur"),),
-                        L("Renewal plans"), _plan_rows),
+    "assets": ExportKind("assets", exports.ASSETS, L("Assets"), _asset_rows),
+    "faults": ExportKind("faults", exports.FAULTS, L("Faults"), _fault_rows),
+    "interventions": ExportKind("interventions", exports.INTERVENTIONS, L("Interventions"),
+                                _intervention_rows),
+    "plans": ExportKind("plans", exports.PLANS, L("Renewal plans"), _plan_rows),
 }
 
 
 async def write(kind: ExportKind, fmt: str, out, scope: Scope,
-                params: Mapping[str, Any] | None = None) -> int:
-    writer = exports.TableWriter(fmt, kind.columns, out, title=str(kind.sheet), money=kind.money)
+                params: Mapping[str, Any] | None = None, *, localised: bool = False) -> int:
+    """`localised`: headers and words in the reader's language (the pages), not codes (the
+    command line, for scripts)."""
+    writer = exports.TableWriter(fmt, kind.columns, out, title=str(kind.sheet),
+                                 localised=localised)
     count = 0
     async for row in kind.rows(scope, params or {}):
         writer.append(row)

@@ -79,7 +79,8 @@ async def report(raw: Mapping[str, Any], actor: Actor | str, scope: Scope, *,
     # On a known device, the symptoms of its kind; on a room, any symptom.
     known = symptoms.for_category(asset["category_code"]) if asset else symptoms.all_symptoms()
     c.field("symptom", v.choice, raw.get("symptom") or "", known)
-    c.field("description", v.text, raw.get("description"), max_length=2000)
+    c.field("description", v.text, raw.get("description"), max_length=2000,
+            multiline=True)
     if c.values.get("symptom") == "other" and not c.values.get("description"):
         c.error("description", _("Describe what happens."))
     jpeg = None
@@ -150,7 +151,8 @@ async def report_anonymous(tag: str, raw: Mapping[str, Any], client: str, *,
         c.error("email", _("Enter an email address such as name@example.org."))
     c.field("symptom", v.choice, raw.get("symptom") or "", symptoms.for_category(
         seen["category_code"]))
-    c.field("description", v.text, raw.get("description"), max_length=2000)
+    c.field("description", v.text, raw.get("description"), max_length=2000,
+            multiline=True)
     if c.values.get("symptom") == "other" and not c.values.get("description"):
         c.error("description", _("Describe what happens."))
     c.raise_if_any()
@@ -282,6 +284,7 @@ async def transition(fault_id: int, action: str, note: str, actor: Actor | str, 
                      scope: Scope, version: int | None = None, *,
                      base_url: str = "") -> dict[str, Any]:
     fault = await get(fault_id, scope)
+    note = v.clean_text(str(note or ""), multiline=True).strip()
     try:
         target = workflow.check(action, fault["status"], role, note)
     except workflow.TransitionRefused as refused:
@@ -291,14 +294,14 @@ async def transition(fault_id: int, action: str, note: str, actor: Actor | str, 
     if action == "start":
         changes["assigned_to"] = actor.label
     if action == "reject":
-        changes["reject_reason"] = note.strip()[:2000]
+        changes["reject_reason"] = note[:2000]
     async with audit.atomic():
         await audit.update_versioned(Fault, fault_id, version, changes, entity="fault",
                                      entity_key=str(fault_id), action=action, actor=actor,
                                      site_id=fault["site"])
         await FaultEvent.insert(FaultEvent(fault=fault_id, actor=actor.label,
                                            from_status=fault["status"], to_status=target,
-                                           note=(note or "").strip()[:2000])).run()
+                                           note=note[:2000])).run()
         if fault["asset"]:
             await _asset_follows(fault, target, actor)
         reporter = fault["reported_by"]

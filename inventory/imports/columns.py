@@ -18,6 +18,7 @@ from typing import Any
 from inventory import i18n
 from inventory import validation as v
 from inventory.assets.rules import STATUSES
+from inventory.exports import unneutralise  # our exports' formula guards, undone
 from inventory.fields import FIELD_LABELS
 from inventory.i18n import _
 from inventory.i18n import lazy_gettext as L
@@ -110,7 +111,6 @@ _DAY_FIRST = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _ISO = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$")
 _MONTHS = re.compile(r"^(\d{1,3})\s*(mois|months?|m)?$")
 _YEARS = re.compile(r"^(\d{1,2})\s*(ans?|years?)$")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def normalise(text: str) -> str:
@@ -202,13 +202,6 @@ def apply_mapping_file(header: Sequence[str], given: Mapping[str, str]) -> list[
 
 
 # Cells
-
-
-def unneutralise(value: str) -> str:
-    """Our exports put an apostrophe before text a spreadsheet would run as a formula."""
-    if value.startswith("'") and value[1:].startswith(_FORMULA_START):
-        return value[1:]
-    return value
 
 
 def parse_date(value: str) -> dt.date | None:

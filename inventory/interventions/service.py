@@ -38,7 +38,7 @@ def clean(raw: Mapping[str, Any], today) -> dict[str, Any]:
         c.field("cost_eur", v.euros_to_cents, raw.get("cost_eur"))
         c.values["cost_cents"] = c.values.pop("cost_eur", None)
     c.values["cost_cents"] = c.values.get("cost_cents") or 0
-    c.field("notes", v.text, raw.get("notes"), max_length=5000)
+    c.field("notes", v.text, raw.get("notes"), max_length=5000, multiline=True)
     c.raise_if_any()
     return c.values
 

@@ -7,16 +7,13 @@ import re
 from collections.abc import Iterable
 from typing import Any, BinaryIO
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-
-from inventory.exports import EURO_FORMAT, TableWriter, euros, neutralise
+from inventory.exports import BACKLOG, MONEY, NUMBER, PLAN_LINES, WORD, Column, TableWriter, XlsxBook
 from inventory.i18n import _
+from inventory.i18n import lazy_gettext as L
 from inventory.planning import present
 from inventory.planning.engine import Plan
 
-LINE_COLUMNS = ("year", "tag", "site", "room", "category", "cost_eur", "reason")
+LINE_COLUMNS = tuple(c.key for c in PLAN_LINES)
 
 
 def line_rows(plan: Plan, names) -> Iterable[list[Any]]:
@@ -29,10 +26,10 @@ def line_rows(plan: Plan, names) -> Iterable[list[Any]]:
 
 
 def write_lines(plan: Plan, names, fmt: str, out: BinaryIO) -> None:
-    """The lines as "csv" (the CLI: commas, decimal points) or "excel-csv" (French Excel)."""
-    writer = TableWriter(fmt, LINE_COLUMNS, out, money=(LINE_COLUMNS.index("cost_eur"),))
+    """The lines as "csv" (the CLI: codes, commas, decimal points) or "excel-csv" (French
+    Excel, in the reader's language)."""
+    writer = TableWriter(fmt, PLAN_LINES, out)
     for row in line_rows(plan, names):
-        row[5] = euros(row[5])
         writer.append(row)
     writer.finish()
 
@@ -43,52 +40,38 @@ def excel_csv(plan_row: dict[str, Any], plan: Plan, names) -> bytes:
     return out.getvalue()
 
 
+TOTAL_ROWS = {**BACKLOG, "total": L("Total")}
+
+
+def _money(label: Any) -> Column:
+    return Column("", label, MONEY)
+
+
 def xlsx(plan_row: dict[str, Any], plan: Plan, names) -> bytes:
     """Three sheets: the lines, the yearly totals, and spending by site and category.
     Write-only: a plan of a large fleet stays small in memory."""
-    book = Workbook(write_only=True)
-
-    def sheet(title: str, columns: list[Any]):
-        ws = book.create_sheet(title[:31])
-        ws.freeze_panes = "A2"
-        ws.append([_cell(ws, title, bold=True) for title in columns])
-        return ws
-
-    def add(ws, values: list[Any], money: Iterable[int]) -> None:
-        money = set(money)
-        ws.append([_cell(ws, value / 100 if i in money and value is not None else neutralise(value),
-                         euro=i in money) for i, value in enumerate(values)])
-
-    lines = sheet(_("Lines"), [_("Year"), _("Tag"), _("Site"), _("Room"), _("Category"),
-                               _("Cost (EUR)"), _("Reason")])
+    book = XlsxBook()
+    lines = book.sheet(_("Lines"), PLAN_LINES, localised=True)
     for row in line_rows(plan, names):
-        add(lines, row, [5])
-    totals = sheet(_("Yearly totals"), [_("Year"), _("Cap (EUR)"), _("Planned (EUR)"),
-                                        _("Due (EUR)"), _("Carried over")])
+        lines.append(row)
+    totals = book.sheet(_("Yearly totals"), [
+        Column("", L("Year"), WORD, lambda: TOTAL_ROWS), _money(L("Cap (EUR)")),
+        _money(L("Planned (EUR)")), _money(L("Due (EUR)")), Column("", L("Carried over"), NUMBER)],
+        localised=True)
     for t in plan.totals:
-        add(totals, [t.year, t.cap_cents, t.spent_cents, t.demand_cents, t.carried], [1, 2, 3])
-    add(totals, [_("Total"), sum(t.cap_cents for t in plan.totals), plan.total_cents, None, None],
-        [1, 2])
-    add(totals, [_("Backlog"), None, plan.backlog_cents, None, len(plan.backlog)], [2])
+        totals.append([t.year, t.cap_cents, t.spent_cents, t.demand_cents, t.carried])
+    totals.append(["total", sum(t.cap_cents for t in plan.totals), plan.total_cents, None, None])
+    totals.append(["backlog", None, plan.backlog_cents, None, len(plan.backlog)])
     years = [t.year for t in plan.totals]
-    by_site = sheet(_("By site and category"), [_("Site"), _("Category"), *years, _("Backlog"),
-                                                _("Total")])
-    money = range(2, len(years) + 4)
+    by_site = book.sheet(_("By site and category"), [
+        Column("", L("Site")), Column("", L("Category")), *[_money(y) for y in years],
+        _money(L("Backlog")), _money(L("Total"))], localised=True)
     for row in present.grid(plan.lines, plan.backlog, years, names.sites, names.categories):
-        add(by_site, [row.site, row.category, *[row.by_year[y] for y in years], row.backlog,
-                      row.total], money)
+        by_site.append([row.site, row.category, *[row.by_year[y] for y in years], row.backlog,
+                        row.total])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-def _cell(ws, value: Any, *, bold: bool = False, euro: bool = False) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws, value=value)
-    if bold:
-        cell.font = Font(bold=True)
-    if euro:
-        cell.number_format = EURO_FORMAT
-    return cell
 
 
 def file_name(plan_row: dict[str, Any], extension: str) -> str:

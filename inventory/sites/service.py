@@ -44,7 +44,7 @@ def clean_site(raw: Mapping[str, Any]) -> dict[str, Any]:
     for name, length in (("address", 300), ("postal_code", 10), ("city", 100),
                          ("director_name", 200), ("director_phone", 40),
                          ("organisation", 200), ("notes", 5000)):
-        c.field(name, v.text, raw.get(name), max_length=length)
+        c.field(name, v.text, raw.get(name), max_length=length, multiline=name == "notes")
     email = c.field("director_email", v.text, raw.get("director_email"), max_length=200)
     if email and not _EMAIL.match(email):
         c.error("director_email", _("Enter an email address such as name@example.org."))
@@ -125,7 +125,7 @@ def clean_room(raw: Mapping[str, Any]) -> dict[str, Any]:
     c.field("name", v.text, raw.get("name"), required=True, max_length=120)
     c.field("kind", v.choice, raw.get("kind") or "classroom", rules.ROOM_KINDS)
     c.field("floor", v.text, raw.get("floor"), max_length=40)
-    c.field("notes", v.text, raw.get("notes"), max_length=5000)
+    c.field("notes", v.text, raw.get("notes"), max_length=5000, multiline=True)
     c.raise_if_any()
     return c.values
 
