@@ -356,7 +356,7 @@ async def give_back_attempt(key: str) -> None:
 
 
 async def authenticate(email: str, password: str, client: str) -> LoginResult:
-    email = (email or "").strip().lower()[:254]
+    email = v.clean_text(email or "").strip().lower()[:254]  # a NUL never reaches PostgreSQL
     moment = now()
     pair_key, account_key, client_key = (f"pair:{email}|{client}", f"account:{email}",
                                          f"ip:{client}")
