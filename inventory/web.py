@@ -93,6 +93,17 @@ def format_decimal(value: float | None) -> str:
     return text.replace(".", ",") if i18n.get_language() == "fr" else text
 
 
+def format_mm(value: float | None) -> str:
+    """Millimetres to the hundredth, at least one decimal, comma in French: 0.0 -> '0,0',
+    -1.25 -> '-1,25'."""
+    if value is None:
+        return ""
+    text = f"{value:.2f}".rstrip("0")
+    text = text + "0" if text.endswith(".") else text
+    text = "0.0" if text in ("-0.0", "0.0") else text
+    return text.replace(".", ",") if i18n.get_language() == "fr" else text
+
+
 def format_unix(seconds: int | None) -> str:
     """Unix seconds (sessions, tokens) as a local date and time."""
     if not seconds:
@@ -249,6 +260,7 @@ def make_environment(language: str = i18n.DEFAULT_LANGUAGE) -> Environment:
         cents_input=cents_to_input,
         percent_bp=format_bp,
         decimal=format_decimal,
+        mm=format_mm,
         unix_datetime=format_unix,
         bp_input=bp_to_input,
         date=format_date,

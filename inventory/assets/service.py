@@ -17,6 +17,7 @@ from inventory.audit import Actor
 from inventory.db import fetch_all, fetch_bounded, fetch_small
 from inventory.fields import present_history
 from inventory.i18n import _
+from inventory.sites.rules import sort_rooms
 from inventory.tables import (
     Asset,
     AssetModel,
@@ -406,8 +407,8 @@ async def filter_choices(site_code: str | None, scope: Scope) -> dict[str, Any]:
     rooms: list[dict[str, Any]] = []
     site = next((s for s in sites if s["code"] == (site_code or "").upper()), None)
     if site:
-        rooms = await fetch_small("SELECT id, name FROM room WHERE site = {} ORDER BY name",
-                                  site["id"])
+        rooms = sort_rooms(await fetch_small("SELECT id, name FROM room WHERE site = {}",
+                                             site["id"]))
     return {"categories": categories, "sites": sites, "rooms": rooms}
 
 

@@ -39,8 +39,13 @@ async def site_create(request: Request) -> Template | Redirect:
 async def site_show(request: Request, code: FromPath[str]) -> Template:
     site = await service.get_site(code, request.user.scope)
     rooms = await service.list_rooms(site["id"])
-    total = await assets.count_assets(assets.AssetFilter(site=site["code"]), request.user.scope)
+    # Counted as the dashboard and the sites list count: every device not retired.
+    total = await assets.count_assets(assets.AssetFilter(site=site["code"], status="active"),
+                                      request.user.scope)
+    retired = await assets.count_assets(assets.AssetFilter(site=site["code"], status="retired"),
+                                        request.user.scope)
     return render("sites/show.html", site=site, rooms=rooms, asset_total=total,
+                  retired_total=retired,
                   history=present_history(await audit.history("site", site["code"], limit=20)))
 
 
