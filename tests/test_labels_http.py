@@ -138,12 +138,12 @@ def test_offsets_go_to_the_format_chosen_for_the_calibration_page(client):
                                                  "dy": "-0,25"}, follow_redirects=False)
     assert saved.headers["location"] == "/labels?format=zweckform-3475&saved=1"
     rows = {r["key"]: r["value"] for r in query(
-        "SELECT key, value FROM app_setting WHERE key LIKE 'label_offset:%'")}
+        "SELECT key, value FROM app_setting WHERE key LIKE {}", "label_offset:%")}
     assert rows == {"label_offset:zweckform-3475": "1.5;-0.25"}
     shown = client.get(saved.headers["location"])
     assert '<option value="zweckform-3475" selected>' in shown.text
     assert 'value="1.5"' in shown.text and 'value="-0.25"' in shown.text
-    assert "Offsets saved for Zweckform 3475" in shown.text
+    assert "Offsets saved for Avery Zweckform 3475" in shown.text
     # The calibration button submits the same form by GET: the PDF is the chosen format's.
     pdf = client.get("/labels/calibration.pdf", params={"format": "zweckform-3475",
                                                         "dx": "1,5", "dy": "-0,25",
