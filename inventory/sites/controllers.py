@@ -9,7 +9,7 @@ from litestar.response import Redirect, Template
 from inventory import audit
 from inventory.accounts import permissions as p
 from inventory.assets import service as assets
-from inventory.fields import present_history
+from inventory.history import readable
 from inventory.sites import service
 from inventory.validation import Conflict, ValidationFailed
 from inventory.web import RowId, form_data, form_version, render, see_other
@@ -46,7 +46,7 @@ async def site_show(request: Request, code: FromPath[str]) -> Template:
                                         request.user.scope)
     return render("sites/show.html", site=site, rooms=rooms, asset_total=total,
                   retired_total=retired,
-                  history=present_history(await audit.history("site", site["code"], limit=20)))
+                  history=await readable(await audit.history("site", site["code"], limit=20)))
 
 
 @get("/sites/{code:str}/edit", permission=p.SITE_WRITE)
