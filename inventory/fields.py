@@ -74,6 +74,8 @@ FIELD_LABELS = {
     "first_year": L("First year"),
     "approved_at": L("Approved on"),
     "approved_by": L("Approved by"),
+    "summary": L("Figures"),
+    "settings": L("Scenario settings"),
 }
 
 ACTION_LABELS = {
@@ -128,6 +130,7 @@ ACTOR_WORDS = {
     "cli": L("Command line"),
 }
 
+STRUCTURED_VALUE = L("(details on the page itself)")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
@@ -143,6 +146,10 @@ def readable_value(value: Any) -> Any:
     (01/12/2026 in French), the rest as it is."""
     from inventory.web import format_date, format_datetime
 
+    if isinstance(value, dict) or (isinstance(value, list)
+                                   and any(isinstance(x, dict | list) for x in value)):
+        # Structured values (a plan's settings and figures) are read on their own page.
+        return str(STRUCTURED_VALUE)
     if isinstance(value, str) and _ISO_DATE.match(value):
         return format_date(value)
     if isinstance(value, str) and _ISO_MOMENT.match(value):

@@ -5,13 +5,16 @@ histories and the audit log."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from inventory import validation as v
+from inventory.accounts.permissions import ROLES
 from inventory.assets.rules import STATUSES
 from inventory.faults.symptoms import all_symptoms
 from inventory.faults.workflow import STATES as FAULT_STATES
 from inventory.fields import PLAN_STATUSES, present_history
+from inventory.i18n import get_language
 from inventory.tables import AssetModel, Category, InventoryCampaign, RenewalPlan, Room, Site
 
 REFERENCES = ("site", "room", "model", "category")
@@ -69,6 +72,9 @@ async def readable(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for field_name, pair in entry["changes"].items():
             if field_name in REFERENCES:
                 wanted[field_name].update(x for x in pair if isinstance(x, int))
+            elif field_name == "sites":  # an account's sites: lists of ids
+                wanted["site"].update(x for value in pair if isinstance(value, list)
+                                      for x in value if isinstance(x, int))
         key = _key_id(entry)
         if key is not None and entry["entity"] in NAMED_BY_ID:
             wanted[entry["entity"]].add(key)
@@ -93,6 +99,13 @@ def _value(entity: str, field_name: str, value: Any, names: dict[str, dict[int, 
         return str(words.get(value, value))
     if field_name == "symptom":
         return str(all_symptoms().get(value, value))
+    if field_name == "role":
+        return str(ROLES.get(value, value))
+    if field_name == "sites" and isinstance(value, list):
+        return ", ".join(str(names["site"].get(x, x)) for x in value) or None
+    if field_name == "offset" and isinstance(value, str) and get_language() == "fr":
+        return re.sub(r"(\d)\.(\d)", r"\1,\2", value)  # "1.5 ; -0.5 mm" as "1,5 ; -0,5 mm"
+
     if field_name.endswith("_cents") and isinstance(value, int):
         return v.format_cents(value)
     return value

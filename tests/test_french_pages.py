@@ -14,7 +14,8 @@ ENGLISH = re.compile(
     r"\b(the|and|with|anonymous|die-cut|continuous|roll|campaign|login|created|edited|moved|"
     r"retired|signed|failed|found|missing|unknown|asset|assets|fault|faults|approved|closed|"
     r"offset|labels?|status|changed|reserved|seen|here|new|acknowledged|progress|taken|"
-    r"model|category|room|account|sign-in|printer|none|true|false|demo data|command line)\b",
+    r"model|category|room|account|sign-in|printer|none|true|false|demo data|command line|"
+    r"viewer|director|technician|planner|administrator|draft)\b|\[\d|\d\.\d+ ; ",
     re.I)
 
 
