@@ -216,6 +216,13 @@ def test_labels_command(demo_url, tmp_path):
                           "nope", "-o", str(out)], env=env, capture_output=True, text=True,
                          timeout=60)
     assert bad.returncode == 2 and "Unknown format" in bad.stderr
+    # (Run as a module from this checkout: the installed command may be another one's.)
+    typo = subprocess.run([sys.executable, "-m", "inventory.cli", "labels", "--tag",
+                           "BRN-000001", "--tag", "BRN-990001", "--format", "avery-l7160",
+                           "-o", str(tmp_path / "t.pdf")], env=env, capture_output=True,
+                          text=True, timeout=60, cwd=Path(__file__).resolve().parent.parent)
+    assert typo.returncode == 2 and "BRN-990001" in typo.stderr
+    assert "BRN-000001" not in typo.stderr and not (tmp_path / "t.pdf").exists()
 
 
 def test_log_an_intervention_from_the_asset_page(client_as):
