@@ -91,6 +91,10 @@ def test_french_pages_have_no_english_left(client):
     # A visitor's report (anonymous reports switched on), then the administrator again.
     execute("UPDATE app_setting SET value = '1' WHERE key = 'anonymous_reports'")
     client.cookies.delete("session")
+    client.headers["accept-language"] = "fr"
+    visitor = client.get(f"/r/{other}")
+    assert visitor.status_code == 200 and english_left(visitor.text) == []
+    client.headers["accept-language"] = "en"
     assert client.post(f"/r/{other}", data={"symptom": "no_power"},
                        follow_redirects=False).status_code == 303
     sign_in(client, ADMIN)
