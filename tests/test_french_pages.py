@@ -110,7 +110,9 @@ def test_french_pages_have_no_english_left(client):
              "/labels?format=brother-ql-29x62", "/faults", f"/faults/{fault}",
              f"/faults/new?asset={tag}", "/plans", f"/plans/{plan}", "/admin/audit", campaign,
              "/sites/GS-FERRY/inventory", "/categories", "/imports", "/maintenance",
-             "/admin/users", f"/admin/users/{user}", "/account", "/scan"]
+             "/admin/users", f"/admin/users/{user}", "/account", "/scan",
+             f"/plans/{plan}/print", "/sites/GS-FERRY/edit", f"/rooms/{room}/edit",
+             "/maintenance/tasks", "/categories/new"]
     left = {}
     for url in pages:
         response = client.get(url)
