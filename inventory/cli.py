@@ -270,6 +270,10 @@ def cmd_labels(args: argparse.Namespace) -> int:
                 contents = await labels.asset_contents(
                     AssetFilter(site=site_code, room=room, category=(args.category or "").upper()),
                     EVERYTHING, options, base_url=settings.base_url, tags=tags)
+                missing = labels.missing_tags(list(tags), contents)
+                if missing:  # a mistyped tag is said, not left out of the sheet
+                    print(f"No asset with these tags: {', '.join(missing)}", file=sys.stderr)
+                    return 2
             data = await labels.render(contents, options, fmt)
         except ValidationFailed as failed:
             for field, message in failed.errors.items():

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from inventory import audit
 from inventory.assets import rules
+from inventory.faults import service as faults
+from inventory.faults import symptoms, workflow
 from inventory.sites.rules import uai_check_letter
 from inventory.tables import (
     Asset,
@@ -282,6 +284,13 @@ async def build_demo(target_assets: int = 1500, *, prefix: str = "BRN", digits: 
             ))
         await _insert_batches(Asset, asset_rows)
         await _insert_batches(AuditRecord, audit_rows)
+        # Faulty and in-repair devices are so because a fault says so: open those faults,
+        # with their history, through the faults service.
+        site_codes = {site_id: code for code, site_id in sites.items()}
+        code_of = {info["id"]: code for code, info in categories.items()}
+        await faults.open_for_status(_demo_faults(
+            [(a.tag, a.status, site_codes[a.site], code_of[a.category]) for a in asset_rows],
+            dt.datetime.now(dt.UTC), random.Random(seed + 1)), DEMO_ACTOR)
         await TagSequence.insert(TagSequence(prefix=prefix, last_value=len(asset_rows))).run()
         for name, codes, days in MAINTENANCE:
             for code in codes:
@@ -289,6 +298,41 @@ async def build_demo(target_assets: int = 1500, *, prefix: str = "BRN", digits: 
                     name=name, category=categories[code]["id"], interval_days=days)).run()
         await RenewalPlan.insert(_demo_plan(today.year + 1)).run()
     return DemoSummary(sites=len(site_rows), rooms=len(room_rows), assets=len(asset_rows))
+
+
+DEMO_TECHNICIAN = "tech@brenneville.example"
+FAULT_NOTES = (
+    "Constaté ce matin en classe.",
+    "Signalé par l'enseignante, problème intermittent.",
+    "Ne fonctionne plus depuis la rentrée des vacances.",
+    "Déjà arrivé le mois dernier.",
+)
+
+
+def _demo_faults(devices: list[tuple[str, str, str, str]], now: dt.datetime,
+                 rng: random.Random) -> list[faults.StatusFault]:
+    """The open fault of each faulty or in-repair demo device (tag, status, site code,
+    category code): reported by the site's director some days ago; a faulty one is sometimes
+    acknowledged already, one in repair was acknowledged then taken by the technician."""
+    wanted = []
+    for tag, status, site_code, category in devices:
+        steps = workflow.history_for_asset_status(status)
+        if not steps:
+            continue
+        if status == "faulty" and rng.random() < 0.4:
+            steps = (workflow.NEW, workflow.ACKNOWLEDGED)
+        reported = now - dt.timedelta(days=rng.randint(1, 20), hours=rng.randint(0, 8))
+        times = [reported]
+        for _step in steps[1:]:
+            times.append(times[-1] + dt.timedelta(hours=rng.randint(1, 30)))
+        times = [min(t, now) for t in times]
+        choices = [k for k in symptoms.for_category(category) if k != "other"]
+        wanted.append(faults.StatusFault(
+            tag=tag, description=rng.choice(FAULT_NOTES), steps=steps, times=tuple(times),
+            reported_by=f"direction.{site_code.lower()}@brenneville.example",
+            handled_by=DEMO_TECHNICIAN, symptom=rng.choice(choices),
+            teaching_blocked=rng.random() < 0.3))
+    return wanted
 
 
 def _demo_plan(first_year: int) -> RenewalPlan:

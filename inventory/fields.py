@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from inventory.i18n import lazy_gettext as L
@@ -57,6 +58,24 @@ FIELD_LABELS = {
     "active": L("Active"),
     "sites": L("Sites"),
     "client": L("Client address"),
+    "symptom": L("Symptom"),
+    "assigned_to": L("Taken by"),
+    "reject_reason": L("Reason for rejecting"),
+    "updated_at": L("Updated"),
+    "found": L("Found"),
+    "elsewhere": L("Found elsewhere"),
+    "unknown": L("Unknown tags"),
+    "missing": L("Missing"),
+    "offset": L("Offset"),
+    "tags": L("Tags"),
+    "description": L("Description"),
+    "interval_days": L("Interval (days)"),
+    "years": L("Years"),
+    "first_year": L("First year"),
+    "approved_at": L("Approved on"),
+    "approved_by": L("Approved by"),
+    "summary": L("Figures"),
+    "settings": L("Scenario settings"),
 }
 
 ACTION_LABELS = {
@@ -77,13 +96,79 @@ ACTION_LABELS = {
     "delete": L("Deleted"),
     "revoke": L("Revoked"),
     "elsewhere": L("Previously at a site you do not see"),
+    "close": L("Closed"),
+    "acknowledge": L("Acknowledged"),
+    "start": L("Taken"),
+    "wait_parts": L("Waiting for parts"),
+    "resolve": L("Resolved"),
+    "reopen": L("Reopened"),
+    "reject": L("Rejected"),
 }
+
+PLAN_STATUSES = {"draft": L("Draft"), "approved": L("Approved")}
+
+# What an audit record is about (its `entity`), in words.
+ENTITY_LABELS = {
+    "asset": L("Asset"),
+    "site": L("Site"),
+    "room": L("Room"),
+    "category": L("Category"),
+    "model": L("Model"),
+    "user": L("Account"),
+    "login": L("Sign-in"),
+    "plan": L("Renewal plan"),
+    "campaign": L("Inventory audit"),
+    "fault": L("Fault"),
+    "label": L("Labels"),
+    "token": L("API token"),
+    "maintenance": L("Maintenance task"),
+}
+
+# Who did it, when it was no account: words instead of the stored code.
+ACTOR_WORDS = {
+    "anonymous": L("Anonymous visitor"),
+    "demo": L("Demo data"),
+    "cli": L("Command line"),
+}
+
+STRUCTURED_VALUE = L("(details on the page itself)")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def actor_word(label: str | None) -> str:
+    """A person's label as stored (an email), or the word for who acted without an
+    account ("anonymous" -> "Anonymous visitor")."""
+    return str(ACTOR_WORDS[label]) if label in ACTOR_WORDS else (label or "")
+
+
+def readable_value(value: Any) -> Any:
+    """A stored value as the page shows it: dates and times in the page's language
+    (01/12/2026 in French), the rest as it is."""
+    from inventory.web import format_date, format_datetime
+
+    if isinstance(value, dict) or (isinstance(value, list)
+                                   and any(isinstance(x, dict | list) for x in value)):
+        # Structured values (a plan's settings and figures) are read on their own page.
+        return str(STRUCTURED_VALUE)
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        return format_date(value)
+    if isinstance(value, str) and _ISO_MOMENT.match(value):
+        try:
+            return format_datetime(value)
+        except ValueError:
+            return value
+    return value
 
 
 def present_history(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Add the words people read to raw audit records."""
     for entry in entries:
         entry["action_label"] = str(ACTION_LABELS.get(entry["action"], entry["action"]))
+        entry["entity_label"] = str(ENTITY_LABELS.get(entry["entity"], entry["entity"]))
         entry["field_labels"] = {name: str(FIELD_LABELS.get(name, name))
                                  for name in entry["changes"]}
+        entry["actor"] = actor_word(entry["actor"])
+        entry["changes"] = {name: [readable_value(x) for x in pair]
+                            for name, pair in entry["changes"].items()}
     return entries

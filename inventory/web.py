@@ -26,6 +26,7 @@ except ImportError:  # MarkupSafe without its C extension
 
 from inventory import i18n
 from inventory.assets.rules import STATUSES
+from inventory.fields import actor_word
 from inventory.settings import PROJECT_ROOT
 from inventory.sites.rules import ROOM_KINDS, SITE_KINDS
 from inventory.validation import bp_to_input, cents_to_input, format_bp, format_cents, row_number
@@ -46,6 +47,12 @@ def is_htmx(request: Request) -> bool:
 async def form_data(request: Request) -> dict[str, str]:
     form = await request.form()
     return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+def confirmed(data: dict[str, str]) -> bool:
+    """The person ticked the box (or used the confirmation page) of an action that cannot be
+    undone; without JS the browser's `required` is the only other guard."""
+    return data.get("confirm", "").strip().lower() in ("1", "on", "yes", "true")
 
 
 def form_version(data: dict[str, str]) -> int | None:
@@ -90,6 +97,17 @@ def format_decimal(value: float | None) -> str:
     if value is None:
         return "—"
     text = f"{value:.1f}"
+    return text.replace(".", ",") if i18n.get_language() == "fr" else text
+
+
+def format_mm(value: float | None) -> str:
+    """Millimetres to the hundredth, at least one decimal, comma in French: 0.0 -> '0,0',
+    -1.25 -> '-1,25'."""
+    if value is None:
+        return ""
+    text = f"{value:.2f}".rstrip("0")
+    text = text + "0" if text.endswith(".") else text
+    text = "0.0" if text in ("-0.0", "0.0") else text
     return text.replace(".", ",") if i18n.get_language() == "fr" else text
 
 
@@ -249,6 +267,8 @@ def make_environment(language: str = i18n.DEFAULT_LANGUAGE) -> Environment:
         cents_input=cents_to_input,
         percent_bp=format_bp,
         decimal=format_decimal,
+        mm=format_mm,
+        actor=actor_word,
         unix_datetime=format_unix,
         bp_input=bp_to_input,
         date=format_date,

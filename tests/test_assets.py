@@ -237,7 +237,7 @@ def test_create_asset_gets_the_next_tag_and_computed_end_of_life(client):
 def test_tags_are_never_reused_even_after_retire_or_delete(client):
     first = client.post("/assets/new", data=NEW_ASSET, follow_redirects=False)
     tag1 = first.headers["location"].rsplit("/", 1)[1]
-    client.post(f"/a/{tag1}/status", data={"status": "retired",
+    client.post(f"/a/{tag1}/status", data={"status": "retired", "confirm": "1",
                                            "version": asset_doc(client, tag1)["version"]})
     second = client.post("/assets/new", data={**NEW_ASSET, "serial": "SN-2"},
                          follow_redirects=False)
@@ -374,13 +374,27 @@ def test_move_without_javascript_to_a_room_of_the_old_site_is_explained(client):
 
 def test_retire_then_page_says_so(client):
     tag = query("SELECT tag FROM asset WHERE status = 'in_service' ORDER BY id LIMIT 1")[0]["tag"]
+    version = asset_doc(client, tag)["version"]
+    # Retiring asks first: a page that says what it does and how to undo it.
+    asked = client.post(f"/a/{tag}/status", data={"status": "retired", "version": version},
+                        follow_redirects=False)
+    assert asked.status_code == 200 and f"Retire {tag}?" in asked.text
+    assert "This can be undone" in asked.text
+    assert '<input type="hidden" name="confirm" value="1">' in asked.text
+    assert f'<input type="hidden" name="version" value="{version}">' in asked.text
+    assert asset_doc(client, tag)["status"] == "in_service"
     response = client.post(f"/a/{tag}/status",
-                           data={"status": "retired", "version": asset_doc(client, tag)["version"]},
+                           data={"status": "retired", "version": version, "confirm": "1"},
                            follow_redirects=False)
     assert response.status_code == 303
     page = client.get(f"/a/{tag}").text
-    assert "This asset is retired" in page
+    assert "This asset is retired" in page and "To put it back" in page
     assert count("audit_record", "entity_key = {} AND action = 'retire'", tag) == 1
+    # Undone as the pages say: another status, no confirmation needed.
+    back = client.post(f"/a/{tag}/status", data={
+        "status": "in_service", "version": asset_doc(client, tag)["version"]},
+        follow_redirects=False)
+    assert back.status_code == 303 and asset_doc(client, tag)["status"] == "in_service"
 
 
 def test_bad_status_is_refused_with_a_message(client):

@@ -4,7 +4,7 @@ import csv
 import io
 
 from inventory.campaigns import rules
-from tests.helpers import count, query
+from tests.helpers import count, field_error, query
 
 
 def _site(code):
@@ -56,7 +56,13 @@ def test_a_whole_campaign(client_as):
                      follow_redirects=False).status_code == 303
     assert query("SELECT room FROM asset WHERE tag = {}", moved["tag"])[0]["room"] == other_room
 
-    closed = tech.post(f"{url}/close", follow_redirects=False)
+    # Closing cannot be undone: the box must be ticked (the page says so beside it).
+    unconfirmed = tech.post(f"{url}/close", follow_redirects=False)
+    assert unconfirmed.status_code == 400
+    assert "cannot be undone" in field_error(unconfirmed.text, "confirm")
+    assert query("SELECT closed_at FROM inventory_campaign WHERE id = {}",
+                 campaign)[0]["closed_at"] is None
+    closed = tech.post(f"{url}/close", data={"confirm": "1"}, follow_redirects=False)
     assert closed.status_code == 303
     expected = len(query("SELECT id FROM asset WHERE site = {} AND status != 'retired'", site))
     assert count("campaign_check", "campaign = {} AND result = 'missing'", campaign) == \

@@ -62,9 +62,16 @@ def test_fault_figures_on_the_dashboard(client_as):
     admin.post(f"{urls[0]}/start")
     assert admin.post(f"{urls[0]}/resolve", follow_redirects=False).status_code == 303
     html = admin.get("/").text
-    assert 'Open faults</header><p class="figure"><a href="/faults">1</a>' in html
+    # The demo's faulty and in-repair devices have their open faults (reported in the last
+    # weeks): the figures count them with the two reported here.
+    still_open = count("fault", "status IN ('new', 'acknowledged', 'in_progress', "
+                       "'waiting_parts')")
+    assert f'Open faults</header><p class="figure"><a href="/faults">{still_open}</a>' in html
+    pc_faults = count("fault", "asset IN (SELECT asset.id FROM asset JOIN category ON "
+                      "category.id = asset.category WHERE category.code = 'PC-FIXE')")
+    assert pc_faults >= 2
     devices = count("asset", "category = (SELECT id FROM category WHERE code = 'PC-FIXE') "
                     "AND status != 'retired'")
-    assert f"<th scope=\"row\">Ordinateur fixe</th><td class=\"num\">2</td>" \
+    assert f"<th scope=\"row\">Ordinateur fixe</th><td class=\"num\">{pc_faults}</td>" \
            f"<td class=\"num\">{devices}</td>" in html
     assert "over 1 repaired fault" in html

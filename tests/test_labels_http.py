@@ -8,7 +8,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import zxingcpp
 
-from tests.helpers import count, query
+from tests.helpers import count, field_error, query
 
 
 def _codes(pdf_bytes: bytes) -> list[str]:
@@ -42,8 +42,21 @@ def test_labels_for_typed_tags_and_bad_input(client):
     assert bad.status_code == 400 and "These are not tags: HELLO" in bad.text
     unknown = client.get("/labels/assets.pdf", params={"format": "a4-nothing"})
     assert unknown.status_code == 400
+    # A well-formed tag that matches no asset is named beside the field, not left out
+    # silently (it used to print the other tags, or say only "No label to print").
     none = client.get("/labels/assets.pdf", params={"tags": "BRN-999999"})
-    assert none.status_code == 400 and "No label to print" in none.text
+    assert none.status_code == 400
+    assert "BRN-999999" in (field_error(none.text, "tags") or "")
+    typo = client.get("/labels/assets.pdf", params={"tags": "BRN-000001 BRN-0000002x"})
+    assert typo.status_code == 400 and "BRN-0000002X" in field_error(typo.text, "tags")
+    mistyped = client.get("/labels/assets.pdf", params={"tags": "BRN-000001 BRN-990001"})
+    assert mistyped.status_code == 400
+    assert "BRN-990001" in field_error(mistyped.text, "tags")
+    assert "BRN-000001" not in field_error(mistyped.text, "tags")
+    client.headers["accept-language"] = "fr"
+    french = client.get("/labels/assets.pdf", params={"tags": "BRN-990001"})
+    assert "Aucun" in field_error(french.text, "tags")
+    client.headers["accept-language"] = "en"
     skip = client.get("/labels/assets.pdf", params={"skip": "40", "format": "avery-l7160"})
     assert skip.status_code == 400 and "at most 20" in skip.text
 
@@ -113,6 +126,61 @@ def test_offsets_are_remembered_per_format_and_validated(client):
     assert "-1.5" in text
 
 
+def test_offsets_go_to_the_format_chosen_for_the_calibration_page(client):
+    """The calibration page and the offsets share one format choice: choosing Zweckform
+    3475 and saving saves to Zweckform 3475, not to the page's default Avery L7160."""
+    page = client.get("/labels")
+    form = page.text[page.text.index('id="calibration"'):]
+    form = form[:form.index("</form>")]
+    assert form.count('name="format"') == 1  # one choice, for both buttons
+    assert 'formaction="/labels/calibration.pdf"' in form
+    saved = client.post("/labels/offsets", data={"format": "zweckform-3475", "dx": "1,5",
+                                                 "dy": "-0,25"}, follow_redirects=False)
+    assert saved.headers["location"] == "/labels?format=zweckform-3475&saved=1"
+    rows = {r["key"]: r["value"] for r in query(
+        "SELECT key, value FROM app_setting WHERE key LIKE {}", "label_offset:%")}
+    assert rows == {"label_offset:zweckform-3475": "1.5;-0.25"}
+    shown = client.get(saved.headers["location"])
+    assert '<option value="zweckform-3475" selected>' in shown.text
+    assert 'value="1.5"' in shown.text and 'value="-0.25"' in shown.text
+    assert "Offsets saved for Avery Zweckform 3475" in shown.text
+    # The calibration button submits the same form by GET: the PDF is the chosen format's.
+    pdf = client.get("/labels/calibration.pdf", params={"format": "zweckform-3475",
+                                                        "dx": "1,5", "dy": "-0,25",
+                                                        "_csrf_token": "x"})
+    assert pdf.status_code == 200 and "zweckform-3475" in pdf.headers["content-disposition"]
+    client.headers["accept-language"] = "fr"
+    french = client.get("/labels?format=zweckform-3475")
+    assert 'value="1,5"' in french.text and 'value="-0,25"' in french.text
+    assert 'id="f-dx" name="dx" value="0,0"' in client.get("/labels").text
+
+
+def test_print_link_follows_a_filter_set_in_place(client):
+    """The asset list filtered by htmx: its answer carries the labels link for that filter
+    (swapped out of band), so printing gives that list, not the whole fleet."""
+    import re
+
+    def link(html):
+        return re.search(r'<a href="([^"]*)" id="print-labels"', html).group(1).replace(
+            "&amp;", "&")
+
+    assert link(client.get("/assets").text) == "/labels"
+    fragment = client.get("/assets?site=EM-FONTAINE&status=in_service",
+                          headers={"HX-Request": "true"})
+    assert '<span id="print-labels-link" hx-swap-oob="true">' in fragment.text
+    assert link(fragment.text) == "/labels?site=EM-FONTAINE&status=in_service"
+    # Without JS the full page has the same link.
+    assert link(client.get("/assets?site=EM-FONTAINE&status=in_service").text) == \
+        "/labels?site=EM-FONTAINE&status=in_service"
+    labels_page = client.get(link(fragment.text))
+    pdf = client.get("/labels/assets.pdf", params={"site": "EM-FONTAINE",
+                                                   "status": "in_service"})
+    expected = query("SELECT tag FROM asset WHERE site = {} AND status = 'in_service'",
+                     _site_id("EM-FONTAINE"))
+    assert 'name="site" value="EM-FONTAINE"' in labels_page.text
+    assert len(_codes(pdf.content)) == len(expected) > 0
+
+
 def test_seen_here_and_scan_page(client):
     tag = query("SELECT tag FROM asset WHERE status = 'in_service' ORDER BY id LIMIT 1")[0]["tag"]
     seen = client.post(f"/a/{tag}/seen", follow_redirects=False)
@@ -148,6 +216,13 @@ def test_labels_command(demo_url, tmp_path):
                           "nope", "-o", str(out)], env=env, capture_output=True, text=True,
                          timeout=60)
     assert bad.returncode == 2 and "Unknown format" in bad.stderr
+    # (Run as a module from this checkout: the installed command may be another one's.)
+    typo = subprocess.run([sys.executable, "-m", "inventory.cli", "labels", "--tag",
+                           "BRN-000001", "--tag", "BRN-990001", "--format", "avery-l7160",
+                           "-o", str(tmp_path / "t.pdf")], env=env, capture_output=True,
+                          text=True, timeout=60, cwd=Path(__file__).resolve().parent.parent)
+    assert typo.returncode == 2 and "BRN-990001" in typo.stderr
+    assert "BRN-000001" not in typo.stderr and not (tmp_path / "t.pdf").exists()
 
 
 def test_log_an_intervention_from_the_asset_page(client_as):

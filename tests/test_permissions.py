@@ -43,14 +43,15 @@ def _values():
     if not query("SELECT id FROM inventory_campaign"):
         execute("INSERT INTO inventory_campaign (site, started_at, started_by, closed_by, version) "
                 "VALUES ({}, {}, 'test', '', 1)", site["id"], dt.datetime.now(dt.UTC))
-    if not query("SELECT id FROM fault"):
+    if not query("SELECT id FROM fault WHERE site = {}", site["id"]):
         now = dt.datetime.now(dt.UTC)
         execute("INSERT INTO fault (site, symptom, description, teaching_blocked, status, "
                 "reported_by, assigned_to, reject_reason, created_at, updated_at, version) "
                 "VALUES ({}, 'other', 'test', {}, 'new', 'test', '', '', {}, {}, 1)",
                 site["id"], False, now, now)
     return {
-        "fault_id": str(query("SELECT id FROM fault ORDER BY id LIMIT 1")[0]["id"]),
+        "fault_id": str(query("SELECT id FROM fault WHERE site = {} ORDER BY id LIMIT 1",
+                              site["id"])[0]["id"]),
         "action": "acknowledge",
         "campaign_id": str(query("SELECT id FROM inventory_campaign ORDER BY id LIMIT 1"
                                  )[0]["id"]),

@@ -183,7 +183,15 @@ def test_approved_plan_is_frozen_and_follows_replacements(client_as, run):
     planner = client_as("planner")
     plan_id, form = _scenario(planner, cap="60000")
     version = query("SELECT version FROM renewal_plan WHERE id = {}", plan_id)[0]["version"]
-    approved = planner.post(f"/plans/{plan_id}/approve", data={"version": str(version)},
+    # Approving cannot be undone: without the ticked box it is refused, beside the box.
+    unconfirmed = planner.post(f"/plans/{plan_id}/approve", data={"version": str(version)})
+    assert unconfirmed.status_code == 400
+    assert "cannot be undone" in field_error(unconfirmed.text, "confirm")
+    assert 'name="confirm" value="1" required' in unconfirmed.text
+    assert count("plan_line", "plan = {}", plan_id) == 0
+    assert query("SELECT status FROM renewal_plan WHERE id = {}", plan_id)[0]["status"] == "draft"
+    approved = planner.post(f"/plans/{plan_id}/approve", data={"version": str(version),
+                                                               "confirm": "1"},
                             follow_redirects=False)
     assert approved.status_code == 303
     stored = count("plan_line", "plan = {}", plan_id)

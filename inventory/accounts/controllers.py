@@ -11,8 +11,10 @@ from inventory import audit
 from inventory.accounts import permissions as p
 from inventory.accounts import rules, service, tokens
 from inventory.accounts.auth import SESSION_COOKIE
-from inventory.fields import ACTION_LABELS, present_history
+from inventory.fields import ACTION_LABELS, ENTITY_LABELS
+from inventory.history import readable
 from inventory.i18n import _
+from inventory.labels.formats import all_formats
 from inventory.sites import service as sites
 from inventory.validation import Conflict, NotFound, ValidationFailed
 from inventory.web import RowId, form_data, form_version, render, see_other
@@ -168,7 +170,7 @@ async def user_create(request: Request) -> Template | Redirect:
 @get("/admin/users/{user_id:int}", permission=p.USER_ADMIN)
 async def user_edit(user_id: RowId) -> Template:
     user = await service.get_user(user_id)
-    history = present_history(await audit.history("user", user["email"], limit=50))
+    history = await readable(await audit.history("user", user["email"], limit=50))
     return await _user_form(user=user, values={**user, "sites": user["site_codes"]}, errors={},
                             history=history)
 
@@ -206,8 +208,10 @@ async def audit_log(request: Request) -> Template:
     f = audit.AuditFilter.from_query(request.query_params)
     rows, total, pages = await audit.browse(f)
     site_rows = await sites.list_sites(service.EVERYTHING)
-    return render("accounts/audit.html", f=f, rows=present_history(rows), total=total,
+    return render("accounts/audit.html", f=f, rows=await readable(rows), total=total,
                   action_labels={k: str(v) for k, v in ACTION_LABELS.items()},
+                  entity_labels={k: str(v) for k, v in ENTITY_LABELS.items()},
+                  label_formats=all_formats(),
                   pages=pages, page=min(f.page, pages), sites=site_rows,
                   site_names={s["id"]: s["name"] for s in site_rows})
 

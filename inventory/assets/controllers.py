@@ -18,7 +18,15 @@ from inventory.faults import symptoms, workflow
 from inventory.interventions import service as interventions
 from inventory.labels import service as labels
 from inventory.validation import Conflict, NotFound, ValidationFailed
-from inventory.web import form_data, form_version, is_htmx, query_string, render, see_other
+from inventory.web import (
+    confirmed,
+    form_data,
+    form_version,
+    is_htmx,
+    query_string,
+    render,
+    see_other,
+)
 
 
 def _settings(request: Request):
@@ -164,6 +172,10 @@ async def asset_move(request: Request, tag: FromPath[str]) -> Template | Redirec
 async def asset_status(request: Request, tag: FromPath[str]) -> Template | Redirect:
     asset = await service.get_asset(tag, request.user.scope)
     data = await form_data(request)
+    if data.get("status") == "retired" and asset["status"] != "retired" and not confirmed(data):
+        # Retiring takes the device off every list: say so and ask first (a page, so it
+        # works without JS).
+        return render("assets/confirm_retire.html", asset=asset, version=data.get("version", ""))
     try:
         await service.change_status(tag, data.get("status"), form_version(data),
                                      request.user.actor, request.user.scope)

@@ -137,8 +137,8 @@ def history_for_scope(entries: list[dict[str, Any]], allows) -> tuple[list[dict[
             here = allows(entry["site_id"])
         if not here:
             if not shown or shown[-1]["action"] != ELSEWHERE:
-                shown.append({"id": entry.get("id"), "at": entry["at"], "actor": "",
-                              "action": ELSEWHERE, "changes": {}, "site_id": None})
+                shown.append({**entry, "actor": "", "user_id": None, "action": ELSEWHERE,
+                              "changes": {}, "site_id": None})
             continue
         if shown and shown[-1]["action"] == ELSEWHERE:  # back: do not say from where
             entry = {**entry, "changes": {

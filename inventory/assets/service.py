@@ -15,8 +15,8 @@ from inventory.accounts.scope import Scope
 from inventory.assets import queries, rules
 from inventory.audit import Actor
 from inventory.db import fetch_all, fetch_bounded, fetch_small
-from inventory.fields import present_history
 from inventory.i18n import _
+from inventory.sites.rules import sort_rooms
 from inventory.tables import (
     Asset,
     AssetModel,
@@ -191,52 +191,14 @@ async def get_asset(tag: str, scope: Scope) -> dict[str, Any]:
 
 async def history(tag: str, scope: Scope | None = None) -> list[dict[str, Any]]:
     """The asset's audit trail, with ids of sites, rooms, models and categories shown by name
-    and statuses and amounts as people read them. A person who sees only some sites reads
-    the time the device spent elsewhere as "previously elsewhere" (rules.history_for_scope)."""
+    and statuses, amounts and dates as people read them. A person who sees only some sites
+    reads the time the device spent elsewhere as one line (rules.history_for_scope)."""
+    from inventory.history import readable
+
     entries = await audit.history("asset", rules.normalise_tag(tag))
     if scope is not None and scope.limited:
         entries, _entered = rules.history_for_scope(entries, scope.allows)
-    names = await _reference_names(entries)
-    for entry in entries:
-        for field_name, pair in entry["changes"].items():
-            entry["changes"][field_name] = [_readable(field_name, value, names) for value in pair]
-    return present_history(entries)
-
-
-async def _reference_names(entries: list[dict[str, Any]]) -> dict[str, dict[Any, str]]:
-    wanted: dict[str, set[int]] = {"site": set(), "room": set(), "model": set(), "category": set()}
-    for entry in entries:
-        for field_name, pair in entry["changes"].items():
-            if field_name in wanted:
-                wanted[field_name].update(x for x in pair if isinstance(x, int))
-    names: dict[str, dict[Any, str]] = {k: {} for k in wanted}
-    if wanted["site"]:
-        for r in await Site.select(Site.id, Site.name).where(Site.id.is_in(list(wanted["site"]))):
-            names["site"][r["id"]] = r["name"]
-    if wanted["room"]:
-        for r in await Room.select(Room.id, Room.name).where(Room.id.is_in(list(wanted["room"]))):
-            names["room"][r["id"]] = r["name"]
-    if wanted["model"]:
-        for r in await AssetModel.select(AssetModel.id, AssetModel.manufacturer, AssetModel.name
-                                         ).where(AssetModel.id.is_in(list(wanted["model"]))):
-            names["model"][r["id"]] = f"{r['manufacturer']} {r['name']}"
-    if wanted["category"]:
-        for r in await Category.select(Category.id, Category.name).where(
-                Category.id.is_in(list(wanted["category"]))):
-            names["category"][r["id"]] = r["name"]
-    return names
-
-
-def _readable(field_name: str, value: Any, names: dict[str, dict[Any, str]]) -> Any:
-    if value is None or value == "":
-        return None
-    if field_name in names:
-        return names[field_name].get(value, value)
-    if field_name == "status":
-        return str(rules.STATUSES.get(value, value))
-    if field_name == "purchase_price_cents" and isinstance(value, int):
-        return v.format_cents(value)
-    return value
+    return await readable(entries)
 
 
 @dataclass(frozen=True)
@@ -418,8 +380,8 @@ async def filter_choices(site_code: str | None, scope: Scope) -> dict[str, Any]:
     rooms: list[dict[str, Any]] = []
     site = next((s for s in sites if s["code"] == (site_code or "").upper()), None)
     if site:
-        rooms = await fetch_small("SELECT id, name FROM room WHERE site = {} ORDER BY name",
-                                  site["id"])
+        rooms = sort_rooms(await fetch_small("SELECT id, name FROM room WHERE site = {}",
+                                             site["id"]))
     return {"categories": categories, "sites": sites, "rooms": rooms}
 
 

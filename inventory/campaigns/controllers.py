@@ -11,9 +11,10 @@ from litestar.response import Redirect, Template
 from inventory.accounts import permissions as p
 from inventory.campaigns import rules, service
 from inventory.exports import write_csv
+from inventory.i18n import _
 from inventory.sites import service as sites
 from inventory.validation import ValidationFailed, row_number
-from inventory.web import RowId, form_data, query_string, render, see_other
+from inventory.web import RowId, confirmed, form_data, query_string, render, see_other
 
 
 @get("/sites/{code:str}/inventory", permission=p.ASSET_SEEN)
@@ -76,6 +77,9 @@ async def campaign_move(request: Request, campaign_id: RowId) -> Template | Redi
 
 @post("/inventory/{campaign_id:int}/close", permission=p.ASSET_SEEN)
 async def campaign_close(request: Request, campaign_id: RowId) -> Template | Redirect:
+    if not confirmed(await form_data(request)):
+        return await _page(request, campaign_id, 400, errors={
+            "confirm": _("Tick the box to confirm: closing cannot be undone.")})
     try:
         await service.close(campaign_id, request.user.actor, request.user.scope)
     except ValidationFailed as failed:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from inventory import audit, db
@@ -18,6 +19,7 @@ from inventory.assets import service as assets
 from inventory.audit import Actor
 from inventory.faults import emails, photos, symptoms, workflow
 from inventory.i18n import _
+from inventory.i18n import lazy_gettext as L
 from inventory.notifications import outbox
 from inventory.tables import Asset, Fault, FaultEvent, Room, User
 
@@ -177,6 +179,88 @@ async def report_anonymous(tag: str, raw: Mapping[str, Any], client: str, *,
         for address in await technicians_covering(asset["site"]):
             await outbox.queue_for_user(address, lambda: emails.new_fault(created, base_url))
     return fault["id"]
+
+
+# Devices that arrive already faulty or in repair (an import, the demo): their status is
+# true to a fault, as if it had been reported here.
+
+IMPORTED_DESCRIPTION = L("Imported as faulty: the file gave this device the status "
+                         "“%(status)s”.")
+
+
+@dataclass(frozen=True)
+class StatusFault:
+    """The fault a device's status already says. Empty `steps` and `times`: what the status
+    stands for (see workflow.history_for_asset_status), all at the time of writing."""
+
+    tag: str
+    description: str
+    steps: tuple[str, ...] = ()
+    times: tuple[dt.datetime, ...] = ()
+    reported_by: str = ""  # default: the actor
+    handled_by: str = ""  # who acknowledged and took it; default: the actor
+    symptom: str = "other"
+    teaching_blocked: bool = False
+
+
+async def open_for_status(wanted: Sequence[StatusFault], actor: Actor | str) -> int:
+    """Open the fault of each device (by tag) whose status is faulty or in repair and that
+    has no open fault yet, with its history of transitions and their times; the device's
+    status is left as it is (it already says so). Runs in the caller's transaction, so an
+    import or the demo writes its devices and their faults together or not at all.
+    Returns how many faults were opened."""
+    if not wanted:
+        return 0
+    actor = audit.as_actor(actor)
+    tags = sorted({w.tag for w in wanted})
+    rows = await Asset.select(Asset.id, Asset.tag, Asset.site, Asset.room, Asset.status).where(
+        Asset.tag.is_in(tags)).run()
+    by_tag = {r["tag"]: r for r in rows}
+    already = {r["asset"] for r in await Fault.select(Fault.asset).where(
+        Fault.asset.is_in([r["id"] for r in rows] or [-1])
+        & Fault.status.is_in(list(workflow.OPEN_STATES))).run()}
+    opened = 0
+    now = audit.utcnow()
+    for item in wanted:
+        asset = by_tag.get(item.tag)
+        if asset is None or asset["id"] in already:
+            continue
+        steps = item.steps or workflow.history_for_asset_status(asset["status"])
+        if not steps:
+            continue
+        if not workflow.steps_are_valid(steps):
+            raise ValueError(f"not a fault history: {steps}")
+        times = item.times or (now,) * len(steps)
+        reporter = item.reported_by or actor.label
+        handler = item.handled_by or actor.label
+        fault = (await Fault.insert(Fault(
+            site=asset["site"], room=asset["room"], asset=asset["id"], symptom=item.symptom,
+            description=item.description[:2000], teaching_blocked=item.teaching_blocked,
+            status=steps[-1], reported_by=reporter,
+            reporter_user_id=actor.user_id if reporter == actor.label else None,
+            assigned_to=handler if workflow.IN_PROGRESS in steps else "",
+            created_at=times[0], updated_at=times[-1])).returning(Fault.id).run())[0]
+        await FaultEvent.insert(*[
+            FaultEvent(fault=fault["id"], at=at, actor=reporter if i == 0 else handler,
+                       from_status=steps[i - 1] if i else "", to_status=state)
+            for i, (state, at) in enumerate(zip(steps, times, strict=True))]).run()
+        await audit.record(actor=actor, entity="fault", entity_key=str(fault["id"]),
+                           action="create", changes={"symptom": [None, item.symptom],
+                                                     "status": [None, steps[-1]]},
+                           site_id=asset["site"])
+        already.add(asset["id"])
+        opened += 1
+    return opened
+
+
+async def open_for_imported(statuses: Mapping[str, str], actor: Actor | str) -> int:
+    """The import's call: {tag: status the file gave} of the devices it created or whose
+    status it changed; those faulty or in repair get their fault "imported as faulty"."""
+    return await open_for_status([
+        StatusFault(tag=tag, description=str(IMPORTED_DESCRIPTION) % {
+            "status": str(asset_rules.STATUSES.get(status, status))})
+        for tag, status in statuses.items() if workflow.history_for_asset_status(status)],
+        actor)
 
 
 async def technicians_covering(site_id: int) -> list[str]:

@@ -95,3 +95,25 @@ ASSET_STATUS_AFTER = {
     RESOLVED: "in_service",
     REJECTED: None,
 }
+
+
+# A device that arrives already "faulty" or "in repair" (an import, the demo) gets the fault
+# its status stands for, with the history that status implies: oldest state first.
+HISTORY_FOR_ASSET_STATUS = {
+    "faulty": (NEW,),
+    "in_repair": (NEW, ACKNOWLEDGED, IN_PROGRESS),
+}
+
+
+def history_for_asset_status(asset_status: str | None) -> tuple[str, ...]:
+    """The fault states that a device's status stands for; () when it needs no fault."""
+    return HISTORY_FOR_ASSET_STATUS.get(asset_status or "", ())
+
+
+def steps_are_valid(steps: tuple[str, ...]) -> bool:
+    """True when `steps` start at "new" and each next state is one a transition reaches
+    from the one before (so a made-up history reads like a real one)."""
+    if not steps or steps[0] != NEW:
+        return False
+    return all(any(before in a.sources and a.target == after for a in ACTIONS.values())
+               for before, after in zip(steps, steps[1:], strict=False))

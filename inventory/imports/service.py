@@ -24,6 +24,7 @@ from inventory.assets import queries, rules
 from inventory.assets.service import clean_asset_fields
 from inventory.audit import Actor
 from inventory.catalog import service as catalog
+from inventory.faults import service as faults
 from inventory.i18n import _
 from inventory.imports import columns, reading
 from inventory.sites import service as sites_service
@@ -334,6 +335,7 @@ class _Run:
         for asset in await _assets("asset.serial", serials):
             by_serial.setdefault(asset["serial"], []).append(asset)
         creates: list[tuple[RowResult, dict[str, Any]]] = []
+        arrived_faulty: list[tuple[RowResult, str]] = []
         for number, values, errors in batch:
             result = RowResult(number=number, action="error", tag=values.get("tag") or "")
             final, current = await self._row(number, values, errors, by_tag, by_serial)
@@ -346,9 +348,15 @@ class _Run:
                 result.tag = current["tag"]
                 result.changed = await self._update(current, final)
                 result.action = "update" if result.changed else "unchanged"
+            if final.get("status") in ("faulty", "in_repair") and (
+                    current is None or "status" in result.changed):
+                arrived_faulty.append((result, final["status"]))
             self.report.rows.append(result)
         if creates:
             await self._create(creates)
+        # A device brought in as faulty gets its fault, in this same transaction.
+        await faults.open_for_imported({r.tag: status for r, status in arrived_faulty},
+                                       self.who.actor)
 
     async def _row(self, number: int, values: dict, errors: dict, by_tag: dict,
                    by_serial: dict) -> tuple[dict, dict | None]:

@@ -8,6 +8,7 @@ from litestar.response import Redirect, Template
 
 from inventory.accounts import permissions as p
 from inventory.assets.service import AssetFilter
+from inventory.i18n import _, ngettext
 from inventory.labels import service
 from inventory.labels.formats import all_formats
 from inventory.validation import ValidationFailed, row_number
@@ -21,9 +22,11 @@ def _params(request: Request) -> dict[str, str]:
 async def _page(request: Request, status: int = 200, errors=None, values=None) -> Template:
     values = values if values is not None else _params(request)
     fmt = values.get("format") or "avery-l7160"
+    fmt = fmt if fmt in all_formats() else "avery-l7160"
     return render("labels/index.html", status, formats=all_formats(), values=values,
                   errors=errors or {}, sites=await service.sites_for(request.user.scope),
-                  offset=await service.get_offset(fmt) if fmt in all_formats() else (0, 0),
+                  offset=await service.get_offset(fmt), offset_format=fmt,
+                  saved_offsets=await service.saved_offsets(),
                   filter_args=AssetFilter.from_query(values).query_args(page=""))
 
 
@@ -56,9 +59,19 @@ async def labels_assets(request: Request) -> Response | Template:
     async def select(values, options):
         tags, wrong = service.parse_tags(values.get("tags", ""))
         if wrong:
-            raise ValidationFailed({"tags": ", ".join(wrong[:5])})
-        return await service.asset_contents(AssetFilter.from_query(values), request.user.scope,
-                                            options, base_url=base_url, tags=tuple(tags))
+            raise ValidationFailed({"tags": _("These are not tags: %(words)s.")
+                                    % {"words": ", ".join(wrong[:5])}})
+        contents = await service.asset_contents(AssetFilter.from_query(values),
+                                                request.user.scope, options,
+                                                base_url=base_url, tags=tuple(tags))
+        # A mistyped tag is reported, not silently left out of the sheet.
+        missing = service.missing_tags(tags, contents)
+        if missing:
+            raise ValidationFailed({"tags": ngettext(
+                "No asset has this tag (or it is outside the selection): %(tags)s.",
+                "No asset has these tags (or they are outside the selection): %(tags)s.",
+                len(missing)) % {"tags": ", ".join(missing[:10])}})
+        return contents
 
     return await _sheet(request, "labels", select)
 

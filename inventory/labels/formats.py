@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from inventory.i18n import _
+from inventory.i18n import _, get_language
 from inventory.settings import PROJECT_ROOT
 
 FORMATS_DIR = PROJECT_ROOT / "labels"
@@ -23,7 +23,7 @@ class FormatError(ValueError):
 @dataclass(frozen=True)
 class LabelFormat:
     name: str
-    title: str
+    default_title: str  # the file's `title`, in English
     kind: str  # "sheet" (A4 sheets) or "roll" (thermal printers: one label per page)
     page_width: float
     page_height: float
@@ -35,6 +35,14 @@ class LabelFormat:
     top_margin: float
     horizontal_pitch: float
     vertical_pitch: float
+    # ("fr", "Avery L7160 (A4, 3 × 7, 63,5 × 38,1 mm)"): the file's `title_fr` and the like.
+    translated_titles: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def title(self) -> str:
+        """The title in the reader's language (the file's `title_<language>`), else the
+        file's `title`."""
+        return dict(self.translated_titles).get(get_language(), self.default_title)
 
     @property
     def per_page(self) -> int:
@@ -59,7 +67,14 @@ def parse_format(name: str, data: dict) -> LabelFormat:
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
         raise fail("title", "a non-empty text is required")
-    values["title"] = title
+    values["default_title"] = title
+    translated = []
+    for key, text in sorted(data.items()):
+        if key.startswith("title_"):
+            if not isinstance(text, str) or not text.strip():
+                raise fail(key, "a non-empty text is required")
+            translated.append((key.removeprefix("title_"), text))
+    values["translated_titles"] = tuple(translated)
     kind = data.get("kind", "sheet")
     if kind not in ("sheet", "roll"):
         raise fail("kind", "must be \"sheet\" or \"roll\"")

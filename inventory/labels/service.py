@@ -21,6 +21,7 @@ from inventory.i18n import _
 from inventory.labels import pdf
 from inventory.labels.formats import LabelFormat, all_formats
 from inventory.labels.layout import MIN_MODULE_MM, LabelContent, LabelTooSmall, smallest_module
+from inventory.sites.rules import sort_rooms
 from inventory.tables import Asset, ReservedTag, Room, Site
 
 MAX_LABELS = 5000  # one request; a whole commune fits, a runaway query does not
@@ -88,6 +89,12 @@ def parse_tags(text: str) -> tuple[list[str], list[str]]:
     return list(dict.fromkeys(tags)), wrong
 
 
+def missing_tags(asked: list[str], contents: list[LabelContent]) -> list[str]:
+    """The tags asked for that got no label (unknown, mistyped, or outside the selection)."""
+    found = {c.tag for c in contents}
+    return [t for t in asked if t not in found]
+
+
 async def asset_contents(f: assets.AssetFilter, scope: Scope, options: LabelOptions, *,
                          base_url: str, tags: tuple[str, ...] = ()) -> list[LabelContent]:
     """One label per asset of the selection (the asset list's filter, or a list of tags),
@@ -113,13 +120,13 @@ async def room_contents(site_code: str, room_id: int | None, scope: Scope,
     from inventory.sites import service as sites
 
     site = await sites.get_site(site_code, scope)
-    query = Room.select(Room.id, Room.name).where(Room.site == site["id"]).order_by(Room.name)
+    query = Room.select(Room.id, Room.name).where(Room.site == site["id"])
     if room_id:
         query = query.where(Room.id == room_id)
     return [
         LabelContent(url=room_url(base_url, room["id"]), tag=room["name"],
                      lines=_lines(site["name"], options.owner_line, options.support_phone))
-        for room in await query.run()
+        for room in sort_rooms(await query.run())
     ]
 
 
@@ -172,6 +179,16 @@ async def get_offset(format_name: str) -> tuple[float, float]:
     except ValueError:
         return 0.0, 0.0
     return dx, dy
+
+
+async def saved_offsets() -> list[tuple[str, float, float]]:
+    """(format, right, up) of every format whose offsets are not zero, in format order."""
+    found = []
+    for name in all_formats():
+        dx, dy = await get_offset(name)
+        if dx or dy:
+            found.append((name, dx, dy))
+    return found
 
 
 async def set_offset(format_name: str, raw: dict[str, Any], actor: Actor | str) -> None:

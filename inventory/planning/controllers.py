@@ -15,7 +15,7 @@ from inventory.planning import exports, present, service
 from inventory.planning import scenario as sc
 from inventory.sites.rules import SITE_KINDS
 from inventory.validation import Conflict, ValidationFailed, row_number
-from inventory.web import RowId, form_version, is_htmx, render, see_other
+from inventory.web import RowId, confirmed, form_version, is_htmx, render, see_other
 
 LINES_PER_PAGE = 100
 
@@ -135,6 +135,11 @@ async def plan_update(request: Request, plan_id: RowId) -> Template | Redirect:
 @post("/plans/{plan_id:int}/approve", permission=p.PLAN_WRITE)
 async def plan_approve(request: Request, plan_id: RowId) -> Template | Redirect:
     data = await _form(request)
+    if not confirmed(data):
+        plan = await service.get_plan(plan_id)
+        context = await _plan_context(plan, request, errors={
+            "confirm": _("Tick the box to confirm: approving cannot be undone.")})
+        return render("planning/show.html", 400, **context)
     try:
         await service.approve(plan_id, form_version(data), request.user.actor, today())
     except (ValidationFailed, Conflict):

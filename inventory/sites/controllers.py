@@ -9,7 +9,7 @@ from litestar.response import Redirect, Template
 from inventory import audit
 from inventory.accounts import permissions as p
 from inventory.assets import service as assets
-from inventory.fields import present_history
+from inventory.history import readable
 from inventory.sites import service
 from inventory.validation import Conflict, ValidationFailed
 from inventory.web import RowId, form_data, form_version, render, see_other
@@ -39,9 +39,14 @@ async def site_create(request: Request) -> Template | Redirect:
 async def site_show(request: Request, code: FromPath[str]) -> Template:
     site = await service.get_site(code, request.user.scope)
     rooms = await service.list_rooms(site["id"])
-    total = await assets.count_assets(assets.AssetFilter(site=site["code"]), request.user.scope)
+    # Counted as the dashboard and the sites list count: every device not retired.
+    total = await assets.count_assets(assets.AssetFilter(site=site["code"], status="active"),
+                                      request.user.scope)
+    retired = await assets.count_assets(assets.AssetFilter(site=site["code"], status="retired"),
+                                        request.user.scope)
     return render("sites/show.html", site=site, rooms=rooms, asset_total=total,
-                  history=present_history(await audit.history("site", site["code"], limit=20)))
+                  retired_total=retired,
+                  history=await readable(await audit.history("site", site["code"], limit=20)))
 
 
 @get("/sites/{code:str}/edit", permission=p.SITE_WRITE)

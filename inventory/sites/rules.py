@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from inventory.i18n import _, lazy_gettext
 
@@ -62,3 +63,24 @@ def code_problem(value: str) -> str | None:
     if not _CODE_SHAPE.match(value):
         return _("Use 1 to 32 capital letters, digits, dashes or underscores, such as GS-PASTEUR.")
     return None
+
+
+_NUMBERS = re.compile(r"(\d+)")
+
+
+def natural_key(name: str | None) -> tuple:
+    """Sort key for room names as people count them: "Classe 2" before "Classe 10",
+    accents and case ignored ("étage" next to "Etage"), the name itself breaking ties.
+    Text and numbers alternate in the key (re.split with a group always starts with text),
+    so two keys always compare item by item with the same types."""
+    text = name or ""
+    folded = "".join(c for c in unicodedata.normalize("NFKD", text)
+                     if not unicodedata.combining(c)).casefold().strip()
+    parts = _NUMBERS.split(folded)
+    key = tuple(int(part) if i % 2 else part.strip() for i, part in enumerate(parts))
+    return (key, text)
+
+
+def sort_rooms(rooms: list, name_key: str = "name") -> list:
+    """Rooms (dicts) in natural order of their names."""
+    return sorted(rooms, key=lambda room: natural_key(room.get(name_key)))

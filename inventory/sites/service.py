@@ -148,7 +148,7 @@ async def list_rooms(site_id: int) -> list[dict[str, Any]]:
     by_room = {r["room"]: r["n"] for r in counts}
     for room in rooms:
         room["asset_count"] = by_room.get(room["id"], 0)
-    return rooms
+    return rules.sort_rooms(rooms)
 
 
 async def get_room(room_id: int, scope: Scope) -> dict[str, Any]:

@@ -414,6 +414,40 @@ def test_labels_page_and_pdf(browser, server, signed_in):
         context.close()
 
 
+def test_labels_follow_the_list_filtered_in_place_and_offsets_their_format(browser, server,
+                                                                          signed_in):
+    """Issue 12: the list filtered by htmx, then "Print labels for this list" prints that
+    list (not the whole fleet); the offsets go to the format chosen for calibration."""
+    context = _context(browser, server, viewport=DESKTOP)
+    page = context.new_page()
+    try:
+        page.goto("/assets")
+        page.locator("#f-site").select_option("EM-FONTAINE")
+        page.locator("#f-status").select_option("in_service")
+        link = page.locator("#print-labels")
+        expect(link).to_have_attribute("href", "/labels?site=EM-FONTAINE&status=in_service")
+        assert "/assets?" in page.url  # filtered in place: the page was not reloaded
+        _shot(page, "15-list-filtered-labels-link.png")
+        link.click()
+        expect(page).to_have_url(f"{server}/labels?site=EM-FONTAINE&status=in_service")
+        form = page.locator('form[action="/labels/assets.pdf"]')
+        expect(form.locator('input[name="site"]')).to_have_value("EM-FONTAINE")
+        expect(form.locator('input[name="status"]')).to_have_value("in_service")
+        # Calibration: choose Zweckform 3475 (htmx shows its offsets), save, and it is saved
+        # to Zweckform 3475.
+        page.locator("#f-format-cal").select_option("zweckform-3475")
+        page.wait_for_load_state("networkidle")
+        page.locator("#f-dx").fill("1,5")
+        page.locator("#f-dy").fill("-0,5")
+        page.get_by_role("button", name="Save the offsets for this format").click()
+        expect(page).to_have_url(f"{server}/labels?format=zweckform-3475&saved=1")
+        expect(page.get_by_role("status")).to_contain_text("Avery Zweckform 3475")
+        expect(page.locator("#f-dx")).to_have_value("1.5")
+        _shot(page, "16-labels-offsets-saved.png")
+    finally:
+        context.close()
+
+
 def _sign_in(page: Page, email: str) -> None:
     page.goto("/login")
     page.get_by_label("Email").fill(email)

@@ -1,6 +1,7 @@
 """Label formats, geometry and real decoding of every shipped format. No database."""
 
 import io
+import re
 
 import pypdfium2 as pdfium
 import pytest
@@ -160,3 +161,27 @@ def test_a_tiny_format_is_refused_at_print_time():
         "horizontal_pitch": 20, "vertical_pitch": 11})
     with pytest.raises(LabelTooSmall):
         render_labels(tiny, _contents(1), io.BytesIO())
+
+
+def test_format_titles_follow_the_reader_language():
+    from inventory import i18n
+    from inventory.labels.formats import all_formats
+
+    formats = all_formats()
+    token = i18n.set_language("fr")
+    try:
+        french = {name: f.title for name, f in formats.items()}
+    finally:
+        i18n._current.reset(token)
+    token = i18n.set_language("en")
+    try:
+        english = {name: f.title for name, f in formats.items()}
+    finally:
+        i18n._current.reset(token)
+    assert french["avery-l7160"] == "Avery L7160 (A4, 3 × 7, 63,5 × 38,1 mm)"
+    assert english["avery-l7160"] == "Avery L7160 (A4, 3 × 7, 63.5 × 38.1 mm)"
+    # Every shipped format has its French title, without an English word or decimal point.
+    for name, text in french.items():
+        assert text != english[name] or "." not in text, name
+        assert not any(w in text for w in ("die-cut", "continuous", "roll")), name
+        assert not re.search(r"\d\.\d", text), name

@@ -1,0 +1,111 @@
+"""Audit records as people read them: ids shown by name (sites, rooms, models, categories,
+inventory audits, plans), statuses and amounts in words, for the asset's and the site's
+histories and the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from inventory import validation as v
+from inventory.accounts.permissions import ROLES
+from inventory.assets.rules import STATUSES
+from inventory.faults.symptoms import all_symptoms
+from inventory.faults.workflow import STATES as FAULT_STATES
+from inventory.fields import PLAN_STATUSES, present_history
+from inventory.i18n import get_language
+from inventory.tables import AssetModel, Category, InventoryCampaign, RenewalPlan, Room, Site
+
+REFERENCES = ("site", "room", "model", "category")
+# Records whose key is a database id (the others are tags, codes or emails).
+NAMED_BY_ID = ("room", "model", "plan", "campaign")
+
+
+async def _names(kind: str, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    wanted = sorted(ids)
+    if kind == "site":
+        rows = await Site.select(Site.id, Site.name).where(Site.id.is_in(wanted))
+        return {r["id"]: r["name"] for r in rows}
+    if kind == "room":
+        rows = await Room.select(Room.id, Room.name, Room.site.name.as_alias("site_name")
+                                 ).where(Room.id.is_in(wanted))
+        return {r["id"]: r["name"] for r in rows}
+    if kind == "model":
+        rows = await AssetModel.select(AssetModel.id, AssetModel.manufacturer, AssetModel.name
+                                       ).where(AssetModel.id.is_in(wanted))
+        return {r["id"]: f"{r['manufacturer']} {r['name']}".strip() for r in rows}
+    if kind == "category":
+        rows = await Category.select(Category.id, Category.name).where(Category.id.is_in(wanted))
+        return {r["id"]: r["name"] for r in rows}
+    if kind == "plan":
+        rows = await RenewalPlan.select(RenewalPlan.id, RenewalPlan.name).where(
+            RenewalPlan.id.is_in(wanted))
+        return {r["id"]: r["name"] for r in rows}
+    if kind == "campaign":
+        rows = await InventoryCampaign.select(
+            InventoryCampaign.id, InventoryCampaign.started_at,
+            InventoryCampaign.site.name.as_alias("site_name")).where(
+            InventoryCampaign.id.is_in(wanted))
+        from inventory.web import format_date
+
+        def day(moment: Any) -> Any:
+            return moment.date() if isinstance(moment, dt.datetime) else moment
+
+        return {r["id"]: f"{r['site_name']}, {format_date(day(r['started_at']))}"
+                for r in rows}
+    return {}
+
+
+def _key_id(entry: dict[str, Any]) -> int | None:
+    key = str(entry.get("entity_key") or "")
+    return int(key) if key.isdigit() and int(key) <= v.INT_MAX else None
+
+
+async def readable(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Replace ids by names in the changes, name what each record is about
+    (entry["entity_name"]), then add the words of fields and actions (present_history)."""
+    wanted: dict[str, set[int]] = {k: set() for k in (*REFERENCES, "plan", "campaign")}
+    for entry in entries:
+        for field_name, pair in entry["changes"].items():
+            if field_name in REFERENCES:
+                wanted[field_name].update(x for x in pair if isinstance(x, int))
+            elif field_name == "sites":  # an account's sites: lists of ids
+                wanted["site"].update(x for value in pair if isinstance(value, list)
+                                      for x in value if isinstance(x, int))
+        key = _key_id(entry)
+        if key is not None and entry["entity"] in NAMED_BY_ID:
+            wanted[entry["entity"]].add(key)
+    names = {kind: await _names(kind, ids) for kind, ids in wanted.items()}
+    for entry in entries:
+        key = _key_id(entry)
+        entry["entity_name"] = (names[entry["entity"]].get(key, "")
+                                if key and entry["entity"] in NAMED_BY_ID else "")
+        for field_name, pair in entry["changes"].items():
+            entry["changes"][field_name] = [_value(entry["entity"], field_name, x, names)
+                                            for x in pair]
+    return present_history(entries)
+
+
+def _value(entity: str, field_name: str, value: Any, names: dict[str, dict[int, str]]) -> Any:
+    if value is None or value == "":
+        return None
+    if field_name in REFERENCES and isinstance(value, int):
+        return names[field_name].get(value, value)
+    if field_name == "status":
+        words = {"fault": FAULT_STATES, "plan": PLAN_STATUSES}.get(entity, STATUSES)
+        return str(words.get(value, value))
+    if field_name == "symptom":
+        return str(all_symptoms().get(value, value))
+    if field_name == "role":
+        return str(ROLES.get(value, value))
+    if field_name == "sites" and isinstance(value, list):
+        return ", ".join(str(names["site"].get(x, x)) for x in value) or None
+    if field_name == "offset" and isinstance(value, str) and get_language() == "fr":
+        return re.sub(r"(\d)\.(\d)", r"\1,\2", value)  # "1.5 ; -0.5 mm" as "1,5 ; -0,5 mm"
+
+    if field_name.endswith("_cents") and isinstance(value, int):
+        return v.format_cents(value)
+    return value
