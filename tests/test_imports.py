@@ -299,7 +299,8 @@ def test_director_cannot_import_outside_their_sites(demo_url, tmp_path, run):
     assert not report.committed
     assert [(n, c, m) for n, c, m in report.errors()] == [
         (3, "site", "The site “GS-JAURES” is not one of your sites."),
-        (4, "tag", "This device belongs to a site that is not one of yours."),
+        # Every error names the value it is about (issue 12).
+        (4, "tag", f"“{other_tag}”: This device belongs to a site that is not one of yours."),
         (5, "category", "Unknown category “Robot”: choose an existing one, or ask someone who "
                         "manages categories to create it.")]
     assert [r.action for r in report.rows] == ["create", "error", "error", "error"]

@@ -296,9 +296,10 @@ def parse_mapping_file(text: str, name: str) -> dict[str, str]:
     return {column: ("" if f in (None, "ignore") else f) for column, f in data.items()}
 
 
-def apply_mapping_file(header: Sequence[str], given: Mapping[str, str]) -> list[str]:
+def apply_mapping_file(header: Sequence[str], given: Mapping[str, str],
+                       formats: Sequence[str] = ()) -> list[str]:
     """The guessed mapping, overridden by a mapping file; columns it names must exist."""
-    mapping = guess_mapping(header)
+    mapping = guess_mapping(header, formats)
     positions = {normalise(c): i for i, c in enumerate(header)}
     for column, field in given.items():
         if field and field not in FIELDS:
