@@ -270,3 +270,25 @@ def test_saving_while_a_large_dry_run_runs(client, demo_url, tmp_path):
     assert during >= 1, "the dry run ended before any save: make the file larger"
     assert query("SELECT notes FROM asset WHERE tag = {}", tag)[0]["notes"] == \
         f"save {saves - 1}"
+
+
+def test_errors_name_row_column_and_value_in_french(demo_url, tmp_path):
+    path = tmp_path / "erreurs.csv"
+    path.write_text("Type;Site;Prix;Catégorie bis\nTNI;GS-FERRY;1.234,50;x\n"
+                    "Robot;GS-FERRY;12;y\n", encoding="utf-8")
+    result = _cli(demo_url, "import", str(path), language="fr")
+    assert result.returncode == 1
+    errors = result.stderr.splitlines()
+    assert "Ligne 2, colonne « Prix » : « 1.234,50 » : " in errors[0], errors
+    assert errors[1].startswith("Ligne 3, colonne « Type » : "), errors
+    assert "« Robot »" in errors[1] and errors[1].count("Robot") == 1, errors
+
+
+def test_a_workbook_bomb_is_refused_at_upload(client, tmp_path):
+    from tests.unit.test_import_reading import _bomb
+
+    path = _bomb(tmp_path / "bomb.xlsx", 72 * 1024 * 1024)
+    sent = client.post("/imports", files={"file": ("bomb.xlsx", path.read_bytes(),
+                                                   "application/octet-stream")})
+    assert sent.status_code == 400
+    assert "72 MB of data once uncompressed" in sent.text
