@@ -31,6 +31,7 @@ MAX_COLUMNS = 200
 MAX_SHARED_STRINGS_BYTES = 48 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 512 * 1024 * 1024
 HEADER_SCAN_ROWS = 30  # the header is looked for among the first rows
+_FORMAT_SCAN_ROWS = 30  # and the number formats of columns in the rows after
 _CHUNK = 1 << 16
 _XLSX_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # .xls (Excel 97-2003)
@@ -253,7 +254,8 @@ def inspect(path: Path, limit: int = MAX_FILE_BYTES, header_row: int | None = No
     if magic == _XLSX_MAGIC:
         check_workbook(path)
         kind, encoding, delimiter = "xlsx", "", ""
-        source: Iterator[list] = (list(r) for r in _xlsx_rows(path))
+        # Cells, not values: their number formats are read in the same pass.
+        source: Iterator[list] = (list(r) for r in _xlsx_rows(path, values_only=False))
     else:
         kind, encoding = "csv", detect_encoding(path)
         with path.open(encoding=encoding, newline="") as text:
@@ -265,12 +267,17 @@ def inspect(path: Path, limit: int = MAX_FILE_BYTES, header_row: int | None = No
     wanted = header_row if header_row and header_row > 0 else None
     scan = max(HEADER_SCAN_ROWS, wanted or 0)
     sample: list[list[str]] = []
+    raw: list[list] = []
     for cells in source:
+        if kind == "xlsx":
+            raw.append(cells)
+            cells = [getattr(c, "value", None) for c in cells]
         sample.append([cell_text(c) for c in cells])
-        if len(sample) >= scan:
+        if len(sample) >= scan + _FORMAT_SCAN_ROWS:
             break
     if hasattr(source, "close"):
         source.close()
+    sample = sample[:scan]
     if not any(any(cells) for cells in sample):
         raise FileProblem(_("The file is empty."))
     if wanted is not None:
@@ -286,7 +293,7 @@ def inspect(path: Path, limit: int = MAX_FILE_BYTES, header_row: int | None = No
         index = found
     header = _clean_header(sample[index])
     titles = tuple(c for cells in sample[:index] for c in cells if c)
-    formats = _xlsx_formats(path, index + 1, len(header)) if kind == "xlsx" else ()
+    formats = _formats(raw[index + 1:], len(header)) if kind == "xlsx" else ()
     return TableInfo(kind=kind, header=header, encoding=encoding, delimiter=delimiter,
                      header_row=index + 1, found=wanted is None, formats=formats,
                      width=len(header), titles=titles)
@@ -316,23 +323,15 @@ def _xlsx_rows(path: Path, values_only: bool = True) -> Iterator[tuple]:
         handle.close()
 
 
-def _xlsx_formats(path: Path, header_row: int, width: int, scan: int = 50) -> tuple[str, ...]:
+def _formats(rows_below: list[list], width: int) -> tuple[str, ...]:
     """Each column's first number format other than General among the first data rows (a
     warranty shown as `0 "ans"` is a number of years)."""
     formats = [""] * width
-    source = _xlsx_rows(path, values_only=False)
-    try:
-        for number, cells in enumerate(source, start=1):
-            if number <= header_row:
-                continue
-            if number > header_row + scan:
-                break
-            for i, cell in enumerate(cells[:width]):
-                fmt = getattr(cell, "number_format", None)
-                if not formats[i] and fmt and fmt != "General" and cell.value is not None:
-                    formats[i] = str(fmt)
-    finally:
-        source.close()
+    for cells in rows_below:
+        for i, cell in enumerate(cells[:width]):
+            fmt = getattr(cell, "number_format", None)
+            if not formats[i] and fmt and fmt != "General" and cell.value is not None:
+                formats[i] = str(fmt)
     return tuple(formats)
 
 
