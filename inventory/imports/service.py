@@ -143,7 +143,7 @@ async def run_import(path: Path, mapping: Sequence[str], who: Importer, *, commi
     except (reading.FileProblem, columns.MappingProblem) as problem:
         report.problem = problem.message
         return report
-    run = _Run(path, info, list(mapping), who, report, options)
+    run = _Run(path, info, list(mapping), who, report, options, keep_plan=commit)
     try:
         await run.validate()  # reads only: others keep saving while a large file is checked
     except reading.FileProblem as problem:
@@ -208,9 +208,10 @@ class _References:
 
 class _Run:
     def __init__(self, path: Path, info: reading.TableInfo, mapping: list[str], who: Importer,
-                 report: Report, options: ImportOptions):
+                 report: Report, options: ImportOptions, keep_plan: bool = True):
         self.path, self.info, self.mapping, self.who, self.report = path, info, mapping, who, report
         self.options = options
+        self.keep_plan = keep_plan  # a dry run keeps no rows to write
         self.column_of = {f: info.header[i] for i, f in enumerate(mapping) if f}
         self.refs = _References()
         self.seen_tags: dict[str, int] = {}
@@ -428,12 +429,13 @@ class _Run:
                                  for f, m in errors.items()]
             elif current is None:
                 result.action = "create"
-                self.creates.append((result, final))
+                if self.keep_plan:
+                    self.creates.append((result, final))
             else:
                 result.tag = current["tag"]
                 result.changed = tuple(audit.diff(current, final))
                 result.action = "update" if result.changed else "unchanged"
-                if result.changed:
+                if result.changed and self.keep_plan:
                     self.updates.append((result, current, final))
             self.report.rows.append(result)
 
