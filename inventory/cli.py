@@ -94,7 +94,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from inventory.accounts.scope import EVERYTHING
     from inventory.i18n import _
     from inventory.imports import columns, reading, report_text
-    from inventory.imports.service import Importer, run_import
+    from inventory.imports.service import Importer, ImportOptions, run_import
 
     settings = _setup()
     path = Path(args.file)
@@ -102,13 +102,13 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(_("No such file: %(path)s") % {"path": args.file}, file=sys.stderr)
         return 2
     try:
-        info = reading.inspect(path)
+        info = reading.inspect(path, header_row=args.header_row)
         given = {}
         if args.mapping:
             mapping_path = Path(args.mapping)
             given = columns.parse_mapping_file(mapping_path.read_text(encoding="utf-8"),
                                                mapping_path.name)
-        mapping = columns.apply_mapping_file(info.header, given)
+        mapping = columns.apply_mapping_file(info.header, given, info.formats)
     except (reading.FileProblem, columns.MappingProblem) as problem:
         print(problem.message, file=sys.stderr)
         return 1
@@ -116,16 +116,25 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(error, file=sys.stderr)
         return 2
     who = Importer(actor="cli", scope=EVERYTHING, may_create_categories=args.create_categories,
-                   prefix=settings.tag_prefix, digits=settings.tag_digits)
+                   prefix=settings.tag_prefix, digits=settings.tag_digits,
+                   language=settings.default_language)
+    options = ImportOptions(header_row=args.header_row, date_order=args.date_order)
+    note = columns.price_note(info.header, mapping)
+    if note:
+        print(note)
 
     async def run():
         await migrations.migrate()
-        return await run_import(path, mapping, who, commit=not args.dry_run)
+        return await run_import(path, mapping, who, commit=not args.dry_run, options=options)
 
     report = asyncio.run(_with_pool(run()))
     if args.verbose:
         for line in report_text.row_lines(report):
             print(line)
+    for line in report_text.skipped_lines(report):
+        print(line)
+    for line in report_text.note_lines(report):
+        print(line)
     for line in report_text.error_lines(report):
         print(line, file=sys.stderr)
     print(report_text.summary(report, dry_run=args.dry_run))
@@ -420,6 +429,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help="check the file and report what would happen; write nothing")
     imp.add_argument("--create-categories", action="store_true",
                      help="create the categories the file names that do not exist yet")
+    imp.add_argument("--header-row", type=int, metavar="N",
+                     help="the row holding the column names (default: found by the import)")
+    imp.add_argument("--date-order", choices=["dmy", "mdy"], default="dmy",
+                     help="dates written as numbers: dmy, day first (31/12/2024, default), or "
+                     "mdy, month first (12/31/2024, Snipe-IT)")
     imp.add_argument("-v", "--verbose", action="store_true",
                      help="print what happens to every row")
     imp.set_defaults(func=cmd_import)

@@ -144,7 +144,8 @@ def test_dates_are_day_first_or_iso(text, expected):
 @pytest.mark.parametrize("text", ["2023-13-01", "31/02/2023", "12/31/2023", "31/12/23",
                                   "45291", "demain", "2023-12-31T25:00"])
 def test_unreadable_dates_are_errors(text):
-    with pytest.raises(FieldError, match="is not a date"):
+    # A month-first date gets the hint to choose "month first" (issue 12).
+    with pytest.raises(FieldError, match="is not a (day-first )?date"):
         columns.parse_date(text)
 
 
@@ -157,11 +158,12 @@ def test_cells_of_a_row():
     assert values == {"tag": "BRN-000012", "purchase_price_cents": 123450,
                       "purchase_date": dt.date(2023, 1, 31), "warranty_end": dt.date(2026, 1, 31),
                       "status": "retired", "notes": "=1+1"}
-    values, errors = columns.parse_row(["A B", "1.234,50", "2023-13-01", "3 siècles", "perdu",
+    # "perdu" (GLPI's "Perdu") is now a known status (issue 12); "égaré" is not.
+    values, errors = columns.parse_row(["A B", "1.234,50", "2023-13-01", "3 siècles", "égaré",
                                         "", ""], mapping)
     assert set(errors) == {"tag", "purchase_price_eur", "purchase_date", "warranty_months",
                            "status"}
-    assert "Unknown status “perdu”" in errors["status"]
+    assert "Unknown status “égaré”" in errors["status"]
 
 
 def test_amounts_as_french_offices_write_them():
@@ -175,7 +177,7 @@ def test_amounts_as_french_offices_write_them():
 
 def test_statuses_in_every_tongue():
     for text, key in [("in_service", "in_service"), ("En service", "in_service"),
-                      ("Ready to Deploy", "in_service"), ("Pending", "in_stock"),
+                      ("Ready to Deploy", "in_stock"), ("Pending", "in_stock"),
                       ("en panne", "faulty"), ("Out for Repair", "in_repair"),
                       ("Archived", "retired"), ("RÉFORMÉ", "retired"), ("In stock", "in_stock")]:
         assert columns.parse_status(text) == key

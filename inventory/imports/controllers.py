@@ -33,7 +33,22 @@ def _importer(request: Request) -> service.Importer:
     settings = request.app.state.settings
     return service.Importer(actor=user.actor, scope=user.scope,
                             may_create_categories=user.can(p.CATALOG_WRITE),
-                            prefix=settings.tag_prefix, digits=settings.tag_digits)
+                            prefix=settings.tag_prefix, digits=settings.tag_digits,
+                            language=settings.default_language)
+
+
+def _header_row(value: Any) -> int | None:
+    """The header row the person chose (a field of the mapping screen); None: found."""
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip()) or None
+    return None
+
+
+def _options(form: Any) -> service.ImportOptions:
+    order = form.get("date_order")
+    return service.ImportOptions(
+        header_row=_header_row(form.get("header_row")),
+        date_order=order if order in columns.DATE_ORDERS else "dmy")
 
 
 @get("/imports", permission=p.IMPORT_RUN)
@@ -80,26 +95,42 @@ def _samples(path: Path, info: reading.TableInfo) -> list[list[str]]:
         return []
 
 
-def _mapping_page(upload_id: str, meta: dict[str, Any], path: Path, mapping: list[str],
-                  status: int = 200, report: service.Report | None = None,
-                  problem: str = "") -> Template:
-    info = reading.inspect(path)
+def _mapping_page(upload_id: str, meta: dict[str, Any], path: Path, info: reading.TableInfo,
+                  mapping: list[str], options: service.ImportOptions, status: int = 200,
+                  report: service.Report | None = None, problem: str = "") -> Template:
     return render(
         "imports/mapping.html", status, upload_id=upload_id, meta=meta, info=info,
         samples=_samples(path, info), mapping=mapping, fields=columns.FIELDS, report=report,
         problem=problem, shown_rows=SHOWN_ROWS, action_label=report_text.action_label,
+        options=options, price_note=columns.price_note(info.header, mapping),
         field_label=lambda name: str(FIELD_LABELS.get(name, columns.FIELDS.get(name, name))))
+
+
+def _inspect(path: Path, options: service.ImportOptions
+             ) -> tuple[reading.TableInfo, service.ImportOptions, str]:
+    """The file read with the header row the person chose; when that row cannot be a header,
+    the file as found, and why."""
+    try:
+        return reading.inspect(path, header_row=options.header_row), options, ""
+    except reading.FileProblem as problem:
+        if options.header_row is None:
+            raise
+        found = service.ImportOptions(date_order=options.date_order)
+        return reading.inspect(path), found, problem.message
 
 
 @get("/imports/{upload_id:str}", permission=p.IMPORT_RUN)
 async def import_mapping(request: Request, upload_id: FromPath[str]) -> Template:
+    """The mapping screen; `?header_row=N` reads the columns from row N."""
     path, meta = uploads.load(_data_dir(request), upload_id, request.user.id)
     try:
-        info = reading.inspect(path)
+        info, options, problem = _inspect(path, _options(request.query_params))
     except reading.FileProblem as problem:
         return render("imports/index.html", 400, error=problem.message,
                       limit_mb=reading.MAX_FILE_BYTES // (1024 * 1024))
-    return _mapping_page(upload_id, meta, path, columns.guess_mapping(info.header))
+    return _mapping_page(upload_id, meta, path, info,
+                         columns.guess_mapping(info.header, info.formats), options,
+                         400 if problem else 200, problem=problem)
 
 
 @post("/imports/{upload_id:str}", permission=p.IMPORT_RUN)
@@ -107,20 +138,31 @@ async def import_run(request: Request, upload_id: FromPath[str]) -> Template | R
     """Check the file with the chosen mapping (dry run), or import it ("action=import")."""
     path, meta = uploads.load(_data_dir(request), upload_id, request.user.id)
     form = await request.form()
-    info = reading.inspect(path)
+    try:
+        info, options, problem = _inspect(path, _options(form))
+    except reading.FileProblem as problem:
+        return render("imports/index.html", 400, error=problem.message,
+                      limit_mb=reading.MAX_FILE_BYTES // (1024 * 1024))
+    if problem:
+        return _mapping_page(upload_id, meta, path, info,
+                             columns.guess_mapping(info.header, info.formats), options, 400,
+                             problem=problem)
     mapping = service.mapping_from_form(info.header, form)
     try:
         columns.check_mapping(mapping)
     except columns.MappingProblem as problem:
-        return _mapping_page(upload_id, meta, path, mapping, 400, problem=problem.message)
+        return _mapping_page(upload_id, meta, path, info, mapping, options, 400,
+                             problem=problem.message)
     commit = form.get("action") == "import"
-    report = await service.run_import(path, mapping, _importer(request), commit=commit)
+    report = await service.run_import(path, mapping, _importer(request), commit=commit,
+                                      options=options)
     if report.committed:
         uploads.finish(_data_dir(request), upload_id, {
-            "counts": dict(report.counts), "created": dict(report.created_refs)})
+            "counts": dict(report.counts), "created": dict(report.created_refs),
+            "skipped": len(report.skipped)})
         return see_other(f"/imports/{upload_id}/done")
-    return _mapping_page(upload_id, meta, path, mapping, 200 if report.ok else 400,
-                         report=report, problem=report.problem)
+    return _mapping_page(upload_id, meta, path, info, mapping, options,
+                         200 if report.ok else 400, report=report, problem=report.problem)
 
 
 @get("/imports/{upload_id:str}/done", permission=p.IMPORT_RUN)

@@ -23,6 +23,22 @@ def error_lines(report) -> Iterator[str]:
             yield _("Row %(row)d: %(message)s") % {"row": number, "message": message}
 
 
+def skipped_lines(report) -> Iterator[str]:
+    """Rows not read as devices (totals), and why; and the header row taken."""
+    if report.header and not report.problem and report.header_row != 1:
+        yield _("Column names read from row %(row)d.") % {"row": report.header_row}
+    for number, reason in report.skipped:
+        yield _("Row %(row)d skipped: %(reason)s") % {"row": number, "reason": reason}
+
+
+def note_lines(report) -> Iterator[str]:
+    """Values read but adjusted (an amount rounded to the cent)."""
+    for row in report.rows:
+        for column, message in row.notes:
+            yield _("Row %(row)d, column “%(column)s”: %(message)s") % {
+                "row": row.number, "column": column, "message": message}
+
+
 def row_lines(report) -> Iterator[str]:
     for row in report.rows:
         changed = f" ({', '.join(row.changed)})" if row.changed else ""

@@ -1,10 +1,17 @@
 """Importing an equipment inventory: one path for the pages and the `inventory import` command.
 
-The whole file is read in one transaction: sites, categories, models and rooms are resolved
-through caches (missing rooms and models, and categories when the person may create them, are
-created through their own services), assets are written in batches, every change leaves the
-audit record the pages leave. A dry run does exactly the same and rolls back; so does any
-error, so a file is imported entirely or not at all.
+Two phases, so that reading a large file never holds the database's write lock (on SQLite a
+200,000-row check made everyone else's saves fail with "database is locked"):
+
+1. Validate, with reads only and no transaction: every row is read and checked; sites,
+   categories, models and rooms are resolved through caches, and those to create (missing
+   rooms and models, categories when the person may create them) are planned under
+   placeholder ids (negative numbers). A dry run stops here.
+2. Write, in one short transaction, only when every row is right: the planned references are
+   created through their own services, then assets are inserted in batches and updated as the
+   pages update them, each change leaving the audit record the pages leave. A device changed
+   by someone else since phase 1 aborts the whole import (check again); so does any error, so
+   a file is imported entirely or not at all.
 """
 
 from __future__ import annotations
@@ -12,12 +19,12 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from inventory import audit
+from inventory import audit, i18n
 from inventory import validation as v
 from inventory.accounts.scope import Scope
 from inventory.assets import queries, rules
@@ -26,6 +33,7 @@ from inventory.audit import Actor
 from inventory.catalog import service as catalog
 from inventory.faults import service as faults
 from inventory.i18n import _
+from inventory.i18n import lazy_gettext as L
 from inventory.imports import columns, reading
 from inventory.sites import service as sites_service
 from inventory.sites.rules import code_problem, normalise_uai
@@ -42,6 +50,9 @@ ASSET_FIELDS = (
 _ERROR_COLUMN = {"purchase_price_cents": "purchase_price_eur",
                  "eol_year_override": "end_of_life_year"}
 ACTIONS = ("create", "update", "unchanged", "error")
+_REFERENCES = ("site", "room", "category", "model")  # may hold a placeholder until phase 2
+# The model a row gets when it names a maker and no model; stored in the installation's language.
+UNKNOWN_MODEL = L("(unknown model)")
 
 
 @dataclass(slots=True)
@@ -51,6 +62,7 @@ class RowResult:
     tag: str = ""
     errors: list[tuple[str, str]] = field(default_factory=list)  # (column, message)
     changed: tuple[str, ...] = ()
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (column, what was adjusted)
 
 
 @dataclass
@@ -60,6 +72,9 @@ class Report:
     problem: str = ""  # the file as a whole cannot be imported
     committed: bool = False
     created_refs: Counter = field(default_factory=Counter)  # rooms, models, categories
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # (row, why): totals rows
+    header_row: int = 1  # the row taken as the header, as a spreadsheet numbers it
+    header_found: bool = True  # found by the import (False: chosen by the person)
 
     @property
     def counts(self) -> Counter:
@@ -85,6 +100,7 @@ class Importer:
     may_create_categories: bool = False
     prefix: str = "BRN"
     digits: int = 6
+    language: str = i18n.DEFAULT_LANGUAGE  # the installation's, for names the import invents
 
 
 @dataclass(frozen=True)
@@ -99,8 +115,14 @@ class ImportOptions:
     defaults: Mapping[str, str] = field(default_factory=dict)  # field -> value for rows without one
 
 
-class _RollBack(Exception):
-    pass
+class _Stale(Exception):
+    """The database changed between the check and the write."""
+
+
+class _WriteProblem(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
 
 
 async def run_import(path: Path, mapping: Sequence[str], who: Importer, *, commit: bool,
@@ -110,27 +132,35 @@ async def run_import(path: Path, mapping: Sequence[str], who: Importer, *, commi
     commit=False, or when any row is wrong, nothing is written."""
     report = Report()
     try:
-        info = reading.inspect(path, limit)
+        info = reading.inspect(path, limit, header_row=options.header_row)
         report.header = info.header
+        report.header_row, report.header_found = info.header_row, info.found
         if len(mapping) != len(info.header):
             raise columns.MappingProblem(_("The column mapping does not match the file."))
         columns.check_mapping(mapping)
+        if options.date_order not in columns.DATE_ORDERS:
+            raise columns.MappingProblem(_("Unknown date order “%(order)s”.")
+                                         % {"order": options.date_order})
     except (reading.FileProblem, columns.MappingProblem) as problem:
         report.problem = problem.message
         return report
-    run = _Run(path, info, list(mapping), who, report, options)
+    run = _Run(path, info, list(mapping), who, report, options, keep_plan=commit)
     try:
-        async with audit.atomic():
-            await run.execute()
-            if not (commit and report.ok):
-                raise _RollBack
-            report.committed = True
-    except _RollBack:
-        pass
+        await run.validate()  # reads only: others keep saving while a large file is checked
     except reading.FileProblem as problem:
         report.problem = problem.message
     if not report.rows and not report.problem:
         report.problem = _("The file has a header but no rows.")
+    if commit and report.ok:
+        try:
+            async with audit.atomic():
+                await run.write()
+            report.committed = True
+        except _Stale:
+            report.problem = _("Devices of this file were changed by someone else while it was "
+                               "being checked; nothing was imported. Check the file again.")
+        except _WriteProblem as problem:
+            report.problem = problem.message
     return report
 
 
@@ -179,52 +209,106 @@ class _References:
 
 class _Run:
     def __init__(self, path: Path, info: reading.TableInfo, mapping: list[str], who: Importer,
-                 report: Report, options: ImportOptions):
+                 report: Report, options: ImportOptions, keep_plan: bool = True):
         self.path, self.info, self.mapping, self.who, self.report = path, info, mapping, who, report
         self.options = options
+        self.keep_plan = keep_plan  # a dry run keeps no rows to write
         self.column_of = {f: info.header[i] for i, f in enumerate(mapping) if f}
         self.refs = _References()
         self.seen_tags: dict[str, int] = {}
         self.seen_serials: dict[tuple[str, int], int] = {}
         self.unknown_categories: set[str] = set()
+        # What phase 2 writes, decided in phase 1.
+        self.planned: list[tuple[int, Callable[[], Awaitable[dict]]]] = []  # placeholder, create
+        self.real_ids: dict[int, int] = {}  # placeholder -> id once created
+        self.creates: list[tuple[RowResult, dict[str, Any]]] = []
+        self.updates: list[tuple[RowResult, dict[str, Any], dict[str, Any]]] = []
+        self.arrived_faulty: list[tuple[RowResult, str]] = []  # (row, faulty or in_repair)
+        self.highest_given = 0  # the highest number of our series among the file's tags
+        self._tag_pattern = re.compile(rf"^{re.escape(who.prefix)}-(\d+)$")
 
     def column(self, field_name: str) -> str:
         field_name = _ERROR_COLUMN.get(field_name, field_name)
         if field_name == "warranty_end" and "warranty_end" not in self.column_of:
             field_name = "warranty_months"
+        if field_name == "warranty_months" and "warranty_months" not in self.column_of:
+            field_name = "warranty_years"
+        if field_name in ("manufacturer", "model") and field_name not in self.column_of:
+            field_name = "manufacturer_model"
         return self.column_of.get(field_name, "")
 
-    async def execute(self) -> None:
+    def _message(self, field_name: str, message: str, cells: Sequence[str]) -> str:
+        """An error names the value it is about ("“Foo”: unknown category")."""
+        column = self.column(field_name)
+        index = self.info.header.index(column) if column in self.info.header else -1
+        value = cells[index].strip() if 0 <= index < len(cells) else ""
+        if not value or f"“{value}”" in message or f"« {value} »" in message:
+            return message
+        return _("“%(value)s”: %(message)s") % {"value": value, "message": message}
+
+    async def validate(self) -> None:
+        """Phase 1: read and check every row, plan what to write. Reads only."""
         await self.refs.load()
-        if "tag" in self.column_of:
-            await self._reserve_numbers_of_given_tags()
-        batch: list[tuple[int, dict, dict]] = []
-        for number, cells, extra in reading.rows(self.path, self.info):
-            values, errors = columns.parse_row(cells, self.mapping)
+        batch: list[tuple[int, dict, dict, dict, Sequence[str]]] = []
+        for number, cells, extra in reading.rows(self.path, self.info, self.report.skipped):
+            notes: dict[str, str] = {}
+            values, errors = columns.parse_row(cells, self.mapping,
+                                               date_order=self.options.date_order, notes=notes)
             if extra:
                 errors.setdefault("", _("This row has more cells than the header has columns."))
-            batch.append((number, values, errors))
+            self._note_tag(values.get("tag") or "")
+            batch.append((number, values, errors, notes, cells))
             if len(batch) >= BATCH_SIZE:
                 await self._batch(batch)
                 batch = []
         if batch:
             await self._batch(batch)
 
-    async def _reserve_numbers_of_given_tags(self) -> None:
-        """Tags of the file in our own series (BRN-000123) are taken from the sequence first,
-        so assets created without a tag never receive one the file gives later."""
-        index = self.mapping.index("tag")
-        pattern = re.compile(rf"^{re.escape(self.who.prefix)}-(\d{{1,12}})$")
-        highest = 0
-        for _number, cells, _extra in reading.rows(self.path, self.info):
-            match = pattern.match(cells[index].strip().upper())
-            if match:
-                highest = max(highest, int(match.group(1)))
-        if highest:
+    def _note_tag(self, tag: str) -> None:
+        """Tags of the file in our own series (BRN-000123) are taken from the sequence before
+        new tags are given, so a new asset never receives one the file gives later. A number
+        beyond the series' width (a 12-digit tag) is kept as given and does not move the
+        sequence: every later tag would be unprintable, or beyond PostgreSQL's integer."""
+        match = self._tag_pattern.match(tag)
+        if match and len(match.group(1)) <= self.who.digits:
+            self.highest_given = max(self.highest_given, int(match.group(1)))
+
+    def plan(self, row: dict, create: Callable[[], Awaitable[dict]]) -> dict:
+        """A reference to create in phase 2: `row` gets a placeholder id (negative) that the
+        caches and the rows use until `create()` gives the real row."""
+        row = {**row, "id": -(len(self.planned) + 1)}
+        self.planned.append((row["id"], create))
+        return row
+
+    def real(self, value: Any) -> Any:
+        return self.real_ids[value] if isinstance(value, int) and value < 0 else value
+
+    async def write(self) -> None:
+        """Phase 2, inside the write transaction: what phase 1 planned, nothing else read
+        from the file."""
+        for placeholder, create in self.planned:
+            try:
+                row = await create()
+            except (v.ValidationFailed, v.NotFound) as failed:
+                message = next(iter(failed.errors.values()), "") if isinstance(
+                    failed, v.ValidationFailed) else str(failed)
+                raise _WriteProblem(_("A site, room, category or model of the file cannot be "
+                                      "created: %(message)s") % {"message": message}) from None
+            self.real_ids[placeholder] = row["id"]
+        if self.highest_given:
             await _ensure_sequence(self.who.prefix)
             await TagSequence.raw(
                 "UPDATE tag_sequence SET last_value = {} WHERE prefix = {} AND last_value < {}",
-                highest, self.who.prefix, highest).run()
+                self.highest_given, self.who.prefix, self.highest_given).run()
+        for start in range(0, len(self.updates), BATCH_SIZE):
+            chunk = self.updates[start:start + BATCH_SIZE]
+            for result, current, final in chunk:
+                await self._update(result, current, final)
+        for start in range(0, len(self.creates), BATCH_SIZE):
+            await self._create(self.creates[start:start + BATCH_SIZE])
+        # A device brought in as faulty gets its fault, in this same transaction.
+        await faults.open_for_imported({r.tag: status for r, status in self.arrived_faulty},
+                                       self.who.actor)
 
     # References
 
@@ -271,12 +355,15 @@ class _Run:
         while code in self.refs.category_by_code:
             suffix += 1
             code = f"{base[:28]}-{suffix}"
-        try:
-            row = await catalog.create_category(
-                {"code": code, "name": given, "lifespan_years": 5}, self.who.actor)
+        payload = {"code": code, "name": given, "lifespan_years": 5}
+        try:  # checked now, as create_category will check it in phase 2
+            catalog.clean_category(payload)
         except v.ValidationFailed as failed:
             errors["category"] = next(iter(failed.errors.values()))
             return None
+        actor = self.who.actor
+        row = self.plan({"code": code, "name": given, "lifespan_years": 5},
+                        lambda: catalog.create_category(payload, actor))
         self.refs._add_category(row)
         self.report.created_refs["categories"] += 1
         return row
@@ -285,10 +372,10 @@ class _Run:
         name = values.get("model") or ""
         manufacturer = values.get("manufacturer") or ""
         if not name:
-            if manufacturer:
-                errors["manufacturer"] = _("A manufacturer without a model name cannot be "
-                                           "recorded; give the model too.")
-            return None
+            if not manufacturer:
+                return None
+            # A maker without a model: that maker's "(unknown model)", to be named later.
+            name = i18n.translations(self.who.language).gettext(UNKNOWN_MODEL.message)
         if manufacturer:
             found = self.refs.models.get((category["id"], _fold(manufacturer), _fold(name)))
             if found:
@@ -300,13 +387,15 @@ class _Run:
             errors["manufacturer"] = _("Give the manufacturer of model “%(model)s”.") % {
                 "model": name}
             return None
+        payload = {"category": category["code"], "manufacturer": manufacturer, "name": name}
         try:
-            row = await catalog.create_model(
-                {"category": category["code"], "manufacturer": manufacturer, "name": name},
-                self.who.actor)
+            catalog.clean_model(payload, {category["code"]: category["id"]})
         except v.ValidationFailed as failed:
             errors["model"] = next(iter(failed.errors.values()))
             return None
+        actor = self.who.actor
+        row = self.plan({"category": category["id"], "manufacturer": manufacturer,
+                         "name": name}, lambda: catalog.create_model(payload, actor))
         self.refs._add_model(row)
         self.report.created_refs["models"] += 1
         return row["id"]
@@ -316,47 +405,47 @@ class _Run:
         if found:
             return found
         try:
-            row = await sites_service.create_room(site["code"], {"name": name, "kind": "other"},
-                                                  self.who.actor, self.who.scope)
-        except (v.ValidationFailed, v.NotFound):
+            sites_service.clean_room({"name": name, "kind": "other"})
+        except v.ValidationFailed:
             errors["room"] = _("The room “%(room)s” cannot be created.") % {"room": name}
             return None
+        code, actor, scope = site["code"], self.who.actor, self.who.scope
+        row = self.plan({"name": name}, lambda: sites_service.create_room(
+            code, {"name": name, "kind": "other"}, actor, scope))
         self.refs.rooms[(site["id"], _fold(name))] = row["id"]
         self.report.created_refs["rooms"] += 1
         return row["id"]
 
     # Rows
 
-    async def _batch(self, batch: list[tuple[int, dict, dict]]) -> None:
-        tags = [values["tag"] for _n, values, _e in batch if values.get("tag")]
+    async def _batch(self, batch: list[tuple[int, dict, dict, dict, Sequence[str]]]) -> None:
+        tags = [values["tag"] for _n, values, _e, _o, _c in batch if values.get("tag")]
         by_tag = {a["tag"]: a for a in await _assets("asset.tag", tags)}
-        serials = [values["serial"] for _n, values, _e in batch if values.get("serial")]
+        serials = [values["serial"] for _n, values, _e, _o, _c in batch if values.get("serial")]
         by_serial: dict[str, list[dict]] = {}
         for asset in await _assets("asset.serial", serials):
             by_serial.setdefault(asset["serial"], []).append(asset)
-        creates: list[tuple[RowResult, dict[str, Any]]] = []
-        arrived_faulty: list[tuple[RowResult, str]] = []
-        for number, values, errors in batch:
+        for number, values, errors, notes, cells in batch:
             result = RowResult(number=number, action="error", tag=values.get("tag") or "")
             final, current = await self._row(number, values, errors, by_tag, by_serial)
+            result.notes = [(self.column(f), m) for f, m in notes.items()]
             if errors:
-                result.errors = [(self.column(f), m) for f, m in errors.items()]
+                result.errors = [(self.column(f), self._message(f, m, cells))
+                                 for f, m in errors.items()]
             elif current is None:
                 result.action = "create"
-                creates.append((result, final))
+                if self.keep_plan:
+                    self.creates.append((result, final))
             else:
                 result.tag = current["tag"]
-                result.changed = await self._update(current, final)
+                result.changed = tuple(audit.diff(current, final))
                 result.action = "update" if result.changed else "unchanged"
-            if final.get("status") in ("faulty", "in_repair") and (
-                    current is None or "status" in result.changed):
-                arrived_faulty.append((result, final["status"]))
+                if result.changed and self.keep_plan:
+                    self.updates.append((result, current, final))
+            if (not errors and self.keep_plan and final.get("status") in ("faulty", "in_repair")
+                    and (current is None or "status" in result.changed)):
+                self.arrived_faulty.append((result, final["status"]))
             self.report.rows.append(result)
-        if creates:
-            await self._create(creates)
-        # A device brought in as faulty gets its fault, in this same transaction.
-        await faults.open_for_imported({r.tag: status for r, status in arrived_faulty},
-                                       self.who.actor)
 
     async def _row(self, number: int, values: dict, errors: dict, by_tag: dict,
                    by_serial: dict) -> tuple[dict, dict | None]:
@@ -383,7 +472,8 @@ class _Run:
         elif current is not None and "category" not in mapped:
             category = self.refs.categories[current["category"]]
         model_id = None
-        if category is not None and ("model" in mapped or "manufacturer" in mapped):
+        if category is not None and ("model" in mapped or "manufacturer" in mapped
+                                     or "manufacturer_model" in mapped):
             model_id = await self._model(category, values, errors)
         elif current is not None and category is not None \
                 and category["id"] == current["category"]:
@@ -403,7 +493,8 @@ class _Run:
             if name in values and name not in ("category", "model"):
                 raw[name] = values[name]
         raw["category"] = category["code"] if category else ""
-        raw["model"] = model_id
+        planned_model = model_id is not None and model_id < 0  # created in phase 2
+        raw["model"] = None if planned_model else model_id
         cleaned, field_errors = clean_asset_fields(raw)
         errors.update(field_errors)
         if current is None and site is None:
@@ -411,6 +502,8 @@ class _Run:
         if errors:
             return {}, current
         final = dict(cleaned)
+        if planned_model:
+            final["model"] = model_id
         final["category"] = category["id"]
         # Location: the file's site, else where it is now; the room follows the site.
         final["site"] = site["id"] if site else current["site"]
@@ -448,12 +541,15 @@ class _Run:
                 self.seen_serials[key] = number
         return final, current
 
-    async def _update(self, current: dict, final: dict) -> tuple[str, ...]:
+    async def _update(self, result: RowResult, current: dict, planned: dict) -> None:
         """Apply the changes as the pages do: an edit, a move and a status change each leave
-        their own audit record."""
+        their own audit record. The first checks that nobody changed the asset since phase 1."""
+        final = {k: self.real(value) if k in _REFERENCES else value
+                 for k, value in planned.items()}
         changes = audit.diff(current, final)
         if not changes:
-            return ()
+            return
+        expected: int | None = current["version"]
         groups = (
             ("move", {k: final[k] for k in ("site", "room") if k in changes}),
             ("retire" if final["status"] == "retired" else "status",
@@ -462,13 +558,21 @@ class _Run:
         )
         for action, values in groups:
             if values:
-                await audit.update_versioned(
-                    Asset, current["id"], None, values, entity="asset",
-                    entity_key=current["tag"], action=action, actor=self.who.actor,
-                    site_id=final["site"], derive=rules.derived_values)
-        return tuple(changes)
+                try:
+                    await audit.update_versioned(
+                        Asset, current["id"], expected, values, entity="asset",
+                        entity_key=current["tag"], action=action, actor=self.who.actor,
+                        site_id=final["site"], derive=rules.derived_values)
+                except (v.Conflict, v.NotFound):
+                    raise _Stale from None
+                expected = None
 
-    async def _create(self, creates: list[tuple[RowResult, dict[str, Any]]]) -> None:
+    async def _create(self, planned: list[tuple[RowResult, dict[str, Any]]]) -> None:
+        given = [r.tag for r, _values in planned if r.tag]
+        if given and await _assets("asset.tag", given):
+            raise _Stale  # created by someone else since phase 1
+        creates = [(r, {k: self.real(value) if k in _REFERENCES else value
+                        for k, value in values.items()}) for r, values in planned]
         missing = [r for r, _values in creates if not r.tag]
         if missing:
             last = await _take_numbers(self.who.prefix, len(missing))
@@ -482,11 +586,11 @@ class _Run:
         await _insert_many("asset", asset_rows)
         actor = audit.as_actor(self.who.actor)
         records = []
-        for result, values in creates:
+        for (result, values), (_r, unresolved) in zip(creates, planned, strict=True):
             described = dict(values)
             described.pop("eol_year", None)
-            described["category"] = self.refs.categories[values["category"]]["name"]
-            described["site"] = self.refs.site_names[values["site"]]
+            described["category"] = self.refs.categories[unresolved["category"]]["name"]
+            described["site"] = self.refs.site_names[unresolved["site"]]
             records.append({
                 "at": now, "actor": actor.label, "user_id": actor.user_id, "entity": "asset",
                 "entity_key": result.tag, "action": "create",
