@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from inventory import db
 from inventory.accounts.scope import Scope
 from inventory.imports import columns
-from inventory.imports.service import ImportOptions, Importer, run_import
+from inventory.imports.service import Importer, ImportOptions, run_import
 from tests.helpers import assert_search_text_current, count, execute, query
 
 INVENTORY = str(Path(sys.executable).parent / "inventory")
