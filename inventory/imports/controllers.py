@@ -131,16 +131,16 @@ async def _profile_of(form: Any) -> profiles.Profile | None:
     return profile
 
 
-async def _options(form: Any, info: reading.TableInfo, with_values: bool) -> service.ImportOptions:
+async def _options(form: Any, with_values: bool) -> service.ImportOptions:
     defaults = {name: form.get(f"default_{name}") for name in profiles.DEFAULT_FIELDS
                 if isinstance(form.get(f"default_{name}"), str) and form.get(f"default_{name}")}
-    chosen: dict[str, dict[str, str]] = {}
-    if with_values:
-        chosen = service.values_from_form(form)
-    else:  # first time on the values screen: the profile's choices, if any
-        profile = await _profile_of(form)
-        chosen = profile.values if profile else {}
-    return service.ImportOptions(values=chosen, defaults=defaults)
+    profile = await _profile_of(form)
+    # The values screen posts its choices; the first time there, the profile's (if any).
+    chosen = service.values_from_form(form) if with_values else (
+        profile.values if profile else {})
+    # What a profile says to create (its file's [defaults] create); the rights still apply.
+    create = profile.create if profile else frozenset()
+    return service.ImportOptions(values=chosen, defaults=defaults, create=create)
 
 
 async def _values_page(request: Request, upload_id: str, meta: dict[str, Any], path: Path,
@@ -198,7 +198,7 @@ async def import_run(request: Request, upload_id: FromPath[str]) -> Template | R
                              choices=await _choice_lists(form))
     action = form.get("action")
     on_values = form.get("screen") == "values" or action in ("values", "save_profile")
-    options = await _options(form, info, with_values=form.get("screen") == "values")
+    options = await _options(form, with_values=form.get("screen") == "values")
     if action == "values":
         return await _values_page(request, upload_id, meta, path, mapping, form, options)
     if action == "save_profile":
