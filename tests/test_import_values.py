@@ -114,8 +114,8 @@ def _upload(client, path: Path) -> str:
     return sent.headers["location"]
 
 
-def _values_screen(client, url: str, **extra) -> str:
-    columns = {f"col_{i}": name for i, name in enumerate(COLUMNS)}
+def _values_screen(client, url: str, mapping=COLUMNS, **extra) -> str:
+    columns = {f"col_{i}": name for i, name in enumerate(mapping)}
     page = client.post(url, data={**columns, **extra, "action": "values"})
     assert page.status_code == 200, page.text[:2000]
     return page.text
@@ -130,7 +130,8 @@ def test_values_screen_creates_sites_and_categories_then_a_profile_reuses_the_ch
         client_as, tmp_path):
     admin = client_as("administrator")
     url = _upload(admin, _glpi(tmp_path))
-    page = _values_screen(admin, url)
+    # The purchase date column taken as the commissioning date: a choice the profile keeps.
+    page = _values_screen(admin, url, [*COLUMNS[:-1], "commissioning_date"])
     text = html.unescape(page)
     # Each unknown value once, with its count; close matches pre-selected, others created.
     for value, times in [("Robot pédagogique", 3), ("Écrans numériques interactifs", 5),
@@ -203,12 +204,16 @@ def test_values_screen_creates_sites_and_categories_then_a_profile_reuses_the_ch
     assert profile.values["manufacturer"]["Hewlett-Packard"] == "HP"
     assert profile.columns["Lieu"] == "site"
     second = _write_csv(tmp_path / "second.csv", [
-        ["Lieu", "Statut", "Type", "Fabricant", "Modèle", "Numéro de série"],
+        ["Lieu", "Statut", "Type", "Fabricant", "Modèle", "Numéro de série", "Date d'achat"],
         ["École J. Ferry > Salle 3", "Chez le prestataire", "Écrans numériques interactifs",
-         "Hewlett-Packard", "Écran 75", "HP-0100"]])
+         "Hewlett-Packard", "Écran 75", "HP-0100", "02/09/2024"]])
     url2 = _upload(admin, second)
+    guessed = admin.get(url2).text
+    assert re.search(r'name="col_6">.*?<option value="purchase_date" selected>', guessed, re.S)
     mapping = admin.get(f"{url2}?profile={profile_id}").text
     assert re.search(r'name="col_0">.*?<option value="site" selected>', mapping, re.S)
+    assert re.search(r'name="col_6">.*?<option value="commissioning_date" selected>', mapping,
+                     re.S)
     assert f'<input type="hidden" name="profile" value="{profile_id}">' in mapping
     page2 = admin.post(url2, data={**_form(mapping, "columns-form").fields, "action": "values"})
     form2 = _form(page2.text)
@@ -217,8 +222,10 @@ def test_values_screen_creates_sites_and_categories_then_a_profile_reuses_the_ch
     imported = admin.post(url2, data={**form2.fields, "action": "import"},
                           follow_redirects=False)
     assert imported.status_code == 303, html.unescape(imported.text)[-2000:]
-    assert query("SELECT status FROM asset WHERE serial = 'HP-0100'") == [
-        {"status": "in_repair"}]
+    reused = query("SELECT status, commissioning_date, purchase_date FROM asset "
+                   "WHERE serial = 'HP-0100'")[0]
+    assert (reused["status"], str(reused["commissioning_date"])[:10],
+            reused["purchase_date"]) == ("in_repair", "2024-09-02", None)
     # Deleted from the list.
     admin.post(f"/imports/profiles/{profile_id}/delete")
     assert "GLPI de la mairie" not in admin.get("/imports").text

@@ -196,13 +196,13 @@ async def delete_profile(profile_id: int, actor: Actor | str) -> None:
 
 
 def apply_to_header(profile: Profile, header: list[str]) -> list[str]:
-    """The column mapping a profile gives a file (guessed where it says nothing). A column the
-    profile ignores may be absent; one it maps must be there."""
+    """The column mapping a profile gives a file on the columns screen (guessed where it says
+    nothing; its columns the file lacks are left out, and the screen shows the result)."""
     from inventory.imports.columns import apply_mapping_file, normalise
 
     present = {normalise(c) for c in header}
     return apply_mapping_file(header, {c: f for c, f in profile.columns.items()
-                                       if f or normalise(c) in present})
+                                       if normalise(c) in present})
 
 
 def options_parts(profile: Profile, extra_create: frozenset[str] = frozenset(),
