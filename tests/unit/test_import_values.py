@@ -8,6 +8,8 @@ import pytest
 from inventory import i18n
 from inventory.imports.columns import MappingProblem
 from inventory.imports.profiles import Profile, parse_profile_file, to_toml
+from inventory.imports.report_text import created_text
+from inventory.imports.service import values_from_form
 from inventory.imports.values import (
     CREATE,
     Choice,
@@ -181,3 +183,22 @@ def test_bad_profile_files_say_what_is_wrong(text, message):
     with pytest.raises(MappingProblem) as refused:
         parse_profile_file(text, "bad.toml")
     assert message in refused.value.message
+
+
+def test_values_screen_form_and_what_will_be_created():
+    form = {"col_0": "site", "value-site-0": "École J. Ferry", "choice-site-0": "GS-FERRY",
+            "value-site-1": "Collège Jean Moulin", "choice-site-1": CREATE,
+            "value-status-0": "Chez le prestataire", "choice-status-0": "in_repair",
+            "value-category-0": "Robot", "choice-category-0": "",  # left to choose: not given
+            "value-room-0": "Salle 1", "choice-room-0": "X"}  # not a value field
+    assert values_from_form(form) == {
+        "site": {"École J. Ferry": "GS-FERRY", "Collège Jean Moulin": CREATE},
+        "status": {"Chez le prestataire": "in_repair"}}
+    assert created_text({"sites": 12, "rooms": 37, "categories": 4, "models": 19}) == (
+        "Will be created: 12 new sites, 37 new rooms, 4 new categories, 19 new models.")
+    assert created_text({"sites": 1, "models": 0, "rooms": 1}, done=True) == (
+        "Created: 1 new site, 1 new room.")
+    assert created_text({}) == ""
+    i18n.set_language("fr")
+    assert created_text({"sites": 2, "categories": 1}) == (
+        "Seront créés : 2 nouveaux sites, 1 nouvelle catégorie.")
