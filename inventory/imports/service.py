@@ -32,6 +32,7 @@ from inventory.sites.rules import code_problem, normalise_uai, uai_problem
 from inventory.tables import Asset, AssetModel, Category, Room, Site, TagSequence
 
 BATCH_SIZE = 500
+MAX_LISTED_VALUES = 200  # distinct values per field on the values screen
 # Asset fields an import sets, besides site, room and status (see assets.service.EDIT_FIELDS).
 ASSET_FIELDS = (
     "category", "model", "serial", "purchase_date", "purchase_price_cents", "supplier",
@@ -687,6 +688,7 @@ class ValuesScreen:
     fields: dict[str, list[ValueToMap]]  # in VALUE_FIELDS order, only fields with values
     choices: dict[str, list[value_rules.Choice]]  # everything of ours, per field
     creatable: dict[str, bool]  # field -> may the person create its values
+    more: dict[str, int] = field(default_factory=dict)  # field -> values left off the screen
 
 
 async def _our_choices() -> tuple[_References, dict[str, list[value_rules.Choice]]]:
@@ -752,6 +754,9 @@ async def values_to_map(path: Path, mapping: Sequence[str], who: Importer,
         for key, count in counts[name].most_common():
             value = spelled[(name, key)]
             if _recognised(refs, name, value) and key not in chosen:
+                continue
+            if len(listed) >= MAX_LISTED_VALUES:  # the most frequent first; the rest counted
+                screen.more[name] = screen.more.get(name, 0) + 1
                 continue
             proposals, best = value_rules.close_matches(value, choices[name])
             if key in chosen:

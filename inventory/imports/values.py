@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from inventory.imports.columns import normalise
 
@@ -108,7 +109,8 @@ def _singular(word: str) -> str:
     return word
 
 
-def _forms(text: str) -> set[str]:
+@lru_cache(maxsize=8192)
+def _forms(text: str) -> frozenset[str]:
     """The folded ways a name can be written: as is, singular, without its bracketed
     abbreviation, the abbreviation alone, the initials of a long name."""
     forms = set()
@@ -125,23 +127,40 @@ def _forms(text: str) -> set[str]:
     words = [w for w in normalise(plain).split() if w not in _FILLER]
     if len(words) >= 2:
         forms.add("".join(w[0] for w in words))  # "écran numérique interactif" -> "eni"
-    return forms
+    return frozenset(forms)
 
 
-def _score(value_forms: set[str], choice_forms: set[str]) -> float:
-    if value_forms & choice_forms:
+@lru_cache(maxsize=8192)
+def _fuzzy(text: str) -> tuple[str, ...]:
+    """The forms compared letter by letter: the name without its brackets, singular, site
+    abbreviations spelled out (the exact forms above catch the rest)."""
+    plain = normalise(re.sub(r"\([^()]*\)", " ", text))
+    expanded = " ".join(_singular(w) for w in " ".join(
+        _EXPANSIONS.get(w, w) for w in plain.split()).split())
+    return (expanded,) if len(expanded) >= 3 else ()
+
+
+@lru_cache(maxsize=8192)
+def _matcher(b: str) -> SequenceMatcher:
+    return SequenceMatcher(None, "", b)  # b's index is built once
+
+
+def _score(value: str, choice: Choice, cutoff: float) -> float:
+    forms = _forms(choice.label).union(*(_forms(a) for a in (choice.key, *choice.aliases)))
+    if _forms(value) & forms:
         return 1.0
     best = 0.0
-    for a in value_forms:
-        for b in choice_forms:
-            if len(a) < 3 or len(b) < 3:
-                continue
-            ratio = SequenceMatcher(None, a, b).ratio()
-            a_words, b_words = set(a.split()), set(b.split())
-            meaningful = {w for w in a_words if len(w) > 2 and w not in _FILLER}
-            if meaningful and meaningful <= b_words:  # "École J. Ferry" in "GS Jules Ferry"
-                ratio = max(ratio, 0.85)
-            best = max(best, ratio)
+    for a in _fuzzy(value):
+        meaningful = {w for w in a.split() if len(w) > 2 and w not in _FILLER}
+        for b in _fuzzy(choice.label) + tuple(f for x in choice.aliases for f in _fuzzy(x)):
+            if meaningful and meaningful <= set(b.split()):  # "École J. Ferry", "GS J. Ferry"
+                best = max(best, 0.85)
+            matcher = _matcher(b)
+            matcher.set_seq1(a)
+            # The quick upper bounds first: most pairs are far apart.
+            floor = max(best, cutoff)
+            if matcher.real_quick_ratio() > floor and matcher.quick_ratio() > floor:
+                best = max(best, matcher.ratio())
     return best
 
 
@@ -150,14 +169,11 @@ def close_matches(value: str, choices: Sequence[Choice], limit: int = 5,
     """Our choices closest to a file's value, best first, and the one to pre-select: an
     equal name once accents, case, plurals and abbreviations are set aside, or a single
     clear match. (None when the choice is not clear: the person decides.)"""
-    value_forms = _forms(value)
-    if not value_forms:
+    if not _forms(value):
         return [], None
     scored = []
     for choice in choices:
-        forms = _forms(choice.label) | {f for a in (choice.key, *choice.aliases)
-                                        for f in _forms(a)}
-        score = _score(value_forms, forms)
+        score = _score(value, choice, cutoff)
         if score >= cutoff:
             scored.append((score, choice))
     scored.sort(key=lambda pair: (-pair[0], pair[1].label))
