@@ -93,7 +93,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     from inventory.accounts.scope import EVERYTHING
     from inventory.i18n import _
-    from inventory.imports import columns, reading, report_text
+    from inventory.imports import columns, profiles, reading, report_text
+    from inventory.imports import values as value_rules
     from inventory.imports.service import Importer, ImportOptions, run_import
 
     settings = _setup()
@@ -102,23 +103,35 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(_("No such file: %(path)s") % {"path": args.file}, file=sys.stderr)
         return 2
     try:
+        create = value_rules.parse_create(",".join(args.create or []))
+    except ValueError as unknown:
+        print(_("--create takes %(choices)s or all, not “%(word)s”.") % {
+            "choices": ", ".join(value_rules.CREATABLE), "word": unknown}, file=sys.stderr)
+        return 2
+    if args.create_categories:  # the older flag, kept
+        create |= {"categories"}
+    try:
         info = reading.inspect(path, header_row=args.header_row)
-        given = {}
+        profile = profiles.Profile()
         if args.mapping:
             mapping_path = Path(args.mapping)
-            given = columns.parse_mapping_file(mapping_path.read_text(encoding="utf-8"),
-                                               mapping_path.name)
-        mapping = columns.apply_mapping_file(info.header, given, info.formats)
+            profile = profiles.parse_profile_file(mapping_path.read_text(encoding="utf-8"),
+                                                  mapping_path.name)
+        mapping = columns.apply_mapping_file(info.header, profile.columns, info.formats)
     except (reading.FileProblem, columns.MappingProblem) as problem:
         print(problem.message, file=sys.stderr)
         return 1
     except OSError as error:
         print(error, file=sys.stderr)
         return 2
-    who = Importer(actor="cli", scope=EVERYTHING, may_create_categories=args.create_categories,
+    defaults = {name: given for name, given in (("site", args.site), ("category", args.category))
+                if given}
+    options = ImportOptions(header_row=args.header_row, date_order=args.date_order,
+                            **profiles.options_parts(profile, create, defaults))
+    # The command line acts as an administrator: it creates what it is told to.
+    who = Importer(actor="cli", scope=EVERYTHING, may_create_categories=True,
                    prefix=settings.tag_prefix, digits=settings.tag_digits,
-                   language=settings.default_language)
-    options = ImportOptions(header_row=args.header_row, date_order=args.date_order)
+                   language=settings.default_language, may_create_sites=True)
     note = columns.price_note(info.header, mapping)
     if note:
         print(note)
@@ -137,6 +150,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(line)
     for line in report_text.error_lines(report):
         print(line, file=sys.stderr)
+    if report.created_refs and not report.problem:
+        print(report_text.created_text(report.created_refs, done=report.committed))
     print(report_text.summary(report, dry_run=args.dry_run))
     return 0 if report.ok else 1
 
@@ -423,12 +438,22 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="import assets (and their rooms and models) from a "
                          "CSV or XLSX file; all or nothing")
     imp.add_argument("file", help="a .csv (UTF-8 or Windows-1252, ; or ,) or .xlsx file")
-    imp.add_argument("--mapping", help="a JSON or TOML file mapping column names to fields "
-                     "(columns it does not name are guessed from the header)")
+    imp.add_argument("--mapping", help="an import profile, JSON or TOML: [columns] maps column "
+                     "names to fields (columns it does not name are guessed from the header); "
+                     "[values.category], [values.status], [values.site], "
+                     "[values.manufacturer] map the file's values to ours (\"+create\": "
+                     "create it); [defaults] site, category, create")
     imp.add_argument("--dry-run", action="store_true",
                      help="check the file and report what would happen; write nothing")
+    imp.add_argument("--create", action="append", metavar="sites,rooms,categories,models",
+                     help="create what the file names and does not exist yet (or 'all'); "
+                     "rooms and models are always created")
     imp.add_argument("--create-categories", action="store_true",
-                     help="create the categories the file names that do not exist yet")
+                     help="the same as --create categories")
+    imp.add_argument("--site", metavar="CODE_OR_UAI",
+                     help="the site of rows that give none")
+    imp.add_argument("--category", metavar="CODE",
+                     help="the category of rows that give none")
     imp.add_argument("--header-row", type=int, metavar="N",
                      help="the row holding the column names (default: found by the import)")
     imp.add_argument("--date-order", choices=["dmy", "mdy"], default="dmy",

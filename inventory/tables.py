@@ -382,9 +382,19 @@ class PlanAlert(Table, tablename="plan_alert"):
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
 
 
+class ImportProfile(Table, tablename="import_profile"):
+    """A named set of import choices (columns, value mappings, what to create, defaults),
+    kept as the JSON of the profile file the command line reads (imports/profiles.py)."""
+
+    name = Varchar(length=100, unique=True)
+    body = Text(default="{}")
+    created_by = Varchar(length=200, default="")
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
 ALL_TABLES = (
     Site, Room, Category, AssetModel, Asset, TagSequence, AuditRecord, User, UserSite,
     UserSession, LoginThrottle, AppSetting, ReservedTag, InventoryCampaign, CampaignCheck,
     Intervention, Fault, FaultEvent, OutboxMessage, JobRun, MaintenanceTask, MaintenanceItem,
-    RenewalPlan, PlanLine, PlanAlert, ApiToken, BackupRun,
+    RenewalPlan, PlanLine, PlanAlert, ApiToken, BackupRun, ImportProfile,
 )

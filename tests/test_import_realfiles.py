@@ -69,6 +69,38 @@ def _form(mapping, **extra):
     return {**{f"col_{i}": field for i, field in enumerate(mapping)}, **extra}
 
 
+def _values_form(client, url, mapping, **extra) -> dict[str, str]:
+    """Through the values screen as a person would: open it, keep what it pre-selects (a
+    close match, or "create" for what is new), carry its hidden fields."""
+    from html.parser import HTMLParser
+
+    page = client.post(url, data=_form(mapping, action="values", **extra))
+    assert page.status_code == 200, page.text
+
+    class Form(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.fields, self.select = {}, None
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "input" and a.get("type") == "hidden" and a.get("name"):
+                self.fields[a["name"]] = a.get("value", "")
+            elif tag == "select":
+                self.select = a.get("name")
+            elif tag == "option" and self.select and "selected" in a:
+                self.fields[self.select] = a.get("value", "")
+
+        def handle_endtag(self, tag):
+            if tag == "select":
+                self.select = None
+
+    form = Form()
+    form.feed(page.text.split('id="values-form"', 1)[1].split("</form>", 1)[0])
+    form.fields.pop("_csrf_token", None)
+    return form.fields
+
+
 def test_libreoffice_workbook_through_the_page(empty_client, run, workbook):
     run(realfiles.create_schools())
     url = _upload(empty_client, workbook)
@@ -85,15 +117,17 @@ def test_libreoffice_workbook_through_the_page(empty_client, run, workbook):
     assert mapping[info.header.index("Prix HT")] == ""
     assert mapping[info.header.index("Garantie")] == "warranty_years"  # shown as "3 ans"
     assert mapping[info.header.index("Marque / Modèle")] == "manufacturer_model"
-    checked = empty_client.post(url, data=_form(mapping, action="check", date_order="dmy"))
+    # New categories (the installation has none): created, as the values screen proposes.
+    chosen = _values_form(empty_client, url, mapping, date_order="dmy")
+    assert any(v == "+create" for k, v in chosen.items() if k.startswith("choice-category"))
+    checked = empty_client.post(url, data={**chosen, "action": "check"})
     assert checked.status_code == 200, re.findall(r"<td>([^<]*)</td>", checked.text)[:12]
     assert checked.text.count('<span class="pill ok">create</span>') == 48 + 1
     # The totals row is skipped and said so; formula amounts are rounded and said so.
     assert re.search(r"Row 54: a totals row \(“TOTAL”\)", checked.text)
     assert "498.996 rounded to 499,00 €" in checked.text
     assert count("asset") == 0
-    done = empty_client.post(url, data=_form(mapping, action="import", date_order="dmy"),
-                             follow_redirects=False)
+    done = empty_client.post(url, data={**chosen, "action": "import"}, follow_redirects=False)
     assert done.status_code == 303, done.text
     assert count("asset") == 48
     projector = _device("LO-01-1")
@@ -176,11 +210,10 @@ def test_snipe_it_export_needs_month_first_dates(empty_client, run, tmp_path):
     assert refused.status_code == 400
     assert "“1/23/23” is not a day-first date" in refused.text
     assert "month first" in refused.text
-    checked = empty_client.post(url, data=_form(mapping, action="check", date_order="mdy"))
+    chosen = _values_form(empty_client, url, mapping, date_order="mdy")  # new categories
+    checked = empty_client.post(url, data={**chosen, "action": "check"})
     assert checked.status_code == 200, re.findall(r"<td>([^<]*)</td>", checked.text)[:12]
-    assert 'value="mdy" checked' in checked.text  # the choice is kept
-    done = empty_client.post(url, data=_form(mapping, action="import", date_order="mdy"),
-                             follow_redirects=False)
+    done = empty_client.post(url, data={**chosen, "action": "import"}, follow_redirects=False)
     assert done.status_code == 303, done.text
     ready = _device("DMPX1234")
     assert ready["status"] == "in_stock"  # "Ready to Deploy": stock, not in service

@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from inventory import db
 from inventory.accounts.scope import Scope
 from inventory.imports import columns
-from inventory.imports.service import Importer, run_import
+from inventory.imports.service import Importer, ImportOptions, run_import
 from tests.helpers import assert_search_text_current, count, execute, query
 
 INVENTORY = str(Path(sys.executable).parent / "inventory")
@@ -184,7 +184,9 @@ def test_snipe_it_workbook(demo_url, tmp_path, run):
               "Warranty", "Notes", "Status"]
     mapping = columns.guess_mapping(header)
     planner = Importer(actor="planner@test", scope=Scope(), may_create_categories=True)
-    report = run(run_import(path, mapping, planner, commit=True))
+    # Categories are created only when asked (issue 12: "when the user agrees").
+    report = run(run_import(path, mapping, planner, commit=True,
+                            options=ImportOptions(create=frozenset({"categories"}))))
     assert report.ok and report.committed, list(report.errors())
     assert dict(report.counts) == {"create": 2}
     assert dict(report.created_refs) == {"categories": 1, "models": 1}

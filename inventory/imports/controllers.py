@@ -4,6 +4,7 @@ does the work, the same as `inventory import`."""
 from __future__ import annotations
 
 import itertools
+import re
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,10 @@ from litestar.response import Redirect, Template
 from inventory.accounts import permissions as p
 from inventory.fields import FIELD_LABELS
 from inventory.i18n import _
-from inventory.imports import columns, reading, report_text, service, uploads
+from inventory.imports import columns, profiles, reading, report_text, service, uploads
+from inventory.imports import values as value_rules
 from inventory.settings import PROJECT_ROOT
+from inventory.validation import NotFound, ValidationFailed
 from inventory.web import render, see_other
 
 EXAMPLE = PROJECT_ROOT / "examples" / "inventaire-exemple.csv"
@@ -34,7 +37,8 @@ def _importer(request: Request) -> service.Importer:
     return service.Importer(actor=user.actor, scope=user.scope,
                             may_create_categories=user.can(p.CATALOG_WRITE),
                             prefix=settings.tag_prefix, digits=settings.tag_digits,
-                            language=settings.default_language)
+                            language=settings.default_language,
+                            may_create_sites=user.can(p.SITE_WRITE))
 
 
 def _header_row(value: Any) -> int | None:
@@ -44,7 +48,8 @@ def _header_row(value: Any) -> int | None:
     return None
 
 
-def _options(form: Any) -> service.ImportOptions:
+def _reading_options(form: Any) -> service.ImportOptions:
+    """How to read the file: the header row and the order of dates the person chose."""
     order = form.get("date_order")
     return service.ImportOptions(
         header_row=_header_row(form.get("header_row")),
@@ -54,7 +59,8 @@ def _options(form: Any) -> service.ImportOptions:
 @get("/imports", permission=p.IMPORT_RUN)
 async def import_index() -> Template:
     return render("imports/index.html", error="",
-                  limit_mb=reading.MAX_FILE_BYTES // (1024 * 1024))
+                  limit_mb=reading.MAX_FILE_BYTES // (1024 * 1024),
+                  profiles=await profiles.list_profiles())
 
 
 @post("/imports", permission=p.IMPORT_RUN,
@@ -97,13 +103,85 @@ def _samples(path: Path, info: reading.TableInfo) -> list[list[str]]:
 
 def _mapping_page(upload_id: str, meta: dict[str, Any], path: Path, info: reading.TableInfo,
                   mapping: list[str], options: service.ImportOptions, status: int = 200,
-                  report: service.Report | None = None, problem: str = "") -> Template:
+                  report: service.Report | None = None, problem: str = "",
+                  choices: dict[str, Any] | None = None) -> Template:
     return render(
         "imports/mapping.html", status, upload_id=upload_id, meta=meta, info=info,
         samples=_samples(path, info), mapping=mapping, fields=columns.FIELDS, report=report,
         problem=problem, shown_rows=SHOWN_ROWS, action_label=report_text.action_label,
         options=options, price_note=columns.price_note(info.header, mapping),
-        field_label=lambda name: str(FIELD_LABELS.get(name, columns.FIELDS.get(name, name))))
+        field_label=lambda name: str(FIELD_LABELS.get(name, columns.FIELDS.get(name, name))),
+        created_text=report_text.created_text, **(choices or {}))
+
+
+# The choices beyond the columns (values screen, defaults for all rows, saved profiles)
+
+_NOT_CARRIED = ("value-", "choice-")
+_OWN_FIELDS = {"action", "_csrf_token", "profile_name"}
+
+
+def _carried(form: Any) -> list[tuple[str, str]]:
+    """The columns screen's fields, carried as hidden fields through the values screen
+    (whatever that screen holds: columns, header row, date order, defaults, profile)."""
+    return [(k, x) for k, x in form.items() if isinstance(x, str)
+            and k not in _OWN_FIELDS and not k.startswith(_NOT_CARRIED)]
+
+
+async def _choice_lists(form: Any, profile: profiles.Profile | None = None) -> dict[str, Any]:
+    """What the columns screen offers besides the columns: a site and a category for all
+    rows, the saved profiles."""
+    _refs, ours = await service._our_choices()
+    defaults = dict(profile.defaults) if profile else {}
+    for name in profiles.DEFAULT_FIELDS:
+        if isinstance(form.get(f"default_{name}"), str):
+            defaults[name] = form.get(f"default_{name}")
+    return {"our_sites": ours["site"], "our_categories": ours["category"],
+            "defaults": defaults, "saved_profiles": await profiles.list_profiles(),
+            "profile_id": form.get("profile", "")}
+
+
+async def _profile_of(form: Any) -> profiles.Profile | None:
+    try:
+        _row, profile = await profiles.get_profile(int(form.get("profile") or ""))
+    except (ValueError, NotFound):
+        return None
+    return profile
+
+
+async def _options(form: Any, with_values: bool) -> service.ImportOptions:
+    """Everything the person chose: how to read the file, values, defaults, profile."""
+    reading_options = _reading_options(form)
+    defaults = {name: form.get(f"default_{name}") for name in profiles.DEFAULT_FIELDS
+                if isinstance(form.get(f"default_{name}"), str) and form.get(f"default_{name}")}
+    profile = await _profile_of(form)
+    # The values screen posts its choices; the first time there, the profile's (if any).
+    chosen = service.values_from_form(form) if with_values else (
+        profile.values if profile else {})
+    # What a profile says to create (its file's [defaults] create); the rights still apply.
+    create = profile.create if profile else frozenset()
+    return service.ImportOptions(header_row=reading_options.header_row,
+                                 date_order=reading_options.date_order,
+                                 values=chosen, defaults=defaults, create=create)
+
+
+async def _values_page(request: Request, upload_id: str, meta: dict[str, Any], path: Path,
+                       mapping: list[str], form: Any, options: service.ImportOptions,
+                       status: int = 200, report: service.Report | None = None,
+                       problem: str = "", notice: str = "") -> Template:
+    screen = await service.values_to_map(path, mapping, _importer(request), options)
+    names = {name: {c.key: c.label for c in screen.choices[name]} for name in screen.choices}
+    return render(
+        "imports/values.html", status, upload_id=upload_id, meta=meta, screen=screen,
+        names=names, create=value_rules.CREATE, carried=_carried(form), report=report,
+        problem=problem, notice=notice, shown_rows=SHOWN_ROWS,
+        action_label=report_text.action_label, created_text=report_text.created_text,
+        field_label=lambda name: str(FIELD_LABELS.get(name, columns.FIELDS.get(name, name))),
+        value_field_label=_value_field_label)
+
+
+def _value_field_label(name: str) -> str:
+    return {"category": _("Categories"), "status": _("Statuses"), "site": _("Sites"),
+            "manufacturer": _("Manufacturers")}[name]
 
 
 def _inspect(path: Path, options: service.ImportOptions
@@ -121,16 +199,25 @@ def _inspect(path: Path, options: service.ImportOptions
 
 @get("/imports/{upload_id:str}", permission=p.IMPORT_RUN)
 async def import_mapping(request: Request, upload_id: FromPath[str]) -> Template:
-    """The mapping screen; `?header_row=N` reads the columns from row N."""
+    """The columns screen; `?header_row=N` reads the columns from row N, `?profile=ID`
+    applies a saved profile."""
     path, meta = uploads.load(_data_dir(request), upload_id, request.user.id)
     try:
-        info, options, problem = _inspect(path, _options(request.query_params))
+        info, options, problem = _inspect(path, _reading_options(request.query_params))
     except reading.FileProblem as problem:
         return render("imports/index.html", 400, error=problem.message,
-                      limit_mb=reading.MAX_FILE_BYTES // (1024 * 1024))
-    return _mapping_page(upload_id, meta, path, info,
-                         columns.guess_mapping(info.header, info.formats), options,
-                         400 if problem else 200, problem=problem)
+                      limit_mb=reading.MAX_FILE_BYTES // (1024 * 1024), profiles=[])
+    query = request.query_params
+    profile = await _profile_of(query)
+    mapping = columns.guess_mapping(info.header, info.formats)
+    if profile is not None and not problem:
+        try:
+            mapping = profiles.apply_to_header(profile, info.header)
+        except columns.MappingProblem as refused:
+            problem = refused.message
+    return _mapping_page(upload_id, meta, path, info, mapping, options,
+                         400 if problem else 200, problem=problem,
+                         choices=await _choice_lists(query, profile))
 
 
 @post("/imports/{upload_id:str}", permission=p.IMPORT_RUN)
@@ -139,21 +226,28 @@ async def import_run(request: Request, upload_id: FromPath[str]) -> Template | R
     path, meta = uploads.load(_data_dir(request), upload_id, request.user.id)
     form = await request.form()
     try:
-        info, options, problem = _inspect(path, _options(form))
+        info, options, problem = _inspect(path, _reading_options(form))
     except reading.FileProblem as problem:
         return render("imports/index.html", 400, error=problem.message,
                       limit_mb=reading.MAX_FILE_BYTES // (1024 * 1024))
     if problem:
         return _mapping_page(upload_id, meta, path, info,
                              columns.guess_mapping(info.header, info.formats), options, 400,
-                             problem=problem)
+                             problem=problem, choices=await _choice_lists(form))
     mapping = service.mapping_from_form(info.header, form)
     try:
         columns.check_mapping(mapping)
     except columns.MappingProblem as problem:
         return _mapping_page(upload_id, meta, path, info, mapping, options, 400,
-                             problem=problem.message)
-    commit = form.get("action") == "import"
+                             problem=problem.message, choices=await _choice_lists(form))
+    action = form.get("action")
+    on_values = form.get("screen") == "values" or action in ("values", "save_profile")
+    options = await _options(form, with_values=form.get("screen") == "values")
+    if action == "values":
+        return await _values_page(request, upload_id, meta, path, mapping, form, options)
+    if action == "save_profile":
+        return await _save_profile(request, upload_id, meta, path, mapping, form, options, info)
+    commit = action == "import"
     report = await service.run_import(path, mapping, _importer(request), commit=commit,
                                       options=options)
     if report.committed:
@@ -161,16 +255,55 @@ async def import_run(request: Request, upload_id: FromPath[str]) -> Template | R
             "counts": dict(report.counts), "created": dict(report.created_refs),
             "skipped": len(report.skipped)})
         return see_other(f"/imports/{upload_id}/done")
-    return _mapping_page(upload_id, meta, path, info, mapping, options,
-                         200 if report.ok else 400, report=report, problem=report.problem)
+    status = 200 if report.ok else 400
+    if on_values:
+        return await _values_page(request, upload_id, meta, path, mapping, form, options,
+                                  status, report=report, problem=report.problem)
+    return _mapping_page(upload_id, meta, path, info, mapping, options, status, report=report,
+                         problem=report.problem, choices=await _choice_lists(form))
+
+
+async def _save_profile(request: Request, upload_id: str, meta: dict[str, Any], path: Path,
+                        mapping: list[str], form: Any, options: service.ImportOptions,
+                        info: reading.TableInfo) -> Template:
+    profile = profiles.Profile(
+        columns={column: mapping[i] or "ignore" for i, column in enumerate(info.header)
+                 if column},
+        values={k: dict(x) for k, x in options.values.items()}, defaults=dict(options.defaults))
+    try:
+        row = await profiles.save_profile(str(form.get("profile_name") or ""), profile,
+                                          request.user.actor)
+    except ValidationFailed as failed:
+        return await _values_page(request, upload_id, meta, path, mapping, form, options, 400,
+                                  problem=next(iter(failed.errors.values())))
+    return await _values_page(request, upload_id, meta, path, mapping, form, options,
+                              notice=_("The choices are saved as the profile “%(name)s”.")
+                              % {"name": row["name"]})
+
+
+@get("/imports/profiles/{profile_id:int}/profile.toml", permission=p.IMPORT_RUN)
+async def profile_download(profile_id: FromPath[int]) -> Response:
+    row, profile = await profiles.get_profile(profile_id)
+    text = profiles.to_toml(profile, title=_("Import profile “%(name)s”: inventory import "
+                                             "FILE --mapping this-file.toml") % {
+                                                 "name": row["name"]})
+    filename = re.sub(r"[^A-Za-z0-9_-]+", "-", row["name"]).strip("-") or "profile"
+    return Response(text.encode("utf-8"), media_type="application/toml; charset=utf-8",
+                    headers={"content-disposition": f'attachment; filename="{filename}.toml"'})
+
+
+@post("/imports/profiles/{profile_id:int}/delete", permission=p.IMPORT_RUN)
+async def profile_delete(request: Request, profile_id: FromPath[int]) -> Redirect:
+    await profiles.delete_profile(profile_id, request.user.actor)
+    return see_other("/imports")
 
 
 @get("/imports/{upload_id:str}/done", permission=p.IMPORT_RUN)
 async def import_done(request: Request, upload_id: FromPath[str]) -> Template:
     meta = uploads.outcome(_data_dir(request), upload_id, request.user.id)
     return render("imports/done.html", meta=meta, counts=meta["outcome"]["counts"],
-                  created=meta["outcome"]["created"])
+                  created=meta["outcome"]["created"], created_text=report_text.created_text)
 
 
 import_routes = [import_index, import_upload, import_example, import_mapping, import_run,
-                 import_done]
+                 import_done, profile_download, profile_delete]

@@ -59,3 +59,21 @@ def summary(report, *, dry_run: bool) -> str:
     if dry_run:
         return _("Dry run, nothing written:") + " " + figures + "."
     return _("Imported:") + " " + figures + "."
+
+
+def created_text(created, *, done: bool = False) -> str:
+    """"12 new sites, 37 new rooms, 4 new categories, 19 new models" (what a dry run will
+    create, or what an import created)."""
+    parts = []
+    for kind, text in (
+            ("sites", lambda n: ngettext("%(num)d new site", "%(num)d new sites", n)),
+            ("rooms", lambda n: ngettext("%(num)d new room", "%(num)d new rooms", n)),
+            ("categories", lambda n: ngettext("%(num)d new category", "%(num)d new categories",
+                                              n)),
+            ("models", lambda n: ngettext("%(num)d new model", "%(num)d new models", n))):
+        if created.get(kind):
+            parts.append(text(created[kind]) % {"num": created[kind]})
+    if not parts:
+        return ""
+    return (_("Created: %(list)s.") if done else _("Will be created: %(list)s.")) % {
+        "list": ", ".join(parts)}

@@ -35,11 +35,13 @@ from inventory.faults import service as faults
 from inventory.i18n import _
 from inventory.i18n import lazy_gettext as L
 from inventory.imports import columns, reading
+from inventory.imports import values as value_rules
 from inventory.sites import service as sites_service
-from inventory.sites.rules import code_problem, normalise_uai
+from inventory.sites.rules import code_problem, normalise_uai, uai_problem
 from inventory.tables import Asset, AssetModel, Category, Room, Site, TagSequence
 
 BATCH_SIZE = 500
+MAX_LISTED_VALUES = 200  # distinct values per field on the values screen
 # Asset fields an import sets, besides site, room and status (see assets.service.EDIT_FIELDS).
 ASSET_FIELDS = (
     "category", "model", "serial", "purchase_date", "purchase_price_cents", "supplier",
@@ -71,7 +73,7 @@ class Report:
     rows: list[RowResult] = field(default_factory=list)
     problem: str = ""  # the file as a whole cannot be imported
     committed: bool = False
-    created_refs: Counter = field(default_factory=Counter)  # rooms, models, categories
+    created_refs: Counter = field(default_factory=Counter)  # sites, rooms, models, categories
     skipped: list[tuple[int, str]] = field(default_factory=list)  # (row, why): totals rows
     header_row: int = 1  # the row taken as the header, as a spreadsheet numbers it
     header_found: bool = True  # found by the import (False: chosen by the person)
@@ -101,6 +103,7 @@ class Importer:
     prefix: str = "BRN"
     digits: int = 6
     language: str = i18n.DEFAULT_LANGUAGE  # the installation's, for names the import invents
+    may_create_sites: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,9 +113,19 @@ class ImportOptions:
 
     header_row: int | None = None  # the header's row number as a spreadsheet shows it; None: found
     date_order: str = "dmy"  # "dmy" (03/04/2023 is 3 April) or "mdy" (Snipe-IT's 4/3/2023)
-    create: frozenset[str] = frozenset()  # of "sites", "rooms", "categories", "models"
-    values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # field -> file value -> ours
-    defaults: Mapping[str, str] = field(default_factory=dict)  # field -> value for rows without one
+    # Of "sites", "rooms", "categories", "models" (values.CREATABLE). Rooms and models are
+    # created whether named or not (as before this option: a room of a known site, a model of
+    # a known category); sites and categories only when named here, or when a value choice
+    # says values.CREATE, and when the person may create them.
+    create: frozenset[str] = frozenset()
+    # "category"/"status"/"site"/"manufacturer" -> the file's value -> our code or status key,
+    # our manufacturer's name, or values.CREATE (create the file's value as it is).
+    values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # "site"/"category" -> the code (site: or UAI) of rows that give none.
+    defaults: Mapping[str, str] = field(default_factory=dict)
+
+
+_FILE_LEVEL = "(file)"  # an error key whose message is the report's problem, said once
 
 
 class _Stale(Exception):
@@ -195,6 +208,22 @@ class _References:
             self._add_model(m)
         self.rooms = {(r["site"], _fold(r["name"])): r["id"]
                       for r in await Room.select(Room.id, Room.site, Room.name).run()}
+        self.manufacturers = {_fold(m): m for _k, (m, _n) in sorted(self.model_info.items())}
+
+    def _add_site(self, s: dict) -> None:
+        self.sites.append(s)
+        self.site_by_code[s["code"]] = s
+        self.site_names[s["id"]] = s["name"]
+        if s["uai"]:
+            self.site_by_uai[s["uai"]] = s
+        self.site_by_name.setdefault(_fold(s["name"]), s)
+
+    def find_site(self, given: str) -> dict | None:
+        return (self.site_by_code.get(given.upper()) or self.site_by_uai.get(normalise_uai(given))
+                or self.site_by_name.get(_fold(given)))
+
+    def find_category(self, given: str) -> dict | None:
+        return self.category_by_code.get(given.upper()) or self.category_by_name.get(_fold(given))
 
     def _add_category(self, c: dict) -> None:
         self.categories[c["id"]] = c
@@ -226,6 +255,70 @@ class _Run:
         self.arrived_faulty: list[tuple[RowResult, str]] = []  # (row, faulty or in_repair)
         self.highest_given = 0  # the highest number of our series among the file's tags
         self._tag_pattern = re.compile(rf"^{re.escape(who.prefix)}-(\d+)$")
+        self._choose_values()
+
+    # Value choices and defaults (values screen, profile, command line)
+
+    def _choose_values(self) -> None:
+        """The file's values the person mapped to ours, by column; those to create."""
+        self.create = set(self.options.create) | {"rooms", "models"}
+        self.cell_choices: list[tuple[int, str, dict[str, str]]] = []
+        self.create_values: dict[str, set[str]] = {f: set() for f in value_rules.VALUE_FIELDS}
+        for name, chosen in self.options.values.items():
+            if name not in self.mapping or name not in value_rules.VALUE_FIELDS:
+                continue
+            replace = {}
+            for theirs, ours in chosen.items():
+                if ours == value_rules.CREATE:
+                    self.create_values[name].add(_fold(theirs))
+                elif ours:
+                    replace[_fold(theirs)] = ours
+            self.cell_choices.append((self.mapping.index(name), name, replace))
+        # A field every new asset needs, fed by no column and no choice for all rows: one
+        # message for the file rather than one per row.
+        self.missing_fields = []
+        if not {"site", "site_uai"} & set(self.column_of) and not self.options.defaults.get("site"):
+            self.missing_fields.append("site")
+        if "category" not in self.column_of and not self.options.defaults.get("category"):
+            self.missing_fields.append("category")
+
+    def _chosen_cells(self, cells: Sequence[str]) -> Sequence[str]:
+        if not self.cell_choices:
+            return cells
+        numbers = getattr(cells, "numbers", frozenset())
+        cells = reading.Cells(cells)
+        cells.numbers = numbers  # which cells were numbers in the workbook
+        for index, name, replace in self.cell_choices:
+            cell = cells[index] if index < len(cells) else ""
+            key = value_rules.site_part(cell) if name == "site" else cell.strip()
+            ours = replace.get(_fold(key))
+            if ours is not None:
+                cells[index] = cell.replace(key, ours, 1) if name == "site" else ours
+        return cells
+
+    def _check_defaults(self) -> None:
+        for name, given in self.options.defaults.items():
+            if not given:
+                continue
+            found = self.refs.find_site(given) if name == "site" else (
+                self.refs.find_category(given) if name == "category" else None)
+            if found is None:
+                message = (_("The site chosen for all rows, “%(value)s”, does not exist.")
+                           if name == "site" else
+                           _("The category chosen for all rows, “%(value)s”, does not exist."))
+                self.report.problem = message % {"value": given}
+            elif name == "site" and not self.who.scope.allows(found["id"]):
+                self.report.problem = _("The site “%(site)s” is not one of your sites.") % {
+                    "site": found["code"]}
+
+    def _missing_problem(self) -> str:
+        if self.missing_fields == ["site"]:
+            return _("No column gives the site: map one, or choose a site for all rows.")
+        if self.missing_fields == ["category"]:
+            return _("No column gives the category: map one, or choose a category for all "
+                     "rows.")
+        return _("No column gives the site or the category: map them, or choose a site and a "
+                 "category for all rows.")
 
     def column(self, field_name: str) -> str:
         field_name = _ERROR_COLUMN.get(field_name, field_name)
@@ -249,10 +342,11 @@ class _Run:
     async def validate(self) -> None:
         """Phase 1: read and check every row, plan what to write. Reads only."""
         await self.refs.load()
+        self._check_defaults()
         batch: list[tuple[int, dict, dict, dict, Sequence[str]]] = []
         for number, cells, extra in reading.rows(self.path, self.info, self.report.skipped):
             notes: dict[str, str] = {}
-            values, errors = columns.parse_row(cells, self.mapping,
+            values, errors = columns.parse_row(self._chosen_cells(cells), self.mapping,
                                                date_order=self.options.date_order, notes=notes)
             if extra:
                 errors.setdefault("", _("This row has more cells than the header has columns."))
@@ -317,13 +411,11 @@ class _Run:
         uai = normalise_uai(values.get("site_uai") or "")
         site = None
         if given:
-            site = (self.refs.site_by_code.get(given.upper())
-                    or self.refs.site_by_uai.get(normalise_uai(given))
-                    or self.refs.site_by_name.get(_fold(given)))
+            site = self.refs.find_site(given)
+            if site is None and uai:  # a name of the file's own, and a UAI we know
+                site = self.refs.site_by_uai.get(uai)
             if site is None:
-                errors["site"] = _("Unknown site “%(site)s”: create it first (a site has its "
-                                   "UAI code and address), or give its code.") % {"site": given}
-                return None
+                return await self._new_site(given, uai, errors)
             if uai and site["uai"] != uai:
                 errors["site_uai"] = _("This UAI code is not the one of site “%(site)s”.") % {
                     "site": site["code"]}
@@ -331,25 +423,64 @@ class _Run:
         elif uai:
             site = self.refs.site_by_uai.get(uai)
             if site is None:
-                errors["site_uai"] = _("No site has the UAI code “%(uai)s”.") % {"uai": uai}
-                return None
+                return await self._new_site("", uai, errors)
         if site is not None and not self.who.scope.allows(site["id"]):
             errors["site" if given else "site_uai"] = _(
                 "The site “%(site)s” is not one of your sites.") % {"site": site["code"]}
             return None
         return site
 
+    async def _new_site(self, name: str, uai: str, errors: dict) -> dict | None:
+        """A site the file names and we do not have: created when the person agreed and may,
+        with the kind its name says and a short code; its address is added later."""
+        wanted = "sites" in self.create or _fold(name or uai) in self.create_values["site"]
+        column = "site" if name else "site_uai"
+        if not wanted or not self.who.may_create_sites:
+            if name:
+                message = _("Unknown site “%(site)s”: map it to one of ours, or create it "
+                            "(a site has its UAI code and address), or give its code.")
+            else:
+                message = _("No site has the UAI code “%(uai)s”.")
+            if wanted:
+                message = _("You may not create sites (“%(site)s%(uai)s”): map it to an "
+                            "existing one, or ask someone who manages sites.")
+            errors[column] = message % {"site": name, "uai": uai if not name else ""}
+            return None
+        if uai and (problem := uai_problem(uai)):
+            errors["site_uai" if "site_uai" in self.column_of else column] = problem
+            return None
+        if not uai and uai_problem(name) is None:  # the site column holds a UAI code
+            name, uai = "", normalise_uai(name)
+        label = name or uai
+        raw = {"code": value_rules.site_code(label, self.refs.site_by_code, uai),
+               "name": label, "kind": value_rules.site_kind(label), "uai": uai}
+        try:  # checked now, as create_site will check it in phase 2
+            cleaned = sites_service.clean_site(raw)
+        except v.ValidationFailed as failed:
+            errors[column] = next(iter(failed.errors.values()))
+            return None
+        actor = self.who.actor
+        row = self.plan(cleaned, lambda: sites_service.create_site(raw, actor))
+        self.refs._add_site(row)
+        self.report.created_refs["sites"] += 1
+        return row
+
     async def _category(self, given: str, errors: dict) -> dict | None:
-        found = (self.refs.category_by_code.get(given.upper())
-                 or self.refs.category_by_name.get(_fold(given)))
+        found = self.refs.find_category(given)
         if found:
             return found
+        wanted = "categories" in self.create or _fold(given) in self.create_values["category"]
         if not self.who.may_create_categories:
             errors["category"] = _("Unknown category “%(category)s”: choose an existing one, or "
                                    "ask someone who manages categories to create it.") % {
                                        "category": given}
             return None
-        code = given.upper() if not code_problem(given.upper()) else _category_code(given)
+        if not wanted:
+            errors["category"] = _("Unknown category “%(category)s”: map it to one of ours, or "
+                                   "create it.") % {"category": given}
+            return None
+        code = given.upper() if not code_problem(given.upper()) else \
+            value_rules.category_code(given, self.refs.category_by_code)
         suffix = 1
         base = code
         while code in self.refs.category_by_code:
@@ -431,7 +562,7 @@ class _Run:
             result.notes = [(self.column(f), m) for f, m in notes.items()]
             if errors:
                 result.errors = [(self.column(f), self._message(f, m, cells))
-                                 for f, m in errors.items()]
+                                 for f, m in errors.items() if f != _FILE_LEVEL]
             elif current is None:
                 result.action = "create"
                 if self.keep_plan:
@@ -465,6 +596,14 @@ class _Run:
             else:
                 self.seen_tags[tag] = number
         current = by_tag.get(tag) if tag else None
+        if current is None:
+            for name in self.missing_fields:  # said once for the file
+                self.report.problem = self._missing_problem()
+                errors[_FILE_LEVEL] = name
+            for name in ("site", "category"):
+                if not values.get(name) and self.options.defaults.get(name) \
+                        and not (name == "site" and values.get("site_uai")):
+                    values[name] = self.options.defaults[name]
         site = await self._site(values, errors)
         category = None
         if values.get("category"):
@@ -613,11 +752,6 @@ async def _insert_many(table: str, rows: list[dict[str, Any]]) -> None:
                         + ", ".join(placeholders for _ in chunk), *args).run()
 
 
-def _category_code(name: str) -> str:
-    code = re.sub(r"[^A-Z0-9]+", "-", columns.normalise(name).upper()).strip("-")[:32]
-    return code or "IMPORT"
-
-
 async def _assets(column: str, keys: list[str]) -> list[dict[str, Any]]:
     if not keys:
         return []
@@ -647,3 +781,120 @@ def mapping_from_form(header: Sequence[str], form: Mapping[str, Any]) -> list[st
         value = form.get(f"col_{i}", "")
         mapping.append(value if isinstance(value, str) and value in columns.FIELDS else "")
     return mapping
+
+
+# The values screen
+
+
+@dataclass
+class ValueToMap:
+    """A value of the file that is not one of ours: how often it occurs, our closest
+    choices, the one pre-selected ("" none, values.CREATE to create it)."""
+
+    field: str
+    value: str
+    count: int
+    proposals: list[value_rules.Choice]
+    selected: str
+
+
+@dataclass
+class ValuesScreen:
+    fields: dict[str, list[ValueToMap]]  # in VALUE_FIELDS order, only fields with values
+    choices: dict[str, list[value_rules.Choice]]  # everything of ours, per field
+    creatable: dict[str, bool]  # field -> may the person create its values
+    more: dict[str, int] = field(default_factory=dict)  # field -> values left off the screen
+
+
+async def _our_choices() -> tuple[_References, dict[str, list[value_rules.Choice]]]:
+    from inventory import i18n
+    from inventory.assets.rules import STATUSES
+
+    refs = _References()
+    await refs.load()
+    statuses = [value_rules.Choice(key, str(label), tuple(
+        i18n.translations(lang).gettext(label.message) for lang in i18n.LANGUAGES))
+        for key, label in STATUSES.items()]
+    return refs, {
+        "category": [value_rules.Choice(c["code"], c["name"])
+                     for c in sorted(refs.categories.values(), key=lambda c: _fold(c["name"]))],
+        "status": statuses,
+        "site": [value_rules.Choice(s["code"], s["name"], (s["uai"] or "",))
+                 for s in sorted(refs.sites, key=lambda s: _fold(s["name"]))],
+        "manufacturer": [value_rules.Choice(m, m) for m in sorted(set(
+            refs.manufacturers.values()), key=_fold)],
+    }
+
+
+def _recognised(refs: _References, name: str, value: str) -> bool:
+    if name == "category":
+        return refs.find_category(value) is not None
+    if name == "site":
+        return refs.find_site(value) is not None
+    if name == "manufacturer":
+        return _fold(value) in refs.manufacturers
+    try:
+        columns.parse_status(value)
+    except v.FieldError:
+        return False
+    return True
+
+
+async def values_to_map(path: Path, mapping: Sequence[str], who: Importer,
+                        options: ImportOptions = ImportOptions(),
+                        limit: int = reading.MAX_FILE_BYTES) -> ValuesScreen:
+    """Each distinct value of the mapped category, status, site and manufacturer columns
+    that is not one of ours, with its count and our closest choices. Reads only."""
+    info = reading.inspect(path, limit, header_row=options.header_row)
+    indexes = {name: mapping.index(name) for name in value_rules.VALUE_FIELDS if name in mapping}
+    counts: dict[str, Counter] = {name: Counter() for name in indexes}
+    spelled: dict[tuple[str, str], str] = {}
+    for _number, cells, _extra in reading.rows(path, info):
+        for name, index in indexes.items():
+            cell = columns.unneutralise(cells[index]) if index < len(cells) else ""
+            value = value_rules.site_part(cell) if name == "site" else cell.strip()
+            if value:
+                key = _fold(value)
+                counts[name][key] += 1
+                spelled.setdefault((name, key), value)
+    refs, choices = await _our_choices()
+    creatable = {"category": who.may_create_categories, "site": who.may_create_sites,
+                 "manufacturer": True, "status": False}
+    screen = ValuesScreen(fields={}, choices=choices, creatable=creatable)
+    for name in value_rules.VALUE_FIELDS:
+        if name not in counts:
+            continue
+        chosen = {_fold(k): x for k, x in options.values.get(name, {}).items()}
+        listed = []
+        for key, count in counts[name].most_common():
+            value = spelled[(name, key)]
+            if _recognised(refs, name, value) and key not in chosen:
+                continue
+            if len(listed) >= MAX_LISTED_VALUES:  # the most frequent first; the rest counted
+                screen.more[name] = screen.more.get(name, 0) + 1
+                continue
+            proposals, best = value_rules.close_matches(value, choices[name])
+            if key in chosen:
+                selected = chosen[key]
+            elif best is not None:
+                selected = best.key
+            else:  # nothing close: create it if the person may, else they choose
+                selected = value_rules.CREATE if creatable[name] else ""
+            listed.append(ValueToMap(name, value, count, proposals, selected))
+        if listed:
+            screen.fields[name] = listed
+    return screen
+
+
+def values_from_form(form: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    """The values screen posts value-<field>-<n> (the file's value) and choice-<field>-<n>."""
+    chosen: dict[str, dict[str, str]] = {}
+    for key in form:
+        if not key.startswith("value-"):
+            continue
+        _prefix, name, number = (key.split("-", 2) + ["", ""])[:3]
+        theirs, ours = form.get(key), form.get(f"choice-{name}-{number}", "")
+        if name in value_rules.VALUE_FIELDS and isinstance(theirs, str) and isinstance(ours, str) \
+                and ours:
+            chosen.setdefault(name, {})[theirs] = ours
+    return chosen
