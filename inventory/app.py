@@ -37,6 +37,7 @@ from inventory.imports.controllers import import_routes
 from inventory.labels.controllers import label_routes
 from inventory.labels.formats import all_formats
 from inventory.maintenance.controllers import maintenance_routes
+from inventory.notifications.controllers import outbox_routes
 from inventory.planning.controllers import plan_routes
 from inventory.settings import PROJECT_ROOT, Settings
 from inventory.sites.controllers import site_routes
@@ -102,6 +103,10 @@ async def healthz() -> Response:
         "migrated": not pending,
         "pending_migrations": pending,
     }
+    if not pending:
+        from inventory.notifications import outbox
+
+        body["outbox_failed"] = await outbox.failed_count()  # emails given up: someone must look
     return Response(body, status_code=200 if not pending else 503)
 
 
@@ -254,7 +259,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Fal
             dashboard, healthz, choose_language,
             *site_routes, *asset_routes, *catalog_routes, api_router,
             *account_routes, *label_routes, *campaign_routes, *fault_routes,
-            *maintenance_routes,
+            *maintenance_routes, *outbox_routes,
             *plan_routes, *export_routes, *import_routes,
             create_static_files_router(path="/static", directories=[PROJECT_ROOT / "static"],
                                        send_as_attachment=False, opt={"permission": p.PUBLIC}),
