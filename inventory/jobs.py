@@ -40,20 +40,26 @@ def _now(now: float | None) -> int:
 
 
 async def claim(job: str, period: str, instance: str = INSTANCE,
-                lease_seconds: int = LEASE_SECONDS, now: float | None = None) -> bool:
+                lease_seconds: int | None = None, now: float | None = None) -> bool:
     """True for the one caller that gets to run `job` for `period`: the first, or the first
     after an earlier run's lease expired without the period being done. One statement, so
-    two instances racing get one winner on both engines."""
+    two instances racing get one winner on both engines.
+
+    With `lease_seconds` (as run_claimed does) the claim is a lease: the caller must call
+    finish() when the work is done. Without it the period is marked done at once: for a
+    claim written in the same transaction as its work (a once-only mark), which a rollback
+    undoes together with the work."""
     moment = _now(now)
+    moment_at = dt.datetime.fromtimestamp(moment, dt.UTC)
     rows = await JobRun.raw(
         "INSERT INTO job_run (key, claimed_at, instance, lease_until, done_at, attempts, "
-        "last_error) VALUES ({}, {}, {}, {}, NULL, 1, '') "
+        "last_error) VALUES ({}, {}, {}, {}, {}, 1, '') "
         "ON CONFLICT (key) DO UPDATE SET claimed_at = excluded.claimed_at, "
         "instance = excluded.instance, lease_until = excluded.lease_until, "
-        "attempts = job_run.attempts + 1 "
+        "done_at = excluded.done_at, attempts = job_run.attempts + 1 "
         "WHERE job_run.done_at IS NULL AND job_run.lease_until <= {} RETURNING id",
-        _key(job, period), dt.datetime.fromtimestamp(moment, dt.UTC), instance,
-        moment + lease_seconds, moment).run()
+        _key(job, period), moment_at, instance, moment + (lease_seconds or 0),
+        None if lease_seconds else moment_at, moment).run()
     return bool(rows)
 
 

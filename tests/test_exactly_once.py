@@ -390,3 +390,10 @@ def test_m0023_keeps_sent_messages_sent_and_old_claims_done(engine_kind, tmp_pat
 
 
 _databases = itertools.count()
+
+
+def test_a_claim_without_a_lease_is_done_at_once(empty_url, run):
+    """The once-only mark (a claim written in the transaction of its work) never expires."""
+    assert run(jobs.claim("backup-alert", "never", "a"))
+    assert _job("backup-alert:never")["done_at"] is not None
+    assert not run(jobs.claim("backup-alert", "never", "b", now=time.time() + 10 ** 7))
