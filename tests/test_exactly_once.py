@@ -397,3 +397,19 @@ def test_a_claim_without_a_lease_is_done_at_once(empty_url, run):
     assert run(jobs.claim("backup-alert", "never", "a"))
     assert _job("backup-alert:never")["done_at"] is not None
     assert not run(jobs.claim("backup-alert", "never", "b", now=time.time() + 10 ** 7))
+
+
+def test_an_administrator_retries_all_failed_emails_at_once(empty_client, run):
+    """E.g. after correcting the mail server's password (535: every message failed at once)."""
+    ids = [_queue(run, subject=f"Message {n}")["id"] for n in range(3)]
+    execute("UPDATE outbox SET state = 'failed', attempts = 1, last_error = '535 bad login' "
+            "WHERE id IN ({}, {})", ids[0], ids[1])
+    page = empty_client.get("/admin/outbox").text
+    assert 'action="/admin/outbox/retry-all"' in page
+    done = empty_client.post("/admin/outbox/retry-all", follow_redirects=False)
+    assert done.headers["location"] == "/admin/outbox?retried=2"
+    assert [_row(i)["state"] for i in ids] == ["pending"] * 3
+    assert count("audit_record", "entity = 'outbox' AND action = 'retry'") == 2
+    again = empty_client.post("/admin/outbox/retry-all", follow_redirects=False)
+    assert again.headers["location"] == "/admin/outbox?gone=1"
+    assert "No failed email." in empty_client.get("/admin/outbox").text

@@ -26,4 +26,10 @@ async def outbox_retry(request: Request, message_id: RowId) -> Redirect:
     return see_other("/admin/outbox?retried=1" if retried else "/admin/outbox?gone=1")
 
 
-outbox_routes = [outbox_index, outbox_retry]
+@post("/admin/outbox/retry-all", permission=p.USER_ADMIN)
+async def outbox_retry_all(request: Request) -> Redirect:
+    retried = await outbox.retry_all(request.user.actor)
+    return see_other(f"/admin/outbox?retried={retried}" if retried else "/admin/outbox?gone=1")
+
+
+outbox_routes = [outbox_index, outbox_retry, outbox_retry_all]

@@ -191,16 +191,26 @@ async def failed_count() -> int:
 async def retry(message_id: int, actor) -> bool:
     """An administrator sends a failed message again: a fresh series of attempts, same
     Message-ID. False when the message is not (or no longer) failed."""
+    return await _retry(OutboxMessage.id == message_id, actor) > 0
+
+
+async def retry_all(actor) -> int:
+    """Every failed message again (e.g. after the mail settings were corrected)."""
+    return await _retry(None, actor)
+
+
+async def _retry(which, actor) -> int:
     from inventory import audit
 
+    where = OutboxMessage.state == FAILED
+    if which is not None:
+        where = where & which
     async with audit.atomic():
         rows = await OutboxMessage.update({
             OutboxMessage.state: PENDING, OutboxMessage.attempts: 0,
             OutboxMessage.next_attempt: 0, OutboxMessage.in_data: False,
-        }).where((OutboxMessage.id == message_id) & (OutboxMessage.state == FAILED)).returning(
-            OutboxMessage.to_address).run()
-        if not rows:
-            return False
-        await audit.record(actor=actor, entity="outbox", entity_key=str(message_id),
-                           action="retry", changes={"state": [FAILED, PENDING]})
-    return True
+        }).where(where).returning(OutboxMessage.id).run()
+        for row in rows:
+            await audit.record(actor=actor, entity="outbox", entity_key=str(row["id"]),
+                               action="retry", changes={"state": [FAILED, PENDING]})
+    return len(rows)
