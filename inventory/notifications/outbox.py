@@ -129,9 +129,13 @@ async def flush(config: smtp.SmtpConfig | None, now: int | None = None) -> dict[
     counts = {"sent": 0, "failed": 0}
     if config is None:
         return counts
-    now = int(time.time()) if now is None else now
+    def clock() -> int:
+        # The real time at each step: one slow relay can hold a batch for many minutes, and
+        # each claim and next attempt must count from when it is written. Tests pass `now`.
+        return int(time.time()) if now is None else now
+
     due = await OutboxMessage.select().where(
-        OutboxMessage.state.is_in(list(DUE_STATES)) & (OutboxMessage.next_attempt <= now)
+        OutboxMessage.state.is_in(list(DUE_STATES)) & (OutboxMessage.next_attempt <= clock())
     ).order_by(OutboxMessage.id).limit(BATCH).run()
     for message in due:
         # A message left "in data" was being sent by a process that died while the relay had
@@ -140,7 +144,7 @@ async def flush(config: smtp.SmtpConfig | None, now: int | None = None) -> dict[
         attempts = message["attempts"] + (0 if crashed else 1)
         message_id = message["message_id"] or new_message_id()  # rows queued before m0023
         claimed = await OutboxMessage.update({
-            OutboxMessage.next_attempt: now + claim_seconds(config),
+            OutboxMessage.next_attempt: clock() + claim_seconds(config),
             OutboxMessage.attempts: attempts, OutboxMessage.message_id: message_id,
         }).where(
             (OutboxMessage.id == message["id"]) & (OutboxMessage.next_attempt == message["next_attempt"])
@@ -159,7 +163,7 @@ async def flush(config: smtp.SmtpConfig | None, now: int | None = None) -> dict[
                                          message["body"], message_id, before_data=mark_in_data)
             except Exception as error:  # noqa: BLE001 - e.g. the database failed mid-way
                 result = smtp.Result(smtp.UNREACHABLE, f"{type(error).__name__}: {error}")
-        state = await _record(message, result.outcome, result.error, attempts, now)
+        state = await _record(message, result.outcome, result.error, attempts, clock())
         if state == SENT:
             counts["sent"] += 1
             continue
