@@ -38,6 +38,7 @@ from inventory.imports.controllers import import_routes
 from inventory.labels.controllers import label_routes
 from inventory.labels.formats import all_formats
 from inventory.maintenance.controllers import maintenance_routes
+from inventory.notifications.controllers import outbox_routes
 from inventory.planning.controllers import plan_routes
 from inventory.settings import PROJECT_ROOT, Settings
 from inventory.sites.controllers import site_routes
@@ -118,10 +119,12 @@ async def healthz() -> Response:
     }
     if not pending:
         from inventory.backups import service as backups
+        from inventory.notifications import outbox
 
         state = await backups.status()
         body["last_backup_age_s"] = state["age_s"]
         body["last_backup_ok"] = state["last"]["ok"] if state["last"] else None
+        body["outbox_failed"] = await outbox.failed_count()  # emails given up: someone must look
     return Response(body, status_code=200 if not pending else 503)
 
 
@@ -278,7 +281,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Fal
             dashboard, healthz, choose_language,
             *site_routes, *asset_routes, *catalog_routes, api_router,
             *account_routes, *label_routes, *campaign_routes, *fault_routes,
-            *maintenance_routes, *backup_routes,
+            *maintenance_routes, *backup_routes, *outbox_routes,
             *plan_routes, *export_routes, *import_routes,
             create_static_files_router(path="/static", directories=[PROJECT_ROOT / "static"],
                                        send_as_attachment=False, opt={"permission": p.PUBLIC}),

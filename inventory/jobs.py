@@ -2,15 +2,23 @@
 
 Every instance of the service runs its own scheduler. Each run of a job first claims its
 (job, period) key in the database; the key is unique, so with several instances sharing one
-database each job still runs once per period. Jobs call services; they hold no logic.
+database each job still runs once per period. A claim is a lease: it expires after
+`lease_seconds` (renewed while the job runs), and the run marks it done when the work is
+finished. A run that died (kill -9, an exception) leaves an expired lease without "done":
+the next check, on any instance, takes it again; a done period never runs again. So the jobs
+must be idempotent (they are: each creates what is missing, keyed). Jobs call services;
+they hold no logic.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import logging
 import os
 import socket
+import time
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -20,24 +28,90 @@ from inventory.tables import JobRun
 
 log = logging.getLogger("inventory.jobs")
 INSTANCE = f"{socket.gethostname()}:{os.getpid()}"
+LEASE_SECONDS = 15 * 60
 
 
-async def claim(job: str, period: str, instance: str = INSTANCE) -> bool:
-    """True for the one caller that gets to run `job` for `period`."""
+def _key(job: str, period: str) -> str:
+    return f"{job}:{period}"
+
+
+def _now(now: float | None) -> int:
+    return int(time.time() if now is None else now)
+
+
+async def claim(job: str, period: str, instance: str = INSTANCE,
+                lease_seconds: int | None = None, now: float | None = None) -> bool:
+    """True for the one caller that gets to run `job` for `period`: the first, or the first
+    after an earlier run's lease expired without the period being done. One statement, so
+    two instances racing get one winner on both engines.
+
+    With `lease_seconds` (as run_claimed does) the claim is a lease: the caller must call
+    finish() when the work is done. Without it the period is marked done at once: for a
+    claim written in the same transaction as its work (a once-only mark), which a rollback
+    undoes together with the work."""
+    moment = _now(now)
+    moment_at = dt.datetime.fromtimestamp(moment, dt.UTC)
     rows = await JobRun.raw(
-        "INSERT INTO job_run (key, claimed_at, instance) VALUES ({}, {}, {}) "
-        "ON CONFLICT (key) DO NOTHING RETURNING id",
-        f"{job}:{period}", dt.datetime.now(dt.UTC), instance).run()
+        "INSERT INTO job_run (key, claimed_at, instance, lease_until, done_at, attempts, "
+        "last_error) VALUES ({}, {}, {}, {}, {}, 1, '') "
+        "ON CONFLICT (key) DO UPDATE SET claimed_at = excluded.claimed_at, "
+        "instance = excluded.instance, lease_until = excluded.lease_until, "
+        "done_at = excluded.done_at, attempts = job_run.attempts + 1 "
+        "WHERE job_run.done_at IS NULL AND job_run.lease_until <= {} RETURNING id",
+        _key(job, period), moment_at, instance, moment + (lease_seconds or 0),
+        None if lease_seconds else moment_at, moment).run()
     return bool(rows)
 
 
-async def run_claimed(job: str, period: str, work, instance: str = INSTANCE) -> bool:
-    if not await claim(job, period, instance):
+async def renew(job: str, period: str, instance: str = INSTANCE,
+                lease_seconds: int = LEASE_SECONDS, now: float | None = None) -> bool:
+    """Extend our lease; False when it is no longer ours (it expired and someone took it)."""
+    rows = await JobRun.update({JobRun.lease_until: _now(now) + lease_seconds}).where(
+        (JobRun.key == _key(job, period)) & (JobRun.instance == instance)
+        & JobRun.done_at.is_null()).returning(JobRun.id).run()
+    return bool(rows)
+
+
+async def finish(job: str, period: str, instance: str = INSTANCE) -> None:
+    """Mark the period done: it is never run again."""
+    await JobRun.update({JobRun.done_at: dt.datetime.now(dt.UTC)}).where(
+        (JobRun.key == _key(job, period)) & (JobRun.instance == instance)).run()
+
+
+async def release(job: str, period: str, error: str, instance: str = INSTANCE) -> None:
+    """The run failed: end the lease now, so the next check (any instance) tries again."""
+    await JobRun.update({JobRun.lease_until: 0, JobRun.last_error: error[:500]}).where(
+        (JobRun.key == _key(job, period)) & (JobRun.instance == instance)
+        & JobRun.done_at.is_null()).run()
+
+
+async def run_claimed(job: str, period: str, work, instance: str = INSTANCE,
+                      lease_seconds: int = LEASE_SECONDS) -> bool:
+    """Claim, run `work()` while renewing the lease, then mark done. True when this caller
+    ran it (even if the work failed: it is then released and retried at the next check)."""
+    if not await claim(job, period, instance, lease_seconds):
         return False
+
+    async def keep_alive() -> None:
+        while True:
+            await asyncio.sleep(max(1.0, lease_seconds / 3))
+            with contextlib.suppress(Exception):  # a missed renewal is retried next time
+                if not await renew(job, period, instance, lease_seconds):
+                    log.warning("job %s for %s lost its lease", job, period)
+                    return
+
+    renewer = asyncio.create_task(keep_alive())
     try:
         await work()
-    except Exception:  # a failing job is logged and retried next period, never fatal
+    except Exception as error:  # a failing job is logged and retried, never fatal
         log.exception("job %s for %s failed", job, period)
+        renewer.cancel()
+        with contextlib.suppress(Exception):
+            await release(job, period, f"{type(error).__name__}: {error}", instance)
+        return True
+    finally:
+        renewer.cancel()
+    await finish(job, period, instance)
     return True
 
 

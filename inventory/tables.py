@@ -305,15 +305,26 @@ class OutboxMessage(Table, tablename="outbox"):
     next_attempt = Integer(default=0, index=True)  # Unix seconds
     sent_at = Timestamptz(null=True, default=None)
     last_error = Text(default="")
+    # m0023: exactly once (see notifications/outbox.py)
+    message_id = Varchar(length=254, default="")  # set when queued, sent with every attempt
+    state = Varchar(length=16, default="pending")  # pending, sent, uncertain, failed
+    in_data = Boolean(default=False)  # an attempt is past DATA: the relay may have the message
+    uncertain_since = Timestamptz(null=True, default=None)
 
 
 class JobRun(Table, tablename="job_run"):
     """One claimed run of a scheduled job: `key` is "job:period" and unique, so when several
-    instances share the database each job runs once per period."""
+    instances share the database each job runs once per period. The claim is a lease until
+    `lease_until`; a run that never set `done_at` is taken again once its lease expired."""
 
     key = Varchar(length=120, unique=True)
     claimed_at = Timestamptz(default=TimestamptzNow())
     instance = Varchar(length=120, default="")
+    # m0023: leases
+    lease_until = Integer(default=0)  # Unix seconds
+    done_at = Timestamptz(null=True, default=None)
+    attempts = Integer(default=1)
+    last_error = Text(default="")
 
 
 class BackupRun(Table, tablename="backup_run"):
