@@ -25,6 +25,7 @@ except ImportError:  # MarkupSafe without its C extension
     from markupsafe._native import _escape_inner
 
 from inventory import i18n
+from inventory.accounts.names import person
 from inventory.assets.rules import STATUSES
 from inventory.settings import PROJECT_ROOT
 from inventory.sites.rules import ROOM_KINDS, SITE_KINDS
@@ -257,6 +258,7 @@ def make_environment(language: str = i18n.DEFAULT_LANGUAGE) -> Environment:
         site_kind=lambda key: label(SITE_KINDS, key),
         room_kind=lambda key: label(ROOM_KINDS, key),
         options=lambda rows, key, text: [(row[key], row[text]) for row in rows],
+        person=person,
     )
     return env
 

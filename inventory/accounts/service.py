@@ -15,7 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from inventory import audit, db
 from inventory import validation as v
-from inventory.accounts import permissions, rules
+from inventory.accounts import names, permissions, rules
 from inventory.accounts.scope import EVERYTHING, Scope
 from inventory.audit import Actor
 from inventory.i18n import _
@@ -137,6 +137,7 @@ async def create_user(raw: Mapping[str, Any], actor: Actor | str) -> dict[str, A
                            action="create", changes=audit.created_changes(
                                {"email": values["email"], "name": values["name"],
                                 "role": values["role"], "sites": values["sites"]}))
+    names.forget()
     return await get_user(row["id"])
 
 
@@ -156,6 +157,7 @@ async def update_user(user_id: int, raw: Mapping[str, Any], version: int | None,
         if changes.get("active") == [True, False] or changes.get("role"):
             # A disabled account, or one whose rights changed, signs in again.
             await UserSession.delete().where(UserSession.user == user_id).run()
+    names.forget()
     return await get_user(user_id)
 
 

@@ -16,6 +16,7 @@ from inventory.faults import service as faults
 from inventory.faults import symptoms, workflow
 from inventory.interventions import service as interventions
 from inventory.labels import service as labels
+from inventory.setup.service import effective
 from inventory.validation import Conflict, NotFound, ValidationFailed
 from inventory.web import form_data, form_version, is_htmx, query_string, render, see_other
 
@@ -69,7 +70,7 @@ async def asset_new(request: Request) -> Template:
 @post("/assets/new", permission=p.ASSET_WRITE)
 async def asset_create(request: Request) -> Template | Redirect:
     data = await form_data(request)
-    settings = _settings(request)
+    settings = await effective(_settings(request))
     try:
         asset = await service.create_asset(data, request.user.actor, request.user.scope,
                                            prefix=settings.tag_prefix, digits=settings.tag_digits)

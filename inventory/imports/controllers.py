@@ -17,6 +17,7 @@ from inventory.fields import FIELD_LABELS
 from inventory.i18n import _
 from inventory.imports import columns, reading, report_text, service, uploads
 from inventory.settings import PROJECT_ROOT
+from inventory.setup.service import effective
 from inventory.web import render, see_other
 
 EXAMPLE = PROJECT_ROOT / "examples" / "inventaire-exemple.csv"
@@ -28,9 +29,9 @@ def _data_dir(request: Request) -> Path:
     return request.app.state.settings.data_dir
 
 
-def _importer(request: Request) -> service.Importer:
+async def _importer(request: Request) -> service.Importer:
     user = request.user
-    settings = request.app.state.settings
+    settings = await effective(request.app.state.settings)
     return service.Importer(actor=user.actor, scope=user.scope,
                             may_create_categories=user.can(p.CATALOG_WRITE),
                             prefix=settings.tag_prefix, digits=settings.tag_digits)
@@ -114,7 +115,8 @@ async def import_run(request: Request, upload_id: FromPath[str]) -> Template | R
     except columns.MappingProblem as problem:
         return _mapping_page(upload_id, meta, path, mapping, 400, problem=problem.message)
     commit = form.get("action") == "import"
-    report = await service.run_import(path, mapping, _importer(request), commit=commit)
+    report = await service.run_import(path, mapping, await _importer(request),
+                                        commit=commit)
     if report.committed:
         uploads.finish(_data_dir(request), upload_id, {
             "counts": dict(report.counts), "created": dict(report.created_refs)})
