@@ -358,7 +358,8 @@ def build_parser() -> argparse.ArgumentParser:
                                      "viewer"])
     createuser.add_argument("--site", action="append",
                             help="site code or UAI (repeat for several); needed for directors")
-    createuser.add_argument("--name", default="")
+    createuser.add_argument("--name", default="",
+                            help="display name shown instead of the email, such as \"Prénom Nom\"")
     createuser.add_argument("--password-stdin", action="store_true",
                             help="read the password from the first line of standard input")
     createuser.set_defaults(func=cmd_createuser)

@@ -368,11 +368,12 @@ async def anonymous_reports() -> bool:
     return await get_setting(ANONYMOUS_REPORTS) == "1"
 DEMO_PASSWORD = "Brenneville-demo-2026"
 DEMO_ACCOUNTS = (
-    ("admin@brenneville.example", "Administratrice Exemple", permissions.ADMINISTRATOR),
-    ("planif@brenneville.example", "Planificateur Exemple", permissions.PLANNER),
-    ("tech@brenneville.example", "Technicienne Exemple", permissions.TECHNICIAN),
-    ("direction@brenneville.example", "Directeur Exemple", permissions.DIRECTOR),
-    ("elu@brenneville.example", "Élue Exemple", permissions.VIEWER),
+    # Fictitious people: pages show them by these names, not by their emails.
+    ("admin@brenneville.example", "Claire Vasseur", permissions.ADMINISTRATOR),
+    ("planif@brenneville.example", "Julien Marchand", permissions.PLANNER),
+    ("tech@brenneville.example", "Nadia Benali", permissions.TECHNICIAN),
+    ("direction@brenneville.example", "Thomas Lemoine", permissions.DIRECTOR),
+    ("elu@brenneville.example", "Hélène Garnier", permissions.VIEWER),
 )
 
 

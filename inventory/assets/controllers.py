@@ -12,6 +12,7 @@ from inventory.accounts import permissions as p
 from inventory.assets import service
 from inventory.assets.queries import SORT_COLUMNS
 from inventory.assets.rules import ACTIVE_STATUSES, STATUSES
+from inventory.assets.scanning import scanned_target
 from inventory.faults import service as faults
 from inventory.faults import symptoms, workflow
 from inventory.interventions import service as interventions
@@ -193,11 +194,17 @@ async def intervention_log(request: Request, tag: FromPath[str]) -> Template | R
 async def scan(request: Request) -> Template | Redirect:
     """Scan labels with the phone's camera, or type a tag."""
     typed = (request.query_params.get("tag") or "").strip()
+    public = (await effective(_settings(request))).base_url
     if typed:
-        if service.rules.looks_like_tag(typed):
-            return see_other(f"/a/{service.rules.normalise_tag(typed)}")
+        kind, value = scanned_target(typed, (str(request.base_url), public))
+        if kind == "open":
+            return see_other(value)
+        if kind == "tag":
+            return see_other(f"/a/{value}")
+        if kind == "foreign":  # another installation's label: said, never opened as ours
+            return render("assets/scan.html", foreign=value, public_url=public)
         return see_other("/assets" + query_string({"q": typed}))
-    return render("assets/scan.html")
+    return render("assets/scan.html", public_url=public)
 
 
 asset_routes = [

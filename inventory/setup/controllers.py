@@ -11,15 +11,15 @@ from inventory.validation import ValidationFailed
 from inventory.web import form_data, render, see_other
 
 
-def _form_values(request: Request, settings, stored: dict[str, str]) -> dict[str, str]:
+def _form_values(request: Request, settings, fixed, stored: dict[str, str]) -> dict[str, str]:
     """What the form shows: the effective values; before the first save, the address this
     page was reached at, and a prefix proposed later from the organisation's name."""
     values = {name: getattr(settings, name) or "" for name in service.KEYS}
-    if "base_url" not in stored and "base_url" not in settings.fixed:
+    if "base_url" not in stored and "base_url" not in fixed:
         values["base_url"] = str(request.base_url).rstrip("/")
-    if "label_owner" not in stored and "label_owner" not in settings.fixed:
+    if "label_owner" not in stored and "label_owner" not in fixed:
         values["label_owner"] = ""
-    if "tag_prefix" not in stored and "tag_prefix" not in settings.fixed:
+    if "tag_prefix" not in stored and "tag_prefix" not in fixed:
         values["tag_prefix"] = ""  # proposed from the organisation's name once typed
     return values
 
@@ -29,7 +29,7 @@ async def _page(request: Request, template: str, status: int = 200, errors=None,
     base = request.app.state.settings
     settings = await service.effective(base)
     if values is None:
-        values = _form_values(request, settings, await service.stored_values())
+        values = _form_values(request, settings, base.fixed, await service.stored_values())
     address = rules.clean_address(values.get("base_url", ""))
     warning = None
     if not errors or "base_url" in (errors or {}):
