@@ -194,7 +194,8 @@ async def intervention_log(request: Request, tag: FromPath[str]) -> Template | R
 async def scan(request: Request) -> Template | Redirect:
     """Scan labels with the phone's camera, or type a tag."""
     typed = (request.query_params.get("tag") or "").strip()
-    public = (await effective(_settings(request))).base_url
+    installation = await effective(_settings(request))
+    public = installation.base_url
     if typed:
         kind, value = scanned_target(typed, (str(request.base_url), public))
         if kind == "open":
@@ -202,9 +203,10 @@ async def scan(request: Request) -> Template | Redirect:
         if kind == "tag":
             return see_other(f"/a/{value}")
         if kind == "foreign":  # another installation's label: said, never opened as ours
-            return render("assets/scan.html", foreign=value, public_url=public)
+            return render("assets/scan.html", foreign=value, public_url=public,
+                          prefix=installation.tag_prefix)
         return see_other("/assets" + query_string({"q": typed}))
-    return render("assets/scan.html", public_url=public)
+    return render("assets/scan.html", public_url=public, prefix=installation.tag_prefix)
 
 
 asset_routes = [
