@@ -169,6 +169,8 @@ def test_labels_carry_the_configured_address_and_new_tags_the_prefix(fresh):
     pdf = fresh.get("/labels/assets.pdf", params={"format": "avery-l7160"})
     assert pdf.status_code == 200, pdf.text
     assert _codes(pdf.content) == [f"{PUBLIC}/a/VLB-000001", f"{PUBLIC}/a/VLB-000002"]
+    text = pdfium.PdfDocument(pdf.content)[0].get_textpage().get_text_range()
+    assert "Commune de Villebois" in text and "01 99 00 00 00" in text  # owner line, phone
     assert "cannot reach" not in fresh.get("/labels").text
     # A new prefix affects new tags only: the printed ones never change.
     changed = fresh.post("/admin/settings", data={"label_owner": "Commune de Villebois",
