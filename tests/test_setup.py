@@ -320,3 +320,20 @@ def test_migration_keeps_an_existing_installation_as_it_was(demo_url, run):
     run(apply())
     stored = {r["key"]: r["value"] for r in query("SELECT key, value FROM app_setting")}
     assert stored["tag_prefix"] == "BRN" and stored["setup_done"] == "1"
+
+
+def test_demo_command_stores_the_demo_communes_settings(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "demo.db"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INVENTORY_")}
+    env.update(INVENTORY_DATABASE_URL=f"sqlite:///{path}", INVENTORY_DATA_DIR=str(tmp_path))
+    done = subprocess.run([sys.executable, "-m", "inventory.cli", "demo", "--assets", "40"],
+                          env=env, capture_output=True, text=True, timeout=120, cwd=PROJECT_ROOT)
+    assert done.returncode == 0, done.stderr
+    with sqlite3.connect(path) as conn:
+        stored = dict(conn.execute("SELECT key, value FROM app_setting").fetchall())
+        tags = [r[0] for r in conn.execute("SELECT tag FROM asset LIMIT 3")]
+    assert stored["tag_prefix"] == "BRN" and "Brenneville" in stored["organisation_name"]
+    assert stored["demo_mode"] == "1" and "setup_done" not in stored
+    assert tags and all(t.startswith("BRN-") for t in tags)
