@@ -41,6 +41,7 @@ from inventory.maintenance.controllers import maintenance_routes
 from inventory.notifications.controllers import outbox_routes
 from inventory.planning.controllers import plan_routes
 from inventory.settings import PROJECT_ROOT, Settings
+from inventory.setup.controllers import setup_routes
 from inventory.sites.controllers import site_routes
 from inventory.validation import Conflict, NotFound, ValidationFailed
 from inventory.web import make_template_engine
@@ -282,7 +283,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Fal
             *site_routes, *asset_routes, *catalog_routes, api_router,
             *account_routes, *label_routes, *campaign_routes, *fault_routes,
             *maintenance_routes, *backup_routes, *outbox_routes,
-            *plan_routes, *export_routes, *import_routes,
+            *plan_routes, *export_routes, *import_routes, *setup_routes,
             create_static_files_router(path="/static", directories=[PROJECT_ROOT / "static"],
                                        send_as_attachment=False, opt={"permission": p.PUBLIC}),
         ],

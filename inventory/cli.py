@@ -18,6 +18,28 @@ def _setup() -> Settings:
     return settings
 
 
+def _installation() -> Settings:
+    """The settings with the installation's own values (environment, else the set-up's)."""
+    from inventory.setup.service import effective
+
+    settings = _setup()
+
+    async def read() -> Settings:
+        await migrations.migrate()
+        return await effective(settings)
+
+    return asyncio.run(_with_pool(read()))
+
+
+def _warn_if_local(settings: Settings) -> None:
+    from inventory.setup.rules import is_local_address
+
+    if is_local_address(settings.base_url):
+        print(f"Warning: the labels point at {settings.base_url}, which phones cannot reach. "
+              "Set the public address (INVENTORY_BASE_URL, or Settings in the administration "
+              "pages) before printing labels to stick on devices.", file=sys.stderr)
+
+
 async def _with_pool(coroutine):
     """Run `coroutine` with a connection pool (PostgreSQL, or SQLite's kept connections)."""
     engine = db.current_engine()
@@ -53,10 +75,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
                   file=sys.stderr)
             return 1
         from inventory.accounts import service as accounts
+        from inventory.setup.service import store_demo_settings
 
         started = time.perf_counter()
-        summary = await demo.build_demo(args.assets, prefix=settings.tag_prefix,
-                                        digits=settings.tag_digits)
+        prefix = settings.tag_prefix or "BRN"  # the demo commune's own, unless fixed
+        summary = await demo.build_demo(args.assets, prefix=prefix, digits=settings.tag_digits)
+        await store_demo_settings(prefix)
         print(f"Demo commune created: {summary.sites} sites, {summary.rooms} rooms, "
               f"{summary.assets} assets in {time.perf_counter() - started:.1f} s.")
         created = await accounts.create_demo_accounts(demo.FIRST_SCHOOL)
@@ -97,7 +121,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from inventory.imports import values as value_rules
     from inventory.imports.service import Importer, ImportOptions, run_import
 
-    settings = _setup()
+    settings = _installation()
     path = Path(args.file)
     if not path.is_file():
         print(_("No such file: %(path)s") % {"path": args.file}, file=sys.stderr)
@@ -257,7 +281,8 @@ def cmd_labels(args: argparse.Namespace) -> int:
     from inventory.sites import service as sites
     from inventory.validation import NotFound, ValidationFailed
 
-    settings = _setup()
+    settings = _installation()
+    _warn_if_local(settings)
     try:
         formats = all_formats()
     except FormatError as error:
@@ -403,7 +428,8 @@ def build_parser() -> argparse.ArgumentParser:
                                      "viewer"])
     createuser.add_argument("--site", action="append",
                             help="site code or UAI (repeat for several); needed for directors")
-    createuser.add_argument("--name", default="")
+    createuser.add_argument("--name", default="",
+                            help="display name shown instead of the email, such as \"Prénom Nom\"")
     createuser.add_argument("--password-stdin", action="store_true",
                             help="read the password from the first line of standard input")
     createuser.set_defaults(func=cmd_createuser)

@@ -137,9 +137,14 @@ def make_scheduler(settings: Settings) -> AsyncIOScheduler:
         from inventory.assets.service import today
         from inventory.planning.alerts import nightly
 
+        async def _nightly(day):
+            from inventory.setup.service import effective
+
+            return await nightly(day, (await effective(settings)).base_url)
+
         day = today()
         await run_claimed("planning", day.isoformat(),
-                          lambda: nightly(day, settings.base_url))
+                          lambda: _nightly(day))
 
     async def backup() -> None:
         from inventory.assets.service import today

@@ -13,21 +13,32 @@ def _default_data_dir() -> Path:
     return Path(os.environ.get("INVENTORY_DATA_DIR", PROJECT_ROOT / "var"))
 
 
+# The installation's own settings: made on the set-up page and kept in the database, unless
+# the environment fixes them (scripted deployments): None here means "not fixed, read the
+# database" (inventory.setup.service.effective fills them in).
+INSTALLATION_ENV = {
+    "label_owner": "INVENTORY_LABEL_OWNER",
+    "base_url": "INVENTORY_BASE_URL",
+    "tag_prefix": "INVENTORY_TAG_PREFIX",
+    "support_phone": "INVENTORY_SUPPORT_PHONE",
+}
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
-    base_url: str = "http://127.0.0.1:8000"
+    base_url: str | None = None
     secret_key: str = "dev-secret-change-me"
     smtp_url: str = ""
     data_dir: Path = field(default_factory=_default_data_dir)
-    tag_prefix: str = "BRN"
+    tag_prefix: str | None = None
     tag_digits: int = 6
     default_language: str = "fr"
     debug: bool = False
     session_idle_minutes: int = 8 * 60
     scheduler: bool = False  # the service's recurring jobs (on for `inventory serve`)
-    label_owner: str = "Propriété de la commune"
-    support_phone: str = ""
+    label_owner: str | None = None
+    support_phone: str | None = None
     backup_keep_daily: int = 7  # archives the nightly job keeps: the last N days'
     backup_keep_monthly: int = 12  # ... and the last M months' (see inventory/backups)
 
@@ -37,22 +48,29 @@ class Settings:
         data_dir = Path(env.get("INVENTORY_DATA_DIR", PROJECT_ROOT / "var"))
         return cls(
             database_url=env.get("INVENTORY_DATABASE_URL") or f"sqlite:///{data_dir / 'inventory.db'}",
-            base_url=env.get("INVENTORY_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+            base_url=env["INVENTORY_BASE_URL"].strip().rstrip("/")
+            if env.get("INVENTORY_BASE_URL", "").strip() else None,
             secret_key=env.get("INVENTORY_SECRET_KEY", "dev-secret-change-me"),
             smtp_url=env.get("INVENTORY_SMTP_URL", ""),
             data_dir=data_dir,
-            tag_prefix=env.get("INVENTORY_TAG_PREFIX", "BRN").upper(),
+            tag_prefix=env["INVENTORY_TAG_PREFIX"].strip().upper()
+            if env.get("INVENTORY_TAG_PREFIX", "").strip() else None,
             tag_digits=int(env.get("INVENTORY_TAG_DIGITS", "6")),
             default_language=env.get("INVENTORY_LANGUAGE", "fr"),
             debug=env.get("INVENTORY_DEBUG", "") in {"1", "true", "yes"},
             session_idle_minutes=int(env.get("INVENTORY_SESSION_IDLE_MINUTES", 8 * 60)),
             scheduler=env.get("INVENTORY_SCHEDULER", "1") not in {"0", "false", "no"},
-            label_owner=env.get("INVENTORY_LABEL_OWNER", "Propriété de la commune"),
-            support_phone=env.get("INVENTORY_SUPPORT_PHONE", ""),
+            label_owner=env.get("INVENTORY_LABEL_OWNER"),
+            support_phone=env.get("INVENTORY_SUPPORT_PHONE"),
             backup_keep_daily=int(env.get("INVENTORY_BACKUP_KEEP_DAILY", "7")),
             backup_keep_monthly=int(env.get("INVENTORY_BACKUP_KEEP_MONTHLY", "12")),
         )
 
     @property
+    def fixed(self) -> frozenset[str]:
+        """The installation settings the environment (or the caller) fixes."""
+        return frozenset(name for name in INSTALLATION_ENV if getattr(self, name) is not None)
+
+    @property
     def secure_cookies(self) -> bool:
-        return self.base_url.startswith("https://")
+        return (self.base_url or "").startswith("https://")

@@ -25,8 +25,8 @@ except ImportError:  # MarkupSafe without its C extension
     from markupsafe._native import _escape_inner
 
 from inventory import i18n
+from inventory.accounts.names import person
 from inventory.assets.rules import STATUSES
-from inventory.fields import actor_word
 from inventory.settings import PROJECT_ROOT
 from inventory.sites.rules import ROOM_KINDS, SITE_KINDS
 from inventory.validation import bp_to_input, cents_to_input, format_bp, format_cents, row_number
@@ -268,7 +268,6 @@ def make_environment(language: str = i18n.DEFAULT_LANGUAGE) -> Environment:
         percent_bp=format_bp,
         decimal=format_decimal,
         mm=format_mm,
-        actor=actor_word,
         unix_datetime=format_unix,
         bp_input=bp_to_input,
         date=format_date,
@@ -277,6 +276,7 @@ def make_environment(language: str = i18n.DEFAULT_LANGUAGE) -> Environment:
         site_kind=lambda key: label(SITE_KINDS, key),
         room_kind=lambda key: label(ROOM_KINDS, key),
         options=lambda rows, key, text: [(row[key], row[text]) for row in rows],
+        person=person,
     )
     return env
 

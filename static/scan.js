@@ -13,32 +13,48 @@
 
   function say(text) { status.textContent = text; }
 
-  // Only addresses of this service are followed: a label from elsewhere is shown, not opened.
+  function originOf(text) {
+    try { return new URL(text).origin; } catch (e) { return ""; }
+  }
+
+  // Only labels of this service are followed: the page's own address or the public address
+  // labels are printed with (inventory/assets/scanning.py says the same). A label of another
+  // installation (same /a/ path, another host) is shown with its address, never opened.
+  // Answers {open: path}, {elsewhere: address} or {other: text}.
   function target(text) {
-    try {
-      var url = new URL(text, window.location.href);
-      if (url.origin === window.location.origin && /^\/(a|rooms)\//.test(url.pathname)) {
-        return url.pathname;
-      }
-      if (/^\/(a|rooms)\//.test(url.pathname)) { return url.pathname; }
-    } catch (e) { /* not a URL: maybe a bare tag */ }
-    if (/^[A-Za-z][A-Za-z0-9]{0,15}-\d{1,12}$/.test(text.trim())) {
-      return "/a/" + text.trim().toUpperCase();
+    var value = (text || "").trim();
+    var ours = [window.location.origin, originOf(status.dataset.public || "")];
+    if (value.indexOf("://") > 0) {
+      var url;
+      try { url = new URL(value); } catch (e) { return { other: value }; }
+      var path = url.pathname.replace(/\/+$/, "");
+      if (ours.indexOf(url.origin) < 0) { return { elsewhere: value }; }
+      if (/^\/(a|rooms)\/[A-Za-z0-9-]{1,40}$/.test(path)) { return { open: path }; }
+      return { other: value };
     }
-    return null;
+    if (/^[A-Za-z][A-Za-z0-9]{0,15}-\d{1,12}$/.test(value)) {
+      return { open: "/a/" + value.toUpperCase() };
+    }
+    return { other: value };
   }
 
   function found(text) {
-    var path = target(text);
-    if (path) {
-      say(status.dataset.opening + " " + path);
+    var result = target(text);
+    if (result.open) {
+      say(status.dataset.opening + " " + result.open);
       if (stream) { stream.getTracks().forEach(function (t) { t.stop(); }); }
-      window.location.assign(path);
+      window.location.assign(result.open);
       return true;
     }
-    say(status.dataset.foreign + " " + text);
+    if (result.elsewhere) {
+      say(status.dataset.elsewhere + " " + result.elsewhere);
+    } else {
+      say(status.dataset.foreign + " " + result.other);
+    }
     return false;
   }
+  // For the browser tests: the rule and its message, without a camera.
+  window.inventoryScan = { target: target, found: found };
 
   function tick() {
     if (video.readyState === video.HAVE_ENOUGH_DATA) {

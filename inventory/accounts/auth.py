@@ -8,7 +8,7 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware.csrf import generate_csrf_token
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from inventory.accounts import permissions, service, tokens
+from inventory.accounts import names, permissions, service, tokens
 
 SESSION_COOKIE = "session"
 # Paths that never need to know who is asking: no session look-up for them.
@@ -58,6 +58,8 @@ def session_middleware(idle_seconds: int, secret: str = ""):
                         token = _cookie(scope.get("headers", []), SESSION_COOKIE)
                         if token:
                             user = await service.load_session(token, idle_seconds)
+                    if user is not None:
+                        await names.refresh()
                 scope["user"] = user
             await app(scope, receive, send)
 

@@ -67,11 +67,23 @@ async def login(request: Request) -> Response:
         return await _login_page(request, 400, email=data.get("email", ""), next=data.get("next"),
                                  error=_("Wrong email or password."))
     token = await service.create_session(result.user_id, _client(request))
-    response = see_other(rules.safe_next(data.get("next")))
+    target = rules.safe_next(data.get("next"))
+    if await _needs_setup(result.user_id):
+        target = "/setup"
+    response = see_other(target)
     settings = request.app.state.settings
     response.set_cookie(SESSION_COOKIE, token, max_age=COOKIE_MAX_AGE, httponly=True,
                         samesite="lax", secure=settings.secure_cookies, path="/")
     return response
+
+
+async def _needs_setup(user_id: int) -> bool:
+    """The first administrator to sign in to a new installation (not the demo) answers the
+    set-up first; once it is done, sign-ins go where they were going."""
+    from inventory.setup.service import setup_pending
+
+    user = await service.get_user(user_id)
+    return user["role"] == p.ADMINISTRATOR and await setup_pending()
 
 
 @post("/logout", permission=p.SIGNED_IN)

@@ -40,6 +40,7 @@ PLAN_WRITE = "plan.write"  # create, change, approve renewal plans
 AUDIT_READ = "audit.read"
 IMPORT_RUN = "import.run"  # import an inventory file (scope and catalog rights still apply)
 USER_ADMIN = "user.admin"
+SETTINGS_MANAGE = "settings.manage"  # the installation's set-up and settings
 
 PERMISSIONS = {
     PUBLIC: L("Anyone, without an account"),
@@ -58,6 +59,8 @@ PERMISSIONS = {
     AUDIT_READ: L("Read the audit log"),
     IMPORT_RUN: L("Import an inventory from a spreadsheet"),
     USER_ADMIN: L("Manage accounts"),
+    SETTINGS_MANAGE: L("Change the installation's settings (organisation, public address, "
+                       "tag prefix)"),
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {

@@ -15,7 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from inventory import audit, db
 from inventory import validation as v
-from inventory.accounts import permissions, rules
+from inventory.accounts import names, permissions, rules
 from inventory.accounts.scope import EVERYTHING, Scope
 from inventory.audit import Actor
 from inventory.i18n import _
@@ -137,6 +137,7 @@ async def create_user(raw: Mapping[str, Any], actor: Actor | str) -> dict[str, A
                            action="create", changes=audit.created_changes(
                                {"email": values["email"], "name": values["name"],
                                 "role": values["role"], "sites": values["sites"]}))
+    names.forget()
     return await get_user(row["id"])
 
 
@@ -159,6 +160,7 @@ async def update_user(user_id: int, raw: Mapping[str, Any], version: int | None,
             # planner's).
             await UserSession.delete().where(UserSession.user == user_id).run()
             await revoke_all_tokens(user_id, actor, "role" if changes.get("role") else "disabled")
+    names.forget()
     return await get_user(user_id)
 
 
@@ -417,11 +419,12 @@ async def anonymous_reports() -> bool:
     return await get_setting(ANONYMOUS_REPORTS) == "1"
 DEMO_PASSWORD = "Brenneville-demo-2026"
 DEMO_ACCOUNTS = (
-    ("admin@brenneville.example", "Administratrice Exemple", permissions.ADMINISTRATOR),
-    ("planif@brenneville.example", "Planificateur Exemple", permissions.PLANNER),
-    ("tech@brenneville.example", "Technicienne Exemple", permissions.TECHNICIAN),
-    ("direction@brenneville.example", "Directeur Exemple", permissions.DIRECTOR),
-    ("elu@brenneville.example", "Élue Exemple", permissions.VIEWER),
+    # Fictitious people: pages show them by these names, not by their emails.
+    ("admin@brenneville.example", "Claire Vasseur", permissions.ADMINISTRATOR),
+    ("planif@brenneville.example", "Julien Marchand", permissions.PLANNER),
+    ("tech@brenneville.example", "Nadia Benali", permissions.TECHNICIAN),
+    ("direction@brenneville.example", "Thomas Lemoine", permissions.DIRECTOR),
+    ("elu@brenneville.example", "Hélène Garnier", permissions.VIEWER),
 )
 
 

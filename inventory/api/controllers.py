@@ -34,6 +34,7 @@ from inventory.api.resources import (
 from inventory.api.serialize import asset_document, jsonable, site_document
 from inventory.assets import service as assets
 from inventory.catalog import service as catalog
+from inventory.setup.service import effective
 from inventory.sites import service as sites
 
 
@@ -64,7 +65,7 @@ async def api_asset(request: Request, tag: FromPath[str]) -> AssetDocument:
 
 @api_post("/assets", permission=p.ASSET_WRITE)
 async def api_asset_create(request: Request, data: JSONBody[Any]) -> AssetDocument:
-    settings = request.app.state.settings
+    settings = await effective(request.app.state.settings)
     row = await assets.create_asset(body_of(data), request.user.actor, request.user.scope,
                                     prefix=settings.tag_prefix, digits=settings.tag_digits)
     return asset_document(row)

@@ -36,6 +36,7 @@ from inventory.i18n import _
 from inventory.interventions import service as interventions
 from inventory.planning import present
 from inventory.planning import service as planning
+from inventory.setup.service import effective
 from inventory.sites import service as sites
 from inventory.validation import ValidationFailed, row_number
 from inventory.web import RowId
@@ -245,7 +246,7 @@ async def api_fault(request: Request, fault_id: RowId) -> FaultDocument:
 @api_post("/faults", permission=p.FAULT_REPORT)
 async def api_fault_create(request: Request, data: JSONBody[Any]) -> FaultDocument:
     """Report a fault on a device (`asset`: its tag) or a room (`room`: its id)."""
-    settings = request.app.state.settings
+    settings = await effective(request.app.state.settings)
     created = await faults.report(body_of(data), request.user.actor, request.user.scope,
                                   base_url=settings.base_url)
     return fault_document(await faults.get(created["id"], request.user.scope))
@@ -260,7 +261,7 @@ async def api_fault_action(request: Request, fault_id: RowId, action: FromPath[s
     note = body.get("note", "")
     if not isinstance(note, str):
         raise ValidationFailed({"note": _("This field must be text.")})
-    settings = request.app.state.settings
+    settings = await effective(request.app.state.settings)
     fault = await faults.transition(fault_id, action, note, request.user.actor,
                                     request.user.role, request.user.scope, version_of(body),
                                     base_url=settings.base_url)

@@ -13,10 +13,12 @@ from inventory.accounts.scope import Scope
 from inventory.assets import service
 from inventory.assets.queries import SORT_COLUMNS
 from inventory.assets.rules import ACTIVE_STATUSES, STATUSES
+from inventory.assets.scanning import scanned_target
 from inventory.faults import service as faults
 from inventory.faults import symptoms, workflow
 from inventory.interventions import service as interventions
 from inventory.labels import service as labels
+from inventory.setup.service import effective
 from inventory.validation import Conflict, NotFound, ValidationFailed
 from inventory.web import (
     confirmed,
@@ -78,7 +80,7 @@ async def asset_new(request: Request) -> Template:
 @post("/assets/new", permission=p.ASSET_WRITE)
 async def asset_create(request: Request) -> Template | Redirect:
     data = await form_data(request)
-    settings = _settings(request)
+    settings = await effective(_settings(request))
     try:
         asset = await service.create_asset(data, request.user.actor, request.user.scope,
                                            prefix=settings.tag_prefix, digits=settings.tag_digits)
@@ -209,11 +211,19 @@ async def intervention_log(request: Request, tag: FromPath[str]) -> Template | R
 async def scan(request: Request) -> Template | Redirect:
     """Scan labels with the phone's camera, or type a tag."""
     typed = (request.query_params.get("tag") or "").strip()
+    installation = await effective(_settings(request))
+    public = installation.base_url
     if typed:
-        if service.rules.looks_like_tag(typed):
-            return see_other(f"/a/{service.rules.normalise_tag(typed)}")
+        kind, value = scanned_target(typed, (str(request.base_url), public))
+        if kind == "open":
+            return see_other(value)
+        if kind == "tag":
+            return see_other(f"/a/{value}")
+        if kind == "foreign":  # another installation's label: said, never opened as ours
+            return render("assets/scan.html", foreign=value, public_url=public,
+                          prefix=installation.tag_prefix)
         return see_other("/assets" + query_string({"q": typed}))
-    return render("assets/scan.html")
+    return render("assets/scan.html", public_url=public, prefix=installation.tag_prefix)
 
 
 asset_routes = [

@@ -534,8 +534,10 @@ async def watch(settings: Settings, now: dt.datetime | None = None) -> bool:
     from inventory.backups import emails
     from inventory.jobs import claim
     from inventory.notifications import outbox
+    from inventory.setup.service import effective
     from inventory.tables import User
 
+    base_url = (await effective(settings)).base_url  # the set-up's address unless fixed
     now = now or dt.datetime.now(dt.UTC)
     state = await status(now)
     if not state["overdue"]:
@@ -548,5 +550,5 @@ async def watch(settings: Settings, now: dt.datetime | None = None) -> bool:
             return False
         for email in admins:
             await outbox.queue_for_user(
-                email, lambda: emails.overdue(state, settings.base_url))
+                email, lambda: emails.overdue(state, base_url))
     return True

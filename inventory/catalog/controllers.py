@@ -13,11 +13,21 @@ from inventory.validation import Conflict, ValidationFailed
 from inventory.web import RowId, form_data, form_version, render, see_other
 
 
+async def categories_page(request: Request, status: int = 200, **context) -> Template:
+    scope = request.user.scope
+    categories = await service.list_categories(scope)
+    if not categories and request.user.can(p.CATALOG_WRITE) and "starter" not in context:
+        from inventory.setup.service import starter_rows
+
+        context["starter"] = starter_rows()  # an empty catalog offers the usual ones
+    return render("catalog/categories.html", status, categories=categories,
+                  models=await service.list_models(scope),
+                  created=request.query_params.get("created"), **context)
+
+
 @get("/categories", permission=p.FLEET_READ)
 async def categories_index(request: Request) -> Template:
-    scope = request.user.scope
-    return render("catalog/categories.html", categories=await service.list_categories(scope),
-                  models=await service.list_models(scope))
+    return await categories_page(request)
 
 
 @get("/categories/new", permission=p.CATALOG_WRITE)

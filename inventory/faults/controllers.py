@@ -13,9 +13,14 @@ from inventory.accounts import service as accounts
 from inventory.assets import service as assets
 from inventory.catalog import service as catalog
 from inventory.faults import photos, service, symptoms, workflow
+from inventory.setup.service import effective
 from inventory.sites import service as sites
 from inventory.validation import Conflict, NotFound, ValidationFailed, row_number
 from inventory.web import RowId, form_data, form_version, query_string, render, see_other
+
+
+async def _public_url(request: Request) -> str:
+    return (await effective(request.app.state.settings)).base_url
 
 
 @get("/faults", permission=p.FLEET_READ)
@@ -67,7 +72,7 @@ async def fault_create(request: Request) -> Template | Redirect:
     photo = await upload.read() if isinstance(upload, UploadFile) and upload.filename else None
     if data.get("device") and data["device"] != "room":
         data["asset"] = data["device"]  # chosen from the room's list
-    settings = request.app.state.settings
+    settings = await effective(request.app.state.settings)
     try:
         fault = await service.report(data, request.user.actor, request.user.scope,
                                      base_url=settings.base_url, photo=photo,
@@ -97,7 +102,7 @@ async def fault_transition(request: Request, fault_id: RowId,
     try:
         await service.transition(fault_id, action, data.get("note", ""), request.user.actor,
                                  request.user.role, request.user.scope, form_version(data),
-                                 base_url=request.app.state.settings.base_url)
+                                 base_url=await _public_url(request))
     except ValidationFailed as failed:
         return await _show(request, fault_id, 400, action_error=failed.errors.get("action"),
                            note=data.get("note", ""))
@@ -140,7 +145,7 @@ async def public_report(request: Request, tag: FromPath[str]) -> Template | Redi
     client = request.client.host if request.client else "unknown"
     try:
         await service.report_anonymous(tag, data, client,
-                                       base_url=request.app.state.settings.base_url)
+                                       base_url=await _public_url(request))
     except ValidationFailed as failed:
         device = await service.public_view(tag)
         status = 429 if "limit" in failed.errors else 400

@@ -19,6 +19,7 @@ from inventory.i18n import _
 from inventory.imports import columns, profiles, reading, report_text, service, uploads
 from inventory.imports import values as value_rules
 from inventory.settings import PROJECT_ROOT
+from inventory.setup.service import effective
 from inventory.validation import NotFound, ValidationFailed
 from inventory.web import render, see_other
 
@@ -31,9 +32,9 @@ def _data_dir(request: Request) -> Path:
     return request.app.state.settings.data_dir
 
 
-def _importer(request: Request) -> service.Importer:
+async def _importer(request: Request) -> service.Importer:
     user = request.user
-    settings = request.app.state.settings
+    settings = await effective(request.app.state.settings)
     return service.Importer(actor=user.actor, scope=user.scope,
                             may_create_categories=user.can(p.CATALOG_WRITE),
                             prefix=settings.tag_prefix, digits=settings.tag_digits,
@@ -168,7 +169,7 @@ async def _values_page(request: Request, upload_id: str, meta: dict[str, Any], p
                        mapping: list[str], form: Any, options: service.ImportOptions,
                        status: int = 200, report: service.Report | None = None,
                        problem: str = "", notice: str = "") -> Template:
-    screen = await service.values_to_map(path, mapping, _importer(request), options)
+    screen = await service.values_to_map(path, mapping, await _importer(request), options)
     names = {name: {c.key: c.label for c in screen.choices[name]} for name in screen.choices}
     return render(
         "imports/values.html", status, upload_id=upload_id, meta=meta, screen=screen,
@@ -248,7 +249,7 @@ async def import_run(request: Request, upload_id: FromPath[str]) -> Template | R
     if action == "save_profile":
         return await _save_profile(request, upload_id, meta, path, mapping, form, options, info)
     commit = action == "import"
-    report = await service.run_import(path, mapping, _importer(request), commit=commit,
+    report = await service.run_import(path, mapping, await _importer(request), commit=commit,
                                       options=options)
     if report.committed:
         uploads.finish(_data_dir(request), upload_id, {

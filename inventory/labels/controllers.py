@@ -11,6 +11,7 @@ from inventory.assets.service import AssetFilter
 from inventory.i18n import _, ngettext
 from inventory.labels import service
 from inventory.labels.formats import all_formats
+from inventory.setup.service import effective, must_confirm_address
 from inventory.validation import ValidationFailed, row_number
 from inventory.web import form_data, query_string, render, see_other
 
@@ -23,8 +24,11 @@ async def _page(request: Request, status: int = 200, errors=None, values=None) -
     values = values if values is not None else _params(request)
     fmt = values.get("format") or "avery-l7160"
     fmt = fmt if fmt in all_formats() else "avery-l7160"
+    public = await effective(request.app.state.settings)
     return render("labels/index.html", status, formats=all_formats(), values=values,
                   errors=errors or {}, sites=await service.sites_for(request.user.scope),
+                  public_url=public.base_url,
+                  local_address=await must_confirm_address(public),
                   offset=await service.get_offset(fmt), offset_format=fmt,
                   saved_offsets=await service.saved_offsets(),
                   filter_args=AssetFilter.from_query(values).query_args(page=""))
@@ -45,16 +49,26 @@ async def _sheet(request: Request, name: str, select) -> Response | Template:
     comes back on the labels page next to what caused it."""
     values = _params(request)
     try:
-        options, fmt = service.clean_options(values, request.app.state.settings)
+        settings = await effective(request.app.state.settings)
+        await _check_address_confirmed(settings, values)
+        options, fmt = service.clean_options(values, settings)
         contents = await select(values, options)
         return _pdf(await service.render(contents, options, fmt), f"{name}-{fmt.name}")
     except ValidationFailed as failed:
         return await _page(request, 400, errors=failed.errors, values=values)
 
 
+async def _check_address_confirmed(settings, values: dict[str, str]) -> None:
+    """Labels pointing at an address phones cannot reach are printed only when asked twice."""
+    if await must_confirm_address(settings) and values.get("confirm_local") != "1":
+        raise ValidationFailed({"confirm_local": _(
+            "Confirm that you want labels pointing at %(address)s, which phones cannot reach.")
+            % {"address": settings.base_url}})
+
+
 @get("/labels/assets.pdf", permission=p.LABEL_PRINT)
 async def labels_assets(request: Request) -> Response | Template:
-    base_url = request.app.state.settings.base_url
+    base_url = (await effective(request.app.state.settings)).base_url
 
     async def select(values, options):
         tags, wrong = service.parse_tags(values.get("tags", ""))
@@ -78,7 +92,7 @@ async def labels_assets(request: Request) -> Response | Template:
 
 @get("/labels/rooms.pdf", permission=p.LABEL_PRINT)
 async def labels_rooms(request: Request) -> Response | Template:
-    base_url = request.app.state.settings.base_url
+    base_url = (await effective(request.app.state.settings)).base_url
 
     async def select(values, options):
         room = values.get("room", "")
@@ -111,8 +125,9 @@ async def labels_offsets(request: Request) -> Template | Redirect:
 @post("/labels/blank", permission=p.ASSET_WRITE)
 async def labels_blank(request: Request) -> Template | Redirect:
     data = await form_data(request)
-    settings = request.app.state.settings
+    settings = await effective(request.app.state.settings)
     try:
+        await _check_address_confirmed(settings, data)
         service.clean_options(data, settings)
         count = data.get("count", "")
         batch = await service.reserve_blank_tags(
@@ -121,12 +136,13 @@ async def labels_blank(request: Request) -> Template | Redirect:
     except ValidationFailed as failed:
         return await _page(request, 400, errors=failed.errors, values=data)
     return see_other(f"/labels/blank/{batch}" + query_string(
-        {"format": data.get("format"), "skip": data.get("skip")}))
+        {"format": data.get("format"), "skip": data.get("skip"),
+         "confirm_local": data.get("confirm_local")}))
 
 
 @get("/labels/blank/{batch:str}", permission=p.ASSET_WRITE)
 async def labels_blank_pdf(request: Request, batch: FromPath[str]) -> Response | Template:
-    base_url = request.app.state.settings.base_url
+    base_url = (await effective(request.app.state.settings)).base_url
 
     async def select(values, options):
         return await service.blank_contents(batch, options, base_url=base_url)
