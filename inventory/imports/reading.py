@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from inventory import validation
 from inventory.i18n import _
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # larger files are refused before anything is read
@@ -37,8 +38,7 @@ _XLSX_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # .xls (Excel 97-2003)
 # Control characters a text table never holds (a sign of a binary file or a wrong encoding).
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# What a cell may not keep: the same, plus the C1 controls (tab and line breaks are kept).
-_CELL_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_C1_CONTROL = re.compile("[\x80-\x9f]")
 _VALUE = re.compile(r"^[-+]?[\d\s\u00a0\u202f.,]*\d[\d\s\u00a0\u202f.,]*\s*(€|eur|%)?$|"
                     r"^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}(?:[ T][\d:.]+)?$", re.IGNORECASE)
 _TOTAL_WORDS = ("total", "totaux", "sous total", "sous totaux", "total general", "grand total",
@@ -150,10 +150,11 @@ def _clean_header(cells: list) -> list[str]:
     return header
 
 
-def clean_text(text: str) -> str:
+def clean_cell(text: str) -> str:
     """Text from a file without its control characters (a vertical tab pasted from another
-    tool would break every export later), without surrounding spaces."""
-    return _CELL_CONTROL.sub("", text).strip()
+    tool would break every export later; it is a line break, as typing would give), without
+    surrounding spaces. The C1 controls of a badly decoded file go too."""
+    return _C1_CONTROL.sub("", validation.clean_text(text, multiline=True)).strip()
 
 
 def cell_text(value) -> str:
@@ -170,7 +171,7 @@ def cell_text(value) -> str:
         return "1" if value else "0"
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
-    return clean_text(str(value))
+    return clean_cell(str(value))
 
 
 def _fold(text: str) -> str:
