@@ -75,12 +75,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
                   file=sys.stderr)
             return 1
         from inventory.accounts import service as accounts
-        from inventory.setup.service import store_demo_settings
 
         started = time.perf_counter()
         prefix = settings.tag_prefix or "BRN"  # the demo commune's own, unless fixed
         summary = await demo.build_demo(args.assets, prefix=prefix, digits=settings.tag_digits)
-        await store_demo_settings(prefix)
         print(f"Demo commune created: {summary.sites} sites, {summary.rooms} rooms, "
               f"{summary.assets} assets in {time.perf_counter() - started:.1f} s.")
         created = await accounts.create_demo_accounts(demo.FIRST_SCHOOL)

@@ -297,6 +297,9 @@ async def build_demo(target_assets: int = 1500, *, prefix: str = "BRN", digits: 
                 await MaintenanceTask.insert(MaintenanceTask(
                     name=name, category=categories[code]["id"], interval_days=days)).run()
         await RenewalPlan.insert(_demo_plan(today.year + 1)).run()
+    from inventory.setup.service import store_demo_settings
+
+    await store_demo_settings(prefix)  # the demo commune's name and tag prefix
     return DemoSummary(sites=len(site_rows), rooms=len(room_rows), assets=len(asset_rows))
 
 

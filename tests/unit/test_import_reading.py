@@ -140,7 +140,7 @@ def test_control_characters_are_removed_from_cells(tmp_path):
     path = tmp_path / "c.csv"
     path.write_bytes("Série;Notes\nS1;Bruit\x0bbizarre\x7f\n".encode())
     info = reading.inspect(path)
-    assert [c for _n, c, _x in reading.rows(path, info)] == [["S1", "Bruitbizarre"]]
+    assert [c for _n, c, _x in reading.rows(path, info)] == [["S1", "Bruit\nbizarre"]]
 
 
 @pytest.mark.parametrize("text,order,expected", [
