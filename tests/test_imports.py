@@ -89,6 +89,8 @@ def test_round_trip_into_an_empty_database(demo_url, templates, engine_kind, tmp
             names = list(row)
             execute(f"INSERT INTO {table} ({', '.join(names)}) VALUES "
                     f"({', '.join('{}' for _ in names)})", *row.values())
+    # The same commune on a new installation: its set-up chose the same tag prefix.
+    execute("INSERT INTO app_setting (key, value) VALUES ('tag_prefix', 'BRN')")
     path = _write_csv(tmp_path / "export.csv", csv.reader(io.StringIO(exported)),
                       encoding="utf-8", delimiter=",")
     result = _cli(empty, "import", str(path))
