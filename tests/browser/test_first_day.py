@@ -8,32 +8,19 @@ tests/screenshots/."""
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
 import zxingcpp
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from inventory.labels.formats import all_formats
-from inventory.settings import PROJECT_ROOT
 from tests import realfiles
-from tests.browser.test_journey import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    PHONE,
-    SCREENSHOTS,
-    STARTUP_TIMEOUT,
-    _free_port,
-    _healthz,
-)
+from tests.browser.rig import PHONE, SCREENSHOTS, chromium, installation_env, inventory, serving
 
 pytestmark = pytest.mark.browser
 
@@ -47,53 +34,22 @@ if realfiles.SOFFICE is None:  # pragma: no cover - depends on the machine
                 "(CI installs libreoffice-calc)", allow_module_level=True)
 
 
-def _inventory(*args: str, env: dict, stdin: str | None = None) -> None:
-    done = subprocess.run([sys.executable, "-m", "inventory.cli", *args], env=env, input=stdin,
-                          capture_output=True, text=True, timeout=120, cwd=PROJECT_ROOT)
-    assert done.returncode == 0, f"inventory {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
-
-
 @pytest.fixture(scope="module")
 def installation(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     """`inventory serve` on a new installation with one administrator: (address, database)."""
     tmp = tmp_path_factory.mktemp("first-day")
-    database = tmp / "inv.db"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("INVENTORY_")}
-    env.update(INVENTORY_DATABASE_URL=f"sqlite:///{database}", INVENTORY_DATA_DIR=str(tmp))
-    _inventory("migrate", env=env)
-    _inventory("createuser", ADMIN, "--role", "administrator", "--name", "Camille Roux",
-               "--password-stdin", env=env, stdin=PASSWORD + "\n")
-    port = _free_port()
-    address = f"http://127.0.0.1:{port}"
-    log_path = tmp / "server.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "inventory.cli", "serve", "--host", "127.0.0.1", "--port",
-             str(port), "--no-access-log"], env=env, stdout=log, stderr=subprocess.STDOUT,
-            cwd=PROJECT_ROOT)
-    try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while _healthz(address) != 200:
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the server did not start:\n{log_path.read_text()[-4000:]}")
-            time.sleep(0.1)
-        yield address, database
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+    env = installation_env(tmp)
+    inventory("migrate", env=env)
+    inventory("createuser", ADMIN, "--role", "administrator", "--name", "Camille Roux",
+              "--password-stdin", env=env, stdin=PASSWORD + "\n")
+    with serving(env, tmp) as address:
+        yield address, tmp / "inv.db"
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 def _count(database: Path, sql: str) -> int:

@@ -9,54 +9,35 @@ on a fresh SQLite database: this does not use the per-engine fixtures of tests/c
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from inventory.accounts.service import DEMO_PASSWORD
+from tests.browser.rig import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PHONE,
+    SCREENSHOTS,
+    chromium,
+    installation_env,
+    inventory,
+    serving,
+)
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-INVENTORY = Path(sys.executable).parent / "inventory"
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "screenshots"
 DESKTOP = {"width": 1366, "height": 900}
-PHONE = {"width": 360, "height": 780}
 CATEGORY = "PC-PORT"
-STARTUP_TIMEOUT = 20.0
 PAGE_SIZE = 50  # inventory.assets.service.PAGE_SIZE
 
 if not Path(CHROMIUM).exists():  # pragma: no cover - depends on the machine
     pytest.skip(f"no Chromium at {CHROMIUM}", allow_module_level=True)
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _healthz(base_url: str) -> int | None:
-    try:
-        with urllib.request.urlopen(f"{base_url}/healthz", timeout=1) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
-    except OSError:
-        return None
 
 
 _IN_SERVICE: list[str] = []
@@ -66,50 +47,23 @@ _IN_SERVICE: list[str] = []
 def server(tmp_path_factory) -> Iterator[str]:
     """The real `inventory serve` on a fresh demo database; yields its base URL."""
     tmp = tmp_path_factory.mktemp("browser")
-    env = {**os.environ,
-           "INVENTORY_DATABASE_URL": f"sqlite:///{tmp / 'inv.db'}",
-           "INVENTORY_DATA_DIR": str(tmp)}
-    for args in (["migrate"], ["demo", "--assets", "300"]):
-        done = subprocess.run([str(INVENTORY), *args], env=env, capture_output=True, text=True,
-                              timeout=120)
-        assert done.returncode == 0, f"inventory {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
+    env = installation_env(tmp)
+    inventory("migrate", env=env)
+    inventory("demo", "--assets", "300", env=env)
 
     import sqlite3
 
     with sqlite3.connect(tmp / "inv.db") as conn:  # a device a visitor can report on
         _IN_SERVICE.append(conn.execute(
             "SELECT tag FROM asset WHERE status = 'in_service' ORDER BY id LIMIT 1").fetchone()[0])
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    log_path = tmp / "server.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [str(INVENTORY), "serve", "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
-            env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while _healthz(base_url) != 200:
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the server did not become healthy on {base_url}:\n"
-                            f"{log_path.read_text()[-4000:]}")
-            time.sleep(0.1)
+    with serving(env, tmp) as base_url:
         yield base_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 _STATE: dict[str, str] = {}  # the signed-in browser state, once `signed_in` has run
@@ -268,7 +222,7 @@ def test_dashboard_filter_open_edit_history(browser, server, signed_in):
         history = page.locator("section", has=page.get_by_role("heading", name="History"))
         edited = history.locator("ol.history > li", has_text="Edited").first
         expect(edited).to_be_visible()
-        expect(edited).to_contain_text("tech@brenneville.example")
+        expect(edited).to_contain_text("Nadia Benali")  # the display name, not the email
         # Only what was typed changed: the untouched fields round-trip through the form.
         expect(edited.locator("table.changes tbody tr td:first-child")).to_have_text(
             ["Serial number", "Notes"], ignore_case=False)

@@ -6,27 +6,23 @@ tests/screenshots/."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
-from inventory.settings import PROJECT_ROOT
-from tests.browser.test_journey import (
+from tests.browser.rig import (
     CHROMIUM,
     CHROMIUM_ARGS,
     PHONE,
     SCREENSHOTS,
-    STARTUP_TIMEOUT,
-    _free_port,
-    _healthz,
-    _qr_video,
+    chromium,
+    installation_env,
+    inventory,
+    serving,
 )
+from tests.browser.test_journey import _qr_video
 
 pytestmark = pytest.mark.browser
 
@@ -35,53 +31,22 @@ PASSWORD = "Villebois-premier-jour-2026"
 DESKTOP = {"width": 1280, "height": 900}
 
 
-def _inventory(*args: str, env: dict, stdin: str | None = None) -> None:
-    # This checkout's code, whichever checkout the installed `inventory` script belongs to.
-    done = subprocess.run([sys.executable, "-m", "inventory.cli", *args], env=env, input=stdin,
-                          capture_output=True, text=True, timeout=120, cwd=PROJECT_ROOT)
-    assert done.returncode == 0, f"inventory {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[str]:
     """`inventory serve` on a new, empty installation with one administrator."""
     tmp = tmp_path_factory.mktemp("setup")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("INVENTORY_")}
-    env.update(INVENTORY_DATABASE_URL=f"sqlite:///{tmp / 'inv.db'}", INVENTORY_DATA_DIR=str(tmp))
-    _inventory("migrate", env=env)
-    _inventory("createuser", ADMIN, "--role", "administrator", "--password-stdin", env=env,
-               stdin=PASSWORD + "\n")
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    log_path = tmp / "server.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "inventory.cli", "serve", "--host", "127.0.0.1", "--port",
-             str(port), "--no-access-log"], env=env, stdout=log, stderr=subprocess.STDOUT,
-            cwd=PROJECT_ROOT)
-    try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while _healthz(base_url) != 200:
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the server did not start:\n{log_path.read_text()[-4000:]}")
-            time.sleep(0.1)
+    env = installation_env(tmp)
+    inventory("migrate", env=env)
+    inventory("createuser", ADMIN, "--role", "administrator", "--password-stdin", env=env,
+              stdin=PASSWORD + "\n")
+    with serving(env, tmp) as base_url:
         yield base_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 def _sign_in(page, language: str = "en") -> None:

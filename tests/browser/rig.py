@@ -1,0 +1,96 @@
+"""What every Chromium journey needs: Debian's Chromium, the real `inventory` command of this
+checkout (whichever checkout the installed script belongs to), and `inventory serve` started
+on a free port of a fresh SQLite installation until it answers /healthz."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, sync_playwright
+
+from inventory.settings import PROJECT_ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "screenshots"
+PHONE = {"width": 360, "height": 780}
+STARTUP_TIMEOUT = 20.0
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def healthz(base_url: str) -> int | None:
+    try:
+        with urllib.request.urlopen(f"{base_url}/healthz", timeout=1) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except OSError:
+        return None
+
+
+def installation_env(folder: Path) -> dict[str, str]:
+    """A new SQLite installation in `folder`, with no INVENTORY_ setting of the caller's."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INVENTORY_")}
+    env.update(INVENTORY_DATABASE_URL=f"sqlite:///{folder / 'inv.db'}",
+               INVENTORY_DATA_DIR=str(folder))
+    return env
+
+
+def inventory(*args: str, env: dict, stdin: str | None = None) -> None:
+    """`inventory ARGS` with this checkout's code; fails the test when it fails."""
+    done = subprocess.run([sys.executable, "-m", "inventory.cli", *args], env=env, input=stdin,
+                          capture_output=True, text=True, timeout=120, cwd=PROJECT_ROOT)
+    assert done.returncode == 0, f"inventory {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
+
+
+@contextlib.contextmanager
+def serving(env: dict, folder: Path) -> Iterator[str]:
+    """`inventory serve` on a free port until the block ends; yields its base URL."""
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    log_path = folder / "server.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "inventory.cli", "serve", "--host", "127.0.0.1", "--port",
+             str(port), "--no-access-log"], env=env, stdout=log, stderr=subprocess.STDOUT,
+            cwd=PROJECT_ROOT)
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while healthz(base_url) != 200:
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the server did not become healthy on {base_url}:\n"
+                            f"{log_path.read_text()[-4000:]}")
+            time.sleep(0.1)
+        yield base_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[Browser]:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
