@@ -542,6 +542,9 @@ def test_planner_scenario_cap_change_and_xlsx_export(browser, server, tmp_path):
         page.locator("#f-target_0_category").select_option("ENI")
         page.locator("#f-target_0_by_year").fill(str(first_year + 2))
         page.locator("#f-target_0_by_year").press("Tab")
+        # The recomputed plan replaces the old one when htmx's request ends: wait for it
+        # (the words below may already be there from the plan before the target).
+        page.wait_for_load_state("networkidle")
         expect(page.locator("#plan-result")).to_contain_text("classrooms with an interactive display")
         _shot(page, "62-desktop-plan-target.png")
 
