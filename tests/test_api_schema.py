@@ -2,8 +2,9 @@
 operation of /api/v1 is called with generated input, as an administrator's API token, and
 must answer without a server error, with a documented status code, content type and body.
 
-Runs against `inventory serve` on a small demo database (SQLite): the schema and the answers
-are the server's own, as a client would see them.
+Runs against `inventory serve` on a small demo database, on SQLite and on PostgreSQL (which
+refuses what SQLite stores, such as a NUL character in text): the schema and the answers are
+the server's own, as a client would see them.
 """
 
 from __future__ import annotations
@@ -35,10 +36,12 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
 
 
-@pytest.fixture(scope="module")
-def api_server(tmp_path_factory) -> Iterator[tuple[str, str]]:
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def api_server(tmp_path_factory, request) -> Iterator[tuple[str, str]]:
     tmp = tmp_path_factory.mktemp("schema")
-    env = {**os.environ, "INVENTORY_DATABASE_URL": f"sqlite:///{tmp / 'api.db'}",
+    url = (f"sqlite:///{tmp / 'api.db'}" if request.param == "sqlite"
+           else request.getfixturevalue("pg_server").create_database("schema_api"))
+    env = {**os.environ, "INVENTORY_DATABASE_URL": url,
            "INVENTORY_DATA_DIR": str(tmp), "INVENTORY_SCHEDULER": "0"}
     for args in (["migrate"], ["demo", "--assets", "200"]):
         subprocess.run([str(INVENTORY), *args], env=env, check=True, capture_output=True,
