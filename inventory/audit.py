@@ -24,6 +24,17 @@ def atomic():
     return engine.transaction()
 
 
+def reading():
+    """A read-only transaction, for a long check that reads many rows: one connection and one
+    consistent view instead of a connection per query (Piccolo opens one per query outside a
+    transaction on SQLite). It takes no write lock: on SQLite it is DEFERRED and, in WAL mode,
+    readers never block writers."""
+    engine = current_engine()
+    if engine.engine_type == "sqlite":
+        return engine.transaction(transaction_type=TransactionType.deferred)
+    return engine.transaction()
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 

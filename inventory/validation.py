@@ -54,6 +54,8 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
     """Text as typed, pasted or read from a file, without control characters: line breaks
     (CR LF, CR, and the vertical tab Word writes for a manual break) become newlines, which
     a multi-line field keeps with tabs and a one-line field turns into spaces."""
+    if value.isprintable():  # nearly every value: no control character to look for
+        return value
     cleaned = _CONTROL.sub("", _LINE_BREAKS.sub("\n", value))
     if not multiline:
         cleaned = cleaned.replace("\n", " ").replace("\t", " ")

@@ -154,6 +154,8 @@ def clean_cell(text: str) -> str:
     """Text from a file without its control characters (a vertical tab pasted from another
     tool would break every export later; it is a line break, as typing would give), without
     surrounding spaces. The C1 controls of a badly decoded file go too."""
+    if text.isprintable():  # nearly every cell: nothing to remove
+        return text.strip()
     return _C1_CONTROL.sub("", validation.clean_text(text, multiline=True)).strip()
 
 

@@ -159,7 +159,8 @@ async def run_import(path: Path, mapping: Sequence[str], who: Importer, *, commi
         return report
     run = _Run(path, info, list(mapping), who, report, options, keep_plan=commit)
     try:
-        await run.validate()  # reads only: others keep saving while a large file is checked
+        async with audit.reading():  # no write lock: others keep saving during a long check
+            await run.validate()
     except reading.FileProblem as problem:
         report.problem = problem.message
     if not report.rows and not report.problem:
