@@ -69,12 +69,7 @@ def site_code(name: str, taken: Iterable[str], uai: str = "") -> str:
     last = words[-1].upper() if words else (uai.upper() or "")
     base = f"{_CODE_PREFIX[kind]}-{last}" if last else _CODE_PREFIX[kind]
     base = re.sub(r"[^A-Z0-9_-]+", "-", base)[:28].strip("-") or "SITE"
-    used = {t.upper() for t in taken}
-    code, number = base, 1
-    while code in used:
-        number += 1
-        code = f"{base}-{number}"
-    return code
+    return _unused(base, taken)
 
 
 def category_code(name: str, taken: Iterable[str]) -> str:
@@ -83,6 +78,11 @@ def category_code(name: str, taken: Iterable[str]) -> str:
     bracket = re.search(r"\(([^()]{1,32})\)\s*$", name)
     source = bracket.group(1) if bracket else name
     base = re.sub(r"[^A-Z0-9]+", "-", normalise(source).upper()).strip("-")[:28] or "IMPORT"
+    return _unused(base, taken)
+
+
+def _unused(base: str, taken: Iterable[str]) -> str:
+    """`base`, or `base-2`, `base-3`… the first that no existing code takes."""
     used = {t.upper() for t in taken}
     code, number = base, 1
     while code in used:
