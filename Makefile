@@ -48,7 +48,7 @@ messages: $(STAMP)
 # Generate a migration from the tables against a PostgreSQL database (Piccolo's --auto
 # does not work on SQLite): make migration PG_URL=postgresql://... DESC="what changed"
 migration: $(STAMP)
-	PICCOLO_CONF=inventory.piccolo_conf INVENTORY_DATABASE_URL=$(PG_URL) \
+	PICCOLO_CONF=inventory.core.piccolo_conf INVENTORY_DATABASE_URL=$(PG_URL) \
 		$(BIN)/piccolo migrations new inventory --auto --desc "$(DESC)"
 
 clean:

@@ -57,7 +57,7 @@ def build_database(path: Path) -> str:
 
 def generate(path: Path, rows: int, seed: int = 1) -> None:
     """The demo's categories, models and sites; rooms of the demo and new ones."""
-    from inventory import demo
+    from inventory.demo import commune as demo
 
     rng = random.Random(seed)
     sites = [code for _kind, _name, code, _n in demo.SCHOOLS]
@@ -96,10 +96,10 @@ def to_xlsx(csv_path: Path, xlsx_path: Path) -> None:
 async def _saves_during(url: str, path: Path) -> list[float]:
     """Save one asset's notes in a loop (through the assets service, as the pages do) while
     a dry run of `path` runs in another process; the latency of each save, in ms."""
-    from inventory import db
     from inventory.accounts.scope import EVERYTHING
     from inventory.assets import service as assets
-    from inventory.tables import Asset
+    from inventory.core import db
+    from inventory.core.tables import Asset
 
     engine = db.configure(url)
     await db.start_pool(engine, size=2)

@@ -43,7 +43,7 @@ def scenario_settings(first_year: int, cap_eur: int) -> dict:
 
 def in_process(url: str, first_year: int) -> tuple[dict[str, float], int]:
     """Median seconds to read the fleet, and to run the engine alone on it."""
-    from inventory import db
+    from inventory.core import db
     from inventory.planning import scenario as sc
     from inventory.planning import service
     from inventory.planning.engine import make_plan

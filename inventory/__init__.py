@@ -3,4 +3,4 @@
 import os
 
 # Piccolo finds its engine through this module; set before any Piccolo look-up.
-os.environ.setdefault("PICCOLO_CONF", "inventory.piccolo_conf")
+os.environ.setdefault("PICCOLO_CONF", "inventory.core.piccolo_conf")

@@ -19,18 +19,19 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from inventory import db, i18n, migrations
 from inventory.accounts import permissions as p
 from inventory.accounts.auth import permission_guard, session_middleware
 from inventory.accounts.controllers import account_routes
 from inventory.accounts.rules import local_path
 from inventory.api.controllers import api_router
 from inventory.api.docs import InventoryOpenAPI
-from inventory.arrival_order import arrival_order_middleware
 from inventory.assets.controllers import asset_routes
 from inventory.backups.controllers import backup_routes
 from inventory.campaigns.controllers import campaign_routes
 from inventory.catalog.controllers import catalog_routes
+from inventory.core import db, i18n, migrations
+from inventory.core.errors import Conflict, NotFound, ValidationFailed
+from inventory.core.settings import PROJECT_ROOT, Settings
 from inventory.dashboard.controllers import dashboard
 from inventory.exporting.controllers import export_routes
 from inventory.faults.controllers import fault_routes
@@ -40,11 +41,10 @@ from inventory.labels.formats import all_formats
 from inventory.maintenance.controllers import maintenance_routes
 from inventory.notifications.controllers import outbox_routes
 from inventory.planning.controllers import plan_routes
-from inventory.settings import PROJECT_ROOT, Settings
 from inventory.setup.controllers import setup_routes
 from inventory.sites.controllers import site_routes
-from inventory.validation import Conflict, NotFound, ValidationFailed
-from inventory.web import make_template_engine
+from inventory.web.arrival_order import arrival_order_middleware
+from inventory.web.templating import make_template_engine
 
 log = logging.getLogger("inventory")
 
@@ -147,7 +147,7 @@ def _wants_json(request: Request) -> bool:
 
 
 def _error_page(request: Request, status: int) -> Response:
-    from inventory.i18n import _
+    from inventory.core.i18n import _
 
     # Unknown paths are answered before any middleware ran: pick the language here too.
     i18n.set_language(i18n.negotiate(request.headers.get("accept-language"),
@@ -170,7 +170,7 @@ def _error_page(request: Request, status: int) -> Response:
 
 def not_authorized_handler(request: Request, exc: NotAuthorizedException) -> Response:
     """Not signed in: pages send to the sign-in page and back; the API answers 401."""
-    from inventory.i18n import _
+    from inventory.core.i18n import _
 
     if _wants_json(request):
         return Response({"error": "not_authenticated", "detail": _("Sign in first.")},
@@ -190,7 +190,7 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
 
 
 def validation_handler(request: Request, exc: ValidationFailed) -> Response:
-    from inventory.i18n import _
+    from inventory.core.i18n import _
 
     if _wants_json(request):
         return Response(
@@ -200,7 +200,7 @@ def validation_handler(request: Request, exc: ValidationFailed) -> Response:
 
 
 def domain_not_found_handler(request: Request, exc: NotFound) -> Response:
-    from inventory.i18n import _
+    from inventory.core.i18n import _
 
     if _wants_json(request):
         return Response({"error": "not_found", "detail": _("Not found.")}, status_code=404)
@@ -209,7 +209,7 @@ def domain_not_found_handler(request: Request, exc: NotFound) -> Response:
 
 def conflict_handler(request: Request, exc: Conflict) -> Response:
     from inventory.api.serialize import stored_record
-    from inventory.i18n import _
+    from inventory.core.i18n import _
 
     return Response(
         {"error": "conflict",
@@ -222,7 +222,7 @@ def conflict_handler(request: Request, exc: Conflict) -> Response:
 def unstorable_text_handler(request: Request, exc: Exception) -> Response:
     """PostgreSQL refuses a NUL character in text (SQLite stores it): a NUL that reached a
     query is bad input, answered 400 like any other, not a server error."""
-    from inventory.i18n import _
+    from inventory.core.i18n import _
 
     if _wants_json(request):
         return Response({"error": "bad_request",
@@ -234,7 +234,7 @@ def unstorable_text_handler(request: Request, exc: Exception) -> Response:
 def server_error_handler(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     if _wants_json(request):
-        from inventory.i18n import _
+        from inventory.core.i18n import _
 
         return Response({"error": "server_error", "detail": _("Something went wrong on our side.")},
                         status_code=HTTP_500_INTERNAL_SERVER_ERROR)
@@ -265,7 +265,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Fal
             await migrations.migrate()
         await db.start_pool(engine, size=20)
         if settings.scheduler:  # needs the running loop, hence here
-            from inventory.jobs import make_scheduler
+            from inventory.jobs.scheduler import make_scheduler
 
             scheduler = make_scheduler(settings)
             scheduler.start()

@@ -7,8 +7,8 @@ import asyncio
 import sys
 import time
 
-from inventory import db, i18n, migrations
-from inventory.settings import Settings
+from inventory.core import db, i18n, migrations
+from inventory.core.settings import Settings
 
 
 def _setup() -> Settings:
@@ -61,7 +61,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from inventory import demo
+    from inventory.demo import commune as demo
 
     settings = _setup()
 
@@ -114,7 +114,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from inventory.accounts.scope import EVERYTHING
-    from inventory.i18n import _
+    from inventory.core.i18n import _
     from inventory.imports import columns, profiles, reading, report_text
     from inventory.imports import values as value_rules
     from inventory.imports.service import Importer, ImportOptions, run_import
@@ -181,7 +181,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 def parse_budgets(values: list[str], first_year: int, years: int) -> dict[int, int]:
     """["2027=150000", "2028=120 000,50"] -> {2027: 15000000, 2028: 12000050}; ValueError with
     a readable message otherwise."""
-    from inventory.validation import FieldError, euros_to_cents
+    from inventory.core.errors import FieldError
+    from inventory.core.parsers import euros_to_cents
 
     caps: dict[int, int] = {}
     for value in values:
@@ -228,7 +229,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 def cmd_token(args: argparse.Namespace) -> int:
     from inventory.accounts import tokens
-    from inventory.validation import NotFound, ValidationFailed
+    from inventory.core.errors import NotFound, ValidationFailed
 
     _setup()
     try:
@@ -245,7 +246,7 @@ def cmd_token(args: argparse.Namespace) -> int:
 
 def cmd_createuser(args: argparse.Namespace) -> int:
     from inventory.accounts import service as accounts
-    from inventory.validation import ValidationFailed
+    from inventory.core.errors import ValidationFailed
 
     _setup()
     if not args.password_stdin:
@@ -274,10 +275,10 @@ def cmd_labels(args: argparse.Namespace) -> int:
     from inventory.accounts.scope import EVERYTHING
     from inventory.accounts.service import resolve_sites
     from inventory.assets.service import AssetFilter
+    from inventory.core.errors import NotFound, ValidationFailed
     from inventory.labels import service as labels
     from inventory.labels.formats import FormatError, all_formats
     from inventory.sites import service as sites
-    from inventory.validation import NotFound, ValidationFailed
 
     settings = _installation()
     _warn_if_local(settings)
@@ -310,7 +311,7 @@ def cmd_labels(args: argparse.Namespace) -> int:
                 tags = tuple(t.upper() for t in args.tag or ())
                 room = None
                 if args.room:
-                    from inventory.tables import Room
+                    from inventory.core.tables import Room
 
                     found = await Room.select(Room.id).where(Room.name == args.room).run()
                     room = found[0]["id"] if found else -1

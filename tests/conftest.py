@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from litestar.testing import TestClient
 
-from inventory import db, i18n, migrations
-from inventory.settings import Settings
+from inventory.core import db, i18n, migrations
+from inventory.core.settings import Settings
 from tests.helpers import sign_in, with_csrf
 from tests.pgserver import PostgresServer, start_postgres
 
@@ -45,8 +45,8 @@ ROLE_EMAILS = {
 
 
 async def _prepare(demo: bool) -> None:
-    from inventory import demo as demo_module
     from inventory.accounts import service as accounts
+    from inventory.demo import commune as demo_module
 
     engine = db.current_engine()
     await db.start_pool(engine, size=2)

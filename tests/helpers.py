@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from inventory import db
+from inventory.core import db
 
 FORM_FIELDS = (
     "category", "model", "serial", "purchase_date", "supplier", "order_ref", "warranty_end",

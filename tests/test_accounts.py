@@ -37,7 +37,7 @@ def test_safe_next(target, expected):
 
 
 def test_password_policy():
-    from inventory import i18n
+    from inventory.core import i18n
 
     i18n.set_language("en")
     assert "at least 10" in password_problem("short")
@@ -55,7 +55,7 @@ def test_hsts_only_when_the_public_address_is_https(demo_url, tmp_path):
     from litestar.testing import TestClient
 
     from inventory.app import create_app
-    from inventory.settings import Settings
+    from inventory.core.settings import Settings
 
     for base, expected in (("https://inventaire.ville.example", True),
                            ("http://127.0.0.1:8000", False)):
@@ -93,7 +93,7 @@ def test_login_refuses_foreign_redirects(anonymous):
 
 def test_cookies_are_secure_behind_https(demo_url, tmp_path):
     from inventory.app import create_app
-    from inventory.settings import Settings
+    from inventory.core.settings import Settings
 
     app = create_app(Settings(database_url=demo_url, base_url="https://inventaire.example",
                               data_dir=tmp_path))
@@ -181,7 +181,7 @@ def test_idle_sessions_expire(client):
 
 def test_sessions_survive_a_restart(client, demo_url, tmp_path):
     from inventory.app import create_app
-    from inventory.settings import Settings
+    from inventory.core.settings import Settings
 
     token = client.cookies["session"]
     with TestClient(create_app(Settings(database_url=demo_url, data_dir=tmp_path)),

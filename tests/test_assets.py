@@ -244,7 +244,7 @@ def test_tags_are_never_reused_even_after_retire_or_delete(client):
     tag2 = second.headers["location"].rsplit("/", 1)[1]
     assert tag2 > tag1
     # Even a row removed from the database does not free its number.
-    from inventory.tables import Asset  # noqa: F401  (documents the table being edited)
+    from inventory.core.tables import Asset  # noqa: F401  (documents the table being edited)
 
     _delete_asset(tag2)
     third = client.post("/assets/new", data={**NEW_ASSET, "serial": "SN-3"},
@@ -253,7 +253,7 @@ def test_tags_are_never_reused_even_after_retire_or_delete(client):
 
 
 def _delete_asset(tag: str) -> None:
-    from inventory import db
+    from inventory.core import db
 
     url = db.current_url
     if url.startswith("sqlite:///"):

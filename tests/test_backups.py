@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from inventory import db, migrations
 from inventory.backups import manifest as mf
 from inventory.backups import service as backups
 from inventory.backups.retention import archive_name
-from inventory.settings import Settings
+from inventory.core import db, migrations
+from inventory.core.settings import Settings
 from tests.conftest import ADMIN
 
 _n = itertools.count()
@@ -30,7 +30,7 @@ _n = itertools.count()
 def _fresh_url(engine_kind: str, request, tmp_path: Path) -> str:
     """A new, empty database (no tables at all)."""
     if engine_kind == "sqlite":
-        return f"sqlite:///{tmp_path / f'fresh-{next(_n)}' / 'inventory.db'}"
+        return f"sqlite:///{tmp_path / f'fresh-{next(_n)}' / 'inventory.core.db'}"
     return request.getfixturevalue("pg_server").create_database(f"fresh_{next(_n)}")
 
 
@@ -338,7 +338,7 @@ def test_a_newer_or_cross_engine_archive_is_refused(demo_url, engine_kind, tmp_p
 
 def test_each_run_is_recorded_and_the_nightly_job_keeps_what_retention_says(demo_url,
                                                                             tmp_path, run):
-    from inventory.tables import BackupRun
+    from inventory.core.tables import BackupRun
 
     data_dir = tmp_path / "data"
     folder = data_dir / "backups"
@@ -371,7 +371,7 @@ def test_each_run_is_recorded_and_the_nightly_job_keeps_what_retention_says(demo
 
 
 def _record(run, hours_ago: float, ok: bool = True) -> None:
-    from inventory.tables import BackupRun
+    from inventory.core.tables import BackupRun
 
     moment = dt.datetime.now(dt.UTC) - dt.timedelta(hours=hours_ago)
     run(BackupRun.insert(BackupRun(started_at=moment, finished_at=moment, trigger="nightly",
@@ -406,8 +406,8 @@ def test_the_dashboard_and_healthz_show_a_backup_missing_for_36_hours(client_as,
 
 
 def test_the_administrators_are_emailed_once_per_incident(demo_url, tmp_path, run):
+    from inventory.core.tables import User
     from inventory.notifications.outbox import pending
-    from inventory.tables import User
 
     settings = Settings(database_url=demo_url, data_dir=tmp_path)
     admins = run(User.select(User.email).where(User.role == "administrator").run())

@@ -58,7 +58,7 @@ def test_export_assets_csv(demo_url):
 
 
 def test_export_neutralises_formulas():
-    from inventory.exports import neutralise
+    from inventory.exporting.columns import neutralise
 
     assert neutralise("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
     assert neutralise("@SUM(A1)") == "'@SUM(A1)"
@@ -68,7 +68,7 @@ def test_export_neutralises_formulas():
 
 def test_fresh_database_from_empty_on_a_new_file(tmp_path):
     url = f"sqlite:///{tmp_path / 'sub' / 'new.db'}"
-    from inventory.migrations import known_migration_ids
+    from inventory.core.migrations import known_migration_ids
 
     applied = _cli(url, "migrate").stdout
     assert f"Applied {len(known_migration_ids())} migration(s)" in applied
@@ -76,8 +76,8 @@ def test_fresh_database_from_empty_on_a_new_file(tmp_path):
 
 
 def test_sqlite_runs_in_wal_with_foreign_keys_and_busy_timeout(tmp_path, run):
-    from inventory import db, migrations
-    from inventory.tables import Asset
+    from inventory.core import db, migrations
+    from inventory.core.tables import Asset
 
     url = f"sqlite:///{tmp_path / 'wal.db'}"
     engine = db.configure(url)
@@ -107,7 +107,7 @@ def test_a_bounded_read_moves_to_the_pool_when_it_runs_too_long(tmp_path):
     thread or was abandoned there (over its budget) and run again on a pooled connection."""
     import asyncio
 
-    from inventory import db
+    from inventory.core import db
 
     path = tmp_path / "bounded.db"
     with sqlite3.connect(path) as conn:
@@ -150,7 +150,7 @@ def test_healthz_reports_pending_migrations(tmp_path):
     from litestar.testing import TestClient
 
     from inventory.app import create_app
-    from inventory.settings import Settings
+    from inventory.core.settings import Settings
 
     url = f"sqlite:///{tmp_path / 'unmigrated.db'}"
     with TestClient(create_app(Settings(database_url=url))) as client:
@@ -167,7 +167,7 @@ def test_the_serving_app_freezes_its_start_up_objects(tmp_path):
     from litestar.testing import TestClient
 
     from inventory.app import create_app
-    from inventory.settings import Settings
+    from inventory.core.settings import Settings
 
     url = f"sqlite:///{tmp_path / 'frozen.db'}"
     try:

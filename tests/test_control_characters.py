@@ -13,7 +13,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from inventory.accounts.scope import EVERYTHING, Scope
-from inventory.exports import ASSET_COLUMNS, FAULT_COLUMNS, INTERVENTION_COLUMNS, printable
+from inventory.exporting.columns import ASSET_COLUMNS, FAULT_COLUMNS, INTERVENTION_COLUMNS, printable
 from inventory.faults import service as faults
 from inventory.imports import columns
 from inventory.imports.service import Importer, run_import

@@ -10,7 +10,7 @@ import time
 
 from aiosmtpd.controller import Controller
 
-from inventory import jobs
+from inventory.core import leases as jobs
 from inventory.notifications import outbox, smtp
 from tests.helpers import count, execute, query
 
@@ -358,8 +358,8 @@ def test_m0023_keeps_sent_messages_sent_and_old_claims_done(engine_kind, tmp_pat
     and the old claims stay done (they were never retried before either)."""
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
-    from inventory import db, migrations
-    from inventory.piccolo_migrations import m0023_exactly_once
+    from inventory.core import db, migrations
+    from inventory.core.piccolo_migrations import m0023_exactly_once
 
     if engine_kind == "sqlite":
         url = f"sqlite:///{tmp_path / 'before-m0023.db'}"

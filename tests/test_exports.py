@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import load_workbook
 
-from inventory import i18n
 from inventory.accounts.scope import EVERYTHING, Scope
-from inventory.exports import (
+from inventory.core import i18n
+from inventory.exporting.columns import (
     ASSET_COLUMNS,
     ASSETS,
     FAULT_COLUMNS,

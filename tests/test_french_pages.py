@@ -31,7 +31,7 @@ def _english_fragments() -> list[str]:
     French differs: one of them on a French page is a string that escaped translation."""
     from babel.messages.pofile import read_po
 
-    from inventory.i18n import LOCALE_DIR
+    from inventory.core.i18n import LOCALE_DIR
 
     with (LOCALE_DIR / "fr" / "LC_MESSAGES" / "messages.po").open("rb") as f:
         catalog = read_po(f, locale="fr")

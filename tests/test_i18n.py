@@ -5,7 +5,7 @@ import re
 import pytest
 from babel.messages.pofile import read_po
 
-from inventory.i18n import LOCALE_DIR
+from inventory.core.i18n import LOCALE_DIR
 
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 

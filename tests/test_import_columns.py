@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 from openpyxl import Workbook
 
-from inventory import i18n
-from inventory.exports import ASSET_COLUMNS, neutralise
+from inventory.core import i18n
+from inventory.core.errors import FieldError
+from inventory.exporting.columns import ASSET_COLUMNS, neutralise
 from inventory.imports import columns, reading
-from inventory.validation import FieldError
 
 
 @pytest.fixture(autouse=True)

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from inventory import db
 from inventory.accounts.scope import Scope
+from inventory.core import db
 from inventory.imports import columns
 from inventory.imports.service import Importer, ImportOptions, run_import
 from tests.helpers import assert_search_text_current, count, execute, query

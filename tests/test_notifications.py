@@ -7,7 +7,7 @@ import time
 import pytest
 from aiosmtpd.controller import Controller
 
-from inventory import jobs
+from inventory.core import leases as jobs
 from inventory.notifications import outbox, smtp
 from tests.helpers import count, execute, query
 

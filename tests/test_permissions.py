@@ -28,7 +28,7 @@ def _routes(app):
 
 def test_every_route_has_a_rule():
     from inventory.app import create_app
-    from inventory.settings import Settings
+    from inventory.core.settings import Settings
 
     app = create_app(Settings(database_url="sqlite:////tmp/permissions-probe.db"))
     missing = [f"{m} {path}" for path, m, h in _routes(app) if route_permission(h, path) is None]

@@ -16,7 +16,7 @@ import zxingcpp
 from litestar.testing import TestClient
 
 from inventory.accounts.service import DEMO_PASSWORD
-from inventory.settings import PROJECT_ROOT, Settings
+from inventory.core.settings import PROJECT_ROOT, Settings
 from inventory.setup.rules import STARTER_CATEGORIES
 from tests.conftest import ADMIN
 from tests.helpers import count, query, sign_in, with_csrf
@@ -312,7 +312,7 @@ def test_migration_keeps_an_existing_installation_as_it_was(demo_url, run):
     execute("UPDATE app_user SET last_login_at = CURRENT_TIMESTAMP WHERE email = {}", ADMIN)
 
     async def apply():
-        from inventory.piccolo_migrations import m0017_installation_settings as m
+        from inventory.core.piccolo_migrations import m0017_installation_settings as m
 
         manager = await m.forwards()
         await manager.run()

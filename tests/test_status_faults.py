@@ -6,8 +6,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 
-from inventory import i18n
 from inventory.accounts.scope import EVERYTHING
+from inventory.core import i18n
 from inventory.faults import workflow
 from inventory.imports import columns
 from inventory.imports.service import Importer, run_import

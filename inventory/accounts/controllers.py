@@ -7,17 +7,17 @@ import re
 from litestar import Request, Response, get, post
 from litestar.response import Redirect, Template
 
-from inventory import audit
 from inventory.accounts import permissions as p
 from inventory.accounts import rules, service, tokens
 from inventory.accounts.auth import SESSION_COOKIE
-from inventory.fields import ACTION_LABELS, ENTITY_LABELS
-from inventory.history import readable
-from inventory.i18n import _
+from inventory.core import audit
+from inventory.core.errors import Conflict, NotFound, ValidationFailed
+from inventory.core.fields import ACTION_LABELS, ENTITY_LABELS
+from inventory.core.i18n import _
+from inventory.history.words import readable
 from inventory.labels.formats import all_formats
 from inventory.sites import service as sites
-from inventory.validation import Conflict, NotFound, ValidationFailed
-from inventory.web import RowId, form_data, form_version, render, see_other
+from inventory.web.pages import RowId, form_data, form_version, render, see_other
 
 COOKIE_MAX_AGE = 14 * 24 * 3600  # the server ends idle sessions much sooner
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import time
 
-from inventory import db
-from inventory.fields import actor_word
-from inventory.tables import User
+from inventory.core import db
+from inventory.core.fields import actor_word
+from inventory.core.tables import User
 
 FRESH_FOR_S = 30  # another instance's renames show within this delay; ours at once
 _cache: dict[str, tuple[float, dict[str, str]]] = {}

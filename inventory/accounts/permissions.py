@@ -7,7 +7,7 @@ templates ask `allows(role, permission)`. Which *sites* a person sees is a separ
 
 from __future__ import annotations
 
-from inventory.i18n import lazy_gettext as L
+from inventory.core.i18n import lazy_gettext as L
 
 ADMINISTRATOR = "administrator"
 PLANNER = "planner"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from inventory.i18n import _
+from inventory.core.i18n import _
 
 MIN_PASSWORD_LENGTH = 10
 _COMMON_FILE = Path(__file__).with_name("common_passwords.txt")

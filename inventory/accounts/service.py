@@ -13,13 +13,14 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from inventory import audit, db
-from inventory import validation as v
 from inventory.accounts import names, permissions, rules
 from inventory.accounts.scope import EVERYTHING, Scope
-from inventory.audit import Actor
-from inventory.i18n import _
-from inventory.tables import ApiToken, AppSetting, LoginThrottle, Site, User, UserSession, UserSite
+from inventory.core import audit, db
+from inventory.core import parsers as v
+from inventory.core.audit import Actor
+from inventory.core.errors import Collector, NotFound, ValidationFailed
+from inventory.core.i18n import _
+from inventory.core.tables import ApiToken, AppSetting, LoginThrottle, Site, User, UserSession, UserSite
 
 _hasher = PasswordHasher()
 # Verified against when the email is unknown, so both cases take the same time.
@@ -89,7 +90,7 @@ async def resolve_sites(values: Iterable[str]) -> tuple[list[int], list[str]]:
 
 
 async def clean_user(raw: Mapping[str, Any], *, creating: bool) -> dict[str, Any]:
-    c = v.Collector()
+    c = Collector()
     if creating:
         email = c.field("email", v.text, raw.get("email"), required=True, max_length=254)
         if email:
@@ -127,7 +128,7 @@ async def create_user(raw: Mapping[str, Any], actor: Actor | str) -> dict[str, A
     values = await clean_user(raw, creating=True)
     async with audit.atomic():
         if await User.exists().where(User.email == values["email"]).run():
-            raise v.ValidationFailed({"email": _("An account already uses this email.")})
+            raise ValidationFailed({"email": _("An account already uses this email.")})
         row = (await User.insert(User(
             email=values["email"], name=values["name"], role=values["role"],
             password_hash=hash_password(raw["password"]), active=True,
@@ -179,7 +180,7 @@ async def get_user(user_id: int) -> dict[str, Any]:
     user = await User.select(User.all_columns(exclude=[User.password_hash])).where(
         User.id == user_id).first().run()
     if user is None:
-        raise v.NotFound(str(user_id))
+        raise NotFound(str(user_id))
     links = await UserSite.select(UserSite.site, UserSite.site.code.as_alias("code")).where(
         UserSite.user == user_id).run()
     user["site_ids"] = sorted(r["site"] for r in links)
@@ -204,7 +205,7 @@ async def set_password(user_id: int, password: str, actor: Actor | str, *,
     """Set a new password and end the account's other sessions."""
     user = await get_user(user_id)
     if problem := rules.password_problem(password, user["email"]):
-        raise v.ValidationFailed({"password": problem})
+        raise ValidationFailed({"password": problem})
     async with audit.atomic():
         await User.update({User.password_hash: hash_password(password)}).where(
             User.id == user_id).run()
@@ -227,7 +228,7 @@ async def change_own_password(user: CurrentUser, current: str, new: str, confirm
     elif problem := rules.password_problem(new or "", user.email):
         errors["new"] = problem
     if errors:
-        raise v.ValidationFailed(errors)
+        raise ValidationFailed(errors)
     await set_password(user.id, new, user.actor, keep_session=user.session_hash)
 
 

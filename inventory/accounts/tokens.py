@@ -10,11 +10,12 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from inventory import audit
-from inventory import validation as v
 from inventory.accounts.service import CurrentUser, current_user, hash_token, now
-from inventory.audit import Actor
-from inventory.tables import ApiToken, User
+from inventory.core import audit
+from inventory.core import parsers as v
+from inventory.core.audit import Actor
+from inventory.core.errors import Collector, NotFound
+from inventory.core.tables import ApiToken, User
 
 PREFIX = "inv_"
 TOUCH_EVERY_S = 300  # last-used time is written at most this often
@@ -26,7 +27,7 @@ def new_token() -> str:
 
 async def create(user_id: int, name: Any, actor: Actor | str) -> tuple[str, dict[str, Any]]:
     """Returns the token itself (to show once) and its stored row."""
-    c = v.Collector()
+    c = Collector()
     name = c.field("name", v.text, name, required=True, max_length=100)
     c.raise_if_any()
     token = new_token()
@@ -44,7 +45,7 @@ async def create_for_email(email: str, name: str, actor: Actor | str) -> str:
     user = await User.select(User.id, User.active).where(User.email == email.strip().lower()
                                                           ).first().run()
     if user is None or not user["active"]:
-        raise v.NotFound(email)
+        raise NotFound(email)
     token, _row = await create(user["id"], name, actor)
     return token
 
@@ -72,7 +73,7 @@ async def revoke(user_id: int, token_id: int, actor: Actor | str) -> None:
             (ApiToken.id == token_id) & (ApiToken.user == user_id) & ApiToken.revoked.is_null()
         ).returning(ApiToken.name).run()
         if not done:
-            raise v.NotFound(token_id)
+            raise NotFound(token_id)
         await audit.record(actor=actor, entity="token", entity_key=str(token_id),
                            action="revoke", changes={"name": [done[0]["name"], None]})
 

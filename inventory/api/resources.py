@@ -31,15 +31,16 @@ from inventory.api.docs import (
 )
 from inventory.api.serialize import jsonable
 from inventory.catalog import service as catalog
+from inventory.core.errors import ValidationFailed
+from inventory.core.i18n import _
+from inventory.core.parsers import row_number
 from inventory.faults import service as faults
-from inventory.i18n import _
 from inventory.interventions import service as interventions
 from inventory.planning import present
 from inventory.planning import service as planning
 from inventory.setup.service import effective
 from inventory.sites import service as sites
-from inventory.validation import ValidationFailed, row_number
-from inventory.web import RowId
+from inventory.web.pages import RowId
 
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 100

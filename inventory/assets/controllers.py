@@ -14,21 +14,13 @@ from inventory.assets import service
 from inventory.assets.queries import SORT_COLUMNS
 from inventory.assets.rules import ACTIVE_STATUSES, STATUSES
 from inventory.assets.scanning import scanned_target
+from inventory.core.errors import Conflict, NotFound, ValidationFailed
 from inventory.faults import service as faults
 from inventory.faults import symptoms, workflow
 from inventory.interventions import service as interventions
 from inventory.labels import service as labels
 from inventory.setup.service import effective
-from inventory.validation import Conflict, NotFound, ValidationFailed
-from inventory.web import (
-    confirmed,
-    form_data,
-    form_version,
-    is_htmx,
-    query_string,
-    render,
-    see_other,
-)
+from inventory.web.pages import confirmed, form_data, form_version, is_htmx, query_string, render, see_other
 
 
 def _settings(request: Request):

@@ -8,8 +8,8 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-from inventory.i18n import _, lazy_gettext
-from inventory.validation import clean_text
+from inventory.core.i18n import _, lazy_gettext
+from inventory.core.parsers import clean_text
 
 STATUSES = {
     "in_service": lazy_gettext("In service"),

@@ -9,23 +9,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from inventory import audit
-from inventory import validation as v
 from inventory.accounts.scope import Scope
 from inventory.assets import queries, rules
-from inventory.audit import Actor
-from inventory.db import fetch_all, fetch_bounded, fetch_small
-from inventory.i18n import _
+from inventory.core import audit
+from inventory.core import parsers as v
+from inventory.core.audit import Actor
+from inventory.core.db import fetch_all, fetch_bounded, fetch_small
+from inventory.core.errors import Collector, Conflict, NotFound, ValidationFailed
+from inventory.core.i18n import _
+from inventory.core.tables import Asset, AssetModel, Category, ReservedTag, Room, Site, TagSequence
 from inventory.sites.rules import sort_rooms
-from inventory.tables import (
-    Asset,
-    AssetModel,
-    Category,
-    ReservedTag,
-    Room,
-    Site,
-    TagSequence,
-)
 
 # Fields a person edits (API names). Site and room change through move_asset, status
 # through change_status, so each leaves its own kind of audit record.
@@ -48,7 +41,7 @@ def today() -> dt.date:
 def clean_asset_fields(raw: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """Parse and check what can be checked without the database. Returns (values, errors);
     references come back as given (category code, model id, site code, room id)."""
-    c = v.Collector()
+    c = Collector()
     c.field("category", v.text, raw.get("category"), required=True, max_length=32)
     c.field("model", v.integer, raw.get("model"), minimum=1)
     c.field("serial", v.text, raw.get("serial"), max_length=120)
@@ -85,7 +78,7 @@ def clean_asset_fields(raw: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str
 
 
 def clean_location(raw: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-    c = v.Collector()
+    c = Collector()
     c.field("site", v.text, raw.get("site"), required=True, max_length=32)
     c.field("room", v.integer, raw.get("room"), minimum=1)
     return c.values, c.errors
@@ -184,7 +177,7 @@ async def get_asset(tag: str, scope: Scope) -> dict[str, Any]:
                               rules.normalise_tag(tag))
     asset = found[0] if found else None
     if asset is None or not scope.allows(asset["site"]):
-        raise v.NotFound(tag)
+        raise NotFound(tag)
     asset["warranty_state"] = rules.warranty_state(asset["warranty_end"], today())
     return asset
 
@@ -193,7 +186,7 @@ async def history(tag: str, scope: Scope | None = None) -> list[dict[str, Any]]:
     """The asset's audit trail, with ids of sites, rooms, models and categories shown by name
     and statuses, amounts and dates as people read them. A person who sees only some sites
     reads the time the device spent elsewhere as one line (rules.history_for_scope)."""
-    from inventory.history import readable
+    from inventory.history.words import readable
 
     entries = await audit.history("asset", rules.normalise_tag(tag))
     if scope is not None and scope.limited:
@@ -400,7 +393,7 @@ async def create_asset(raw: Mapping[str, Any], actor: Actor | str, scope: Scope,
     await _check_serial(resolved.values, resolved.errors)
     replaced = await _replaced_asset(raw.get("replaces"), scope, resolved.errors)
     if resolved.errors:
-        raise v.ValidationFailed(resolved.errors)
+        raise ValidationFailed(resolved.errors)
     values = _with_eol(resolved.values, resolved.lifespan_years)
     values["status"] = status
     if replaced is not None:
@@ -419,7 +412,7 @@ async def create_asset(raw: Mapping[str, Any], actor: Actor | str, scope: Scope,
                 (ReservedTag.tag == blank) & ReservedTag.used_at.is_null()
             ).returning(ReservedTag.id).run()
             if not used:
-                raise v.ValidationFailed({"tag": _("This tag is not a blank label waiting "
+                raise ValidationFailed({"tag": _("This tag is not a blank label waiting "
                                                    "for its device.")})
             tag = blank
         else:
@@ -444,7 +437,7 @@ async def _replaced_asset(tag: Any, scope: Scope, errors: dict[str, str]) -> dic
         return None
     try:
         replaced = await get_asset(tag, scope)
-    except v.NotFound:
+    except NotFound:
         errors["replaces"] = _("No device has this tag.")
         return None
     if await Asset.exists().where(Asset.replaces_id == replaced["id"]).run():
@@ -475,7 +468,7 @@ async def update_asset(tag: str, raw: Mapping[str, Any], version: int | None,
     resolved = await _resolve(values, errors)
     await _check_serial(resolved.values, resolved.errors, exclude_id=current["id"])
     if resolved.errors:
-        raise v.ValidationFailed(resolved.errors)
+        raise ValidationFailed(resolved.errors)
     values = _with_eol(resolved.values, resolved.lifespan_years)
     await _write(current, values, version, actor, "update")
     return await get_asset(tag, scope)
@@ -488,7 +481,7 @@ async def move_asset(tag: str, raw: Mapping[str, Any], version: int | None,
     resolved = await _resolve(values, errors)
     _check_scope(resolved, scope)
     if resolved.errors:
-        raise v.ValidationFailed(resolved.errors)
+        raise ValidationFailed(resolved.errors)
     resolved.values.setdefault("room", None)
     await _write(current, resolved.values, version, actor, "move")
     return await get_asset(tag, scope)
@@ -512,7 +505,7 @@ async def change_status(tag: str, status: Any, version: int | None, actor: Actor
                         scope: Scope) -> dict:
     current = await get_asset(tag, scope)
     if not isinstance(status, str) or status not in rules.STATUSES:  # JSON may send {} or []
-        raise v.ValidationFailed({"status": _("Choose one of the proposed values.")})
+        raise ValidationFailed({"status": _("Choose one of the proposed values.")})
     action = "retire" if status == "retired" else "status"
     await _write(current, {"status": status}, version, actor, action)
     return await get_asset(tag, scope)
@@ -523,7 +516,7 @@ async def _write(current: Mapping[str, Any], values: dict, version: int | None, 
     async with audit.atomic():
         changes = audit.diff(current, values)
         if not changes and version is not None and version != current["version"]:
-            raise v.Conflict(current)
+            raise Conflict(current)
         await audit.update_versioned(
             Asset, current["id"], version, values, entity="asset", entity_key=current["tag"],
             action=action, actor=actor, site_id=values.get("site", current["site"]),

@@ -8,8 +8,8 @@ from litestar.response import Template
 from inventory.accounts import permissions as p
 from inventory.backups import service
 from inventory.backups.display import human_size
-from inventory.tables import BackupRun
-from inventory.web import render
+from inventory.core.tables import BackupRun
+from inventory.web.pages import render
 
 
 @get("/admin/backups", permission=p.USER_ADMIN)

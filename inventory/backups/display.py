@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from inventory import i18n
+from inventory.core import i18n
 
 
 def human_size(size: int | None) -> str:

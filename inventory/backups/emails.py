@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from inventory.i18n import _
+from inventory.core.i18n import _
 
 
 def overdue(state: dict[str, Any], base_url: str) -> tuple[str, str]:

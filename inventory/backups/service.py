@@ -34,7 +34,7 @@ from typing import Any
 
 from inventory.backups import manifest as mf
 from inventory.backups import retention
-from inventory.settings import Settings
+from inventory.core.settings import Settings
 
 log = logging.getLogger("inventory.backups")
 MIGRATION_TABLE = "migration"  # Piccolo's record of applied migrations
@@ -403,7 +403,7 @@ def _place_files(extracted: Path, data_dir: Path) -> int:
 async def restore(archive: Path, settings: Settings, *, force: bool = False) -> Restored:
     """Restore `archive` into the configured database and data folder, then migrate forward.
     Raises ArchiveProblem (nothing written) when anything is wrong before the restore."""
-    from inventory import migrations
+    from inventory.core import migrations
 
     url = settings.database_url
     engine = engine_of(url)
@@ -437,7 +437,7 @@ async def restore(archive: Path, settings: Settings, *, force: bool = False) -> 
 async def run_backup(settings: Settings, target_dir: Path | None = None,
                      trigger: str = "command") -> dict[str, Any]:
     """Make one backup and record it (success or failure); returns the recorded run."""
-    from inventory.tables import BackupRun
+    from inventory.core.tables import BackupRun
 
     target_dir = Path(target_dir) if target_dir else default_dir(settings)
     started = dt.datetime.now(dt.UTC)
@@ -486,7 +486,7 @@ async def nightly(settings: Settings) -> dict[str, Any]:
 
 async def last_runs() -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """(the last backup run, the last successful one)."""
-    from inventory.tables import BackupRun
+    from inventory.core.tables import BackupRun
 
     last = await BackupRun.select().order_by(BackupRun.finished_at, ascending=False).first().run()
     if last is None or last["ok"]:
@@ -530,12 +530,12 @@ async def watch(settings: Settings, now: dt.datetime | None = None) -> bool:
     """Email the administrators when no backup succeeded for more than 36 hours, once per
     incident: the incident is named by the last success, so it is claimed (and mailed) once,
     and the next failure after a success is a new incident. True when it mailed."""
-    from inventory import audit
     from inventory.backups import emails
-    from inventory.jobs import claim
+    from inventory.core import audit
+    from inventory.core.leases import claim
+    from inventory.core.tables import User
     from inventory.notifications import outbox
     from inventory.setup.service import effective
-    from inventory.tables import User
 
     base_url = (await effective(settings)).base_url  # the set-up's address unless fixed
     now = now or dt.datetime.now(dt.UTC)

@@ -10,11 +10,12 @@ from litestar.response import Redirect, Template
 
 from inventory.accounts import permissions as p
 from inventory.campaigns import rules, service
-from inventory.exports import write_csv
-from inventory.i18n import _
+from inventory.core.errors import ValidationFailed
+from inventory.core.i18n import _
+from inventory.core.parsers import row_number
+from inventory.exporting.columns import write_csv
 from inventory.sites import service as sites
-from inventory.validation import ValidationFailed, row_number
-from inventory.web import RowId, confirmed, form_data, query_string, render, see_other
+from inventory.web.pages import RowId, confirmed, form_data, query_string, render, see_other
 
 
 @get("/sites/{code:str}/inventory", permission=p.ASSET_SEEN)

@@ -5,16 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from inventory import audit
-from inventory import validation as v
 from inventory.accounts.scope import Scope
 from inventory.assets import rules as asset_rules
 from inventory.assets import service as assets
-from inventory.audit import Actor
 from inventory.campaigns import rules
-from inventory.i18n import _
+from inventory.core import audit
+from inventory.core.audit import Actor
+from inventory.core.errors import NotFound, ValidationFailed
+from inventory.core.i18n import _
+from inventory.core.tables import Asset, CampaignCheck, InventoryCampaign, Room
 from inventory.sites import service as sites
-from inventory.tables import Asset, CampaignCheck, InventoryCampaign, Room
 
 
 async def start(site_code: str, actor: Actor | str, scope: Scope) -> int:
@@ -40,7 +40,7 @@ async def get(campaign_id: int, scope: Scope) -> dict[str, Any]:
         InventoryCampaign.site.name.as_alias("site_name"),
     ).where(InventoryCampaign.id == campaign_id).first().run()
     if campaign is None or not scope.allows(campaign["site"]):
-        raise v.NotFound(str(campaign_id))
+        raise NotFound(str(campaign_id))
     return campaign
 
 
@@ -76,7 +76,7 @@ async def checks(campaign_id: int) -> list[dict[str, Any]]:
 
 def _require_open(campaign: dict[str, Any]) -> None:
     if campaign["closed_at"] is not None:
-        raise v.ValidationFailed({"campaign": _("This campaign is closed.")})
+        raise ValidationFailed({"campaign": _("This campaign is closed.")})
 
 
 async def check(campaign_id: int, raw_tag: str, room_id: int | None, actor: Actor | str,
@@ -86,11 +86,11 @@ async def check(campaign_id: int, raw_tag: str, room_id: int | None, actor: Acto
     _require_open(campaign)
     tag = asset_rules.normalise_tag(raw_tag or "")
     if not tag:
-        raise v.ValidationFailed({"tag": _("This field is required.")})
+        raise ValidationFailed({"tag": _("This field is required.")})
     if room_id is not None:
         room = await Room.select(Room.site).where(Room.id == room_id).first().run()
         if room is None or room["site"] != campaign["site"]:
-            raise v.ValidationFailed({"room": _("This room is not in the chosen site.")})
+            raise ValidationFailed({"room": _("This room is not in the chosen site.")})
     asset = await Asset.select(Asset.id, Asset.site, Asset.room).where(Asset.tag == tag).first().run()
     # A device of a site the person may not see is reported as unknown, as if absent.
     if asset is not None and not scope.allows(asset["site"]):
@@ -115,7 +115,7 @@ async def move_here(campaign_id: int, tag: str, actor: Actor | str, scope: Scope
         (CampaignCheck.campaign == campaign_id) & (CampaignCheck.tag == tag)
         & (CampaignCheck.result == rules.ELSEWHERE)).first().run()
     if row is None:
-        raise v.NotFound(tag)
+        raise NotFound(tag)
     asset = await assets.get_asset(tag, scope)
     await assets.move_asset(tag, {"site": campaign["site_code"], "room": row["found_room"]},
                             asset["version"], actor, scope)

@@ -9,8 +9,8 @@ from litestar.response import Redirect, Template
 from inventory.accounts import permissions as p
 from inventory.accounts.scope import EVERYTHING
 from inventory.catalog import service
-from inventory.validation import Conflict, ValidationFailed
-from inventory.web import RowId, form_data, form_version, render, see_other
+from inventory.core.errors import Conflict, ValidationFailed
+from inventory.web.pages import RowId, form_data, form_version, render, see_other
 
 
 async def categories_page(request: Request, status: int = 200, **context) -> Template:

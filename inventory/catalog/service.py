@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from inventory import audit
-from inventory import validation as v
 from inventory.accounts.scope import Scope
-from inventory.audit import Actor
-from inventory.i18n import _
+from inventory.core import audit
+from inventory.core import parsers as v
+from inventory.core.audit import Actor
+from inventory.core.errors import Collector, NotFound, ValidationFailed
+from inventory.core.i18n import _
+from inventory.core.tables import Asset, AssetModel, Category
 from inventory.sites.rules import code_problem
-from inventory.tables import Asset, AssetModel, Category
 
 
 def _boolean(value: Any) -> bool:
@@ -19,7 +20,7 @@ def _boolean(value: Any) -> bool:
 
 
 def clean_category(raw: Mapping[str, Any]) -> dict[str, Any]:
-    c = v.Collector()
+    c = Collector()
     code = c.field("code", v.text, raw.get("code"), required=True, max_length=32)
     if code:
         c.values["code"] = code = code.upper()
@@ -65,7 +66,7 @@ async def list_categories(scope: Scope) -> list[dict[str, Any]]:
 async def get_category(code: str) -> dict[str, Any]:
     category = await Category.select().where(Category.code == code.upper()).first().run()
     if category is None:
-        raise v.NotFound(code)
+        raise NotFound(code)
     return category
 
 
@@ -74,7 +75,7 @@ async def _check_category_unique(code: str, exclude_id: int | None = None) -> No
     if exclude_id is not None:
         query = query.where(Category.id != exclude_id)
     if await query.run():
-        raise v.ValidationFailed({"code": _("Another category already uses this code.")})
+        raise ValidationFailed({"code": _("Another category already uses this code.")})
 
 
 async def create_category(raw: Mapping[str, Any], actor: Actor | str) -> dict[str, Any]:
@@ -119,7 +120,7 @@ async def refresh_end_of_life(category_id: int) -> None:
 
 
 def clean_model(raw: Mapping[str, Any], category_ids: Mapping[str, int]) -> dict[str, Any]:
-    c = v.Collector()
+    c = Collector()
     category = c.field("category", v.text, raw.get("category"), required=True, max_length=32)
     if category:
         if category.upper() not in category_ids:
@@ -164,7 +165,7 @@ async def get_model(model_id: int) -> dict[str, Any]:
         .where(AssetModel.id == model_id).first().run()
     )
     if model is None:
-        raise v.NotFound(str(model_id))
+        raise NotFound(str(model_id))
     return model
 
 
@@ -177,7 +178,7 @@ async def _check_model_unique(values: Mapping[str, Any], exclude_id: int | None 
     if exclude_id is not None:
         query = query.where(AssetModel.id != exclude_id)
     if await query.run():
-        raise v.ValidationFailed({"name": _("This model already exists in this category.")})
+        raise ValidationFailed({"name": _("This model already exists in this category.")})
 
 
 async def create_model(raw: Mapping[str, Any], actor: Actor | str) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from inventory.accounts import permissions as p
 from inventory.assets.service import today
 from inventory.dashboard import service
 from inventory.planning import alerts
-from inventory.web import render
+from inventory.web.pages import render
 
 
 @get("/", permission=p.FLEET_READ)

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from inventory.accounts.scope import Scope
+from inventory.core.tables import Asset, Category, Site
 from inventory.sites.rules import SCHOOL_KINDS
-from inventory.tables import Asset, Category, Site
 
 WARRANTY_SOON_DAYS = 90
 

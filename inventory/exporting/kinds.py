@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from inventory import exports
 from inventory.accounts.scope import Scope
-from inventory.i18n import lazy_gettext as L
-from inventory.tables import Asset
+from inventory.core.i18n import lazy_gettext as L
+from inventory.core.tables import Asset
+from inventory.exporting import columns as exports
 
 BATCH = 1000
 

@@ -12,11 +12,12 @@ from inventory.accounts import permissions as p
 from inventory.accounts import service as accounts
 from inventory.assets import service as assets
 from inventory.catalog import service as catalog
+from inventory.core.errors import Conflict, NotFound, ValidationFailed
+from inventory.core.parsers import row_number
 from inventory.faults import photos, service, symptoms, workflow
 from inventory.setup.service import effective
 from inventory.sites import service as sites
-from inventory.validation import Conflict, NotFound, ValidationFailed, row_number
-from inventory.web import RowId, form_data, form_version, query_string, render, see_other
+from inventory.web.pages import RowId, form_data, form_version, query_string, render, see_other
 
 
 async def _public_url(request: Request) -> str:

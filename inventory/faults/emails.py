@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from inventory.core.i18n import _
 from inventory.faults import symptoms
-from inventory.i18n import _
 
 
 def _what(fault: dict[str, Any]) -> str:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from inventory.i18n import _
-from inventory.validation import FieldError
+from inventory.core.errors import FieldError
+from inventory.core.i18n import _
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_SIDE = 1600  # pixels: enough to see a cracked screen, small enough for a weak 4G signal

@@ -9,19 +9,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from inventory import audit, db
-from inventory import validation as v
 from inventory.accounts import rules as account_rules
 from inventory.accounts import service as accounts
 from inventory.accounts.scope import EVERYTHING, Scope
 from inventory.assets import rules as asset_rules
 from inventory.assets import service as assets
-from inventory.audit import Actor
+from inventory.core import audit, db
+from inventory.core import parsers as v
+from inventory.core.audit import Actor
+from inventory.core.errors import Collector, FieldError, NotFound, ValidationFailed
+from inventory.core.i18n import _
+from inventory.core.i18n import lazy_gettext as L
+from inventory.core.tables import Asset, Fault, FaultEvent, Room, User
 from inventory.faults import emails, photos, symptoms, workflow
-from inventory.i18n import _
-from inventory.i18n import lazy_gettext as L
 from inventory.notifications import outbox
-from inventory.tables import Asset, Fault, FaultEvent, Room, User
 
 
 def target_days(setting: str) -> dict[bool, int]:
@@ -63,14 +64,14 @@ async def report(raw: Mapping[str, Any], actor: Actor | str, scope: Scope, *,
                  base_url: str = "", photo: bytes | None = None,
                  data_dir=None) -> dict[str, Any]:
     """A fault on an asset (tag), or on a room when the device is not known."""
-    c = v.Collector()
+    c = Collector()
     tag = asset_rules.normalise_tag(str(raw.get("asset") or ""))
     room_value = str(raw.get("room") or "").strip()
     asset = room = None
     if tag:
         try:
             asset = await assets.get_asset(tag, scope)
-        except v.NotFound:
+        except NotFound:
             c.error("asset", _("Choose one of the proposed values."))
     elif room_value.isdigit() and int(room_value) <= v.INT_MAX:
         room = await Room.select(Room.id, Room.site).where(Room.id == int(room_value)).first().run()
@@ -89,7 +90,7 @@ async def report(raw: Mapping[str, Any], actor: Actor | str, scope: Scope, *,
     if photo:
         try:
             jpeg = await photos.reencode_in_worker(photo)
-        except v.FieldError as error:
+        except FieldError as error:
             c.error("photo", error.message)
     c.raise_if_any()
     actor = audit.as_actor(actor)
@@ -130,7 +131,7 @@ async def public_view(tag: str) -> dict[str, Any]:
     """What a visitor without an account may see of a device: its kind, school and room."""
     asset = await assets.get_asset(tag, EVERYTHING)
     if asset["status"] == "retired":
-        raise v.NotFound(tag)
+        raise NotFound(tag)
     return {k: asset[k] for k in ("tag", "category_code", "category_name", "site_name",
                                   "room_name")}
 
@@ -144,9 +145,9 @@ async def report_anonymous(tag: str, raw: Mapping[str, Any], client: str, *,
     key = f"report:{client}"
     wait = await accounts.throttle_wait(key, account_rules.ANONYMOUS_REPORT_POLICY, moment)
     if wait:
-        raise v.ValidationFailed({"limit": _("Too many reports from this connection. Try again "
+        raise ValidationFailed({"limit": _("Too many reports from this connection. Try again "
                                              "in %(n)d minutes.") % {"n": max(1, wait // 60)}})
-    c = v.Collector()
+    c = Collector()
     c.field("name", v.text, raw.get("name"), max_length=120)
     email = c.field("email", v.text, raw.get("email"), max_length=180)
     if email and "@" not in email:
@@ -299,7 +300,7 @@ FAULT_SELECT = (
 async def get(fault_id: int, scope: Scope) -> dict[str, Any]:
     rows = await Fault.raw(FAULT_SELECT + " WHERE fault.id = {}", fault_id).run()
     if not rows or not scope.allows(rows[0]["site"]):
-        raise v.NotFound(str(fault_id))
+        raise NotFound(str(fault_id))
     fault = rows[0]
     today = assets.today()
     fault["overdue"] = is_overdue(fault, today)
@@ -372,7 +373,7 @@ async def transition(fault_id: int, action: str, note: str, actor: Actor | str, 
     try:
         target = workflow.check(action, fault["status"], role, note)
     except workflow.TransitionRefused as refused:
-        raise v.ValidationFailed({"action": refused.message}) from None
+        raise ValidationFailed({"action": refused.message}) from None
     actor = audit.as_actor(actor)
     changes: dict[str, Any] = {"status": target, "updated_at": audit.utcnow()}
     if action == "start":

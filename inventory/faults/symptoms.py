@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from inventory.i18n import lazy_gettext as L
+from inventory.core.i18n import lazy_gettext as L
 
 GENERIC = {
     "no_power": L("Does not switch on"),

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from inventory.accounts import permissions as p
-from inventory.i18n import _
-from inventory.i18n import lazy_gettext as L
+from inventory.core.i18n import _
+from inventory.core.i18n import lazy_gettext as L
 
 NEW = "new"
 ACKNOWLEDGED = "acknowledged"

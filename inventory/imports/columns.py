@@ -17,13 +17,14 @@ from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from inventory import i18n
-from inventory import validation as v
 from inventory.assets.rules import STATUSES
-from inventory.exports import unneutralise  # our exports' formula guards, undone
-from inventory.fields import FIELD_LABELS
-from inventory.i18n import _
-from inventory.i18n import lazy_gettext as L
+from inventory.core import i18n
+from inventory.core import parsers as v
+from inventory.core.errors import Collector, FieldError
+from inventory.core.fields import FIELD_LABELS
+from inventory.core.i18n import _
+from inventory.core.i18n import lazy_gettext as L
+from inventory.exporting.columns import unneutralise  # our exports' formula guards, undone
 
 # The fields a column can feed, in the order the mapping screen offers them. The export's
 # columns (inventory/exports.py ASSET_COLUMNS) are all here, so an export can be re-imported.
@@ -348,10 +349,10 @@ def parse_date(value: str, order: str = "dmy") -> dt.date | None:
     if order != "mdy" and (match := (_DAY_FIRST.match(raw) or _SHORT_YEAR.match(raw))):
         a, b, _year = (int(g) for g in match.groups())
         if 1 <= a <= 12 and 12 < b <= 31 or match.re is _SHORT_YEAR:
-            raise v.FieldError(_("“%(value)s” is not a day-first date. If the file's dates are "
+            raise FieldError(_("“%(value)s” is not a day-first date. If the file's dates are "
                                  "month first (1/23/2023), choose “month first” for the dates "
                                  "on the columns screen (--date-order mdy).") % {"value": raw})
-    raise v.FieldError(_("“%(value)s” is not a date; enter it as 31/12/2024.") % {"value": raw})
+    raise FieldError(_("“%(value)s” is not a date; enter it as 31/12/2024.") % {"value": raw})
 
 
 def _status_word(raw: str) -> str | None:
@@ -375,7 +376,7 @@ def parse_status(value: str) -> str | None:
         label, kind = normalise(match.group(1)), normalise(match.group(2))
         if found := _status_word(label) or _STATUS_KINDS.get(kind):
             return found
-    raise v.FieldError(_("Unknown status “%(value)s”; use one of: %(choices)s.") % {
+    raise FieldError(_("Unknown status “%(value)s”; use one of: %(choices)s.") % {
         "value": value.strip(), "choices": ", ".join(str(s) for s in STATUSES.values())})
 
 
@@ -390,11 +391,11 @@ def parse_months(value: str) -> int | None:
     if match := _MONTHS.match(raw):
         months = int(match.group(1))
         if not match.group(2) and 0 < months < 6:
-            raise v.FieldError(_("A warranty of %(num)d months? If this column gives years, "
+            raise FieldError(_("A warranty of %(num)d months? If this column gives years, "
                                  "map it to “Warranty (years from purchase)”; otherwise write "
                                  "“%(num)d mois”.") % {"num": months})
         return months
-    raise v.FieldError(_("Enter a warranty length in months, such as 36."))
+    raise FieldError(_("Enter a warranty length in months, such as 36."))
 
 
 def parse_years(value: str) -> int | None:
@@ -407,7 +408,7 @@ def parse_years(value: str) -> int | None:
     number = re.match(r"^(\d{1,2})(?:[.,](\d))?\s*(ans?|années?|annees?|years?)?$", raw)
     if number:
         return int(number.group(1)) * 12 + (int(number.group(2) or 0) * 12) // 10
-    raise v.FieldError(_("Enter a warranty length in years, such as 3."))
+    raise FieldError(_("Enter a warranty length in years, such as 3."))
 
 
 def parse_eol(value: str, order: str = "dmy") -> int | None:
@@ -417,8 +418,8 @@ def parse_eol(value: str, order: str = "dmy") -> int | None:
         return v.integer(raw, minimum=1990, maximum=2100)
     try:
         day = parse_date(raw, order)
-    except v.FieldError:
-        raise v.FieldError(_("Enter a year, such as 2030, or a date.")) from None
+    except FieldError:
+        raise FieldError(_("Enter a year, such as 2030, or a date.")) from None
     return v.integer(str(day.year), minimum=1990, maximum=2100) if day else None
 
 
@@ -446,7 +447,7 @@ def split_manufacturer_model(value: str) -> tuple[str, str]:
 def parse_tag(value: str) -> str:
     tag = value.strip().upper()
     if tag and not _TAG.match(tag):
-        raise v.FieldError(_("A tag has 1 to 32 capital letters, digits, dots, dashes or "
+        raise FieldError(_("A tag has 1 to 32 capital letters, digits, dots, dashes or "
                              "underscores, such as BRN-004213."))
     return tag
 
@@ -473,7 +474,7 @@ def parse_row(cells: Sequence[str], mapping: Sequence[str], *, date_order: str =
     give None or "". Money comes back as purchase_price_cents, warranty months or years as a
     warranty_end (when the purchase date is known). What was read but adjusted (an amount
     rounded to the cent) goes to `notes`, keyed by field."""
-    c = v.Collector()
+    c = Collector()
     numbers = getattr(cells, "numbers", frozenset())
     raw = {field: unneutralise(cells[i]) for i, field in enumerate(mapping) if field}
     for i, field in enumerate(mapping):

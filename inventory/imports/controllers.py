@@ -14,14 +14,14 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from inventory.accounts import permissions as p
-from inventory.fields import FIELD_LABELS
-from inventory.i18n import _
+from inventory.core.errors import NotFound, ValidationFailed
+from inventory.core.fields import FIELD_LABELS
+from inventory.core.i18n import _
+from inventory.core.settings import PROJECT_ROOT
 from inventory.imports import columns, profiles, reading, report_text, service, uploads
 from inventory.imports import values as value_rules
-from inventory.settings import PROJECT_ROOT
 from inventory.setup.service import effective
-from inventory.validation import NotFound, ValidationFailed
-from inventory.web import render, see_other
+from inventory.web.pages import render, see_other
 
 EXAMPLE = PROJECT_ROOT / "examples" / "inventaire-exemple.csv"
 SAMPLE_ROWS = 3

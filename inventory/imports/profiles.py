@@ -30,13 +30,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from inventory import audit
-from inventory import validation as v
-from inventory.audit import Actor
-from inventory.i18n import _
+from inventory.core import audit
+from inventory.core import parsers as v
+from inventory.core.audit import Actor
+from inventory.core.errors import Collector, NotFound
+from inventory.core.i18n import _
+from inventory.core.tables import ImportProfile
 from inventory.imports.columns import FIELDS, MappingProblem
 from inventory.imports.values import CREATABLE, VALUE_FIELDS
-from inventory.tables import ImportProfile
 
 DEFAULT_FIELDS = ("site", "category")
 
@@ -154,7 +155,7 @@ async def list_profiles() -> list[dict[str, Any]]:
 async def get_profile(profile_id: int) -> tuple[dict[str, Any], Profile]:
     row = await ImportProfile.select().where(ImportProfile.id == profile_id).first().run()
     if row is None:
-        raise v.NotFound(str(profile_id))
+        raise NotFound(str(profile_id))
     try:
         return row, profile_from_data(json.loads(row["body"]))
     except (ValueError, MappingProblem):
@@ -164,7 +165,7 @@ async def get_profile(profile_id: int) -> tuple[dict[str, Any], Profile]:
 async def save_profile(name: str, profile: Profile, actor: Actor | str) -> dict[str, Any]:
     """Save under `name`; a profile of the same name is replaced (saving again after a
     change is how a profile is edited)."""
-    c = v.Collector()
+    c = Collector()
     name = c.field("profile_name", v.text, name, required=True, max_length=100) or ""
     c.raise_if_any()
     body = json.dumps(profile.as_data(), ensure_ascii=False, sort_keys=True)

@@ -22,8 +22,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from inventory import validation
-from inventory.i18n import _
+from inventory.core import parsers as validation
+from inventory.core.i18n import _
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # larger files are refused before anything is read
 MAX_COLUMNS = 200

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from inventory.i18n import _, ngettext
+from inventory.core.i18n import _, ngettext
 
 
 def action_label(action: str) -> str:

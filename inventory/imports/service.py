@@ -24,21 +24,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from inventory import audit, i18n
-from inventory import validation as v
 from inventory.accounts.scope import Scope
 from inventory.assets import queries, rules
 from inventory.assets.service import clean_asset_fields
-from inventory.audit import Actor
 from inventory.catalog import service as catalog
+from inventory.core import audit, i18n
+from inventory.core.audit import Actor
+from inventory.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from inventory.core.i18n import _
+from inventory.core.i18n import lazy_gettext as L
+from inventory.core.tables import Asset, AssetModel, Category, Room, Site, TagSequence
 from inventory.faults import service as faults
-from inventory.i18n import _
-from inventory.i18n import lazy_gettext as L
 from inventory.imports import columns, reading
 from inventory.imports import values as value_rules
 from inventory.sites import service as sites_service
 from inventory.sites.rules import code_problem, normalise_uai, uai_problem
-from inventory.tables import Asset, AssetModel, Category, Room, Site, TagSequence
 
 BATCH_SIZE = 500
 MAX_LISTED_VALUES = 200  # distinct values per field on the values screen
@@ -384,9 +384,9 @@ class _Run:
         for placeholder, create in self.planned:
             try:
                 row = await create()
-            except (v.ValidationFailed, v.NotFound) as failed:
+            except (ValidationFailed, NotFound) as failed:
                 message = next(iter(failed.errors.values()), "") if isinstance(
-                    failed, v.ValidationFailed) else str(failed)
+                    failed, ValidationFailed) else str(failed)
                 raise _WriteProblem(_("A site, room, category or model of the file cannot be "
                                       "created: %(message)s") % {"message": message}) from None
             self.real_ids[placeholder] = row["id"]
@@ -457,7 +457,7 @@ class _Run:
                "name": label, "kind": value_rules.site_kind(label), "uai": uai}
         try:  # checked now, as create_site will check it in phase 2
             cleaned = sites_service.clean_site(raw)
-        except v.ValidationFailed as failed:
+        except ValidationFailed as failed:
             errors[column] = next(iter(failed.errors.values()))
             return None
         actor = self.who.actor
@@ -490,7 +490,7 @@ class _Run:
         payload = {"code": code, "name": given, "lifespan_years": 5}
         try:  # checked now, as create_category will check it in phase 2
             catalog.clean_category(payload)
-        except v.ValidationFailed as failed:
+        except ValidationFailed as failed:
             errors["category"] = next(iter(failed.errors.values()))
             return None
         actor = self.who.actor
@@ -522,7 +522,7 @@ class _Run:
         payload = {"category": category["code"], "manufacturer": manufacturer, "name": name}
         try:
             catalog.clean_model(payload, {category["code"]: category["id"]})
-        except v.ValidationFailed as failed:
+        except ValidationFailed as failed:
             errors["model"] = next(iter(failed.errors.values()))
             return None
         actor = self.who.actor
@@ -538,7 +538,7 @@ class _Run:
             return found
         try:
             sites_service.clean_room({"name": name, "kind": "other"})
-        except v.ValidationFailed:
+        except ValidationFailed:
             errors["room"] = _("The room “%(room)s” cannot be created.") % {"room": name}
             return None
         code, actor, scope = site["code"], self.who.actor, self.who.scope
@@ -703,7 +703,7 @@ class _Run:
                         Asset, current["id"], expected, values, entity="asset",
                         entity_key=current["tag"], action=action, actor=self.who.actor,
                         site_id=final["site"], derive=rules.derived_values)
-                except (v.Conflict, v.NotFound):
+                except (Conflict, NotFound):
                     raise _Stale from None
                 expected = None
 
@@ -808,8 +808,8 @@ class ValuesScreen:
 
 
 async def _our_choices() -> tuple[_References, dict[str, list[value_rules.Choice]]]:
-    from inventory import i18n
     from inventory.assets.rules import STATUSES
+    from inventory.core import i18n
 
     refs = _References()
     await refs.load()
@@ -836,7 +836,7 @@ def _recognised(refs: _References, name: str, value: str) -> bool:
         return _fold(value) in refs.manufacturers
     try:
         columns.parse_status(value)
-    except v.FieldError:
+    except FieldError:
         return False
     return True
 

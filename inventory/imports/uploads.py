@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from inventory.validation import NotFound
+from inventory.core.errors import NotFound
 
 MAX_AGE_S = 24 * 3600
 _ID = re.compile(r"^[A-Za-z0-9_-]{20,64}$")

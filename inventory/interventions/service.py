@@ -6,13 +6,14 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from inventory import audit, db
-from inventory import validation as v
 from inventory.accounts.scope import Scope
 from inventory.assets import service as assets
-from inventory.audit import Actor
-from inventory.i18n import lazy_gettext as L
-from inventory.tables import Intervention
+from inventory.core import audit, db
+from inventory.core import parsers as v
+from inventory.core.audit import Actor
+from inventory.core.errors import Collector, NotFound
+from inventory.core.i18n import lazy_gettext as L
+from inventory.core.tables import Intervention
 
 KINDS = {
     "repair": L("Repair"),
@@ -24,7 +25,7 @@ KINDS = {
 
 
 def clean(raw: Mapping[str, Any], today) -> dict[str, Any]:
-    c = v.Collector()
+    c = Collector()
     c.field("kind", v.choice, raw.get("kind") or "repair", KINDS)
     done_on = c.field("done_on", v.date, raw.get("done_on") or today.isoformat())
     if done_on and done_on > today:
@@ -83,5 +84,5 @@ async def page(asset_id: int, *, after_id: int = 0, limit: int = 100,
 async def get(intervention_id: int) -> dict[str, Any]:
     row = await Intervention.select().where(Intervention.id == intervention_id).first().run()
     if row is None:
-        raise v.NotFound(str(intervention_id))
+        raise NotFound(str(intervention_id))
     return row

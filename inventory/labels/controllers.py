@@ -8,12 +8,13 @@ from litestar.response import Redirect, Template
 
 from inventory.accounts import permissions as p
 from inventory.assets.service import AssetFilter
-from inventory.i18n import _, ngettext
+from inventory.core.errors import ValidationFailed
+from inventory.core.i18n import _, ngettext
+from inventory.core.parsers import row_number
 from inventory.labels import service
 from inventory.labels.formats import all_formats
 from inventory.setup.service import effective, must_confirm_address
-from inventory.validation import ValidationFailed, row_number
-from inventory.web import form_data, query_string, render, see_other
+from inventory.web.pages import form_data, query_string, render, see_other
 
 
 def _params(request: Request) -> dict[str, str]:

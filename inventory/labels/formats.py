@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from inventory.i18n import _, get_language
-from inventory.settings import PROJECT_ROOT
+from inventory.core.i18n import _, get_language
+from inventory.core.settings import PROJECT_ROOT
 
 FORMATS_DIR = PROJECT_ROOT / "labels"
 NUMBER_FIELDS = ("page_width", "page_height", "label_width", "label_height", "left_margin",

@@ -9,20 +9,21 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from inventory import audit
-from inventory import validation as v
 from inventory.accounts import service as accounts
 from inventory.accounts.scope import Scope
 from inventory.assets import queries
 from inventory.assets import service as assets
 from inventory.assets.rules import format_tag, looks_like_tag, normalise_tag
-from inventory.audit import Actor
-from inventory.i18n import _
+from inventory.core import audit
+from inventory.core import parsers as v
+from inventory.core.audit import Actor
+from inventory.core.errors import Collector, FieldError, NotFound, ValidationFailed
+from inventory.core.i18n import _
+from inventory.core.tables import Asset, ReservedTag, Room, Site
 from inventory.labels import pdf
 from inventory.labels.formats import LabelFormat, all_formats
 from inventory.labels.layout import MIN_MODULE_MM, LabelContent, LabelTooSmall, smallest_module
 from inventory.sites.rules import sort_rooms
-from inventory.tables import Asset, ReservedTag, Room, Site
 
 MAX_LABELS = 5000  # one request; a whole commune fits, a runaway query does not
 MAX_BLANK = 500
@@ -42,16 +43,16 @@ def clean_options(raw: dict[str, Any], settings) -> tuple[LabelOptions, LabelFor
     formats = all_formats()
     name = raw.get("format") or "avery-l7160"
     if name not in formats:
-        raise v.ValidationFailed({"format": _("Choose one of the proposed values.")})
+        raise ValidationFailed({"format": _("Choose one of the proposed values.")})
     fmt = formats[name]
     try:
         skip = v.integer(raw.get("skip"), minimum=0, maximum=max(0, fmt.per_page - 1)) or 0
-    except v.FieldError as error:
-        raise v.ValidationFailed({"skip": error.message}) from None
+    except FieldError as error:
+        raise ValidationFailed({"skip": error.message}) from None
     sample_url = asset_url(settings.base_url, format_tag(settings.tag_prefix, 999999,
                                                          settings.tag_digits))
     if smallest_module(fmt.label_width, fmt.label_height, sample_url) < MIN_MODULE_MM:
-        raise v.ValidationFailed({"format": too_small_message(sample_url)})
+        raise ValidationFailed({"format": too_small_message(sample_url)})
     owner = raw.get("owner", settings.label_owner)
     return LabelOptions(format_name=name, skip=skip, owner_line=(owner or "")[:120],
                         support_phone=settings.support_phone), fmt
@@ -134,7 +135,7 @@ async def reserve_blank_tags(count: int, actor: Actor | str, *, prefix: str, dig
     """Take `count` tags from the sequence for labels printed ahead of time; returns the
     batch they belong to."""
     if not 1 <= count <= MAX_BLANK:
-        raise v.ValidationFailed({"count": _("Enter a number of at least %(n)d.") % {"n": 1}
+        raise ValidationFailed({"count": _("Enter a number of at least %(n)d.") % {"n": 1}
                                   if count < 1 else
                                   _("Enter a number of at most %(n)d.") % {"n": MAX_BLANK}})
     batch = secrets.token_hex(8)
@@ -153,7 +154,7 @@ async def blank_contents(batch: str, options: LabelOptions, *, base_url: str
     rows = await ReservedTag.select(ReservedTag.tag).where(ReservedTag.batch == batch).order_by(
         ReservedTag.tag).run()
     if not rows:
-        raise v.NotFound(batch)
+        raise NotFound(batch)
     return [LabelContent(url=asset_url(base_url, r["tag"]), tag=r["tag"],
                          lines=_lines(options.owner_line, options.support_phone))
             for r in rows]
@@ -193,8 +194,8 @@ async def saved_offsets() -> list[tuple[str, float, float]]:
 
 async def set_offset(format_name: str, raw: dict[str, Any], actor: Actor | str) -> None:
     if format_name not in all_formats():
-        raise v.ValidationFailed({"format": _("Choose one of the proposed values.")})
-    c = v.Collector()
+        raise ValidationFailed({"format": _("Choose one of the proposed values.")})
+    c = Collector()
     for field in ("dx", "dy"):
         c.field(field, _offset_mm, raw.get(field))
     c.raise_if_any()
@@ -208,21 +209,21 @@ def _offset_mm(value: Any) -> float:
     try:
         number = float(text)
     except ValueError:
-        raise v.FieldError(_("Enter a number of millimetres, such as -1,5.")) from None
+        raise FieldError(_("Enter a number of millimetres, such as -1,5.")) from None
     if not -20 <= number <= 20:
-        raise v.FieldError(_("An offset stays between -20 and 20 mm."))
+        raise FieldError(_("An offset stays between -20 and 20 mm."))
     return round(number, 2)
 
 
 async def render(contents: list[LabelContent], options: LabelOptions, fmt: LabelFormat) -> bytes:
     if not contents:
-        raise v.ValidationFailed({"selection": _("No label to print for this selection.")})
+        raise ValidationFailed({"selection": _("No label to print for this selection.")})
     buffer = io.BytesIO()
     try:
         pdf.render_labels(fmt, contents, buffer, skip=options.skip,
                           offset=await get_offset(fmt.name))
     except LabelTooSmall:
-        raise v.ValidationFailed({"format": too_small_message(contents[0].url)}) from None
+        raise ValidationFailed({"format": too_small_message(contents[0].url)}) from None
     return buffer.getvalue()
 
 

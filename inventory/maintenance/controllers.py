@@ -8,9 +8,9 @@ from litestar.response import Redirect, Template
 from inventory.accounts import permissions as p
 from inventory.assets.service import today
 from inventory.catalog import service as catalog
+from inventory.core.errors import ValidationFailed
 from inventory.maintenance import service
-from inventory.validation import ValidationFailed
-from inventory.web import RowId, form_data, render, see_other
+from inventory.web.pages import RowId, form_data, render, see_other
 
 
 async def _page(request: Request, status: int = 200, **context) -> Template:

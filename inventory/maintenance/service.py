@@ -6,15 +6,16 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from inventory import audit
-from inventory import validation as v
 from inventory.accounts.scope import Scope
 from inventory.assets import service as assets
-from inventory.audit import Actor
-from inventory.i18n import _
+from inventory.core import audit
+from inventory.core import parsers as v
+from inventory.core.audit import Actor
+from inventory.core.errors import Collector, NotFound, ValidationFailed
+from inventory.core.i18n import _
+from inventory.core.tables import Asset, Category, MaintenanceItem, MaintenanceTask
 from inventory.interventions import service as interventions
 from inventory.maintenance import schedule
-from inventory.tables import Asset, Category, MaintenanceItem, MaintenanceTask
 
 
 async def list_tasks() -> list[dict[str, Any]]:
@@ -24,7 +25,7 @@ async def list_tasks() -> list[dict[str, Any]]:
 
 
 async def create_task(raw: Mapping[str, Any], actor: Actor | str) -> dict[str, Any]:
-    c = v.Collector()
+    c = Collector()
     c.field("name", v.text, raw.get("name"), required=True, max_length=200)
     c.field("interval_days", v.integer, raw.get("interval_days"), required=True, minimum=1,
             maximum=3650)
@@ -113,10 +114,10 @@ async def complete(item_id: int, raw: Mapping[str, Any], actor: Actor | str, sco
         MaintenanceItem.asset.tag.as_alias("tag"),
     ).where(MaintenanceItem.id == item_id).first().run()
     if item is None:
-        raise v.NotFound(str(item_id))
+        raise NotFound(str(item_id))
     await assets.get_asset(item["tag"], scope)  # out of scope: as if it did not exist
     if item["done_on"] is not None:
-        raise v.ValidationFailed({"item": _("This work is already done.")})
+        raise ValidationFailed({"item": _("This work is already done.")})
     today = assets.today()
     actor = audit.as_actor(actor)
     notes = (raw.get("notes") or "").strip()

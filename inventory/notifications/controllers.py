@@ -8,7 +8,7 @@ from litestar.response import Redirect, Template
 
 from inventory.accounts import permissions as p
 from inventory.notifications import outbox
-from inventory.web import RowId, render, see_other
+from inventory.web.pages import RowId, render, see_other
 
 
 @get("/admin/outbox", permission=p.USER_ADMIN)

@@ -15,9 +15,9 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from inventory import i18n
+from inventory.core import i18n
+from inventory.core.tables import OutboxMessage, User
 from inventory.notifications import smtp
-from inventory.tables import OutboxMessage, User
 
 log = logging.getLogger("inventory.mail")
 BATCH = 50
@@ -108,14 +108,14 @@ async def _record(message: dict[str, Any], outcome: str, error: str, attempts: i
     changes: dict[Any, Any] = {OutboxMessage.state: decision.state, OutboxMessage.in_data: False,
                                OutboxMessage.attempts: attempts}
     if decision.state == SENT:
-        from inventory.audit import utcnow
+        from inventory.core.audit import utcnow
 
         changes[OutboxMessage.sent_at] = utcnow()
     else:
         changes[OutboxMessage.last_error] = error[:500]
         changes[OutboxMessage.next_attempt] = now + (decision.delay or 0)
     if decision.state == UNCERTAIN:
-        from inventory.audit import utcnow
+        from inventory.core.audit import utcnow
 
         changes[OutboxMessage.uncertain_since] = utcnow()
     await OutboxMessage.update(changes).where(OutboxMessage.id == message["id"]).run()
@@ -204,7 +204,7 @@ async def retry_all(actor) -> int:
 
 
 async def _retry(which, actor) -> int:
-    from inventory import audit
+    from inventory.core import audit
 
     where = OutboxMessage.state == FAILED
     if which is not None:

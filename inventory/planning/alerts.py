@@ -9,11 +9,11 @@ import datetime as dt
 import json
 from typing import Any
 
-from inventory import audit
-from inventory.i18n import _, ngettext
+from inventory.core import audit
+from inventory.core.i18n import _, ngettext
+from inventory.core.tables import Asset, PlanAlert, User
 from inventory.notifications import outbox
 from inventory.planning import service
-from inventory.tables import Asset, PlanAlert, User
 
 EOL_NOTICE_DAYS = 183
 END_OF_LIFE = "end_of_life"
@@ -112,7 +112,7 @@ def end_of_life_email(details: dict[str, Any], base_url: str) -> tuple[str, str]
 
 
 def over_cap_email(details: dict[str, Any], plan_id: int, base_url: str) -> tuple[str, str]:
-    from inventory.validation import format_cents
+    from inventory.core.formatters import format_cents
 
     subject = _("Renewal plan %(plan)s: over the cap") % {"plan": details["plan"]}
     lines = [_("More falls due than the cap allows in these years; the rest is carried over:"), ""]

@@ -10,12 +10,13 @@ from litestar import Request, Response, get, post
 from litestar.response import Redirect, Template
 
 from inventory.accounts import permissions as p
-from inventory.i18n import _
+from inventory.core.errors import Conflict, ValidationFailed
+from inventory.core.i18n import _
+from inventory.core.parsers import row_number
 from inventory.planning import exports, present, service
 from inventory.planning import scenario as sc
 from inventory.sites.rules import SITE_KINDS
-from inventory.validation import Conflict, ValidationFailed, row_number
-from inventory.web import RowId, confirmed, form_version, is_htmx, render, see_other
+from inventory.web.pages import RowId, confirmed, form_version, is_htmx, render, see_other
 
 LINES_PER_PAGE = 100
 

@@ -7,9 +7,18 @@ import re
 from collections.abc import Iterable
 from typing import Any, BinaryIO
 
-from inventory.exports import BACKLOG, MONEY, NUMBER, PLAN_LINES, WORD, Column, TableWriter, XlsxBook
-from inventory.i18n import _
-from inventory.i18n import lazy_gettext as L
+from inventory.core.i18n import _
+from inventory.core.i18n import lazy_gettext as L
+from inventory.exporting.columns import (
+    BACKLOG,
+    MONEY,
+    NUMBER,
+    PLAN_LINES,
+    WORD,
+    Column,
+    TableWriter,
+    XlsxBook,
+)
 from inventory.planning import present
 from inventory.planning.engine import Plan
 

@@ -7,8 +7,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from inventory.i18n import _, ngettext
-from inventory.i18n import lazy_gettext as L
+from inventory.core.i18n import _, ngettext
+from inventory.core.i18n import lazy_gettext as L
 from inventory.planning.engine import NEW, Line, Plan
 from inventory.sites.rules import SITE_KINDS
 

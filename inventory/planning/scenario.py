@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from inventory import validation as v
-from inventory.i18n import _
+from inventory.core import parsers as v
+from inventory.core.errors import Collector
+from inventory.core.i18n import _
 from inventory.planning.engine import WEIGHT_NAMES, CoverageTarget, Envelope, Scenario, Weights
 from inventory.sites.rules import SCHOOL_KINDS, SITE_KINDS
 
@@ -49,7 +50,7 @@ def clean_settings(raw: Mapping[str, Any], categories: list[dict[str, Any]],
     weight_<name>, lifespan_<CATEGORY>, target_<i>_kinds (several), target_<i>_category,
     target_<i>_by_year.
     """
-    c = v.Collector()
+    c = Collector()
     c.field("name", v.text, raw.get("name"), required=True, max_length=200)
     first_year = c.field("first_year", v.integer, raw.get("first_year"), required=True,
                          minimum=MIN_YEAR, maximum=MAX_YEAR)

@@ -10,10 +10,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from inventory import audit, db
-from inventory import validation as v
-from inventory.audit import Actor
-from inventory.i18n import _
+from inventory.core import audit, db
+from inventory.core.audit import Actor
+from inventory.core.errors import NotFound, ValidationFailed
+from inventory.core.formatters import cents_to_input
+from inventory.core.i18n import _
+from inventory.core.tables import Asset, Category, PlanLine, RenewalPlan
 from inventory.planning import scenario as sc
 from inventory.planning.engine import (
     NEW,
@@ -27,7 +29,6 @@ from inventory.planning.engine import (
     make_plan,
 )
 from inventory.sites.rules import SCHOOL_KINDS
-from inventory.tables import Asset, Category, PlanLine, RenewalPlan
 
 DRAFT = "draft"
 APPROVED = "approved"
@@ -133,7 +134,7 @@ async def get_plan(plan_id: int) -> dict[str, Any]:
     row = await RenewalPlan.select().where(RenewalPlan.id == plan_id).first().output(
         load_json=True).run()
     if row is None:
-        raise v.NotFound(plan_id)
+        raise NotFound(plan_id)
     return row
 
 
@@ -157,7 +158,7 @@ async def update_plan(plan_id: int, raw: dict[str, Any], version: int | None,
     async with audit.atomic():
         plan = await get_plan(plan_id)
         if plan["status"] != DRAFT:
-            raise v.ValidationFailed({"name": _("An approved plan is frozen; copy it to change it.")})
+            raise ValidationFailed({"name": _("An approved plan is frozen; copy it to change it.")})
         header, settings = sc.clean_settings(raw, cats, previous=plan["settings"])
         await audit.update_versioned(
             RenewalPlan, plan_id, version, {**header, "settings": settings}, entity="plan",
@@ -181,7 +182,7 @@ def form_values(plan: dict[str, Any], cats: list[dict[str, Any]]) -> dict[str, A
                               "budgets": settings.get("budgets", sc.ONE_BUDGET)}
     for code, caps in settings.get("caps", {}).items():
         for year, cents in caps.items():
-            values[f"cap_{code}_{year}"] = v.cents_to_input(cents)
+            values[f"cap_{code}_{year}"] = cents_to_input(cents)
     for name, weight in settings.get("weights", {}).items():
         values[f"weight_{name}"] = str(weight)
     for cat in cats:
@@ -251,7 +252,7 @@ async def approve(plan_id: int, version: int | None, actor: Actor | str, on: dt.
     async with audit.atomic():
         plan = await get_plan(plan_id)
         if plan["status"] != DRAFT:
-            raise v.ValidationFailed({"approve": _("This plan is already approved.")})
+            raise ValidationFailed({"approve": _("This plan is already approved.")})
         result = await compute(plan["first_year"], plan["years"], plan["settings"], on)
         rows = [
             PlanLine(plan=plan_id, position=i, year=line.year, kind=line.kind,

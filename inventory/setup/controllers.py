@@ -6,9 +6,9 @@ from litestar import Request, get, post
 from litestar.response import Redirect, Template
 
 from inventory.accounts import permissions as p
+from inventory.core.errors import ValidationFailed
 from inventory.setup import rules, service
-from inventory.validation import ValidationFailed
-from inventory.web import form_data, render, see_other
+from inventory.web.pages import form_data, render, see_other
 
 
 def _form_values(request: Request, settings, fixed, stored: dict[str, str]) -> dict[str, str]:
@@ -41,7 +41,7 @@ async def _page(request: Request, template: str, status: int = 200, errors=None,
 
 
 def _env_names() -> dict[str, str]:
-    from inventory.settings import INSTALLATION_ENV
+    from inventory.core.settings import INSTALLATION_ENV
 
     return INSTALLATION_ENV
 

@@ -9,7 +9,7 @@ import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from inventory.i18n import _, lazy_gettext
+from inventory.core.i18n import _, lazy_gettext
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 # Used only until the set-up names the installation's own: never the demo's BRN.

@@ -8,13 +8,14 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from inventory import audit
-from inventory import validation as v
-from inventory.audit import Actor
-from inventory.i18n import _
-from inventory.settings import Settings
+from inventory.core import audit
+from inventory.core import parsers as v
+from inventory.core.audit import Actor
+from inventory.core.errors import Collector, NotFound, ValidationFailed
+from inventory.core.i18n import _
+from inventory.core.settings import Settings
+from inventory.core.tables import AppSetting, Category, User
 from inventory.setup import rules
-from inventory.tables import AppSetting, Category, User
 
 # Settings field -> app_setting key
 KEYS = {
@@ -80,7 +81,7 @@ async def _put(key: str, value: str) -> None:
 def clean(raw: Mapping[str, Any], fixed: frozenset[str]) -> dict[str, str]:
     """The set-up form's values for the settings the environment does not fix. A public
     address that phones may not reach is refused until `confirm_address` repeats it."""
-    c = v.Collector()
+    c = Collector()
     if "label_owner" not in fixed:
         c.field("label_owner", v.text, raw.get("label_owner"), required=True, max_length=120)
     if "base_url" not in fixed:
@@ -124,7 +125,7 @@ async def save(raw: Mapping[str, Any], settings: Settings, actor: Actor) -> dict
 
 
 def clean_display_name(name: Any) -> str:
-    c = v.Collector()
+    c = Collector()
     name = c.field("display_name", v.text, name, max_length=200) or ""
     c.raise_if_any()
     return name
@@ -135,7 +136,7 @@ async def set_display_name(user_id: int, name: str, actor: Actor) -> None:
     async with audit.atomic():
         row = await User.select(User.email, User.name).where(User.id == user_id).first().run()
         if row is None:
-            raise v.NotFound(str(user_id))
+            raise NotFound(str(user_id))
         if row["name"] != name:
             await User.update({User.name: name, User.version: User.version + 1}).where(
                 User.id == user_id).run()
@@ -153,7 +154,7 @@ async def has_categories() -> bool:
 def starter_rows(raw: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
     """The starter categories as a form shows them: each with its checkbox and editable
     lifespan and cost (from `raw` when the form comes back)."""
-    from inventory.validation import cents_to_input
+    from inventory.core.formatters import cents_to_input
 
     rows = []
     for s in rules.STARTER_CATEGORIES:
@@ -190,13 +191,13 @@ async def create_starter_categories(raw: Mapping[str, Any], actor: Actor, *,
                   "is_network": s.is_network}
         try:
             catalog.clean_category(values)
-        except v.ValidationFailed as failed:
+        except ValidationFailed as failed:
             for field, message in failed.errors.items():
                 short = {"lifespan_years": "life", "replacement_cost_eur": "cost"}.get(field, "cat")
                 errors[f"{short}-{s.code}"] = message
         chosen.append(values)
     if errors:
-        raise v.ValidationFailed(errors)
+        raise ValidationFailed(errors)
     if dry_run:
         return len(chosen)
     created = 0
@@ -217,10 +218,10 @@ def check_setup(raw: Mapping[str, Any], settings: Settings) -> None:
                   lambda: clean_display_name(raw.get("display_name"))):
         try:
             check()
-        except v.ValidationFailed as failed:
+        except ValidationFailed as failed:
             errors.update(failed.errors)
     if errors:
-        raise v.ValidationFailed(errors)
+        raise ValidationFailed(errors)
 
 
 async def complete_setup(raw: Mapping[str, Any], settings: Settings, user_id: int,
@@ -231,15 +232,15 @@ async def complete_setup(raw: Mapping[str, Any], settings: Settings, user_id: in
     errors: dict[str, str] = {}
     try:
         check_setup(raw, settings)
-    except v.ValidationFailed as failed:
+    except ValidationFailed as failed:
         errors.update(failed.errors)
     if starter:
         try:
             await create_starter_categories(raw, actor, dry_run=True)
-        except v.ValidationFailed as failed:
+        except ValidationFailed as failed:
             errors.update(failed.errors)
     if errors:
-        raise v.ValidationFailed(errors)
+        raise ValidationFailed(errors)
     async with audit.atomic():
         await set_display_name(user_id, raw.get("display_name", ""), actor)
         if starter:

@@ -6,13 +6,13 @@ from litestar import Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from inventory import audit
 from inventory.accounts import permissions as p
 from inventory.assets import service as assets
-from inventory.history import readable
+from inventory.core import audit
+from inventory.core.errors import Conflict, ValidationFailed
+from inventory.history.words import readable
 from inventory.sites import service
-from inventory.validation import Conflict, ValidationFailed
-from inventory.web import RowId, form_data, form_version, render, see_other
+from inventory.web.pages import RowId, form_data, form_version, render, see_other
 
 
 @get("/sites", permission=p.FLEET_READ)

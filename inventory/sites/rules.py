@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from inventory.i18n import _, lazy_gettext
+from inventory.core.i18n import _, lazy_gettext
 
 UAI_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
 _UAI_SHAPE = re.compile(r"^\d{7}[A-Z]$")

@@ -6,13 +6,14 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from inventory import audit
-from inventory import validation as v
 from inventory.accounts.scope import Scope
-from inventory.audit import Actor
-from inventory.i18n import _
+from inventory.core import audit
+from inventory.core import parsers as v
+from inventory.core.audit import Actor
+from inventory.core.errors import Collector, NotFound, ValidationFailed
+from inventory.core.i18n import _
+from inventory.core.tables import Asset, Room, Site
 from inventory.sites import rules
-from inventory.tables import Asset, Room, Site
 
 SITE_FIELDS = (
     "code", "name", "kind", "uai", "address", "postal_code", "city",
@@ -24,7 +25,7 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 def clean_site(raw: Mapping[str, Any]) -> dict[str, Any]:
     """Validate a site's fields; raises ValidationFailed with every problem at once."""
-    c = v.Collector()
+    c = Collector()
     code = c.field("code", v.text, raw.get("code"), required=True, max_length=32)
     if code:
         code = code.upper()
@@ -67,7 +68,7 @@ async def _check_site_unique(values: Mapping[str, Any], exclude_id: int | None =
                 else _("Another site already has this UAI code.")
             )
     if errors:
-        raise v.ValidationFailed(errors)
+        raise ValidationFailed(errors)
 
 
 async def list_sites(scope: Scope) -> list[dict[str, Any]]:
@@ -88,7 +89,7 @@ async def get_site(code: str, scope: Scope) -> dict[str, Any]:
     """One site by code; a site outside the person's scope does not exist for them."""
     site = await Site.select().where(Site.code == code.upper()).first().run()
     if site is None or not scope.allows(site["id"]):
-        raise v.NotFound(code)
+        raise NotFound(code)
     return site
 
 
@@ -121,7 +122,7 @@ async def update_site(code: str, raw: Mapping[str, Any], version: int | None,
 
 
 def clean_room(raw: Mapping[str, Any]) -> dict[str, Any]:
-    c = v.Collector()
+    c = Collector()
     c.field("name", v.text, raw.get("name"), required=True, max_length=120)
     c.field("kind", v.choice, raw.get("kind") or "classroom", rules.ROOM_KINDS)
     c.field("floor", v.text, raw.get("floor"), max_length=40)
@@ -135,7 +136,7 @@ async def _check_room_unique(site_id: int, name: str, exclude_id: int | None = N
     if exclude_id is not None:
         query = query.where(Room.id != exclude_id)
     if await query.run():
-        raise v.ValidationFailed({"name": _("This site already has a room with this name.")})
+        raise ValidationFailed({"name": _("This site already has a room with this name.")})
 
 
 async def list_rooms(site_id: int) -> list[dict[str, Any]]:
@@ -160,7 +161,7 @@ async def get_room(room_id: int, scope: Scope) -> dict[str, Any]:
         .run()
     )
     if room is None or not scope.allows(room["site"]):
-        raise v.NotFound(str(room_id))
+        raise NotFound(str(room_id))
     return room
 
 

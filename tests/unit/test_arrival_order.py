@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-from inventory.arrival_order import Turnstile
+from inventory.web.arrival_order import Turnstile
 
 
 class LoopTurns:

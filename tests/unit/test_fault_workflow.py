@@ -5,8 +5,8 @@ import itertools
 
 import pytest
 
-from inventory import i18n
 from inventory.accounts import permissions as p
+from inventory.core import i18n
 from inventory.faults import workflow as wf
 from inventory.faults.service import is_overdue, working_days_between
 

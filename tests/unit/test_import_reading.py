@@ -9,9 +9,9 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
-from inventory import i18n
+from inventory.core import i18n
+from inventory.core.errors import FieldError
 from inventory.imports import columns, reading
-from inventory.validation import FieldError
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from inventory import i18n
+from inventory.core import i18n
 from inventory.imports.columns import MappingProblem
 from inventory.imports.profiles import Profile, parse_profile_file, to_toml
 from inventory.imports.report_text import created_text

@@ -8,13 +8,7 @@ import pytest
 import zxingcpp
 
 from inventory.labels.formats import FormatError, all_formats, load_format_file, parse_format
-from inventory.labels.layout import (
-    MIN_MODULE_MM,
-    LabelContent,
-    LabelTooSmall,
-    layout_label,
-    smallest_module,
-)
+from inventory.labels.layout import MIN_MODULE_MM, LabelContent, LabelTooSmall, layout_label, smallest_module
 from inventory.labels.pdf import render_labels
 from inventory.labels.qr import QUIET_ZONE, qr_matrix
 
@@ -144,7 +138,7 @@ def test_skip_leaves_used_positions_empty():
 
 
 def test_too_small_message_names_the_smallest_format_that_works():
-    from inventory import i18n
+    from inventory.core import i18n
     from inventory.labels.service import too_small_message
 
     i18n.set_language("en")
@@ -164,7 +158,7 @@ def test_a_tiny_format_is_refused_at_print_time():
 
 
 def test_format_titles_follow_the_reader_language():
-    from inventory import i18n
+    from inventory.core import i18n
     from inventory.labels.formats import all_formats
 
     formats = all_formats()

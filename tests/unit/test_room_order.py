@@ -2,9 +2,9 @@
 
 import random
 
-from inventory import i18n
+from inventory.core import i18n
+from inventory.core.formatters import format_mm
 from inventory.sites.rules import natural_key, sort_rooms
-from inventory.web import format_mm
 
 
 def test_numbers_in_room_names_sort_by_value():

@@ -4,11 +4,13 @@ import datetime as dt
 
 import pytest
 
-from inventory import i18n
-from inventory import validation as v
 from inventory.assets import rules as asset_rules
+from inventory.core import i18n
+from inventory.core import parsers as v
+from inventory.core.errors import Collector, FieldError, ValidationFailed
+from inventory.core.formatters import format_cents
+from inventory.core.parsers import euros_to_cents
 from inventory.sites import rules as site_rules
-from inventory.validation import FieldError, euros_to_cents, format_cents
 
 
 @pytest.fixture(autouse=True)
@@ -162,12 +164,12 @@ def test_integer_bounds():
 
 
 def test_collector_gathers_every_error():
-    c = v.Collector()
+    c = Collector()
     c.field("a", v.text, "", required=True)
     c.field("b", v.integer, "x")
     c.field("c", v.text, "fine")
     assert set(c.errors) == {"a", "b"}
-    with pytest.raises(v.ValidationFailed) as failed:
+    with pytest.raises(ValidationFailed) as failed:
         c.raise_if_any()
     assert set(failed.value.errors) == {"a", "b"}
 

@@ -5,7 +5,7 @@ import pytest
 
 from inventory.accounts.names import display_name
 from inventory.assets.scanning import origin, scanned_target
-from inventory.settings import Settings
+from inventory.core.settings import Settings
 from inventory.setup import rules
 
 

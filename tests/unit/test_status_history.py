@@ -3,9 +3,9 @@ audit values as a page shows them."""
 
 import pytest
 
-from inventory import i18n
+from inventory.core import i18n
+from inventory.core.fields import actor_word, readable_value
 from inventory.faults import workflow
-from inventory.fields import actor_word, readable_value
 
 
 def test_the_fault_history_a_status_stands_for():

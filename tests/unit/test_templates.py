@@ -7,7 +7,8 @@ import gc
 from inventory.assets.queries import SORT_COLUMNS
 from inventory.assets.rules import STATUSES
 from inventory.assets.service import AssetFilter, AssetPage
-from inventory.web import make_environment, query_string
+from inventory.web.pages import query_string
+from inventory.web.templating import make_environment
 
 
 def _row(n: int) -> dict:
@@ -39,7 +40,7 @@ def test_the_asset_list_leaves_no_reference_cycle():
 def test_values_written_out_are_escaped_as_markupsafe_escapes_them():
     from markupsafe import Markup, escape
 
-    from inventory.i18n import lazy_gettext
+    from inventory.core.i18n import lazy_gettext
 
     env = make_environment("en")
     values = ['<b title="x">Tom & Jerry\'s</b>', Markup("<i>safe</i>"), 42, -1.5, None, True,

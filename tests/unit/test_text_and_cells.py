@@ -1,5 +1,5 @@
 """Text cleaned on the way in (validation.clean_text / text) and export cells on the way out
-(inventory.exports): pure functions, no database."""
+(inventory.exporting.columns): pure functions, no database."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from inventory import exports, i18n
-from inventory import validation as v
-from inventory.exports import (
+from inventory.core import i18n
+from inventory.core import parsers as v
+from inventory.core.errors import FieldError
+from inventory.exporting import columns as exports
+from inventory.exporting.columns import (
     ASSETS,
     DATE,
     LITERAL,
@@ -43,7 +45,7 @@ def test_clean_text_removes_control_characters_and_normalises_line_breaks():
 def test_text_parser_cleans_before_checking():
     assert v.text("  Salle\x0b12\x00 ") == "Salle 12"
     assert v.text("ligne 1\r\nligne 2\x0c", multiline=True, max_length=20) == "ligne 1\nligne 2"
-    with pytest.raises(v.FieldError):
+    with pytest.raises(FieldError):
         v.text("\x00\x07 \x1b", required=True)  # only control characters: nothing typed
     assert v.text("\x00" * 10 + "abc", max_length=3) == "abc"  # removed before the length check
 

@@ -21,13 +21,13 @@ async def forwards():
     manager = MigrationManager(migration_id=ID, app_name="inventory", description=DESCRIPTION)
 
     async def create_indexes():
-        from inventory.tables import Asset
+        from inventory.core.tables import Asset
 
         for name, target in INDEXES.items():
             await Asset.raw(f"CREATE INDEX IF NOT EXISTS {name} ON {target}").run()
 
     async def drop_indexes():
-        from inventory.tables import Asset
+        from inventory.core.tables import Asset
 
         for name in INDEXES:
             await Asset.raw(f"DROP INDEX IF EXISTS {name}").run()

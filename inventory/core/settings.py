@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def _default_data_dir() -> Path:
@@ -47,7 +47,7 @@ class Settings:
         env = dict(os.environ if env is None else env)
         data_dir = Path(env.get("INVENTORY_DATA_DIR", PROJECT_ROOT / "var"))
         return cls(
-            database_url=env.get("INVENTORY_DATABASE_URL") or f"sqlite:///{data_dir / 'inventory.db'}",
+            database_url=env.get("INVENTORY_DATABASE_URL") or f"sqlite:///{data_dir / 'inventory.core.db'}",
             base_url=env["INVENTORY_BASE_URL"].strip().rstrip("/")
             if env.get("INVENTORY_BASE_URL", "").strip() else None,
             secret_key=env.get("INVENTORY_SECRET_KEY", "dev-secret-change-me"),

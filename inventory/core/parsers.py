@@ -1,4 +1,4 @@
-"""Pure input parsing and the errors services raise; no DB, no HTTP.
+"""Pure input parsing; no DB, no HTTP (the errors are in errors.py).
 
 Every parser takes what a form or a JSON body gives (str, number, None) and either returns
 a clean value or raises FieldError with a translated message for that field.
@@ -12,33 +12,8 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from inventory.i18n import _
-
-
-class FieldError(ValueError):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class ValidationFailed(Exception):
-    """Input refused; `errors` maps each field to a message a person can act on."""
-
-    def __init__(self, errors: Mapping[str, str]):
-        super().__init__(dict(errors))
-        self.errors = dict(errors)
-
-
-class NotFound(Exception):
-    pass
-
-
-class Conflict(Exception):
-    """The row changed since the form was loaded: `current` holds what is stored now."""
-
-    def __init__(self, current: Mapping[str, Any]):
-        super().__init__("stale version")
-        self.current = dict(current)
+from inventory.core.errors import FieldError
+from inventory.core.i18n import _
 
 
 def blank(value: Any) -> bool:
@@ -189,20 +164,8 @@ def percent_to_bp(value: Any, *, required: bool = False) -> int | None:
     return int(amount)
 
 
-def format_bp(bp: int | None) -> str:
-    """Hundredths of a percent as French text: 250 -> '+2,5 %'."""
-    if not bp:
-        return "0 %"
-    sign = "+" if bp > 0 else "−"
-    whole, rest = divmod(abs(bp), 100)
-    text = f"{whole},{rest:02d}".rstrip("0").rstrip(",")
-    return f"{sign}{text}\u00a0%"
 
 
-def bp_to_input(bp: int | None) -> str:
-    if not bp:
-        return "0"
-    return format_bp(bp).replace("\u00a0%", "").replace("+", "").replace("−", "-")
 
 
 def cents(value: Any, *, required: bool = False) -> int | None:
@@ -223,42 +186,7 @@ def choice(value: Any, allowed: Mapping[str, Any], *, required: bool = True) -> 
     return value
 
 
-def format_cents(amount: int | None) -> str:
-    """Cents as French euros: 123450 -> '1 234,50 €'."""
-    if amount is None:
-        return ""
-    euros, rest = divmod(amount, 100)
-    grouped = f"{euros:,}".replace(",", "\u202f")
-    return f"{grouped},{rest:02d}\u00a0€"
 
 
-def cents_to_input(amount: int | None) -> str:
-    """Cents as the value of a form field: 123450 -> '1234,50'."""
-    if amount is None:
-        return ""
-    euros, rest = divmod(amount, 100)
-    return f"{euros},{rest:02d}"
 
 
-class Collector:
-    """Runs each field's parser and gathers every error, so the form shows them all at once."""
-
-    def __init__(self) -> None:
-        self.errors: dict[str, str] = {}
-        self.values: dict[str, Any] = {}
-
-    def field(self, name: str, parser, *args, **kwargs) -> Any:
-        try:
-            value = parser(*args, **kwargs)
-        except FieldError as error:
-            self.errors[name] = error.message
-            return None
-        self.values[name] = value
-        return value
-
-    def error(self, name: str, message: str) -> None:
-        self.errors.setdefault(name, message)
-
-    def raise_if_any(self) -> None:
-        if self.errors:
-            raise ValidationFailed(self.errors)

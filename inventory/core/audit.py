@@ -10,9 +10,9 @@ from typing import Any
 
 from piccolo.engine.sqlite import TransactionType
 
-from inventory.db import current_engine, fetch_small
-from inventory.tables import AuditRecord
-from inventory.validation import row_number
+from inventory.core.db import current_engine, fetch_small
+from inventory.core.parsers import row_number
+from inventory.core.tables import AuditRecord
 
 
 def atomic():
@@ -123,7 +123,7 @@ async def update_versioned(
     written with a change and never recorded, since the audit trail shows what people
     changed. It sees the row read here, in the transaction, so a concurrent change of
     another field is not undone."""
-    from inventory.validation import Conflict, NotFound
+    from inventory.core.errors import Conflict, NotFound
 
     current = await table.select().where(table.id == row_id).first().run()
     if current is None:

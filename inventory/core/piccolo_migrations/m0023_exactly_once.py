@@ -39,7 +39,7 @@ async def forwards():
     manager = MigrationManager(migration_id=ID, app_name="inventory", description=DESCRIPTION)
 
     async def run(statements):
-        from inventory.tables import OutboxMessage
+        from inventory.core.tables import OutboxMessage
 
         for statement in statements:
             await OutboxMessage.raw(statement).run()

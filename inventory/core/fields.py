@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from inventory.i18n import lazy_gettext as L
+from inventory.core.i18n import lazy_gettext as L
 
 FIELD_LABELS = {
     "tag": L("Tag"),
@@ -145,7 +145,7 @@ def actor_word(label: str | None) -> str:
 def readable_value(value: Any) -> Any:
     """A stored value as the page shows it: dates and times in the page's language
     (01/12/2026 in French), the rest as it is."""
-    from inventory.web import format_date, format_datetime
+    from inventory.core.formatters import format_date, format_datetime
 
     if isinstance(value, dict) or (isinstance(value, list)
                                    and any(isinstance(x, dict | list) for x in value)):

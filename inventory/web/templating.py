@@ -1,21 +1,17 @@
-"""Shared HTTP helpers for the HTML controllers: rendering, forms, redirects, formatting."""
+"""The template engine: one Jinja2 environment per language, literals translated, every
+output escaped, and the filters and globals pages use."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
-from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, nodes, pass_context, select_autoescape
 from jinja2 import TemplateNotFound as JinjaTemplateNotFound
 from jinja2.compiler import CodeGenerator
 from jinja2.visitor import NodeTransformer
-from litestar import Request
 from litestar.exceptions import TemplateNotFoundException
-from litestar.params import Parameter
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.response import Redirect, Template
 from litestar.template.base import csrf_token
 from markupsafe import Markup, escape
 
@@ -24,107 +20,53 @@ try:
 except ImportError:  # MarkupSafe without its C extension
     from markupsafe._native import _escape_inner
 
-from inventory import i18n
 from inventory.accounts.names import person
 from inventory.assets.rules import STATUSES
-from inventory.settings import PROJECT_ROOT
+from inventory.core import i18n
+from inventory.core.formatters import (
+    bp_to_input,
+    cents_to_input,
+    format_bp,
+    format_cents,
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_mm,
+    format_unix,
+)
+from inventory.core.settings import PROJECT_ROOT
 from inventory.sites.rules import ROOM_KINDS, SITE_KINDS
-from inventory.validation import bp_to_input, cents_to_input, format_bp, format_cents, row_number
+from inventory.web.pages import label, query_string
 
-PARIS = ZoneInfo("Europe/Paris")
 TEMPLATE_DIR = PROJECT_ROOT / "templates"
 
 
-# A row id in a path: ids are 32-bit on PostgreSQL, and SQLite refuses larger integers, so a
-# larger number is refused as bad input (400) before it reaches the database.
-RowId = Annotated[int, Parameter(ge=0, le=2_147_483_647)]
 
 
-def is_htmx(request: Request) -> bool:
-    return request.headers.get("hx-request") == "true"
 
 
-async def form_data(request: Request) -> dict[str, str]:
-    form = await request.form()
-    return {key: value for key, value in form.items() if isinstance(value, str)}
 
 
-def confirmed(data: dict[str, str]) -> bool:
-    """The person ticked the box (or used the confirmation page) of an action that cannot be
-    undone; without JS the browser's `required` is the only other guard."""
-    return data.get("confirm", "").strip().lower() in ("1", "on", "yes", "true")
 
 
-def form_version(data: dict[str, str]) -> int | None:
-    value = data.get("version", "")
-    return row_number(value)
 
 
-def render(template: str, status_code: int = 200, **context: Any) -> Template:
-    return Template(template_name=template, context=context, status_code=status_code)
 
 
-def see_other(path: str) -> Redirect:
-    """Redirect after a successful POST so a reload does not post again."""
-    return Redirect(path=path, status_code=303)
 
 
-def format_date(value: dt.date | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        value = dt.date.fromisoformat(value[:10])
-    if i18n.get_language() == "fr":
-        return value.strftime("%d/%m/%Y")
-    return value.isoformat()
 
 
-def format_datetime(value: dt.datetime | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    local = value.astimezone(PARIS)
-    if i18n.get_language() == "fr":
-        return local.strftime("%d/%m/%Y %H:%M")
-    return local.strftime("%Y-%m-%d %H:%M")
 
 
-def format_decimal(value: float | None) -> str:
-    """One decimal, with a comma in French: 3.25 -> '3,2' (fr) or '3.2' (en)."""
-    if value is None:
-        return "—"
-    text = f"{value:.1f}"
-    return text.replace(".", ",") if i18n.get_language() == "fr" else text
 
 
-def format_mm(value: float | None) -> str:
-    """Millimetres to the hundredth, at least one decimal, comma in French: 0.0 -> '0,0',
-    -1.25 -> '-1,25'."""
-    if value is None:
-        return ""
-    text = f"{value:.2f}".rstrip("0")
-    text = text + "0" if text.endswith(".") else text
-    text = "0.0" if text in ("-0.0", "0.0") else text
-    return text.replace(".", ",") if i18n.get_language() == "fr" else text
 
 
-def format_unix(seconds: int | None) -> str:
-    """Unix seconds (sessions, tokens) as a local date and time."""
-    if not seconds:
-        return ""
-    return format_datetime(dt.datetime.fromtimestamp(seconds, dt.UTC))
 
 
-def label(choices: dict[str, Any], key: str | None) -> str:
-    return str(choices.get(key, key or ""))
 
 
-def query_string(params: dict[str, Any]) -> str:
-    clean = {k: v for k, v in params.items() if v not in ("", None)}
-    return ("?" + urlencode(clean)) if clean else ""
 
 
 @pass_context

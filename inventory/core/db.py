@@ -224,7 +224,7 @@ def configure(url: str) -> Engine:
 
 def use(engine: Engine) -> Engine:
     """Make `engine` the one every table and migration goes through."""
-    from inventory import piccolo_conf, tables
+    from inventory.core import piccolo_conf, tables
 
     piccolo_conf.DB = engine
     for table in (*tables.ALL_TABLES, Migration):
@@ -233,7 +233,7 @@ def use(engine: Engine) -> Engine:
 
 
 def current_engine() -> Engine:
-    from inventory import piccolo_conf
+    from inventory.core import piccolo_conf
 
     return piccolo_conf.DB
 

@@ -20,7 +20,7 @@ async def forwards():
 
     async def fill():
         from inventory.assets.rules import fold
-        from inventory.tables import Asset
+        from inventory.core.tables import Asset
 
         def search_text(row):
             return "\n".join(fold(str(row[name])) for name in FIELDS if row[name])

@@ -8,14 +8,15 @@ import datetime as dt
 import re
 from typing import Any
 
-from inventory import validation as v
 from inventory.accounts.permissions import ROLES
 from inventory.assets.rules import STATUSES
+from inventory.core import parsers as v
+from inventory.core.fields import PLAN_STATUSES, present_history
+from inventory.core.formatters import format_cents
+from inventory.core.i18n import get_language
+from inventory.core.tables import AssetModel, Category, InventoryCampaign, RenewalPlan, Room, Site
 from inventory.faults.symptoms import all_symptoms
 from inventory.faults.workflow import STATES as FAULT_STATES
-from inventory.fields import PLAN_STATUSES, present_history
-from inventory.i18n import get_language
-from inventory.tables import AssetModel, Category, InventoryCampaign, RenewalPlan, Room, Site
 
 REFERENCES = ("site", "room", "model", "category")
 # Records whose key is a database id (the others are tags, codes or emails).
@@ -49,7 +50,7 @@ async def _names(kind: str, ids: set[int]) -> dict[int, str]:
             InventoryCampaign.id, InventoryCampaign.started_at,
             InventoryCampaign.site.name.as_alias("site_name")).where(
             InventoryCampaign.id.is_in(wanted))
-        from inventory.web import format_date
+        from inventory.core.formatters import format_date
 
         def day(moment: Any) -> Any:
             return moment.date() if isinstance(moment, dt.datetime) else moment
@@ -107,5 +108,5 @@ def _value(entity: str, field_name: str, value: Any, names: dict[str, dict[int, 
         return re.sub(r"(\d)\.(\d)", r"\1,\2", value)  # "1.5 ; -0.5 mm" as "1,5 ; -0,5 mm"
 
     if field_name.endswith("_cents") and isinstance(value, int):
-        return v.format_cents(value)
+        return format_cents(value)
     return value

@@ -11,7 +11,7 @@ from functools import cache
 from piccolo.apps.migrations.commands.forwards import run_forwards
 from piccolo.apps.migrations.tables import Migration
 
-from inventory import piccolo_migrations
+from inventory.core import piccolo_migrations
 
 
 @cache

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from inventory.tables import ALL_TABLES
+from inventory.core.tables import ALL_TABLES
 
 APP_CONFIG = AppConfig(
     app_name="inventory",

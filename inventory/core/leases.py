@@ -1,14 +1,5 @@
-"""Scheduler set-up and the recurring jobs (APScheduler 3, inside `inventory serve`).
-
-Every instance of the service runs its own scheduler. Each run of a job first claims its
-(job, period) key in the database; the key is unique, so with several instances sharing one
-database each job still runs once per period. A claim is a lease: it expires after
-`lease_seconds` (renewed while the job runs), and the run marks it done when the work is
-finished. A run that died (kill -9, an exception) leaves an expired lease without "done":
-the next check, on any instance, takes it again; a done period never runs again. So the jobs
-must be idempotent (they are: each creates what is missing, keyed). Jobs call services;
-they hold no logic.
-"""
+"""Leases on (job, period) keys in the database, so each recurring job runs once per period
+across instances, and again if a run died before marking it done."""
 
 from __future__ import annotations
 
@@ -20,23 +11,28 @@ import os
 import socket
 import time
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-
-from inventory.notifications import outbox, smtp
-from inventory.settings import Settings
-from inventory.tables import JobRun
+from inventory.core.tables import JobRun
 
 log = logging.getLogger("inventory.jobs")
+
+
+
 INSTANCE = f"{socket.gethostname()}:{os.getpid()}"
+
+
+
 LEASE_SECONDS = 15 * 60
+
 
 
 def _key(job: str, period: str) -> str:
     return f"{job}:{period}"
 
 
+
 def _now(now: float | None) -> int:
     return int(time.time() if now is None else now)
+
 
 
 async def claim(job: str, period: str, instance: str = INSTANCE,
@@ -63,6 +59,7 @@ async def claim(job: str, period: str, instance: str = INSTANCE,
     return bool(rows)
 
 
+
 async def renew(job: str, period: str, instance: str = INSTANCE,
                 lease_seconds: int = LEASE_SECONDS, now: float | None = None) -> bool:
     """Extend our lease; False when it is no longer ours (it expired and someone took it)."""
@@ -72,10 +69,12 @@ async def renew(job: str, period: str, instance: str = INSTANCE,
     return bool(rows)
 
 
+
 async def finish(job: str, period: str, instance: str = INSTANCE) -> None:
     """Mark the period done: it is never run again."""
     await JobRun.update({JobRun.done_at: dt.datetime.now(dt.UTC)}).where(
         (JobRun.key == _key(job, period)) & (JobRun.instance == instance)).run()
+
 
 
 async def release(job: str, period: str, error: str, instance: str = INSTANCE) -> None:
@@ -83,6 +82,7 @@ async def release(job: str, period: str, error: str, instance: str = INSTANCE) -
     await JobRun.update({JobRun.lease_until: 0, JobRun.last_error: error[:500]}).where(
         (JobRun.key == _key(job, period)) & (JobRun.instance == instance)
         & JobRun.done_at.is_null()).run()
+
 
 
 async def run_claimed(job: str, period: str, work, instance: str = INSTANCE,
@@ -115,56 +115,8 @@ async def run_claimed(job: str, period: str, work, instance: str = INSTANCE,
     return True
 
 
+
 def minute_period(moment: dt.datetime | None = None) -> str:
     moment = moment or dt.datetime.now(dt.UTC)
     return moment.strftime("%Y-%m-%dT%H:%M")
 
-
-def make_scheduler(settings: Settings) -> AsyncIOScheduler:
-    config = smtp.parse_smtp_url(settings.smtp_url)
-
-    async def flush_outbox() -> None:
-        await run_claimed("outbox", minute_period(), lambda: outbox.flush(config))
-
-    async def maintenance() -> None:
-        from inventory.assets.service import today
-        from inventory.maintenance.service import create_due_items
-
-        day = today()
-        await run_claimed("maintenance", day.isoformat(), lambda: create_due_items(day))
-
-    async def planning() -> None:
-        from inventory.assets.service import today
-        from inventory.planning.alerts import nightly
-
-        async def _nightly(day):
-            from inventory.setup.service import effective
-
-            return await nightly(day, (await effective(settings)).base_url)
-
-        day = today()
-        await run_claimed("planning", day.isoformat(),
-                          lambda: _nightly(day))
-
-    async def backup() -> None:
-        from inventory.assets.service import today
-        from inventory.backups import service as backups
-
-        await run_claimed("backup", today().isoformat(), lambda: backups.nightly(settings))
-        # Every hour: mails the administrators once per incident when backups stopped.
-        await run_claimed("backup-watch", minute_period()[:13], lambda: backups.watch(settings))
-
-    scheduler = AsyncIOScheduler(timezone="UTC")
-    # Daily work is claimed per day; checking hourly (and at start) catches up a night when
-    # the service was down.
-    scheduler.add_job(maintenance, "interval", hours=1, id="maintenance",
-                      next_run_time=dt.datetime.now(dt.UTC), coalesce=True, max_instances=1)
-    scheduler.add_job(planning, "interval", hours=1, id="planning",
-                      next_run_time=dt.datetime.now(dt.UTC), coalesce=True, max_instances=1)
-    # The first check of each day makes the day's backup (the claim is per day).
-    scheduler.add_job(backup, "interval", hours=1, id="backup",
-                      next_run_time=dt.datetime.now(dt.UTC), coalesce=True, max_instances=1)
-    # At least once a minute, and once right at start (a night's backlog goes out at once).
-    scheduler.add_job(flush_outbox, "interval", seconds=60, id="outbox",
-                      next_run_time=dt.datetime.now(dt.UTC), coalesce=True, max_instances=1)
-    return scheduler

@@ -12,12 +12,9 @@ import json
 import random
 from dataclasses import dataclass
 
-from inventory import audit
 from inventory.assets import rules
-from inventory.faults import service as faults
-from inventory.faults import symptoms, workflow
-from inventory.sites.rules import uai_check_letter
-from inventory.tables import (
+from inventory.core import audit
+from inventory.core.tables import (
     Asset,
     AssetModel,
     AuditRecord,
@@ -28,6 +25,9 @@ from inventory.tables import (
     Site,
     TagSequence,
 )
+from inventory.faults import service as faults
+from inventory.faults import symptoms, workflow
+from inventory.sites.rules import uai_check_letter
 
 DEMO_ACTOR = "demo"
 

@@ -28,12 +28,12 @@ from decimal import Decimal
 from typing import Any, BinaryIO, TextIO
 from zoneinfo import ZoneInfo
 
-from inventory import i18n
 from inventory.assets.rules import STATUSES
+from inventory.core import i18n
+from inventory.core.fields import FIELD_LABELS
+from inventory.core.i18n import _
+from inventory.core.i18n import lazy_gettext as L
 from inventory.faults import symptoms, workflow
-from inventory.fields import FIELD_LABELS
-from inventory.i18n import _
-from inventory.i18n import lazy_gettext as L
 
 PARIS = ZoneInfo("Europe/Paris")
 EURO_FORMAT = '#,##0.00 "€"'  # shown as 1 234,50 € by a French Excel

@@ -17,7 +17,7 @@ async def forwards():
     manager = MigrationManager(migration_id=ID, app_name="inventory", description=DESCRIPTION)
 
     async def keep_existing():
-        from inventory.tables import AppSetting
+        from inventory.core.tables import AppSetting
 
         async def missing(key):
             rows = await AppSetting.raw("SELECT id FROM app_setting WHERE key = {}", key).run()

@@ -20,13 +20,13 @@ async def forwards():
     manager = MigrationManager(migration_id=ID, app_name="inventory", description=DESCRIPTION)
 
     async def create_index():
-        from inventory.tables import Asset
+        from inventory.core.tables import Asset
 
         if Asset._meta.db.engine_type == "sqlite":
             await Asset.raw(f"CREATE INDEX IF NOT EXISTS {NAME} ON {TARGET}").run()
 
     async def drop_index():
-        from inventory.tables import Asset
+        from inventory.core.tables import Asset
 
         await Asset.raw(f"DROP INDEX IF EXISTS {NAME}").run()
 

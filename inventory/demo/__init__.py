@@ -1,0 +1,1 @@
+"""The invented commune "Brenneville", built through the services."""

@@ -1,0 +1,1 @@
+"""The audit log in words: names instead of ids, labels instead of codes."""

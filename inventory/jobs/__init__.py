@@ -1,0 +1,1 @@
+"""The recurring jobs and their scheduler (leases are in core.leases)."""

@@ -1,0 +1,1 @@
+"""Web plumbing: template engine, controller helpers, middlewares, error pages."""

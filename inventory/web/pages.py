@@ -1,0 +1,63 @@
+"""Helpers for the HTML controllers: forms, rendering, redirects, query strings."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from litestar import Request
+from litestar.params import Parameter
+from litestar.response import Redirect, Template
+
+from inventory.core.parsers import row_number
+
+# A row id in a path: ids are 32-bit on PostgreSQL, and SQLite refuses larger integers, so a
+# larger number is refused as bad input (400) before it reaches the database.
+RowId = Annotated[int, Parameter(ge=0, le=2_147_483_647)]
+
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+
+async def form_data(request: Request) -> dict[str, str]:
+    form = await request.form()
+    return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+
+def confirmed(data: dict[str, str]) -> bool:
+    """The person ticked the box (or used the confirmation page) of an action that cannot be
+    undone; without JS the browser's `required` is the only other guard."""
+    return data.get("confirm", "").strip().lower() in ("1", "on", "yes", "true")
+
+
+
+def form_version(data: dict[str, str]) -> int | None:
+    value = data.get("version", "")
+    return row_number(value)
+
+
+
+def render(template: str, status_code: int = 200, **context: Any) -> Template:
+    return Template(template_name=template, context=context, status_code=status_code)
+
+
+
+def see_other(path: str) -> Redirect:
+    """Redirect after a successful POST so a reload does not post again."""
+    return Redirect(path=path, status_code=303)
+
+
+
+def label(choices: dict[str, Any], key: str | None) -> str:
+    return str(choices.get(key, key or ""))
+
+
+
+def query_string(params: dict[str, Any]) -> str:
+    clean = {k: v for k, v in params.items() if v not in ("", None)}
+    return ("?" + urlencode(clean)) if clean else ""
+
