@@ -7,7 +7,7 @@ import asyncio
 import sys
 import time
 
-from inventory.core import db, i18n, migrations
+from inventory.core import clock, db, i18n, migrations
 from inventory.core.settings import Settings
 
 
@@ -82,10 +82,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"Demo commune created: {summary.sites} sites, {summary.rooms} rooms, "
               f"{summary.assets} assets in {time.perf_counter() - started:.1f} s.")
         created = await accounts.create_demo_accounts(demo.FIRST_SCHOOL)
-        from inventory.assets.service import today
         from inventory.maintenance.service import create_due_items
 
-        due = await create_due_items(today())
+        due = await create_due_items(clock.today())
         print(f"Preventive maintenance: {due} items due within a week.")
         print(f"Demo accounts (password: {accounts.DEMO_PASSWORD}):")
         for email, role in created:
@@ -201,7 +200,6 @@ def parse_budgets(values: list[str], first_year: int, years: int) -> dict[int, i
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    import datetime as dt
 
     from inventory.planning import exports
     from inventory.planning import service as planning
@@ -220,7 +218,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
                                  for y in range(args.start, args.start + args.years)}}}
 
     async def run() -> None:
-        plan = await planning.compute(args.start, args.years, settings, dt.date.today())
+        plan = await planning.compute(args.start, args.years, settings, clock.today())
         exports.write_lines(plan, await planning.names(), "csv", sys.stdout.buffer)
 
     asyncio.run(_with_pool(run()))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from inventory.accounts import names, permissions, rules
 from inventory.accounts.scope import EVERYTHING, Scope
-from inventory.core import audit, db
+from inventory.core import audit, clock, db
 from inventory.core import parsers as v
 from inventory.core.audit import Actor
 from inventory.core.errors import Collector, NotFound, ValidationFailed
@@ -53,7 +52,7 @@ class CurrentUser:
 
 
 def now() -> int:
-    return int(time.time())
+    return clock.seconds()
 
 
 def hash_token(token: str) -> str:
@@ -390,7 +389,7 @@ async def authenticate(email: str, password: str, client: str) -> LoginResult:
     # The account's own counters end with a success; the address's does not (a success on
     # one's own account must not clear the guessing done on others from the same address).
     await LoginThrottle.delete().where(LoginThrottle.key.is_in([pair_key, account_key])).run()
-    await User.update({User.last_login_at: audit.utcnow()}).where(User.id == row["id"]).run()
+    await User.update({User.last_login_at: clock.now()}).where(User.id == row["id"]).run()
     await audit.record(actor=Actor(email, row["id"]), entity="login", entity_key=email,
                        action="success", changes={"client": [None, client]})
     return LoginResult(user_id=row["id"])

@@ -5,7 +5,6 @@ pages call, under the same permission table."""
 from __future__ import annotations
 
 import base64
-import datetime as dt
 from typing import Any
 
 from litestar import Request
@@ -31,6 +30,7 @@ from inventory.api.docs import (
 )
 from inventory.api.serialize import jsonable
 from inventory.catalog import service as catalog
+from inventory.core import clock
 from inventory.core.errors import ValidationFailed
 from inventory.core.i18n import _
 from inventory.core.parsers import row_number
@@ -325,7 +325,7 @@ async def api_plan(request: Request, plan_id: RowId) -> PlanDetail:
     """The scenario, its yearly totals and its lines (drafts computed now; `limit`/`cursor`
     page through the lines, backlog last)."""
     plan = await planning.get_plan(plan_id)
-    result = await planning.computed(plan, dt.date.today())
+    result = await planning.computed(plan, clock.today())
     names = await planning.names()
     limit = limit_of(request)
     start = int_cursor(request)
@@ -367,7 +367,7 @@ async def api_plan_update(request: Request, plan_id: RowId,
 async def api_plan_approve(request: Request, plan_id: RowId,
                            data: JSONBody[Any]) -> PlanDocument:
     body = body_of(data)
-    await planning.approve(plan_id, version_of(body), request.user.actor, dt.date.today())
+    await planning.approve(plan_id, version_of(body), request.user.actor, clock.today())
     return plan_document(await planning.get_plan(plan_id))
 
 

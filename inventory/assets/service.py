@@ -11,7 +11,7 @@ from typing import Any
 
 from inventory.accounts.scope import Scope
 from inventory.assets import queries, rules
-from inventory.core import audit
+from inventory.core import audit, clock
 from inventory.core import parsers as v
 from inventory.core.audit import Actor
 from inventory.core.db import fetch_all, fetch_bounded, fetch_small
@@ -30,9 +30,6 @@ EDIT_FIELDS = (
 PAGE_SIZE = 50
 
 
-
-def today() -> dt.date:
-    return dt.date.today()
 
 
 # Validation
@@ -178,7 +175,7 @@ async def get_asset(tag: str, scope: Scope) -> dict[str, Any]:
     asset = found[0] if found else None
     if asset is None or not scope.allows(asset["site"]):
         raise NotFound(tag)
-    asset["warranty_state"] = rules.warranty_state(asset["warranty_end"], today())
+    asset["warranty_state"] = rules.warranty_state(asset["warranty_end"], clock.today())
     return asset
 
 
@@ -295,7 +292,7 @@ def _folded_name(name: str) -> str:
 
 async def where_clause(f: AssetFilter, scope: Scope,
                        tags: tuple[str, ...] = ()) -> tuple[str, list[Any]]:
-    return queries.where(f, scope, today(), await resolve_search(f.q), tags)
+    return queries.where(f, scope, clock.today(), await resolve_search(f.q), tags)
 
 
 async def count_assets(f: AssetFilter, scope: Scope) -> int:
@@ -408,7 +405,7 @@ async def create_asset(raw: Mapping[str, Any], actor: Actor | str, scope: Scope,
                 site_id=replaced["site"])
         if blank:
             # A blank label printed ahead of time: its reserved tag becomes the asset's.
-            used = await ReservedTag.update({ReservedTag.used_at: audit.utcnow()}).where(
+            used = await ReservedTag.update({ReservedTag.used_at: clock.now()}).where(
                 (ReservedTag.tag == blank) & ReservedTag.used_at.is_null()
             ).returning(ReservedTag.id).run()
             if not used:
@@ -490,7 +487,7 @@ async def move_asset(tag: str, raw: Mapping[str, Any], version: int | None,
 async def mark_seen(tag: str, actor: Actor | str, scope: Scope) -> dict:
     """A technician confirms the device is here today (inventory audit)."""
     current = await get_asset(tag, scope)
-    today_ = today()
+    today_ = clock.today()
     if current["last_seen_on"] != today_:
         async with audit.atomic():
             await Asset.update({Asset.last_seen_on: today_}).where(Asset.id == current["id"]).run()

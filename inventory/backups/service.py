@@ -34,6 +34,7 @@ from typing import Any
 
 from inventory.backups import manifest as mf
 from inventory.backups import retention
+from inventory.core import clock
 from inventory.core.settings import Settings
 
 log = logging.getLogger("inventory.backups")
@@ -228,7 +229,7 @@ def _add(tar: tarfile.TarFile, name: str, path: Path, members: dict[str, dict]) 
 def write_archive(database_url: str, data_dir: Path, target_dir: Path,
                   now: dt.datetime | None = None) -> Archive:
     """Write one archive into `target_dir` (blocking: run it in a thread)."""
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or clock.now()
     engine = engine_of(database_url)
     data_dir, target_dir = Path(data_dir), Path(target_dir)
     target_dir.mkdir(parents=True, exist_ok=True)
@@ -440,7 +441,7 @@ async def run_backup(settings: Settings, target_dir: Path | None = None,
     from inventory.core.tables import BackupRun
 
     target_dir = Path(target_dir) if target_dir else default_dir(settings)
-    started = dt.datetime.now(dt.UTC)
+    started = clock.now()
     run = {"started_at": started, "trigger": trigger, "ok": False, "size": 0, "archive": "",
            "message": ""}
     try:
@@ -456,7 +457,7 @@ async def run_backup(settings: Settings, target_dir: Path | None = None,
             log.error("backup failed: %s", run["message"])
         else:
             log.exception("backup failed")
-    run["finished_at"] = dt.datetime.now(dt.UTC)
+    run["finished_at"] = clock.now()
     await BackupRun.insert(BackupRun(**run)).run()
     return run
 
@@ -515,7 +516,7 @@ def _aware(moment: dt.datetime | None) -> dt.datetime | None:
 
 async def status(now: dt.datetime | None = None) -> dict[str, Any]:
     """What the administrator's page, the dashboard and /healthz show."""
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or clock.now()
     last, good = await last_runs()
     good_at = _aware(good["finished_at"]) if good else None
     return {
@@ -538,7 +539,7 @@ async def watch(settings: Settings, now: dt.datetime | None = None) -> bool:
     from inventory.setup.service import effective
 
     base_url = (await effective(settings)).base_url  # the set-up's address unless fixed
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or clock.now()
     state = await status(now)
     if not state["overdue"]:
         return False

@@ -9,7 +9,7 @@ from inventory.accounts.scope import Scope
 from inventory.assets import rules as asset_rules
 from inventory.assets import service as assets
 from inventory.campaigns import rules
-from inventory.core import audit
+from inventory.core import audit, clock
 from inventory.core.audit import Actor
 from inventory.core.errors import NotFound, ValidationFailed
 from inventory.core.i18n import _
@@ -145,10 +145,10 @@ async def close(campaign_id: int, actor: Actor | str, scope: Scope) -> dict[str,
         for d in done:
             if d["asset"] is not None:
                 seen = d["checked_at"]
-                day = seen.date() if isinstance(seen, dt.datetime) else assets.today()
+                day = seen.date() if isinstance(seen, dt.datetime) else clock.today()
                 await Asset.update({Asset.last_seen_on: day}).where(Asset.id == d["asset"]).run()
         await InventoryCampaign.update({
-            InventoryCampaign.closed_at: audit.utcnow(), InventoryCampaign.closed_by: actor.label,
+            InventoryCampaign.closed_at: clock.now(), InventoryCampaign.closed_by: actor.label,
             InventoryCampaign.version: campaign["version"] + 1,
         }).where(InventoryCampaign.id == campaign_id).run()
         summary = await summary_of(campaign_id)

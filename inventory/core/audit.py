@@ -10,6 +10,7 @@ from typing import Any
 
 from piccolo.engine.sqlite import TransactionType
 
+from inventory.core import clock
 from inventory.core.db import current_engine, fetch_small
 from inventory.core.parsers import row_number
 from inventory.core.tables import AuditRecord
@@ -34,9 +35,6 @@ def reading():
         return engine.transaction(transaction_type=TransactionType.deferred)
     return engine.transaction()
 
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def _jsonable(value: Any) -> Any:
@@ -136,7 +134,7 @@ async def update_versioned(
     derived = derive({**current, **values}) if derive is not None else {}
     update = {**values, **derived, "version": current["version"] + 1}
     if "updated_at" in current:
-        update["updated_at"] = dt.datetime.now(dt.UTC)
+        update["updated_at"] = clock.now()
     updated = (
         await table.update(update)
         .where((table.id == row_id) & (table.version == current["version"]))

@@ -9,8 +9,8 @@ import datetime as dt
 import logging
 import os
 import socket
-import time
 
+from inventory.core import clock
 from inventory.core.tables import JobRun
 
 log = logging.getLogger("inventory.jobs")
@@ -31,7 +31,7 @@ def _key(job: str, period: str) -> str:
 
 
 def _now(now: float | None) -> int:
-    return int(time.time() if now is None else now)
+    return clock.seconds() if now is None else int(now)
 
 
 
@@ -72,7 +72,7 @@ async def renew(job: str, period: str, instance: str = INSTANCE,
 
 async def finish(job: str, period: str, instance: str = INSTANCE) -> None:
     """Mark the period done: it is never run again."""
-    await JobRun.update({JobRun.done_at: dt.datetime.now(dt.UTC)}).where(
+    await JobRun.update({JobRun.done_at: clock.now()}).where(
         (JobRun.key == _key(job, period)) & (JobRun.instance == instance)).run()
 
 
@@ -117,6 +117,6 @@ async def run_claimed(job: str, period: str, work, instance: str = INSTANCE,
 
 
 def minute_period(moment: dt.datetime | None = None) -> str:
-    moment = moment or dt.datetime.now(dt.UTC)
+    moment = moment or clock.now()
     return moment.strftime("%Y-%m-%dT%H:%M")
 

@@ -5,7 +5,7 @@ DB is replaced by inventory.core.db.configure(); by default it follows INVENTORY
 
 from piccolo.conf.apps import AppRegistry
 
-from inventory.core.db import engine_from_url
+from inventory.core.engines import engine_from_url
 from inventory.core.settings import Settings
 
 DB = engine_from_url(Settings.from_env().database_url)

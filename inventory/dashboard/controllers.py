@@ -6,7 +6,7 @@ from litestar import Request, get
 from litestar.response import Template
 
 from inventory.accounts import permissions as p
-from inventory.assets.service import today
+from inventory.core import clock
 from inventory.dashboard import service
 from inventory.planning import alerts
 from inventory.web.pages import render
@@ -14,7 +14,7 @@ from inventory.web.pages import render
 
 @get("/", permission=p.FLEET_READ)
 async def dashboard(request: Request) -> Template:
-    on = today()
+    on = clock.today()
     scope = request.user.scope
     coverage = await service.classroom_coverage(scope)
     equipped, schools = service.coverage_summary(coverage)

@@ -13,7 +13,7 @@ import random
 from dataclasses import dataclass
 
 from inventory.assets import rules
-from inventory.core import audit
+from inventory.core import audit, clock
 from inventory.core.tables import (
     Asset,
     AssetModel,
@@ -133,7 +133,7 @@ async def _insert_batches(table, rows: list, size: int = 500) -> list[dict]:
 async def build_demo(target_assets: int = 1500, *, prefix: str = "BRN", digits: int = 6,
                      seed: int = 42) -> DemoSummary:
     rng = random.Random(seed)
-    today = dt.date.today()
+    today = clock.today()
 
     async with audit.atomic():
         categories = {}
@@ -290,7 +290,7 @@ async def build_demo(target_assets: int = 1500, *, prefix: str = "BRN", digits: 
         code_of = {info["id"]: code for code, info in categories.items()}
         await faults.open_for_status(_demo_faults(
             [(a.tag, a.status, site_codes[a.site], code_of[a.category]) for a in asset_rows],
-            dt.datetime.now(dt.UTC), random.Random(seed + 1)), DEMO_ACTOR)
+            clock.now(), random.Random(seed + 1)), DEMO_ACTOR)
         await TagSequence.insert(TagSequence(prefix=prefix, last_value=len(asset_rows))).run()
         for name, codes, days in MAINTENANCE:
             for code in codes:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 from litestar import Request, Response, get
@@ -10,6 +9,7 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath
 
 from inventory.accounts import permissions as p
+from inventory.core import clock
 from inventory.exporting import kinds
 
 MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -29,7 +29,7 @@ async def export_download(request: Request, kind: FromPath[str]) -> Response:
     # the CLI (codes) or the API.
     await kinds.write(found, "xlsx" if fmt == "xlsx" else "excel-csv", out, request.user.scope,
                       request.query_params, localised=True)
-    name = f"{kind}-{dt.date.today().isoformat()}.{fmt}"
+    name = f"{kind}-{clock.today().isoformat()}.{fmt}"
     return Response(out.getvalue(), media_type=MEDIA[fmt],
                     headers={"content-disposition": f'attachment; filename="{name}"'})
 

@@ -3,12 +3,12 @@ batches from the database within the reader's scope. One path for the pages and 
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from inventory.accounts.scope import Scope
+from inventory.core import clock
 from inventory.core.i18n import lazy_gettext as L
 from inventory.core.tables import Asset
 from inventory.exporting import columns as exports
@@ -78,7 +78,7 @@ async def _plan_rows(scope: Scope, params: Mapping[str, Any]) -> AsyncIterator[l
     names = await planning.names()
     for summary in await planning.list_plans():
         plan = await planning.get_plan(summary["id"])
-        result = await planning.computed(plan, dt.date.today())
+        result = await planning.computed(plan, clock.today())
         for row in line_rows(result, names):
             yield [plan["id"], plan["name"], plan["status"], *row]
 

@@ -14,7 +14,7 @@ from inventory.accounts import service as accounts
 from inventory.accounts.scope import EVERYTHING, Scope
 from inventory.assets import rules as asset_rules
 from inventory.assets import service as assets
-from inventory.core import audit, db
+from inventory.core import audit, clock, db
 from inventory.core import parsers as v
 from inventory.core.audit import Actor
 from inventory.core.errors import Collector, FieldError, NotFound, ValidationFailed
@@ -221,7 +221,7 @@ async def open_for_status(wanted: Sequence[StatusFault], actor: Actor | str) -> 
         Fault.asset.is_in([r["id"] for r in rows] or [-1])
         & Fault.status.is_in(list(workflow.OPEN_STATES))).run()}
     opened = 0
-    now = audit.utcnow()
+    now = clock.now()
     for item in wanted:
         asset = by_tag.get(item.tag)
         if asset is None or asset["id"] in already:
@@ -302,7 +302,7 @@ async def get(fault_id: int, scope: Scope) -> dict[str, Any]:
     if not rows or not scope.allows(rows[0]["site"]):
         raise NotFound(str(fault_id))
     fault = rows[0]
-    today = assets.today()
+    today = clock.today()
     fault["overdue"] = is_overdue(fault, today)
     fault["under_warranty"] = bool(fault["warranty_end"] and fault["warranty_end"] >= today)
     return fault
@@ -332,7 +332,7 @@ def _filters(scope: Scope, site: str, category: str, open_only: bool) -> tuple[l
 async def _select(parts: list[str], args: list, order: str, limit: int) -> list[dict[str, Any]]:
     rows = await Fault.raw(FAULT_SELECT + " WHERE " + " AND ".join(parts) + f" ORDER BY {order} "
                            "LIMIT {}", *args, limit).run()
-    today = assets.today()
+    today = clock.today()
     for row in rows:
         row["overdue"] = is_overdue(row, today)
     return rows
@@ -375,7 +375,7 @@ async def transition(fault_id: int, action: str, note: str, actor: Actor | str, 
     except workflow.TransitionRefused as refused:
         raise ValidationFailed({"action": refused.message}) from None
     actor = audit.as_actor(actor)
-    changes: dict[str, Any] = {"status": target, "updated_at": audit.utcnow()}
+    changes: dict[str, Any] = {"status": target, "updated_at": clock.now()}
     if action == "start":
         changes["assigned_to"] = actor.label
     if action == "reject":

@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from inventory.core import audit
+from inventory.core import audit, clock
 from inventory.core import parsers as v
 from inventory.core.audit import Actor
 from inventory.core.errors import Collector, NotFound
@@ -175,12 +175,12 @@ async def save_profile(name: str, profile: Profile, actor: Actor | str) -> dict[
             ImportProfile.name == name).first().run()
         if existing:
             await ImportProfile.update({ImportProfile.body: body,
-                                        ImportProfile.updated_at: audit.utcnow()}).where(
+                                        ImportProfile.updated_at: clock.now()}).where(
                 ImportProfile.id == existing["id"]).run()
             action = "update"
         else:
             await ImportProfile.insert(ImportProfile(name=name, body=body, created_by=label,
-                                                     updated_at=audit.utcnow())).run()
+                                                     updated_at=clock.now())).run()
             action = "create"
         await audit.record(actor=actor, entity="import_profile", entity_key=name,
                            action=action, changes={"profile": [None, profile.as_data()]})

@@ -28,7 +28,7 @@ from inventory.accounts.scope import Scope
 from inventory.assets import queries, rules
 from inventory.assets.service import clean_asset_fields
 from inventory.catalog import service as catalog
-from inventory.core import audit, i18n
+from inventory.core import audit, clock, i18n
 from inventory.core.audit import Actor
 from inventory.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from inventory.core.i18n import _
@@ -719,7 +719,7 @@ class _Run:
             for offset, result in enumerate(missing):
                 result.tag = rules.format_tag(self.who.prefix, last - len(missing) + 1 + offset,
                                               self.who.digits)
-        now = audit.utcnow()
+        now = clock.now()
         asset_rows = [{**values, "tag": r.tag, "created_at": now, "updated_at": now, "version": 1,
                        **rules.derived_values({**values, "tag": r.tag})}
                       for r, values in creates]

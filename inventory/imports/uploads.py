@@ -7,10 +7,10 @@ from __future__ import annotations
 import json
 import re
 import secrets
-import time
 from pathlib import Path
 from typing import Any
 
+from inventory.core import clock
 from inventory.core.errors import NotFound
 
 MAX_AGE_S = 24 * 3600
@@ -30,7 +30,7 @@ def save(data_dir: Path, user_id: int | None, filename: str, data: bytes) -> str
     (base / f"{upload_id}.bin").write_bytes(data)
     (base / f"{upload_id}.json").write_text(json.dumps(
         {"user_id": user_id, "filename": Path(filename or "").name[:200],
-         "size": len(data), "at": int(time.time())}), encoding="utf-8")
+         "size": len(data), "at": clock.seconds()}), encoding="utf-8")
     return upload_id
 
 
@@ -78,7 +78,7 @@ def discard(data_dir: Path, upload_id: str) -> None:
 
 
 def sweep(data_dir: Path, max_age: int = MAX_AGE_S) -> None:
-    limit = time.time() - max_age
+    limit = clock.seconds() - max_age
     for path in folder(data_dir).iterdir():
         try:
             if path.stat().st_mtime < limit:

@@ -8,7 +8,7 @@ from typing import Any
 
 from inventory.accounts.scope import Scope
 from inventory.assets import service as assets
-from inventory.core import audit, db
+from inventory.core import audit, clock, db
 from inventory.core import parsers as v
 from inventory.core.audit import Actor
 from inventory.core.errors import Collector, NotFound
@@ -46,7 +46,7 @@ def clean(raw: Mapping[str, Any], today) -> dict[str, Any]:
 
 async def log(tag: str, raw: Mapping[str, Any], actor: Actor | str, scope: Scope) -> dict:
     asset = await assets.get_asset(tag, scope)
-    values = clean(raw, assets.today())
+    values = clean(raw, clock.today())
     actor = audit.as_actor(actor)
     async with audit.atomic():
         row = (await Intervention.insert(Intervention(

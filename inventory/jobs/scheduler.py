@@ -12,10 +12,9 @@ they hold no logic.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from inventory.core import clock
 from inventory.core.leases import minute_period, run_claimed
 from inventory.core.settings import Settings
 from inventory.notifications import outbox, smtp
@@ -28,14 +27,12 @@ def make_scheduler(settings: Settings) -> AsyncIOScheduler:
         await run_claimed("outbox", minute_period(), lambda: outbox.flush(config))
 
     async def maintenance() -> None:
-        from inventory.assets.service import today
         from inventory.maintenance.service import create_due_items
 
-        day = today()
+        day = clock.today()
         await run_claimed("maintenance", day.isoformat(), lambda: create_due_items(day))
 
     async def planning() -> None:
-        from inventory.assets.service import today
         from inventory.planning.alerts import nightly
 
         async def _nightly(day):
@@ -43,15 +40,14 @@ def make_scheduler(settings: Settings) -> AsyncIOScheduler:
 
             return await nightly(day, (await effective(settings)).base_url)
 
-        day = today()
+        day = clock.today()
         await run_claimed("planning", day.isoformat(),
                           lambda: _nightly(day))
 
     async def backup() -> None:
-        from inventory.assets.service import today
         from inventory.backups import service as backups
 
-        await run_claimed("backup", today().isoformat(), lambda: backups.nightly(settings))
+        await run_claimed("backup", clock.today().isoformat(), lambda: backups.nightly(settings))
         # Every hour: mails the administrators once per incident when backups stopped.
         await run_claimed("backup-watch", minute_period()[:13], lambda: backups.watch(settings))
 
@@ -59,13 +55,13 @@ def make_scheduler(settings: Settings) -> AsyncIOScheduler:
     # Daily work is claimed per day; checking hourly (and at start) catches up a night when
     # the service was down.
     scheduler.add_job(maintenance, "interval", hours=1, id="maintenance",
-                      next_run_time=dt.datetime.now(dt.UTC), coalesce=True, max_instances=1)
+                      next_run_time=clock.now(), coalesce=True, max_instances=1)
     scheduler.add_job(planning, "interval", hours=1, id="planning",
-                      next_run_time=dt.datetime.now(dt.UTC), coalesce=True, max_instances=1)
+                      next_run_time=clock.now(), coalesce=True, max_instances=1)
     # The first check of each day makes the day's backup (the claim is per day).
     scheduler.add_job(backup, "interval", hours=1, id="backup",
-                      next_run_time=dt.datetime.now(dt.UTC), coalesce=True, max_instances=1)
+                      next_run_time=clock.now(), coalesce=True, max_instances=1)
     # At least once a minute, and once right at start (a night's backlog goes out at once).
     scheduler.add_job(flush_outbox, "interval", seconds=60, id="outbox",
-                      next_run_time=dt.datetime.now(dt.UTC), coalesce=True, max_instances=1)
+                      next_run_time=clock.now(), coalesce=True, max_instances=1)
     return scheduler

@@ -6,20 +6,20 @@ from litestar import Request, get, post
 from litestar.response import Redirect, Template
 
 from inventory.accounts import permissions as p
-from inventory.assets.service import today
 from inventory.catalog import service as catalog
+from inventory.core import clock
 from inventory.core.errors import ValidationFailed
 from inventory.maintenance import service
 from inventory.web.pages import RowId, form_data, render, see_other
 
 
 async def _page(request: Request, status: int = 200, **context) -> Template:
-    items = await service.due(request.user.scope, today())
+    items = await service.due(request.user.scope, clock.today())
     by_site: dict[str, list] = {}
     for item in items:
         by_site.setdefault(item["site_name"], []).append(item)
     return render("maintenance/index.html", status, by_site=by_site, total=len(items),
-                  today=today, **context)
+                  today=clock.today, **context)
 
 
 @get("/maintenance", permission=p.INTERVENTION_LOG)

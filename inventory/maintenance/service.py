@@ -8,7 +8,7 @@ from typing import Any
 
 from inventory.accounts.scope import Scope
 from inventory.assets import service as assets
-from inventory.core import audit
+from inventory.core import audit, clock
 from inventory.core import parsers as v
 from inventory.core.audit import Actor
 from inventory.core.errors import Collector, NotFound, ValidationFailed
@@ -118,7 +118,7 @@ async def complete(item_id: int, raw: Mapping[str, Any], actor: Actor | str, sco
     await assets.get_asset(item["tag"], scope)  # out of scope: as if it did not exist
     if item["done_on"] is not None:
         raise ValidationFailed({"item": _("This work is already done.")})
-    today = assets.today()
+    today = clock.today()
     actor = audit.as_actor(actor)
     notes = (raw.get("notes") or "").strip()
     await interventions.log(item["tag"], {"kind": "preventive", "notes": f"{item['task_name']}"

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from inventory.core import i18n
+from inventory.core import clock, i18n
 from inventory.core.tables import OutboxMessage, User
 from inventory.notifications import smtp
 
@@ -108,16 +107,14 @@ async def _record(message: dict[str, Any], outcome: str, error: str, attempts: i
     changes: dict[Any, Any] = {OutboxMessage.state: decision.state, OutboxMessage.in_data: False,
                                OutboxMessage.attempts: attempts}
     if decision.state == SENT:
-        from inventory.core.audit import utcnow
 
-        changes[OutboxMessage.sent_at] = utcnow()
+        changes[OutboxMessage.sent_at] = clock.now()
     else:
         changes[OutboxMessage.last_error] = error[:500]
         changes[OutboxMessage.next_attempt] = now + (decision.delay or 0)
     if decision.state == UNCERTAIN:
-        from inventory.core.audit import utcnow
 
-        changes[OutboxMessage.uncertain_since] = utcnow()
+        changes[OutboxMessage.uncertain_since] = clock.now()
     await OutboxMessage.update(changes).where(OutboxMessage.id == message["id"]).run()
     return decision.state
 
@@ -129,13 +126,13 @@ async def flush(config: smtp.SmtpConfig | None, now: int | None = None) -> dict[
     counts = {"sent": 0, "failed": 0}
     if config is None:
         return counts
-    def clock() -> int:
+    def moment() -> int:
         # The real time at each step: one slow relay can hold a batch for many minutes, and
         # each claim and next attempt must count from when it is written. Tests pass `now`.
-        return int(time.time()) if now is None else now
+        return clock.seconds() if now is None else now
 
     due = await OutboxMessage.select().where(
-        OutboxMessage.state.is_in(list(DUE_STATES)) & (OutboxMessage.next_attempt <= clock())
+        OutboxMessage.state.is_in(list(DUE_STATES)) & (OutboxMessage.next_attempt <= moment())
     ).order_by(OutboxMessage.id).limit(BATCH).run()
     for message in due:
         # A message left "in data" was being sent by a process that died while the relay had
@@ -144,7 +141,7 @@ async def flush(config: smtp.SmtpConfig | None, now: int | None = None) -> dict[
         attempts = message["attempts"] + (0 if crashed else 1)
         message_id = message["message_id"] or new_message_id()  # rows queued before m0023
         claimed = await OutboxMessage.update({
-            OutboxMessage.next_attempt: clock() + claim_seconds(config),
+            OutboxMessage.next_attempt: moment() + claim_seconds(config),
             OutboxMessage.attempts: attempts, OutboxMessage.message_id: message_id,
         }).where(
             (OutboxMessage.id == message["id"]) & (OutboxMessage.next_attempt == message["next_attempt"])
@@ -163,7 +160,7 @@ async def flush(config: smtp.SmtpConfig | None, now: int | None = None) -> dict[
                                          message["body"], message_id, before_data=mark_in_data)
             except Exception as error:  # noqa: BLE001 - e.g. the database failed mid-way
                 result = smtp.Result(smtp.UNREACHABLE, f"{type(error).__name__}: {error}")
-        state = await _record(message, result.outcome, result.error, attempts, clock())
+        state = await _record(message, result.outcome, result.error, attempts, moment())
         if state == SENT:
             counts["sent"] += 1
             continue

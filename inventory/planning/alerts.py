@@ -9,7 +9,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from inventory.core import audit
+from inventory.core import audit, clock
 from inventory.core.i18n import _, ngettext
 from inventory.core.tables import Asset, PlanAlert, User
 from inventory.notifications import outbox
@@ -32,7 +32,7 @@ async def _add(key: str, kind: str, details: dict[str, Any], plan_id: int | None
     rows = await PlanAlert.raw(
         "INSERT INTO plan_alert (key, kind, plan_id, details, created_at) "
         "VALUES ({}, {}, {}, {}, {}) ON CONFLICT (key) DO NOTHING RETURNING id",
-        key, kind, plan_id, json.dumps(details, ensure_ascii=False), dt.datetime.now(dt.UTC),
+        key, kind, plan_id, json.dumps(details, ensure_ascii=False), clock.now(),
     ).run()
     return bool(rows)
 

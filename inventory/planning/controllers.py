@@ -3,13 +3,13 @@ comparison, approval, and the CSV / XLSX / printable exports."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.response import Redirect, Template
 
 from inventory.accounts import permissions as p
+from inventory.core import clock
 from inventory.core.errors import Conflict, ValidationFailed
 from inventory.core.i18n import _
 from inventory.core.parsers import row_number
@@ -20,9 +20,6 @@ from inventory.web.pages import RowId, confirmed, form_version, is_htmx, render,
 
 LINES_PER_PAGE = 100
 
-
-def today() -> dt.date:
-    return dt.date.today()
 
 
 async def _form(request: Request) -> dict[str, Any]:
@@ -45,7 +42,7 @@ def _query_int(request: Request, name: str) -> int | None:
 async def _plan_context(plan: dict[str, Any], request: Request, values: dict[str, Any] | None = None,
                         errors: dict[str, str] | None = None) -> dict[str, Any]:
     cats = await service.categories()
-    result = await service.computed(plan, today())
+    result = await service.computed(plan, clock.today())
     names = await service.names()
     years = range(plan["first_year"], plan["first_year"] + plan["years"])
     year_filter = _query_int(request, "year")
@@ -74,7 +71,7 @@ async def _plan_context(plan: dict[str, Any], request: Request, values: dict[str
         "envelope_label": sc.envelope_label,
         "weight_names": present.WEIGHT_LABELS,
         "max_targets": sc.MAX_TARGETS,
-        "progress": await service.progress(plan, today()),
+        "progress": await service.progress(plan, clock.today()),
         "percent": present.percent,
     }
 
@@ -85,7 +82,7 @@ async def plans_index(request: Request) -> Template:
 
 
 async def _index(request: Request, status: int = 200, values=None, errors=None) -> Template:
-    next_year = today().year + 1
+    next_year = clock.today().year + 1
     return render("planning/index.html", status, plans=await service.list_plans(),
                   values=values or {"first_year": str(next_year), "years": "5"},
                   errors=errors or {})
@@ -142,7 +139,7 @@ async def plan_approve(request: Request, plan_id: RowId) -> Template | Redirect:
             "confirm": _("Tick the box to confirm: approving cannot be undone.")})
         return render("planning/show.html", 400, **context)
     try:
-        await service.approve(plan_id, form_version(data), request.user.actor, today())
+        await service.approve(plan_id, form_version(data), request.user.actor, clock.today())
     except (ValidationFailed, Conflict):
         plan = await service.get_plan(plan_id)
         context = await _plan_context(plan, request, errors={
@@ -172,7 +169,7 @@ async def plans_compare(request: Request) -> Template:
         if plan_id is None:
             continue
         plan = await service.get_plan(plan_id)
-        result = await service.computed(plan, today())
+        result = await service.computed(plan, clock.today())
         chosen.append({"plan": plan, "figures": present.comparison(result),
                        "totals": result.totals})
     return render("planning/compare.html", plans=plans, chosen=chosen,
@@ -182,7 +179,7 @@ async def plans_compare(request: Request) -> Template:
 
 async def _export_data(plan_id: int) -> tuple[dict[str, Any], Any, service.Names]:
     plan = await service.get_plan(plan_id)
-    return plan, await service.computed(plan, today()), await service.names()
+    return plan, await service.computed(plan, clock.today()), await service.names()
 
 
 @get("/plans/{plan_id:int}/plan.csv", permission=p.PLAN_READ)
@@ -206,7 +203,7 @@ async def plan_xlsx(plan_id: RowId) -> Response:
 async def plan_print(request: Request, plan_id: RowId) -> Template:
     plan = await service.get_plan(plan_id)
     context = await _plan_context(plan, request)
-    return render("planning/print.html", **context, printed_on=today())
+    return render("planning/print.html", **context, printed_on=clock.today())
 
 
 plan_routes = [plans_index, plan_create, plan_show, plan_update, plan_approve, plan_copy,

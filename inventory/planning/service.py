@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from inventory.core import audit, db
+from inventory.core import audit, clock, db
 from inventory.core.audit import Actor
 from inventory.core.errors import NotFound, ValidationFailed
 from inventory.core.formatters import cents_to_input
@@ -232,7 +232,7 @@ def summary_of(plan: Plan) -> dict[str, Any]:
 
 async def refresh_summary(plan_id: int, on: dt.date | None = None) -> Plan:
     plan = await get_plan(plan_id)
-    result = await computed(plan, on or dt.date.today())
+    result = await computed(plan, on or clock.today())
     if plan["status"] == DRAFT:
         await store_summary(plan_id, result)
     return result
@@ -271,7 +271,7 @@ async def approve(plan_id: int, version: int | None, actor: Actor | str, on: dt.
         summary["coverage"] = [result.coverage_rooms, result.coverage_before, result.coverage_after]
         await audit.update_versioned(
             RenewalPlan, plan_id, version,
-            {"status": APPROVED, "approved_at": dt.datetime.now(dt.UTC),
+            {"status": APPROVED, "approved_at": clock.now(),
              "approved_by": audit.as_actor(actor).label,
              "summary": summary},
             entity="plan", entity_key=str(plan_id), action="approve", actor=actor,

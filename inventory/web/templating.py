@@ -3,7 +3,6 @@ output escaped, and the filters and globals pages use."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, nodes, pass_context, select_autoescape
@@ -22,7 +21,7 @@ except ImportError:  # MarkupSafe without its C extension
 
 from inventory.accounts.names import person
 from inventory.assets.rules import STATUSES
-from inventory.core import i18n
+from inventory.core import clock, i18n
 from inventory.core.formatters import (
     bp_to_input,
     cents_to_input,
@@ -198,7 +197,7 @@ def make_environment(language: str = i18n.DEFAULT_LANGUAGE) -> Environment:
         LANGUAGES=i18n.LANGUAGES,
         current_language=i18n.get_language,
         query_string=query_string,
-        today=dt.date.today,
+        today=clock.today,
         can=can,
         statuses_text=lambda: {key: str(text) for key, text in STATUSES.items()},
         csrf_field=csrf_field,

@@ -2,6 +2,8 @@
 column changes, hence a migration of its own) for the assets that exist, 500 rows per
 UPDATE. Plain SQL that SQLite and PostgreSQL both accept."""
 
+import unicodedata
+
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
 ID = "2026-11-22T19:40:00:000000"
@@ -13,13 +15,20 @@ BATCH = 500
 # this migration read a column that does not exist yet).
 FIELDS = ("tag", "serial", "holder", "order_ref", "hostname", "ip_address", "mac_address",
           "notes")
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae"})
+
+
+def fold(text: str) -> str:
+    """Searching folds text this way when this migration was written (frozen copy)."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.casefold().split())
 
 
 async def forwards():
     manager = MigrationManager(migration_id=ID, app_name="inventory", description=DESCRIPTION)
 
     async def fill():
-        from inventory.assets.rules import fold
         from inventory.core.tables import Asset
 
         def search_text(row):
