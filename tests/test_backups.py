@@ -30,7 +30,7 @@ _n = itertools.count()
 def _fresh_url(engine_kind: str, request, tmp_path: Path) -> str:
     """A new, empty database (no tables at all)."""
     if engine_kind == "sqlite":
-        return f"sqlite:///{tmp_path / f'fresh-{next(_n)}' / 'inventory.core.db'}"
+        return f"sqlite:///{tmp_path / f'fresh-{next(_n)}' / 'inventory.db'}"
     return request.getfixturevalue("pg_server").create_database(f"fresh_{next(_n)}")
 
 
