@@ -226,21 +226,20 @@ def fmt_ratio(pg: float, lite: float) -> str:
 
 def print_side_by_side(title: str, rows: list[tuple[str, dict[str, dict]]],
                        metrics: list[tuple[str, str, str, bool]]) -> None:
-    """One table: a row per scenario, each metric for SQLite then PostgreSQL, and the ratio
-    PostgreSQL/SQLite of the first metric. `rows`: (scenario, {engine: {key: value}});
-    `metrics`: (key, header, format, is_first_for_ratio)."""
+    """One table: a row per scenario, SQLite's metrics then PostgreSQL's, and the ratio
+    PostgreSQL/SQLite of the metric marked for it. `rows`: (scenario, {engine: {key: value}});
+    `metrics`: (key, header, format, is_the_ratio's)."""
     print(f"\n{title}")
-    heads = []
-    for _key, head, _f, _r in metrics:
-        heads += [f"SQLite {head}", f"PG {head}"]
+    heads = [f"{'PG' if kind == 'postgres' else 'SQLite'} {head}"
+             for kind in ENGINES for _key, head, _f, _r in metrics]
     ratio_key = next(key for key, _h, _f, is_ratio in metrics if is_ratio)
     widths = [max(11, len(h) + 2) for h in heads]
     print(f"{'scenario':<16}" + "".join(f"{h:>{w}}" for h, w in zip(heads, widths, strict=True))
           + f"{'PG/SQLite':>11}")
     for name, by_engine in rows:
         cells = []
-        for key, _head, fmt, _r in metrics:
-            for kind in ENGINES:
+        for kind in ENGINES:
+            for key, _head, fmt, _r in metrics:
                 value = by_engine.get(kind, {}).get(key)
                 cells.append("-" if value is None else format(value, fmt))
         lite = by_engine.get("sqlite", {}).get(ratio_key)
