@@ -78,6 +78,32 @@ def recording() -> Iterator[list[tuple[str, tuple]]]:
             setattr(cls, name, original)
 
 
+INDEX_NAMES = (
+    re.compile(r"USING (?:COVERING )?INDEX (\w+)"),  # SQLite
+    re.compile(r"Index (?:Only )?Scan(?: Backward)? using (\w+)"),  # PostgreSQL
+    re.compile(r"Bitmap Index Scan on (\w+)"),
+)
+WHOLE_TABLE = (
+    re.compile(r"^SCAN (\w+)$"),  # SQLite, no index at all
+    re.compile(r"Seq Scan on (\w+)"),  # PostgreSQL
+)
+
+
+def summary(plan_lines: list[str]) -> tuple[list[str], list[str]]:
+    """The indexes a page's reads use, and the tables they read whole (in order, once)."""
+    indexes: dict[str, None] = {}
+    whole: dict[str, None] = {}
+    for line in plan_lines:
+        for pattern in INDEX_NAMES:
+            for name in pattern.findall(line):
+                # SQLite's SCAN ... USING INDEX walks the whole index: say so.
+                indexes[f"{name} (whole)" if line.strip().startswith("SCAN ") else name] = None
+        for pattern in WHOLE_TABLE:
+            for name in pattern.findall(line.strip()):
+                whole[name] = None
+    return list(indexes), list(whole)
+
+
 def is_read(sql: str) -> bool:
     head = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else ""
     return head in ("SELECT", "WITH")
@@ -176,6 +202,13 @@ def report(urls: dict[str, str]) -> dict[str, Any]:
                 print(f"      {n}. {short_sql(item['sql'])}")
                 for line in item["plan"]:
                     print(f"           {line}")
+    print("\nIndexes used by each hot page (and tables read whole, reference tables included):")
+    for label, _path in HOT_PAGES:
+        for kind, pages in by_engine.items():
+            lines = [line for item in pages.get(label, []) for line in item["plan"]]
+            indexes, whole = summary(lines)
+            print(f"  {label:<18} {engines.LABELS[kind]:<11} {', '.join(indexes) or '-'}"
+                  + (f"; whole: {', '.join(whole)}" if whole else ""))
     return by_engine
 
 
