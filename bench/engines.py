@@ -194,11 +194,17 @@ def build_fleet(kind: str, assets: int, pg: BenchPostgres | None, rebuild: bool 
     return url, elapsed
 
 
+# `inventory demo` wall seconds of the fleets built by this process, by engine.
+BUILD_TIMES: dict[str, float] = {}
+
+
 def prepare_fleets(kinds: list[str], assets: int, pg: BenchPostgres | None,
                    rebuild: bool = False) -> dict[str, str]:
     urls = {}
     for kind in kinds:
         url, built_s = build_fleet(kind, assets, pg, rebuild)
+        if built_s is not None:
+            BUILD_TIMES[kind] = built_s
         if built_s is None:
             print(f"{LABELS[kind]}: reusing the complete {assets:,}-asset fleet "
                   "(--rebuild to build it again).")

@@ -531,6 +531,12 @@ def main(argv: list[str] | None = None) -> int:
             [(s, {k: summaries[k].get(s, {}) for k in kinds}) for s in scenarios],
             [("rps", "req/s", ".1f", True), ("p99_ms", "p99 ms", ".2f", False)])
 
+        if engines.BUILD_TIMES:
+            engines.print_side_by_side(
+                f"Demo fleet built by this run (`inventory demo --assets {args.assets}`, wall "
+                "seconds; a fleet reused is not timed):",
+                [("demo build", {k: {"s": v} for k, v in engines.BUILD_TIMES.items()})],
+                [("s", "s", ".1f", True)])
         print("\nThroughput relative to /healthz (median req/s over median req/s):")
         ratios = {kind: healthz_ratios(results, summaries[kind], kind, scenarios)
                   for kind in kinds}
@@ -552,7 +558,8 @@ def main(argv: list[str] | None = None) -> int:
               "other work on the machine weighs on every figure.")
     out = BENCH_DIR / f"last-run-{args.workers}w.json"
     out.write_text(json.dumps({
-        "machine": facts, "args": vars(args), "summary": summaries, "ratios": ratios,
+        "machine": facts, "args": vars(args), "demo_build_s": engines.BUILD_TIMES,
+        "summary": summaries, "ratios": ratios,
         "rounds": [asdict(r) for r in results], "plans": plans,
     }, indent=2, default=str))
     print(f"\nRaw figures: {out}")
