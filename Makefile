@@ -28,13 +28,19 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not browser" -k "not postgres"
 
-# One server process (the figures the targets speak of), then two worker processes.
+# Every scenario on SQLite and PostgreSQL side by side (bench/README.md): one server process,
+# then two worker processes (with the hot queries' plans). Smaller: make bench BENCH_ASSETS=5000
+# BENCH_SECONDS=3 BENCH_ROWS=2000.
+BENCH_ASSETS ?= 100000
+BENCH_SECONDS ?= 10
+BENCH_ROWS ?= 50000
 bench: $(STAMP)
-	$(BIN)/python bench/run.py --workers 1
-	$(BIN)/python bench/run.py --workers 2
-	$(BIN)/python bench/labels.py
-	$(BIN)/python bench/plan.py
-	$(BIN)/python bench/import.py
+	$(BIN)/python bench/run.py --workers 1 --no-explain --assets $(BENCH_ASSETS) --seconds $(BENCH_SECONDS)
+	$(BIN)/python bench/run.py --workers 2 --assets $(BENCH_ASSETS) --seconds $(BENCH_SECONDS)
+	$(BIN)/python bench/labels.py --assets $(BENCH_ASSETS)
+	$(BIN)/python bench/plan.py --assets $(BENCH_ASSETS)
+	$(BIN)/python bench/export.py --assets $(BENCH_ASSETS)
+	$(BIN)/python bench/import.py --rows $(BENCH_ROWS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

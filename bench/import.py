@@ -28,9 +28,13 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH_DIR = ROOT / "var" / "bench"
-INVENTORY = str(Path(sys.executable).parent / "inventory")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import engines  # noqa: E402  (both engines: the PostgreSQL server and fresh databases)
+
+ROOT = engines.ROOT
+BENCH_DIR = engines.BENCH_DIR
+INVENTORY = str(engines.INVENTORY)
 TARGET_S = 30
 TARGET_MB = 300
 TARGET_SAVE_MS = 100
@@ -42,15 +46,13 @@ STATUSES = ["En service"] * 17 + ["En stock", "En panne", "Réformé"]
 
 
 def _env(url: str) -> dict[str, str]:
-    # PYTHONPATH: the children run this checkout's code.
-    return {**os.environ, "INVENTORY_DATABASE_URL": url, "INVENTORY_DATA_DIR": str(BENCH_DIR),
-            "INVENTORY_LANGUAGE": "en", "PYTHONPATH": str(ROOT)}
+    return engines.env_for(url, INVENTORY_LANGUAGE="en")
 
 
-def build_database(path: Path) -> str:
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    url = f"sqlite:///{path}"
+def build_database(kind: str, name: str, pg) -> str:
+    """A fresh database holding the demo commune (its default size)."""
+    url = engines.fresh_database(kind, name if kind == "sqlite" else name.replace("-", "_"), pg)
+    subprocess.run([INVENTORY, "migrate"], env=_env(url), check=True, capture_output=True)
     subprocess.run([INVENTORY, "demo"], env=_env(url), check=True, capture_output=True)
     return url
 
@@ -140,10 +142,35 @@ def timed_import(url: str, path: Path, *extra: str) -> tuple[float, float, str]:
     return wall, usage.ru_maxrss / 1024, lines[-1] if lines else ""
 
 
-def main() -> int:
+def measure(kind: str, pg, csv_path: Path, xlsx_path: Path) -> dict[str, dict]:
+    label = engines.LABELS[kind]
+    figures: dict[str, dict] = {}
+    url = build_database(kind, "import", pg)
+    for name, extra in (("dry run", ("--dry-run",)), ("import", ()), ("same file again", ())):
+        wall, peak, last = timed_import(url, csv_path, *extra)
+        figures[name] = {"s": wall, "mb": peak}
+        print(f"  {label:<10} {name:<16} {wall:6.1f} s  {peak:6.0f} MB peak   {last}")
+    url = build_database(kind, "import-xlsx", pg)
+    for name, extra in (("xlsx dry run", ("--dry-run",)), ("xlsx import", ())):
+        wall, peak, last = timed_import(url, xlsx_path, *extra)
+        figures[name] = {"s": wall, "mb": peak}
+        print(f"  {label:<10} {name:<16} {wall:6.1f} s  {peak:6.0f} MB peak   {last}")
+    url = build_database(kind, "import-saves", pg)
+    latencies = sorted(asyncio.run(_saves_during(url, csv_path)))
+    if latencies:
+        figures["saves"] = {
+            "n": len(latencies), "median_ms": statistics.median(latencies),
+            "p95_ms": latencies[int(len(latencies) * 0.95) - 1 if len(latencies) > 1 else 0],
+            "max_ms": latencies[-1]}
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=50_000)
-    args = parser.parse_args()
+    engines.add_engine_argument(parser)
+    args = parser.parse_args(argv)
+    kinds = engines.chosen(args.engine)
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     sys.path.insert(0, str(ROOT))
     csv_path = BENCH_DIR / f"import-{args.rows}.csv"
@@ -151,33 +178,27 @@ def main() -> int:
     generate(csv_path, args.rows)
     print(f"Generated {csv_path.relative_to(ROOT)} ({args.rows:,} rows, "
           f"{csv_path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - started:.1f} s")
-    url = build_database(BENCH_DIR / "import.db")
-    print(f"Target: under {TARGET_S} s and under {TARGET_MB} MB per run.")
-    for label, extra in (("dry run", ("--dry-run",)), ("import", ()), ("same file again", ())):
-        wall, peak, last = timed_import(url, csv_path, *extra)
-        print(f"  {label:<16} {wall:6.1f} s  {peak:6.0f} MB peak   {last}")
-
     xlsx_path = BENCH_DIR / f"import-{args.rows}.xlsx"
     started = time.perf_counter()
     to_xlsx(csv_path, xlsx_path)
     print(f"XLSX {xlsx_path.relative_to(ROOT)} ({xlsx_path.stat().st_size / 1e6:.1f} MB) "
           f"written in {time.perf_counter() - started:.1f} s")
-    url = build_database(BENCH_DIR / "import-xlsx.db")
-    for label, extra in (("xlsx dry run", ("--dry-run",)), ("xlsx import", ())):
-        wall, peak, last = timed_import(url, xlsx_path, *extra)
-        print(f"  {label:<16} {wall:6.1f} s  {peak:6.0f} MB peak   {last}")
-
-    url = build_database(BENCH_DIR / "import-saves.db")
-    latencies = asyncio.run(_saves_during(url, csv_path))
-    if latencies:
-        ordered = sorted(latencies)
-        print(f"Saves during a {args.rows:,}-row dry run (target: median under "
-              f"{TARGET_SAVE_MS} ms): {len(latencies)} saves, median "
-              f"{statistics.median(latencies):.0f} ms, 95th percentile "
-              f"{ordered[int(len(ordered) * 0.95) - 1 if len(ordered) > 1 else 0]:.0f} ms, "
-              f"slowest {ordered[-1]:.0f} ms")
-    else:
-        print("Saves during the dry run: none (the dry run ended first)")
+    print(f"Target: under {TARGET_S} s and under {TARGET_MB} MB per run (50,000 rows).")
+    figures = {}
+    with engines.postgres_if("postgres" in kinds) as pg:
+        for kind in kinds:
+            figures[kind] = measure(kind, pg, csv_path, xlsx_path)
+    names = ["dry run", "import", "same file again", "xlsx dry run", "xlsx import"]
+    engines.print_side_by_side(
+        f"`inventory import` of {args.rows:,} rows (wall seconds, peak resident MB of the "
+        "child):", [(name, {k: f.get(name, {}) for k, f in figures.items()}) for name in names],
+        [("s", "s", ".1f", True), ("mb", "MB", ".0f", False)])
+    engines.print_side_by_side(
+        f"Saves by someone else during a {args.rows:,}-row dry run (ms; target: median under "
+        f"{TARGET_SAVE_MS} ms):",
+        [("saves", {k: f.get("saves", {}) for k, f in figures.items()})],
+        [("median_ms", "median", ".0f", True), ("p95_ms", "p95", ".0f", False),
+         ("max_ms", "max", ".0f", False), ("n", "saves", "d", False)])
     return 0
 
 

@@ -1,4 +1,5 @@
-"""Benchmark: 1,000 labels on Avery L7160 (48 pages) from the HTTP endpoint (`make bench`).
+"""Benchmark: 1,000 labels on Avery L7160 (48 pages) from the HTTP endpoint (`make bench`),
+on SQLite and PostgreSQL side by side (--engine, --assets; see engines.py).
 
 Target (issue 4): at most 1.5 s end to end on this machine. Also prints how the time splits
 between QR computation and PDF drawing, measured in-process on the same 1,000 labels.
@@ -7,6 +8,7 @@ Prints figures only; never a pass/fail test.
 
 from __future__ import annotations
 
+import argparse
 import http.client
 import io
 import statistics
@@ -17,7 +19,8 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import run as bench  # noqa: E402  (the HTTP bench's database and server helpers)
+import engines  # noqa: E402  (both engines: the PostgreSQL server and the fleets)
+import run as bench  # noqa: E402  (the HTTP bench's server helpers)
 
 LABELS = 1000
 REPEAT = 5
@@ -57,42 +60,58 @@ def in_process_split(tags: list[str]) -> dict[str, float]:
     return {"qr_s": qr_s, "pdf_s": pdf_s, "pages": pages, "bytes": len(buffer.getvalue())}
 
 
-def main() -> int:
-    import os
-
-    assets = 100_000
-    bench.BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    db_path = bench.BENCH_DIR / f"inventory-{assets}.db"
-    env = {**os.environ, "INVENTORY_DATABASE_URL": bench.database_url(db_path),
-           "INVENTORY_DATA_DIR": str(bench.BENCH_DIR), "PYTHONUNBUFFERED": "1"}
-    bench.build_database(db_path, assets, env)
-    all_tags = bench.read_tags(db_path)
+def measure(kind: str, url: str) -> dict[str, float]:
+    """Median seconds of the label endpoint on one engine's server (new labels each run)."""
+    all_tags = engines.read_tags(url)
     # A fresh set of tags per run: the server caches QR matrices, and reprinting the same
     # labels would time only the PDF drawing.
-    batches = [all_tags[i * LABELS:(i + 1) * LABELS] for i in range(REPEAT + 1)]
-    tags = batches[1]
-    process, port = bench.start_server(env, bench.BENCH_DIR / "labels-server.log")
+    runs = max(1, min(REPEAT, len(all_tags) // LABELS - 1))
+    batches = [all_tags[i * LABELS:(i + 1) * LABELS] for i in range(runs + 1)]
+    process, port = bench.start_server(engines.env_for(url),
+                                       engines.BENCH_DIR / f"labels-server-{kind}.log")
     try:
         cookie = bench.sign_in(port)
+
         def query(batch):
             return urlencode({"format": "avery-l7160", "tags": " ".join(batch)})
 
         status, size, _ = fetch(port, cookie, query(batches[0]))  # warm-up
         if status != 200:
-            print(f"the label endpoint answered {status}")
-            return 1
+            raise SystemExit(f"the label endpoint answered {status} on {kind}")
         times = [fetch(port, cookie, query(batch))[2] for batch in batches[1:]]
     finally:
         bench.stop_server(process)
+    return {"median_s": statistics.median(times), "min_s": min(times), "max_s": max(times),
+            "runs": len(times), "kib": size / 1024}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--assets", type=int, default=100_000, help="size of the demo fleet")
+    engines.add_engine_argument(parser)
+    args = parser.parse_args(argv)
+    kinds = engines.chosen(args.engine)
+    figures = {}
+    with engines.postgres_if("postgres" in kinds) as pg:
+        urls = engines.prepare_fleets(kinds, args.assets, pg)
+        for kind, url in urls.items():
+            figures[kind] = measure(kind, url)
+        tags = engines.read_tags(urls[kinds[0]])[:LABELS]
     split = in_process_split(tags)
-    median = statistics.median(times)
-    print(f"{LABELS} labels, Avery L7160, {split['pages']} pages, {size / 1024:.0f} KiB PDF")
-    print(f"HTTP end to end (new labels each run): median {median:.2f} s over {REPEAT} runs "
-          f"(min {min(times):.2f}, max {max(times):.2f})  target <= 1.5 s: "
-          f"{'PASS' if median <= 1.5 else 'MISS'}")
+    print(f"\n{LABELS} labels, Avery L7160, {split['pages']} pages, "
+          f"{next(iter(figures.values()))['kib']:.0f} KiB PDF, fleet of {args.assets:,} assets")
+    engines.print_side_by_side(
+        "HTTP end to end, new labels each run (seconds, median; target <= 1.5 s):",
+        [("labels", figures)],
+        [("median_s", "median s", ".2f", True), ("max_s", "max s", ".2f", False)])
+    for kind, f in figures.items():
+        print(f"  {engines.LABELS[kind]}: median {f['median_s']:.2f} s over {f['runs']} runs "
+              f"(min {f['min_s']:.2f}, max {f['max_s']:.2f})  target <= 1.5 s: "
+              f"{'PASS' if f['median_s'] <= 1.5 else 'MISS'}")
     total = split["qr_s"] + split["pdf_s"]
-    print(f"In-process split: QR matrices {split['qr_s']:.2f} s ({split['qr_s'] / total:.0%}), "
-          f"layout and PDF drawing {split['pdf_s']:.2f} s ({split['pdf_s'] / total:.0%})")
+    print(f"In-process split (no database): QR matrices {split['qr_s']:.2f} s "
+          f"({split['qr_s'] / total:.0%}), layout and PDF drawing {split['pdf_s']:.2f} s "
+          f"({split['pdf_s'] / total:.0%})")
     return 0
 
 

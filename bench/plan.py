@@ -4,15 +4,16 @@ target (`make bench`).
 Targets (issue 6): the engine alone in at most 2 s; the page that shows the plan in at most
 3 s. Also prints the time to read the fleet from the database, and the in-place update (an
 htmx POST that changes a cap and gets the recomputed plan back). Figures only, no pass/fail
-test: medians of REPEAT runs on this machine.
+test: medians of REPEAT runs on this machine. SQLite and PostgreSQL side by side (--engine,
+--assets: the yearly cap scales with the fleet; see engines.py).
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import datetime as dt
 import http.client
-import os
 import re
 import statistics
 import sys
@@ -22,9 +23,10 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import run as bench  # noqa: E402  (the HTTP bench's database and server helpers)
+import engines  # noqa: E402  (both engines: the PostgreSQL server and the fleets)
+import run as bench  # noqa: E402  (the HTTP bench's server helpers)
 
-ASSETS = 100_000
+ASSETS = 100_000  # the default fleet, and the one CAP_EUR is set for
 YEARS = 10
 REPEAT = 5
 CAP_EUR = 4_000_000  # binding: a 100,000-device fleet needs more than this most years
@@ -106,46 +108,60 @@ def timed(port: int, method: str, path: str, headers: dict, body: str | None = N
     return response.status, elapsed, data
 
 
-def main() -> int:
-    bench.BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    db_path = bench.BENCH_DIR / f"inventory-{ASSETS}.db"
-    url = bench.database_url(db_path)
-    env = {**os.environ, "INVENTORY_DATABASE_URL": url,
-           "INVENTORY_DATA_DIR": str(bench.BENCH_DIR), "PYTHONUNBUFFERED": "1"}
-    bench.build_database(db_path, ASSETS, env)
+def measure(kind: str, url: str, assets: int) -> dict[str, float]:
     first_year = dt.date.today().year + 1
-    process, port = bench.start_server(env, bench.BENCH_DIR / "plan-server.log")
+    process, port = bench.start_server(engines.env_for(url),
+                                       engines.BENCH_DIR / f"plan-server-{kind}.log")
     try:
         split, _fleet = in_process(url, first_year)
         cookie = bench.sign_in(port)
         plan_id, token = create_scenario(port, cookie, first_year)
         headers = {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded",
                    "x-csrftoken": token, "hx-request": "true"}
+        cap = CAP_EUR * assets // ASSETS
         updates = []
         for i in range(REPEAT):  # change the cap each time, as a planner would
             status, elapsed, _ = timed(port, "POST", f"/plans/{plan_id}", headers,
-                                       urlencode(form(first_year, CAP_EUR + i * 1000, i + 1)))
+                                       urlencode(form(first_year, cap + i * 1000, i + 1)))
             if status != 200:
-                raise SystemExit(f"the in-place update answered {status}")
+                raise SystemExit(f"the in-place update answered {status} on {kind}")
             updates.append(elapsed)
         pages = []
         for _ in range(REPEAT):
             status, elapsed, body = timed(port, "GET", f"/plans/{plan_id}", {"Cookie": cookie})
             if status != 200:
-                raise SystemExit(f"the plan page answered {status}")
+                raise SystemExit(f"the plan page answered {status} on {kind}")
             pages.append(elapsed)
     finally:
         bench.stop_server(process)
-    page_s, update_s = statistics.median(pages), statistics.median(updates)
-    print(f"\nRenewal plan, {ASSETS:,} assets, {YEARS} years, yearly caps, one coverage target "
-          f"(median of {REPEAT})")
-    print(f"  read the fleet from SQLite   {split['read_s']:6.2f} s")
-    print(f"  engine alone                 {split['engine_s']:6.2f} s   target <= 2 s  "
-          f"{bench.verdict(split['engine_s'] <= 2)}")
-    print(f"  plan page (GET, whole page)  {page_s:6.2f} s   target <= 3 s  "
-          f"{bench.verdict(page_s <= 3)}")
-    print(f"  change a cap (htmx POST)     {update_s:6.2f} s")
-    print(f"  page size {len(body) / 1024:.0f} KiB")
+    return {**split, "page_s": statistics.median(pages), "update_s": statistics.median(updates),
+            "kib": len(body) / 1024}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--assets", type=int, default=ASSETS, help="size of the demo fleet")
+    engines.add_engine_argument(parser)
+    args = parser.parse_args(argv)
+    kinds = engines.chosen(args.engine)
+    figures = {}
+    with engines.postgres_if("postgres" in kinds) as pg:
+        urls = engines.prepare_fleets(kinds, args.assets, pg)
+        for kind, url in urls.items():
+            print(f"{engines.LABELS[kind]}: ", end="")
+            figures[kind] = measure(kind, url, args.assets)
+    rows = [("read the fleet", "read_s"), ("engine alone", "engine_s"),
+            ("plan page (GET)", "page_s"), ("change a cap", "update_s")]
+    engines.print_side_by_side(
+        f"Renewal plan, {args.assets:,} assets, {YEARS} years, yearly caps, one coverage "
+        f"target (seconds, median of {REPEAT}):",
+        [(name, {kind: {"s": f[key]} for kind, f in figures.items()}) for name, key in rows],
+        [("s", "s", ".2f", True)])
+    for kind, f in figures.items():
+        print(f"  {engines.LABELS[kind]}: engine alone {f['engine_s']:.2f} s (target <= 2 s "
+              f"at 100,000) {bench.verdict(f['engine_s'] <= 2)}; plan page {f['page_s']:.2f} s "
+              f"(target <= 3 s) {bench.verdict(f['page_s'] <= 3)}; page size "
+              f"{f['kib']:.0f} KiB")
     return 0
 
 
