@@ -151,6 +151,11 @@ def test_a_fault_stays_readable_after_its_device_left_but_says_nothing_of_its_ne
     mine = [f for f in listed["items"] if f["id"] == fault_id]
     assert mine and mine[0]["status"] == "acknowledged" and "Curie" not in str(mine)
     assert "Curie" not in director.get("/faults?all=1").text
+    exported = [line for line in director.get("/exports/faults?format=csv").text.splitlines()
+                if line.split(";")[0].strip('"\ufeff') == str(fault_id)
+                or line.split(",")[0].strip('"\ufeff') == str(fault_id)]
+    assert len(exported) == 1 and "admin@" not in exported[0], exported  # not who took it there
+    assert "Resolved" not in exported[0] and "Acknowledged" in exported[0]
     # Closing (or reopening) it from afar would change a device of another school: refused.
     assert director.post(f"/faults/{fault_id}/close", data={}).status_code == 400
     assert director.post(f"/api/v1/faults/{fault_id}/close", json={}).status_code == 400

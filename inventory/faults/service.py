@@ -304,7 +304,7 @@ def _left_scope(fault: Mapping[str, Any], scope: Scope) -> bool:
     return bool(scope.limited and fault["asset"] and not scope.allows(fault["asset_site"]))
 
 
-async def _as_seen(fault: dict[str, Any], scope: Scope) -> dict[str, Any]:
+async def as_seen(fault: dict[str, Any], scope: Scope) -> dict[str, Any]:
     """The fault as the reader may see it once its device has left their sites (see
     faults/scoping.py): as it stood when the device left."""
     if not _left_scope(fault, scope):
@@ -323,7 +323,7 @@ async def get(fault_id: int, scope: Scope) -> dict[str, Any]:
     today = clock.today()
     fault["overdue"] = is_overdue(fault, today)
     fault["under_warranty"] = bool(fault["warranty_end"] and fault["warranty_end"] >= today)
-    return await _as_seen(fault, scope)
+    return await as_seen(fault, scope)
 
 
 async def timeline(fault_id: int, scope: Scope = EVERYTHING) -> list[dict[str, Any]]:
@@ -365,7 +365,7 @@ async def _select(parts: list[str], args: list, order: str, limit: int,
     for row in rows:
         row["overdue"] = is_overdue(row, today)
     # Rare (a device moved away with its fault): a few more reads for those rows only.
-    return [await _as_seen(row, scope) if _left_scope(row, scope) else row for row in rows]
+    return [await as_seen(row, scope) if _left_scope(row, scope) else row for row in rows]
 
 
 async def queue(scope: Scope, *, site: str = "", category: str = "", open_only: bool = True,
