@@ -42,6 +42,7 @@ from inventory.maintenance.controllers import maintenance_routes
 from inventory.notifications.controllers import outbox_routes
 from inventory.planning.controllers import plan_routes
 from inventory.setup.controllers import setup_routes
+from inventory.setup.service import PublicAddress
 from inventory.sites.controllers import site_routes
 from inventory.web.arrival_order import arrival_order_middleware
 from inventory.web.templating import make_template_engine
@@ -66,14 +67,16 @@ SECURITY_HEADERS = [
 HSTS = (b"strict-transport-security", b"max-age=31536000")
 
 
-def security_headers(https: bool):
+def security_headers(public_address: PublicAddress):
     """A before_send hook: every response, pages, files and errors (even for unknown paths),
-    carries the security headers; HSTS too when the public address is https (over plain
-    http a browser ignores it, and a test address must stay reachable)."""
-    headers = [*SECURITY_HEADERS, HSTS] if https else SECURITY_HEADERS
+    carries the security headers; HSTS too when the public address (environment or set-up
+    page, cached) is https (over plain http a browser ignores it, and a test address must
+    stay reachable)."""
+    with_hsts = [*SECURITY_HEADERS, HSTS]
 
     async def add_security_headers(message, scope) -> None:
         if message["type"] == "http.response.start":
+            headers = with_hsts if await public_address.is_https() else SECURITY_HEADERS
             message["headers"] = [*message.get("headers", []), *headers]
 
     return add_security_headers
@@ -258,12 +261,14 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Fal
     engine = db.configure(settings.database_url)
 
     scheduler = None
+    public_address = PublicAddress(settings)
 
     async def on_startup(app: Litestar) -> None:
         nonlocal scheduler
         if migrate_on_start:
             await migrations.migrate()
         await db.start_pool(engine, size=20)
+        await public_address.refresh()
         if settings.scheduler:  # needs the running loop, hence here
             from inventory.jobs.scheduler import make_scheduler
 
@@ -288,7 +293,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Fal
                                        send_as_attachment=False, opt={"permission": p.PUBLIC}),
         ],
         template_config=TemplateConfig(instance=make_template_engine()),
-        before_send=[security_headers(settings.secure_cookies)],
+        before_send=[security_headers(public_address)],
         middleware=[arrival_order_middleware(), language_middleware,
                     session_middleware(settings.session_idle_minutes * 60, settings.secret_key)],
         guards=[permission_guard],

@@ -65,6 +65,47 @@ def test_hsts_only_when_the_public_address_is_https(demo_url, tmp_path):
         assert ("strict-transport-security" in headers) is expected, base
 
 
+def test_hsts_follows_the_public_address_of_the_setup_without_a_restart(client):
+    """The public address is usually set on /admin/settings, not in the environment:
+    HSTS follows it at once in the instance that saved it, within a minute in others."""
+    import datetime as dt
+
+    from inventory.core import clock
+    from inventory.setup import service
+
+    assert "strict-transport-security" not in client.get("/login").headers
+    saved = client.post("/admin/settings", data={
+        "label_owner": "Commune de Brenneville", "tag_prefix": "BRN",
+        "base_url": "https://inventaire.brenneville.example"}, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    for path in ("/login", "/", "/static/nowhere.css"):
+        assert client.get(path).headers["strict-transport-security"] == "max-age=31536000"
+    # Another instance (here: the database written directly) goes back to plain http: this
+    # one follows once its cached value is older than the TTL, not on every request.
+    start = clock.now()
+    with clock.frozen(start):
+        client.get("/login")
+        execute("UPDATE app_setting SET value = {} WHERE key = 'public_url'",
+                "http://inventaire.brenneville.example")
+        assert "strict-transport-security" in client.get("/login").headers
+    later = start + dt.timedelta(seconds=service.PUBLIC_ADDRESS_TTL_S + 1)
+    with clock.frozen(later):
+        assert "strict-transport-security" not in client.get("/login").headers
+
+
+def test_hsts_from_the_first_response_when_the_stored_address_is_https(demo_url, tmp_path):
+    from litestar.testing import TestClient
+
+    from inventory.app import create_app
+    from inventory.core.settings import Settings
+
+    execute("INSERT INTO app_setting (key, value) VALUES ('public_url', {})",
+            "https://inventaire.brenneville.example")
+    app = create_app(Settings(database_url=demo_url, data_dir=tmp_path))
+    with TestClient(app, base_url="http://testserver.local") as anonymous:
+        assert "strict-transport-security" in anonymous.get("/login").headers
+
+
 # Sign-in
 
 

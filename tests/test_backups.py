@@ -405,6 +405,36 @@ def test_the_dashboard_and_healthz_show_a_backup_missing_for_36_hours(client_as,
     assert admin.get("/healthz").json()["last_backup_ok"] is True
 
 
+def test_the_administrators_dashboard_says_at_a_glance_last_nights_backup_and_the_emails(
+        client_as, run):
+    """Done when of issue 15: an administrator sees at a glance, on the dashboard, that last
+    night's backup and this morning's emails went out (and what did not)."""
+    from inventory.notifications import outbox
+    from tests.helpers import execute, query
+
+    admin = client_as("administrator")
+    page = admin.get("/").text
+    assert "No backup yet" in page and 'href="/admin/backups"' in page
+    _record(run, hours_ago=30)
+    _record(run, hours_ago=6)
+    for n in range(5):
+        run(outbox.queue(f"p{n}@brenneville.example", f"Sujet {n}", "Corps"))
+    ids = [r["id"] for r in query("SELECT id FROM outbox ORDER BY id")][-5:]
+    execute("UPDATE outbox SET state = 'sent', sent_at = {} WHERE id IN ({}, {})",
+            dt.datetime.now(dt.UTC) - dt.timedelta(hours=3), ids[0], ids[1])
+    execute("UPDATE outbox SET state = 'sent', sent_at = {} WHERE id = {}",
+            dt.datetime.now(dt.UTC) - dt.timedelta(hours=30), ids[2])  # not today's
+    execute("UPDATE outbox SET state = 'failed', attempts = 8 WHERE id = {}", ids[3])
+    page = admin.get("/").text
+    glance = page[page.index('id="operations"'):]
+    glance = glance[:glance.index("</section>")]
+    assert "Succeeded" in glance and "120.6 KB" in glance
+    assert "2 sent in the last 24 hours" in glance, glance
+    assert "1 waiting" in glance and "1 failed" in glance and 'href="/admin/outbox"' in glance
+    assert 'id="operations"' not in client_as("director").get("/").text
+    assert 'id="operations"' not in client_as("planner").get("/").text
+
+
 def test_the_administrators_are_emailed_once_per_incident(demo_url, tmp_path, run):
     from inventory.core.tables import User
     from inventory.notifications.outbox import pending

@@ -53,3 +53,39 @@ def test_nul_bytes_in_text_are_refused_or_removed(client_as):
     admin = client_as("administrator")
     assert admin.get("/assets?q=a%00b").status_code == 200
     assert admin.get("/api/v1/assets?q=a%00b&limit=5").status_code == 200
+
+
+def test_nul_bytes_in_the_public_report_and_the_forms_are_never_a_server_error(client_as):
+    """On PostgreSQL a NUL in text reached the database and came back as a 500 with a
+    traceback: the public report form, the fault form, a site, an intervention."""
+    from tests.helpers import query
+
+    tag = query("SELECT tag FROM asset WHERE status = 'in_service' ORDER BY id LIMIT 1")[0]["tag"]
+    anonymous = client_as("anonymous")
+    public = anonymous.post(f"/r/{tag}", data={"symptom": "no_power", "name": "Pa\x00rent",
+                                               "description": "Rien\x00 ne marche"})
+    assert public.status_code < 500, public.text
+    admin = client_as("administrator")
+    for path, data in (
+            ("/faults/new", {"asset": tag, "symptom": "other", "description": "Noir\x00"}),
+            ("/sites/new", {"name": "École\x00 Nul", "code": "EE-NUL", "kind": "elementaire"}),
+            (f"/a/{tag}/interventions", {"kind": "repair", "minutes_spent": "5",
+                                         "notes": "Lampe\x00"}),
+            ("/assets/new", {"site": "GS-FERRY", "category": "VP", "notes": "a\x00b"})):
+        response = admin.post(path, data=data, follow_redirects=False)
+        assert response.status_code < 500, (path, response.text[-500:])
+    assert admin.get("/faults?site=GS%00").status_code < 500
+    for table, column in (("fault", "description"), ("fault", "reporter_contact"),
+                          ("site", "name"), ("intervention", "notes"), ("asset", "notes")):
+        stored = [r[column] for r in query(f"SELECT {column} FROM {table}")]
+        assert not [v for v in stored if v and "\x00" in v], (table, column)
+
+
+def test_a_path_with_a_nul_byte_leaves_no_traceback(anonymous, caplog):
+    import logging
+
+    with caplog.at_level(logging.WARNING):
+        for path in ("/static/x%00", "/a/x%00", "/faults/1%00"):
+            assert anonymous.get(path).status_code in (400, 404), path
+    assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR], \
+        caplog.records

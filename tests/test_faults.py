@@ -265,3 +265,54 @@ def test_label_pages_opened_without_an_account_are_limited_per_connection(anonym
     refused = anonymous.get(f"/r/{tags[60]}")
     assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0
     assert "Too many requests" in refused.text
+
+
+def test_photo_decoding_is_bounded_in_parallel():
+    """Six uploads at once held /healthz for 9 s: at most two photos decode at a time (the
+    others wait in their worker threads, the event loop serves on)."""
+    import asyncio
+    import threading
+    import time
+
+    from PIL import Image
+
+    from inventory.faults import photos
+
+    lock = threading.Lock()
+    running, most = [0], [0]
+    original = photos.reencode
+
+    def slow(data):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.2)
+        with lock:
+            running[0] -= 1
+        return original(data)
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), "blue").save(out, format="PNG")
+
+    async def six_at_once():
+        ticks = 0
+
+        async def loop_alive():
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        alive = asyncio.create_task(loop_alive())
+        done = await asyncio.gather(*[photos.reencode_in_worker(out.getvalue())
+                                      for _ in range(6)])
+        alive.cancel()
+        return done, ticks
+
+    photos.reencode = slow
+    try:
+        done, ticks = asyncio.run(six_at_once())
+    finally:
+        photos.reencode = original
+    assert most[0] == 2 and len(done) == 6
+    assert ticks > 20  # the loop kept running while the photos were decoded

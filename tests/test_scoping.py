@@ -101,3 +101,65 @@ def test_a_device_moved_into_a_directors_school_keeps_its_past_elsewhere_private
     assert "Curie" not in str(history) and history[-1]["action"] == "elsewhere"
     listed = director.get(f"/api/v1/assets/{tag}/interventions").json()["items"]
     assert all("Curie" not in i["notes"] for i in listed)
+
+
+def test_a_fault_stays_readable_after_its_device_left_but_says_nothing_of_its_new_school(
+        client_as):
+    """The director reported a fault in their school, then the device moved to another
+    school: the report stays theirs to read (it happened in their school), but the page and
+    the API show nothing of the new school: no link to the device, no later transitions or
+    notes, no current status, and no action that would change the device over there."""
+    from tests.helpers import asset_doc
+
+    tag = query("SELECT tag FROM asset WHERE site = {} AND status = 'in_service' "
+                "ORDER BY id LIMIT 1", _site_id(OWN))[0]["tag"]
+    director = client_as("director")
+    made = director.post("/faults/new", data={"asset": tag, "symptom": "other",
+                                               "description": "Écran noir en classe"},
+                         follow_redirects=False)
+    assert made.status_code == 303, made.text
+    fault_id = int(made.headers["location"].split("/")[2].split("?")[0])
+    admin = client_as("administrator")
+    assert admin.post(f"/faults/{fault_id}/acknowledge", data={}).status_code == 200
+    room = query("SELECT room.id FROM room JOIN site ON site.id = room.site "
+                 "WHERE site.code = 'EE-CURIE' ORDER BY room.id LIMIT 1")[0]["id"]
+    moved = admin.post(f"/a/{tag}/move", data={"site": "EE-CURIE", "room": str(room),
+                                               "version": asset_doc(admin, tag)["version"]},
+                       follow_redirects=False)
+    assert moved.status_code == 303
+    for action, note in (("start", "Pris en charge à Curie"),
+                         ("resolve", "Réparé dans la salle 12 de Curie")):
+        assert admin.post(f"/faults/{fault_id}/{action}", data={"note": note}).status_code == 200
+    assert query("SELECT status FROM fault WHERE id = {}", fault_id)[0]["status"] == "resolved"
+    # The reporter heard of the acknowledgement; not of what was done over there.
+    mails = query("SELECT subject FROM outbox WHERE to_address = {} ORDER BY id",
+                  "direction@brenneville.example")
+    assert len(mails) == 1 and "Résolue" not in mails[0]["subject"], mails
+
+    director = client_as("director")
+    page = director.get(f"/faults/{fault_id}")
+    assert page.status_code == 200
+    assert "Écran noir en classe" in page.text and "Acknowledged" in page.text and tag in page.text
+    for secret in ("Curie", "salle 12", f'href="/a/{tag}"', "Resolved", "In progress",
+                   "formaction="):
+        assert secret not in page.text, secret
+    assert "has since moved to a site you do not see" in page.text
+    doc = director.get(f"/api/v1/faults/{fault_id}").json()
+    assert doc["status"] == "acknowledged" and not doc["assigned_to"], doc
+    assert "Curie" not in str(doc) and doc["site"] == OWN
+    listed = director.get("/api/v1/faults", params={"status": "all", "limit": 500}).json()
+    mine = [f for f in listed["items"] if f["id"] == fault_id]
+    assert mine and mine[0]["status"] == "acknowledged" and "Curie" not in str(mine)
+    assert "Curie" not in director.get("/faults?all=1").text
+    exported = [line for line in director.get("/exports/faults?format=csv").text.splitlines()
+                if line.split(";")[0].strip('"\ufeff') == str(fault_id)
+                or line.split(",")[0].strip('"\ufeff') == str(fault_id)]
+    assert len(exported) == 1 and "admin@" not in exported[0], exported  # not who took it there
+    assert "Resolved" not in exported[0] and "Acknowledged" in exported[0]
+    # Closing (or reopening) it from afar would change a device of another school: refused.
+    assert director.post(f"/faults/{fault_id}/close", data={}).status_code == 400
+    assert director.post(f"/api/v1/faults/{fault_id}/close", json={}).status_code == 400
+    assert query("SELECT status FROM fault WHERE id = {}", fault_id)[0]["status"] == "resolved"
+    # The administrator still sees the whole story.
+    assert "Réparé dans la salle 12 de Curie" in client_as("administrator").get(
+        f"/faults/{fault_id}").text

@@ -143,3 +143,19 @@ def test_a_patch_without_version_is_refused(client_as):
     answer = tech.patch(f"/api/v1/assets/{tag}", json={"notes": "sans version"})
     assert answer.status_code == 400 and "version" in answer.json()["fields"]
     assert tech.get(f"/api/v1/assets/{tag}").json()["notes"] == before["notes"]
+
+
+def test_tokens_end_when_an_administrator_resets_the_password(client_as):
+    """The other path of a password change (issue 15, defect 6): the administrator's reset."""
+    from tests.conftest import ROLE_EMAILS
+
+    tech = client_as("technician")
+    token = _create(tech, "Synchro atelier")
+    admin = client_as("administrator")
+    user = query("SELECT id FROM app_user WHERE email = {}", ROLE_EMAILS["technician"])[0]
+    reset = admin.post(f"/admin/users/{user['id']}/password",
+                       data={"password": "Nouveau-secret-long-42"}, follow_redirects=False)
+    assert reset.status_code == 303, reset.text
+    assert count("api_token", "revoked IS NULL") == 0
+    _bearer(admin, token)
+    assert admin.get("/api/v1/assets?limit=1").status_code == 401

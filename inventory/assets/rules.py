@@ -119,6 +119,26 @@ def like_pattern(query: str) -> str:
 ELSEWHERE = "elsewhere"  # the action of a history entry that stands for hidden ones
 
 
+def away_stretches(entries: list[dict[str, Any]], allows) -> list[tuple[Any, Any]]:
+    """The stretches of time the device spent at sites a person does not see, oldest first,
+    as (left, back) moments; `back` is None while it is still away. Entries as for
+    history_for_scope (newest first, each with the `site_id` the device was at after it)."""
+    stretches: list[tuple[Any, Any]] = []
+    here, left = True, None
+    for entry in reversed(entries):  # oldest first
+        if entry.get("site_id") is None:
+            continue
+        now_here = allows(entry["site_id"])
+        if here and not now_here:
+            left = entry["at"]
+        elif not here and now_here:
+            stretches.append((left, entry["at"]))
+        here = now_here
+    if not here:
+        stretches.append((left, None))
+    return stretches
+
+
 def history_for_scope(entries: list[dict[str, Any]], allows) -> tuple[list[dict[str, Any]], Any]:
     """What a person who sees only some sites may read of a device's history (entries newest
     first, each with the `site_id` the device was at after it; `allows(site_id)` says whether

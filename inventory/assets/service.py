@@ -168,6 +168,15 @@ async def in_scope_since(tag: str, scope: Scope) -> dt.datetime | None:
     return rules.history_for_scope(entries, scope.allows)[1]
 
 
+async def away_from_scope(asset_tag: str, scope: Scope) -> list[tuple[Any, Any]]:
+    """When the device was at sites the person does not see (rules.away_stretches): [] for
+    a person who sees every site."""
+    if not scope.limited:
+        return []
+    entries = await audit.history("asset", rules.normalise_tag(asset_tag))
+    return rules.away_stretches(entries, scope.allows)
+
+
 async def get_asset(tag: str, scope: Scope) -> dict[str, Any]:
     """One asset by tag; an asset outside the person's sites does not exist for them."""
     found = await fetch_small(queries.DETAIL_SELECT + " WHERE asset.tag = {}",

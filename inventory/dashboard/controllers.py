@@ -20,10 +20,16 @@ async def dashboard(request: Request) -> Template:
     equipped, schools = service.coverage_summary(coverage)
     warranty_total, warranties = await service.warranties_ending(on, scope)
     backup_overdue = False
+    operations = None  # the administrators' glance: last backup, emails
     if p.allows(request.user.role, p.USER_ADMIN):
         from inventory.backups import service as backups
+        from inventory.backups.display import human_size
+        from inventory.notifications import outbox
 
-        backup_overdue = (await backups.status())["overdue"]
+        backup = await backups.status()
+        backup_overdue = backup["overdue"]
+        operations = {"backup": backup["last"], "emails": await outbox.summary(),
+                      "size": human_size}
     plan_alerts = []
     if p.allows(request.user.role, p.PLAN_READ):
         plan_alerts = await alerts.recent()
@@ -40,5 +46,6 @@ async def dashboard(request: Request) -> Template:
         faults=await service.fault_figures(on, scope),
         plan_alerts=plan_alerts,
         backup_overdue=backup_overdue,
+        operations=operations,
         alert_text=alerts.alert_text,
     )

@@ -51,10 +51,11 @@ def sql_id(sql: str) -> str:
 
 
 async def _fault_rows(scope: Scope, params: Mapping[str, Any]) -> AsyncIterator[list[Any]]:
-    from inventory.faults.service import FAULT_SELECT
+    from inventory.faults.service import FAULT_SELECT, as_seen
 
     async for fault in _batches(FAULT_SELECT, "fault.site", scope):
-        yield exports.fault_row(fault)
+        # A director reads a fault whose device left their school as it stood then.
+        yield exports.fault_row(await as_seen(fault, scope))
 
 
 INTERVENTION_SELECT = (

@@ -86,7 +86,8 @@ async def fault_create(request: Request) -> Template | Redirect:
 async def _show(request: Request, fault_id: int, status: int = 200, **context) -> Template:
     fault = await service.get(fault_id, request.user.scope)
     return render("faults/show.html", status, fault=fault,
-                  events=await service.timeline(fault_id), states=workflow.STATES,
+                  events=await service.timeline(fault_id, request.user.scope),
+                  states=workflow.STATES,
                   actions=workflow.available(fault["status"], request.user.role),
                   symptom_names=symptoms.all_symptoms(), **context)
 

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from inventory.accounts import permissions
 from inventory.accounts import rules as account_rules
 from inventory.accounts import service as accounts
 from inventory.accounts.scope import EVERYTHING, Scope
@@ -20,8 +21,8 @@ from inventory.core.audit import Actor
 from inventory.core.errors import Collector, FieldError, NotFound, ValidationFailed
 from inventory.core.i18n import _
 from inventory.core.i18n import lazy_gettext as L
-from inventory.core.tables import Asset, Fault, FaultEvent, Room, User
-from inventory.faults import emails, photos, symptoms, workflow
+from inventory.core.tables import Asset, Fault, FaultEvent, Room, User, UserSite
+from inventory.faults import emails, photos, scoping, symptoms, workflow
 from inventory.notifications import outbox
 
 
@@ -286,7 +287,8 @@ async def _set_asset_status(asset: Mapping[str, Any], status: str, actor: Actor)
 
 FAULT_SELECT = (
     "SELECT fault.*, site.code AS site_code, site.name AS site_name, room.name AS room_name, "
-    "asset.tag AS asset_tag, asset.status AS asset_status, asset.warranty_end AS warranty_end, "
+    "asset.tag AS asset_tag, asset.site AS asset_site, asset.status AS asset_status, "
+    "asset.warranty_end AS warranty_end, "
     "asset.supplier AS supplier, asset.order_ref AS order_ref, category.code AS category_code, "
     "category.name AS category_name, equipment_model.name AS model_name "
     "FROM fault JOIN site ON site.id = fault.site "
@@ -297,7 +299,23 @@ FAULT_SELECT = (
 )
 
 
+def _left_scope(fault: Mapping[str, Any], scope: Scope) -> bool:
+    """Whether the fault's device is now at a site the reader does not see."""
+    return bool(scope.limited and fault["asset"] and not scope.allows(fault["asset_site"]))
+
+
+async def as_seen(fault: dict[str, Any], scope: Scope) -> dict[str, Any]:
+    """The fault as the reader may see it once its device has left their sites (see
+    faults/scoping.py): as it stood when the device left."""
+    if not _left_scope(fault, scope):
+        return fault
+    stretches = await assets.away_from_scope(fault["asset_tag"], scope)
+    return scoping.fault_for_scope(fault, await timeline(fault["id"]), stretches)
+
+
 async def get(fault_id: int, scope: Scope) -> dict[str, Any]:
+    """A fault reported at one of the reader's sites (else NotFound). Its device may have
+    moved since: the reader then reads nothing of its new place (faults/scoping.py)."""
     rows = await Fault.raw(FAULT_SELECT + " WHERE fault.id = {}", fault_id).run()
     if not rows or not scope.allows(rows[0]["site"]):
         raise NotFound(str(fault_id))
@@ -305,12 +323,22 @@ async def get(fault_id: int, scope: Scope) -> dict[str, Any]:
     today = clock.today()
     fault["overdue"] = is_overdue(fault, today)
     fault["under_warranty"] = bool(fault["warranty_end"] and fault["warranty_end"] >= today)
-    return fault
+    return await as_seen(fault, scope)
 
 
-async def timeline(fault_id: int) -> list[dict[str, Any]]:
-    return await FaultEvent.select().where(FaultEvent.fault == fault_id).order_by(
+async def timeline(fault_id: int, scope: Scope = EVERYTHING) -> list[dict[str, Any]]:
+    """The fault's transitions, oldest first; for a reader who sees only some sites, those
+    made while the device was at another site are one line "elsewhere"."""
+    events = await FaultEvent.select().where(FaultEvent.fault == fault_id).order_by(
         FaultEvent.id).run()
+    if not scope.limited:
+        return events
+    fault = await Fault.select(Fault.asset.tag.as_alias("asset_tag")).where(
+        Fault.id == fault_id).first().run()
+    if not fault or not fault["asset_tag"]:
+        return events
+    stretches = await assets.away_from_scope(fault["asset_tag"], scope)
+    return scoping.timeline_for_scope(events, stretches)
 
 
 def _filters(scope: Scope, site: str, category: str, open_only: bool) -> tuple[list[str], list]:
@@ -329,13 +357,15 @@ def _filters(scope: Scope, site: str, category: str, open_only: bool) -> tuple[l
     return parts, args
 
 
-async def _select(parts: list[str], args: list, order: str, limit: int) -> list[dict[str, Any]]:
+async def _select(parts: list[str], args: list, order: str, limit: int,
+                  scope: Scope) -> list[dict[str, Any]]:
     rows = await Fault.raw(FAULT_SELECT + " WHERE " + " AND ".join(parts) + f" ORDER BY {order} "
                            "LIMIT {}", *args, limit).run()
     today = clock.today()
     for row in rows:
         row["overdue"] = is_overdue(row, today)
-    return rows
+    # Rare (a device moved away with its fault): a few more reads for those rows only.
+    return [await as_seen(row, scope) if _left_scope(row, scope) else row for row in rows]
 
 
 async def queue(scope: Scope, *, site: str = "", category: str = "", open_only: bool = True,
@@ -343,14 +373,14 @@ async def queue(scope: Scope, *, site: str = "", category: str = "", open_only: 
     """Open faults, teaching-blocked first, then oldest first."""
     parts, args = _filters(scope, site, category, open_only)
     return await _select(parts, args, "fault.teaching_blocked DESC, fault.created_at ASC, "
-                         "fault.id ASC", limit)
+                         "fault.id ASC", limit, scope)
 
 
 async def page(scope: Scope, *, site: str = "", category: str = "", open_only: bool = True,
                after_id: int = 0, limit: int = 100) -> list[dict[str, Any]]:
     """Faults in id order after `after_id` (the API's cursor), with the queue's filters."""
     parts, args = _filters(scope, site, category, open_only)
-    return await _select([*parts, "fault.id > {}"], [*args, after_id], "fault.id", limit)
+    return await _select([*parts, "fault.id > {}"], [*args, after_id], "fault.id", limit, scope)
 
 
 async def for_asset(asset_id: int, scope: Scope) -> list[dict[str, Any]]:
@@ -369,6 +399,10 @@ async def transition(fault_id: int, action: str, note: str, actor: Actor | str, 
                      scope: Scope, version: int | None = None, *,
                      base_url: str = "") -> dict[str, Any]:
     fault = await get(fault_id, scope)
+    if fault.get("left_sites"):  # acting from afar would change a device of another site
+        raise ValidationFailed({"action": _(
+            "This device has since moved to a site you do not see: its fault is followed "
+            "there.")})
     note = v.clean_text(str(note or ""), multiline=True).strip()
     try:
         target = workflow.check(action, fault["status"], role, note)
@@ -393,11 +427,24 @@ async def transition(fault_id: int, action: str, note: str, actor: Actor | str, 
         # Taking a new fault at once is acknowledging it too, as far as the reporter knows.
         acknowledged = target == workflow.IN_PROGRESS and fault["status"] == workflow.NEW
         notice = target in REPORTER_NOTICES or acknowledged
-        if notice and "@" in reporter and reporter != actor.label:
+        if notice and "@" in reporter and reporter != actor.label \
+                and await _reporter_sees_device(reporter, fault):
             label = workflow.STATES[workflow.ACKNOWLEDGED if acknowledged else target]
             await outbox.queue_for_user(reporter, lambda: emails.status_changed(
                 fault, str(label), base_url))
     return await get(fault_id, scope)
+
+
+async def _reporter_sees_device(email: str, fault: Mapping[str, Any]) -> bool:
+    """Whether the reporter may hear what happens to the fault now: not a director whose
+    school the device has left (they read the fault as it stood then, faults/scoping.py)."""
+    if not fault["asset"]:
+        return True
+    user = await User.select(User.id, User.role).where(User.email == email).first().run()
+    if user is None or user["role"] not in permissions.SITE_BOUND_ROLES:
+        return True
+    return await UserSite.exists().where((UserSite.user == user["id"])
+                                         & (UserSite.site == fault["asset_site"])).run()
 
 
 async def _asset_follows(fault: Mapping[str, Any], target: str, actor: Actor) -> None:

@@ -8,6 +8,7 @@ it on /admin/outbox and may retry it)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import uuid
@@ -187,6 +188,17 @@ async def troubled(limit: int = 200) -> list[dict[str, Any]]:
 
 async def failed_count() -> int:
     return await OutboxMessage.count().where(OutboxMessage.state == FAILED).run()
+
+
+async def summary(hours: int = 24) -> dict[str, int]:
+    """The administrators' glance: emails sent in the last `hours`, waiting (to be sent or
+    tried again), failed (given up: see /admin/outbox)."""
+    since = clock.now() - dt.timedelta(hours=hours)
+    sent = await OutboxMessage.count().where(
+        (OutboxMessage.state == SENT) & (OutboxMessage.sent_at >= since)).run()
+    waiting = await OutboxMessage.count().where(
+        OutboxMessage.state.is_in(list(DUE_STATES))).run()
+    return {"hours": hours, "sent": sent, "waiting": waiting, "failed": await failed_count()}
 
 
 async def retry(message_id: int, actor) -> bool:

@@ -5,10 +5,11 @@ kept in the database by the set-up page, unless the environment fixes them. Ever
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Mapping
 from typing import Any
 
-from inventory.core import audit
+from inventory.core import audit, clock
 from inventory.core import parsers as v
 from inventory.core.audit import Actor
 from inventory.core.errors import Collector, NotFound, ValidationFailed
@@ -33,6 +34,8 @@ DEFAULTS = {
 SETUP_DONE = "setup_done"
 DEMO_MODE = "demo_mode"
 
+log = logging.getLogger("inventory")
+
 
 async def _stored(keys) -> dict[str, str]:
     rows = await AppSetting.select(AppSetting.key, AppSetting.value).where(
@@ -55,6 +58,51 @@ async def effective(settings: Settings) -> Settings:
     stored = await stored_values()
     return dataclasses.replace(settings, **{
         name: stored.get(name) or DEFAULTS[name] for name in missing})
+
+
+# How long an instance may keep serving the public address's scheme it read last: a save in
+# this process is seen at once; one made by another instance (several behind one database)
+# is seen within this delay.
+PUBLIC_ADDRESS_TTL_S = 30
+_saves = 0  # settings saved by this process: a change makes every cache read again
+
+
+def _saved() -> None:
+    global _saves
+    _saves += 1
+
+
+class PublicAddress:
+    """Whether the effective public address is https, for headers sent with every response
+    (HSTS): read at start-up, after each save, and at most every PUBLIC_ADDRESS_TTL_S
+    seconds, never a query per request. Fixed by the environment, it is never queried."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.https = settings.secure_cookies
+        self._read_at: int | None = None
+        self._seen = -1
+        self._reading = False
+
+    async def refresh(self) -> bool:
+        self._reading = True
+        seen = _saves
+        try:
+            self.https = (await effective(self.settings)).secure_cookies
+        except Exception as error:  # database unreachable: keep the last value, retry later
+            log.warning("public address not read: %s", error)
+        finally:
+            self._read_at, self._seen, self._reading = clock.seconds(), seen, False
+        return self.https
+
+    async def is_https(self) -> bool:
+        if self.settings.base_url is not None:
+            return self.https
+        stale = (self._read_at is None or self._seen != _saves
+                 or clock.seconds() - self._read_at >= PUBLIC_ADDRESS_TTL_S)
+        if stale and not self._reading:  # one reader at a time; the others use the last value
+            return await self.refresh()
+        return self.https
 
 
 async def setup_pending() -> bool:
@@ -121,6 +169,7 @@ async def save(raw: Mapping[str, Any], settings: Settings, actor: Actor) -> dict
         if changes:
             await audit.record(actor=actor, entity="settings", entity_key="installation",
                                action="update", changes=changes)
+    _saved()  # after the commit (or the caller's, which calls it again): caches read anew
     return values
 
 
@@ -246,6 +295,7 @@ async def complete_setup(raw: Mapping[str, Any], settings: Settings, user_id: in
         if starter:
             await create_starter_categories(raw, actor)
         await save(raw, settings, actor)
+    _saved()
 
 
 async def store_demo_settings(prefix: str) -> None:

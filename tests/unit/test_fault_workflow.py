@@ -96,3 +96,49 @@ def test_target_delays_are_configurable():
 
     assert target_days("1,3") == {True: 1, False: 3}
     assert target_days("nonsense") == {True: 2, False: 5}
+
+
+def test_a_fault_read_from_a_site_its_device_has_left():
+    """A director's school is site 1: the device left on day 3, came back on day 5, left
+    again on day 7. Transitions made meanwhile are one line each stretch; since it is away
+    now, the fault reads as it stood when it left (status, handler, reason, version)."""
+    import datetime as dt
+
+    from inventory.assets.rules import away_stretches
+    from inventory.faults import scoping
+
+    def at(day, hour=12):
+        return dt.datetime(2026, 1, day, hour, tzinfo=dt.UTC)
+
+    moves = [{"at": at(1), "site_id": 1}, {"at": at(2), "site_id": None},
+             {"at": at(3), "site_id": 2}, {"at": at(5), "site_id": 1},
+             {"at": at(7), "site_id": 3}]
+    stretches = away_stretches(list(reversed(moves)), lambda s: s == 1)
+    assert stretches == [(at(3), at(5)), (at(7), None)]
+    assert away_stretches(list(reversed(moves[:4])), lambda s: s == 1) == [(at(3), at(5))]
+    assert away_stretches(list(reversed(moves)), lambda s: True) == []
+
+    events = [{"at": at(1, 13), "to_status": "new", "actor": "dir", "note": ""},
+              {"at": at(4), "to_status": "acknowledged", "actor": "tech2", "note": "salle 12"},
+              {"at": at(6), "to_status": "in_progress", "actor": "tech1", "note": ""},
+              {"at": at(8), "to_status": "resolved", "actor": "tech3", "note": "ailleurs"}]
+    shown = scoping.timeline_for_scope(events, stretches)
+    assert [e["to_status"] for e in shown] == ["new", scoping.ELSEWHERE, "in_progress",
+                                               scoping.ELSEWHERE]
+    assert shown[1]["actor"] == "" and shown[1]["note"] == "" and shown[1]["at"] is None
+    fault = {"id": 9, "status": "resolved", "assigned_to": "tech3", "reject_reason": "",
+             "created_at": at(1, 13), "updated_at": at(8), "version": 4, "asset_site": 3,
+             "warranty_end": dt.date(2030, 1, 1), "supplier": "Fournisseur",
+             "order_ref": "BC-1", "under_warranty": True, "overdue": False}
+    seen = scoping.fault_for_scope(fault, events, stretches)
+    assert seen["left_sites"] and seen["status"] == "in_progress"
+    assert seen["assigned_to"] == "tech1" and seen["updated_at"] == at(6)
+    assert seen["version"] == 2 and seen["asset_site"] is None
+    assert not seen["under_warranty"] and seen["supplier"] is None
+    # Back at the director's site: the whole fault as it is, only the stretch hidden.
+    back = scoping.fault_for_scope(fault, events, stretches[:1])
+    assert back == fault and "left_sites" not in back
+    # Naive timestamps (as SQLite may return them) compare as UTC.
+    naive = [{**e, "at": e["at"].replace(tzinfo=None)} for e in events]
+    assert [e["to_status"] for e in scoping.timeline_for_scope(naive, stretches)] == \
+        [e["to_status"] for e in shown]
