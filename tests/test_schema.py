@@ -134,3 +134,26 @@ def test_defaults_are_compared_in_one_spelling():
     assert schema._default("NULL") is None
     assert schema._default("CURRENT_TIMESTAMP") == "current_timestamp"
     assert schema._default("'Pending'") == "'Pending'"
+
+
+def test_no_migration_imports_application_code():
+    """A migration must behave the same in a year: it may import Piccolo and the standard
+    library, never the application (whose tables and helpers will have changed)."""
+    import ast
+    from pathlib import Path
+
+    from inventory.core import piccolo_migrations
+
+    folder = Path(piccolo_migrations.__path__[0])
+    files = sorted(folder.glob("m*.py"))
+    assert len(files) == len(migrations.known_migration_ids())
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""] if node.level == 0 else ["(relative)"]
+            else:
+                continue
+            for name in names:
+                assert name.split(".")[0] not in ("inventory", "(relative)"), (path.name, name)
