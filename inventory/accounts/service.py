@@ -176,7 +176,7 @@ async def revoke_all_tokens(user_id: int, actor: Actor | str, reason: str) -> No
 
 
 async def get_user(user_id: int) -> dict[str, Any]:
-    user = await User.select(User.all_columns(exclude=[User.password_hash])).where(
+    user = await User.select(*User.all_columns(exclude=[User.password_hash])).where(
         User.id == user_id).first().run()
     if user is None:
         raise NotFound(str(user_id))
@@ -188,7 +188,7 @@ async def get_user(user_id: int) -> dict[str, Any]:
 
 
 async def list_users() -> list[dict[str, Any]]:
-    users = await User.select(User.all_columns(exclude=[User.password_hash])).order_by(
+    users = await User.select(*User.all_columns(exclude=[User.password_hash])).order_by(
         User.email).run()
     links = await UserSite.select(UserSite.user, UserSite.site.name.as_alias("site_name")).run()
     by_user: dict[int, list[str]] = {}

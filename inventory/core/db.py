@@ -6,7 +6,8 @@ from functools import lru_cache
 from typing import Any
 
 from piccolo.apps.migrations.tables import Migration
-from piccolo.engine.base import Engine
+from piccolo.engine.base import BaseTransaction, Engine
+from piccolo.engine.postgres import PostgresEngine
 from piccolo.querystring import QueryString
 
 from inventory.core import piccolo_conf, tables
@@ -95,16 +96,18 @@ def use(engine: Engine) -> Engine:
     return engine
 
 
-def current_engine() -> Engine:
+def current_engine() -> Engine[BaseTransaction]:
 
     return piccolo_conf.DB
 
 
 async def start_pool(engine: Engine, size: int) -> None:
-    if engine.engine_type == "postgres":
+    if isinstance(engine, PostgresEngine):
         await engine.start_connection_pool(min_size=min(2, size), max_size=size)
-    else:
+    elif isinstance(engine, InventorySQLiteEngine):
         await engine.start_connection_pool(size=min(size, SQLITE_POOL_SIZE))
+    else:
+        await engine.start_connection_pool()
 
 
 async def close_pool(engine: Engine) -> None:

@@ -2,6 +2,8 @@
 
 Money is integer cents (EUR); instants are timezone-aware UTC; purchase, warranty and
 commissioning dates are plain dates. Editable rows carry a `version` for optimistic locking.
+
+Piccolo adds each table's `id` column itself; `id: Serial` only tells type checkers so.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from piccolo.columns import (
     ForeignKey,
     Integer,
     OnDelete,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -25,6 +28,7 @@ from piccolo.table import Table
 
 
 class Site(Table, tablename="site"):
+    id: Serial
     code = Varchar(length=32, unique=True, index=True)
     name = Varchar(length=200)
     kind = Varchar(length=32)
@@ -43,6 +47,7 @@ class Site(Table, tablename="site"):
 
 
 class Room(Table, tablename="room"):
+    id: Serial
     site = ForeignKey(references=Site, on_delete=OnDelete.restrict, index=True)
     name = Varchar(length=120)
     kind = Varchar(length=32, default="classroom")
@@ -52,6 +57,7 @@ class Room(Table, tablename="room"):
 
 
 class Category(Table, tablename="category"):
+    id: Serial
     code = Varchar(length=32, unique=True)
     name = Varchar(length=120)
     lifespan_years = Integer(default=5)
@@ -68,6 +74,7 @@ class Category(Table, tablename="category"):
 
 
 class AssetModel(Table, tablename="equipment_model"):
+    id: Serial
     category = ForeignKey(references=Category, on_delete=OnDelete.restrict, index=True)
     manufacturer = Varchar(length=120)
     name = Varchar(length=120)
@@ -75,6 +82,7 @@ class AssetModel(Table, tablename="equipment_model"):
 
 
 class Asset(Table, tablename="asset"):
+    id: Serial
     tag = Varchar(length=32, unique=True, index=True)
     category = ForeignKey(references=Category, on_delete=OnDelete.restrict, index=True)
     model = ForeignKey(references=AssetModel, on_delete=OnDelete.restrict, null=True, index=True)
@@ -113,11 +121,14 @@ class Asset(Table, tablename="asset"):
 class TagSequence(Table, tablename="tag_sequence"):
     """The last number handed out per tag prefix; it only ever grows, so tags are never reused."""
 
+    id: Serial
+
     prefix = Varchar(length=16, unique=True)
     last_value = Integer(default=0)
 
 
 class AuditRecord(Table, tablename="audit_record"):
+    id: Serial
     at = Timestamptz(default=TimestamptzNow(), index=True)
     actor = Varchar(length=200, default="")
     # No index on entity alone: nearly every record is an asset's, so SQLite would walk
@@ -134,6 +145,7 @@ class AuditRecord(Table, tablename="audit_record"):
 
 
 class User(Table, tablename="app_user"):
+    id: Serial
     email = Varchar(length=254, unique=True, index=True)
     name = Varchar(length=200, default="")
     password_hash = Varchar(length=200, secret=True)
@@ -150,6 +162,8 @@ class User(Table, tablename="app_user"):
 class UserSite(Table, tablename="user_site"):
     """The sites a director answers for (and, later, the sites a technician covers)."""
 
+    id: Serial
+
     user = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True)
     site = ForeignKey(references=Site, on_delete=OnDelete.cascade, index=True)
 
@@ -157,6 +171,8 @@ class UserSite(Table, tablename="user_site"):
 class UserSession(Table, tablename="user_session"):
     """Server-side sessions, shared by every instance; the cookie holds a random token and
     the table only its SHA-256. Times are Unix seconds, compared in SQL on both engines."""
+
+    id: Serial
 
     token_hash = Varchar(length=64, unique=True, index=True)
     user = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True)
@@ -168,6 +184,8 @@ class UserSession(Table, tablename="user_session"):
 class ApiToken(Table, tablename="api_token"):
     """A personal API token: only its SHA-256 is kept; `hint` is its first characters, to
     tell tokens apart. Times are Unix seconds, like sessions."""
+
+    id: Serial
 
     user = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True)
     name = Varchar(length=100)
@@ -182,6 +200,8 @@ class LoginThrottle(Table, tablename="login_throttle"):
     """Sign-in attempts per account from one address ("pair:…"), per account ("account:…"),
     per client address ("ip:…"), and anonymous reports per address ("report:…")."""
 
+    id: Serial
+
     key = Varchar(length=300, unique=True)
     failures = Integer(default=0)
     window_start = Integer(default=0)
@@ -190,6 +210,8 @@ class LoginThrottle(Table, tablename="login_throttle"):
 class ReservedTag(Table, tablename="reserved_tag"):
     """Tags taken from the sequence for blank labels printed ahead of time; `used_at` is set
     when a technician registers the device that received the label."""
+
+    id: Serial
 
     tag = Varchar(length=32, unique=True, index=True)
     batch = Varchar(length=32, index=True)
@@ -200,6 +222,8 @@ class ReservedTag(Table, tablename="reserved_tag"):
 
 class InventoryCampaign(Table, tablename="inventory_campaign"):
     """An inventory audit of one site: devices are checked room by room until it closes."""
+
+    id: Serial
 
     site = ForeignKey(references=Site, on_delete=OnDelete.restrict, index=True)
     started_at = Timestamptz(default=TimestamptzNow())
@@ -212,6 +236,8 @@ class InventoryCampaign(Table, tablename="inventory_campaign"):
 class CampaignCheck(Table, tablename="campaign_check"):
     """One outcome of a campaign: found, found elsewhere, unknown tag, or (at closing)
     missing. One row per tag and campaign; scanning again replaces it."""
+
+    id: Serial
 
     campaign = ForeignKey(references=InventoryCampaign, on_delete=OnDelete.cascade, index=True)
     tag = Varchar(length=64, index=True)
@@ -226,6 +252,8 @@ class CampaignCheck(Table, tablename="campaign_check"):
 class Intervention(Table, tablename="intervention"):
     """A technician's work on an asset: repair, preventive care, installation, move, audit."""
 
+    id: Serial
+
     asset = ForeignKey(references=Asset, on_delete=OnDelete.cascade, index=True)
     kind = Varchar(length=20)
     done_on = Date()
@@ -239,6 +267,8 @@ class Intervention(Table, tablename="intervention"):
 
 class Fault(Table, tablename="fault"):
     """A problem reported on an asset, or on a room when the device is not known."""
+
+    id: Serial
 
     site = ForeignKey(references=Site, on_delete=OnDelete.restrict, index=True)
     room = ForeignKey(references=Room, on_delete=OnDelete.set_null, null=True)
@@ -264,6 +294,8 @@ class Fault(Table, tablename="fault"):
 class FaultEvent(Table, tablename="fault_event"):
     """Every transition of a fault, with its time: the fault's timeline."""
 
+    id: Serial
+
     fault = ForeignKey(references=Fault, on_delete=OnDelete.cascade, index=True)
     at = Timestamptz(default=TimestamptzNow())
     actor = Varchar(length=254, default="")
@@ -274,6 +306,8 @@ class FaultEvent(Table, tablename="fault_event"):
 
 class MaintenanceTask(Table, tablename="maintenance_task"):
     """Recurring preventive work, for every asset of a category or for one asset."""
+
+    id: Serial
 
     name = Varchar(length=200)
     category = ForeignKey(references=Category, on_delete=OnDelete.cascade, null=True)
@@ -287,6 +321,8 @@ class MaintenanceItem(Table, tablename="maintenance_item"):
     """One due occurrence of a task on one asset; `key` (task:asset:due date) is unique so
     the daily job can run again, on any instance, without duplicates."""
 
+    id: Serial
+
     key = Varchar(length=80, unique=True)
     task = ForeignKey(references=MaintenanceTask, on_delete=OnDelete.cascade, index=True)
     asset = ForeignKey(references=Asset, on_delete=OnDelete.cascade, index=True)
@@ -298,6 +334,8 @@ class MaintenanceItem(Table, tablename="maintenance_item"):
 class OutboxMessage(Table, tablename="outbox"):
     """An email waiting to be sent: written in the same transaction as the change it tells
     about, sent by the outbox job with retries, so a mail server that is down loses nothing."""
+
+    id: Serial
 
     to_address = Varchar(length=254)
     subject = Varchar(length=300)
@@ -319,6 +357,8 @@ class JobRun(Table, tablename="job_run"):
     instances share the database each job runs once per period. The claim is a lease until
     `lease_until`; a run that never set `done_at` is taken again once its lease expired."""
 
+    id: Serial
+
     key = Varchar(length=120, unique=True)
     claimed_at = Timestamptz(default=TimestamptzNow())
     instance = Varchar(length=120, default="")
@@ -333,6 +373,8 @@ class BackupRun(Table, tablename="backup_run"):
     """One backup, made by the nightly job or the `inventory backup` command: what the
     administrator's page and the 36-hour alert read."""
 
+    id: Serial
+
     started_at = Timestamptz(default=TimestamptzNow())
     finished_at = Timestamptz(default=TimestamptzNow(), index=True)
     trigger = Varchar(length=20, default="")  # "nightly" or "command"
@@ -343,6 +385,7 @@ class BackupRun(Table, tablename="backup_run"):
 
 
 class AppSetting(Table, tablename="app_setting"):
+    id: Serial
     key = Varchar(length=64, unique=True)
     value = Text(default="")
 
@@ -351,6 +394,8 @@ class RenewalPlan(Table, tablename="renewal_plan"):
     """A renewal scenario. `settings` holds what the planner chose (caps per year and budget
     envelope, lifespans, weights, coverage targets); `summary` the figures of its last
     computation. Approving it freezes its lines in plan_line."""
+
+    id: Serial
 
     name = Varchar(length=200)
     first_year = Integer()
@@ -370,6 +415,8 @@ class PlanLine(Table, tablename="plan_line"):
     """One frozen line of an approved plan: a replacement (asset_id) or a new purchase for a
     room (asset_id empty). year is empty for the unfunded backlog."""
 
+    id: Serial
+
     plan = ForeignKey(references=RenewalPlan, on_delete=OnDelete.cascade, index=True)
     position = Integer()
     year = Integer(null=True, default=None)
@@ -388,6 +435,8 @@ class PlanAlert(Table, tablename="plan_alert"):
     """Something the nightly planning job told planners about; `key` is unique so the same
     news (an asset's end of life, a year over its cap) is told once."""
 
+    id: Serial
+
     key = Varchar(length=120, unique=True)
     kind = Varchar(length=32)
     plan_id = Integer(null=True, default=None)
@@ -398,6 +447,8 @@ class PlanAlert(Table, tablename="plan_alert"):
 class ImportProfile(Table, tablename="import_profile"):
     """A named set of import choices (columns, value mappings, what to create, defaults),
     kept as the JSON of the profile file the command line reads (imports/profiles.py)."""
+
+    id: Serial
 
     name = Varchar(length=100, unique=True)
     body = Text(default="{}")

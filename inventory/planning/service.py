@@ -281,7 +281,8 @@ async def approve(plan_id: int, version: int | None, actor: Actor | str, on: dt.
 async def frozen(plan: dict[str, Any]) -> Plan:
     rows = await PlanLine.select().where(PlanLine.plan == plan["id"]).order_by(
         PlanLine.position).output(load_json=True).run()
-    lines, backlog = [], []
+    lines: list[Line] = []
+    backlog: list[Line] = []
     for r in rows:
         reason = dict(r["reason"])
         envelope = reason.pop("envelope", "all")
@@ -293,8 +294,9 @@ async def frozen(plan: dict[str, Any]) -> Plan:
     s = plan["summary"]
     totals = tuple(YearTotal(*t) for t in s.get("totals", []))
     rooms, before, after = s.get("coverage", [0, 0, 0])
-    spent = {}
+    spent: dict[tuple[int, str], int] = {}
     for line in lines:
+        assert line.year is not None  # the dated lines (the backlog has no year)
         key = (line.year, line.envelope)
         spent[key] = spent.get(key, 0) + line.cost_cents
     return Plan(lines=tuple(lines), backlog=tuple(backlog), totals=totals,
