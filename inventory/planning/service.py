@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from inventory.core import audit, clock, db
 from inventory.core.audit import Actor
@@ -47,6 +47,22 @@ def _date(value: Any) -> dt.date | None:
 # Reading the fleet
 
 
+class FleetRow(TypedDict):
+    """One asset as the planning reads it (fleet(): one raw query over every asset)."""
+
+    id: int
+    tag: str
+    category: int
+    site: int
+    site_kind: str
+    room: int | None
+    # Dates: date objects, or their ISO text where the driver gives text.
+    purchase_date: dt.date | str | None
+    commissioning_date: dt.date | str | None
+    eol_year_override: int | None
+    warranty_end: dt.date | str | None
+
+
 async def categories() -> list[dict[str, Any]]:
     return await Category.select().order_by(Category.name).run()
 
@@ -74,7 +90,7 @@ async def fleet(on: dt.date) -> list[PlanAsset]:
         "SELECT asset.id, asset.tag, asset.category, asset.site, site.kind AS site_kind, "
         "asset.room, asset.purchase_date, asset.commissioning_date, asset.eol_year_override, "
         "asset.warranty_end FROM asset JOIN site ON site.id = asset.site "
-        "WHERE asset.status != 'retired'")
+        "WHERE asset.status != 'retired'", row=FleetRow)
     return [
         PlanAsset(id=r["id"], tag=r["tag"], category_id=r["category"], site_id=r["site"],
                   site_kind=r["site_kind"], room_id=r["room"],
