@@ -11,7 +11,8 @@ from inventory.core.fields import actor_word
 from inventory.core.tables import User
 
 FRESH_FOR_S = 30  # another instance's renames show within this delay; ours at once
-_cache: dict[str, tuple[float, dict[str, str]]] = {}
+# By database URL (None: an engine set with db.use() alone, as some tests do).
+_cache: dict[str | None, tuple[float, dict[str, str]]] = {}
 
 
 def display_name(name: str | None, email: str) -> str:

@@ -7,7 +7,7 @@ import re
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -176,7 +176,7 @@ async def revoke_all_tokens(user_id: int, actor: Actor | str, reason: str) -> No
 
 
 async def get_user(user_id: int) -> dict[str, Any]:
-    user = await User.select(User.all_columns(exclude=[User.password_hash])).where(
+    user = await User.select(*User.all_columns(exclude=[User.password_hash])).where(
         User.id == user_id).first().run()
     if user is None:
         raise NotFound(str(user_id))
@@ -188,7 +188,7 @@ async def get_user(user_id: int) -> dict[str, Any]:
 
 
 async def list_users() -> list[dict[str, Any]]:
-    users = await User.select(User.all_columns(exclude=[User.password_hash])).order_by(
+    users = await User.select(*User.all_columns(exclude=[User.password_hash])).order_by(
         User.email).run()
     links = await UserSite.select(UserSite.user, UserSite.site.name.as_alias("site_name")).run()
     by_user: dict[int, list[str]] = {}
@@ -254,6 +254,23 @@ async def create_session(user_id: int, client: str = "") -> str:
     return token
 
 
+class AccountRow(TypedDict):
+    """What current_user reads of an app_user row (a session's or an API token's)."""
+
+    user_id: int
+    email: str
+    name: str
+    role: str
+
+
+class SessionRow(AccountRow):
+    """A session and its account, as load_session reads them on every request."""
+
+    id: int
+    last_seen: int  # Unix seconds
+    active: bool
+
+
 async def load_session(token: str, idle_seconds: int) -> CurrentUser | None:
     """The signed-in person for a session cookie, or None if it is unknown, idle for too
     long, or its account is disabled."""
@@ -266,7 +283,7 @@ async def load_session(token: str, idle_seconds: int) -> CurrentUser | None:
         'SELECT user_session.id, user_session.last_seen, app_user.id AS user_id, app_user.email, '
         'app_user.name, app_user.role, app_user.active FROM user_session '
         'JOIN app_user ON app_user.id = user_session."user" WHERE user_session.token_hash = {}',
-        token_hash)
+        token_hash, row=SessionRow)
     row = found[0] if found else None
     if row is None:
         return None
@@ -279,7 +296,7 @@ async def load_session(token: str, idle_seconds: int) -> CurrentUser | None:
     return await current_user(row, session_hash=token_hash)
 
 
-async def current_user(row: dict, session_hash: str = "") -> CurrentUser:
+async def current_user(row: AccountRow, session_hash: str = "") -> CurrentUser:
     """Who is asking, from an app_user row (user_id, email, name, role): a session's or an
     API token's. Site-bound roles also get their sites."""
     site_ids: frozenset[int] = frozenset()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import ipaddress
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,7 +119,8 @@ async def _resolve(values: dict[str, Any], errors: dict[str, str]) -> Resolved:
     return out
 
 
-async def _check_serial(values: Mapping[str, Any], errors: dict[str, str], exclude_id=None):
+async def _check_serial(values: Mapping[str, Any], errors: dict[str, str],
+                        exclude_id: int | None = None) -> None:
     if not values.get("serial") or not values.get("model") or "serial" in errors:
         return
     query = Asset.exists().where(
@@ -325,7 +326,8 @@ async def list_assets(f: AssetFilter, scope: Scope, page_size: int = PAGE_SIZE) 
 
 
 async def iter_assets_for_export(scope: Scope, batch_size: int = 1000,
-                                 f: AssetFilter | None = None):
+                                 f: AssetFilter | None = None
+                                 ) -> AsyncIterator[dict[str, Any]]:
     """Every asset (of the filter `f`, if given) in tag order, in batches so a large fleet
     never sits in memory at once."""
     last_tag = ""
@@ -424,7 +426,8 @@ async def create_asset(raw: Mapping[str, Any], actor: Actor | str, scope: Scope,
         else:
             tag = await next_tag(prefix, digits)
         derived = rules.derived_values({**values, "tag": tag})
-        row = (await Asset.insert(Asset(tag=tag, **derived, **values))
+        # Piccolo's Table(**columns): mypy also matches the dict against _data/_ignore_missing.
+        row = (await Asset.insert(Asset(tag=tag, **derived, **values))  # type: ignore[arg-type]
                .returning(Asset.id).run())[0]
         described = await _describe(values)
         if replaced is not None:
@@ -535,9 +538,10 @@ async def _describe(values: Mapping[str, Any]) -> dict[str, Any]:
     described = dict(values)
     described.pop("eol_year", None)
     if values.get("category"):
-        described["category"] = (await Category.select(Category.name).where(
-            Category.id == values["category"]).first().run())["name"]
+        category = await Category.select(Category.name).where(
+            Category.id == values["category"]).first().run()
+        described["category"] = category["name"] if category else values["category"]
     if values.get("site"):
-        described["site"] = (await Site.select(Site.name).where(
-            Site.id == values["site"]).first().run())["name"]
+        site = await Site.select(Site.name).where(Site.id == values["site"]).first().run()
+        described["site"] = site["name"] if site else values["site"]
     return described

@@ -30,12 +30,15 @@ import tarfile
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from inventory.backups import manifest as mf
 from inventory.backups import retention
 from inventory.core import clock
 from inventory.core.settings import Settings
+
+if TYPE_CHECKING:
+    import psycopg
 
 log = logging.getLogger("inventory.backups")
 MIGRATION_TABLE = "migration"  # Piccolo's record of applied migrations
@@ -134,16 +137,22 @@ def _sqlite_snapshot(db_path: str, dest: Path) -> tuple[dict[str, int], list[str
         source.close()
 
 
-def _pg_tables(conn) -> list[str]:
+def _pg_tables(conn: psycopg.Connection) -> list[str]:
     return [r[0] for r in conn.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
         "AND table_type = 'BASE TABLE' ORDER BY table_name").fetchall()]
 
 
-def _pg_counts(conn) -> tuple[dict[str, int], list[str]]:
+def _pg_value(conn: psycopg.Connection, sql: str) -> Any:
+    """The value of a query that always answers one row (a count, a setting)."""
+    row = conn.execute(sql).fetchone()
+    assert row is not None
+    return row[0]
+
+
+def _pg_counts(conn: psycopg.Connection) -> tuple[dict[str, int], list[str]]:
     tables = _pg_tables(conn)
-    counts = {t: conn.execute(f'SELECT COUNT(*) FROM public."{t}"').fetchone()[0]
-              for t in tables}
+    counts = {t: int(_pg_value(conn, f'SELECT COUNT(*) FROM public."{t}"')) for t in tables}
     applied = []
     if MIGRATION_TABLE in tables:
         applied = [r[0] for r in conn.execute(
@@ -151,8 +160,8 @@ def _pg_counts(conn) -> tuple[dict[str, int], list[str]]:
     return counts, applied
 
 
-def _pg_major(conn) -> int:
-    return int(conn.execute("SHOW server_version_num").fetchone()[0]) // 10000
+def _pg_major(conn: psycopg.Connection) -> int:
+    return int(_pg_value(conn, "SHOW server_version_num")) // 10000
 
 
 def _pg_snapshot(url: str, dest: Path) -> tuple[dict[str, int], list[str]]:
@@ -165,7 +174,7 @@ def _pg_snapshot(url: str, dest: Path) -> tuple[dict[str, int], list[str]]:
         conn.read_only = True
         # The transaction's snapshot is taken by its first query: counts and pg_dump (which
         # imports the exported snapshot) see the same moment.
-        snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
+        snapshot = _pg_value(conn, "SELECT pg_export_snapshot()")
         counts, applied = _pg_counts(conn)
         done = subprocess.run(
             [pg_bin("pg_dump", major), "--format=custom", f"--snapshot={snapshot}",
@@ -183,7 +192,7 @@ def _pg_snapshot(url: str, dest: Path) -> tuple[dict[str, int], list[str]]:
 def _stored_files(data_dir: Path, skip: set[Path]) -> list[tuple[str, Path]]:
     """(archive name, path) of every stored file: photos and other documents; not the
     import files in progress, the archives, the SQLite database, or temporary folders."""
-    found = []
+    found: list[tuple[str, Path]] = []
     if not data_dir.is_dir():
         return found
     for root, dirs, files in os.walk(data_dir):
@@ -203,7 +212,7 @@ def _stored_files(data_dir: Path, skip: set[Path]) -> list[tuple[str, Path]]:
 class _Hashing(io.RawIOBase):
     """A file read through this is hashed on the way into the archive."""
 
-    def __init__(self, handle):
+    def __init__(self, handle: BinaryIO) -> None:
         self.handle = handle
         self.sha = hashlib.sha256()
 
@@ -281,6 +290,7 @@ def read_archive(archive: Path, into: Path) -> dict[str, Any]:
                 if not member.isfile() or not mf.safe_member_name(member.name):
                     raise mf.ArchiveProblem(f"Unexpected entry in the archive: {member.name!r}")
                 source = tar.extractfile(member)
+                assert source is not None  # a regular file (checked above)
                 if member.name == mf.MANIFEST:
                     manifest = json.loads(source.read().decode("utf-8"))
                     continue
@@ -322,8 +332,8 @@ def database_rows(database_url: str) -> dict[str, int]:
             conn.close()
     import psycopg
 
-    with psycopg.connect(database_url) as conn:
-        return _pg_counts(conn)[0]
+    with psycopg.connect(database_url) as pg:
+        return _pg_counts(pg)[0]
 
 
 def holds_data(counts: dict[str, int]) -> list[str]:
@@ -458,7 +468,8 @@ async def run_backup(settings: Settings, target_dir: Path | None = None,
         else:
             log.exception("backup failed")
     run["finished_at"] = clock.now()
-    await BackupRun.insert(BackupRun(**run)).run()
+    # Piccolo's Table(**columns): mypy also matches the dict against _data/_ignore_missing.
+    await BackupRun.insert(BackupRun(**run)).run()  # type: ignore[arg-type]
     return run
 
 
@@ -539,6 +550,7 @@ async def watch(settings: Settings, now: dt.datetime | None = None) -> bool:
     from inventory.setup.service import effective
 
     base_url = (await effective(settings)).base_url  # the set-up's address unless fixed
+    assert base_url is not None  # effective() fills it (the default at worst)
     now = now or clock.now()
     state = await status(now)
     if not state["overdue"]:

@@ -171,7 +171,7 @@ REPORT_COLUMNS = ("tag", "result", "category", "model", "expected_room", "found_
 
 
 def report_rows(rows: list[dict[str, Any]]) -> list[list[Any]]:
-    def when(value) -> str:
+    def when(value: object) -> str:
         return value.isoformat() if hasattr(value, "isoformat") else str(value or "")
 
     return [[r["tag"], r["result"], r["category_name"] or "", r["model_name"] or "",

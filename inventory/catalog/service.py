@@ -88,7 +88,8 @@ async def create_category(raw: Mapping[str, Any], actor: Actor | str) -> dict[st
     return row
 
 
-async def update_category(code: str, raw: Mapping[str, Any], version: int | None, actor: Actor | str):
+async def update_category(code: str, raw: Mapping[str, Any], version: int | None,
+                          actor: Actor | str) -> dict[str, Any]:
     values = clean_category(raw)
     async with audit.atomic():
         category = await get_category(code)
@@ -192,7 +193,8 @@ async def create_model(raw: Mapping[str, Any], actor: Actor | str) -> dict[str, 
     return row
 
 
-async def update_model(model_id: int, raw: Mapping[str, Any], version: int | None, actor: Actor | str):
+async def update_model(model_id: int, raw: Mapping[str, Any], version: int | None,
+                       actor: Actor | str) -> dict[str, Any]:
     values = clean_model(raw, await category_codes())
     async with audit.atomic():
         await get_model(model_id)

@@ -8,7 +8,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from piccolo.engine.base import BaseTransaction
 from piccolo.engine.sqlite import TransactionType
+from piccolo.table import Table
 
 from inventory.core import clock
 from inventory.core.db import current_engine, fetch_small
@@ -16,7 +18,7 @@ from inventory.core.parsers import row_number
 from inventory.core.tables import AuditRecord
 
 
-def atomic():
+def atomic() -> BaseTransaction:
     """A write transaction. On SQLite it takes the write lock at BEGIN (IMMEDIATE), so a
     read-then-write never fails half-way with "database is locked"."""
     engine = current_engine()
@@ -25,7 +27,7 @@ def atomic():
     return engine.transaction()
 
 
-def reading():
+def reading() -> BaseTransaction:
     """A read-only transaction, for a long check that reads many rows: one connection and one
     consistent view instead of a connection per query (Piccolo opens one per query outside a
     transaction on SQLite). It takes no write lock: on SQLite it is DEFERRED and, in WAL mode,
@@ -102,7 +104,7 @@ def created_changes(values: Mapping[str, Any]) -> dict[str, list[Any]]:
 
 
 async def update_versioned(
-    table,
+    table: type[Table],
     row_id: int,
     expected_version: int | None,
     values: Mapping[str, Any],
@@ -123,7 +125,8 @@ async def update_versioned(
     another field is not undone."""
     from inventory.core.errors import Conflict, NotFound
 
-    current = await table.select().where(table.id == row_id).first().run()
+    key, version = table._meta.primary_key, table._meta.get_column_by_name("version")
+    current = await table.select().where(key == row_id).first().run()
     if current is None:
         raise NotFound(entity_key)
     if expected_version is not None and current["version"] != expected_version:
@@ -136,13 +139,18 @@ async def update_versioned(
     if "updated_at" in current:
         update["updated_at"] = clock.now()
     updated = (
-        await table.update(update)
-        .where((table.id == row_id) & (table.version == current["version"]))
-        .returning(table.id)
+        # Piccolo asks for dict[Column | str, Any]; dict being invariant, a dict[str, Any]
+        # (which it accepts) does not match.
+        await table.update(update)  # type: ignore[arg-type]
+        .where((key == row_id) & (version == current["version"]))
+        .returning(key)
         .run()
     )
     if not updated:
-        raise Conflict(await table.select().where(table.id == row_id).first().run())
+        now = await table.select().where(key == row_id).first().run()
+        if now is None:  # deleted meanwhile
+            raise NotFound(entity_key)
+        raise Conflict(now)
     await record(
         actor=actor, entity=entity, entity_key=entity_key, action=action,
         changes=changes, site_id=site_id,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar, overload
 
 from piccolo.apps.migrations.tables import Migration
-from piccolo.engine.base import Engine
+from piccolo.engine.base import BaseTransaction, Engine
+from piccolo.engine.postgres import PostgresEngine
 from piccolo.querystring import QueryString
 
 from inventory.core import piccolo_conf, tables
@@ -16,13 +18,21 @@ from inventory.core.engines import SQLITE_POOL_SIZE, InventorySQLiteEngine, engi
 # connection's thread (about what rendering a list page takes), and how often SQLite checks.
 LOOP_BUDGET_S = 0.002
 
+# The rows' declared shape (a TypedDict), for type checkers only: `row=` changes nothing at
+# run time, rows are plain dicts either way. Without it, rows are dict[str, Any].
+Row = TypeVar("Row", bound=Mapping[str, Any])
+
 
 @lru_cache(maxsize=256)
 def _sqlite_placeholders(sql: str, count: int) -> str:
     return sql.format(*["?"] * count)
 
 
-async def fetch_all(sql: str, *args: Any) -> list[dict[str, Any]]:
+@overload
+async def fetch_all(sql: str, *args: Any) -> list[dict[str, Any]]: ...
+@overload
+async def fetch_all(sql: str, *args: Any, row: type[Row]) -> list[Row]: ...
+async def fetch_all(sql: str, *args: Any, row: Any = None) -> list[Any]:
     """Rows of a raw read query written with Piccolo's `{}` placeholders and plain values
     (str, int, float, date, None), as dicts.
 
@@ -36,7 +46,11 @@ async def fetch_all(sql: str, *args: Any) -> list[dict[str, Any]]:
     return engine.transform_response_to_dicts(rows) if rows else []
 
 
-async def fetch_small(sql: str, *args: Any) -> list[dict[str, Any]]:
+@overload
+async def fetch_small(sql: str, *args: Any) -> list[dict[str, Any]]: ...
+@overload
+async def fetch_small(sql: str, *args: Any, row: type[Row]) -> list[Row]: ...
+async def fetch_small(sql: str, *args: Any, row: Any = None) -> list[Any]:
     """As fetch_all, for a read that finds a few rows through an index (a session, one
     asset and its recent records, a small reference table).
 
@@ -52,8 +66,14 @@ async def fetch_small(sql: str, *args: Any) -> list[dict[str, Any]]:
     return await fetch_all(sql, *args)
 
 
+@overload
 async def fetch_bounded(sql: str, *args: Any, budget_s: float = LOOP_BUDGET_S
-                        ) -> list[dict[str, Any]]:
+                        ) -> list[dict[str, Any]]: ...
+@overload
+async def fetch_bounded(sql: str, *args: Any, budget_s: float = LOOP_BUDGET_S,
+                        row: type[Row]) -> list[Row]: ...
+async def fetch_bounded(sql: str, *args: Any, budget_s: float = LOOP_BUDGET_S,
+                        row: Any = None) -> list[Any]:
     """As fetch_all, for a read that is usually quick but not always (the asset list: a
     filter on site and category walks a short stretch of an index; another sort or a far
     page may read thousands of rows).
@@ -95,16 +115,18 @@ def use(engine: Engine) -> Engine:
     return engine
 
 
-def current_engine() -> Engine:
+def current_engine() -> Engine[BaseTransaction]:
 
     return piccolo_conf.DB
 
 
 async def start_pool(engine: Engine, size: int) -> None:
-    if engine.engine_type == "postgres":
+    if isinstance(engine, PostgresEngine):
         await engine.start_connection_pool(min_size=min(2, size), max_size=size)
-    else:
+    elif isinstance(engine, InventorySQLiteEngine):
         await engine.start_connection_pool(size=min(size, SQLITE_POOL_SIZE))
+    else:
+        await engine.start_connection_pool()
 
 
 async def close_pool(engine: Engine) -> None:

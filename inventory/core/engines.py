@@ -9,12 +9,13 @@ import sqlite3
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import aiosqlite
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, dict_factory
+from piccolo.table import Table
 
 SQLITE_BUSY_TIMEOUT_S = 10.0
 # How often SQLite checks a query's time budget on the loop's own connection (in VM steps).
@@ -79,7 +80,7 @@ class InventorySQLiteEngine(SQLiteEngine):
         if self._pool is not None:
             return
         pool: asyncio.Queue = asyncio.Queue()
-        for _ in range(size):
+        for _n in range(size):
             connection = await self._open()
             self._pooled.append(connection)
             pool.put_nowait(connection)
@@ -100,24 +101,29 @@ class InventorySQLiteEngine(SQLiteEngine):
             self._loop_connection = self._loop_thread = None
         del pool
 
-    async def get_connection(self):
+    # The pooled connection stands in for aiosqlite's (it forwards every method).
+    async def get_connection(self) -> aiosqlite.Connection | _PooledConnection:  # type: ignore[override]
         if self._pool is None:
             return await self._open()
         return _PooledConnection(await self._pool.get(), self._pool)
 
-    async def _run_in_new_connection(self, query: str, args: list | None = None,
-                                     query_type: str = "generic", table=None):
+    async def _run_in_new_connection(self, query: str, args: list[Any] | None = None,
+                                     query_type: str = "generic",
+                                     table: type[Table] | None = None) -> Any:
         if self._pool is None:
             return await super()._run_in_new_connection(query, args, query_type, table)
         return await self._run_pooled(query, args or [])
 
     async def _run_pooled(self, query: str, args: list | tuple) -> list[dict[str, Any]]:
-        connection = await self._pool.get()
+        pool = self._pool
+        assert pool is not None, "only while the pool runs (can_run_pooled)"
+        connection = await pool.get()
         try:
-            # One trip to the connection's thread (execute + fetch), not three.
-            return await connection.execute_fetchall(query, args)
+            # One trip to the connection's thread (execute + fetch), not three; the rows
+            # are dicts (dict_factory), which aiosqlite's annotations cannot know.
+            return cast(list[dict[str, Any]], await connection.execute_fetchall(query, args))
         finally:
-            self._pool.put_nowait(connection)
+            pool.put_nowait(connection)
 
     def can_run_pooled(self) -> bool:
         """Outside a transaction (which has its own connection) while the pool runs."""

@@ -3,7 +3,7 @@ collector that gathers every field's error at once."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 
@@ -44,7 +44,7 @@ class Collector:
         self.errors: dict[str, str] = {}
         self.values: dict[str, Any] = {}
 
-    def field(self, name: str, parser, *args, **kwargs) -> Any:
+    def field(self, name: str, parser: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         try:
             value = parser(*args, **kwargs)
         except FieldError as error:

@@ -50,7 +50,7 @@ PARIS = ZoneInfo("Europe/Paris")
 
 
 
-def format_date(value: dt.date | None) -> str:
+def format_date(value: dt.date | str | None) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
@@ -61,7 +61,7 @@ def format_date(value: dt.date | None) -> str:
 
 
 
-def format_datetime(value: dt.datetime | None) -> str:
+def format_datetime(value: dt.datetime | str | None) -> str:
     if value is None:
         return ""
     if isinstance(value, str):

@@ -9,6 +9,7 @@ import datetime as dt
 import logging
 import os
 import socket
+from collections.abc import Awaitable, Callable
 
 from inventory.core import clock
 from inventory.core.tables import JobRun
@@ -85,7 +86,8 @@ async def release(job: str, period: str, error: str, instance: str = INSTANCE) -
 
 
 
-async def run_claimed(job: str, period: str, work, instance: str = INSTANCE,
+async def run_claimed(job: str, period: str, work: Callable[[], Awaitable[object]],
+                      instance: str = INSTANCE,
                       lease_seconds: int = LEASE_SECONDS) -> bool:
     """Claim, run `work()` while renewing the lease, then mark done. True when this caller
     ran it (even if the work failed: it is then released and retried at the next check)."""

@@ -2,9 +2,13 @@
 
 Money is integer cents (EUR); instants are timezone-aware UTC; purchase, warranty and
 commissioning dates are plain dates. Editable rows carry a `version` for optimistic locking.
+
+Piccolo adds each table's `id` column itself; `id: Serial` only tells type checkers so.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 from piccolo.columns import (
     JSON,
@@ -14,6 +18,7 @@ from piccolo.columns import (
     ForeignKey,
     Integer,
     OnDelete,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -23,6 +28,7 @@ from piccolo.table import Table
 
 
 class Site(Table, tablename="site"):
+    id: Serial
     code = Varchar(length=32, unique=True, index=True)
     name = Varchar(length=200)
     kind = Varchar(length=32)
@@ -41,6 +47,7 @@ class Site(Table, tablename="site"):
 
 
 class Room(Table, tablename="room"):
+    id: Serial
     site = ForeignKey(references=Site, on_delete=OnDelete.restrict, index=True)
     name = Varchar(length=120)
     kind = Varchar(length=32, default="classroom")
@@ -50,6 +57,7 @@ class Room(Table, tablename="room"):
 
 
 class Category(Table, tablename="category"):
+    id: Serial
     code = Varchar(length=32, unique=True)
     name = Varchar(length=120)
     lifespan_years = Integer(default=5)
@@ -66,6 +74,7 @@ class Category(Table, tablename="category"):
 
 
 class AssetModel(Table, tablename="equipment_model"):
+    id: Serial
     category = ForeignKey(references=Category, on_delete=OnDelete.restrict, index=True)
     manufacturer = Varchar(length=120)
     name = Varchar(length=120)
@@ -73,6 +82,7 @@ class AssetModel(Table, tablename="equipment_model"):
 
 
 class Asset(Table, tablename="asset"):
+    id: Serial
     tag = Varchar(length=32, unique=True, index=True)
     category = ForeignKey(references=Category, on_delete=OnDelete.restrict, index=True)
     model = ForeignKey(references=AssetModel, on_delete=OnDelete.restrict, null=True, index=True)
@@ -111,11 +121,14 @@ class Asset(Table, tablename="asset"):
 class TagSequence(Table, tablename="tag_sequence"):
     """The last number handed out per tag prefix; it only ever grows, so tags are never reused."""
 
+    id: Serial
+
     prefix = Varchar(length=16, unique=True)
     last_value = Integer(default=0)
 
 
 class AuditRecord(Table, tablename="audit_record"):
+    id: Serial
     at = Timestamptz(default=TimestamptzNow(), index=True)
     actor = Varchar(length=200, default="")
     # No index on entity alone: nearly every record is an asset's, so SQLite would walk
@@ -132,6 +145,7 @@ class AuditRecord(Table, tablename="audit_record"):
 
 
 class User(Table, tablename="app_user"):
+    id: Serial
     email = Varchar(length=254, unique=True, index=True)
     name = Varchar(length=200, default="")
     password_hash = Varchar(length=200, secret=True)
@@ -148,6 +162,8 @@ class User(Table, tablename="app_user"):
 class UserSite(Table, tablename="user_site"):
     """The sites a director answers for (and, later, the sites a technician covers)."""
 
+    id: Serial
+
     user = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True)
     site = ForeignKey(references=Site, on_delete=OnDelete.cascade, index=True)
 
@@ -155,6 +171,8 @@ class UserSite(Table, tablename="user_site"):
 class UserSession(Table, tablename="user_session"):
     """Server-side sessions, shared by every instance; the cookie holds a random token and
     the table only its SHA-256. Times are Unix seconds, compared in SQL on both engines."""
+
+    id: Serial
 
     token_hash = Varchar(length=64, unique=True, index=True)
     user = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True)
@@ -166,6 +184,8 @@ class UserSession(Table, tablename="user_session"):
 class ApiToken(Table, tablename="api_token"):
     """A personal API token: only its SHA-256 is kept; `hint` is its first characters, to
     tell tokens apart. Times are Unix seconds, like sessions."""
+
+    id: Serial
 
     user = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True)
     name = Varchar(length=100)
@@ -180,6 +200,8 @@ class LoginThrottle(Table, tablename="login_throttle"):
     """Sign-in attempts per account from one address ("pair:…"), per account ("account:…"),
     per client address ("ip:…"), and anonymous reports per address ("report:…")."""
 
+    id: Serial
+
     key = Varchar(length=300, unique=True)
     failures = Integer(default=0)
     window_start = Integer(default=0)
@@ -188,6 +210,8 @@ class LoginThrottle(Table, tablename="login_throttle"):
 class ReservedTag(Table, tablename="reserved_tag"):
     """Tags taken from the sequence for blank labels printed ahead of time; `used_at` is set
     when a technician registers the device that received the label."""
+
+    id: Serial
 
     tag = Varchar(length=32, unique=True, index=True)
     batch = Varchar(length=32, index=True)
@@ -198,6 +222,8 @@ class ReservedTag(Table, tablename="reserved_tag"):
 
 class InventoryCampaign(Table, tablename="inventory_campaign"):
     """An inventory audit of one site: devices are checked room by room until it closes."""
+
+    id: Serial
 
     site = ForeignKey(references=Site, on_delete=OnDelete.restrict, index=True)
     started_at = Timestamptz(default=TimestamptzNow())
@@ -210,6 +236,8 @@ class InventoryCampaign(Table, tablename="inventory_campaign"):
 class CampaignCheck(Table, tablename="campaign_check"):
     """One outcome of a campaign: found, found elsewhere, unknown tag, or (at closing)
     missing. One row per tag and campaign; scanning again replaces it."""
+
+    id: Serial
 
     campaign = ForeignKey(references=InventoryCampaign, on_delete=OnDelete.cascade, index=True)
     tag = Varchar(length=64, index=True)
@@ -224,6 +252,8 @@ class CampaignCheck(Table, tablename="campaign_check"):
 class Intervention(Table, tablename="intervention"):
     """A technician's work on an asset: repair, preventive care, installation, move, audit."""
 
+    id: Serial
+
     asset = ForeignKey(references=Asset, on_delete=OnDelete.cascade, index=True)
     kind = Varchar(length=20)
     done_on = Date()
@@ -237,6 +267,8 @@ class Intervention(Table, tablename="intervention"):
 
 class Fault(Table, tablename="fault"):
     """A problem reported on an asset, or on a room when the device is not known."""
+
+    id: Serial
 
     site = ForeignKey(references=Site, on_delete=OnDelete.restrict, index=True)
     room = ForeignKey(references=Room, on_delete=OnDelete.set_null, null=True)
@@ -262,6 +294,8 @@ class Fault(Table, tablename="fault"):
 class FaultEvent(Table, tablename="fault_event"):
     """Every transition of a fault, with its time: the fault's timeline."""
 
+    id: Serial
+
     fault = ForeignKey(references=Fault, on_delete=OnDelete.cascade, index=True)
     at = Timestamptz(default=TimestamptzNow())
     actor = Varchar(length=254, default="")
@@ -272,6 +306,8 @@ class FaultEvent(Table, tablename="fault_event"):
 
 class MaintenanceTask(Table, tablename="maintenance_task"):
     """Recurring preventive work, for every asset of a category or for one asset."""
+
+    id: Serial
 
     name = Varchar(length=200)
     category = ForeignKey(references=Category, on_delete=OnDelete.cascade, null=True)
@@ -285,6 +321,8 @@ class MaintenanceItem(Table, tablename="maintenance_item"):
     """One due occurrence of a task on one asset; `key` (task:asset:due date) is unique so
     the daily job can run again, on any instance, without duplicates."""
 
+    id: Serial
+
     key = Varchar(length=80, unique=True)
     task = ForeignKey(references=MaintenanceTask, on_delete=OnDelete.cascade, index=True)
     asset = ForeignKey(references=Asset, on_delete=OnDelete.cascade, index=True)
@@ -297,6 +335,8 @@ class OutboxMessage(Table, tablename="outbox"):
     """An email waiting to be sent: written in the same transaction as the change it tells
     about, sent by the outbox job with retries, so a mail server that is down loses nothing."""
 
+    id: Serial
+
     to_address = Varchar(length=254)
     subject = Varchar(length=300)
     body = Text()
@@ -307,7 +347,7 @@ class OutboxMessage(Table, tablename="outbox"):
     last_error = Text(default="")
     # m0023: exactly once (see notifications/outbox.py)
     message_id = Varchar(length=254, default="")  # set when queued, sent with every attempt
-    state = Varchar(length=16, default="pending")  # pending, sent, uncertain, failed
+    state = Varchar(length=16, default="pending", index=True)  # pending, sent, uncertain, failed
     in_data = Boolean(default=False)  # an attempt is past DATA: the relay may have the message
     uncertain_since = Timestamptz(null=True, default=None)
 
@@ -316,6 +356,8 @@ class JobRun(Table, tablename="job_run"):
     """One claimed run of a scheduled job: `key` is "job:period" and unique, so when several
     instances share the database each job runs once per period. The claim is a lease until
     `lease_until`; a run that never set `done_at` is taken again once its lease expired."""
+
+    id: Serial
 
     key = Varchar(length=120, unique=True)
     claimed_at = Timestamptz(default=TimestamptzNow())
@@ -331,6 +373,8 @@ class BackupRun(Table, tablename="backup_run"):
     """One backup, made by the nightly job or the `inventory backup` command: what the
     administrator's page and the 36-hour alert read."""
 
+    id: Serial
+
     started_at = Timestamptz(default=TimestamptzNow())
     finished_at = Timestamptz(default=TimestamptzNow(), index=True)
     trigger = Varchar(length=20, default="")  # "nightly" or "command"
@@ -341,6 +385,7 @@ class BackupRun(Table, tablename="backup_run"):
 
 
 class AppSetting(Table, tablename="app_setting"):
+    id: Serial
     key = Varchar(length=64, unique=True)
     value = Text(default="")
 
@@ -349,6 +394,8 @@ class RenewalPlan(Table, tablename="renewal_plan"):
     """A renewal scenario. `settings` holds what the planner chose (caps per year and budget
     envelope, lifespans, weights, coverage targets); `summary` the figures of its last
     computation. Approving it freezes its lines in plan_line."""
+
+    id: Serial
 
     name = Varchar(length=200)
     first_year = Integer()
@@ -368,6 +415,8 @@ class PlanLine(Table, tablename="plan_line"):
     """One frozen line of an approved plan: a replacement (asset_id) or a new purchase for a
     room (asset_id empty). year is empty for the unfunded backlog."""
 
+    id: Serial
+
     plan = ForeignKey(references=RenewalPlan, on_delete=OnDelete.cascade, index=True)
     position = Integer()
     year = Integer(null=True, default=None)
@@ -386,6 +435,8 @@ class PlanAlert(Table, tablename="plan_alert"):
     """Something the nightly planning job told planners about; `key` is unique so the same
     news (an asset's end of life, a year over its cap) is told once."""
 
+    id: Serial
+
     key = Varchar(length=120, unique=True)
     kind = Varchar(length=32)
     plan_id = Integer(null=True, default=None)
@@ -396,6 +447,8 @@ class PlanAlert(Table, tablename="plan_alert"):
 class ImportProfile(Table, tablename="import_profile"):
     """A named set of import choices (columns, value mappings, what to create, defaults),
     kept as the JSON of the profile file the command line reads (imports/profiles.py)."""
+
+    id: Serial
 
     name = Varchar(length=100, unique=True)
     body = Text(default="{}")
@@ -408,4 +461,30 @@ ALL_TABLES = (
     UserSession, LoginThrottle, AppSetting, ReservedTag, InventoryCampaign, CampaignCheck,
     Intervention, Fault, FaultEvent, OutboxMessage, JobRun, MaintenanceTask, MaintenanceItem,
     RenewalPlan, PlanLine, PlanAlert, ApiToken, BackupRun, ImportProfile,
+)
+
+
+class CompositeIndex(NamedTuple):
+    """An index over several columns, which a Piccolo column cannot declare: made by a
+    hand-written migration, declared here so the schema test (tests/test_schema.py)
+    checks the migrated database has it, and nothing else."""
+
+    name: str
+    table: str
+    columns: tuple[str, ...]
+    migration: str
+    engines: tuple[str, ...] = ("sqlite", "postgres")
+
+
+COMPOSITE_INDEXES = (
+    CompositeIndex("asset_site_category_tag", "asset", ("site", "category", "tag"), "m0002"),
+    CompositeIndex("asset_site_status", "asset", ("site", "status"), "m0002"),
+    CompositeIndex("asset_category_tag", "asset", ("category", "tag"), "m0002"),
+    CompositeIndex("room_site_name", "room", ("site", "name"), "m0002"),
+    CompositeIndex("user_site_user_site", "user_site", ("user", "site"), "m0002"),
+    CompositeIndex("asset_site_category_status_tag", "asset",
+                   ("site", "category", "status", "tag"), "m0013"),
+    # SQLite only: on PostgreSQL a B-tree entry is limited to ~2.7 kB (long notes).
+    CompositeIndex("asset_site_search", "asset", ("site", "search_text", "model", "room"),
+                   "m0016", engines=("sqlite",)),
 )

@@ -161,7 +161,8 @@ async def fault_figures(on: dt.date, scope: Scope) -> dict[str, Any]:
         f"WHERE asset.status != 'retired' AND {asset_scope} "
         "GROUP BY equipment_model.manufacturer, equipment_model.name", *asset_args).run()
 
-    def table(faults, devices):
+    def table(faults: list[dict[str, Any]], devices: list[dict[str, Any]]
+              ) -> list[tuple[Any, int, int, float]]:
         return rate_per_100({r["name"]: r["n"] for r in faults},
                             {r["name"]: r["n"] for r in devices})
 

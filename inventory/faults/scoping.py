@@ -29,8 +29,13 @@ def _moment(value: Any) -> dt.datetime | None:
 
 def _away(at: Any, stretches: Sequence[tuple[Any, Any]]) -> bool:
     moment = _moment(at)
-    return any(_moment(left) < moment and (back is None or moment < _moment(back))
-               for left, back in stretches)
+    if moment is None:
+        return False
+    for left, back in stretches:
+        start, end = _moment(left), _moment(back)
+        if start is not None and start < moment and (end is None or moment < end):
+            return True
+    return False
 
 
 def timeline_for_scope(events: Sequence[Mapping[str, Any]],

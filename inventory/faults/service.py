@@ -7,6 +7,7 @@ import datetime as dt
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from inventory.accounts import permissions
@@ -63,7 +64,7 @@ def is_overdue(fault: Mapping[str, Any], today: dt.date) -> bool:
 
 async def report(raw: Mapping[str, Any], actor: Actor | str, scope: Scope, *,
                  base_url: str = "", photo: bytes | None = None,
-                 data_dir=None) -> dict[str, Any]:
+                 data_dir: Path | None = None) -> dict[str, Any]:
     """A fault on an asset (tag), or on a room when the device is not known."""
     c = Collector()
     tag = asset_rules.normalise_tag(str(raw.get("asset") or ""))
@@ -95,8 +96,11 @@ async def report(raw: Mapping[str, Any], actor: Actor | str, scope: Scope, *,
             c.error("photo", error.message)
     c.raise_if_any()
     actor = audit.as_actor(actor)
-    site_id = asset["site"] if asset else room["site"]
-    room_id = asset["room"] if asset else room["id"]
+    if asset:
+        site_id, room_id = asset["site"], asset["room"]
+    else:
+        assert room is not None  # without a device, a room was found (else an error above)
+        site_id, room_id = room["site"], room["id"]
     blocked = raw.get("teaching_blocked") in (True, "on", "true", "1", "yes")
     async with audit.atomic():
         fault = (await Fault.insert(Fault(
@@ -341,9 +345,11 @@ async def timeline(fault_id: int, scope: Scope = EVERYTHING) -> list[dict[str, A
     return scoping.timeline_for_scope(events, stretches)
 
 
-def _filters(scope: Scope, site: str, category: str, open_only: bool) -> tuple[list[str], list]:
+def _filters(scope: Scope, site: str, category: str, open_only: bool
+             ) -> tuple[list[str], list[object]]:
     """WHERE parts and their arguments shared by the queue and the API's pages."""
-    in_scope, args = scope.sql("fault.site")
+    in_scope, site_ids = scope.sql("fault.site")
+    args: list[object] = list(site_ids)
     parts = [in_scope]
     if open_only:
         parts.append("fault.status IN (" + ", ".join("{}" for _ in workflow.OPEN_STATES) + ")")

@@ -475,7 +475,7 @@ def parse_row(cells: Sequence[str], mapping: Sequence[str], *, date_order: str =
     warranty_end (when the purchase date is known). What was read but adjusted (an amount
     rounded to the cent) goes to `notes`, keyed by field."""
     c = Collector()
-    numbers = getattr(cells, "numbers", frozenset())
+    numbers: frozenset[int] = getattr(cells, "numbers", frozenset())
     raw = {field: unneutralise(cells[i]) for i, field in enumerate(mapping) if field}
     for i, field in enumerate(mapping):
         if field == "manufacturer_model":

@@ -185,6 +185,7 @@ async def save_profile(name: str, profile: Profile, actor: Actor | str) -> dict[
         await audit.record(actor=actor, entity="import_profile", entity_key=name,
                            action=action, changes={"profile": [None, profile.as_data()]})
         row = await ImportProfile.select().where(ImportProfile.name == name).first().run()
+    assert row is not None  # written just above, in this transaction
     return row
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -86,7 +86,7 @@ class Report:
     def ok(self) -> bool:
         return not self.problem and not any(r.action == "error" for r in self.rows)
 
-    def errors(self):
+    def errors(self) -> Iterator[tuple[int, str, str]]:
         for row in self.rows:
             for column, message in row.errors:
                 yield row.number, column, message
@@ -286,7 +286,7 @@ class _Run:
     def _chosen_cells(self, cells: Sequence[str]) -> Sequence[str]:
         if not self.cell_choices:
             return cells
-        numbers = getattr(cells, "numbers", frozenset())
+        numbers: frozenset[int] = getattr(cells, "numbers", frozenset())
         cells = reading.Cells(cells)
         cells.numbers = numbers  # which cells were numbers in the workbook
         for index, name, replace in self.cell_choices:
@@ -644,12 +644,17 @@ class _Run:
         final = dict(cleaned)
         if planned_model:
             final["model"] = model_id
+        # Without errors, the category is known and there is a site: the file's or the
+        # asset's (a new asset without one is an error above).
+        assert category is not None
         final["category"] = category["id"]
         # Location: the file's site, else where it is now; the room follows the site.
-        final["site"] = site["id"] if site else current["site"]
+        if site is None:
+            assert current is not None
+            site = {"id": current["site"], "code": current["site_code"]}
+        final["site"] = site["id"]
         if values.get("room"):
-            target = site or {"id": current["site"], "code": current["site_code"]}
-            final["room"] = await self._room(target, values["room"], errors)
+            final["room"] = await self._room(site, values["room"], errors)
         elif "room" in values or current is None or final["site"] != current["site"]:
             final["room"] = None
         else:
@@ -690,7 +695,7 @@ class _Run:
         if not changes:
             return
         expected: int | None = current["version"]
-        groups = (
+        groups: tuple[tuple[str, dict[str, Any]], ...] = (
             ("move", {k: final[k] for k in ("site", "room") if k in changes}),
             ("retire" if final["status"] == "retired" else "status",
              {"status": final["status"]} if "status" in changes else {}),
@@ -866,7 +871,7 @@ async def values_to_map(path: Path, mapping: Sequence[str], who: Importer,
         if name not in counts:
             continue
         chosen = {_fold(k): x for k, x in options.values.get(name, {}).items()}
-        listed = []
+        listed: list[ValueToMap] = []
         for key, count in counts[name].most_common():
             value = spelled[(name, key)]
             if _recognised(refs, name, value) and key not in chosen:

@@ -24,7 +24,7 @@ KINDS = {
 }
 
 
-def clean(raw: Mapping[str, Any], today) -> dict[str, Any]:
+def clean(raw: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
     c = Collector()
     c.field("kind", v.choice, raw.get("kind") or "repair", KINDS)
     done_on = c.field("done_on", v.date, raw.get("done_on") or today.isoformat())

@@ -19,6 +19,7 @@ from inventory.core import parsers as v
 from inventory.core.audit import Actor
 from inventory.core.errors import Collector, FieldError, NotFound, ValidationFailed
 from inventory.core.i18n import _
+from inventory.core.settings import Settings
 from inventory.core.tables import Asset, ReservedTag, Room, Site
 from inventory.labels import pdf
 from inventory.labels.formats import LabelFormat, all_formats
@@ -37,7 +38,7 @@ class LabelOptions:
     support_phone: str = ""
 
 
-def clean_options(raw: dict[str, Any], settings) -> tuple[LabelOptions, LabelFormat]:
+def clean_options(raw: dict[str, Any], settings: Settings) -> tuple[LabelOptions, LabelFormat]:
     """Check the chosen format and start position; refuse a format too small for a QR
     code that phones read, naming the smallest shipped format that works."""
     formats = all_formats()
@@ -49,13 +50,15 @@ def clean_options(raw: dict[str, Any], settings) -> tuple[LabelOptions, LabelFor
         skip = v.integer(raw.get("skip"), minimum=0, maximum=max(0, fmt.per_page - 1)) or 0
     except FieldError as error:
         raise ValidationFailed({"skip": error.message}) from None
+    # The installation's effective settings (setup.effective): each one is filled in.
+    assert settings.base_url is not None and settings.tag_prefix is not None
     sample_url = asset_url(settings.base_url, format_tag(settings.tag_prefix, 999999,
                                                          settings.tag_digits))
     if smallest_module(fmt.label_width, fmt.label_height, sample_url) < MIN_MODULE_MM:
         raise ValidationFailed({"format": too_small_message(sample_url)})
     owner = raw.get("owner", settings.label_owner)
     return LabelOptions(format_name=name, skip=skip, owner_line=(owner or "")[:120],
-                        support_phone=settings.support_phone), fmt
+                        support_phone=settings.support_phone or ""), fmt
 
 
 def too_small_message(sample_url: str) -> str:
@@ -82,7 +85,8 @@ def _lines(*parts: str) -> tuple[str, ...]:
 
 def parse_tags(text: str) -> tuple[list[str], list[str]]:
     """Tags typed or pasted in a box (spaces, commas, new lines): (tags, what is not a tag)."""
-    tags, wrong = [], []
+    tags: list[str] = []
+    wrong: list[str] = []
     for word in re.split(r"[\s,;]+", text or ""):
         if not word:
             continue

@@ -368,6 +368,7 @@ def make_plan(
                 if candidate.asset is not None:
                     funded_year[candidate.asset.id] = year
                 else:
+                    assert candidate.room is not None  # a new purchase is for a room
                     new_funded.append((candidate.room.id, year))
             pending = [by_order[key % spread] for key in heap]
             year_carried[year] += len(pending)
@@ -421,7 +422,9 @@ def _line(candidate: _Candidate, year: int | None, price: int, score: int) -> Li
     first_due = candidate.first_ranked
     reference = year if year is not None else first_due
     asset = candidate.asset
+    # A replacement has its asset; a new purchase its room and coverage target.
     if candidate.kind == REPLACE:
+        assert asset is not None
         facts: dict = {
             "eol_year": candidate.late_from, "lifespan": candidate.lifespan,
             "start_year": asset.start_year, "override": asset.eol_override is not None,
@@ -430,18 +433,23 @@ def _line(candidate: _Candidate, year: int | None, price: int, score: int) -> Li
             "warranty_over": reference >= candidate.warranty_over_from,
         }
     else:
+        assert candidate.target is not None
         facts = {"by_year": candidate.target.by_year,
                  "site_kinds": sorted(candidate.target.site_kinds)}
     if year is not None and first_due < year:
         facts["carried_from"] = first_due
-    room = candidate.room
+    if asset is not None:
+        site_id, room_id = asset.site_id, asset.room_id
+    else:
+        assert candidate.room is not None
+        site_id, room_id = candidate.room.site_id, candidate.room.id
     return Line(
         year=year,
         kind=candidate.kind,
         asset_id=asset.id if asset else None,
         tag=asset.tag if asset else "",
-        site_id=asset.site_id if asset else room.site_id,
-        room_id=asset.room_id if asset else room.id,
+        site_id=site_id,
+        room_id=room_id,
         category_id=candidate.policy.id,
         cost_cents=price,
         score=score,

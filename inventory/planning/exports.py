@@ -75,9 +75,9 @@ def xlsx(plan_row: dict[str, Any], plan: Plan, names) -> bytes:
     by_site = book.sheet(_("By site and category"), [
         Column("", L("Site")), Column("", L("Category")), *[_money(y) for y in years],
         _money(L("Backlog")), _money(L("Total"))], localised=True)
-    for row in present.grid(plan.lines, plan.backlog, years, names.sites, names.categories):
-        by_site.append([row.site, row.category, *[row.by_year[y] for y in years], row.backlog,
-                        row.total])
+    for cell in present.grid(plan.lines, plan.backlog, years, names.sites, names.categories):
+        by_site.append([cell.site, cell.category, *[cell.by_year[y] for y in years],
+                        cell.backlog, cell.total])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

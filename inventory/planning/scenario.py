@@ -82,8 +82,8 @@ def clean_settings(raw: Mapping[str, Any], categories: list[dict[str, Any]],
     for code in sorted(codes):
         name = f"lifespan_{code}"
         value = c.field(name, v.integer, raw.get(name), minimum=1, maximum=50)
-        category = next(cat for cat in categories if cat["code"] == code)
-        if value is not None and value != category["lifespan_years"]:
+        known = next(cat for cat in categories if cat["code"] == code)
+        if value is not None and value != known["lifespan_years"]:
             settings["lifespans"][code] = value
     for i in range(MAX_TARGETS):
         kinds = raw.get(f"target_{i}_kinds") or []

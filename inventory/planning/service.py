@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from inventory.core import audit, clock, db
 from inventory.core.audit import Actor
@@ -47,6 +47,22 @@ def _date(value: Any) -> dt.date | None:
 # Reading the fleet
 
 
+class FleetRow(TypedDict):
+    """One asset as the planning reads it (fleet(): one raw query over every asset)."""
+
+    id: int
+    tag: str
+    category: int
+    site: int
+    site_kind: str
+    room: int | None
+    # Dates: date objects, or their ISO text where the driver gives text.
+    purchase_date: dt.date | str | None
+    commissioning_date: dt.date | str | None
+    eol_year_override: int | None
+    warranty_end: dt.date | str | None
+
+
 async def categories() -> list[dict[str, Any]]:
     return await Category.select().order_by(Category.name).run()
 
@@ -74,7 +90,7 @@ async def fleet(on: dt.date) -> list[PlanAsset]:
         "SELECT asset.id, asset.tag, asset.category, asset.site, site.kind AS site_kind, "
         "asset.room, asset.purchase_date, asset.commissioning_date, asset.eol_year_override, "
         "asset.warranty_end FROM asset JOIN site ON site.id = asset.site "
-        "WHERE asset.status != 'retired'")
+        "WHERE asset.status != 'retired'", row=FleetRow)
     return [
         PlanAsset(id=r["id"], tag=r["tag"], category_id=r["category"], site_id=r["site"],
                   site_kind=r["site_kind"], room_id=r["room"],
@@ -281,7 +297,8 @@ async def approve(plan_id: int, version: int | None, actor: Actor | str, on: dt.
 async def frozen(plan: dict[str, Any]) -> Plan:
     rows = await PlanLine.select().where(PlanLine.plan == plan["id"]).order_by(
         PlanLine.position).output(load_json=True).run()
-    lines, backlog = [], []
+    lines: list[Line] = []
+    backlog: list[Line] = []
     for r in rows:
         reason = dict(r["reason"])
         envelope = reason.pop("envelope", "all")
@@ -293,8 +310,9 @@ async def frozen(plan: dict[str, Any]) -> Plan:
     s = plan["summary"]
     totals = tuple(YearTotal(*t) for t in s.get("totals", []))
     rooms, before, after = s.get("coverage", [0, 0, 0])
-    spent = {}
+    spent: dict[tuple[int, str], int] = {}
     for line in lines:
+        assert line.year is not None  # the dated lines (the backlog has no year)
         key = (line.year, line.envelope)
         spent[key] = spent.get(key, 0) + line.cost_cents
     return Plan(lines=tuple(lines), backlog=tuple(backlog), totals=totals,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from inventory.core import audit, clock
@@ -37,7 +37,7 @@ DEMO_MODE = "demo_mode"
 log = logging.getLogger("inventory")
 
 
-async def _stored(keys) -> dict[str, str]:
+async def _stored(keys: Iterable[str]) -> dict[str, str]:
     rows = await AppSetting.select(AppSetting.key, AppSetting.value).where(
         AppSetting.key.is_in(list(keys))).run()
     return {r["key"]: r["value"] for r in rows}
@@ -56,7 +56,8 @@ async def effective(settings: Settings) -> Settings:
     if not missing:
         return settings
     stored = await stored_values()
-    return dataclasses.replace(settings, **{
+    # Every field in KEYS is a `str | None`; mypy matches the dict against all the fields.
+    return dataclasses.replace(settings, **{  # type: ignore[arg-type]
         name: stored.get(name) or DEFAULTS[name] for name in missing})
 
 

@@ -182,7 +182,7 @@ async def create_room(site_code: str, raw: Mapping[str, Any], actor: Actor | str
 
 
 async def update_room(room_id: int, raw: Mapping[str, Any], version: int | None,
-                      actor: Actor | str, scope: Scope):
+                      actor: Actor | str, scope: Scope) -> dict[str, Any]:
     values = clean_room(raw)
     async with audit.atomic():
         room = await get_room(room_id, scope)

@@ -2,6 +2,8 @@
 definitions have no composite indexes). Plain SQL that SQLite and PostgreSQL both accept."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.engine.finder import engine_finder
+from piccolo.querystring import QueryString
 
 ID = "2026-11-22T14:20:00:000000"
 VERSION = "1.38.0"
@@ -17,20 +19,25 @@ INDEXES = {
 }
 
 
+async def _sql(sql, *args):
+    """Plain SQL (Piccolo's `{}` placeholders) on the engine Piccolo runs this migration
+    with, inside its transaction; rows as dicts. No application code: a migration must
+    behave the same in a year, whatever the tables become."""
+    engine = engine_finder()
+    rows = await engine.run_querystring(QueryString(sql, *args))
+    return engine.transform_response_to_dicts(rows) if rows else []
+
+
 async def forwards():
     manager = MigrationManager(migration_id=ID, app_name="inventory", description=DESCRIPTION)
 
     async def create_indexes():
-        from inventory.core.tables import Asset
-
         for name, target in INDEXES.items():
-            await Asset.raw(f"CREATE INDEX IF NOT EXISTS {name} ON {target}").run()
+            await _sql(f"CREATE INDEX IF NOT EXISTS {name} ON {target}")
 
     async def drop_indexes():
-        from inventory.core.tables import Asset
-
         for name in INDEXES:
-            await Asset.raw(f"DROP INDEX IF EXISTS {name}").run()
+            await _sql(f"DROP INDEX IF EXISTS {name}")
 
     manager.add_raw(create_indexes)
     manager.add_raw_backwards(drop_indexes)

@@ -7,6 +7,8 @@ room), so SQLite scans the index alone. On 100,000 assets, counting a school's m
 about 2.7 kB, and a long note would make the asset impossible to save."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.engine.finder import engine_finder
+from piccolo.querystring import QueryString
 
 ID = "2026-11-22T19:55:00:000000"
 VERSION = "1.38.0"
@@ -16,19 +18,24 @@ NAME = "asset_site_search"
 TARGET = "asset (site, search_text, model, room)"
 
 
+async def _sql(sql, *args):
+    """Plain SQL (Piccolo's `{}` placeholders) on the engine Piccolo runs this migration
+    with, inside its transaction; rows as dicts. No application code: a migration must
+    behave the same in a year, whatever the tables become."""
+    engine = engine_finder()
+    rows = await engine.run_querystring(QueryString(sql, *args))
+    return engine.transform_response_to_dicts(rows) if rows else []
+
+
 async def forwards():
     manager = MigrationManager(migration_id=ID, app_name="inventory", description=DESCRIPTION)
 
     async def create_index():
-        from inventory.core.tables import Asset
-
-        if Asset._meta.db.engine_type == "sqlite":
-            await Asset.raw(f"CREATE INDEX IF NOT EXISTS {NAME} ON {TARGET}").run()
+        if engine_finder().engine_type == "sqlite":
+            await _sql(f"CREATE INDEX IF NOT EXISTS {NAME} ON {TARGET}")
 
     async def drop_index():
-        from inventory.core.tables import Asset
-
-        await Asset.raw(f"DROP INDEX IF EXISTS {NAME}").run()
+        await _sql(f"DROP INDEX IF EXISTS {NAME}")
 
     manager.add_raw(create_index)
     manager.add_raw_backwards(drop_index)

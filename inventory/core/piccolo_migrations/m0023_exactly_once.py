@@ -7,6 +7,8 @@ sent messages become "sent"; claims taken before leases existed count as done (t
 never retried before either)."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.engine.finder import engine_finder
+from piccolo.querystring import QueryString
 
 ID = "2026-12-01T15:00:00:000000"
 VERSION = "1.38.0"
@@ -35,14 +37,21 @@ BACKWARDS = (
 )
 
 
+async def _sql(sql, *args):
+    """Plain SQL (Piccolo's `{}` placeholders) on the engine Piccolo runs this migration
+    with, inside its transaction; rows as dicts. No application code: a migration must
+    behave the same in a year, whatever the tables become."""
+    engine = engine_finder()
+    rows = await engine.run_querystring(QueryString(sql, *args))
+    return engine.transform_response_to_dicts(rows) if rows else []
+
+
 async def forwards():
     manager = MigrationManager(migration_id=ID, app_name="inventory", description=DESCRIPTION)
 
     async def run(statements):
-        from inventory.core.tables import OutboxMessage
-
         for statement in statements:
-            await OutboxMessage.raw(statement).run()
+            await _sql(statement)
 
     async def forward():
         await run(FORWARDS)
