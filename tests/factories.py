@@ -63,6 +63,14 @@ def _strings(raw: Mapping[str, Any]) -> dict[str, Any]:
             if v is not None}
 
 
+def uai(number: int) -> str:
+    """A valid UAI code (7 digits and their check letter) for an invented school."""
+    from inventory.sites.rules import uai_check_letter
+
+    digits = f"{number:07d}"
+    return digits + uai_check_letter(digits)
+
+
 # The coroutines (one per record kind)
 
 
