@@ -231,7 +231,10 @@ class Factory:
         """`count` assets sharing the same site and category (made once if not given)."""
 
         async def many():
-            where = site if site is not None else await a_site()
+            where = site
+            if where is None:  # the room's site, or one new site for them all
+                room = overrides.get("room")
+                where = await _site_of_room(room) if isinstance(room, Mapping) else await a_site()
             kind = category if category is not None else await a_category()
             return [await a_asset(where, kind, **overrides) for _ in range(count)]
 
