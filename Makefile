@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast bench lint messages migration install clean
+.PHONY: run test test-fast bench lint messages migration install clean system-deps
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,11 +20,16 @@ run: $(STAMP)
 	$(BIN)/inventory demo --if-empty
 	$(BIN)/inventory serve --host 127.0.0.1 --port 8000
 
-test: $(STAMP)
+# The system packages first (installed when root, else the apt-get line to run), then the
+# venv: make builds these prerequisites in the order written.
+test: system-deps $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
+
+system-deps:
+	@sh scripts/system-deps.sh
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not browser" -k "not postgres"

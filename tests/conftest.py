@@ -20,6 +20,7 @@ from litestar.testing import TestClient
 
 from inventory.core import db, i18n, migrations
 from inventory.core.settings import Settings
+from tests.factories import Factory
 from tests.helpers import sign_in, with_csrf
 from tests.pgserver import PostgresServer, start_postgres
 
@@ -204,6 +205,13 @@ def run():
             db.use(previous)
 
     return runner
+
+
+@pytest.fixture
+def make(run) -> Factory:
+    """Builds the test's data through the services (tests/factories.py); use it with a
+    fixture that gives the test its database, such as `empty_client` or `empty_url`."""
+    return Factory(run)
 
 
 def pytest_collection_modifyitems(config, items):

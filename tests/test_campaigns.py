@@ -1,42 +1,30 @@
-"""Inventory audit campaigns: found, found elsewhere (and corrected), unknown, missing."""
+"""Inventory audit campaigns: found, found elsewhere (and corrected), unknown, missing.
+(The pure rule: tests/unit/test_campaign_rules.py.)"""
 
 import csv
 import io
 
-from inventory.campaigns import rules
 from tests.helpers import count, field_error, query
 
 
-def _site(code):
-    return query("SELECT id FROM site WHERE code = {}", code)[0]["id"]
-
-
-def test_scan_result_rule():
-    asset = {"site": 1, "room": 10}
-    assert rules.scan_result(asset, 1, 10) == rules.FOUND
-    assert rules.scan_result(asset, 1, 11) == rules.ELSEWHERE
-    assert rules.scan_result(asset, 2, 10) == rules.ELSEWHERE
-    assert rules.scan_result(None, 1, 10) == rules.UNKNOWN
-    assert rules.missing_tags({"A", "B", "C"}, {"B", "Z"}) == ["A", "C"]
-
-
-def test_a_whole_campaign(client_as):
-    tech = client_as("technician")
-    site = _site("EM-FONTAINE")
-    started = tech.post("/sites/EM-FONTAINE/inventory", follow_redirects=False)
+def test_a_whole_campaign(empty_client, make):
+    nursery = make.site()
+    section_1, section_2 = make.room(nursery), make.room(nursery)
+    here, moved = make.asset(room=section_1), make.asset(room=section_2)
+    unseen = make.assets(2, room=section_1) + [make.asset(site=nursery)]  # one without room
+    make.asset(site=nursery, status="retired")
+    elsewhere_site_tag = make.asset()["tag"]
+    other_room = section_1["id"]
+    tech = empty_client
+    make.sign_in(tech, "technician")
+    code = nursery["code"]
+    started = tech.post(f"/sites/{code}/inventory", follow_redirects=False)
     assert started.status_code == 303
     url = started.headers["location"]
     campaign = int(url.rsplit("/", 1)[1])
     # Starting again joins the open campaign.
-    assert tech.post("/sites/EM-FONTAINE/inventory", follow_redirects=False
+    assert tech.post(f"/sites/{code}/inventory", follow_redirects=False
                      ).headers["location"] == url
-    assets = query("SELECT tag, room FROM asset WHERE site = {} AND status != 'retired' "
-                   "AND room IS NOT NULL ORDER BY tag", site)
-    here, moved = assets[0], assets[1]
-    other_room = query("SELECT id FROM room WHERE site = {} AND id != {} ORDER BY id LIMIT 1",
-                       site, moved["room"])[0]["id"]
-    elsewhere_site_tag = query("SELECT tag FROM asset WHERE site = {} LIMIT 1",
-                               _site("GS-FERRY"))[0]["tag"]
 
     def scan(tag, room):
         response = tech.post(f"{url}/check", data={"tag": tag, "room": str(room)},
@@ -64,11 +52,12 @@ def test_a_whole_campaign(client_as):
                  campaign)[0]["closed_at"] is None
     closed = tech.post(f"{url}/close", data={"confirm": "1"}, follow_redirects=False)
     assert closed.status_code == 303
-    expected = len(query("SELECT id FROM asset WHERE site = {} AND status != 'retired'", site))
-    assert count("campaign_check", "campaign = {} AND result = 'missing'", campaign) == \
-        expected - 2
+    missing = sorted(a["tag"] for a in unseen)
+    assert sorted(r["tag"] for r in query(
+        "SELECT tag FROM campaign_check WHERE campaign = {} AND result = 'missing'",
+        campaign)) == missing
     assert query("SELECT last_seen_on FROM asset WHERE tag = {}", here["tag"])[0]["last_seen_on"]
-    assert not query("SELECT last_seen_on FROM asset WHERE tag = {}", assets[2]["tag"]
+    assert not query("SELECT last_seen_on FROM asset WHERE tag = {}", missing[0]
                      )[0]["last_seen_on"]
     # Closed means closed.
     late = tech.post(f"{url}/check", data={"tag": here["tag"], "room": str(here["room"])})
@@ -80,24 +69,31 @@ def test_a_whole_campaign(client_as):
     results = {r["tag"]: r["result"] for r in rows}
     assert results[here["tag"]] == "found" and results[moved["tag"]] == "found"
     assert results["ZZZ-424242"] == "unknown"
-    assert list(results.values()).count("missing") == expected - 2
+    assert sorted(t for t, r in results.items() if r == "missing") == missing
 
 
-def test_campaign_input_is_checked(client_as):
-    tech = client_as("technician")
-    url = tech.post("/sites/EM-FONTAINE/inventory", follow_redirects=False).headers["location"]
-    foreign_room = query("SELECT id FROM room WHERE site = {} LIMIT 1", _site("GS-FERRY"))[0]["id"]
-    wrong_room = tech.post(f"{url}/check", data={"tag": "BRN-000001", "room": str(foreign_room)})
+def test_campaign_input_is_checked(empty_client, make):
+    nursery = make.site()
+    tag = make.asset(room=make.room(nursery))["tag"]
+    foreign_room = make.room()["id"]
+    tech = empty_client
+    make.sign_in(tech, "technician")
+    url = tech.post(f"/sites/{nursery['code']}/inventory",
+                    follow_redirects=False).headers["location"]
+    wrong_room = tech.post(f"{url}/check", data={"tag": tag, "room": str(foreign_room)})
     assert wrong_room.status_code == 400 and "not in the chosen site" in wrong_room.text
     empty = tech.post(f"{url}/check", data={"tag": " ", "room": ""})
     assert empty.status_code == 400
+    assert count("campaign_check") == 0
 
 
-def test_campaigns_are_scoped(client_as):
-    admin = client_as("administrator")
-    url = admin.post("/sites/GS-JAURES/inventory", follow_redirects=False).headers["location"]
-    director = client_as("director")
-    assert director.get(url).status_code == 403  # directors do not run audits
-    assert director.get("/sites/GS-JAURES/inventory").status_code == 403
-    viewer = client_as("viewer")
-    assert viewer.post("/sites/GS-FERRY/inventory").status_code == 403
+def test_campaigns_are_scoped(empty_client, make):
+    school, own_school = make.site(), make.site()
+    client = empty_client
+    url = client.post(f"/sites/{school['code']}/inventory",
+                      follow_redirects=False).headers["location"]
+    make.sign_in(client, "director", sites=[school, own_school])
+    assert client.get(url).status_code == 403  # directors do not run audits
+    assert client.get(f"/sites/{school['code']}/inventory").status_code == 403
+    make.sign_in(client, "viewer")
+    assert client.post(f"/sites/{own_school['code']}/inventory").status_code == 403

@@ -1,5 +1,6 @@
 """Script tags and quotes typed into any free-text field are inert wherever they are shown."""
 
+from tests.factories import uai
 from tests.helpers import edit_form, query
 
 PAYLOAD = '<script>alert("x")</script><img src=x onerror="alert(1)">\'"'
@@ -11,16 +12,20 @@ def _inert(html: str, where: str) -> None:
     assert 'onerror="alert(1)"' not in html, where
 
 
-def test_every_free_text_field_is_escaped_everywhere(client):
-    site = query("SELECT * FROM site WHERE code = 'EE-CURIE'")[0]
+def test_every_free_text_field_is_escaped_everywhere(empty_client, make):
+    client = empty_client
+    code = make.site(uai=uai(750_654), postal_code="99100", director_phone="01 99 00 12 34",
+                     director_email="direction@ecole.example")["code"]
+    make.asset(site=code)  # the lists show more than the one asset made below
+    site = query("SELECT * FROM site WHERE code = {}", code)[0]
     site_form = {k: site[k] or "" for k in ("code", "kind", "uai", "postal_code", "director_phone",
                                              "director_email")}
     site_form.update(name=f"École {PAYLOAD}", address=PAYLOAD, city=PAYLOAD,
                      director_name=PAYLOAD, organisation=PAYLOAD, notes=PAYLOAD,
                      version=site["version"])
-    assert client.post("/sites/EE-CURIE/edit", data=site_form,
+    assert client.post(f"/sites/{code}/edit", data=site_form,
                        follow_redirects=False).status_code == 303
-    room = client.post("/sites/EE-CURIE/rooms/new", data={
+    room = client.post(f"/sites/{code}/rooms/new", data={
         "name": f"Salle {PAYLOAD}", "kind": "classroom", "floor": PAYLOAD[:40], "notes": PAYLOAD},
         follow_redirects=False)
     room_url = room.headers["location"]
@@ -33,7 +38,7 @@ def test_every_free_text_field_is_escaped_everywhere(client):
                        follow_redirects=False).status_code == 303
     model_id = query("SELECT id FROM equipment_model WHERE manufacturer = {}", PAYLOAD)[0]["id"]
     created = client.post("/assets/new", data={
-        "site": "EE-CURIE", "room": str(room_id), "category": "XSS", "model": str(model_id),
+        "site": code, "room": str(room_id), "category": "XSS", "model": str(model_id),
         "serial": PAYLOAD[:100], "supplier": PAYLOAD, "order_ref": PAYLOAD[:100],
         "holder": PAYLOAD, "hostname": PAYLOAD[:100], "firmware": PAYLOAD[:60],
         "notes": PAYLOAD, "status": "in_service"}, follow_redirects=False)
@@ -41,11 +46,11 @@ def test_every_free_text_field_is_escaped_everywhere(client):
     tag = created.headers["location"].rsplit("/", 1)[1]
     client.post(f"/a/{tag}/edit", data=edit_form(client, tag, notes=PAYLOAD + " edited"))
     assert client.post("/admin/users/new", data={
-        "email": "xss@brenneville.example", "name": PAYLOAD, "role": "viewer",
+        "email": "xss@commune.example", "name": PAYLOAD, "role": "viewer",
         "password": "Long-enough-secret"}, follow_redirects=False).status_code == 303
 
-    pages = ["/", "/sites", "/sites/EE-CURIE", "/sites/EE-CURIE/edit", room_url,
-             f"{room_url}/edit", "/assets", "/assets?q=script", "/assets?site=EE-CURIE",
+    pages = ["/", "/sites", f"/sites/{code}", f"/sites/{code}/edit", room_url,
+             f"{room_url}/edit", "/assets", "/assets?q=script", f"/assets?site={code}",
              f"/a/{tag}", f"/a/{tag}/edit", f"/a/{tag}/move", "/categories", "/categories/XSS/edit",
              f"/models/{model_id}/edit", "/admin/users", "/admin/audit",
              "/assets?q=" + PAYLOAD]
@@ -57,7 +62,9 @@ def test_every_free_text_field_is_escaped_everywhere(client):
     assert "&lt;script&gt;" in client.get("/assets", params={"q": PAYLOAD}).text
 
 
-def test_unexpected_errors_show_a_friendly_page(client, monkeypatch):
+def test_unexpected_errors_show_a_friendly_page(empty_client, make, monkeypatch):
+    client = empty_client
+    make.asset()
     from inventory.dashboard import service
 
     async def broken(*args, **kwargs):

@@ -27,23 +27,31 @@ class Inbox:
         return "250 OK"
 
 
-def _report(client_as, language_of_tech: str):
-    execute("UPDATE app_user SET language = {} WHERE email = 'tech@brenneville.example'",
-            language_of_tech)
-    director = client_as("director")
-    tag = query("SELECT asset.tag FROM asset JOIN site ON site.id = asset.site WHERE site.code = "
-                "'GS-FERRY' AND asset.status = 'in_service' ORDER BY asset.id LIMIT 1")[0]["tag"]
-    response = director.post("/faults/new", data={"asset": tag, "symptom": "no_power",
-                                                   "teaching_blocked": "on"},
-                             follow_redirects=False)
+@pytest.fixture
+def school(make):
+    """A school with a device in service, its director, and the technician who covers it."""
+    site = make.site(name="Groupe scolaire Jules-Ferry")
+    return {"site": site, "tag": make.asset(site=site)["tag"],
+            "director": make.account("director", sites=[site]),
+            "technician": make.account("technician")}
+
+
+def _report(client, make, school, language_of_tech: str):
+    execute("UPDATE app_user SET language = {} WHERE email = {}", language_of_tech,
+            school["technician"]["email"])
+    make.sign_in(client, school["director"])
+    response = client.post("/faults/new", data={"asset": school["tag"], "symptom": "no_power",
+                                                 "teaching_blocked": "on"},
+                           follow_redirects=False)
     assert response.status_code == 303
     return int(response.headers["location"].split("/")[2].split("?")[0])
 
 
-def test_new_fault_email_survives_a_mail_server_that_is_down(client_as, run):
-    fault_id = _report(client_as, "en")
+def test_new_fault_email_survives_a_mail_server_that_is_down(empty_client, make, school, run):
+    technician = school["technician"]["email"]
+    fault_id = _report(empty_client, make, school, "en")
     queued = query("SELECT to_address, subject FROM outbox")
-    assert [q["to_address"] for q in queued] == ["tech@brenneville.example"]
+    assert [q["to_address"] for q in queued] == [technician]
     assert queued[0]["subject"].startswith("New fault at Groupe scolaire Jules-Ferry")
 
     port = _free_port()
@@ -65,61 +73,65 @@ def test_new_fault_email_survives_a_mail_server_that_is_down(client_as, run):
         controller.stop()
     assert len(inbox.messages) == 1
     recipients, content = inbox.messages[0]
-    assert recipients == ["tech@brenneville.example"]
+    assert recipients == [technician]
     assert "Teaching is blocked." in content and f"/faults/{fault_id}" in content
     assert "text/plain" in content
     assert count("outbox", "sent_at IS NULL") == 0
 
 
-def test_emails_are_in_the_recipients_language(client_as, run):
-    fault_id = _report(client_as, "fr")
+def test_emails_are_in_the_recipients_language(empty_client, make, school):
+    fault_id = _report(empty_client, make, school, "fr")
     subject = query("SELECT subject FROM outbox")[0]["subject"]
     assert subject.startswith("Nouvelle panne")
-    tech = client_as("technician")
+    tech = empty_client
+    make.sign_in(tech, school["technician"])
     assert tech.post(f"/faults/{fault_id}/acknowledge", follow_redirects=False).status_code == 303
-    to_director = query("SELECT subject, body FROM outbox WHERE to_address = "
-                        "'direction@brenneville.example'")
+    to_director = query("SELECT subject, body FROM outbox WHERE to_address = {}",
+                        school["director"]["email"])
     assert len(to_director) == 1
     assert to_director[0]["subject"].startswith("Votre signalement")  # directors default to French
 
 
-def test_taking_a_new_fault_tells_the_reporter_it_is_acknowledged(client_as):
-    fault_id = _report(client_as, "en")
-    tech = client_as("technician")
+def test_taking_a_new_fault_tells_the_reporter_it_is_acknowledged(empty_client, make, school):
+    fault_id = _report(empty_client, make, school, "en")
+    tech = empty_client
+    make.sign_in(tech, school["technician"])
     assert tech.post(f"/faults/{fault_id}/start", follow_redirects=False).status_code == 303
     subjects = [r["subject"] for r in query(
-        "SELECT subject FROM outbox WHERE to_address = 'direction@brenneville.example'")]
+        "SELECT subject FROM outbox WHERE to_address = {}", school["director"]["email"])]
     assert subjects == ["Votre signalement : Prise en compte"]
 
 
-def test_queue_filters_by_category(client_as):
-    fault_id = _report(client_as, "en")
-    code = query("SELECT category.code FROM fault JOIN asset ON asset.id = fault.asset "
-                 "JOIN category ON category.id = asset.category WHERE fault.id = {}",
-                 fault_id)[0]["code"]
-    other = "NAS" if code != "NAS" else "TNI"
-    tech = client_as("technician")
+def test_queue_filters_by_category(empty_client, make, school):
+    fault_id = _report(empty_client, make, school, "en")
+    code = query("SELECT category.code FROM asset JOIN category ON category.id = asset.category "
+                 "WHERE asset.tag = {}", school["tag"])[0]["code"]
+    other = make.category()["code"]
+    tech = empty_client
+    make.sign_in(tech, school["technician"])
     assert f'href="/faults/{fault_id}"' in tech.get(f"/faults?category={code}").text
     assert f'href="/faults/{fault_id}"' not in tech.get(f"/faults?category={other}").text
 
 
-def test_technicians_can_turn_new_fault_emails_off(client_as):
-    tech = client_as("technician")
+def test_technicians_can_turn_new_fault_emails_off(empty_client, make, school):
+    tech = empty_client
+    make.sign_in(tech, school["technician"])
     assert tech.post("/account/notifications", data={}, follow_redirects=False).status_code == 303
-    _report(client_as, "en")
+    _report(empty_client, make, school, "en")
     assert count("outbox") == 0
 
 
-def test_a_director_never_gets_another_schools_emails(client_as):
-    admin = client_as("administrator")
-    tag = query("SELECT asset.tag FROM asset JOIN site ON site.id = asset.site WHERE site.code = "
-                "'GS-JAURES' AND asset.status = 'in_service' LIMIT 1")[0]["tag"]
+def test_a_director_never_gets_another_schools_emails(empty_client, make, school):
+    tag = make.asset()["tag"]  # at another school
+    admin = empty_client
+    reporter = make.sign_in(admin, "administrator")
     url = admin.post("/faults/new", data={"asset": tag, "symptom": "no_power"},
                      follow_redirects=False).headers["location"].split("?")[0]
-    tech = client_as("technician")
+    tech = empty_client
+    make.sign_in(tech, school["technician"])
     tech.post(f"{url}/acknowledge")
-    assert count("outbox", "to_address = 'direction@brenneville.example'") == 0
-    assert count("outbox", "to_address = 'admin@brenneville.example'") == 1  # the reporter
+    assert count("outbox", "to_address = {}", school["director"]["email"]) == 0
+    assert count("outbox", "to_address = {}", reporter["email"]) == 1  # the reporter
 
 
 def test_two_schedulers_run_each_job_once_per_period(demo_url, run):

@@ -1,0 +1,263 @@
+"""Test data that says what a test needs: sites, rooms, categories, models, assets, accounts
+and faults, each made through the same service function the pages use (so it carries the
+tags, derived values and audit records a real one has), with invented defaults that any
+keyword overrides.
+
+In a test, the `make` fixture (tests/conftest.py) builds into that test's own database, on
+either engine:
+
+    def test_something(empty_client, make):
+        school = make.site(kind="maternelle")
+        board = make.asset(site=school, category=make.category(code="TNI"))
+        make.sign_in(empty_client, "director", sites=[school])
+        ...
+
+Each call returns the stored row as the service returns it (a dict: `site["code"]`,
+`asset["tag"]`, `account["email"]`...). Parents may be given as those dicts or as codes
+(site and category codes, a room id); a missing parent is made with its own defaults.
+Service-level tests that already run in an event loop use the `a_…` coroutines directly.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from inventory.accounts import permissions
+from inventory.accounts import service as accounts
+from inventory.accounts.scope import EVERYTHING
+from inventory.assets import service as assets
+from inventory.catalog import service as catalog
+from inventory.core.audit import Actor
+from inventory.faults import service as faults
+from inventory.faults import symptoms, workflow
+from inventory.setup import service as setup
+from inventory.sites import service as sites
+from tests.helpers import sign_in as _session_for
+
+ACTOR = "factory"  # who the audit trail says made the test's data
+PASSWORD = "Essai-Tournesol-2026"  # every factory account's (invented, not a common one)
+TAG_PREFIX = "BRN"  # the prefix the test rig's settings give the app (tests/conftest.py)
+TAG_DIGITS = 6
+PUBLIC_URL = "https://inventaire.commune.example"
+
+_numbers = itertools.count(1)
+
+
+def _n() -> int:
+    return next(_numbers)
+
+
+def _code(value: Any) -> str:
+    return value["code"] if isinstance(value, Mapping) else str(value)
+
+
+def _id(value: Any) -> Any:
+    return value["id"] if isinstance(value, Mapping) else value
+
+
+def _strings(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Form posts carry text; None means "leave out"."""
+    return {k: v if isinstance(v, str | list) else str(v) for k, v in raw.items()
+            if v is not None}
+
+
+def uai(number: int) -> str:
+    """A valid UAI code (7 digits and their check letter) for an invented school."""
+    from inventory.sites.rules import uai_check_letter
+
+    digits = f"{number:07d}"
+    return digits + uai_check_letter(digits)
+
+
+# The coroutines (one per record kind)
+
+
+async def a_installation(**overrides: Any) -> dict[str, str]:
+    """Finish the set-up as an administrator would (a public address phones can reach;
+    the tag prefix is the one the rig's settings fix), so the administrator is no longer
+    sent to /setup and labels print without confirming a local address."""
+    from inventory.core.settings import Settings
+
+    raw = {"label_owner": "Commune de Vallombreuse", "base_url": PUBLIC_URL,
+           "support_phone": "01 99 00 12 34", **overrides}
+    rig = Settings(database_url="", tag_prefix=TAG_PREFIX)  # the app's in tests/conftest.py
+    return await setup.save(_strings(raw), rig, Actor(label=ACTOR))
+
+
+async def a_site(**overrides: Any) -> dict[str, Any]:
+    n = _n()
+    raw = {"code": f"ECOLE-{n}", "name": f"École des Essais n° {n}", "kind": "elementaire",
+           "city": "Vallombreuse", **overrides}
+    return await sites.create_site(_strings(raw), ACTOR)
+
+
+async def a_room(site: Any = None, **overrides: Any) -> dict[str, Any]:
+    site = site if site is not None else await a_site()
+    raw = {"name": f"Salle {_n()}", "kind": "classroom", **overrides}
+    return await sites.create_room(_code(site), _strings(raw), ACTOR, EVERYTHING)
+
+
+async def a_category(**overrides: Any) -> dict[str, Any]:
+    n = _n()
+    raw = {"code": f"CAT-{n}", "name": f"Catégorie d'essai {n}", "lifespan_years": 6,
+           "replacement_cost_cents": 50_000, "price_change_bp": 0, **overrides}
+    return await catalog.create_category(raw, ACTOR)
+
+
+async def a_model(category: Any = None, **overrides: Any) -> dict[str, Any]:
+    category = category if category is not None else await a_category()
+    raw = {"category": _code(category), "manufacturer": "Fabricant Fictif",
+           "name": f"Modèle {_n()}", **overrides}
+    return await catalog.create_model(_strings(raw), ACTOR)
+
+
+async def a_asset(site: Any = None, category: Any = None, room: Any = None, model: Any = None,
+                  status: str = "in_service", **overrides: Any) -> dict[str, Any]:
+    """An asset (tag from the rig's sequence). `status` may be any status, "retired"
+    included: the ones a creation refuses are reached by a change of status after it."""
+    if site is None:
+        site = await _site_of_room(room) if isinstance(room, Mapping) else await a_site()
+    if category is None and isinstance(model, Mapping):
+        category = await _category_of_model(model)
+    category = category if category is not None else await a_category()
+    created_status = status if status != "retired" else "in_service"
+    raw = {"site": _code(site), "category": _code(category), "room": _id(room),
+           "model": _id(model), "status": created_status, **overrides}
+    asset = await assets.create_asset(_strings(raw), ACTOR, EVERYTHING, prefix=TAG_PREFIX,
+                                      digits=TAG_DIGITS)
+    if status != created_status:
+        asset = await assets.change_status(asset["tag"], status, None, ACTOR, EVERYTHING)
+    return asset
+
+
+async def _site_of_room(room: Mapping[str, Any]) -> str:
+    from inventory.core.tables import Site
+
+    return (await Site.select(Site.code).where(Site.id == room["site"]).first().run())["code"]
+
+
+async def _category_of_model(model: Mapping[str, Any]) -> str:
+    from inventory.core.tables import Category
+
+    return (await Category.select(Category.code).where(
+        Category.id == model["category"]).first().run())["code"]
+
+
+async def a_account(role: str = permissions.TECHNICIAN, sites: Iterable[Any] | None = None,
+                    **overrides: Any) -> dict[str, Any]:
+    """An active account with `role` (a director gets a new site unless `sites` names
+    theirs); its password is PASSWORD unless overridden."""
+    assert role in permissions.ROLES, role
+    site_list = list(sites) if sites is not None else []
+    if role == permissions.DIRECTOR and sites is None:
+        site_list = [await a_site()]
+    n = _n()
+    raw = {"email": f"{role}-{n}@commune.example", "name": f"Personne d'essai {n}",
+           "role": role, "sites": [_code(s) for s in site_list], "password": PASSWORD,
+           **overrides}
+    user = await accounts.create_user(raw, ACTOR)
+    return {**user, "password": raw["password"]}
+
+
+# Fault status -> the actions that lead there from "new" (as a technician would take them).
+_FAULT_PATHS = {
+    workflow.NEW: (),
+    workflow.ACKNOWLEDGED: ("acknowledge",),
+    workflow.IN_PROGRESS: ("start",),
+    workflow.WAITING_PARTS: ("start", "wait_parts"),
+    workflow.RESOLVED: ("start", "resolve"),
+    workflow.CLOSED: ("start", "resolve", "close"),
+    workflow.REJECTED: ("reject",),
+}
+
+
+async def a_fault(asset: Any = None, room: Any = None, status: str = workflow.NEW,
+                  reported_by: Any = ACTOR, **overrides: Any) -> dict[str, Any]:
+    """A fault reported on `asset` (made if neither it nor `room` is given), then taken
+    through the workflow to `status` by a technician's actions."""
+    if asset is None and room is None:
+        asset = await a_asset()
+    if asset is not None:
+        tag = asset["tag"] if isinstance(asset, Mapping) else str(asset)
+        category = (await assets.get_asset(tag, EVERYTHING))["category_code"]
+        raw = {"asset": tag, "symptom": next(iter(symptoms.for_category(category)))}
+    else:
+        raw = {"room": str(_id(room)), "symptom": "no_power"}
+    raw.update(overrides)
+    if raw.get("symptom") == "other":
+        raw.setdefault("description", "Un bruit étrange au démarrage.")
+    reporter = (Actor(label=reported_by["email"], user_id=reported_by["id"])
+                if isinstance(reported_by, Mapping) else reported_by)
+    fault = await faults.report(_strings(raw), reporter, EVERYTHING)
+    for action in _FAULT_PATHS[status]:
+        note = "Hors garantie, non réparable." if action == "reject" else ""
+        fault = await faults.transition(fault["id"], action, note, ACTOR,
+                                        permissions.TECHNICIAN, EVERYTHING)
+    return fault
+
+
+# The fixture's object: the same, one call each, for tests that do not run a loop
+
+
+class Factory:
+    """Builds records in the current test database; each method runs its coroutine with
+    `run` (tests/conftest.py), on an engine of its own."""
+
+    def __init__(self, run: Callable[[Any], Any]):
+        self._run = run
+
+    def installation(self, **overrides: Any) -> dict[str, str]:
+        return self._run(a_installation(**overrides))
+
+    def site(self, **overrides: Any) -> dict[str, Any]:
+        return self._run(a_site(**overrides))
+
+    def room(self, site: Any = None, **overrides: Any) -> dict[str, Any]:
+        return self._run(a_room(site, **overrides))
+
+    def category(self, **overrides: Any) -> dict[str, Any]:
+        return self._run(a_category(**overrides))
+
+    def model(self, category: Any = None, **overrides: Any) -> dict[str, Any]:
+        return self._run(a_model(category, **overrides))
+
+    def asset(self, site: Any = None, category: Any = None, **overrides: Any) -> dict[str, Any]:
+        return self._run(a_asset(site, category, **overrides))
+
+    def assets(self, count: int, site: Any = None, category: Any = None,
+               **overrides: Any) -> list[dict[str, Any]]:
+        """`count` assets sharing the same site and category (made once if not given)."""
+
+        async def many():
+            where = site
+            if where is None:  # the room's site, or one new site for them all
+                room = overrides.get("room")
+                where = await _site_of_room(room) if isinstance(room, Mapping) else await a_site()
+            kind = category if category is not None else await a_category()
+            return [await a_asset(where, kind, **overrides) for _ in range(count)]
+
+        return self._run(many())
+
+    def account(self, role: str = permissions.TECHNICIAN, sites: Iterable[Any] | None = None,
+                **overrides: Any) -> dict[str, Any]:
+        return self._run(a_account(role, sites, **overrides))
+
+    def fault(self, asset: Any = None, **overrides: Any) -> dict[str, Any]:
+        return self._run(a_fault(asset, **overrides))
+
+    def sign_in(self, client, who: str | Mapping[str, Any] = permissions.ADMINISTRATOR,
+                sites: Iterable[Any] | None = None, **overrides: Any) -> dict[str, Any]:
+        """Sign `client` in (its previous session dropped) as `who`: an account from
+        account(), or a role, for which a new account is made. Returns the account."""
+        account = who if isinstance(who, Mapping) else self.account(who, sites, **overrides)
+        client.cookies.delete("session")
+        _session_for(client, account["email"])
+        return account
+
+    def sign_out(self, client) -> None:
+        from tests.helpers import with_csrf
+
+        client.cookies.delete("session")
+        with_csrf(client)
