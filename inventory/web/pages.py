@@ -2,23 +2,50 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import inspect
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
 
-from litestar import Request
+from litestar import Request, Response
 from litestar.params import Parameter
 from litestar.response import Redirect, Template
+from litestar_htmx import HTMXRequest
 
+from inventory.core.errors import Conflict, ValidationFailed
 from inventory.core.parsers import row_number
+
+T = TypeVar("T")
+R = TypeVar("R", bound=Response)
 
 # A row id in a path: ids are 32-bit on PostgreSQL, and SQLite refuses larger integers, so a
 # larger number is refused as bad input (400) before it reaches the database.
 RowId = Annotated[int, Parameter(ge=0, le=2_147_483_647)]
 
 
+def wants_fragment(request: HTMXRequest, target: str | None = None) -> bool:
+    """An htmx request for a part of the page (aimed at the element `target`, when given).
+    A history restore (htmx missed its cache after "back") asks for the whole page: a
+    fragment there would leave the reader on a page without <html>, menus or filters."""
+    htmx = request.htmx
+    return (bool(htmx) and not htmx.history_restore_request
+            and (target is None or htmx.target == target))
 
-def is_htmx(request: Request) -> bool:
-    return request.headers.get("hx-request") == "true"
+
+def vary_on_htmx(response: R, target: str | None = None) -> R:
+    """Say that the answer depends on htmx's headers, so that no cache (the browser's own
+    for "back") hands a fragment out for the page or the page for a fragment."""
+    response.headers["Vary"] = "HX-Request, HX-Target" if target else "HX-Request"
+    return response
+
+
+def page_or_fragment(request: HTMXRequest, page_template: str, fragment_template: str,
+                     status_code: int = 200, /, *, target: str | None = None,
+                     **context: Any) -> Template:
+    """The whole page for a browser, the fragment for htmx (see wants_fragment), with `Vary`.
+    (Positional parameters only: `page` and the like are context names.)"""
+    chosen = fragment_template if wants_fragment(request, target) else page_template
+    return vary_on_htmx(render(chosen, status_code, **context), target)
 
 
 
@@ -49,6 +76,33 @@ def render(template: str, status_code: int = 200, **context: Any) -> Template:
 def see_other(path: str) -> Redirect:
     """Redirect after a successful POST so a reload does not post again."""
     return Redirect(path=path, status_code=303)
+
+
+async def _answer(page: Response | str | Awaitable[Response]) -> Response:
+    if inspect.isawaitable(page):
+        page = await page
+    return see_other(page) if isinstance(page, str) else page
+
+
+async def form_post(action: Awaitable[T], *,
+                    done: str | Callable[[T], Response | str | Awaitable[Response]],
+                    invalid: Callable[[dict[str, str]], Response | Awaitable[Response]],
+                    conflict: Callable[[dict[str, Any]], Response | Awaitable[Response]]
+                    | None = None) -> Response:
+    """The shape of a form post: the service call `action` checks and writes. Then a redirect
+    (303) to `done` (a path, or a function of the call's result giving a path or a page);
+    refused input gives `invalid(errors)`, the form again with each field's message; a stale
+    version gives `conflict(current)`, the form with what is stored now. Without `conflict`,
+    a Conflict goes on to the app's handler."""
+    try:
+        result = await action
+    except ValidationFailed as failed:
+        return await _answer(invalid(failed.errors))
+    except Conflict as stale:
+        if conflict is None:
+            raise
+        return await _answer(conflict(stale.current))
+    return await _answer(done(result) if callable(done) else done)
 
 
 
