@@ -21,17 +21,8 @@ from inventory.faults import symptoms, workflow
 from inventory.interventions import service as interventions
 from inventory.labels import service as labels
 from inventory.web.dependencies import Installation
-from inventory.web.pages import (
-    confirmed,
-    form_data,
-    form_post,
-    form_version,
-    page_or_fragment,
-    query_string,
-    render,
-    see_other,
-    wants_fragment,
-)
+from inventory.web.htmx import page_or_fragment, wants_fragment
+from inventory.web.pages import confirmed, form_data, form_post, form_version, query_string, render, see_other
 
 
 @get("/assets", permission=p.FLEET_READ)

@@ -14,15 +14,7 @@ from inventory.core.i18n import _
 from inventory.core.parsers import row_number
 from inventory.exporting.columns import write_csv
 from inventory.sites import service as sites
-from inventory.web.pages import (
-    RowId,
-    confirmed,
-    form_data,
-    form_post,
-    query_string,
-    render,
-    see_other,
-)
+from inventory.web.pages import RowId, confirmed, form_data, form_post, query_string, render, see_other
 
 
 @get("/sites/{code:str}/inventory", permission=p.ASSET_SEEN)

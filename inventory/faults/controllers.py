@@ -17,15 +17,7 @@ from inventory.core.parsers import row_number
 from inventory.faults import photos, service, symptoms, workflow
 from inventory.sites import service as sites
 from inventory.web.dependencies import Installation, ProcessSettings
-from inventory.web.pages import (
-    RowId,
-    form_data,
-    form_post,
-    form_version,
-    query_string,
-    render,
-    see_other,
-)
+from inventory.web.pages import RowId, form_data, form_post, form_version, query_string, render, see_other
 
 
 @get("/faults", permission=p.FLEET_READ)

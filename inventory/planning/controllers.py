@@ -16,17 +16,8 @@ from inventory.core.parsers import row_number
 from inventory.planning import exports, present, service
 from inventory.planning import scenario as sc
 from inventory.sites.rules import SITE_KINDS
-from inventory.web.pages import (
-    RowId,
-    confirmed,
-    form_post,
-    form_version,
-    page_or_fragment,
-    render,
-    see_other,
-    vary_on_htmx,
-    wants_fragment,
-)
+from inventory.web.htmx import page_or_fragment, vary_on_htmx, wants_fragment
+from inventory.web.pages import RowId, confirmed, form_post, form_version, render, see_other
 
 LINES_PER_PAGE = 100
 

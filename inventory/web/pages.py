@@ -10,43 +10,15 @@ from urllib.parse import urlencode
 from litestar import Request, Response
 from litestar.params import Parameter
 from litestar.response import Redirect, Template
-from litestar_htmx import HTMXRequest
 
 from inventory.core.errors import Conflict, ValidationFailed
 from inventory.core.parsers import row_number
 
 T = TypeVar("T")
-R = TypeVar("R", bound=Response)
 
 # A row id in a path: ids are 32-bit on PostgreSQL, and SQLite refuses larger integers, so a
 # larger number is refused as bad input (400) before it reaches the database.
 RowId = Annotated[int, Parameter(ge=0, le=2_147_483_647)]
-
-
-def wants_fragment(request: HTMXRequest, target: str | None = None) -> bool:
-    """An htmx request for a part of the page (aimed at the element `target`, when given).
-    A history restore (htmx missed its cache after "back") asks for the whole page: a
-    fragment there would leave the reader on a page without <html>, menus or filters."""
-    htmx = request.htmx
-    return (bool(htmx) and not htmx.history_restore_request
-            and (target is None or htmx.target == target))
-
-
-def vary_on_htmx(response: R, target: str | None = None) -> R:
-    """Say that the answer depends on htmx's headers, so that no cache (the browser's own
-    for "back") hands a fragment out for the page or the page for a fragment."""
-    response.headers["Vary"] = "HX-Request, HX-Target" if target else "HX-Request"
-    return response
-
-
-def page_or_fragment(request: HTMXRequest, page_template: str, fragment_template: str,
-                     status_code: int = 200, /, *, target: str | None = None,
-                     **context: Any) -> Template:
-    """The whole page for a browser, the fragment for htmx (see wants_fragment), with `Vary`.
-    (Positional parameters only: `page` and the like are context names.)"""
-    chosen = fragment_template if wants_fragment(request, target) else page_template
-    return vary_on_htmx(render(chosen, status_code, **context), target)
-
 
 
 async def form_data(request: Request) -> dict[str, str]:
