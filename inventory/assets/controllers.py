@@ -116,26 +116,29 @@ async def asset_edit(request: Request, tag: FromPath[str]) -> Template:
     return await _form(request, "assets/edit.html", asset=asset, values=_edit_values(asset), errors={})
 
 
-async def _stale(request: Request, template: str, tag: str, values: dict[str, Any],
-                 shown=lambda current: current) -> Template:
-    """A form posted over an older version: the asset as stored now (read again for its
-    site's and category's codes), next to what the person typed."""
-    current = await service.get_asset(tag, request.user.scope)
-    return await _form(request, template, 409, asset=current, values=values, errors={},
-                       conflict=shown(current))
+async def _asset_form_post(request: Request, asset: dict[str, Any], data: dict[str, str],
+                           template: str, action, shown=lambda current: current) -> Response:
+    """An asset's form posted (edit, move): back to the asset's page, or the form again; over
+    an older version, with the asset as stored now (read again for its site's and category's
+    codes) next to what the person typed."""
+
+    async def stale(_row) -> Template:
+        current = await service.get_asset(asset["tag"], request.user.scope)
+        return await _form(request, template, 409, asset=current, values=data, errors={},
+                           conflict=shown(current))
+
+    return await form_post(
+        action, done=f"/a/{asset['tag']}", conflict=stale,
+        invalid=lambda errors: _form(request, template, 400, asset=asset, values=data,
+                                     errors=errors))
 
 
 @post("/a/{tag:str}/edit", permission=p.ASSET_WRITE)
 async def asset_update(request: Request, tag: FromPath[str]) -> Response:
     asset = await service.get_asset(tag, request.user.scope)
     data = await form_data(request)
-    return await form_post(
-        service.update_asset(tag, data, form_version(data), request.user.actor,
-                             request.user.scope),
-        done=f"/a/{asset['tag']}",
-        invalid=lambda errors: _form(request, "assets/edit.html", 400, asset=asset, values=data,
-                                     errors=errors),
-        conflict=lambda _row: _stale(request, "assets/edit.html", tag, data, _edit_values))
+    return await _asset_form_post(request, asset, data, "assets/edit.html", service.update_asset(
+        tag, data, form_version(data), request.user.actor, request.user.scope), _edit_values)
 
 
 @get("/a/{tag:str}/move", permission=p.ASSET_WRITE)
@@ -150,13 +153,8 @@ async def asset_move_form(request: Request, tag: FromPath[str]) -> Template:
 async def asset_move(request: Request, tag: FromPath[str]) -> Response:
     asset = await service.get_asset(tag, request.user.scope)
     data = await form_data(request)
-    return await form_post(
-        service.move_asset(tag, data, form_version(data), request.user.actor,
-                           request.user.scope),
-        done=f"/a/{asset['tag']}",
-        invalid=lambda errors: _form(request, "assets/move.html", 400, asset=asset, values=data,
-                                     errors=errors),
-        conflict=lambda _row: _stale(request, "assets/move.html", tag, data))
+    return await _asset_form_post(request, asset, data, "assets/move.html", service.move_asset(
+        tag, data, form_version(data), request.user.actor, request.user.scope))
 
 
 @post("/a/{tag:str}/status", permission=p.ASSET_WRITE)
