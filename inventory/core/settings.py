@@ -47,7 +47,7 @@ class Settings:
         env = dict(os.environ if env is None else env)
         data_dir = Path(env.get("INVENTORY_DATA_DIR", PROJECT_ROOT / "var"))
         return cls(
-            database_url=env.get("INVENTORY_DATABASE_URL") or f"sqlite:///{data_dir / 'inventory.core.db'}",
+            database_url=env.get("INVENTORY_DATABASE_URL") or f"sqlite:///{data_dir / 'inventory.db'}",
             base_url=env["INVENTORY_BASE_URL"].strip().rstrip("/")
             if env.get("INVENTORY_BASE_URL", "").strip() else None,
             secret_key=env.get("INVENTORY_SECRET_KEY", "dev-secret-change-me"),
