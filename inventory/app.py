@@ -18,6 +18,7 @@ from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar_htmx import HTMXPlugin
 
 from inventory.accounts import permissions as p
 from inventory.accounts.auth import permission_guard, session_middleware
@@ -45,6 +46,7 @@ from inventory.setup.controllers import setup_routes
 from inventory.setup.service import PublicAddress
 from inventory.sites.controllers import site_routes
 from inventory.web.arrival_order import arrival_order_middleware
+from inventory.web.dependencies import settings_dependencies
 from inventory.web.templating import make_template_engine
 
 log = logging.getLogger("inventory")
@@ -292,7 +294,9 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Fal
             create_static_files_router(path="/static", directories=[PROJECT_ROOT / "static"],
                                        send_as_attachment=False, opt={"permission": p.PUBLIC}),
         ],
-        template_config=TemplateConfig(instance=make_template_engine()),
+        template_config=TemplateConfig(instance=make_template_engine(reload=settings.debug)),
+        plugins=[HTMXPlugin()],  # request.htmx: what htmx asked for (inventory.web.htmx)
+        dependencies=settings_dependencies(settings),
         before_send=[security_headers(public_address)],
         middleware=[arrival_order_middleware(), language_middleware,
                     session_middleware(settings.session_idle_minutes * 60, settings.secret_key)],

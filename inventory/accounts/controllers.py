@@ -11,13 +11,14 @@ from inventory.accounts import permissions as p
 from inventory.accounts import rules, service, tokens
 from inventory.accounts.auth import SESSION_COOKIE
 from inventory.core import audit
-from inventory.core.errors import Conflict, NotFound, ValidationFailed
+from inventory.core.errors import NotFound
 from inventory.core.fields import ACTION_LABELS, ENTITY_LABELS
 from inventory.core.i18n import _
 from inventory.history.words import readable
 from inventory.labels.formats import all_formats
 from inventory.sites import service as sites
-from inventory.web.pages import RowId, form_data, form_version, render, see_other
+from inventory.web.dependencies import ProcessSettings
+from inventory.web.pages import RowId, form_data, form_post, form_version, render, see_other
 
 COOKIE_MAX_AGE = 14 * 24 * 3600  # the server ends idle sessions much sooner
 
@@ -52,7 +53,7 @@ async def login_form(request: Request) -> Template | Redirect:
 
 
 @post("/login", permission=p.PUBLIC)
-async def login(request: Request) -> Response:
+async def login(request: Request, settings: ProcessSettings) -> Response:
     data = await form_data(request)
     result = await service.authenticate(data.get("email", ""), data.get("password", ""),
                                         _client(request))
@@ -71,7 +72,6 @@ async def login(request: Request) -> Response:
     if await _needs_setup(result.user_id):
         target = "/setup"
     response = see_other(target)
-    settings = request.app.state.settings
     response.set_cookie(SESSION_COOKIE, token, max_age=COOKIE_MAX_AGE, httponly=True,
                         samesite="lax", secure=settings.secure_cookies, path="/")
     return response
@@ -103,17 +103,19 @@ async def _account(request: Request, status: int = 200, errors=None, **tokens_co
 
 
 @post("/account/tokens", permission=p.SIGNED_IN)
-async def token_create(request: Request) -> Template:
+async def token_create(request: Request) -> Response:
     data = await form_data(request)
-    try:
-        token, _row = await tokens.create(request.user.id, data.get("name"), request.user.actor)
-    except ValidationFailed as failed:
-        return await _account(request, 400, token_errors=failed.errors, token_values=data)
-    # Shown once, on this response only (no redirect: the token must not sit in a URL), and
-    # never kept by a cache or the browser's history.
-    page = await _account(request, 201, new_token=token)
-    page.headers["Cache-Control"] = "no-store"
-    return page
+
+    async def shown_once(made: tuple[str, dict]) -> Template:
+        # Shown once, on this response only (no redirect: the token must not sit in a URL),
+        # and never kept by a cache or the browser's history.
+        page = await _account(request, 201, new_token=made[0])
+        page.headers["Cache-Control"] = "no-store"
+        return page
+
+    return await form_post(
+        tokens.create(request.user.id, data.get("name"), request.user.actor), done=shown_once,
+        invalid=lambda errors: _account(request, 400, token_errors=errors, token_values=data))
 
 
 @post("/account/tokens/{token_id:int}/revoke", permission=p.SIGNED_IN)
@@ -135,14 +137,12 @@ async def account_notifications(request: Request) -> Redirect:
 
 
 @post("/account/password", permission=p.SIGNED_IN)
-async def change_password(request: Request) -> Template | Redirect:
+async def change_password(request: Request) -> Response:
     data = await form_data(request)
-    try:
-        await service.change_own_password(request.user, data.get("current", ""),
-                                          data.get("new", ""), data.get("confirm", ""))
-    except ValidationFailed as failed:
-        return await _account(request, 400, failed.errors)
-    return see_other("/account?done=1")
+    return await form_post(
+        service.change_own_password(request.user, data.get("current", ""),
+                                    data.get("new", ""), data.get("confirm", "")),
+        done="/account?done=1", invalid=lambda errors: _account(request, 400, errors))
 
 
 # Administration
@@ -168,15 +168,14 @@ def _form_values(request_form: dict[str, str], sites_selected: list[str]) -> dic
 
 
 @post("/admin/users/new", permission=p.USER_ADMIN)
-async def user_create(request: Request) -> Template | Redirect:
+async def user_create(request: Request) -> Response:
     form = await request.form()
     data = _form_values(dict(form.items()), form.getall("sites", []))
-    try:
-        user = await service.create_user(data, request.user.actor)
-    except ValidationFailed as failed:
-        data.pop("password", None)
-        return await _user_form(400, user=None, values=data, errors=failed.errors)
-    return see_other(f"/admin/users/{user['id']}")
+    typed = {k: v for k, v in data.items() if k != "password"}  # never sent back to the page
+    return await form_post(
+        service.create_user(data, request.user.actor),
+        done=lambda user: f"/admin/users/{user['id']}",
+        invalid=lambda errors: _user_form(400, user=None, values=typed, errors=errors))
 
 
 @get("/admin/users/{user_id:int}", permission=p.USER_ADMIN)
@@ -188,31 +187,33 @@ async def user_edit(user_id: RowId) -> Template:
 
 
 @post("/admin/users/{user_id:int}", permission=p.USER_ADMIN)
-async def user_update(request: Request, user_id: RowId) -> Template | Redirect:
+async def user_update(request: Request, user_id: RowId) -> Response:
     user = await service.get_user(user_id)
     form = await request.form()
     data = _form_values(dict(form.items()), form.getall("sites", []))
-    try:
-        await service.update_user(user_id, data, form_version(data), request.user.actor)
-    except ValidationFailed as failed:
-        return await _user_form(400, user=user, values=data, errors=failed.errors, history=[])
-    except Conflict:
+
+    async def stale(_row) -> Template:  # read again: the page shows the user's site codes
         current = await service.get_user(user_id)
         return await _user_form(409, user=current, values=data, errors={}, history=[],
                                 conflict=current)
-    return see_other("/admin/users")
+
+    return await form_post(
+        service.update_user(user_id, data, form_version(data), request.user.actor),
+        done="/admin/users",
+        invalid=lambda errors: _user_form(400, user=user, values=data, errors=errors,
+                                          history=[]),
+        conflict=stale)
 
 
 @post("/admin/users/{user_id:int}/password", permission=p.USER_ADMIN)
-async def user_reset_password(request: Request, user_id: RowId) -> Template | Redirect:
+async def user_reset_password(request: Request, user_id: RowId) -> Response:
     user = await service.get_user(user_id)
     data = await form_data(request)
-    try:
-        await service.set_password(user_id, data.get("password", ""), request.user.actor)
-    except ValidationFailed as failed:
-        return await _user_form(400, user=user, values={**user, "sites": user["site_codes"]},
-                                errors=failed.errors, history=[])
-    return see_other(f"/admin/users/{user_id}?reset=1")
+    return await form_post(
+        service.set_password(user_id, data.get("password", ""), request.user.actor),
+        done=f"/admin/users/{user_id}?reset=1",
+        invalid=lambda errors: _user_form(400, user=user, values={
+            **user, "sites": user["site_codes"]}, errors=errors, history=[]))
 
 
 @get("/admin/audit", permission=p.AUDIT_READ)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, get, post
+from litestar import Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
+from litestar_htmx import HTMXRequest
 
 from inventory.accounts import permissions as p
 from inventory.accounts.scope import Scope
@@ -14,30 +15,27 @@ from inventory.assets import service
 from inventory.assets.queries import SORT_COLUMNS
 from inventory.assets.rules import ACTIVE_STATUSES, STATUSES
 from inventory.assets.scanning import scanned_target
-from inventory.core.errors import Conflict, NotFound, ValidationFailed
+from inventory.core.errors import NotFound
 from inventory.faults import service as faults
 from inventory.faults import symptoms, workflow
 from inventory.interventions import service as interventions
 from inventory.labels import service as labels
-from inventory.setup.service import effective
-from inventory.web.pages import confirmed, form_data, form_version, is_htmx, query_string, render, see_other
-
-
-def _settings(request: Request):
-    return request.app.state.settings
+from inventory.web.dependencies import Installation
+from inventory.web.htmx import page_or_fragment, wants_fragment
+from inventory.web.pages import confirmed, form_data, form_post, form_version, query_string, render, see_other
 
 
 @get("/assets", permission=p.FLEET_READ)
-async def assets_index(request: Request) -> Template:
+async def assets_index(request: HTMXRequest) -> Template:
     f = service.AssetFilter.from_query(request.query_params)
     page = await service.list_assets(f, request.user.scope)
     choices = await service.filter_choices(f.site, request.user.scope)
-    template = "assets/_list.html" if is_htmx(request) else "assets/index.html"
     # The column headers' links, made here: a template macro that calls functions keeps a
     # reference cycle through the render context (request, rows) alive until a GC pass.
     sort_urls = {key: "/assets" + query_string(f.sort_args(key)) for key in SORT_COLUMNS}
-    return render(template, f=f, page=page, choices=choices, statuses=STATUSES,
-                  sort_urls=sort_urls, oob=is_htmx(request))
+    return page_or_fragment(request, "assets/index.html", "assets/_list.html", f=f, page=page,
+                            choices=choices, statuses=STATUSES, sort_urls=sort_urls,
+                            oob=wants_fragment(request))
 
 
 @get("/assets/room-options", permission=p.FLEET_READ)
@@ -70,16 +68,14 @@ async def asset_new(request: Request) -> Template:
 
 
 @post("/assets/new", permission=p.ASSET_WRITE)
-async def asset_create(request: Request) -> Template | Redirect:
+async def asset_create(request: Request, installation: Installation) -> Response:
     data = await form_data(request)
-    settings = await effective(_settings(request))
-    try:
-        asset = await service.create_asset(data, request.user.actor, request.user.scope,
-                                           prefix=settings.tag_prefix, digits=settings.tag_digits)
-    except ValidationFailed as failed:
-        template = "assets/blank.html" if data.get("tag") else "assets/form.html"
-        return await _form(request, template, 400, values=data, errors=failed.errors)
-    return see_other(f"/a/{asset['tag']}")
+    template = "assets/blank.html" if data.get("tag") else "assets/form.html"
+    return await form_post(
+        service.create_asset(data, request.user.actor, request.user.scope,
+                             prefix=installation.tag_prefix, digits=installation.tag_digits),
+        done=lambda asset: f"/a/{asset['tag']}",
+        invalid=lambda errors: _form(request, template, 400, values=data, errors=errors))
 
 
 @get("/a/{tag:str}", permission=p.FLEET_READ)
@@ -120,21 +116,29 @@ async def asset_edit(request: Request, tag: FromPath[str]) -> Template:
     return await _form(request, "assets/edit.html", asset=asset, values=_edit_values(asset), errors={})
 
 
+async def _asset_form_post(request: Request, asset: dict[str, Any], data: dict[str, str],
+                           template: str, action, shown=lambda current: current) -> Response:
+    """An asset's form posted (edit, move): back to the asset's page, or the form again; over
+    an older version, with the asset as stored now (read again for its site's and category's
+    codes) next to what the person typed."""
+
+    async def stale(_row) -> Template:
+        current = await service.get_asset(asset["tag"], request.user.scope)
+        return await _form(request, template, 409, asset=current, values=data, errors={},
+                           conflict=shown(current))
+
+    return await form_post(
+        action, done=f"/a/{asset['tag']}", conflict=stale,
+        invalid=lambda errors: _form(request, template, 400, asset=asset, values=data,
+                                     errors=errors))
+
+
 @post("/a/{tag:str}/edit", permission=p.ASSET_WRITE)
-async def asset_update(request: Request, tag: FromPath[str]) -> Template | Redirect:
+async def asset_update(request: Request, tag: FromPath[str]) -> Response:
     asset = await service.get_asset(tag, request.user.scope)
     data = await form_data(request)
-    try:
-        await service.update_asset(tag, data, form_version(data), request.user.actor,
-                                   request.user.scope)
-    except ValidationFailed as failed:
-        return await _form(request, "assets/edit.html", 400, asset=asset, values=data,
-                           errors=failed.errors)
-    except Conflict:
-        current = await service.get_asset(tag, request.user.scope)
-        return await _form(request, "assets/edit.html", 409, asset=current, values=data, errors={},
-                           conflict=_edit_values(current))
-    return see_other(f"/a/{asset['tag']}")
+    return await _asset_form_post(request, asset, data, "assets/edit.html", service.update_asset(
+        tag, data, form_version(data), request.user.actor, request.user.scope), _edit_values)
 
 
 @get("/a/{tag:str}/move", permission=p.ASSET_WRITE)
@@ -146,39 +150,33 @@ async def asset_move_form(request: Request, tag: FromPath[str]) -> Template:
 
 
 @post("/a/{tag:str}/move", permission=p.ASSET_WRITE)
-async def asset_move(request: Request, tag: FromPath[str]) -> Template | Redirect:
+async def asset_move(request: Request, tag: FromPath[str]) -> Response:
     asset = await service.get_asset(tag, request.user.scope)
     data = await form_data(request)
-    try:
-        await service.move_asset(tag, data, form_version(data), request.user.actor,
-                                 request.user.scope)
-    except ValidationFailed as failed:
-        return await _form(request, "assets/move.html", 400, asset=asset, values=data,
-                           errors=failed.errors)
-    except Conflict:
-        current = await service.get_asset(tag, request.user.scope)
-        return await _form(request, "assets/move.html", 409, asset=current, values=data, errors={},
-                           conflict=current)
-    return see_other(f"/a/{asset['tag']}")
+    return await _asset_form_post(request, asset, data, "assets/move.html", service.move_asset(
+        tag, data, form_version(data), request.user.actor, request.user.scope))
 
 
 @post("/a/{tag:str}/status", permission=p.ASSET_WRITE)
-async def asset_status(request: Request, tag: FromPath[str]) -> Template | Redirect:
+async def asset_status(request: Request, tag: FromPath[str]) -> Response:
     asset = await service.get_asset(tag, request.user.scope)
     data = await form_data(request)
     if data.get("status") == "retired" and asset["status"] != "retired" and not confirmed(data):
         # Retiring takes the device off every list: say so and ask first (a page, so it
         # works without JS).
         return render("assets/confirm_retire.html", asset=asset, version=data.get("version", ""))
-    try:
-        await service.change_status(tag, data.get("status"), form_version(data),
-                                     request.user.actor, request.user.scope)
-    except ValidationFailed as failed:
-        return await _show(asset, request.user.scope, 400, status_error=failed.errors.get("status"))
-    except Conflict:
-        return await _show(await service.get_asset(tag, request.user.scope), request.user.scope, 409,
-                           status_conflict=True)
-    return see_other(f"/a/{asset['tag']}")
+
+    async def stale(_row) -> Template:
+        current = await service.get_asset(tag, request.user.scope)
+        return await _show(current, request.user.scope, 409, status_conflict=True)
+
+    return await form_post(
+        service.change_status(tag, data.get("status"), form_version(data),
+                              request.user.actor, request.user.scope),
+        done=f"/a/{asset['tag']}",
+        invalid=lambda errors: _show(asset, request.user.scope, 400,
+                                     status_error=errors.get("status")),
+        conflict=stale)
 
 
 @post("/a/{tag:str}/seen", permission=p.ASSET_SEEN)
@@ -188,22 +186,23 @@ async def asset_seen(request: Request, tag: FromPath[str]) -> Redirect:
 
 
 @post("/a/{tag:str}/interventions", permission=p.INTERVENTION_LOG)
-async def intervention_log(request: Request, tag: FromPath[str]) -> Template | Redirect:
+async def intervention_log(request: Request, tag: FromPath[str]) -> Response:
     data = await form_data(request)
-    try:
-        await interventions.log(tag, data, request.user.actor, request.user.scope)
-    except ValidationFailed as failed:
+
+    async def refused(errors: dict[str, str]) -> Template:
         asset = await service.get_asset(tag, request.user.scope)
-        return await _show(asset, request.user.scope, 400, intervention_errors=failed.errors,
+        return await _show(asset, request.user.scope, 400, intervention_errors=errors,
                            intervention=data)
-    return see_other(f"/a/{service.rules.normalise_tag(tag)}?logged=1#interventions")
+
+    return await form_post(
+        interventions.log(tag, data, request.user.actor, request.user.scope),
+        done=f"/a/{service.rules.normalise_tag(tag)}?logged=1#interventions", invalid=refused)
 
 
 @get("/scan", permission=p.FLEET_READ)
-async def scan(request: Request) -> Template | Redirect:
+async def scan(request: Request, installation: Installation) -> Template | Redirect:
     """Scan labels with the phone's camera, or type a tag."""
     typed = (request.query_params.get("tag") or "").strip()
-    installation = await effective(_settings(request))
     public = installation.base_url
     if typed:
         kind, value = scanned_target(typed, (str(request.base_url), public))

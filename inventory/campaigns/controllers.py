@@ -10,12 +10,11 @@ from litestar.response import Redirect, Template
 
 from inventory.accounts import permissions as p
 from inventory.campaigns import rules, service
-from inventory.core.errors import ValidationFailed
 from inventory.core.i18n import _
 from inventory.core.parsers import row_number
 from inventory.exporting.columns import write_csv
 from inventory.sites import service as sites
-from inventory.web.pages import RowId, confirmed, form_data, query_string, render, see_other
+from inventory.web.pages import RowId, confirmed, form_data, form_post, query_string, render, see_other
 
 
 @get("/sites/{code:str}/inventory", permission=p.ASSET_SEEN)
@@ -51,41 +50,38 @@ async def campaign_show(request: Request, campaign_id: RowId) -> Template:
 
 
 @post("/inventory/{campaign_id:int}/check", permission=p.ASSET_SEEN)
-async def campaign_check(request: Request, campaign_id: RowId) -> Template | Redirect:
+async def campaign_check(request: Request, campaign_id: RowId) -> Response:
     data = await form_data(request)
     room = data.get("room", "")
     room_id = row_number(room)
-    try:
-        result = await service.check(campaign_id, data.get("tag", ""), room_id,
-                                     request.user.actor, request.user.scope)
-    except ValidationFailed as failed:
-        return await _page(request, campaign_id, 400, errors=failed.errors)
     tag = data.get("tag", "").strip().upper()
-    return see_other(f"/inventory/{campaign_id}" + query_string(
-        {"room": room_id or "", "last": tag, "result": result}))
+    return await form_post(
+        service.check(campaign_id, data.get("tag", ""), room_id, request.user.actor,
+                      request.user.scope),
+        done=lambda result: f"/inventory/{campaign_id}" + query_string(
+            {"room": room_id or "", "last": tag, "result": result}),
+        invalid=lambda errors: _page(request, campaign_id, 400, errors=errors))
 
 
 @post("/inventory/{campaign_id:int}/move", permission=p.ASSET_WRITE)
-async def campaign_move(request: Request, campaign_id: RowId) -> Template | Redirect:
+async def campaign_move(request: Request, campaign_id: RowId) -> Response:
     data = await form_data(request)
-    try:
-        await service.move_here(campaign_id, data.get("tag", ""), request.user.actor,
-                                request.user.scope)
-    except ValidationFailed as failed:
-        return await _page(request, campaign_id, 400, errors=failed.errors)
-    return see_other(f"/inventory/{campaign_id}" + query_string({"room": data.get("room", "")}))
+    return await form_post(
+        service.move_here(campaign_id, data.get("tag", ""), request.user.actor,
+                          request.user.scope),
+        done=f"/inventory/{campaign_id}" + query_string({"room": data.get("room", "")}),
+        invalid=lambda errors: _page(request, campaign_id, 400, errors=errors))
 
 
 @post("/inventory/{campaign_id:int}/close", permission=p.ASSET_SEEN)
-async def campaign_close(request: Request, campaign_id: RowId) -> Template | Redirect:
+async def campaign_close(request: Request, campaign_id: RowId) -> Response:
     if not confirmed(await form_data(request)):
         return await _page(request, campaign_id, 400, errors={
             "confirm": _("Tick the box to confirm: closing cannot be undone.")})
-    try:
-        await service.close(campaign_id, request.user.actor, request.user.scope)
-    except ValidationFailed as failed:
-        return await _page(request, campaign_id, 400, errors=failed.errors)
-    return see_other(f"/inventory/{campaign_id}")
+    return await form_post(
+        service.close(campaign_id, request.user.actor, request.user.scope),
+        done=f"/inventory/{campaign_id}",
+        invalid=lambda errors: _page(request, campaign_id, 400, errors=errors))
 
 
 @get("/inventory/{campaign_id:int}/report.csv", permission=p.ASSET_SEEN)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from litestar import Request, get, post
+from litestar import Request, Response, get, post
 from litestar.params import FromPath
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
 from inventory.accounts import permissions as p
 from inventory.accounts.scope import EVERYTHING
 from inventory.catalog import service
-from inventory.core.errors import Conflict, ValidationFailed
-from inventory.web.pages import RowId, form_data, form_version, render, see_other
+from inventory.web.pages import RowId, form_data, form_post, form_version, render
 
 
 async def categories_page(request: Request, status: int = 200, **context) -> Template:
@@ -37,14 +36,12 @@ async def category_new() -> Template:
 
 
 @post("/categories/new", permission=p.CATALOG_WRITE)
-async def category_create(request: Request) -> Template | Redirect:
+async def category_create(request: Request) -> Response:
     data = await form_data(request)
-    try:
-        await service.create_category(data, request.user.actor)
-    except ValidationFailed as failed:
-        return render("catalog/category_form.html", 400, category=None, values=data,
-                      errors=failed.errors)
-    return see_other("/categories")
+    return await form_post(
+        service.create_category(data, request.user.actor), done="/categories",
+        invalid=lambda errors: render("catalog/category_form.html", 400, category=None,
+                                      values=data, errors=errors))
 
 
 @get("/categories/{code:str}/edit", permission=p.CATALOG_WRITE)
@@ -54,18 +51,16 @@ async def category_edit(code: FromPath[str]) -> Template:
 
 
 @post("/categories/{code:str}/edit", permission=p.CATALOG_WRITE)
-async def category_update(request: Request, code: FromPath[str]) -> Template | Redirect:
+async def category_update(request: Request, code: FromPath[str]) -> Response:
     category = await service.get_category(code)
     data = await form_data(request)
-    try:
-        await service.update_category(code, data, form_version(data), request.user.actor)
-    except ValidationFailed as failed:
-        return render("catalog/category_form.html", 400, category=category, values=data,
-                      errors=failed.errors)
-    except Conflict as conflict:
-        return render("catalog/category_form.html", 409, category=conflict.current,
-                      values=data, errors={}, conflict=conflict.current)
-    return see_other("/categories")
+    return await form_post(
+        service.update_category(code, data, form_version(data), request.user.actor),
+        done="/categories",
+        invalid=lambda errors: render("catalog/category_form.html", 400, category=category,
+                                      values=data, errors=errors),
+        conflict=lambda current: render("catalog/category_form.html", 409, category=current,
+                                        values=data, errors={}, conflict=current))
 
 
 async def _model_form(status: int = 200, **context) -> Template:
@@ -80,13 +75,11 @@ async def model_new(request: Request) -> Template:
 
 
 @post("/models/new", permission=p.CATALOG_WRITE)
-async def model_create(request: Request) -> Template | Redirect:
+async def model_create(request: Request) -> Response:
     data = await form_data(request)
-    try:
-        await service.create_model(data, request.user.actor)
-    except ValidationFailed as failed:
-        return await _model_form(400, model=None, values=data, errors=failed.errors)
-    return see_other("/categories#models")
+    return await form_post(
+        service.create_model(data, request.user.actor), done="/categories#models",
+        invalid=lambda errors: _model_form(400, model=None, values=data, errors=errors))
 
 
 @get("/models/{model_id:int}/edit", permission=p.CATALOG_WRITE)
@@ -97,17 +90,19 @@ async def model_edit(model_id: RowId) -> Template:
 
 
 @post("/models/{model_id:int}/edit", permission=p.CATALOG_WRITE)
-async def model_update(request: Request, model_id: RowId) -> Template | Redirect:
+async def model_update(request: Request, model_id: RowId) -> Response:
     model = await service.get_model(model_id)
     data = await form_data(request)
-    try:
-        await service.update_model(model_id, data, form_version(data), request.user.actor)
-    except ValidationFailed as failed:
-        return await _model_form(400, model=model, values=data, errors=failed.errors)
-    except Conflict:
+
+    async def stale(_row) -> Template:  # the stored row with its category's code, as shown
         current = await service.get_model(model_id)
         return await _model_form(409, model=current, values=data, errors={}, conflict=current)
-    return see_other("/categories#models")
+
+    return await form_post(
+        service.update_model(model_id, data, form_version(data), request.user.actor),
+        done="/categories#models",
+        invalid=lambda errors: _model_form(400, model=model, values=data, errors=errors),
+        conflict=stale)
 
 
 catalog_routes = [

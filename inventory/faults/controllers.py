@@ -12,16 +12,12 @@ from inventory.accounts import permissions as p
 from inventory.accounts import service as accounts
 from inventory.assets import service as assets
 from inventory.catalog import service as catalog
-from inventory.core.errors import Conflict, NotFound, ValidationFailed
+from inventory.core.errors import NotFound
 from inventory.core.parsers import row_number
 from inventory.faults import photos, service, symptoms, workflow
-from inventory.setup.service import effective
 from inventory.sites import service as sites
-from inventory.web.pages import RowId, form_data, form_version, query_string, render, see_other
-
-
-async def _public_url(request: Request) -> str:
-    return (await effective(request.app.state.settings)).base_url
+from inventory.web.dependencies import Installation, ProcessSettings
+from inventory.web.pages import RowId, form_data, form_post, form_version, query_string, render, see_other
 
 
 @get("/faults", permission=p.FLEET_READ)
@@ -66,21 +62,19 @@ async def fault_new(request: Request) -> Template:
 
 
 @post("/faults/new", permission=p.FAULT_REPORT, request_max_body_size=12 * 1024 * 1024)
-async def fault_create(request: Request) -> Template | Redirect:
+async def fault_create(request: Request, installation: Installation) -> Response:
     form = await request.form()
     data = {k: v for k, v in form.items() if isinstance(v, str)}
     upload = form.get("photo")
     photo = await upload.read() if isinstance(upload, UploadFile) and upload.filename else None
     if data.get("device") and data["device"] != "room":
         data["asset"] = data["device"]  # chosen from the room's list
-    settings = await effective(request.app.state.settings)
-    try:
-        fault = await service.report(data, request.user.actor, request.user.scope,
-                                     base_url=settings.base_url, photo=photo,
-                                     data_dir=settings.data_dir)
-    except ValidationFailed as failed:
-        return await _report_form(request, data, failed.errors, 400)
-    return see_other(f"/faults/{fault['id']}?reported=1")
+    return await form_post(
+        service.report(data, request.user.actor, request.user.scope,
+                       base_url=installation.base_url, photo=photo,
+                       data_dir=installation.data_dir),
+        done=lambda fault: f"/faults/{fault['id']}?reported=1",
+        invalid=lambda errors: _report_form(request, data, errors, 400))
 
 
 async def _show(request: Request, fault_id: int, status: int = 200, **context) -> Template:
@@ -98,25 +92,23 @@ async def fault_show(request: Request, fault_id: RowId) -> Template:
 
 
 @post("/faults/{fault_id:int}/{action:str}", permission=p.FAULT_REPORT)
-async def fault_transition(request: Request, fault_id: RowId,
-                           action: FromPath[str]) -> Template | Redirect:
+async def fault_transition(request: Request, fault_id: RowId, action: FromPath[str],
+                           installation: Installation) -> Response:
     data = await form_data(request)
-    try:
-        await service.transition(fault_id, action, data.get("note", ""), request.user.actor,
-                                 request.user.role, request.user.scope, form_version(data),
-                                 base_url=await _public_url(request))
-    except ValidationFailed as failed:
-        return await _show(request, fault_id, 400, action_error=failed.errors.get("action"),
-                           note=data.get("note", ""))
-    except Conflict:
-        return await _show(request, fault_id, 409, conflict=True)
-    return see_other(f"/faults/{fault_id}")
+    return await form_post(
+        service.transition(fault_id, action, data.get("note", ""), request.user.actor,
+                           request.user.role, request.user.scope, form_version(data),
+                           base_url=installation.base_url),
+        done=f"/faults/{fault_id}",
+        invalid=lambda errors: _show(request, fault_id, 400, action_error=errors.get("action"),
+                                     note=data.get("note", "")),
+        conflict=lambda _row: _show(request, fault_id, 409, conflict=True))
 
 
 @get("/faults/{fault_id:int}/photo", permission=p.FLEET_READ)
-async def fault_photo(request: Request, fault_id: RowId) -> Response:
+async def fault_photo(request: Request, fault_id: RowId, settings: ProcessSettings) -> Response:
     fault = await service.get(fault_id, request.user.scope)  # scoped like the fault itself
-    data = photos.load(request.app.state.settings.data_dir, fault["photo"])
+    data = photos.load(settings.data_dir, fault["photo"])
     if data is None:
         raise NotFound(str(fault_id))
     return Response(data, media_type="image/jpeg",
@@ -140,21 +132,23 @@ async def public_report_form(request: Request, tag: FromPath[str]) -> Template |
 
 
 @post("/r/{tag:str}", permission=p.PUBLIC)
-async def public_report(request: Request, tag: FromPath[str]) -> Template | Redirect:
+async def public_report(request: Request, tag: FromPath[str],
+                        installation: Installation) -> Response:
     if not await accounts.anonymous_reports():
         raise NotFound(tag)
     data = await form_data(request)
     client = request.client.host if request.client else "unknown"
-    try:
-        await service.report_anonymous(tag, data, client,
-                                       base_url=await _public_url(request))
-    except ValidationFailed as failed:
+
+    async def refused(errors: dict[str, str]) -> Template:
         device = await service.public_view(tag)
-        status = 429 if "limit" in failed.errors else 400
+        status = 429 if "limit" in errors else 400
         return render("faults/public.html", status, device=device, values=data,
-                      errors=failed.errors, symptoms=symptoms.for_category(
-                          device["category_code"]), sent=None)
-    return see_other(f"/r/{tag}?sent=1")
+                      errors=errors, symptoms=symptoms.for_category(device["category_code"]),
+                      sent=None)
+
+    return await form_post(
+        service.report_anonymous(tag, data, client, base_url=installation.base_url),
+        done=f"/r/{tag}?sent=1", invalid=refused)
 
 
 fault_routes = [public_report_form, public_report, faults_index, fault_new, fault_create,

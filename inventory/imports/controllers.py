@@ -14,27 +14,23 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from inventory.accounts import permissions as p
-from inventory.core.errors import NotFound, ValidationFailed
+from inventory.core.errors import NotFound
 from inventory.core.fields import FIELD_LABELS
 from inventory.core.i18n import _
-from inventory.core.settings import PROJECT_ROOT
+from inventory.core.settings import PROJECT_ROOT, Settings
 from inventory.imports import columns, profiles, reading, report_text, service, uploads
 from inventory.imports import values as value_rules
-from inventory.setup.service import effective
-from inventory.web.pages import render, see_other
+from inventory.web.dependencies import Installation, ProcessSettings
+from inventory.web.pages import form_post, render, see_other
 
 EXAMPLE = PROJECT_ROOT / "examples" / "inventaire-exemple.csv"
 SAMPLE_ROWS = 3
 SHOWN_ROWS = 2000  # rows listed on the report page (counts and errors are always complete)
 
 
-def _data_dir(request: Request) -> Path:
-    return request.app.state.settings.data_dir
-
-
-async def _importer(request: Request) -> service.Importer:
+def _importer(request: Request, settings: Settings) -> service.Importer:
+    """`settings`: the installation's (tag prefix and language of the set-up page)."""
     user = request.user
-    settings = await effective(request.app.state.settings)
     return service.Importer(actor=user.actor, scope=user.scope,
                             may_create_categories=user.can(p.CATALOG_WRITE),
                             prefix=settings.tag_prefix, digits=settings.tag_digits,
@@ -66,7 +62,7 @@ async def import_index() -> Template:
 
 @post("/imports", permission=p.IMPORT_RUN,
       request_max_body_size=2 * reading.MAX_FILE_BYTES)
-async def import_upload(request: Request) -> Template | Redirect:
+async def import_upload(request: Request, settings: ProcessSettings) -> Template | Redirect:
     form = await request.form()
     upload = form.get("file")
     limit_mb = reading.MAX_FILE_BYTES // (1024 * 1024)
@@ -78,12 +74,12 @@ async def import_upload(request: Request) -> Template | Redirect:
         reading.check_size(len(data))
     except reading.FileProblem as problem:
         return render("imports/index.html", 400, error=problem.message, limit_mb=limit_mb)
-    upload_id = uploads.save(_data_dir(request), request.user.id, upload.filename, data)
-    path, _meta = uploads.load(_data_dir(request), upload_id, request.user.id)
+    upload_id = uploads.save(settings.data_dir, request.user.id, upload.filename, data)
+    path, _meta = uploads.load(settings.data_dir, upload_id, request.user.id)
     try:
         reading.inspect(path)
     except reading.FileProblem as problem:
-        uploads.discard(_data_dir(request), upload_id)
+        uploads.discard(settings.data_dir, upload_id)
         return render("imports/index.html", 400, error=problem.message, limit_mb=limit_mb)
     return see_other(f"/imports/{upload_id}")
 
@@ -165,11 +161,11 @@ async def _options(form: Any, with_values: bool) -> service.ImportOptions:
                                  values=chosen, defaults=defaults, create=create)
 
 
-async def _values_page(request: Request, upload_id: str, meta: dict[str, Any], path: Path,
+async def _values_page(importer: service.Importer, upload_id: str, meta: dict[str, Any], path: Path,
                        mapping: list[str], form: Any, options: service.ImportOptions,
                        status: int = 200, report: service.Report | None = None,
                        problem: str = "", notice: str = "") -> Template:
-    screen = await service.values_to_map(path, mapping, await _importer(request), options)
+    screen = await service.values_to_map(path, mapping, importer, options)
     names = {name: {c.key: c.label for c in screen.choices[name]} for name in screen.choices}
     return render(
         "imports/values.html", status, upload_id=upload_id, meta=meta, screen=screen,
@@ -199,10 +195,11 @@ def _inspect(path: Path, options: service.ImportOptions
 
 
 @get("/imports/{upload_id:str}", permission=p.IMPORT_RUN)
-async def import_mapping(request: Request, upload_id: FromPath[str]) -> Template:
+async def import_mapping(request: Request, upload_id: FromPath[str],
+                         settings: ProcessSettings) -> Template:
     """The columns screen; `?header_row=N` reads the columns from row N, `?profile=ID`
     applies a saved profile."""
-    path, meta = uploads.load(_data_dir(request), upload_id, request.user.id)
+    path, meta = uploads.load(settings.data_dir, upload_id, request.user.id)
     try:
         info, options, problem = _inspect(path, _reading_options(request.query_params))
     except reading.FileProblem as problem:
@@ -222,9 +219,10 @@ async def import_mapping(request: Request, upload_id: FromPath[str]) -> Template
 
 
 @post("/imports/{upload_id:str}", permission=p.IMPORT_RUN)
-async def import_run(request: Request, upload_id: FromPath[str]) -> Template | Redirect:
+async def import_run(request: Request, upload_id: FromPath[str], settings: ProcessSettings,
+                     installation: Installation) -> Template | Redirect:
     """Check the file with the chosen mapping (dry run), or import it ("action=import")."""
-    path, meta = uploads.load(_data_dir(request), upload_id, request.user.id)
+    path, meta = uploads.load(settings.data_dir, upload_id, request.user.id)
     form = await request.form()
     try:
         info, options, problem = _inspect(path, _reading_options(form))
@@ -244,42 +242,42 @@ async def import_run(request: Request, upload_id: FromPath[str]) -> Template | R
     action = form.get("action")
     on_values = form.get("screen") == "values" or action in ("values", "save_profile")
     options = await _options(form, with_values=form.get("screen") == "values")
+    importer = _importer(request, installation)
     if action == "values":
-        return await _values_page(request, upload_id, meta, path, mapping, form, options)
+        return await _values_page(importer, upload_id, meta, path, mapping, form, options)
     if action == "save_profile":
-        return await _save_profile(request, upload_id, meta, path, mapping, form, options, info)
+        return await _save_profile(request, importer, upload_id, meta, path, mapping, form,
+                                   options, info)
     commit = action == "import"
-    report = await service.run_import(path, mapping, await _importer(request), commit=commit,
+    report = await service.run_import(path, mapping, importer, commit=commit,
                                       options=options)
     if report.committed:
-        uploads.finish(_data_dir(request), upload_id, {
+        uploads.finish(settings.data_dir, upload_id, {
             "counts": dict(report.counts), "created": dict(report.created_refs),
             "skipped": len(report.skipped)})
         return see_other(f"/imports/{upload_id}/done")
     status = 200 if report.ok else 400
     if on_values:
-        return await _values_page(request, upload_id, meta, path, mapping, form, options,
+        return await _values_page(importer, upload_id, meta, path, mapping, form, options,
                                   status, report=report, problem=report.problem)
     return _mapping_page(upload_id, meta, path, info, mapping, options, status, report=report,
                          problem=report.problem, choices=await _choice_lists(form))
 
 
-async def _save_profile(request: Request, upload_id: str, meta: dict[str, Any], path: Path,
-                        mapping: list[str], form: Any, options: service.ImportOptions,
-                        info: reading.TableInfo) -> Template:
+async def _save_profile(request: Request, importer: service.Importer, upload_id: str,
+                        meta: dict[str, Any], path: Path, mapping: list[str], form: Any,
+                        options: service.ImportOptions, info: reading.TableInfo) -> Response:
     profile = profiles.Profile(
         columns={column: mapping[i] or "ignore" for i, column in enumerate(info.header)
                  if column},
         values={k: dict(x) for k, x in options.values.items()}, defaults=dict(options.defaults))
-    try:
-        row = await profiles.save_profile(str(form.get("profile_name") or ""), profile,
-                                          request.user.actor)
-    except ValidationFailed as failed:
-        return await _values_page(request, upload_id, meta, path, mapping, form, options, 400,
-                                  problem=next(iter(failed.errors.values())))
-    return await _values_page(request, upload_id, meta, path, mapping, form, options,
-                              notice=_("The choices are saved as the profile “%(name)s”.")
-                              % {"name": row["name"]})
+    return await form_post(
+        profiles.save_profile(str(form.get("profile_name") or ""), profile, request.user.actor),
+        done=lambda row: _values_page(
+            importer, upload_id, meta, path, mapping, form, options,
+            notice=_("The choices are saved as the profile “%(name)s”.") % {"name": row["name"]}),
+        invalid=lambda errors: _values_page(importer, upload_id, meta, path, mapping, form,
+                                            options, 400, problem=next(iter(errors.values()))))
 
 
 @get("/imports/profiles/{profile_id:int}/profile.toml", permission=p.IMPORT_RUN)
@@ -300,8 +298,9 @@ async def profile_delete(request: Request, profile_id: FromPath[int]) -> Redirec
 
 
 @get("/imports/{upload_id:str}/done", permission=p.IMPORT_RUN)
-async def import_done(request: Request, upload_id: FromPath[str]) -> Template:
-    meta = uploads.outcome(_data_dir(request), upload_id, request.user.id)
+async def import_done(request: Request, upload_id: FromPath[str],
+                      settings: ProcessSettings) -> Template:
+    meta = uploads.outcome(settings.data_dir, upload_id, request.user.id)
     return render("imports/done.html", meta=meta, counts=meta["outcome"]["counts"],
                   created=meta["outcome"]["created"], created_text=report_text.created_text)
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from litestar import Request, get, post
-from litestar.response import Redirect, Template
+from litestar import Request, Response, get, post
+from litestar.response import Template
 
 from inventory.accounts import permissions as p
 from inventory.catalog import service as catalog
 from inventory.core import clock
-from inventory.core.errors import ValidationFailed
 from inventory.maintenance import service
-from inventory.web.pages import RowId, form_data, render, see_other
+from inventory.web.pages import RowId, form_data, form_post, render
 
 
 async def _page(request: Request, status: int = 200, **context) -> Template:
@@ -28,13 +27,12 @@ async def maintenance_index(request: Request) -> Template:
 
 
 @post("/maintenance/{item_id:int}/done", permission=p.INTERVENTION_LOG)
-async def maintenance_done(request: Request, item_id: RowId) -> Template | Redirect:
+async def maintenance_done(request: Request, item_id: RowId) -> Response:
     data = await form_data(request)
-    try:
-        await service.complete(item_id, data, request.user.actor, request.user.scope)
-    except ValidationFailed as failed:
-        return await _page(request, 400, error=next(iter(failed.errors.values())))
-    return see_other("/maintenance?done=1")
+    return await form_post(
+        service.complete(item_id, data, request.user.actor, request.user.scope),
+        done="/maintenance?done=1",
+        invalid=lambda errors: _page(request, 400, error=next(iter(errors.values()))))
 
 
 async def _tasks_page(status: int = 200, **context) -> Template:
@@ -50,13 +48,11 @@ async def tasks_index() -> Template:
 
 
 @post("/maintenance/tasks", permission=p.ASSET_WRITE)
-async def task_create(request: Request) -> Template | Redirect:
+async def task_create(request: Request) -> Response:
     data = await form_data(request)
-    try:
-        await service.create_task(data, request.user.actor)
-    except ValidationFailed as failed:
-        return await _tasks_page(400, values=data, errors=failed.errors)
-    return see_other("/maintenance/tasks")
+    return await form_post(
+        service.create_task(data, request.user.actor), done="/maintenance/tasks",
+        invalid=lambda errors: _tasks_page(400, values=data, errors=errors))
 
 
 maintenance_routes = [maintenance_index, maintenance_done, tasks_index, task_create]

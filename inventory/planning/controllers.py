@@ -7,16 +7,17 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.response import Redirect, Template
+from litestar_htmx import HTMXRequest
 
 from inventory.accounts import permissions as p
 from inventory.core import clock
-from inventory.core.errors import Conflict, ValidationFailed
 from inventory.core.i18n import _
 from inventory.core.parsers import row_number
 from inventory.planning import exports, present, service
 from inventory.planning import scenario as sc
 from inventory.sites.rules import SITE_KINDS
-from inventory.web.pages import RowId, confirmed, form_version, is_htmx, render, see_other
+from inventory.web.htmx import page_or_fragment, vary_on_htmx, wants_fragment
+from inventory.web.pages import RowId, confirmed, form_post, form_version, render, see_other
 
 LINES_PER_PAGE = 100
 
@@ -89,63 +90,65 @@ async def _index(request: Request, status: int = 200, values=None, errors=None) 
 
 
 @post("/plans", permission=p.PLAN_WRITE)
-async def plan_create(request: Request) -> Template | Redirect:
+async def plan_create(request: Request) -> Response:
     data = await _form(request)
-    try:
-        plan = await service.create_plan(data, request.user.actor)
-    except ValidationFailed as failed:
-        return await _index(request, 400, values=data, errors=failed.errors)
-    return see_other(f"/plans/{plan['id']}")
+    return await form_post(
+        service.create_plan(data, request.user.actor), done=lambda plan: f"/plans/{plan['id']}",
+        invalid=lambda errors: _index(request, 400, values=data, errors=errors))
 
 
 @get("/plans/{plan_id:int}", permission=p.PLAN_READ)
-async def plan_show(request: Request, plan_id: RowId) -> Template:
+async def plan_show(request: HTMXRequest, plan_id: RowId) -> Template:
     plan = await service.get_plan(plan_id)
     context = await _plan_context(plan, request)
-    if is_htmx(request) and request.headers.get("hx-target") == "plan-lines":
-        return render("planning/_lines.html", **context)
-    return render("planning/show.html", **context)
+    return page_or_fragment(request, "planning/show.html", "planning/_lines.html",
+                            target="plan-lines", **context)
 
 
 @post("/plans/{plan_id:int}", permission=p.PLAN_WRITE)
-async def plan_update(request: Request, plan_id: RowId) -> Template | Redirect:
+async def plan_update(request: HTMXRequest, plan_id: RowId) -> Response:
     data = await _form(request)
-    try:
-        plan = await service.update_plan(plan_id, data, form_version(data), request.user.actor)
-    except (ValidationFailed, Conflict) as failed:
+
+    async def editor(values: dict[str, Any] | None, errors: dict[str, str]) -> Template:
         plan = await service.get_plan(plan_id)
-        if isinstance(failed, Conflict):
-            errors = {"name": _("Someone else changed this plan since you opened it; the page "
-                                "now shows their version.")}
-            data = None
-        else:
-            errors = failed.errors
-        context = await _plan_context(plan, request, values=data, errors=errors)
-        return render("planning/_editor.html" if is_htmx(request) else "planning/show.html",
-                      400, **context)
-    context = await _plan_context(plan, request)
-    await service.store_summary(plan_id, context["result"])
-    if is_htmx(request):
-        return render("planning/_editor.html", **context)
-    return see_other(f"/plans/{plan_id}")
+        context = await _plan_context(plan, request, values=values, errors=errors)
+        return page_or_fragment(request, "planning/show.html", "planning/_editor.html", 400,
+                                **context)
+
+    async def saved(plan: dict[str, Any]) -> Response:
+        context = await _plan_context(plan, request)
+        await service.store_summary(plan_id, context["result"])
+        if wants_fragment(request):
+            return page_or_fragment(request, "planning/show.html", "planning/_editor.html",
+                                    **context)
+        return vary_on_htmx(see_other(f"/plans/{plan_id}"))
+
+    return await form_post(
+        service.update_plan(plan_id, data, form_version(data), request.user.actor),
+        done=saved, invalid=lambda errors: editor(data, errors),
+        conflict=lambda _row: editor(None, {"name": _(
+            "Someone else changed this plan since you opened it; the page now shows their "
+            "version.")}))
 
 
 @post("/plans/{plan_id:int}/approve", permission=p.PLAN_WRITE)
-async def plan_approve(request: Request, plan_id: RowId) -> Template | Redirect:
+async def plan_approve(request: Request, plan_id: RowId) -> Response:
     data = await _form(request)
     if not confirmed(data):
         plan = await service.get_plan(plan_id)
         context = await _plan_context(plan, request, errors={
             "confirm": _("Tick the box to confirm: approving cannot be undone.")})
         return render("planning/show.html", 400, **context)
-    try:
-        await service.approve(plan_id, form_version(data), request.user.actor, clock.today())
-    except (ValidationFailed, Conflict):
+
+    async def refused(_why) -> Template:  # the same answer for refused input and a stale form
         plan = await service.get_plan(plan_id)
         context = await _plan_context(plan, request, errors={
             "approve": _("The plan changed or is already approved; check it and try again.")})
         return render("planning/show.html", 409, **context)
-    return see_other(f"/plans/{plan_id}")
+
+    return await form_post(
+        service.approve(plan_id, form_version(data), request.user.actor, clock.today()),
+        done=f"/plans/{plan_id}", invalid=refused, conflict=refused)
 
 
 @post("/plans/{plan_id:int}/copy", permission=p.PLAN_WRITE)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from litestar import Request, get, post
+from litestar import Request, Response, get, post
 from litestar.response import Redirect, Template
 
 from inventory.accounts import permissions as p
-from inventory.core.errors import ValidationFailed
+from inventory.core.settings import Settings
 from inventory.setup import rules, service
-from inventory.web.pages import form_data, render, see_other
+from inventory.web.dependencies import ProcessSettings
+from inventory.web.pages import form_data, form_post, render, see_other
 
 
 def _form_values(request: Request, settings, fixed, stored: dict[str, str]) -> dict[str, str]:
@@ -24,9 +25,9 @@ def _form_values(request: Request, settings, fixed, stored: dict[str, str]) -> d
     return values
 
 
-async def _page(request: Request, template: str, status: int = 200, errors=None,
+async def _page(request: Request, base: Settings, template: str, status: int = 200, errors=None,
                 values=None, **context) -> Template:
-    base = request.app.state.settings
+    """`base`: the process's settings (what the environment fixes), not yet the set-up's."""
     settings = await service.effective(base)
     if values is None:
         values = _form_values(request, settings, base.fixed, await service.stored_values())
@@ -54,53 +55,52 @@ async def _setup_context(request: Request, raw=None) -> dict:
 
 
 @get("/setup", permission=p.SETTINGS_MANAGE)
-async def setup_form(request: Request) -> Template | Redirect:
+async def setup_form(request: Request, settings: ProcessSettings) -> Template | Redirect:
     if not await service.setup_pending():
         return see_other("/admin/settings")
-    return await _page(request, "setup/setup.html", **await _setup_context(request))
+    return await _page(request, settings, "setup/setup.html", **await _setup_context(request))
 
 
 @post("/setup", permission=p.SETTINGS_MANAGE)
-async def setup_save(request: Request) -> Template | Redirect:
+async def setup_save(request: Request, settings: ProcessSettings) -> Response:
     data = await form_data(request)
-    settings = request.app.state.settings
     if not data.get("tag_prefix", "").strip() and "tag_prefix" not in settings.fixed:
         data["tag_prefix"] = rules.propose_prefix(data.get("label_owner", ""))
-    try:
-        await service.complete_setup(data, settings, request.user.id, request.user.actor)
-    except ValidationFailed as failed:
-        return await _page(request, "setup/setup.html", 400, errors=failed.errors, values=data,
-                           **await _setup_context(request, data))
-    return see_other("/?welcome=1")
+
+    async def refused(errors: dict[str, str]) -> Template:
+        return await _page(request, settings, "setup/setup.html", 400, errors=errors,
+                           values=data, **await _setup_context(request, data))
+
+    return await form_post(
+        service.complete_setup(data, settings, request.user.id, request.user.actor),
+        done="/?welcome=1", invalid=refused)
 
 
 @get("/admin/settings", permission=p.SETTINGS_MANAGE)
-async def settings_form(request: Request) -> Template:
-    return await _page(request, "setup/settings.html", saved=request.query_params.get("saved"))
+async def settings_form(request: Request, settings: ProcessSettings) -> Template:
+    return await _page(request, settings, "setup/settings.html",
+                       saved=request.query_params.get("saved"))
 
 
 @post("/admin/settings", permission=p.SETTINGS_MANAGE)
-async def settings_save(request: Request) -> Template | Redirect:
+async def settings_save(request: Request, settings: ProcessSettings) -> Response:
     data = await form_data(request)
-    try:
-        await service.save(data, request.app.state.settings, request.user.actor)
-    except ValidationFailed as failed:
-        return await _page(request, "setup/settings.html", 400, errors=failed.errors,
-                           values=data)
-    return see_other("/admin/settings?saved=1")
+    return await form_post(
+        service.save(data, settings, request.user.actor), done="/admin/settings?saved=1",
+        invalid=lambda errors: _page(request, settings, "setup/settings.html", 400,
+                                     errors=errors, values=data))
 
 
 @post("/categories/starter", permission=p.CATALOG_WRITE)
-async def starter_categories(request: Request) -> Template | Redirect:
-    data = await form_data(request)
-    try:
-        created = await service.create_starter_categories(data, request.user.actor)
-    except ValidationFailed as failed:
-        from inventory.catalog.controllers import categories_page
+async def starter_categories(request: Request) -> Response:
+    from inventory.catalog.controllers import categories_page
 
-        return await categories_page(request, 400, starter=service.starter_rows(data),
-                                     starter_errors=failed.errors)
-    return see_other(f"/categories?created={created}")
+    data = await form_data(request)
+    return await form_post(
+        service.create_starter_categories(data, request.user.actor),
+        done=lambda created: f"/categories?created={created}",
+        invalid=lambda errors: categories_page(request, 400, starter=service.starter_rows(data),
+                                               starter_errors=errors))
 
 
 setup_routes = [setup_form, setup_save, settings_form, settings_save, starter_categories]

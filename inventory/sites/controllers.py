@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from litestar import Request, get, post
+from litestar import Request, Response, get, post
 from litestar.params import FromPath
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
 from inventory.accounts import permissions as p
 from inventory.assets import service as assets
 from inventory.core import audit
-from inventory.core.errors import Conflict, ValidationFailed
 from inventory.history.words import readable
 from inventory.sites import service
-from inventory.web.pages import RowId, form_data, form_version, render, see_other
+from inventory.web.pages import RowId, form_data, form_post, form_version, render
 
 
 @get("/sites", permission=p.FLEET_READ)
@@ -26,13 +25,13 @@ async def site_new() -> Template:
 
 
 @post("/sites/new", permission=p.SITE_WRITE)
-async def site_create(request: Request) -> Template | Redirect:
+async def site_create(request: Request) -> Response:
     data = await form_data(request)
-    try:
-        site = await service.create_site(data, request.user.actor)
-    except ValidationFailed as failed:
-        return render("sites/form.html", 400, site=None, values=data, errors=failed.errors)
-    return see_other(f"/sites/{site['code']}")
+    return await form_post(
+        service.create_site(data, request.user.actor),
+        done=lambda site: f"/sites/{site['code']}",
+        invalid=lambda errors: render("sites/form.html", 400, site=None, values=data,
+                                      errors=errors))
 
 
 @get("/sites/{code:str}", permission=p.FLEET_READ)
@@ -56,18 +55,17 @@ async def site_edit(request: Request, code: FromPath[str]) -> Template:
 
 
 @post("/sites/{code:str}/edit", permission=p.SITE_WRITE)
-async def site_update(request: Request, code: FromPath[str]) -> Template | Redirect:
+async def site_update(request: Request, code: FromPath[str]) -> Response:
     data = await form_data(request)
     site = await service.get_site(code, request.user.scope)
-    try:
-        site = await service.update_site(code, data, form_version(data), request.user.actor,
-                                         request.user.scope)
-    except ValidationFailed as failed:
-        return render("sites/form.html", 400, site=site, values=data, errors=failed.errors)
-    except Conflict as conflict:
-        return render("sites/form.html", 409, site=conflict.current, values=data, errors={},
-                      conflict=conflict.current)
-    return see_other(f"/sites/{site['code']}")
+    return await form_post(
+        service.update_site(code, data, form_version(data), request.user.actor,
+                            request.user.scope),
+        done=lambda saved: f"/sites/{saved['code']}",
+        invalid=lambda errors: render("sites/form.html", 400, site=site, values=data,
+                                      errors=errors),
+        conflict=lambda current: render("sites/form.html", 409, site=current, values=data,
+                                        errors={}, conflict=current))
 
 
 @get("/sites/{code:str}/rooms/new", permission=p.ROOM_WRITE)
@@ -78,15 +76,14 @@ async def room_new(request: Request, code: FromPath[str]) -> Template:
 
 
 @post("/sites/{code:str}/rooms/new", permission=p.ROOM_WRITE)
-async def room_create(request: Request, code: FromPath[str]) -> Template | Redirect:
+async def room_create(request: Request, code: FromPath[str]) -> Response:
     site = await service.get_site(code, request.user.scope)
     data = await form_data(request)
-    try:
-        room = await service.create_room(code, data, request.user.actor, request.user.scope)
-    except ValidationFailed as failed:
-        return render("sites/room_form.html", 400, site=site, room=None, values=data,
-                      errors=failed.errors)
-    return see_other(f"/rooms/{room['id']}")
+    return await form_post(
+        service.create_room(code, data, request.user.actor, request.user.scope),
+        done=lambda room: f"/rooms/{room['id']}",
+        invalid=lambda errors: render("sites/room_form.html", 400, site=site, room=None,
+                                      values=data, errors=errors))
 
 
 @get("/rooms/{room_id:int}", permission=p.FLEET_READ)
@@ -110,20 +107,18 @@ async def room_edit(request: Request, room_id: RowId) -> Template:
 
 
 @post("/rooms/{room_id:int}/edit", permission=p.ROOM_WRITE)
-async def room_update(request: Request, room_id: RowId) -> Template | Redirect:
+async def room_update(request: Request, room_id: RowId) -> Response:
     room = await service.get_room(room_id, request.user.scope)
     site = {"code": room["site_code"], "name": room["site_name"]}
     data = await form_data(request)
-    try:
-        await service.update_room(room_id, data, form_version(data), request.user.actor,
-                                  request.user.scope)
-    except ValidationFailed as failed:
-        return render("sites/room_form.html", 400, site=site, room=room, values=data,
-                      errors=failed.errors)
-    except Conflict as conflict:
-        return render("sites/room_form.html", 409, site=site, room=conflict.current,
-                      values=data, errors={}, conflict=conflict.current)
-    return see_other(f"/rooms/{room_id}")
+    return await form_post(
+        service.update_room(room_id, data, form_version(data), request.user.actor,
+                            request.user.scope),
+        done=f"/rooms/{room_id}",
+        invalid=lambda errors: render("sites/room_form.html", 400, site=site, room=room,
+                                      values=data, errors=errors),
+        conflict=lambda current: render("sites/room_form.html", 409, site=site, room=current,
+                                        values=data, errors={}, conflict=current))
 
 
 site_routes = [

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import inspect
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
 
-from litestar import Request
+from litestar import Request, Response
 from litestar.params import Parameter
 from litestar.response import Redirect, Template
 
+from inventory.core.errors import Conflict, ValidationFailed
 from inventory.core.parsers import row_number
+
+T = TypeVar("T")
 
 # A row id in a path: ids are 32-bit on PostgreSQL, and SQLite refuses larger integers, so a
 # larger number is refused as bad input (400) before it reaches the database.
 RowId = Annotated[int, Parameter(ge=0, le=2_147_483_647)]
-
-
-
-def is_htmx(request: Request) -> bool:
-    return request.headers.get("hx-request") == "true"
-
 
 
 async def form_data(request: Request) -> dict[str, str]:
@@ -49,6 +48,33 @@ def render(template: str, status_code: int = 200, **context: Any) -> Template:
 def see_other(path: str) -> Redirect:
     """Redirect after a successful POST so a reload does not post again."""
     return Redirect(path=path, status_code=303)
+
+
+async def _answer(page: Response | str | Awaitable[Response]) -> Response:
+    if inspect.isawaitable(page):
+        page = await page
+    return see_other(page) if isinstance(page, str) else page
+
+
+async def form_post(action: Awaitable[T], *,
+                    done: str | Callable[[T], Response | str | Awaitable[Response]],
+                    invalid: Callable[[dict[str, str]], Response | Awaitable[Response]],
+                    conflict: Callable[[dict[str, Any]], Response | Awaitable[Response]]
+                    | None = None) -> Response:
+    """The shape of a form post: the service call `action` checks and writes. Then a redirect
+    (303) to `done` (a path, or a function of the call's result giving a path or a page);
+    refused input gives `invalid(errors)`, the form again with each field's message; a stale
+    version gives `conflict(current)`, the form with what is stored now. Without `conflict`,
+    a Conflict goes on to the app's handler."""
+    try:
+        result = await action
+    except ValidationFailed as failed:
+        return await _answer(invalid(failed.errors))
+    except Conflict as stale:
+        if conflict is None:
+            raise
+        return await _answer(conflict(stale.current))
+    return await _answer(done(result) if callable(done) else done)
 
 
 

@@ -179,13 +179,15 @@ class LanguageTemplateEngine(JinjaTemplateEngine):
         return environment.from_string(template_string).render(context)
 
 
-def make_environment(language: str = i18n.DEFAULT_LANGUAGE) -> Environment:
+def make_environment(language: str = i18n.DEFAULT_LANGUAGE, reload: bool = False) -> Environment:
+    """`reload` (INVENTORY_DEBUG=1): a template changed on disk is compiled again on its next
+    render; off in service, where checking every file's date on each render costs time."""
     env = LanguageEnvironment(
         language,
         loader=FileSystemLoader(TEMPLATE_DIR),
         autoescape=select_autoescape(default=True, default_for_string=True),
         extensions=["jinja2.ext.i18n"],
-        auto_reload=False,
+        auto_reload=reload,
         trim_blocks=True,
         lstrip_blocks=True,
     )
@@ -222,6 +224,6 @@ def make_environment(language: str = i18n.DEFAULT_LANGUAGE) -> Environment:
     return env
 
 
-def make_template_engine() -> LanguageTemplateEngine:
-    return LanguageTemplateEngine({language: make_environment(language)
+def make_template_engine(reload: bool = False) -> LanguageTemplateEngine:
+    return LanguageTemplateEngine({language: make_environment(language, reload)
                                    for language in i18n.LANGUAGES})
