@@ -115,3 +115,17 @@ def test_plain_static_names_keep_working_with_a_short_cache(anonymous):
     assert anonymous.get("/static/../pyproject.toml").status_code == 404
     head = anonymous.head("/static/app.css")
     assert head.status_code == 200 and head.content == b""
+
+
+def test_pages_send_no_script_they_do_not_use(client):
+    """The asset page and the scan page use no htmx, and the scan page leaves the QR decoder
+    (257 KB) to its script, which fetches it only for a camera without BarcodeDetector."""
+    for path in ("/a/BRN-000001", "/scan"):
+        html = client.get(path).text
+        assert "htmx.min" not in html, path
+        assert not re.search(r"\shx-(get|post|target|trigger|swap|boost)", html), path
+    scan = client.get("/scan").text
+    assert not any("jsQR" in ref for ref in _static_refs(scan))
+    decoder = re.search(r'data-decoder="([^"]+)"', scan).group(1)
+    assert client.get(decoder).status_code == 200
+    assert "htmx.min" in client.get("/assets").text  # the list filters in place with htmx
