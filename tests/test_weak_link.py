@@ -5,6 +5,11 @@ from __future__ import annotations
 
 import re
 
+from litestar import get
+from litestar.response import ServerSentEvent, Stream
+from litestar.testing import create_test_client
+
+from inventory.web.compression import compression_config
 from tests.helpers import query
 
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -129,3 +134,33 @@ def test_pages_send_no_script_they_do_not_use(client):
     decoder = re.search(r'data-decoder="([^"]+)"', scan).group(1)
     assert client.get(decoder).status_code == 200
     assert "htmx.min" in client.get("/assets").text  # the list filters in place with htmx
+
+
+def test_streamed_responses_are_not_held_back_by_compression():
+    """A streamed response (an export, server-sent events) has no length: it goes out piece
+    by piece, uncompressed, under the app's own compression settings."""
+
+    def rows():
+        for n in range(200):
+            yield f"row {n};" * 10 + "\n"
+
+    @get("/stream")
+    async def stream() -> Stream:
+        return Stream(rows(), media_type="text/csv")
+
+    @get("/events")
+    async def events() -> ServerSentEvent:
+        return ServerSentEvent(iter(["one", "two"]))
+
+    @get("/page")
+    async def page() -> str:
+        return "word " * 400
+
+    with create_test_client([stream, events, page], compression_config=compression_config()) as c:
+        answer = c.get("/stream", headers={"accept-encoding": "gzip"})
+        assert "content-encoding" not in answer.headers
+        assert answer.text.count("\n") == 200
+        sse = c.get("/events", headers={"accept-encoding": "gzip"})
+        assert "content-encoding" not in sse.headers and "two" in sse.text
+        assert c.get("/page", headers={"accept-encoding": "gzip"}).headers[
+            "content-encoding"] == "gzip"
