@@ -14,7 +14,6 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundE
 from litestar.openapi.config import OpenAPIConfig
 from litestar.params import FromPath
 from litestar.response import Redirect
-from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, Receive, Scope, Send
@@ -32,7 +31,7 @@ from inventory.campaigns.controllers import campaign_routes
 from inventory.catalog.controllers import catalog_routes
 from inventory.core import db, i18n, migrations
 from inventory.core.errors import Conflict, NotFound, ValidationFailed
-from inventory.core.settings import PROJECT_ROOT, Settings
+from inventory.core.settings import Settings
 from inventory.dashboard.controllers import dashboard
 from inventory.exporting.controllers import export_routes
 from inventory.faults.controllers import fault_routes
@@ -46,7 +45,9 @@ from inventory.setup.controllers import setup_routes
 from inventory.setup.service import PublicAddress
 from inventory.sites.controllers import site_routes
 from inventory.web.arrival_order import arrival_order_middleware
+from inventory.web.compression import compression_config
 from inventory.web.dependencies import settings_dependencies
+from inventory.web.static import static_router
 from inventory.web.templating import make_template_engine
 
 log = logging.getLogger("inventory")
@@ -291,9 +292,9 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Fal
             *account_routes, *label_routes, *campaign_routes, *fault_routes,
             *maintenance_routes, *backup_routes, *outbox_routes,
             *plan_routes, *export_routes, *import_routes, *setup_routes,
-            create_static_files_router(path="/static", directories=[PROJECT_ROOT / "static"],
-                                       send_as_attachment=False, opt={"permission": p.PUBLIC}),
+            static_router(opt={"permission": p.PUBLIC}),
         ],
+        compression_config=compression_config(),
         template_config=TemplateConfig(instance=make_template_engine(reload=settings.debug)),
         plugins=[HTMXPlugin()],  # request.htmx: what htmx asked for (inventory.web.htmx)
         dependencies=settings_dependencies(settings),

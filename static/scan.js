@@ -1,5 +1,7 @@
 // The scan page: read QR labels with the camera and open what they point to.
-// Uses the browser's BarcodeDetector where it exists, otherwise the vendored jsQR.
+// Uses the browser's BarcodeDetector where it reads QR codes; otherwise the vendored jsQR
+// (257 KB), fetched only then, once the camera is asked for: a weak link is spent on the
+// page first.
 (function () {
   "use strict";
   var video = document.getElementById("scan-video");
@@ -76,14 +78,32 @@
     window.requestAnimationFrame(tick);
   }
 
+  function loadJsQR() {
+    if (window.jsQR || document.getElementById("scan-jsqr")) { return; }
+    var script = document.createElement("script");
+    script.id = "scan-jsqr";
+    script.src = start.dataset.decoder;
+    script.async = true;
+    document.head.appendChild(script);
+  }
+
+  // Until one is chosen, frames are only skipped (tick finds neither decoder).
+  function chooseDecoder() {
+    if (!("BarcodeDetector" in window)) { loadJsQR(); return; }
+    var formats = window.BarcodeDetector.getSupportedFormats
+      ? window.BarcodeDetector.getSupportedFormats() : Promise.resolve(["qr_code"]);
+    formats.then(function (list) {
+      if (list.indexOf("qr_code") < 0) { loadJsQR(); return; }
+      detector = new window.BarcodeDetector({ formats: ["qr_code"] });
+    }).catch(function () { detector = null; loadJsQR(); });
+  }
+
   start.addEventListener("click", function () {
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
       say(status.dataset.nocamera);
       return;
     }
-    if ("BarcodeDetector" in window) {
-      try { detector = new window.BarcodeDetector({ formats: ["qr_code"] }); } catch (e) { detector = null; }
-    }
+    chooseDecoder();
     navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false })
       .then(function (s) {
         stream = s;

@@ -36,6 +36,7 @@ from inventory.core.formatters import (
 from inventory.core.settings import PROJECT_ROOT
 from inventory.sites.rules import ROOM_KINDS, SITE_KINDS
 from inventory.web.pages import label, query_string
+from inventory.web.static import static_url
 
 TEMPLATE_DIR = PROJECT_ROOT / "templates"
 
@@ -204,6 +205,7 @@ def make_environment(language: str = i18n.DEFAULT_LANGUAGE, reload: bool = False
         statuses_text=lambda: {key: str(text) for key, text in STATUSES.items()},
         csrf_field=csrf_field,
         current_user=current_user,
+        static_url=static_url,
     )
     env.filters.update(
         cents=format_cents,

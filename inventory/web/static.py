@@ -1,0 +1,148 @@
+"""Static files with content-hashed names, read and compressed once at start.
+
+`static_url("app.css")` names `/static/app.<hash>.css`: a browser keeps such a file for a
+year without asking again (its name changes when its content does). The plain name
+(`/static/app.css`) keeps working with a short cache, for anything that links to it
+directly. Text files are gzipped once, here, instead of on every request."""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import hashlib
+import mimetypes
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from litestar import HttpMethod, Request, Router, route
+from litestar.params import FromPath
+from litestar.response.base import ASGIResponse
+
+from inventory.core.settings import PROJECT_ROOT
+from inventory.web.compression import COMPRESSIBLE_TYPES
+
+STATIC_DIR = PROJECT_ROOT / "static"
+PREFIX = "/static/"
+IMMUTABLE = "public, max-age=31536000, immutable"
+SHORT = "public, max-age=300"
+_HASHED = re.compile(r"^(?P<stem>.+)\.(?P<hash>[0-9a-f]{10})(?P<suffix>\.[A-Za-z0-9]+)$")
+
+
+@dataclass(frozen=True)
+class StaticFile:
+    name: str  # its path under static/, such as "vendor/pico.min.css"
+    hashed: str  # "vendor/pico.min.<hash>.css"
+    etag: str
+    media_type: str
+    body: bytes
+    gzipped: bytes | None  # None when not text, or when gzip would not make it smaller
+
+
+def hashed_name(name: str, digest: str) -> str:
+    folder, _sep, base = name.rpartition("/")
+    stem, dot, suffix = base.rpartition(".")
+    base = f"{stem}.{digest}.{suffix}" if dot and stem else f"{base}.{digest}"
+    return f"{folder}/{base}" if folder else base
+
+
+def _media_type(path: Path) -> str:
+    guessed = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    if guessed in ("application/javascript", "image/svg+xml"):  # text/* get theirs from Litestar
+        return f"{guessed}; charset=utf-8"
+    return guessed
+
+
+def load(path: Path, name: str) -> StaticFile:
+    body = path.read_bytes()
+    digest = hashlib.sha256(body).hexdigest()[:10]
+    media_type = _media_type(path)
+    gzipped = None
+    if media_type.startswith(COMPRESSIBLE_TYPES):
+        packed = gzip.compress(body, compresslevel=9, mtime=0)
+        gzipped = packed if len(packed) < len(body) else None
+    return StaticFile(name=name, hashed=hashed_name(name, digest), etag=f'"{digest}"',
+                      media_type=media_type, body=body, gzipped=gzipped)
+
+
+class StaticCatalog:
+    """Every file under a folder, by its plain and by its hashed name."""
+
+    def __init__(self, folder: Path):
+        self.by_name: dict[str, StaticFile] = {}
+        self.by_hashed: dict[str, StaticFile] = {}
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not path.name.startswith("."):
+                entry = load(path, path.relative_to(folder).as_posix())
+                self.by_name[entry.name] = entry
+                self.by_hashed[entry.hashed] = entry
+
+    def url(self, name: str) -> str:
+        """The address of a static file by its content; an unknown name is a mistake in a
+        template, found at once by the tests rather than by a browser's silent 404."""
+        return PREFIX + self.by_name[name].hashed
+
+    def find(self, name: str) -> tuple[StaticFile, bool] | None:
+        """The file a request names, and whether it may be kept for good."""
+        if name in self.by_hashed:
+            return self.by_hashed[name], True
+        if name in self.by_name:
+            return self.by_name[name], False
+        # A page from before an update names a former hash: serve today's file, briefly.
+        older = _HASHED.match(name)
+        if older and (entry := self.by_name.get(older["stem"] + older["suffix"])):
+            return entry, False
+        return None
+
+
+@functools.cache
+def catalog() -> StaticCatalog:
+    return StaticCatalog(STATIC_DIR)
+
+
+def static_url(name: str) -> str:
+    return catalog().url(name)
+
+
+def _accepts_gzip(request: Request) -> bool:
+    for part in request.headers.get("accept-encoding", "").split(","):
+        coding, _sep, params = part.strip().partition(";")
+        if coding.strip().lower() in ("gzip", "*") and params.replace(" ", "") not in ("q=0",
+                                                                                       "q=0.0"):
+            return True
+    return False
+
+
+def _respond(request: Request, file_path: str, is_head: bool) -> ASGIResponse:
+    from litestar.exceptions import NotFoundException
+
+    found = catalog().find(file_path.lstrip("/"))
+    if found is None:
+        raise NotFoundException()
+    entry, forever = found
+    headers: dict[str, Any] = {"cache-control": IMMUTABLE if forever else SHORT,
+                               "etag": entry.etag}
+    if entry.gzipped is not None:
+        headers["vary"] = "Accept-Encoding"
+    if request.headers.get("if-none-match") == entry.etag:
+        return ASGIResponse(status_code=304, headers=headers, media_type=entry.media_type)
+    body = entry.body
+    if entry.gzipped is not None and _accepts_gzip(request):
+        body = entry.gzipped
+        headers["content-encoding"] = "gzip"
+    if is_head:
+        return ASGIResponse(headers=headers, media_type=entry.media_type, is_head_response=True,
+                            content_length=len(body))
+    return ASGIResponse(body=body, headers=headers, media_type=entry.media_type)
+
+
+def static_router(opt: dict[str, Any]) -> Router:
+    """GET and HEAD /static/{name}: `opt` carries the route's permission (public)."""
+
+    @route("/{file_path:path}", http_method=[HttpMethod.GET, HttpMethod.HEAD], name="static",
+           include_in_schema=False, opt=opt)
+    async def static_file(request: Request, file_path: FromPath[str]) -> ASGIResponse:
+        return _respond(request, file_path, is_head=request.method == HttpMethod.HEAD)
+
+    return Router(path=PREFIX.rstrip("/"), route_handlers=[static_file])
