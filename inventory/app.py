@@ -12,6 +12,7 @@ from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException
 from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.params import FromPath
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
@@ -24,7 +25,7 @@ from inventory.accounts.auth import permission_guard, session_middleware
 from inventory.accounts.controllers import account_routes
 from inventory.accounts.rules import local_path
 from inventory.api.controllers import api_router
-from inventory.api.docs import InventoryOpenAPI
+from inventory.api.docs import SECURITY_COMPONENTS, operation_id
 from inventory.assets.controllers import asset_routes
 from inventory.backups.controllers import backup_routes
 from inventory.campaigns.controllers import campaign_routes
@@ -314,7 +315,8 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Fal
                         "`Authorization: Bearer <token>`. A browser session also works; it then "
                         "needs the csrftoken cookie's value in the x-csrftoken header for every "
                         "change.",
-            render_plugins=[InventoryOpenAPI()]),
+            components=SECURITY_COMPONENTS, render_plugins=[JsonRenderPlugin()],
+            operation_id_creator=operation_id),
         # The OpenAPI description is the JSON API's only (its router opts back in), not the pages.
         include_in_schema=False,
         on_startup=[on_startup],
