@@ -45,9 +45,9 @@ from inventory.setup.service import effective
 from inventory.sites import service as sites
 from inventory.sites.documents import SiteDocument, SiteInput, SiteList
 
-StatusFilter = choice([*rules.STATUSES, "active"])
-WarrantyFilter = choice(["expired", "ending", "active", "none"])
-SortKey = choice([*queries.SORT_COLUMNS, *(f"-{key}" for key in queries.SORT_COLUMNS)])
+StatusFilter = choice("StatusFilter", [*rules.STATUSES, "active"])
+WarrantyFilter = choice("WarrantyFilter", ["expired", "ending", "active", "none"])
+SortKey = choice("SortKey", [*queries.SORT_COLUMNS, *(f"-{key}" for key in queries.SORT_COLUMNS)])
 
 
 async def _asset(request: Request, tag: str) -> AssetDocument:
@@ -80,7 +80,8 @@ async def api_assets(
     """With `limit` or `cursor`: cursor pagination in tag order (`next_cursor` is null on the
     last page). Without: numbered pages of the list page (`page`)."""
     params = {"q": q, "site": site, "room": str(room) if room else None, "category": category,
-              "status": status, "eol": eol, "warranty": warranty, "sort": sort,
+              "status": status and status.value, "eol": eol,
+              "warranty": warranty and warranty.value, "sort": sort and sort.value,
               "page": str(page) if page else None}
     f = assets.AssetFilter.from_query({k: v for k, v in params.items() if v is not None})
     if limit is not None or cursor is not None:

@@ -26,12 +26,14 @@ class ApiError(msgspec.Struct, kw_only=True):
     fields: dict[str, str] | None = None  # validation: message per field or query parameter
 
 
+# No generated examples: they would be random, a new description at every start.
+_spec = partial(ResponseSpec, generate_examples=False)
 ERROR_RESPONSES = {
-    400: ResponseSpec(ApiError, description="Invalid input; `fields` gives a message per field "
-                                            "or query parameter"),
-    401: ResponseSpec(ApiError, description="No valid API token or session: sign in"),
-    403: ResponseSpec(ApiError, description="The account's role does not allow this"),
-    404: ResponseSpec(ApiError, description="Not found (or outside the account's sites)"),
+    400: _spec(ApiError, description="Invalid input; `fields` gives a message per field "
+                                 "or query parameter"),
+    401: _spec(ApiError, description="No valid API token or session: sign in"),
+    403: _spec(ApiError, description="The account's role does not allow this"),
+    404: _spec(ApiError, description="Not found (or outside the account's sites)"),
 }
 
 SECURITY_SCHEME = "BearerToken"
@@ -63,7 +65,7 @@ def conflict_of(document: type[Document]) -> type:
 def _writes(decorator, document: type[Document] | None = None, **kwargs):
     responses = dict(ERROR_RESPONSES)
     if document is not None:
-        responses[409] = ResponseSpec(conflict_of(document),
+        responses[409] = _spec(conflict_of(document),
                                       description="The record changed since `version`")
     return decorator(responses=responses, **kwargs)
 

@@ -47,7 +47,7 @@ from inventory.sites import service as sites
 from inventory.sites.documents import RoomCreate, RoomDocument, RoomList, RoomUpdate
 from inventory.web.pages import RowId
 
-FaultFilter = choice(["open", "all"])
+FaultFilter = choice("FaultFilter", ["open", "all"])
 
 
 # Rooms
@@ -177,7 +177,7 @@ async def api_fault_action(request: Request, fault_id: RowId, action: FromPath[F
     machine decide who may take which step from which status."""
     settings = await effective(request.app.state.settings)
     fault = await guarded(faults.transition(
-        fault_id, action, data.fields().get("note", ""), request.user.actor, request.user.role,
+        fault_id, action.value, data.fields().get("note", ""), request.user.actor, request.user.role,
         request.user.scope, data.fields().get("version"), base_url=settings.base_url),
         lambda: _fault(request, fault_id))
     return await _fault(request, fault["id"])

@@ -10,8 +10,8 @@ import msgspec
 from inventory.assets import rules
 from inventory.core.documents import UNSET, Document, Unset, Versioned, choice
 
-Status = choice(rules.STATUSES)
-ActiveStatus = choice(rules.ACTIVE_STATUSES)
+Status = choice("AssetStatus", rules.STATUSES)
+ActiveStatus = choice("ActiveStatus", rules.ACTIVE_STATUSES)
 # A device's tag, a site's or category's code: kept short so a query never carries a novel.
 Code = Annotated[str, msgspec.Meta(max_length=64)]
 

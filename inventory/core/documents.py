@@ -6,7 +6,8 @@ cannot drift from the server. Pure: no database, no HTTP."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, Literal, TypeVar
+from enum import StrEnum
+from typing import Any, TypeVar
 
 import msgspec
 
@@ -31,7 +32,8 @@ class Input(msgspec.Struct, kw_only=True):
     mapping the services read (the same services the pages call with their form values)."""
 
     def fields(self) -> dict[str, Any]:
-        return {name: value for name in self.__struct_fields__
+        return {name: value.value if isinstance(value, StrEnum) else value
+                for name in self.__struct_fields__
                 if (value := getattr(self, name)) is not UNSET}
 
 
@@ -39,6 +41,7 @@ class Versioned(Input, kw_only=True):
     version: int | Unset = UNSET  # the version read; a stale one gets 409
 
 
-def choice(values: Iterable[str]) -> Any:
-    """The enumeration of a rule's codes (a Literal), for validation and the OpenAPI."""
-    return Literal[tuple(values)]  # type: ignore[valid-type]
+def choice(name: str, values: Iterable[str]) -> Any:
+    """The enumeration of a rule's codes, named (the OpenAPI description and a generated
+    client call it `name`). Its members are text equal to the codes."""
+    return StrEnum(name, {value: value for value in values})  # type: ignore[misc]

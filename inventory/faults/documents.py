@@ -10,8 +10,8 @@ import msgspec
 from inventory.core.documents import UNSET, Document, Input, Unset, Versioned, choice
 from inventory.faults import symptoms, workflow
 
-FaultStatus = choice(workflow.STATES)
-FaultAction = choice(workflow.ACTIONS)
+FaultStatus = choice("FaultStatus", workflow.STATES)
+FaultAction = choice("FaultAction", workflow.ACTIONS)
 
 
 def _symptoms_by_category() -> str:
@@ -25,7 +25,7 @@ def _symptoms_by_category() -> str:
             + "; ".join(lines) + ".")
 
 
-Symptom = Annotated[choice(symptoms.all_symptoms()),
+Symptom = Annotated[choice("Symptom", symptoms.all_symptoms()),
                     msgspec.Meta(description=_symptoms_by_category())]
 
 

@@ -9,7 +9,7 @@ import msgspec
 from inventory.core.documents import UNSET, Document, Input, Unset, choice
 from inventory.interventions.service import KINDS
 
-InterventionKind = choice(KINDS)
+InterventionKind = choice("InterventionKind", KINDS)
 
 
 class InterventionDocument(Document):

@@ -11,8 +11,8 @@ from inventory.core.documents import UNSET, Document, Unset, Versioned, choice
 from inventory.core.fields import PLAN_STATUSES
 from inventory.planning.scenario import ENVELOPE_KINDS
 
-PlanStatus = choice(PLAN_STATUSES)
-Budgets = choice(ENVELOPE_KINDS)
+PlanStatus = choice("PlanStatus", PLAN_STATUSES)
+Budgets = choice("Budgets", ENVELOPE_KINDS)
 
 
 class PlanDocument(Document):

@@ -9,8 +9,8 @@ import msgspec
 from inventory.core.documents import UNSET, Document, Unset, Versioned, choice
 from inventory.sites import rules
 
-SiteKind = choice(rules.SITE_KINDS)
-RoomKind = choice(rules.ROOM_KINDS)
+SiteKind = choice("SiteKind", rules.SITE_KINDS)
+RoomKind = choice("RoomKind", rules.ROOM_KINDS)
 
 
 class SiteDocument(Document):
