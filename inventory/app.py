@@ -24,7 +24,7 @@ from inventory.accounts import permissions as p
 from inventory.accounts.auth import permission_guard, session_middleware
 from inventory.accounts.controllers import account_routes
 from inventory.accounts.rules import local_path
-from inventory.api.controllers import api_router
+from inventory.api.controllers import api_reference, api_router
 from inventory.api.docs import SECURITY_COMPONENTS, operation_id
 from inventory.assets.controllers import asset_routes
 from inventory.backups.controllers import backup_routes
@@ -143,6 +143,8 @@ async def choose_language(request: Request, language: FromPath[str]) -> Response
 
 
 def _wants_json(request: Request) -> bool:
+    if request.url.path == "/api/docs":  # the API's reference is a page
+        return False
     return request.url.path.startswith("/api/") or "application/json" in request.headers.get(
         "accept", "").split(",")[0]
 
@@ -281,7 +283,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Fal
     return Litestar(
         route_handlers=[
             dashboard, healthz, choose_language,
-            *site_routes, *asset_routes, *catalog_routes, api_router,
+            *site_routes, *asset_routes, *catalog_routes, api_router, api_reference,
             *account_routes, *label_routes, *campaign_routes, *fault_routes,
             *maintenance_routes, *backup_routes, *outbox_routes,
             *plan_routes, *export_routes, *import_routes, *setup_routes,

@@ -4,6 +4,8 @@ history pages like every list, and the OpenAPI description says what a client ne
 
 from __future__ import annotations
 
+import re
+
 from tests.helpers import count, query
 from tests.test_api_resources import _as
 
@@ -182,3 +184,22 @@ def test_openapi_states_what_a_client_needs(client):
     body = schema["paths"]["/api/v1/assets/{tag}/interventions"]["post"]["requestBody"]
     assert body["content"]["application/json"]["schema"]["$ref"].endswith("/InterventionInput")
     assert "integer" in str(components["InterventionInput"]["properties"]["minutes_spent"])
+
+
+def test_api_reference_page_from_vendored_files(client_as):
+    page = client_as("viewer").get("/api/docs")
+    assert page.status_code == 200
+    csp = page.headers["content-security-policy"]
+    assert "script-src 'self';" in csp and "unsafe" not in csp
+    scripts = re.findall(r"<script([^>]*)>", page.text)
+    assert scripts and all('src="/static/' in attributes for attributes in scripts)
+    assert 'src="/static/vendor/swagger-ui/swagger-ui-bundle.js"' in page.text
+    assert 'data-schema="/schema/openapi.json"' in page.text
+    client = client_as("viewer")
+    for path in ("/static/vendor/swagger-ui/swagger-ui-bundle.js", "/static/api-docs.js",
+                 "/static/vendor/swagger-ui/swagger-ui.css"):
+        assert client.get(path).status_code == 200, path
+    assert 'href="/api/docs"' in client.get("/account").text
+    visitor = client_as("anonymous")
+    answer = visitor.get("/api/docs", follow_redirects=False)
+    assert answer.status_code == 302 and answer.headers["location"].startswith("/login?next=")

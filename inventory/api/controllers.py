@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Request, Router
+from litestar import Request, Router, get
 from litestar.exceptions import ValidationException
 from litestar.params import FromPath, JSONBody, Parameter
+from litestar.response import Template
 
 from inventory.accounts import permissions as p
 from inventory.api.docs import (
@@ -44,6 +45,7 @@ from inventory.core.parsers import INT_MAX
 from inventory.setup.service import effective
 from inventory.sites import service as sites
 from inventory.sites.documents import SiteDocument, SiteInput, SiteList
+from inventory.web.pages import render
 
 StatusFilter = choice("StatusFilter", [*rules.STATUSES, "active"])
 WarrantyFilter = choice("WarrantyFilter", ["expired", "ending", "active", "none"])
@@ -202,3 +204,9 @@ api_router = Router(
     ], tags=["api"], include_in_schema=True, security=SECURITY, before_request=strict_body,
     exception_handlers={ValidationException: validation_exception_handler,
                         StaleVersion: stale_version_handler})
+
+
+@get("/api/docs", permission=p.SIGNED_IN)
+async def api_reference() -> Template:
+    """The readable API reference (Swagger UI, vendored under static/)."""
+    return render("api/docs.html")
