@@ -70,7 +70,8 @@ async def api_assets(
     eol: Annotated[str | None, Parameter(
         pattern=r"^(past|[0-9]{4})$",
         description="End of life: a year, or `past` for at or beyond it")] = None,
-    warranty: WarrantyFilter | None = None,
+    warranty: Annotated[WarrantyFilter | None, Parameter(
+        description="Warranty: expired, ending (within 90 days), active, none")] = None,
     sort: Annotated[SortKey | None, Parameter(
         description="Numbered pages only: a column, `-` first for descending")] = None,
     page: Annotated[int | None, Parameter(ge=1, le=100_000, description=(
