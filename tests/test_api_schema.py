@@ -43,7 +43,9 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 def api_server(tmp_path_factory, request) -> Iterator[tuple[str, str]]:
     tmp = tmp_path_factory.mktemp("schema")
     url = (f"sqlite:///{tmp / 'api.db'}" if request.param == "sqlite"
-           else request.getfixturevalue("pg_server").create_database("schema_api"))
+           else request.getfixturevalue("pg_server").create_database(
+               # one database per module using this fixture (test_api_client.py too)
+               "api_" + request.module.__name__.rsplit(".", 1)[-1]))
     env = {**os.environ, "INVENTORY_DATABASE_URL": url, "PYTHONPATH": str(PROJECT),
            "INVENTORY_DATA_DIR": str(tmp), "INVENTORY_SCHEDULER": "0"}
     for args in (["migrate"], ["demo", "--assets", "200"]):
