@@ -12,6 +12,7 @@ from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException
 from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.params import FromPath
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
@@ -23,8 +24,8 @@ from inventory.accounts import permissions as p
 from inventory.accounts.auth import permission_guard, session_middleware
 from inventory.accounts.controllers import account_routes
 from inventory.accounts.rules import local_path
-from inventory.api.controllers import api_router
-from inventory.api.docs import InventoryOpenAPI
+from inventory.api.controllers import api_reference, api_router
+from inventory.api.docs import SECURITY_COMPONENTS, operation_id
 from inventory.assets.controllers import asset_routes
 from inventory.backups.controllers import backup_routes
 from inventory.campaigns.controllers import campaign_routes
@@ -148,6 +149,8 @@ async def choose_language(request: Request, language: FromPath[str]) -> Response
 
 
 def _wants_json(request: Request) -> bool:
+    if request.url.path == "/api/docs":  # the API's reference is a page
+        return False
     return request.url.path.startswith("/api/") or "application/json" in request.headers.get(
         "accept", "").split(",")[0]
 
@@ -288,7 +291,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Fal
     return Litestar(
         route_handlers=[
             dashboard, healthz, choose_language,
-            *site_routes, *asset_routes, *catalog_routes, api_router,
+            *site_routes, *asset_routes, *catalog_routes, api_router, api_reference,
             *account_routes, *label_routes, *campaign_routes, *fault_routes,
             *maintenance_routes, *backup_routes, *outbox_routes,
             *plan_routes, *export_routes, *import_routes, *setup_routes,
@@ -324,7 +327,8 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Fal
                         "`Authorization: Bearer <token>`. A browser session also works; it then "
                         "needs the csrftoken cookie's value in the x-csrftoken header for every "
                         "change.",
-            render_plugins=[InventoryOpenAPI()]),
+            components=SECURITY_COMPONENTS, render_plugins=[JsonRenderPlugin()],
+            operation_id_creator=operation_id),
         # The OpenAPI description is the JSON API's only (its router opts back in), not the pages.
         include_in_schema=False,
         on_startup=[on_startup],

@@ -26,9 +26,13 @@ def test_create_update_and_history(client):
     assert updated.status_code == 200
     assert updated.json()["notes"] == "via API"
     assert updated.json()["serial"] == "API-1"  # a partial update keeps other fields
+    # Issue 13: the history pages like every list ({items, next_cursor}), in codes.
     history = client.get(f"/api/v1/assets/{doc['tag']}/history").json()
-    assert [h["action"] for h in history] == ["update", "create"]
-    assert history[0]["actor"] == "admin@brenneville.example"
+    assert [h["action"] for h in history["items"]] == ["update", "create"]
+    assert history["next_cursor"] is None
+    assert history["items"][0]["actor"] == "admin@brenneville.example"
+    assert history["items"][0]["changes"] == {"notes": ["", "via API"]}
+    assert "action_label" not in history["items"][0]
 
 
 def test_field_errors_are_400_with_details_and_nothing_written(client):

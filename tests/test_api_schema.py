@@ -30,7 +30,10 @@ from schemathesis.specs.openapi.checks import (
 
 from tests.pgserver import _free_port
 
-INVENTORY = Path(sys.executable).parent / "inventory"
+# The command of this checkout (not the console script, which runs the checkout the virtual
+# environment was installed from): `python -m inventory.cli` from the project's folder.
+PROJECT = Path(__file__).resolve().parents[1]
+INVENTORY = [sys.executable, "-m", "inventory.cli"]
 EXAMPLES = int(os.environ.get("API_SCHEMA_EXAMPLES", "25"))  # per operation
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
@@ -40,21 +43,23 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 def api_server(tmp_path_factory, request) -> Iterator[tuple[str, str]]:
     tmp = tmp_path_factory.mktemp("schema")
     url = (f"sqlite:///{tmp / 'api.db'}" if request.param == "sqlite"
-           else request.getfixturevalue("pg_server").create_database("schema_api"))
-    env = {**os.environ, "INVENTORY_DATABASE_URL": url,
+           else request.getfixturevalue("pg_server").create_database(
+               # one database per module using this fixture (test_api_client.py too)
+               "api_" + request.module.__name__.rsplit(".", 1)[-1]))
+    env = {**os.environ, "INVENTORY_DATABASE_URL": url, "PYTHONPATH": str(PROJECT),
            "INVENTORY_DATA_DIR": str(tmp), "INVENTORY_SCHEDULER": "0"}
     for args in (["migrate"], ["demo", "--assets", "200"]):
-        subprocess.run([str(INVENTORY), *args], env=env, check=True, capture_output=True,
-                       timeout=120)
-    token = subprocess.run([str(INVENTORY), "token", "create", "admin@brenneville.example"],
+        subprocess.run([*INVENTORY, *args], env=env, check=True, capture_output=True,
+                       timeout=120, cwd=PROJECT)
+    token = subprocess.run([*INVENTORY, "token", "create", "admin@brenneville.example"],
                            env=env, check=True, capture_output=True, text=True,
-                           timeout=60).stdout.strip()
+                           timeout=60, cwd=PROJECT).stdout.strip()
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     with (tmp / "server.log").open("w") as log:
-        process = subprocess.Popen([str(INVENTORY), "serve", "--host", "127.0.0.1", "--port",
+        process = subprocess.Popen([*INVENTORY, "serve", "--host", "127.0.0.1", "--port",
                                     str(port), "--no-access-log"], env=env, stdout=log,
-                                   stderr=subprocess.STDOUT)
+                                   stderr=subprocess.STDOUT, cwd=PROJECT)
     try:
         deadline = time.monotonic() + 20
         while True:

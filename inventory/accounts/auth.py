@@ -58,6 +58,10 @@ def session_middleware(idle_seconds: int, secret: str = ""):
                         token = _cookie(scope.get("headers", []), SESSION_COOKIE)
                         if token:
                             user = await service.load_session(token, idle_seconds)
+                    if user is None and scope["path"].startswith("/api/v1/"):
+                        # No credential: nothing to forge either. Let the guard answer 401
+                        # "sign in" rather than the CSRF check a 403.
+                        _as_token_request(scope, secret)
                     if user is not None:
                         await names.refresh()
                 scope["user"] = user

@@ -1,146 +1,213 @@
-"""JSON API v1: the same service functions and permission table as the pages."""
+"""JSON API v1: the same service functions and permission table as the pages. Bodies and
+answers are the features' typed documents (`<feature>/documents.py`); query parameters are
+typed here, so a value that cannot be right is a 400 naming the parameter."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated
 
-from litestar import Request, Router
-from litestar.params import FromPath, JSONBody
+from litestar import Request, Router, get
+from litestar.exceptions import ValidationException
+from litestar.params import FromPath, JSONBody, Parameter
+from litestar.response import Template
 
 from inventory.accounts import permissions as p
 from inventory.api.docs import (
-    AssetDocument,
-    AssetList,
-    CategoryList,
-    HistoryEntry,
-    ModelList,
-    SiteDocument,
-    SiteList,
+    SECURITY,
+    StaleVersion,
     api_get,
     api_patch,
     api_post,
+    guarded,
+    required_version,
+    stale_version_handler,
+    strict_body,
+    validation_exception_handler,
 )
-from inventory.api.resources import (
-    body_of,
-    category_document,
-    decode_cursor,
-    encode_cursor,
-    limit_of,
-    model_document,
-    page_of,
-    resource_routes,
-    version_of,
-)
-from inventory.api.serialize import asset_document, jsonable, site_document
+from inventory.api.history import history_page
+from inventory.api.paging import Cursor, Limit, cut, decode_cursor, page_of
+from inventory.api.resources import resource_routes
+from inventory.assets import queries, rules
 from inventory.assets import service as assets
+from inventory.assets.documents import (
+    AssetCreate,
+    AssetDocument,
+    AssetPage,
+    AssetUpdate,
+    HistoryPage,
+    MoveInput,
+    StatusInput,
+)
 from inventory.catalog import service as catalog
+from inventory.catalog.documents import CategoryDocument, CategoryList, ModelDocument, ModelList
+from inventory.core.documents import choice
+from inventory.core.parsers import INT_MAX
 from inventory.setup.service import effective
 from inventory.sites import service as sites
+from inventory.sites.documents import SiteDocument, SiteInput, SiteList
+from inventory.web.pages import render
+
+StatusFilter = choice("StatusFilter", [*rules.STATUSES, "active"])
+WarrantyFilter = choice("WarrantyFilter", ["expired", "ending", "active", "none"])
+SortKey = choice("SortKey", [*queries.SORT_COLUMNS, *(f"-{key}" for key in queries.SORT_COLUMNS)])
+
+
+async def _asset(request: Request, tag: str) -> AssetDocument:
+    return AssetDocument.of(await assets.get_asset(tag, request.user.scope))
 
 
 @api_get("/assets", permission=p.FLEET_READ)
-async def api_assets(request: Request) -> AssetList:
+async def api_assets(
+    request: Request,
+    q: Annotated[str | None, Parameter(max_length=100, description="Words searched in tags, "
+                                       "serials, holders, models…")] = None,
+    site: Annotated[str | None, Parameter(max_length=64, description="A site's code")] = None,
+    room: Annotated[int | None, Parameter(ge=1, le=INT_MAX, description="A room's id")] = None,
+    category: Annotated[str | None, Parameter(max_length=64,
+                                              description="A category's code")] = None,
+    status: Annotated[StatusFilter | None, Parameter(
+        description="A status, or `active` for every status but retired")] = None,
+    eol: Annotated[str | None, Parameter(
+        pattern=r"^(past|[0-9]{4})$",
+        description="End of life: a year, or `past` for at or beyond it")] = None,
+    warranty: Annotated[WarrantyFilter | None, Parameter(
+        description="Warranty: expired, ending (within 90 days), active, none")] = None,
+    sort: Annotated[SortKey | None, Parameter(
+        description="Numbered pages only: a column, `-` first for descending")] = None,
+    page: Annotated[int | None, Parameter(ge=1, le=100_000, description=(
+        "A numbered page (without `limit` and `cursor`)"))] = None,
+    limit: Annotated[int | None, Parameter(ge=1, le=500, description=(
+        "Cursor pages in tag order (with or without `cursor`)"))] = None,
+    cursor: Cursor = None,
+) -> AssetPage:
     """With `limit` or `cursor`: cursor pagination in tag order (`next_cursor` is null on the
     last page). Without: numbered pages of the list page (`page`)."""
-    f = assets.AssetFilter.from_query(request.query_params)
-    if "limit" in request.query_params or "cursor" in request.query_params:
-        limit = limit_of(request)
-        rows = await assets.page_after(f, request.user.scope, decode_cursor(request) or "",
+    params = {"q": q, "site": site, "room": str(room) if room else None, "category": category,
+              "status": status and status.value, "eol": eol,
+              "warranty": warranty and warranty.value, "sort": sort and sort.value,
+              "page": str(page) if page else None}
+    f = assets.AssetFilter.from_query({k: v for k, v in params.items() if v is not None})
+    if limit is not None or cursor is not None:
+        limit = limit or 100
+        rows = await assets.page_after(f, request.user.scope, decode_cursor(cursor) or "",
                                        limit + 1)
-        more = len(rows) > limit
-        rows = rows[:limit]
-        return {"items": [asset_document(row) for row in rows],
-                "next_cursor": encode_cursor(rows[-1]["tag"]) if more else None}
-    page = await assets.list_assets(f, request.user.scope)
+        rows, next_cursor = cut(rows, limit, "tag")
+        return AssetPage(items=[AssetDocument.of(row) for row in rows], next_cursor=next_cursor)
+    listed = await assets.list_assets(f, request.user.scope)
     # The list page reads fewer columns than a document has: read the page's assets whole.
-    rows = await assets.details([row["tag"] for row in page.rows], request.user.scope)
-    return {"total": page.total, "page": page.page, "pages": page.pages,
-            "items": [asset_document(row) for row in rows]}
+    rows = await assets.details([row["tag"] for row in listed.rows], request.user.scope)
+    return AssetPage(total=listed.total, page=listed.page, pages=listed.pages,
+                     items=[AssetDocument.of(row) for row in rows])
 
 
 @api_get("/assets/{tag:str}", permission=p.FLEET_READ)
 async def api_asset(request: Request, tag: FromPath[str]) -> AssetDocument:
-    return asset_document(await assets.get_asset(tag, request.user.scope))
+    return await _asset(request, tag)
 
 
 @api_post("/assets", permission=p.ASSET_WRITE)
-async def api_asset_create(request: Request, data: JSONBody[Any]) -> AssetDocument:
+async def api_asset_create(request: Request, data: JSONBody[AssetCreate]) -> AssetDocument:
     settings = await effective(request.app.state.settings)
-    row = await assets.create_asset(body_of(data), request.user.actor, request.user.scope,
+    row = await assets.create_asset(data.fields(), request.user.actor, request.user.scope,
                                     prefix=settings.tag_prefix, digits=settings.tag_digits)
-    return asset_document(row)
+    return AssetDocument.of(row)
 
 
-@api_patch("/assets/{tag:str}", permission=p.ASSET_WRITE)
+@api_patch("/assets/{tag:str}", permission=p.ASSET_WRITE, document=AssetDocument)
 async def api_asset_update(request: Request, tag: FromPath[str],
-                           data: JSONBody[Any]) -> AssetDocument:
-    body = body_of(data)
-    return asset_document(await assets.update_asset(
-        tag, body, version_of(body, required=True), request.user.actor, request.user.scope))
+                           data: JSONBody[AssetUpdate]) -> AssetDocument:
+    body = data.fields()
+    return AssetDocument.of(await guarded(
+        assets.update_asset(tag, body, required_version(data), request.user.actor,
+                            request.user.scope), lambda: _asset(request, tag)))
 
 
-@api_post("/assets/{tag:str}/move", status_code=200, permission=p.ASSET_WRITE)
-async def api_asset_move(request: Request, tag: FromPath[str],
-                         data: JSONBody[Any]) -> AssetDocument:
-    body = body_of(data)
-    return asset_document(await assets.move_asset(
-        tag, body, version_of(body), request.user.actor, request.user.scope))
+@api_post("/assets/{tag:str}/move", status_code=200, permission=p.ASSET_WRITE,
+          document=AssetDocument)
+async def api_asset_move(request: Request, tag: FromPath[str], data: JSONBody[MoveInput]) -> AssetDocument:
+    return AssetDocument.of(await guarded(
+        assets.move_asset(tag, data.fields(), data.fields().get("version"), request.user.actor,
+                          request.user.scope), lambda: _asset(request, tag)))
 
 
-@api_post("/assets/{tag:str}/status", status_code=200, permission=p.ASSET_WRITE)
+@api_post("/assets/{tag:str}/status", status_code=200, permission=p.ASSET_WRITE,
+          document=AssetDocument)
 async def api_asset_status(request: Request, tag: FromPath[str],
-                           data: JSONBody[Any]) -> AssetDocument:
-    body = body_of(data)
-    return asset_document(await assets.change_status(
-        tag, body.get("status"), version_of(body), request.user.actor, request.user.scope))
+                           data: JSONBody[StatusInput]) -> AssetDocument:
+    return AssetDocument.of(await guarded(
+        assets.change_status(tag, data.status, data.fields().get("version"), request.user.actor,
+                             request.user.scope), lambda: _asset(request, tag)))
 
 
 @api_get("/assets/{tag:str}/history", permission=p.FLEET_READ)
-async def api_asset_history(request: Request, tag: FromPath[str]) -> list[HistoryEntry]:
-    await assets.get_asset(tag, request.user.scope)
-    return jsonable(await assets.history(tag, request.user.scope))
+async def api_asset_history(request: Request, tag: FromPath[str], limit: Limit = 100,
+                            cursor: Cursor = None) -> HistoryPage:
+    """The device's audit records, newest first, in codes."""
+    asset = await assets.get_asset(tag, request.user.scope)
+    return await history_page(asset["tag"], request.user.scope, limit, cursor)
+
+
+# Sites
+
+async def _site(request: Request, code: str) -> SiteDocument:
+    return SiteDocument.from_row(await sites.get_site(code, request.user.scope))
 
 
 @api_get("/sites", permission=p.FLEET_READ)
-async def api_sites(request: Request) -> SiteList:
-    return page_of(request, [site_document(s) for s in await sites.list_sites(request.user.scope)],
-                   "code")
+async def api_sites(request: Request, limit: Limit = 100, cursor: Cursor = None) -> SiteList:
+    listed = [SiteDocument.from_row(s) for s in await sites.list_sites(request.user.scope)]
+    return SiteList(**page_of(listed, "code", limit, cursor))
 
 
 @api_get("/sites/{code:str}", permission=p.FLEET_READ)
 async def api_site(request: Request, code: FromPath[str]) -> SiteDocument:
-    return site_document(await sites.get_site(code, request.user.scope))
+    return await _site(request, code)
 
 
 @api_post("/sites", permission=p.SITE_WRITE)
-async def api_site_create(request: Request, data: JSONBody[Any]) -> SiteDocument:
-    return site_document(await sites.create_site(body_of(data), request.user.actor))
+async def api_site_create(request: Request, data: JSONBody[SiteInput]) -> SiteDocument:
+    return SiteDocument.from_row(await sites.create_site(data.fields(), request.user.actor))
 
 
-@api_patch("/sites/{code:str}", permission=p.SITE_WRITE)
+@api_patch("/sites/{code:str}", permission=p.SITE_WRITE, document=SiteDocument)
 async def api_site_update(request: Request, code: FromPath[str],
-                          data: JSONBody[Any]) -> SiteDocument:
-    body = body_of(data)
+                          data: JSONBody[SiteInput]) -> SiteDocument:
+    version = required_version(data)
     current = await sites.get_site(code, request.user.scope)
-    merged = {**current, **body}
-    return site_document(await sites.update_site(code, merged, version_of(body, required=True),
-                                                 request.user.actor, request.user.scope))
+    merged = {**current, **data.fields()}
+    return SiteDocument.from_row(await guarded(
+        sites.update_site(code, merged, version, request.user.actor, request.user.scope),
+        lambda: _site(request, code)))
 
+
+# Categories and models (reads; writes in resources.py)
 
 @api_get("/categories", permission=p.FLEET_READ)
-async def api_categories(request: Request) -> CategoryList:
-    return page_of(request, [category_document(c)
-                             for c in await catalog.list_categories(request.user.scope)], "code")
+async def api_categories(request: Request, limit: Limit = 100,
+                         cursor: Cursor = None) -> CategoryList:
+    listed = [CategoryDocument.from_row(c)
+              for c in await catalog.list_categories(request.user.scope)]
+    return CategoryList(**page_of(listed, "code", limit, cursor))
 
 
 @api_get("/models", permission=p.FLEET_READ)
-async def api_models(request: Request) -> ModelList:
-    return page_of(request, [model_document(m)
-                             for m in await catalog.list_models(request.user.scope)], "id")
+async def api_models(request: Request, limit: Limit = 100, cursor: Cursor = None) -> ModelList:
+    listed = [ModelDocument.from_row(m, category=m.get("category_code"))
+              for m in await catalog.list_models(request.user.scope)]
+    return ModelList(**page_of(listed, "id", limit, cursor))
 
 
-api_router = Router(path="/api/v1", route_handlers=[
-    api_assets, api_asset, api_asset_create, api_asset_update, api_asset_move,
-    api_asset_status, api_asset_history, api_sites, api_site, api_site_create,
-    api_site_update, api_categories, api_models, *resource_routes,
-], tags=["api"], include_in_schema=True)
+api_router = Router(
+    path="/api/v1", route_handlers=[
+        api_assets, api_asset, api_asset_create, api_asset_update, api_asset_move,
+        api_asset_status, api_asset_history, api_sites, api_site, api_site_create,
+        api_site_update, api_categories, api_models, *resource_routes,
+    ], tags=["api"], include_in_schema=True, security=SECURITY, before_request=strict_body,
+    exception_handlers={ValidationException: validation_exception_handler,
+                        StaleVersion: stale_version_handler})
+
+
+@get("/api/docs", permission=p.SIGNED_IN)
+async def api_reference() -> Template:
+    """The readable API reference (Swagger UI, vendored under static/)."""
+    return render("api/docs.html")

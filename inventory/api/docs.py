@@ -1,413 +1,180 @@
-"""What the OpenAPI description says about the API's errors: the JSON bodies the exception
-handlers of app.py answer with, for every status an operation can give."""
+"""The API's own plumbing: the error documents (as the OpenAPI description states them), the
+strict reading of request bodies, the 400 of a wrong type or value naming the field, the 409
+that answers the record in its normal document, and the bearer-token security scheme."""
 
 from __future__ import annotations
 
-import copy
-from dataclasses import dataclass
+import re
+from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import Any, Required, TypedDict
+from typing import Any, TypeVar
 
 import msgspec
-from litestar import get, patch, post
+from litestar import Request, Response, get, patch, post
+from litestar.exceptions import ValidationException
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+
+from inventory.core.documents import Document, Input
+from inventory.core.errors import Conflict, ValidationFailed
+from inventory.core.i18n import _
 
 
-@dataclass
-class ApiError:
+class ApiError(msgspec.Struct, kw_only=True):
     error: str  # not_authenticated, http_error, validation, not_found, conflict
     detail: str
-    fields: dict[str, str] | None = None  # validation: message per field
+    fields: dict[str, str] | None = None  # validation: message per field or query parameter
 
 
-@dataclass
-class ApiConflict:
-    error: str
-    detail: str
-    current: dict[str, Any]  # the record as stored now
-
-
+# No generated examples: they would be random, a new description at every start.
+_spec = partial(ResponseSpec, generate_examples=False)
 ERROR_RESPONSES = {
-    400: ResponseSpec(ApiError, description="Invalid input; `fields` gives a message per field"),
-    401: ResponseSpec(ApiError, description="No valid API token or session"),
-    403: ResponseSpec(ApiError, description="The account's role does not allow this"),
-    404: ResponseSpec(ApiError, description="Not found (or outside the account's sites)"),
-    409: ResponseSpec(ApiConflict, description="The record changed since `version`"),
+    400: _spec(ApiError, description="Invalid input; `fields` gives a message per field "
+                                 "or query parameter"),
+    401: _spec(ApiError, description="No valid API token or session: sign in"),
+    403: _spec(ApiError, description="The account's role does not allow this"),
+    404: _spec(ApiError, description="Not found (or outside the account's sites)"),
 }
+
+SECURITY_SCHEME = "BearerToken"
+SECURITY_COMPONENTS = Components(security_schemes={SECURITY_SCHEME: SecurityScheme(
+    type="http", scheme="bearer",
+    description="A personal API token, made on the account page or with "
+                "`inventory token create EMAIL`")})
+SECURITY = [{SECURITY_SCHEME: []}]
 
 api_get = partial(get, responses=ERROR_RESPONSES)
-api_post = partial(post, responses=ERROR_RESPONSES)
-api_patch = partial(patch, responses=ERROR_RESPONSES)
-
-
-# The documents the API answers with, as the OpenAPI description states them. Dates are ISO
-# strings; amounts are integer cents; `version` is what an update sends back.
-
-class AssetDocument(TypedDict):
-    tag: str
-    category: str
-    model: int | None
-    manufacturer: str | None
-    model_name: str | None
-    serial: str
-    site: str
-    room: int | None
-    room_name: str | None
-    status: str
-    purchase_date: str | None
-    purchase_price_cents: int | None
-    supplier: str
-    order_ref: str
-    warranty_end: str | None
-    commissioning_date: str | None
-    eol_year_override: int | None
-    eol_year: int | None
-    holder: str
-    hostname: str
-    ip_address: str
-    mac_address: str
-    firmware: str
-    notes: str
-    last_seen_on: str | None
-    version: int
-    created_at: str | None
-    updated_at: str | None
-
-
-class AssetList(TypedDict, total=False):
-    items: Required[list[AssetDocument]]
-    next_cursor: str | None  # with limit/cursor
-    total: int  # numbered pages (no limit/cursor)
-    page: int
-    pages: int
-
-
-class HistoryEntry(TypedDict, total=False):
-    at: str
-    actor: str
-    action: str
-    action_label: str
-    changes: dict[str, list[Any]]
-    field_labels: dict[str, str]
-
-
-class SiteDocument(TypedDict):
-    code: str
-    name: str
-    kind: str
-    uai: str | None
-    address: str
-    postal_code: str
-    city: str
-    director_name: str
-    director_email: str
-    director_phone: str
-    organisation: str
-    notes: str
-    version: int
-
-
-class RoomDocument(TypedDict, total=False):
-    id: Required[int]
-    name: Required[str]
-    kind: Required[str]
-    floor: Required[str]
-    notes: Required[str]
-    version: Required[int]
-    site: Required[str | None]
-    asset_count: int
-
-
-class CategoryDocument(TypedDict):
-    code: str
-    name: str
-    lifespan_years: int
-    replacement_cost_cents: int
-    price_change_bp: int
-    criticality: int
-    is_interactive_display: bool
-    is_network: bool
-    version: int
-
-
-class ModelDocument(TypedDict):
-    id: int
-    category: str | None
-    manufacturer: str
-    name: str
-    version: int
-
 
-class FaultDocument(TypedDict):
-    id: int
-    site: str
-    room: int | None
-    room_name: str | None
-    asset: str | None
-    category: str | None
-    symptom: str
-    description: str
-    teaching_blocked: bool
-    status: str
-    reported_by: str
-    anonymous: bool
-    assigned_to: str
-    reject_reason: str
-    created_at: str | None
-    updated_at: str | None
-    overdue: bool | None
-    version: int
 
+def operation_id(handler: Any, method: Any, path: Any) -> str:
+    """Each operation named after its handler (`asset_create`), so that a generated client's
+    functions read well."""
+    return handler.handler_name.removeprefix("api_")
+_CONFLICTS: dict[type, type] = {}
 
-class SiteList(TypedDict):
-    items: list[SiteDocument]
-    next_cursor: str | None
-
-
-class RoomList(TypedDict):
-    items: list[RoomDocument]
-    next_cursor: str | None
-
-
-class CategoryList(TypedDict):
-    items: list[CategoryDocument]
-    next_cursor: str | None
-
-
-class ModelList(TypedDict):
-    items: list[ModelDocument]
-    next_cursor: str | None
-
-
-class FaultList(TypedDict):
-    items: list[FaultDocument]
-    next_cursor: str | None
-
-
-class InterventionDocument(TypedDict):
-    id: int
-    asset: str
-    kind: str
-    done_on: str | None
-    minutes_spent: int
-    parts: str
-    cost_cents: int
-    notes: str
-    technician: str
-    created_at: str | None
 
+def conflict_of(document: type[Document]) -> type:
+    """The 409 body of a write: the record as stored now, in the document a read answers."""
+    if document not in _CONFLICTS:
+        _CONFLICTS[document] = msgspec.defstruct(
+            f"{document.__name__.removesuffix('Document')}Conflict",
+            [("error", str), ("detail", str), ("current", document)], kw_only=True)
+    return _CONFLICTS[document]
 
-class InterventionList(TypedDict):
-    items: list[InterventionDocument]
-    next_cursor: str | None
+
+def _writes(decorator, document: type[Document] | None = None, **kwargs):
+    responses = dict(ERROR_RESPONSES)
+    if document is not None:
+        responses[409] = _spec(conflict_of(document),
+                                      description="The record changed since `version`")
+    return decorator(responses=responses, **kwargs)
 
-
-class PlanDocument(TypedDict):
-    id: int
-    name: str
-    first_year: int
-    years: int
-    status: str
-    settings: dict[str, Any]
-    summary: dict[str, Any]
-    approved_at: str | None
-    approved_by: str
-    version: int
-
-
-class PlanList(TypedDict):
-    items: list[PlanDocument]
-    next_cursor: str | None
-
-
-class PlanYear(TypedDict):
-    year: int
-    cap_cents: int
-    spent_cents: int
-    due_cents: int
-    carried: int
-
-
-class PlanLineDocument(TypedDict):
-    year: int | None  # null: the unfunded backlog
-    kind: str  # replace or new
-    tag: str | None  # null for a new purchase
-    site: str | None
-    room: str | None
-    category: str | None
-    cost_cents: int
-    score: int
-    reason: str
-
-
-class PlanDetail(PlanDocument):
-    totals: list[PlanYear]
-    backlog_cents: int
-    lines: list[PlanLineDocument]
-    next_cursor: str | None
-
-
-# What the API reads. Bodies are checked by the services (the pages' rules, with translated
-# messages per field), not by Litestar, so these types only document them: InventoryOpenAPI
-# (below) writes them into the description.
-
-class VersionInput(TypedDict, total=False):
-    version: int  # the version read; a stale one gets 409
-
-
-class AssetFields(VersionInput, total=False):
-    model: int | None
-    serial: str
-    status: str  # in_service, in_stock, faulty, in_repair (retire through /status)
-    purchase_date: str | None  # ISO date
-    purchase_price_cents: int | None
-    supplier: str
-    order_ref: str
-    warranty_end: str | None
-    commissioning_date: str | None
-    eol_year_override: int | None
-    holder: str
-    hostname: str
-    ip_address: str
-    mac_address: str
-    firmware: str
-    notes: str
-    room: int | None
-
-
-class AssetCreate(AssetFields, total=False):
-    category: Required[str]  # category code
-    site: Required[str]  # site code or UAI
-    tag: str  # a reserved blank label's tag; otherwise the next tag is given
-    replaces: str  # the tag of the device this one replaces (it is retired)
-
-
-class AssetUpdate(AssetFields, total=False):
-    category: str
-
-
-class MoveInput(VersionInput, total=False):
-    site: Required[str]
-    room: int | None
-
-
-class StatusInput(VersionInput, total=False):
-    status: Required[str]  # in_service, in_stock, faulty, in_repair, retired
-
-
-class SiteInput(VersionInput, total=False):
-    code: str
-    name: str
-    kind: str
-    uai: str | None
-    address: str
-    postal_code: str
-    city: str
-    director_name: str
-    director_email: str
-    director_phone: str
-    organisation: str
-    notes: str
-
-
-class RoomUpdate(VersionInput, total=False):
-    name: str
-    kind: str  # classroom, office, network_cabinet, storage, hall, other
-    floor: str
-    notes: str
-
-
-class RoomCreate(RoomUpdate, total=False):
-    site: Required[str]
-    name: Required[str]
-
-
-class CategoryInput(VersionInput, total=False):
-    code: str
-    name: str
-    lifespan_years: int
-    replacement_cost_cents: int
-    price_change_bp: int  # hundredths of a percent a year
-    criticality: int  # 0..3
-    is_interactive_display: bool
-    is_network: bool
-
-
-class ModelInput(VersionInput, total=False):
-    category: str
-    manufacturer: str
-    name: str
-
-
-class FaultCreate(TypedDict, total=False):
-    asset: str  # the device's tag, or:
-    room: int  # the room's id when the device is not known
-    symptom: Required[str]
-    description: str
-    teaching_blocked: bool
-
-
-class FaultAction(VersionInput, total=False):
-    note: str  # required to reject
-
-
-class InterventionInput(TypedDict, total=False):
-    kind: str  # repair, preventive, installation, move, audit
-    done_on: str  # ISO date, not in the future
-    minutes_spent: int
-    parts: str
-    cost_cents: int
-    notes: str
-
-
-class PlanInput(VersionInput, total=False):
-    """Also cap_<budget>_<year> (euros), weight_<name>, lifespan_<CATEGORY> and
-    target_<i>_kinds / _category / _by_year, as in the plan form."""
-
-    name: str
-    first_year: int
-    years: int
-    budgets: str  # one, or split (schools and other buildings)
-
-
-REQUEST_BODIES: dict[tuple[str, str], type] = {
-    ("/api/v1/assets", "post"): AssetCreate,
-    ("/api/v1/assets/{tag}", "patch"): AssetUpdate,
-    ("/api/v1/assets/{tag}/move", "post"): MoveInput,
-    ("/api/v1/assets/{tag}/status", "post"): StatusInput,
-    ("/api/v1/assets/{tag}/interventions", "post"): InterventionInput,
-    ("/api/v1/sites", "post"): SiteInput,
-    ("/api/v1/sites/{code}", "patch"): SiteInput,
-    ("/api/v1/rooms", "post"): RoomCreate,
-    ("/api/v1/rooms/{room_id}", "patch"): RoomUpdate,
-    ("/api/v1/categories", "post"): CategoryInput,
-    ("/api/v1/categories/{code}", "patch"): CategoryInput,
-    ("/api/v1/models", "post"): ModelInput,
-    ("/api/v1/models/{model_id}", "patch"): ModelInput,
-    ("/api/v1/faults", "post"): FaultCreate,
-    ("/api/v1/faults/{fault_id}/{action}", "post"): FaultAction,
-    ("/api/v1/plans", "post"): PlanInput,
-    ("/api/v1/plans/{plan_id}", "patch"): PlanInput,
-    ("/api/v1/plans/{plan_id}/approve", "post"): VersionInput,
-}
-
-
-def with_request_bodies(openapi: dict[str, Any]) -> dict[str, Any]:
-    """The rendered description, with each write's body described by its input type."""
-    types = sorted(set(REQUEST_BODIES.values()), key=lambda t: t.__name__)
-    refs, components = msgspec.json.schema_components(
-        types, ref_template="#/components/schemas/{name}")
-    by_type = dict(zip(types, refs, strict=True))
-    openapi.setdefault("components", {}).setdefault("schemas", {}).update(components)
-    for (path, method), kind in REQUEST_BODIES.items():
-        operation = openapi.get("paths", {}).get(path, {}).get(method)
-        if operation is not None:
-            operation["requestBody"] = {"required": True, "content": {
-                "application/json": {"schema": by_type[kind]}}}
-    return openapi
-
-
-class InventoryOpenAPI(JsonRenderPlugin):
-    def render(self, request, openapi_schema: dict[str, Any]) -> bytes:
-        return super().render(request, with_request_bodies(copy.deepcopy(openapi_schema)))
+
+def api_post(path: str, *, document: type[Document] | None = None, **kwargs):
+    return _writes(post, document, path=path, **kwargs)
+
+
+def api_patch(path: str, *, document: type[Document] | None = None, **kwargs):
+    return _writes(patch, document, path=path, **kwargs)
+
+
+class StaleVersion(Exception):
+    def __init__(self, current: Document):
+        super().__init__("stale version")
+        self.current = current
+
+
+T = TypeVar("T")
+
+
+async def guarded(write: Awaitable[T], current: Callable[[], Awaitable[Document]]) -> T:
+    """Run a write; a stale version answers 409 with the record as a read gives it now."""
+    try:
+        return await write
+    except Conflict:
+        raise StaleVersion(await current()) from None
+
+
+def stale_version_handler(request: Request, exc: StaleVersion) -> Response:
+    return Response({"error": "conflict",
+                     "detail": _("Someone else changed this record since you loaded it."),
+                     "current": exc.current}, status_code=409)
+
+
+def required_version(data: Input) -> int:
+    """A PATCH must send the `version` it read: without it, a change made by someone else
+    since would be silently overwritten."""
+    version = data.fields().get("version")
+    if version is None:
+        raise ValidationFailed({"version": _("Send the record's version as you read it, so "
+                                             "that a change made since is not overwritten.")})
+    return version
+
+
+# Strict bodies: Litestar converts bodies leniently ("20" would become 20); a client that
+# sends a number as text has a bug it should hear about, so each body is first read strictly.
+
+async def strict_body(request: Request) -> None:
+    parameter = request.route_handler.parsed_fn_signature.parameters.get("data")
+    kind = parameter.annotation if parameter is not None else None
+    if not (isinstance(kind, type) and issubclass(kind, Input)):
+        return
+    try:
+        msgspec.json.decode(await request.body(), type=kind, strict=True)
+    except msgspec.ValidationError as error:
+        message, _sep, where = str(error).rpartition(" - at `")
+        raise ValidationException(extra=[{"message": message or str(error),
+                                          "key": _field_of(where.rstrip("`")),
+                                          "source": "body"}]) from None
+    except msgspec.DecodeError:
+        return  # not JSON at all: Litestar answers that itself
+
+
+def _field_of(path: str) -> str:
+    match = re.match(r"\$\.([A-Za-z0-9_]+)", path)
+    return match.group(1) if match else "data"
+
+
+_REQUIRED = re.compile(r"Object missing required field `([^`]+)`")
+
+
+def _message(message: str) -> str:
+    """msgspec's English words as the messages the pages give (translated)."""
+    if _REQUIRED.match(message):
+        return _("This field is required.")
+    if message.startswith("Invalid enum value"):
+        return _("Choose one of the proposed values.")
+    if "date" in message and ("RFC3339" in message or "`date`" in message):
+        return _("Enter a date such as 2024-12-31.")
+    if message.startswith("Expected `int`") and ("<=" in message or ">=" in message
+                                                 or "out of range" in message):
+        return _("This number is out of range.")
+    if message.startswith("Expected `int`") or message == "Integer value out of range":
+        return _("Enter a whole number.")
+    if message.startswith("Expected `bool`"):
+        return _("Enter true or false.")
+    if message.startswith("Expected `str`") and "length" in message:
+        return _("This text is too long.")
+    if message.startswith("Expected `str`"):
+        return _("This field must be text.")
+    if message.startswith("Expected `array`"):
+        return _("Enter a list.")
+    if message.startswith("Expected `object`"):
+        return _("The body must be a JSON object.")
+    return _("This value is not valid.")
+
+
+def validation_exception_handler(request: Request, exc: ValidationException) -> Response:
+    """A wrong type or value (body field or query parameter): 400 naming it, in the same
+    document as the services' field errors."""
+    fields: dict[str, str] = {}
+    for problem in exc.extra if isinstance(exc.extra, list) else []:
+        message = str(problem.get("message", ""))
+        key = str(problem.get("key") or "data")
+        if key == "data" and (required := _REQUIRED.match(message)):
+            key = required.group(1)
+        fields.setdefault(key, _message(message))
+    if not fields:
+        return Response({"error": "http_error", "detail": exc.detail}, status_code=400)
+    return Response({"error": "validation", "detail": _("Some fields are not valid."),
+                     "fields": fields}, status_code=400)

@@ -1,393 +1,305 @@
 """JSON API v1, continued: rooms, categories and models (writes), faults and their workflow,
-interventions, renewal plans, and cursor pagination. Every handler calls the service the
-pages call, under the same permission table."""
+interventions, renewal plans. Every handler calls the service the pages call, under the same
+permission table; bodies and answers are the features' typed documents."""
 
 from __future__ import annotations
 
-import base64
-from typing import Any
+from typing import Annotated, Any
 
+import msgspec
 from litestar import Request
-from litestar.exceptions import HTTPException
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, JSONBody, Parameter
 
 from inventory.accounts import permissions as p
-from inventory.api.docs import (
-    CategoryDocument,
-    FaultDocument,
-    FaultList,
-    InterventionDocument,
-    InterventionList,
-    ModelDocument,
-    PlanDetail,
-    PlanDocument,
-    PlanList,
-    RoomDocument,
-    RoomList,
-    api_get,
-    api_patch,
-    api_post,
-)
-from inventory.api.serialize import jsonable
+from inventory.api.docs import api_get, api_patch, api_post, guarded, required_version
+from inventory.api.paging import Cursor, Limit, cut, encode_cursor, int_cursor, page_of
 from inventory.catalog import service as catalog
+from inventory.catalog.documents import (
+    CategoryDocument,
+    CategoryInput,
+    ModelDocument,
+    ModelInput,
+)
 from inventory.core import clock
+from inventory.core.documents import Versioned, choice
 from inventory.core.errors import ValidationFailed
 from inventory.core.i18n import _
-from inventory.core.parsers import row_number
 from inventory.faults import service as faults
+from inventory.faults.documents import FaultAction, FaultCreate, FaultDocument, FaultList, FaultStep
 from inventory.interventions import service as interventions
+from inventory.interventions.documents import (
+    InterventionDocument,
+    InterventionInput,
+    InterventionList,
+)
 from inventory.planning import present
 from inventory.planning import service as planning
+from inventory.planning.documents import (
+    PlanDetail,
+    PlanDocument,
+    PlanInput,
+    PlanLineDocument,
+    PlanList,
+    PlanYear,
+)
 from inventory.setup.service import effective
 from inventory.sites import service as sites
+from inventory.sites.documents import RoomCreate, RoomDocument, RoomList, RoomUpdate
 from inventory.web.pages import RowId
 
-MAX_LIMIT = 500
-DEFAULT_LIMIT = 100
-
-
-def body_of(data: Any) -> dict[str, Any]:
-    if not isinstance(data, dict):
-        raise HTTPException(status_code=400, detail=_("The body must be a JSON object."))
-    return data
-
-
-def version_of(data: dict[str, Any], *, required: bool = False) -> int | None:
-    """The `version` the client read. A PATCH must send it: without it, a change made by
-    someone else since would be silently overwritten."""
-    version = data.get("version")
-    if version is None and required:
-        raise ValidationFailed({"version": _("Send the record's version as you read it, so "
-                                             "that a change made since is not overwritten.")})
-    if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
-        raise ValidationFailed({"version": _("Enter a whole number.")})
-    return version
-
-
-def limit_of(request: Request) -> int:
-    raw = request.query_params.get("limit", "")
-    if not raw:
-        return DEFAULT_LIMIT
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
-        raise ValidationFailed({"limit": _("Enter a number between 1 and %(max)d.")
-                                % {"max": MAX_LIMIT}})
-    return int(raw)
-
-
-def encode_cursor(value: str | int) -> str:
-    return base64.urlsafe_b64encode(str(value).encode()).decode().rstrip("=")
-
-
-def decode_cursor(request: Request) -> str | None:
-    """The position after which a list goes on (opaque to clients)."""
-    raw = request.query_params.get("cursor", "")
-    if not raw:
-        return None
-    try:
-        return base64.b64decode(raw + "=" * (-len(raw) % 4), altchars=b"-_",
-                                validate=True).decode()
-    except (ValueError, UnicodeDecodeError):
-        raise ValidationFailed({"cursor": _("This cursor is not valid; start again without "
-                                            "it.")}) from None
-
-
-def int_cursor(request: Request) -> int:
-    value = decode_cursor(request)
-    if value is None:
-        return 0
-    if row_number(value) is None:
-        raise ValidationFailed({"cursor": _("This cursor is not valid; start again without it.")})
-    return int(value)
-
-
-def page_of(request: Request, items: list[dict[str, Any]], key: str) -> dict[str, Any]:
-    """A small collection (sites, rooms, categories, models, plans) paged like the large ones:
-    ordered by `key`, after the cursor, at most `limit` items."""
-    limit = limit_of(request)
-    ordered = sorted(items, key=lambda item: item[key])
-    if key == "id":
-        after_id = int_cursor(request)
-        ordered = [item for item in ordered if item["id"] > after_id]
-    elif (after := decode_cursor(request)) is not None:
-        ordered = [item for item in ordered if item[key] > after]
-    page = ordered[:limit]
-    more = len(ordered) > limit
-    return {"items": page, "next_cursor": encode_cursor(page[-1][key]) if more else None}
+FaultFilter = choice("FaultFilter", ["open", "all"])
 
 
 # Rooms
 
-ROOM_PUBLIC = ("id", "name", "kind", "floor", "notes", "version")
-
-
-def room_document(row: dict[str, Any], site_code: str | None = None) -> dict[str, Any]:
-    doc = {name: row.get(name) for name in ROOM_PUBLIC}
-    doc["site"] = site_code or row.get("site_code")
-    if "asset_count" in row:
-        doc["asset_count"] = row["asset_count"]
-    return doc
+async def _room(request: Request, room_id: int) -> RoomDocument:
+    return RoomDocument.of(await sites.get_room(room_id, request.user.scope))
 
 
 @api_get("/sites/{code:str}/rooms", permission=p.FLEET_READ)
-async def api_site_rooms(request: Request, code: FromPath[str]) -> RoomList:
+async def api_site_rooms(request: Request, code: FromPath[str], limit: Limit = 100,
+                         cursor: Cursor = None) -> RoomList:
     site = await sites.get_site(code, request.user.scope)
-    return page_of(request, [room_document(r, site["code"])
-                             for r in await sites.list_rooms(site["id"])], "id")
+    listed = [RoomDocument.of(r, site["code"]) for r in await sites.list_rooms(site["id"])]
+    return RoomList(**page_of(listed, "id", limit, cursor))
 
 
 @api_get("/rooms/{room_id:int}", permission=p.FLEET_READ)
 async def api_room(request: Request, room_id: RowId) -> RoomDocument:
-    return room_document(await sites.get_room(room_id, request.user.scope))
+    return await _room(request, room_id)
 
 
 @api_post("/rooms", permission=p.ROOM_WRITE)
-async def api_room_create(request: Request, data: JSONBody[Any]) -> RoomDocument:
-    body = body_of(data)
-    site = body.get("site")
-    if not isinstance(site, str) or not site.strip():
+async def api_room_create(request: Request, data: JSONBody[RoomCreate]) -> RoomDocument:
+    if not data.site.strip():
         raise ValidationFailed({"site": _("This field is required.")})
-    room = await sites.create_room(site, body, request.user.actor, request.user.scope)
-    return room_document(room, site.strip().upper())
+    room = await sites.create_room(data.site, data.fields(), request.user.actor,
+                                   request.user.scope)
+    return RoomDocument.of(room, data.site.strip().upper())
 
 
-@api_patch("/rooms/{room_id:int}", permission=p.ROOM_WRITE)
-async def api_room_update(request: Request, room_id: RowId,
-                          data: JSONBody[Any]) -> RoomDocument:
-    body = body_of(data)
+@api_patch("/rooms/{room_id:int}", permission=p.ROOM_WRITE, document=RoomDocument)
+async def api_room_update(request: Request, room_id: RowId, data: JSONBody[RoomUpdate]) -> RoomDocument:
+    version = required_version(data)
     current = await sites.get_room(room_id, request.user.scope)
-    merged = {**{k: current[k] for k in ("name", "kind", "floor", "notes")}, **body}
-    return room_document(await sites.update_room(room_id, merged, version_of(body, required=True),
-                                                 request.user.actor, request.user.scope))
+    merged = {**{k: current[k] for k in ("name", "kind", "floor", "notes")}, **data.fields()}
+    return RoomDocument.of(await guarded(
+        sites.update_room(room_id, merged, version, request.user.actor, request.user.scope),
+        lambda: _room(request, room_id)))
 
 
 # Categories and models (writes)
 
-CATEGORY_PUBLIC = ("code", "name", "lifespan_years", "replacement_cost_cents", "price_change_bp",
-                   "criticality", "is_interactive_display", "is_network", "version")
-
-
-def category_document(row: dict[str, Any]) -> dict[str, Any]:
-    return {name: row.get(name) for name in CATEGORY_PUBLIC}
+async def _category(code: str) -> CategoryDocument:
+    return CategoryDocument.from_row(await catalog.get_category(code))
 
 
 @api_post("/categories", permission=p.CATALOG_WRITE)
-async def api_category_create(request: Request, data: JSONBody[Any]) -> CategoryDocument:
-    return category_document(await catalog.create_category(body_of(data), request.user.actor))
+async def api_category_create(request: Request, data: JSONBody[CategoryInput]) -> CategoryDocument:
+    return CategoryDocument.from_row(await catalog.create_category(data.fields(),
+                                                                   request.user.actor))
 
 
-@api_patch("/categories/{code:str}", permission=p.CATALOG_WRITE)
+@api_patch("/categories/{code:str}", permission=p.CATALOG_WRITE, document=CategoryDocument)
 async def api_category_update(request: Request, code: FromPath[str],
-                              data: JSONBody[Any]) -> CategoryDocument:
-    body = body_of(data)
+                              data: JSONBody[CategoryInput]) -> CategoryDocument:
+    version = required_version(data)
     current = await catalog.get_category(code)
-    merged = {**category_document(current), **body}
-    return category_document(await catalog.update_category(code, merged, version_of(body, required=True),
-                                                           request.user.actor))
+    merged = {**msgspec.structs.asdict(CategoryDocument.from_row(current)), **data.fields()}
+    return CategoryDocument.from_row(await guarded(
+        catalog.update_category(code, merged, version, request.user.actor),
+        lambda: _category(code)))
 
 
-def model_document(row: dict[str, Any], category: str | None = None) -> dict[str, Any]:
-    return {"id": row["id"], "category": category or row.get("category_code"),
-            "manufacturer": row["manufacturer"], "name": row["name"], "version": row["version"]}
+async def _model(model_id: int) -> ModelDocument:
+    row = await catalog.get_model(model_id)
+    return ModelDocument.from_row(row, category=row.get("category_code"))
 
 
 @api_post("/models", permission=p.CATALOG_WRITE)
-async def api_model_create(request: Request, data: JSONBody[Any]) -> ModelDocument:
-    body = body_of(data)
-    row = await catalog.create_model(body, request.user.actor)
-    return model_document(await catalog.get_model(row["id"]))
+async def api_model_create(request: Request, data: JSONBody[ModelInput]) -> ModelDocument:
+    row = await catalog.create_model(data.fields(), request.user.actor)
+    return await _model(row["id"])
 
 
-@api_patch("/models/{model_id:int}", permission=p.CATALOG_WRITE)
-async def api_model_update(request: Request, model_id: RowId,
-                           data: JSONBody[Any]) -> ModelDocument:
-    body = body_of(data)
-    current = model_document(await catalog.get_model(model_id))
-    merged = {**current, **body}
-    await catalog.update_model(model_id, merged, version_of(body, required=True), request.user.actor)
-    return model_document(await catalog.get_model(model_id))
+@api_patch("/models/{model_id:int}", permission=p.CATALOG_WRITE, document=ModelDocument)
+async def api_model_update(request: Request, model_id: RowId, data: JSONBody[ModelInput]) -> ModelDocument:
+    version = required_version(data)
+    merged = {**msgspec.structs.asdict(await _model(model_id)), **data.fields()}
+    await guarded(catalog.update_model(model_id, merged, version, request.user.actor),
+                  lambda: _model(model_id))
+    return await _model(model_id)
 
 
 # Faults
 
-FAULT_PUBLIC = ("id", "symptom", "description", "teaching_blocked", "status", "reported_by",
-                "anonymous", "assigned_to", "reject_reason", "created_at", "updated_at",
-                "version")
-
-
-def fault_document(row: dict[str, Any]) -> dict[str, Any]:
-    doc = {name: row.get(name) for name in FAULT_PUBLIC}
-    doc.update(site=row.get("site_code"), room=row.get("room"), room_name=row.get("room_name"),
-               asset=row.get("asset_tag"), category=row.get("category_code"),
-               overdue=row.get("overdue"))
-    return jsonable(doc)
+async def _fault(request: Request, fault_id: int) -> FaultDocument:
+    return FaultDocument.of(await faults.get(fault_id, request.user.scope))
 
 
 @api_get("/faults", permission=p.FLEET_READ)
-async def api_faults(request: Request) -> FaultList:
-    """Faults by id; `status=open` (default) or `all`; `site`, `category`; `limit`, `cursor`."""
-    status = request.query_params.get("status", "open")
-    if status not in ("open", "all"):
-        raise ValidationFailed({"status": _("Choose one of the proposed values.")})
-    limit = limit_of(request)
-    rows = await faults.page(request.user.scope, site=request.query_params.get("site", ""),
-                             category=request.query_params.get("category", ""),
-                             open_only=status == "open", after_id=int_cursor(request),
+async def api_faults(
+    request: Request,
+    status: Annotated[FaultFilter, Parameter(
+        description="`open` (the default) or `all`")] = "open",
+    site: Annotated[str | None, Parameter(max_length=64, description="A site's code")] = None,
+    category: Annotated[str | None, Parameter(max_length=64,
+                                              description="A category's code")] = None,
+    limit: Limit = 100, cursor: Cursor = None,
+) -> FaultList:
+    """Faults by id, with the queue's filters."""
+    rows = await faults.page(request.user.scope, site=site or "", category=category or "",
+                             open_only=status == "open", after_id=int_cursor(cursor),
                              limit=limit + 1)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return {"items": [fault_document(r) for r in rows],
-            "next_cursor": encode_cursor(rows[-1]["id"]) if more else None}
+    rows, next_cursor = cut(rows, limit, "id")
+    return FaultList(items=[FaultDocument.of(r) for r in rows], next_cursor=next_cursor)
 
 
 @api_get("/faults/{fault_id:int}", permission=p.FLEET_READ)
 async def api_fault(request: Request, fault_id: RowId) -> FaultDocument:
-    return fault_document(await faults.get(fault_id, request.user.scope))
+    return await _fault(request, fault_id)
 
 
 @api_post("/faults", permission=p.FAULT_REPORT)
-async def api_fault_create(request: Request, data: JSONBody[Any]) -> FaultDocument:
+async def api_fault_create(request: Request, data: JSONBody[FaultCreate]) -> FaultDocument:
     """Report a fault on a device (`asset`: its tag) or a room (`room`: its id)."""
     settings = await effective(request.app.state.settings)
-    created = await faults.report(body_of(data), request.user.actor, request.user.scope,
+    created = await faults.report(data.fields(), request.user.actor, request.user.scope,
                                   base_url=settings.base_url)
-    return fault_document(await faults.get(created["id"], request.user.scope))
+    return await _fault(request, created["id"])
 
 
-@api_post("/faults/{fault_id:int}/{action:str}", status_code=200, permission=p.FAULT_REPORT)
-async def api_fault_action(request: Request, fault_id: RowId, action: FromPath[str],
-                           data: JSONBody[Any]) -> FaultDocument:
-    """A workflow step (acknowledge, start, wait_parts, resolve, close, reject, reopen…);
-    `note` is required to reject. The permission table and the state machine decide."""
-    body = body_of(data)
-    note = body.get("note", "")
-    if not isinstance(note, str):
-        raise ValidationFailed({"note": _("This field must be text.")})
+@api_post("/faults/{fault_id:int}/{action:str}", status_code=200, permission=p.FAULT_REPORT,
+          document=FaultDocument)
+async def api_fault_action(request: Request, fault_id: RowId, action: FromPath[FaultAction],
+                           data: JSONBody[FaultStep]) -> FaultDocument:
+    """A workflow step; `note` is required to reject. The permission table and the state
+    machine decide who may take which step from which status."""
     settings = await effective(request.app.state.settings)
-    fault = await faults.transition(fault_id, action, note, request.user.actor,
-                                    request.user.role, request.user.scope, version_of(body),
-                                    base_url=settings.base_url)
-    return fault_document(await faults.get(fault["id"], request.user.scope))
+    fault = await guarded(faults.transition(
+        fault_id, action.value, data.fields().get("note", ""), request.user.actor, request.user.role,
+        request.user.scope, data.fields().get("version"), base_url=settings.base_url),
+        lambda: _fault(request, fault_id))
+    return await _fault(request, fault["id"])
 
 
 # Interventions
 
-INTERVENTION_PUBLIC = ("id", "kind", "done_on", "minutes_spent", "parts", "cost_cents", "notes",
-                       "technician", "created_at")
-
-
-def intervention_document(row: dict[str, Any], tag: str) -> dict[str, Any]:
-    doc = {name: row.get(name) for name in INTERVENTION_PUBLIC}
-    doc["asset"] = tag
-    return jsonable(doc)
-
-
 @api_get("/assets/{tag:str}/interventions", permission=p.FLEET_READ)
-async def api_interventions(request: Request, tag: FromPath[str]) -> InterventionList:
+async def api_interventions(request: Request, tag: FromPath[str], limit: Limit = 100,
+                            cursor: Cursor = None) -> InterventionList:
     from inventory.assets import service as assets
 
     asset = await assets.get_asset(tag, request.user.scope)
-    limit = limit_of(request)
     since = await assets.in_scope_since(asset["tag"], request.user.scope)
-    rows = await interventions.page(asset["id"], after_id=int_cursor(request), limit=limit + 1,
+    rows = await interventions.page(asset["id"], after_id=int_cursor(cursor), limit=limit + 1,
                                     since=since)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return {"items": [intervention_document(r, asset["tag"]) for r in rows],
-            "next_cursor": encode_cursor(rows[-1]["id"]) if more else None}
+    rows, next_cursor = cut(rows, limit, "id")
+    return InterventionList(items=[InterventionDocument.from_row(r, asset=asset["tag"])
+                                   for r in rows], next_cursor=next_cursor)
 
 
 @api_post("/assets/{tag:str}/interventions", permission=p.INTERVENTION_LOG)
 async def api_intervention_create(request: Request, tag: FromPath[str],
-                                  data: JSONBody[Any]) -> InterventionDocument:
+                                  data: JSONBody[InterventionInput]) -> InterventionDocument:
     from inventory.assets import service as assets
 
     asset = await assets.get_asset(tag, request.user.scope)
-    row = await interventions.log(tag, body_of(data), request.user.actor, request.user.scope)
-    return intervention_document(await interventions.get(row["id"]), asset["tag"])
+    row = await interventions.log(tag, data.fields(), request.user.actor, request.user.scope)
+    return InterventionDocument.from_row(await interventions.get(row["id"]), asset=asset["tag"])
 
 
 # Renewal plans
 
-def plan_document(row: dict[str, Any]) -> dict[str, Any]:
-    return jsonable({k: row.get(k) for k in ("id", "name", "first_year", "years", "status",
-                                              "settings", "summary", "approved_at",
-                                              "approved_by", "version")})
+async def _plan(plan_id: int) -> PlanDocument:
+    return PlanDocument.from_row(await planning.get_plan(plan_id))
 
 
 @api_get("/plans", permission=p.PLAN_READ)
-async def api_plans(request: Request) -> PlanList:
-    return page_of(request, [plan_document(await planning.get_plan(r["id"]))
-                             for r in await planning.list_plans()], "id")
+async def api_plans(request: Request, limit: Limit = 100, cursor: Cursor = None) -> PlanList:
+    listed = [await _plan(r["id"]) for r in await planning.list_plans()]
+    return PlanList(**page_of(listed, "id", limit, cursor))
 
 
 @api_get("/plans/{plan_id:int}", permission=p.PLAN_READ)
-async def api_plan(request: Request, plan_id: RowId) -> PlanDetail:
+async def api_plan(request: Request, plan_id: RowId, limit: Limit = 100,
+                   cursor: Cursor = None) -> PlanDetail:
     """The scenario, its yearly totals and its lines (drafts computed now; `limit`/`cursor`
     page through the lines, backlog last)."""
     plan = await planning.get_plan(plan_id)
     result = await planning.computed(plan, clock.today())
     names = await planning.names()
-    limit = limit_of(request)
-    start = int_cursor(request)
+    start = int_cursor(cursor)
     every = [*result.lines, *result.backlog]
-    lines = [{"year": line.year, "kind": line.kind, "tag": line.tag or None,
-              "site": names.sites.get(line.site_id), "room": names.rooms.get(line.room_id),
-              "category": names.category_codes.get(line.category_id),
-              "cost_cents": line.cost_cents, "score": line.score,
-              "reason": present.reason_text(line)}
-             for line in every[start:start + limit]]
-    return {**plan_document(plan),
-            "totals": [{"year": t.year, "cap_cents": t.cap_cents, "spent_cents": t.spent_cents,
-                        "due_cents": t.demand_cents, "carried": t.carried}
-                       for t in result.totals],
-            "backlog_cents": result.backlog_cents,
-            "lines": lines,
-            "next_cursor": encode_cursor(start + limit) if start + limit < len(every) else None}
+    lines = [PlanLineDocument(
+        year=line.year, kind=line.kind, tag=line.tag or None,
+        site=names.sites.get(line.site_id), room=names.rooms.get(line.room_id),
+        category=names.category_codes.get(line.category_id), cost_cents=line.cost_cents,
+        score=line.score, reason=present.reason_text(line))
+        for line in every[start:start + limit]]
+    return PlanDetail.from_row(
+        plan,
+        totals=[PlanYear(year=t.year, cap_cents=t.cap_cents, spent_cents=t.spent_cents,
+                         due_cents=t.demand_cents, carried=t.carried) for t in result.totals],
+        backlog_cents=result.backlog_cents, lines=lines,
+        next_cursor=encode_cursor(start + limit) if start + limit < len(every) else None)
 
 
 @api_post("/plans", permission=p.PLAN_WRITE)
-async def api_plan_create(request: Request, data: JSONBody[Any]) -> PlanDocument:
-    """Fields as the plan form: name, first_year, years, budgets, cap_<budget>_<year> (euros),
-    weight_<name>, lifespan_<CATEGORY>, target_<i>_kinds / _category / _by_year."""
-    return plan_document(await planning.create_plan(_as_form(body_of(data)), request.user.actor))
+async def api_plan_create(request: Request, data: JSONBody[PlanInput]) -> PlanDocument:
+    """Fields as the plan form (see PlanInput)."""
+    form = await _plan_form(request, data)
+    return PlanDocument.from_row(await planning.create_plan(form, request.user.actor))
 
 
-@api_patch("/plans/{plan_id:int}", permission=p.PLAN_WRITE)
-async def api_plan_update(request: Request, plan_id: RowId,
-                          data: JSONBody[Any]) -> PlanDocument:
-    body = body_of(data)
+@api_patch("/plans/{plan_id:int}", permission=p.PLAN_WRITE, document=PlanDocument)
+async def api_plan_update(request: Request, plan_id: RowId, data: JSONBody[PlanInput]) -> PlanDocument:
+    version = required_version(data)
+    form = await _plan_form(request, data)
     current = planning.form_values(await planning.get_plan(plan_id), await planning.categories())
-    plan = await planning.update_plan(plan_id, {**current, **_as_form(body)}, version_of(body, required=True),
-                                      request.user.actor)
+    plan = await guarded(planning.update_plan(plan_id, {**current, **form}, version,
+                                              request.user.actor), lambda: _plan(plan_id))
     await planning.refresh_summary(plan_id)
-    return plan_document(await planning.get_plan(plan["id"]))
+    return await _plan(plan["id"])
 
 
-@api_post("/plans/{plan_id:int}/approve", status_code=200, permission=p.PLAN_WRITE)
-async def api_plan_approve(request: Request, plan_id: RowId,
-                           data: JSONBody[Any]) -> PlanDocument:
-    body = body_of(data)
-    await planning.approve(plan_id, version_of(body), request.user.actor, clock.today())
-    return plan_document(await planning.get_plan(plan_id))
+@api_post("/plans/{plan_id:int}/approve", status_code=200, permission=p.PLAN_WRITE,
+          document=PlanDocument)
+async def api_plan_approve(request: Request, plan_id: RowId, data: JSONBody[Versioned]) -> PlanDocument:
+    await guarded(planning.approve(plan_id, data.fields().get("version"), request.user.actor,
+                                   clock.today()), lambda: _plan(plan_id))
+    return await _plan(plan_id)
 
 
-def _as_form(body: dict[str, Any]) -> dict[str, Any]:
-    """JSON numbers as the form's text; lists of text stay lists where the form has several
-    values (target kinds). Any other list or object is a field error, never a crash."""
-    form: dict[str, Any] = {}
+_NUMBERED = ("cap_", "weight_", "lifespan_")
+
+
+async def _plan_form(request: Request, data: JSONBody[PlanInput]) -> dict[str, Any]:
+    """The plan form's fields: the typed ones, and the named-by-pattern ones read from the
+    body (numbers must be JSON numbers, kinds a list of text), as the form's text."""
+    body = await request.json()
+    form: dict[str, Any] = {k: str(v) for k, v in data.fields().items() if k != "version"}
     errors: dict[str, str] = {}
     for key, value in body.items():
-        if key == "version":
+        if key in PlanInput.__struct_fields__:
             continue
-        if isinstance(value, list) and key.endswith("_kinds"):
-            if all(isinstance(item, str) for item in value):
+        if key.endswith("_kinds"):
+            if isinstance(value, list) and all(isinstance(item, str) for item in value):
                 form[key] = value
             else:
                 errors[key] = _("Choose one of the proposed values.")
-        elif isinstance(value, list | dict):
-            errors[key] = _("Enter one value, not a list.")
-        else:
-            form[key] = "" if value is None else str(value)
+        elif key.startswith(_NUMBERED) or key.endswith("_by_year"):
+            if value is None:
+                form[key] = ""
+            elif isinstance(value, int | float) and not isinstance(value, bool):
+                form[key] = str(value)
+            else:
+                errors[key] = _("Enter a number.")
+        elif key.endswith("_category"):
+            if isinstance(value, str) or value is None:
+                form[key] = value or ""
+            else:
+                errors[key] = _("This field must be text.")
     if errors:
         raise ValidationFailed(errors)
     return form

@@ -1,0 +1,75 @@
+"""Faults as the JSON API reads and answers them (see core/documents.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+import msgspec
+
+from inventory.core.documents import UNSET, Document, Input, Unset, Versioned, choice
+from inventory.faults import symptoms, workflow
+
+FaultStatus = choice("FaultStatus", workflow.STATES)
+FaultAction = choice("FaultAction", workflow.ACTIONS)
+
+
+def _symptoms_by_category() -> str:
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for category, offered in symptoms.BY_CATEGORY.items():
+        groups.setdefault(tuple(offered), []).append(category)
+    lines = [f"{', '.join(categories)}: {', '.join(codes)}"
+             for codes, categories in groups.items()]
+    return ("The symptoms a device's category offers, with the generic ones for every "
+            "category (" + ", ".join(symptoms.GENERIC) + "); on a room, any of them. "
+            + "; ".join(lines) + ".")
+
+
+Symptom = Annotated[choice("Symptom", symptoms.all_symptoms()),
+                    msgspec.Meta(description=_symptoms_by_category())]
+
+
+class FaultDocument(Document):
+    id: int
+    site: str  # the site's code
+    room: int | None
+    room_name: str | None
+    asset: str | None  # the device's tag
+    category: str | None  # the device's category code
+    symptom: Symptom
+    description: str
+    teaching_blocked: bool
+    status: FaultStatus
+    reported_by: str
+    anonymous: bool
+    assigned_to: str
+    reject_reason: str
+    created_at: dt.datetime | None
+    updated_at: dt.datetime | None
+    overdue: bool | None
+    version: int
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> FaultDocument:
+        return cls.from_row(row, site=row.get("site_code"), asset=row.get("asset_tag"),
+                            category=row.get("category_code"), room=row.get("room"),
+                            room_name=row.get("room_name"), overdue=row.get("overdue"))
+
+
+class FaultList(msgspec.Struct, kw_only=True):
+    items: list[FaultDocument]
+    next_cursor: str | None
+
+
+class FaultCreate(Input, kw_only=True):
+    """On a device (`asset`: its tag) or, when the device is not known, a room (its id)."""
+
+    asset: str | Unset = UNSET
+    room: int | Unset = UNSET
+    symptom: Symptom
+    description: str | Unset = UNSET  # required with the symptom `other`
+    teaching_blocked: bool | Unset = UNSET
+
+
+class FaultStep(Versioned, kw_only=True):
+    note: str | Unset = UNSET  # required to reject

@@ -1,0 +1,73 @@
+"""Renewal plans as the JSON API reads and answers them (see core/documents.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import msgspec
+
+from inventory.core.documents import UNSET, Document, Unset, Versioned, choice
+from inventory.core.fields import PLAN_STATUSES
+from inventory.planning.scenario import ENVELOPE_KINDS
+
+PlanStatus = choice("PlanStatus", PLAN_STATUSES)
+Budgets = choice("Budgets", ENVELOPE_KINDS)
+
+
+class PlanDocument(Document):
+    id: int
+    name: str
+    first_year: int
+    years: int
+    status: PlanStatus
+    settings: dict[str, Any]
+    summary: dict[str, Any]
+    approved_at: dt.datetime | None
+    approved_by: str
+    version: int
+
+
+class PlanList(msgspec.Struct, kw_only=True):
+    items: list[PlanDocument]
+    next_cursor: str | None
+
+
+class PlanYear(msgspec.Struct, kw_only=True):
+    year: int
+    cap_cents: int
+    spent_cents: int
+    due_cents: int
+    carried: int
+
+
+class PlanLineDocument(msgspec.Struct, kw_only=True):
+    year: int | None  # null: the unfunded backlog
+    kind: str  # replace or new
+    tag: str | None  # null for a new purchase
+    site: str | None
+    room: str | None
+    category: str | None
+    cost_cents: int
+    score: int
+    reason: str
+
+
+class PlanDetail(PlanDocument):
+    """The scenario, its yearly totals and its lines (`limit`/`cursor` page the lines)."""
+
+    totals: list[PlanYear]
+    backlog_cents: int
+    lines: list[PlanLineDocument]
+    next_cursor: str | None
+
+
+class PlanInput(Versioned, kw_only=True):
+    """Also, as in the plan form: cap_<budget>_<year> (euros, a number), weight_<name>
+    (a number), lifespan_<CATEGORY> (years, a number), target_<i>_kinds (site kinds),
+    target_<i>_category (a category code), target_<i>_by_year (a number)."""
+
+    name: str | Unset = UNSET
+    first_year: int | Unset = UNSET
+    years: int | Unset = UNSET
+    budgets: Budgets | Unset = UNSET  # one, or split (schools and other buildings)
