@@ -66,8 +66,8 @@ async def api_asset(request: Request, tag: FromPath[str]) -> AssetDocument:
 @api_post("/assets", permission=p.ASSET_WRITE)
 async def api_asset_create(request: Request, data: JSONBody[Any]) -> AssetDocument:
     settings = await effective(request.app.state.settings)
-    row = await assets.create_asset(body_of(data), request.user.actor, request.user.scope,
-                                    prefix=settings.tag_prefix, digits=settings.tag_digits)
+    row = await assets.create(body_of(data), request.user.actor, request.user.scope,
+                              prefix=settings.tag_prefix, digits=settings.tag_digits)
     return asset_document(row)
 
 
@@ -75,7 +75,7 @@ async def api_asset_create(request: Request, data: JSONBody[Any]) -> AssetDocume
 async def api_asset_update(request: Request, tag: FromPath[str],
                            data: JSONBody[Any]) -> AssetDocument:
     body = body_of(data)
-    return asset_document(await assets.update_asset(
+    return asset_document(await assets.update(
         tag, body, version_of(body, required=True), request.user.actor, request.user.scope))
 
 

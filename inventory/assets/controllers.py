@@ -74,8 +74,8 @@ async def asset_create(request: Request) -> Template | Redirect:
     data = await form_data(request)
     settings = await effective(_settings(request))
     try:
-        asset = await service.create_asset(data, request.user.actor, request.user.scope,
-                                           prefix=settings.tag_prefix, digits=settings.tag_digits)
+        asset = await service.create(data, request.user.actor, request.user.scope,
+                                     prefix=settings.tag_prefix, digits=settings.tag_digits)
     except ValidationFailed as failed:
         template = "assets/blank.html" if data.get("tag") else "assets/form.html"
         return await _form(request, template, 400, values=data, errors=failed.errors)
@@ -125,8 +125,8 @@ async def asset_update(request: Request, tag: FromPath[str]) -> Template | Redir
     asset = await service.get_asset(tag, request.user.scope)
     data = await form_data(request)
     try:
-        await service.update_asset(tag, data, form_version(data), request.user.actor,
-                                   request.user.scope)
+        await service.update(tag, data, form_version(data), request.user.actor,
+                             request.user.scope)
     except ValidationFailed as failed:
         return await _form(request, "assets/edit.html", 400, asset=asset, values=data,
                            errors=failed.errors)

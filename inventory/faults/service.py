@@ -279,9 +279,7 @@ async def technicians_covering(site_id: int) -> list[str]:
 async def _set_asset_status(asset: Mapping[str, Any], status: str, actor: Actor) -> None:
     if asset["status"] == status or asset["status"] == "retired":
         return
-    await audit.update_versioned(Asset, asset["id"], None, {"status": status}, entity="asset",
-                                 entity_key=asset["tag"], action="status", actor=actor,
-                                 site_id=asset["site"])
+    await assets.apply_changes(asset, {"status": status}, None, actor)
 
 
 FAULT_SELECT = (
