@@ -121,10 +121,9 @@ async def api_site_create(request: Request, data: JSONBody[Any]) -> SiteDocument
 async def api_site_update(request: Request, code: FromPath[str],
                           data: JSONBody[Any]) -> SiteDocument:
     body = body_of(data)
-    current = await sites.get_site(code, request.user.scope)
-    merged = {**current, **body}
-    return site_document(await sites.update_site(code, merged, version_of(body, required=True),
-                                                 request.user.actor, request.user.scope))
+    return site_document(await sites.update_site(code, body, version_of(body, required=True),
+                                                 request.user.actor, request.user.scope,
+                                                 partial=True))
 
 
 @api_get("/categories", permission=p.FLEET_READ)

@@ -154,10 +154,9 @@ async def api_room_create(request: Request, data: JSONBody[Any]) -> RoomDocument
 async def api_room_update(request: Request, room_id: RowId,
                           data: JSONBody[Any]) -> RoomDocument:
     body = body_of(data)
-    current = await sites.get_room(room_id, request.user.scope)
-    merged = {**{k: current[k] for k in ("name", "kind", "floor", "notes")}, **body}
-    return room_document(await sites.update_room(room_id, merged, version_of(body, required=True),
-                                                 request.user.actor, request.user.scope))
+    return room_document(await sites.update_room(room_id, body, version_of(body, required=True),
+                                                 request.user.actor, request.user.scope,
+                                                 partial=True))
 
 
 # Categories and models (writes)
@@ -179,10 +178,8 @@ async def api_category_create(request: Request, data: JSONBody[Any]) -> Category
 async def api_category_update(request: Request, code: FromPath[str],
                               data: JSONBody[Any]) -> CategoryDocument:
     body = body_of(data)
-    current = await catalog.get_category(code)
-    merged = {**category_document(current), **body}
-    return category_document(await catalog.update_category(code, merged, version_of(body, required=True),
-                                                           request.user.actor))
+    return category_document(await catalog.update_category(
+        code, body, version_of(body, required=True), request.user.actor, partial=True))
 
 
 def model_document(row: dict[str, Any], category: str | None = None) -> dict[str, Any]:
@@ -201,9 +198,8 @@ async def api_model_create(request: Request, data: JSONBody[Any]) -> ModelDocume
 async def api_model_update(request: Request, model_id: RowId,
                            data: JSONBody[Any]) -> ModelDocument:
     body = body_of(data)
-    current = model_document(await catalog.get_model(model_id))
-    merged = {**current, **body}
-    await catalog.update_model(model_id, merged, version_of(body, required=True), request.user.actor)
+    await catalog.update_model(model_id, body, version_of(body, required=True), request.user.actor,
+                               partial=True)
     return model_document(await catalog.get_model(model_id))
 
 
@@ -356,9 +352,8 @@ async def api_plan_create(request: Request, data: JSONBody[Any]) -> PlanDocument
 async def api_plan_update(request: Request, plan_id: RowId,
                           data: JSONBody[Any]) -> PlanDocument:
     body = body_of(data)
-    current = planning.form_values(await planning.get_plan(plan_id), await planning.categories())
-    plan = await planning.update_plan(plan_id, {**current, **_as_form(body)}, version_of(body, required=True),
-                                      request.user.actor)
+    plan = await planning.update_plan(plan_id, _as_form(body), version_of(body, required=True),
+                                      request.user.actor, partial=True)
     await planning.refresh_summary(plan_id)
     return plan_document(await planning.get_plan(plan["id"]))
 

@@ -124,7 +124,7 @@ async def plan_update(request: Request, plan_id: RowId) -> Template | Redirect:
         return render("planning/_editor.html" if is_htmx(request) else "planning/show.html",
                       400, **context)
     context = await _plan_context(plan, request)
-    await service.store_summary(plan_id, context["result"])
+    await service.refresh_summary(plan_id, result=context["result"])
     if is_htmx(request):
         return render("planning/_editor.html", **context)
     return see_other(f"/plans/{plan_id}")
