@@ -16,9 +16,10 @@ from inventory.assets import rules
 from inventory.assets import service as assets
 from inventory.catalog import service as catalog
 from inventory.core import audit, clock
-from inventory.core.tables import Asset, MaintenanceTask, RenewalPlan, Site
+from inventory.core.tables import Asset, RenewalPlan, Site
 from inventory.faults import service as faults
 from inventory.faults import symptoms, workflow
+from inventory.maintenance import service as maintenance
 from inventory.sites import service as sites_service
 from inventory.sites.rules import uai_check_letter
 
@@ -274,8 +275,8 @@ async def build_demo(target_assets: int = 1500, *, prefix: str = "BRN", digits: 
             clock.now(), random.Random(seed + 1)), DEMO_ACTOR)
         for name, codes, days in MAINTENANCE:
             for code in codes:
-                await MaintenanceTask.insert(MaintenanceTask(
-                    name=name, category=categories[code]["id"], interval_days=days)).run()
+                await maintenance.create_task(
+                    {"name": name, "category": code, "interval_days": days}, DEMO_ACTOR)
         await RenewalPlan.insert(_demo_plan(today.year + 1)).run()
     from inventory.setup.service import store_demo_settings
 
