@@ -42,12 +42,8 @@ from inventory.sites.rules import code_problem, normalise_uai, uai_problem
 
 BATCH_SIZE = 500
 MAX_LISTED_VALUES = 200  # distinct values per field on the values screen
-# Asset fields an import sets, besides site, room and status (see assets.service.EDIT_FIELDS).
-ASSET_FIELDS = (
-    "category", "model", "serial", "purchase_date", "purchase_price_cents", "supplier",
-    "order_ref", "warranty_end", "commissioning_date", "eol_year_override", "holder",
-    "hostname", "ip_address", "mac_address", "firmware", "notes",
-)
+# Asset fields an import sets, besides site, room and status: those a person edits.
+ASSET_FIELDS = assets.EDIT_FIELDS
 # Which column an error on a field points at, when the field is not a column itself.
 _ERROR_COLUMN = {"purchase_price_cents": "purchase_price_eur",
                  "eol_year_override": "end_of_life_year"}
