@@ -8,8 +8,9 @@ Two phases, so that reading a large file never holds the database's write lock (
    rooms and models, categories when the person may create them) are planned under
    placeholder ids (negative numbers). A dry run stops here.
 2. Write, in one short transaction, only when every row is right: the planned references are
-   created through their own services, then assets are inserted in batches and updated as the
-   pages update them, each change leaving the audit record the pages leave. A device changed
+   created through their own services, then assets are created in batches and changed through
+   the assets service (create_many, apply_changes), with the derived values and audit records
+   every creation and change gets, whoever makes it. A device changed
    by someone else since phase 1 aborts the whole import (check again); so does any error, so
    a file is imported entirely or not at all.
 """
