@@ -114,7 +114,7 @@ async def _saves_during(url: str, path: Path) -> list[float]:
         n = 0
         while child.poll() is None:
             started = time.perf_counter()
-            await assets.update_asset(tag, {"notes": f"bench save {n}"}, None, "bench", EVERYTHING)
+            await assets.update(tag, {"notes": f"bench save {n}"}, None, "bench", EVERYTHING)
             latencies.append((time.perf_counter() - started) * 1000)
             n += 1
             await asyncio.sleep(0.05)

@@ -125,8 +125,8 @@ async def a_asset(site: Any = None, category: Any = None, room: Any = None, mode
     created_status = status if status != "retired" else "in_service"
     raw = {"site": _code(site), "category": _code(category), "room": _id(room),
            "model": _id(model), "status": created_status, **overrides}
-    asset = await assets.create_asset(_strings(raw), ACTOR, EVERYTHING, prefix=TAG_PREFIX,
-                                      digits=TAG_DIGITS)
+    asset = await assets.create(_strings(raw), ACTOR, EVERYTHING, prefix=TAG_PREFIX,
+                                digits=TAG_DIGITS)
     if status != created_status:
         asset = await assets.change_status(asset["tag"], status, None, ACTOR, EVERYTHING)
     return asset

@@ -141,10 +141,10 @@ def test_a_write_from_a_stale_read_keeps_the_search_text_of_the_stored_row(empty
 
     async def race():
         stale = await service.get_asset(tag, Scope())
-        await service.update_asset(tag, {"notes": "Nouvelle lampe posée"}, None, "someone",
-                                   Scope())
-        await service._write(stale, {"site": room["site"], "room": room["id"]}, None,
-                             "someone else", "move")
+        await service.update(tag, {"notes": "Nouvelle lampe posée"}, None, "someone",
+                             Scope())
+        site = query("SELECT id FROM site WHERE code = 'EM-FONTAINE'")[0]["id"]
+        await service.apply_changes(stale, {"site": site, "room": room}, None, "someone else")
 
     run(race())
     stored = query("SELECT notes, search_text, room FROM asset WHERE tag = {}", tag)[0]

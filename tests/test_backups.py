@@ -120,12 +120,12 @@ def test_restore_drill_backs_up_one_moment_while_writes_happen(demo_url, engine_
         for i in range(400):
             if stop.is_set():
                 return
-            asset = await assets.create_asset(
+            asset = await assets.create(
                 {"site": "EE-CURIE", "category": "VISU", "serial": f"DRILL-{i}",
                  "status": "in_service"}, "drill", Scope(), prefix="BRN", digits=6)
             created.append(asset["tag"])
-            await assets.update_asset(asset["tag"], {"notes": f"drill {i}"}, None, "drill",
-                                      Scope())
+            await assets.update(asset["tag"], {"notes": f"drill {i}"}, None, "drill",
+                                Scope())
 
     def writer() -> None:
         try:

@@ -108,8 +108,8 @@ async def api_asset(request: Request, tag: FromPath[str]) -> AssetDocument:
 @api_post("/assets", permission=p.ASSET_WRITE)
 async def api_asset_create(request: Request, data: JSONBody[AssetCreate]) -> AssetDocument:
     settings = await effective(request.app.state.settings)
-    row = await assets.create_asset(data.fields(), request.user.actor, request.user.scope,
-                                    prefix=settings.tag_prefix, digits=settings.tag_digits)
+    row = await assets.create(data.fields(), request.user.actor, request.user.scope,
+                              prefix=settings.tag_prefix, digits=settings.tag_digits)
     return AssetDocument.of(row)
 
 
@@ -118,8 +118,8 @@ async def api_asset_update(request: Request, tag: FromPath[str],
                            data: JSONBody[AssetUpdate]) -> AssetDocument:
     body = data.fields()
     return AssetDocument.of(await guarded(
-        assets.update_asset(tag, body, required_version(data), request.user.actor,
-                            request.user.scope), lambda: _asset(request, tag)))
+        assets.update(tag, body, required_version(data), request.user.actor,
+                      request.user.scope), lambda: _asset(request, tag)))
 
 
 @api_post("/assets/{tag:str}/move", status_code=200, permission=p.ASSET_WRITE,
@@ -173,10 +173,9 @@ async def api_site_create(request: Request, data: JSONBody[SiteInput]) -> SiteDo
 async def api_site_update(request: Request, code: FromPath[str],
                           data: JSONBody[SiteInput]) -> SiteDocument:
     version = required_version(data)
-    current = await sites.get_site(code, request.user.scope)
-    merged = {**current, **data.fields()}
     return SiteDocument.from_row(await guarded(
-        sites.update_site(code, merged, version, request.user.actor, request.user.scope),
+        sites.update_site(code, data.fields(), version, request.user.actor, request.user.scope,
+                          partial=True),
         lambda: _site(request, code)))
 
 

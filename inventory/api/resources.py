@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import msgspec
 from litestar import Request
 from litestar.params import FromPath, JSONBody, Parameter
 
@@ -81,10 +80,9 @@ async def api_room_create(request: Request, data: JSONBody[RoomCreate]) -> RoomD
 @api_patch("/rooms/{room_id:int}", permission=p.ROOM_WRITE, document=RoomDocument)
 async def api_room_update(request: Request, room_id: RowId, data: JSONBody[RoomUpdate]) -> RoomDocument:
     version = required_version(data)
-    current = await sites.get_room(room_id, request.user.scope)
-    merged = {**{k: current[k] for k in ("name", "kind", "floor", "notes")}, **data.fields()}
     return RoomDocument.of(await guarded(
-        sites.update_room(room_id, merged, version, request.user.actor, request.user.scope),
+        sites.update_room(room_id, data.fields(), version, request.user.actor, request.user.scope,
+                          partial=True),
         lambda: _room(request, room_id)))
 
 
@@ -104,10 +102,8 @@ async def api_category_create(request: Request, data: JSONBody[CategoryInput]) -
 async def api_category_update(request: Request, code: FromPath[str],
                               data: JSONBody[CategoryInput]) -> CategoryDocument:
     version = required_version(data)
-    current = await catalog.get_category(code)
-    merged = {**msgspec.structs.asdict(CategoryDocument.from_row(current)), **data.fields()}
     return CategoryDocument.from_row(await guarded(
-        catalog.update_category(code, merged, version, request.user.actor),
+        catalog.update_category(code, data.fields(), version, request.user.actor, partial=True),
         lambda: _category(code)))
 
 
@@ -125,8 +121,8 @@ async def api_model_create(request: Request, data: JSONBody[ModelInput]) -> Mode
 @api_patch("/models/{model_id:int}", permission=p.CATALOG_WRITE, document=ModelDocument)
 async def api_model_update(request: Request, model_id: RowId, data: JSONBody[ModelInput]) -> ModelDocument:
     version = required_version(data)
-    merged = {**msgspec.structs.asdict(await _model(model_id)), **data.fields()}
-    await guarded(catalog.update_model(model_id, merged, version, request.user.actor),
+    await guarded(catalog.update_model(model_id, data.fields(), version, request.user.actor,
+                                       partial=True),
                   lambda: _model(model_id))
     return await _model(model_id)
 
@@ -256,9 +252,8 @@ async def api_plan_create(request: Request, data: JSONBody[PlanInput]) -> PlanDo
 async def api_plan_update(request: Request, plan_id: RowId, data: JSONBody[PlanInput]) -> PlanDocument:
     version = required_version(data)
     form = await _plan_form(request, data)
-    current = planning.form_values(await planning.get_plan(plan_id), await planning.categories())
-    plan = await guarded(planning.update_plan(plan_id, {**current, **form}, version,
-                                              request.user.actor), lambda: _plan(plan_id))
+    plan = await guarded(planning.update_plan(plan_id, form, version, request.user.actor,
+                                              partial=True), lambda: _plan(plan_id))
     await planning.refresh_summary(plan_id)
     return await _plan(plan["id"])
 

@@ -72,8 +72,8 @@ async def asset_create(request: Request, installation: Installation) -> Response
     data = await form_data(request)
     template = "assets/blank.html" if data.get("tag") else "assets/form.html"
     return await form_post(
-        service.create_asset(data, request.user.actor, request.user.scope,
-                             prefix=installation.tag_prefix, digits=installation.tag_digits),
+        service.create(data, request.user.actor, request.user.scope,
+                       prefix=installation.tag_prefix, digits=installation.tag_digits),
         done=lambda asset: f"/a/{asset['tag']}",
         invalid=lambda errors: _form(request, template, 400, values=data, errors=errors))
 
@@ -137,7 +137,7 @@ async def _asset_form_post(request: Request, asset: dict[str, Any], data: dict[s
 async def asset_update(request: Request, tag: FromPath[str]) -> Response:
     asset = await service.get_asset(tag, request.user.scope)
     data = await form_data(request)
-    return await _asset_form_post(request, asset, data, "assets/edit.html", service.update_asset(
+    return await _asset_form_post(request, asset, data, "assets/edit.html", service.update(
         tag, data, form_version(data), request.user.actor, request.user.scope), _edit_values)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import ipaddress
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,7 +14,7 @@ from inventory.assets import queries, rules
 from inventory.core import audit, clock
 from inventory.core import parsers as v
 from inventory.core.audit import Actor
-from inventory.core.db import fetch_all, fetch_bounded, fetch_small
+from inventory.core.db import fetch_all, fetch_bounded, fetch_small, insert_many
 from inventory.core.errors import Collector, Conflict, NotFound, ValidationFailed
 from inventory.core.i18n import _
 from inventory.core.tables import Asset, AssetModel, Category, ReservedTag, Room, Site, TagSequence
@@ -144,17 +144,34 @@ def _with_eol(values: dict[str, Any], lifespan: int | None) -> dict[str, Any]:
 # Tags
 
 
-async def next_tag(prefix: str, digits: int) -> str:
-    """Take the next number of `prefix`'s sequence. Numbers are never handed out twice, even
-    when an asset is later retired or deleted. Must run inside audit.atomic()."""
+async def _ensure_sequence(prefix: str) -> None:
     if not await TagSequence.exists().where(TagSequence.prefix == prefix).run():
         await TagSequence.insert(TagSequence(prefix=prefix, last_value=0)).run()
+
+
+async def take_numbers(prefix: str, count: int) -> int:
+    """Take the next `count` numbers of `prefix`'s sequence at once; returns the last one.
+    Numbers are never handed out twice, even when an asset is later retired or deleted.
+    Must run inside audit.atomic()."""
+    await _ensure_sequence(prefix)
     row = await TagSequence.raw(
-        "UPDATE tag_sequence SET last_value = last_value + 1 WHERE prefix = {} "
-        "RETURNING last_value",
-        prefix,
-    ).run()
-    return rules.format_tag(prefix, row[0]["last_value"], digits)
+        "UPDATE tag_sequence SET last_value = last_value + {} WHERE prefix = {} "
+        "RETURNING last_value", count, prefix).run()
+    return row[0]["last_value"]
+
+
+async def next_tag(prefix: str, digits: int) -> str:
+    """The next tag of `prefix`'s sequence. Must run inside audit.atomic()."""
+    return rules.format_tag(prefix, await take_numbers(prefix, 1), digits)
+
+
+async def advance_sequence(prefix: str, number: int) -> None:
+    """Tags of our series given from outside (a file, the demo) move the sequence past
+    them, so a new asset never receives one of them. Must run inside audit.atomic()."""
+    await _ensure_sequence(prefix)
+    await TagSequence.raw(
+        "UPDATE tag_sequence SET last_value = {} WHERE prefix = {} AND last_value < {}",
+        number, prefix, number).run()
 
 
 # Queries
@@ -386,11 +403,20 @@ async def filter_choices(site_code: str | None, scope: Scope) -> dict[str, Any]:
     return {"categories": categories, "sites": sites, "rooms": rooms}
 
 
-# Writes
+# Writes: one path per operation, shared by the pages, the API, the import, the demo and
+# the command line. Creations go through create_many (tag, derived values, audit record);
+# changes through apply_changes (version check, derived values, one audit record per kind).
+
+# Every stored column but the id, with its default: the rows of a bulk insert all name them.
+_COLUMN_DEFAULTS = {column._meta.db_column_name: column.get_default_value()
+                    for column in Asset._meta.columns if column._meta.name != "id"}
 
 
-async def create_asset(raw: Mapping[str, Any], actor: Actor | str, scope: Scope, *, prefix: str,
-                       digits: int) -> dict:
+async def create(raw: Mapping[str, Any], actor: Actor | str, scope: Scope, *, prefix: str,
+                 digits: int) -> dict:
+    """One asset from what a person typed (pages, API): checked here, written by
+    create_many. A `tag` is a blank label printed ahead of time; `replaces` the tag of the
+    device it succeeds, retired in the same transaction."""
     values, errors = clean_asset_fields(raw)
     location, location_errors = clean_location(raw)
     status = raw.get("status") or "in_service"
@@ -402,18 +428,14 @@ async def create_asset(raw: Mapping[str, Any], actor: Actor | str, scope: Scope,
     replaced = await _replaced_asset(raw.get("replaces"), scope, resolved.errors)
     if resolved.errors:
         raise ValidationFailed(resolved.errors)
-    values = _with_eol(resolved.values, resolved.lifespan_years)
-    values["status"] = status
+    values = {**resolved.values, "status": status}
     if replaced is not None:
         values["replaces_id"] = replaced["id"]
     blank = rules.normalise_tag(raw.get("tag") or "")
     async with audit.atomic():
         if replaced is not None and replaced["status"] != "retired":
             # The successor takes over: the old device leaves service in the same transaction.
-            await audit.update_versioned(
-                Asset, replaced["id"], None, {"status": "retired"}, entity="asset",
-                entity_key=replaced["tag"], action="retire", actor=actor,
-                site_id=replaced["site"])
+            await apply_changes(replaced, {"status": "retired"}, None, actor)
         if blank:
             # A blank label printed ahead of time: its reserved tag becomes the asset's.
             used = await ReservedTag.update({ReservedTag.used_at: clock.now()}).where(
@@ -422,21 +444,59 @@ async def create_asset(raw: Mapping[str, Any], actor: Actor | str, scope: Scope,
             if not used:
                 raise ValidationFailed({"tag": _("This tag is not a blank label waiting "
                                                    "for its device.")})
-            tag = blank
-        else:
-            tag = await next_tag(prefix, digits)
-        derived = rules.derived_values({**values, "tag": tag})
-        # Piccolo's Table(**columns): mypy also matches the dict against _data/_ignore_missing.
-        row = (await Asset.insert(Asset(tag=tag, **derived, **values))  # type: ignore[arg-type]
-               .returning(Asset.id).run())[0]
-        described = await _describe(values)
-        if replaced is not None:
-            described["replaces_id"] = replaced["tag"]
-        await audit.record(
-            actor=actor, entity="asset", entity_key=tag, action="create",
-            changes=audit.created_changes(described), site_id=values["site"],
-        )
-    return await get_asset(tag, scope) | {"id": row["id"]}
+            values["tag"] = blank
+        tag = (await create_many([values], actor, prefix=prefix, digits=digits))[0]
+    return await get_asset(tag, scope)
+
+
+async def create_many(rows: Sequence[Mapping[str, Any]], actor: Actor | str, *, prefix: str,
+                      digits: int) -> list[str]:
+    """Write new assets from checked values (ids for category, model, site, room and
+    replaces_id; `tag` when the device has one already, else the next of `prefix`'s
+    sequence), in bulk: each gets its end-of-life year and search text, and a "create"
+    audit record naming its category and site. Runs in the caller's transaction, or its
+    own. Returns the tags, in the order of `rows`."""
+    if not rows:
+        return []
+    unknown = {name for values in rows for name in values} - set(_COLUMN_DEFAULTS)
+    if unknown:
+        raise ValueError(f"not asset columns: {sorted(unknown)}")
+    async with audit.atomic():
+        missing = sum(1 for values in rows if not values.get("tag"))
+        numbers: Iterator[int] = iter(())
+        if missing:
+            last = await take_numbers(prefix, missing)
+            numbers = iter(range(last - missing + 1, last + 1))
+        categories = {c["id"]: c for c in await Category.select(
+            Category.id, Category.name, Category.lifespan_years).where(
+            Category.id.is_in(sorted({values["category"] for values in rows}))).run()}
+        site_names = {s["id"]: s["name"] for s in await Site.select(Site.id, Site.name).where(
+            Site.id.is_in(sorted({values["site"] for values in rows}))).run()}
+        replaced = sorted({values["replaces_id"] for values in rows if values.get("replaces_id")})
+        replaced_tags = {a["id"]: a["tag"] for a in await Asset.select(Asset.id, Asset.tag).where(
+            Asset.id.is_in(replaced)).run()} if replaced else {}
+        now = clock.now()
+        stored, records, tags = [], [], []
+        for values in rows:
+            tag = values.get("tag") or rules.format_tag(prefix, next(numbers), digits)
+            category = categories[values["category"]]
+            row = {**_COLUMN_DEFAULTS, **values, "tag": tag}
+            _with_eol(row, category["lifespan_years"])
+            row.update(rules.derived_values(row), version=1, created_at=now, updated_at=now)
+            stored.append(row)
+            tags.append(tag)
+            # What people read in the history: names rather than ids, no computed values.
+            described = {k: v for k, v in values.items() if k not in ("tag", "eol_year")}
+            described["category"] = category["name"]
+            described["site"] = site_names[values["site"]]
+            if values.get("replaces_id"):
+                described["replaces_id"] = replaced_tags[values["replaces_id"]]
+            records.append(audit.entry(
+                actor=actor, entity="asset", entity_key=tag, action="create",
+                changes=audit.created_changes(described), site_id=values["site"], at=now))
+        await insert_many(Asset, stored)
+        await audit.record_many(records)
+    return tags
 
 
 async def _replaced_asset(tag: Any, scope: Scope, errors: dict[str, str]) -> dict | None:
@@ -467,41 +527,47 @@ def _check_scope(resolved: Resolved, scope: Scope) -> None:
         resolved.errors["site"] = _("Choose one of the proposed values.")
 
 
-async def update_asset(tag: str, raw: Mapping[str, Any], version: int | None,
-                       actor: Actor | str, scope: Scope) -> dict:
-    current = await get_asset(tag, scope)
-    merged = _as_raw(current)
-    merged.pop("purchase_price_cents" if "purchase_price_eur" in raw else "", None)
-    merged.update({k: raw[k] for k in raw if k in EDIT_FIELDS or k == "purchase_price_eur"})
-    values, errors = clean_asset_fields(merged)
-    resolved = await _resolve(values, errors)
-    await _check_serial(resolved.values, resolved.errors, exclude_id=current["id"])
-    if resolved.errors:
-        raise ValidationFailed(resolved.errors)
-    values = _with_eol(resolved.values, resolved.lifespan_years)
-    await _write(current, values, version, actor, "update")
+async def update(tag: str, raw: Mapping[str, Any], version: int | None,
+                 actor: Actor | str, scope: Scope) -> dict:
+    """Change what a person edits (EDIT_FIELDS): the fields `raw` omits keep their stored
+    values, read in the write transaction, so a partial change (an API PATCH) never
+    restores what someone else saved meanwhile; with `version`, written only if nobody
+    changed the asset since."""
+    async with audit.atomic():
+        current = await get_asset(tag, scope)
+        merged = _as_raw(current)
+        merged.pop("purchase_price_cents" if "purchase_price_eur" in raw else "", None)
+        merged.update({k: raw[k] for k in raw if k in EDIT_FIELDS or k == "purchase_price_eur"})
+        values, errors = clean_asset_fields(merged)
+        resolved = await _resolve(values, errors)
+        await _check_serial(resolved.values, resolved.errors, exclude_id=current["id"])
+        if resolved.errors:
+            raise ValidationFailed(resolved.errors)
+        await apply_changes(current, _with_eol(resolved.values, resolved.lifespan_years),
+                            version, actor)
     return await get_asset(tag, scope)
 
 
 async def move_asset(tag: str, raw: Mapping[str, Any], version: int | None,
                      actor: Actor | str, scope: Scope) -> dict:
-    current = await get_asset(tag, scope)
-    values, errors = clean_location(raw)
-    resolved = await _resolve(values, errors)
-    _check_scope(resolved, scope)
-    if resolved.errors:
-        raise ValidationFailed(resolved.errors)
-    resolved.values.setdefault("room", None)
-    await _write(current, resolved.values, version, actor, "move")
+    async with audit.atomic():
+        current = await get_asset(tag, scope)
+        values, errors = clean_location(raw)
+        resolved = await _resolve(values, errors)
+        _check_scope(resolved, scope)
+        if resolved.errors:
+            raise ValidationFailed(resolved.errors)
+        resolved.values.setdefault("room", None)
+        await apply_changes(current, resolved.values, version, actor)
     return await get_asset(tag, scope)
 
 
 async def mark_seen(tag: str, actor: Actor | str, scope: Scope) -> dict:
     """A technician confirms the device is here today (inventory audit)."""
-    current = await get_asset(tag, scope)
     today_ = clock.today()
-    if current["last_seen_on"] != today_:
-        async with audit.atomic():
+    async with audit.atomic():
+        current = await get_asset(tag, scope)
+        if current["last_seen_on"] != today_:
             await Asset.update({Asset.last_seen_on: today_}).where(Asset.id == current["id"]).run()
             await audit.record(actor=actor, entity="asset", entity_key=current["tag"],
                                action="seen",
@@ -512,36 +578,38 @@ async def mark_seen(tag: str, actor: Actor | str, scope: Scope) -> dict:
 
 async def change_status(tag: str, status: Any, version: int | None, actor: Actor | str,
                         scope: Scope) -> dict:
-    current = await get_asset(tag, scope)
-    if not isinstance(status, str) or status not in rules.STATUSES:  # JSON may send {} or []
-        raise ValidationFailed({"status": _("Choose one of the proposed values.")})
-    action = "retire" if status == "retired" else "status"
-    await _write(current, {"status": status}, version, actor, action)
+    async with audit.atomic():
+        current = await get_asset(tag, scope)
+        if not isinstance(status, str) or status not in rules.STATUSES:  # JSON may send {} or []
+            raise ValidationFailed({"status": _("Choose one of the proposed values.")})
+        await apply_changes(current, {"status": status}, version, actor)
     return await get_asset(tag, scope)
 
 
-async def _write(current: Mapping[str, Any], values: dict, version: int | None, actor: Actor | str,
-                 action: str) -> None:
-    async with audit.atomic():
-        changes = audit.diff(current, values)
-        if not changes and version is not None and version != current["version"]:
+async def apply_changes(current: Mapping[str, Any], values: Mapping[str, Any],
+                        version: int | None, actor: Actor | str) -> dict[str, list[Any]]:
+    """Write checked `values` over the asset `current` (read in this transaction, or checked
+    through `version`): a move, a status change and an edit each leave their own audit
+    record, and the derived values follow. Raises Conflict when the asset changed since
+    `version`, NotFound when it is gone. Runs in the caller's transaction, or its own."""
+    changes = audit.diff(current, values)
+    if not changes:
+        if version is not None and version != current["version"]:
             raise Conflict(current)
-        await audit.update_versioned(
-            Asset, current["id"], version, values, entity="asset", entity_key=current["tag"],
-            action=action, actor=actor, site_id=values.get("site", current["site"]),
-            derive=rules.derived_values,
-        )
-
-
-async def _describe(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Replace ids by what people read (codes, names) for the audit trail of a creation."""
-    described = dict(values)
-    described.pop("eol_year", None)
-    if values.get("category"):
-        category = await Category.select(Category.name).where(
-            Category.id == values["category"]).first().run()
-        described["category"] = category["name"] if category else values["category"]
-    if values.get("site"):
-        site = await Site.select(Site.name).where(Site.id == values["site"]).first().run()
-        described["site"] = site["name"] if site else values["site"]
-    return described
+        return {}
+    groups: tuple[tuple[str, dict[str, Any]], ...] = (
+        ("move", {k: values[k] for k in ("site", "room") if k in changes}),
+        ("retire" if values.get("status") == "retired" else "status",
+         {"status": values["status"]} if "status" in changes else {}),
+        ("update", {k: values[k] for k in changes if k not in ("site", "room", "status")}),
+    )
+    expected = version
+    async with audit.atomic():
+        for action, group in groups:
+            if group:
+                await audit.update_versioned(
+                    Asset, current["id"], expected, group, entity="asset",
+                    entity_key=current["tag"], action=action, actor=actor,
+                    site_id=values.get("site", current["site"]), derive=rules.derived_values)
+                expected = None  # checked by the first write of this transaction
+    return changes

@@ -88,11 +88,19 @@ async def create_category(raw: Mapping[str, Any], actor: Actor | str) -> dict[st
     return row
 
 
+# What a partial change of a category keeps when it omits them (its stored columns).
+CATEGORY_FIELDS = ("code", "name", "lifespan_years", "replacement_cost_cents", "price_change_bp",
+                   "criticality", "is_interactive_display", "is_network")
+
+
 async def update_category(code: str, raw: Mapping[str, Any], version: int | None,
-                          actor: Actor | str) -> dict[str, Any]:
-    values = clean_category(raw)
+                          actor: Actor | str, *, partial: bool = False) -> dict[str, Any]:
+    """Save the category's fields. `partial` (the API's PATCH): the fields `raw` omits keep
+    their stored values, read in the write transaction."""
     async with audit.atomic():
         category = await get_category(code)
+        values = clean_category(
+            {**{k: category[k] for k in CATEGORY_FIELDS}, **raw} if partial else raw)
         await _check_category_unique(values["code"], exclude_id=category["id"])
         await audit.update_versioned(
             Category, category["id"], version, values, entity="category",
@@ -194,10 +202,13 @@ async def create_model(raw: Mapping[str, Any], actor: Actor | str) -> dict[str, 
 
 
 async def update_model(model_id: int, raw: Mapping[str, Any], version: int | None,
-                       actor: Actor | str) -> dict[str, Any]:
-    values = clean_model(raw, await category_codes())
+                       actor: Actor | str, *, partial: bool = False) -> dict[str, Any]:
+    """Save the model's fields; `partial` as in update_category."""
     async with audit.atomic():
-        await get_model(model_id)
+        model = await get_model(model_id)
+        stored = {"category": model["category_code"], "manufacturer": model["manufacturer"],
+                  "name": model["name"]}
+        values = clean_model({**stored, **raw} if partial else raw, await category_codes())
         await _check_model_unique(values, exclude_id=model_id)
         await audit.update_versioned(
             AssetModel, model_id, version, values, entity="model", entity_key=str(model_id),

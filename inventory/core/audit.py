@@ -13,7 +13,7 @@ from piccolo.engine.sqlite import TransactionType
 from piccolo.table import Table
 
 from inventory.core import clock
-from inventory.core.db import current_engine, fetch_small
+from inventory.core.db import current_engine, fetch_small, insert_many
 from inventory.core.parsers import row_number
 from inventory.core.tables import AuditRecord
 
@@ -87,6 +87,21 @@ async def record(
             site_id=site_id,
         )
     ).run()
+
+
+def entry(*, actor: Actor | str, entity: str, entity_key: str, action: str,
+          changes: Mapping[str, Any], site_id: int | None = None,
+          at: dt.datetime | None = None) -> dict[str, Any]:
+    """One audit record as a row, for record_many."""
+    actor = as_actor(actor)
+    return {"at": at or clock.now(), "actor": actor.label, "user_id": actor.user_id,
+            "entity": entity, "entity_key": entity_key, "action": action,
+            "changes": json.dumps(changes, ensure_ascii=False, default=str), "site_id": site_id}
+
+
+async def record_many(entries: list[dict[str, Any]]) -> None:
+    """Write many audit records (made by entry()) at once: bulk writes record in bulk."""
+    await insert_many(AuditRecord, entries)
 
 
 async def history(entity: str, entity_key: str, limit: int = 200) -> list[dict[str, Any]]:

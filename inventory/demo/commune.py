@@ -8,25 +8,19 @@ which are reserved for fiction).
 from __future__ import annotations
 
 import datetime as dt
-import json
 import random
 from dataclasses import dataclass
 
+from inventory.accounts.scope import EVERYTHING
 from inventory.assets import rules
+from inventory.assets import service as assets
+from inventory.catalog import service as catalog
 from inventory.core import audit, clock
-from inventory.core.tables import (
-    Asset,
-    AssetModel,
-    AuditRecord,
-    Category,
-    MaintenanceTask,
-    RenewalPlan,
-    Room,
-    Site,
-    TagSequence,
-)
+from inventory.core.tables import Asset, RenewalPlan, Site
 from inventory.faults import service as faults
 from inventory.faults import symptoms, workflow
+from inventory.maintenance import service as maintenance
+from inventory.sites import service as sites_service
 from inventory.sites.rules import uai_check_letter
 
 DEMO_ACTOR = "demo"
@@ -122,40 +116,33 @@ def _uai(index: int) -> str:
     return number + uai_check_letter(number)
 
 
-async def _insert_batches(table, rows: list, size: int = 500) -> list[dict]:
-    out: list[dict] = []
-    for start in range(0, len(rows), size):
-        chunk = rows[start:start + size]
-        out.extend(await table.insert(*chunk).returning(table.id).run())
-    return out
-
-
 async def build_demo(target_assets: int = 1500, *, prefix: str = "BRN", digits: int = 6,
                      seed: int = 42) -> DemoSummary:
     rng = random.Random(seed)
     today = clock.today()
 
     async with audit.atomic():
+        # Sites, rooms, categories and models through their services, as a person would
+        # create them (same checks, same audit records).
         categories = {}
         for code, name, life, cost, interactive, network in CATEGORIES:
-            row = (await Category.insert(Category(
-                code=code, name=name, lifespan_years=life, replacement_cost_cents=cost,
-                is_interactive_display=interactive, is_network=network,
-                criticality=CRITICALITY.get(code, 1),
-                price_change_bp=PRICE_CHANGE_BP.get(code, DEFAULT_PRICE_CHANGE_BP),
-            )).returning(Category.id).run())[0]
+            row = await catalog.create_category({
+                "code": code, "name": name, "lifespan_years": life,
+                "replacement_cost_cents": cost, "is_interactive_display": interactive,
+                "is_network": network, "criticality": CRITICALITY.get(code, 1),
+                "price_change_bp": PRICE_CHANGE_BP.get(code, DEFAULT_PRICE_CHANGE_BP),
+            }, DEMO_ACTOR)
             categories[code] = {"id": row["id"], "lifespan": life, "cost": cost, "name": name}
         models: dict[str, list[int]] = {}
         for code, entries in MODELS.items():
-            rows = await _insert_batches(AssetModel, [
-                AssetModel(category=categories[code]["id"], manufacturer=m, name=n)
-                for m, n in entries])
-            models[code] = [r["id"] for r in rows]
+            models[code] = [(await catalog.create_model(
+                {"category": code, "manufacturer": m, "name": n}, DEMO_ACTOR))["id"]
+                for m, n in entries]
 
         site_rows = []
         for i, (kind, name, code, _n) in enumerate(SCHOOLS, start=1):
             first = FIRST_NAMES[i % len(FIRST_NAMES)]
-            site_rows.append(Site(
+            site_rows.append(dict(
                 code=code, name=name, kind=kind, uai=_uai(i),
                 address=f"{rng.randint(1, 80)} {rng.choice(STREETS)}", postal_code="99100",
                 city="Brenneville", director_name=f"{first} Exemple",
@@ -164,13 +151,13 @@ async def build_demo(target_assets: int = 1500, *, prefix: str = "BRN", digits: 
                 organisation="Commune de Brenneville",
             ))
         for kind, name, code in OTHER_SITES:
-            site_rows.append(Site(
+            site_rows.append(dict(
                 code=code, name=name, kind=kind, uai=None,
                 address=f"{rng.randint(1, 80)} {rng.choice(STREETS)}", postal_code="99100",
                 city="Brenneville", organisation="Commune de Brenneville",
             ))
-        site_ids = [r["id"] for r in await _insert_batches(Site, site_rows)]
-        sites = dict(zip([s.code for s in site_rows], site_ids, strict=True))
+        sites = {row["code"]: (await sites_service.create_site(row, DEMO_ACTOR))["id"]
+                 for row in site_rows}
 
         # Rooms: (site code, name, kind)
         room_specs: list[tuple[str, str, str]] = []
@@ -185,8 +172,9 @@ async def build_demo(target_assets: int = 1500, *, prefix: str = "BRN", digits: 
             room_specs += [(code, "Accueil", "office"), (code, "Bureaux", "office"),
                            (code, "Baie de brassage", "network_cabinet"),
                            (code, "Salle polyvalente", "hall")]
-        room_rows = [Room(site=sites[s], name=n, kind=k) for s, n, k in room_specs]
-        room_ids = [r["id"] for r in await _insert_batches(Room, room_rows)]
+        room_ids = [(await sites_service.create_room(s, {"name": n, "kind": k}, DEMO_ACTOR,
+                                                     EVERYTHING))["id"]
+                    for s, n, k in room_specs]
         rooms = [(spec, rid) for spec, rid in zip(room_specs, room_ids, strict=True)]
 
         # What each room holds: (category, site id, room id)
@@ -228,7 +216,6 @@ async def build_demo(target_assets: int = 1500, *, prefix: str = "BRN", digits: 
             slots = [slots[i] for i in keep]
 
         asset_rows = []
-        audit_rows = []
         councillor = 0
         for number, (cat, site_id, room_id) in enumerate(slots, start=1):
             tag = rules.format_tag(prefix, number, digits)
@@ -268,39 +255,33 @@ async def build_demo(target_assets: int = 1500, *, prefix: str = "BRN", digits: 
                 holder = f"Élu·e n°{councillor} (exemple)"
             serial = f"{cat[:2]}{rng.randint(10**7, 10**8 - 1)}{number}"
             supplier = rng.choice(SUPPLIERS)
-            fields = dict(tag=tag, serial=serial, holder=holder, notes="", **network,
-                          order_ref=f"MAPA-{year}-{rng.randint(1, 40):03d}")
-            asset_rows.append(Asset(
+            asset_rows.append(dict(
+                tag=tag, serial=serial, holder=holder, notes="", **network,
+                order_ref=f"MAPA-{year}-{rng.randint(1, 40):03d}",
                 category=info["id"], model=model_id, site=site_id, room=room_id, status=status,
                 purchase_date=purchase, purchase_price_cents=price, supplier=supplier,
-                warranty_end=warranty, commissioning_date=commissioning, eol_year=eol,
-                last_seen_on=None, **rules.derived_values(fields), **fields,
+                warranty_end=warranty, commissioning_date=commissioning,
             ))
-            audit_rows.append(AuditRecord(
-                actor=DEMO_ACTOR, entity="asset", entity_key=tag, action="create",
-                changes=json.dumps({"category": [None, info["name"]], "status": [None, status]},
-                                   ensure_ascii=False),
-                site_id=site_id,
-            ))
-        await _insert_batches(Asset, asset_rows)
-        await _insert_batches(AuditRecord, audit_rows)
+        # Through the one creation path (tags given, so the sequence moves past them).
+        await assets.create_many(asset_rows, DEMO_ACTOR, prefix=prefix, digits=digits)
+        await assets.advance_sequence(prefix, len(asset_rows))
         # Faulty and in-repair devices are so because a fault says so: open those faults,
         # with their history, through the faults service.
         site_codes = {site_id: code for code, site_id in sites.items()}
         code_of = {info["id"]: code for code, info in categories.items()}
         await faults.open_for_status(_demo_faults(
-            [(a.tag, a.status, site_codes[a.site], code_of[a.category]) for a in asset_rows],
+            [(a["tag"], a["status"], site_codes[a["site"]], code_of[a["category"]])
+             for a in asset_rows],
             clock.now(), random.Random(seed + 1)), DEMO_ACTOR)
-        await TagSequence.insert(TagSequence(prefix=prefix, last_value=len(asset_rows))).run()
         for name, codes, days in MAINTENANCE:
             for code in codes:
-                await MaintenanceTask.insert(MaintenanceTask(
-                    name=name, category=categories[code]["id"], interval_days=days)).run()
+                await maintenance.create_task(
+                    {"name": name, "category": code, "interval_days": days}, DEMO_ACTOR)
         await RenewalPlan.insert(_demo_plan(today.year + 1)).run()
     from inventory.setup.service import store_demo_settings
 
     await store_demo_settings(prefix)  # the demo commune's name and tag prefix
-    return DemoSummary(sites=len(site_rows), rooms=len(room_rows), assets=len(asset_rows))
+    return DemoSummary(sites=len(site_rows), rooms=len(room_ids), assets=len(asset_rows))
 
 
 DEMO_TECHNICIAN = "tech@brenneville.example"

@@ -103,26 +103,43 @@ async def report(raw: Mapping[str, Any], actor: Actor | str, scope: Scope, *,
         site_id, room_id = room["site"], room["id"]
     blocked = raw.get("teaching_blocked") in (True, "on", "true", "1", "yes")
     async with audit.atomic():
-        fault = (await Fault.insert(Fault(
-            site=site_id, room=room_id, asset=asset["id"] if asset else None,
-            symptom=c.values["symptom"], description=c.values["description"],
-            teaching_blocked=blocked, status=workflow.NEW, reported_by=actor.label,
-            reporter_user_id=actor.user_id)).returning(Fault.id).run())[0]
-        await FaultEvent.insert(FaultEvent(fault=fault["id"], actor=actor.label,
-                                           to_status=workflow.NEW)).run()
+        fault = await _open(
+            Fault(site=site_id, room=room_id, asset=asset["id"] if asset else None,
+                  symptom=c.values["symptom"], description=c.values["description"],
+                  teaching_blocked=blocked, reported_by=actor.label,
+                  reporter_user_id=actor.user_id),
+            actor, changes={"symptom": [None, c.values["symptom"]]})
         if jpeg and data_dir is not None:
             name = photos.save(data_dir, fault["id"], jpeg)
             await Fault.update({Fault.photo: name}).where(Fault.id == fault["id"]).run()
         if asset and asset["status"] == "in_service":
             await _set_asset_status(asset, "faulty", actor)
-        await audit.record(actor=actor, entity="fault", entity_key=str(fault["id"]),
-                           action="create", changes={"symptom": [None, c.values["symptom"]]},
-                           site_id=site_id)
         created = await get(fault["id"], scope)
         # In the same transaction: the emails go out only if the report is saved.
         for email in await technicians_covering(site_id):
             await outbox.queue_for_user(email, lambda: emails.new_fault(created, base_url))
     return created
+
+
+async def _open(fault: Fault, actor: Actor, *, changes: Mapping[str, Any],
+                steps: Sequence[str] = (workflow.NEW,),
+                times: Sequence[dt.datetime] | None = None, handler: str = "") -> dict:
+    """The one writer of a new fault (a report, an anonymous report, a device that arrives
+    faulty): the fault at the last of `steps`, one timeline event per step (the first by
+    its reporter, the others by `handler`), and its "create" audit record. Inside the
+    caller's transaction."""
+    if times:
+        fault.created_at, fault.updated_at = times[0], times[-1]
+    fault.status = steps[-1]
+    row = (await Fault.insert(fault).returning(Fault.id).run())[0]
+    await FaultEvent.insert(*[
+        FaultEvent(fault=row["id"], actor=fault.reported_by if i == 0 else handler,
+                   from_status=steps[i - 1] if i else "", to_status=state,
+                   **({"at": times[i]} if times else {}))  # type: ignore[arg-type]
+        for i, state in enumerate(steps)]).run()
+    await audit.record(actor=actor, entity="fault", entity_key=str(row["id"]), action="create",
+                       changes=changes, site_id=fault.site)
+    return row
 
 
 async def count_public_view(client: str) -> int:
@@ -168,19 +185,14 @@ async def report_anonymous(tag: str, raw: Mapping[str, Any], client: str, *,
     contact = " ".join(x for x in (c.values["name"], f"<{email}>" if email else "") if x)
     async with audit.atomic():
         await accounts.count_attempt(key, account_rules.ANONYMOUS_REPORT_POLICY, moment)
-        fault = (await Fault.insert(Fault(
-            site=asset["site"], room=asset["room"], asset=asset["id"],
-            symptom=c.values["symptom"], description=c.values["description"],
-            teaching_blocked=raw.get("teaching_blocked") in ("on", "true", "1"),
-            status=workflow.NEW, reported_by="anonymous", anonymous=True,
-            reporter_contact=contact[:300])).returning(Fault.id).run())[0]
-        await FaultEvent.insert(FaultEvent(fault=fault["id"], actor="anonymous",
-                                           to_status=workflow.NEW)).run()
+        fault = await _open(
+            Fault(site=asset["site"], room=asset["room"], asset=asset["id"],
+                  symptom=c.values["symptom"], description=c.values["description"],
+                  teaching_blocked=raw.get("teaching_blocked") in ("on", "true", "1"),
+                  reported_by="anonymous", anonymous=True, reporter_contact=contact[:300]),
+            audit.Actor("anonymous"), changes={"client": [None, client]})
         if asset["status"] == "in_service":
             await _set_asset_status(asset, "faulty", audit.Actor("anonymous"))
-        await audit.record(actor="anonymous", entity="fault", entity_key=str(fault["id"]),
-                           action="create", changes={"client": [None, client]},
-                           site_id=asset["site"])
         created = await get(fault["id"], EVERYTHING)
         for address in await technicians_covering(asset["site"]):
             await outbox.queue_for_user(address, lambda: emails.new_fault(created, base_url))
@@ -239,21 +251,14 @@ async def open_for_status(wanted: Sequence[StatusFault], actor: Actor | str) -> 
         times = item.times or (now,) * len(steps)
         reporter = item.reported_by or actor.label
         handler = item.handled_by or actor.label
-        fault = (await Fault.insert(Fault(
-            site=asset["site"], room=asset["room"], asset=asset["id"], symptom=item.symptom,
-            description=item.description[:2000], teaching_blocked=item.teaching_blocked,
-            status=steps[-1], reported_by=reporter,
-            reporter_user_id=actor.user_id if reporter == actor.label else None,
-            assigned_to=handler if workflow.IN_PROGRESS in steps else "",
-            created_at=times[0], updated_at=times[-1])).returning(Fault.id).run())[0]
-        await FaultEvent.insert(*[
-            FaultEvent(fault=fault["id"], at=at, actor=reporter if i == 0 else handler,
-                       from_status=steps[i - 1] if i else "", to_status=state)
-            for i, (state, at) in enumerate(zip(steps, times, strict=True))]).run()
-        await audit.record(actor=actor, entity="fault", entity_key=str(fault["id"]),
-                           action="create", changes={"symptom": [None, item.symptom],
-                                                     "status": [None, steps[-1]]},
-                           site_id=asset["site"])
+        await _open(
+            Fault(site=asset["site"], room=asset["room"], asset=asset["id"],
+                  symptom=item.symptom, description=item.description[:2000],
+                  teaching_blocked=item.teaching_blocked, reported_by=reporter,
+                  reporter_user_id=actor.user_id if reporter == actor.label else None,
+                  assigned_to=handler if workflow.IN_PROGRESS in steps else ""),
+            actor, changes={"symptom": [None, item.symptom], "status": [None, steps[-1]]},
+            steps=steps, times=times, handler=handler)
         already.add(asset["id"])
         opened += 1
     return opened
@@ -284,9 +289,7 @@ async def technicians_covering(site_id: int) -> list[str]:
 async def _set_asset_status(asset: Mapping[str, Any], status: str, actor: Actor) -> None:
     if asset["status"] == status or asset["status"] == "retired":
         return
-    await audit.update_versioned(Asset, asset["id"], None, {"status": status}, entity="asset",
-                                 entity_key=asset["tag"], action="status", actor=actor,
-                                 site_id=asset["site"])
+    await assets.apply_changes(asset, {"status": status}, None, actor)
 
 
 FAULT_SELECT = (

@@ -8,15 +8,15 @@ Two phases, so that reading a large file never holds the database's write lock (
    rooms and models, categories when the person may create them) are planned under
    placeholder ids (negative numbers). A dry run stops here.
 2. Write, in one short transaction, only when every row is right: the planned references are
-   created through their own services, then assets are inserted in batches and updated as the
-   pages update them, each change leaving the audit record the pages leave. A device changed
+   created through their own services, then assets are created in batches and changed through
+   the assets service (create_many, apply_changes), with the derived values and audit records
+   every creation and change gets, whoever makes it. A device changed
    by someone else since phase 1 aborts the whole import (check again); so does any error, so
    a file is imported entirely or not at all.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
@@ -26,14 +26,15 @@ from typing import Any
 
 from inventory.accounts.scope import Scope
 from inventory.assets import queries, rules
+from inventory.assets import service as assets
 from inventory.assets.service import clean_asset_fields
 from inventory.catalog import service as catalog
-from inventory.core import audit, clock, i18n
+from inventory.core import audit, i18n
 from inventory.core.audit import Actor
 from inventory.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from inventory.core.i18n import _
 from inventory.core.i18n import lazy_gettext as L
-from inventory.core.tables import Asset, AssetModel, Category, Room, Site, TagSequence
+from inventory.core.tables import Asset, AssetModel, Category, Room, Site
 from inventory.faults import service as faults
 from inventory.imports import columns, reading
 from inventory.imports import values as value_rules
@@ -42,12 +43,8 @@ from inventory.sites.rules import code_problem, normalise_uai, uai_problem
 
 BATCH_SIZE = 500
 MAX_LISTED_VALUES = 200  # distinct values per field on the values screen
-# Asset fields an import sets, besides site, room and status (see assets.service.EDIT_FIELDS).
-ASSET_FIELDS = (
-    "category", "model", "serial", "purchase_date", "purchase_price_cents", "supplier",
-    "order_ref", "warranty_end", "commissioning_date", "eol_year_override", "holder",
-    "hostname", "ip_address", "mac_address", "firmware", "notes",
-)
+# Asset fields an import sets, besides site, room and status: those a person edits.
+ASSET_FIELDS = assets.EDIT_FIELDS
 # Which column an error on a field points at, when the field is not a column itself.
 _ERROR_COLUMN = {"purchase_price_cents": "purchase_price_eur",
                  "eol_year_override": "end_of_life_year"}
@@ -391,10 +388,7 @@ class _Run:
                                       "created: %(message)s") % {"message": message}) from None
             self.real_ids[placeholder] = row["id"]
         if self.highest_given:
-            await _ensure_sequence(self.who.prefix)
-            await TagSequence.raw(
-                "UPDATE tag_sequence SET last_value = {} WHERE prefix = {} AND last_value < {}",
-                self.highest_given, self.who.prefix, self.highest_given).run()
+            await assets.advance_sequence(self.who.prefix, self.highest_given)
         for start in range(0, len(self.updates), BATCH_SIZE):
             chunk = self.updates[start:start + BATCH_SIZE]
             for result, current, final in chunk:
@@ -687,75 +681,26 @@ class _Run:
         return final, current
 
     async def _update(self, result: RowResult, current: dict, planned: dict) -> None:
-        """Apply the changes as the pages do: an edit, a move and a status change each leave
-        their own audit record. The first checks that nobody changed the asset since phase 1."""
+        """Apply the changes through the assets service, as the pages do (a move, a status
+        change and an edit each leave their own audit record), if nobody changed the asset
+        since phase 1."""
         final = {k: self.real(value) if k in _REFERENCES else value
                  for k, value in planned.items()}
-        changes = audit.diff(current, final)
-        if not changes:
-            return
-        expected: int | None = current["version"]
-        groups: tuple[tuple[str, dict[str, Any]], ...] = (
-            ("move", {k: final[k] for k in ("site", "room") if k in changes}),
-            ("retire" if final["status"] == "retired" else "status",
-             {"status": final["status"]} if "status" in changes else {}),
-            ("update", {k: final[k] for k in changes if k not in ("site", "room", "status")}),
-        )
-        for action, values in groups:
-            if values:
-                try:
-                    await audit.update_versioned(
-                        Asset, current["id"], expected, values, entity="asset",
-                        entity_key=current["tag"], action=action, actor=self.who.actor,
-                        site_id=final["site"], derive=rules.derived_values)
-                except (Conflict, NotFound):
-                    raise _Stale from None
-                expected = None
+        try:
+            await assets.apply_changes(current, final, current["version"], self.who.actor)
+        except (Conflict, NotFound):
+            raise _Stale from None
 
     async def _create(self, planned: list[tuple[RowResult, dict[str, Any]]]) -> None:
         given = [r.tag for r, _values in planned if r.tag]
         if given and await _assets("asset.tag", given):
             raise _Stale  # created by someone else since phase 1
-        creates = [(r, {k: self.real(value) if k in _REFERENCES else value
-                        for k, value in values.items()}) for r, values in planned]
-        missing = [r for r, _values in creates if not r.tag]
-        if missing:
-            last = await _take_numbers(self.who.prefix, len(missing))
-            for offset, result in enumerate(missing):
-                result.tag = rules.format_tag(self.who.prefix, last - len(missing) + 1 + offset,
-                                              self.who.digits)
-        now = clock.now()
-        asset_rows = [{**values, "tag": r.tag, "created_at": now, "updated_at": now, "version": 1,
-                       **rules.derived_values({**values, "tag": r.tag})}
-                      for r, values in creates]
-        await _insert_many("asset", asset_rows)
-        actor = audit.as_actor(self.who.actor)
-        records = []
-        for (result, values), (_r, unresolved) in zip(creates, planned, strict=True):
-            described = dict(values)
-            described.pop("eol_year", None)
-            described["category"] = self.refs.categories[unresolved["category"]]["name"]
-            described["site"] = self.refs.site_names[unresolved["site"]]
-            records.append({
-                "at": now, "actor": actor.label, "user_id": actor.user_id, "entity": "asset",
-                "entity_key": result.tag, "action": "create",
-                "changes": json.dumps(audit.created_changes(described), ensure_ascii=False,
-                                      default=str),
-                "site_id": values["site"]})
-        await _insert_many("audit_record", records)
-
-
-async def _insert_many(table: str, rows: list[dict[str, Any]]) -> None:
-    """One multi-row INSERT (Piccolo's per-object inserts cost more than the database)."""
-    names = list(rows[0])
-    placeholders = "(" + ", ".join("{}" for _ in names) + ")"
-    quoted = ", ".join(f'"{name}"' for name in names)
-    step = max(1, 20_000 // len(names))
-    for start in range(0, len(rows), step):
-        chunk = rows[start:start + step]
-        args = [row[name] for row in chunk for name in names]
-        await Asset.raw(f"INSERT INTO {table} ({quoted}) VALUES "
-                        + ", ".join(placeholders for _ in chunk), *args).run()
+        rows = [{k: self.real(value) if k in _REFERENCES else value for k, value in values.items()}
+                | ({"tag": r.tag} if r.tag else {}) for r, values in planned]
+        tags = await assets.create_many(rows, self.who.actor, prefix=self.who.prefix,
+                                        digits=self.who.digits)
+        for (result, _values), tag in zip(planned, tags, strict=True):
+            result.tag = tag
 
 
 async def _assets(column: str, keys: list[str]) -> list[dict[str, Any]]:
@@ -764,20 +709,6 @@ async def _assets(column: str, keys: list[str]) -> list[dict[str, Any]]:
     keys = sorted(set(keys))
     sql = queries.DETAIL_SELECT + f" WHERE {column} IN (" + ", ".join("{}" for _ in keys) + ")"
     return await Asset.raw(sql, *keys).run()
-
-
-async def _ensure_sequence(prefix: str) -> None:
-    if not await TagSequence.exists().where(TagSequence.prefix == prefix).run():
-        await TagSequence.insert(TagSequence(prefix=prefix, last_value=0)).run()
-
-
-async def _take_numbers(prefix: str, count: int) -> int:
-    """Take `count` numbers of the tag sequence at once; returns the last one."""
-    await _ensure_sequence(prefix)
-    row = await TagSequence.raw(
-        "UPDATE tag_sequence SET last_value = last_value + {} WHERE prefix = {} "
-        "RETURNING last_value", count, prefix).run()
-    return row[0]["last_value"]
 
 
 def mapping_from_form(header: Sequence[str], form: Mapping[str, Any]) -> list[str]:

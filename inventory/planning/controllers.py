@@ -117,7 +117,7 @@ async def plan_update(request: HTMXRequest, plan_id: RowId) -> Response:
 
     async def saved(plan: dict[str, Any]) -> Response:
         context = await _plan_context(plan, request)
-        await service.store_summary(plan_id, context["result"])
+        await service.refresh_summary(plan_id, result=context["result"])
         if wants_fragment(request):
             return page_or_fragment(request, "planning/show.html", "planning/_editor.html",
                                     **context)

@@ -169,18 +169,23 @@ async def create_plan(raw: dict[str, Any], actor: Actor | str) -> dict[str, Any]
 
 
 async def update_plan(plan_id: int, raw: dict[str, Any], version: int | None,
-                      actor: Actor | str) -> dict[str, Any]:
-    cats = await categories()
+                      actor: Actor | str, *, partial: bool = False) -> dict[str, Any]:
+    """Save the scenario (form fields, as clean_settings reads them). `partial` (the API's
+    PATCH): the fields `raw` omits keep their stored values, read in the write transaction.
+    The caller then refreshes the summary (refresh_summary), with the result it shows."""
     async with audit.atomic():
+        cats = await categories()
         plan = await get_plan(plan_id)
         if plan["status"] != DRAFT:
             raise ValidationFailed({"name": _("An approved plan is frozen; copy it to change it.")})
+        if partial:
+            raw = {**form_values(plan, cats), **raw}
         header, settings = sc.clean_settings(raw, cats, previous=plan["settings"])
         await audit.update_versioned(
             RenewalPlan, plan_id, version, {**header, "settings": settings}, entity="plan",
             entity_key=str(plan_id), action="update", actor=actor,
         )
-    return await get_plan(plan_id)  # the caller computes it and stores its summary
+    return await get_plan(plan_id)
 
 
 async def copy_plan(plan_id: int, actor: Actor | str) -> dict[str, Any]:
@@ -246,18 +251,16 @@ def summary_of(plan: Plan) -> dict[str, Any]:
     }
 
 
-async def refresh_summary(plan_id: int, on: dt.date | None = None) -> Plan:
-    plan = await get_plan(plan_id)
-    result = await computed(plan, on or clock.today())
-    if plan["status"] == DRAFT:
-        await store_summary(plan_id, result)
-    return result
-
-
-async def store_summary(plan_id: int, result: Plan) -> None:
-    """The figures the scenario list shows; an approved plan keeps those of its approval."""
+async def refresh_summary(plan_id: int, on: dt.date | None = None, *,
+                          result: Plan | None = None) -> Plan:
+    """Store the figures the scenario list shows, of `result` when the caller has just
+    computed the plan (a page shows it), else computed now. The one writer of a draft's
+    summary; an approved plan keeps those of its approval."""
+    if result is None:
+        result = await computed(await get_plan(plan_id), on or clock.today())
     await RenewalPlan.update({RenewalPlan.summary: summary_of(result)}).where(
         (RenewalPlan.id == plan_id) & (RenewalPlan.status == DRAFT)).run()
+    return result
 
 
 # Approval and follow-up

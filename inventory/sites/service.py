@@ -106,10 +106,12 @@ async def create_site(raw: Mapping[str, Any], actor: Actor | str) -> dict[str, A
 
 
 async def update_site(code: str, raw: Mapping[str, Any], version: int | None,
-                      actor: Actor | str, scope: Scope) -> dict:
-    values = clean_site(raw)
+                      actor: Actor | str, scope: Scope, *, partial: bool = False) -> dict:
+    """Save the site's fields. `partial` (the API's PATCH): the fields `raw` omits keep
+    their stored values, read in the write transaction."""
     async with audit.atomic():
         site = await get_site(code, scope)
+        values = clean_site({**site, **raw} if partial else raw)
         await _check_site_unique(values, exclude_id=site["id"])
         await audit.update_versioned(
             Site, site["id"], version, values, entity="site", entity_key=values["code"],
@@ -182,10 +184,11 @@ async def create_room(site_code: str, raw: Mapping[str, Any], actor: Actor | str
 
 
 async def update_room(room_id: int, raw: Mapping[str, Any], version: int | None,
-                      actor: Actor | str, scope: Scope) -> dict[str, Any]:
-    values = clean_room(raw)
+                      actor: Actor | str, scope: Scope, *, partial: bool = False) -> dict[str, Any]:
+    """Save the room's fields; `partial` as in update_site."""
     async with audit.atomic():
         room = await get_room(room_id, scope)
+        values = clean_room({**{k: room[k] for k in ROOM_FIELDS}, **raw} if partial else raw)
         await _check_room_unique(room["site"], values["name"], exclude_id=room_id)
         await audit.update_versioned(
             Room, room_id, version, values, entity="room", entity_key=str(room_id),

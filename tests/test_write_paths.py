@@ -1,0 +1,159 @@
+"""One write path per record (issue 13): an asset created by a page, by the import or by the
+demo is written by the same code, with the same derived values and audit records; partial
+changes merge with the stored row inside their transaction. SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from inventory.accounts.scope import Scope
+from inventory.assets import service as assets
+from inventory.catalog import service as catalog
+from inventory.core import audit
+from inventory.core.errors import Conflict
+from inventory.imports.service import Importer, run_import
+from tests.helpers import assert_search_text_current, count, query
+
+# The same device, as the asset form posts it and as an import file gives it.
+FORM = {"category": "TNI", "site": "EE-CURIE", "serial": "WP-PAGE", "status": "in_service",
+        "purchase_date": "2021-03-04", "commissioning_date": "2021-04-01",
+        "warranty_end": "2024-03-04", "purchase_price_eur": "1234,50", "supplier": "UGAP",
+        "order_ref": "BC-2021-007", "holder": "Équipe Réseau", "hostname": "tni-curie.example",
+        "notes": "Salle du fond, côté fenêtre"}
+FILE_COLUMNS = ["category", "manufacturer", "model", "serial", "site", "room", "purchase_date",
+                "commissioning_date", "warranty_end", "purchase_price_eur", "supplier",
+                "order_ref", "holder", "hostname", "notes"]
+
+
+def _stored(serial: str) -> dict:
+    row = query("SELECT * FROM asset WHERE serial = {}", serial)[0]
+    record = query("SELECT * FROM audit_record WHERE entity = 'asset' AND entity_key = {}",
+                   row["tag"])
+    assert len(record) == 1
+    changes = record[0]["changes"]
+    return {"row": row, "record": record[0],
+            "changes": json.loads(changes) if isinstance(changes, str) else changes}
+
+
+def test_an_asset_created_by_the_page_and_by_the_import_is_written_the_same_way(
+        demo_url, run, tmp_path):
+    model = query("SELECT equipment_model.id, manufacturer, equipment_model.name FROM equipment_model "
+                  "JOIN category ON category.id = equipment_model.category "
+                  "WHERE category.code = 'TNI' ORDER BY equipment_model.id LIMIT 1")[0]
+    room = query("SELECT room.id, room.name FROM room JOIN site ON site.id = room.site "
+                 "WHERE site.code = 'EE-CURIE' ORDER BY room.id LIMIT 1")[0]
+    run(assets.create({**FORM, "model": str(model["id"]), "room": str(room["id"])}, "tester",
+                      Scope(), prefix="BRN", digits=6))
+    path = tmp_path / "one.csv"
+    values = {**FORM, "serial": "WP-FILE", "purchase_date": "04/03/2021",
+              "commissioning_date": "01/04/2021", "warranty_end": "04/03/2024",
+              "purchase_price_eur": "1234,50", "manufacturer": model["manufacturer"],
+              "model": model["name"], "room": room["name"]}
+    path.write_text(";".join(FILE_COLUMNS) + "\n" + ";".join(values[c] for c in FILE_COLUMNS)
+                    + "\n", encoding="utf-8")
+    report = run(run_import(path, FILE_COLUMNS, Importer(actor="tester", scope=Scope()),
+                            commit=True))
+    assert report.committed, list(report.errors())
+
+    page, imported = _stored("WP-PAGE"), _stored("WP-FILE")
+    assert page["row"]["tag"] != imported["row"]["tag"]
+    # The same stored columns, derived values (end of life, search text) included.
+    differ = {"id", "tag", "serial", "search_text", "created_at", "updated_at"}
+    assert {k: v for k, v in page["row"].items() if k not in differ} == \
+        {k: v for k, v in imported["row"].items() if k not in differ}
+    assert page["row"]["eol_year"] == 2029  # commissioned 2021 + the TNI's 8 years
+    # search_text: one line per field, tag and serial first.
+    for stored in (page, imported):
+        lines = stored["row"]["search_text"].split("\n")
+        assert lines[:2] == [stored["row"]["tag"].lower(), stored["row"]["serial"].lower()]
+    assert page["row"]["search_text"].split("\n")[2:] == \
+        imported["row"]["search_text"].split("\n")[2:] == \
+        ["equipe reseau", "bc-2021-007", "tni-curie.example", "salle du fond, cote fenetre"]
+    # The same audit record: names rather than ids, no computed value.
+    for name in ("actor", "action", "site_id", "user_id"):
+        assert page["record"][name] == imported["record"][name]
+    assert page["changes"].pop("serial") == [None, "WP-PAGE"]
+    assert imported["changes"].pop("serial") == [None, "WP-FILE"]
+    assert page["changes"] == imported["changes"]
+    assert page["changes"]["category"] == [None, "Tableau numérique interactif (TNI)"]
+    assert page["changes"]["site"] == [None, "École élémentaire Marie-Curie"]
+    assert "eol_year" not in page["changes"] and "search_text" not in page["changes"]
+    assert_search_text_current()
+
+
+def test_create_many_writes_in_the_callers_transaction(demo_url, run):
+    """Tags from the sequence, one record each; a failure later in the caller's transaction
+    leaves neither assets, records nor used numbers."""
+    site = query("SELECT id FROM site WHERE code = 'MAIRIE'")[0]["id"]
+    category = query("SELECT id FROM category WHERE code = 'VISU'")[0]["id"]
+    rows = [{"category": category, "site": site, "serial": f"BULK-{n}",
+             "status": "in_service"} for n in range(3)]
+    before = query("SELECT last_value FROM tag_sequence WHERE prefix = 'BRN'")[0]["last_value"]
+
+    async def fails():
+        async with audit.atomic():
+            await assets.create_many(rows, "bulk", prefix="BRN", digits=6)
+            raise RuntimeError("later step fails")
+
+    with pytest.raises(RuntimeError):
+        run(fails())
+    assert count("asset", "serial LIKE {}", "BULK-%") == 0
+    assert count("audit_record", "actor = 'bulk'") == 0
+
+    tags = run(assets.create_many(rows, "bulk", prefix="BRN", digits=6))
+    assert tags == [f"BRN-{before + n:06d}" for n in (1, 2, 3)]
+    assert [r["tag"] for r in query("SELECT tag FROM asset WHERE serial LIKE {} "
+                                    "ORDER BY serial", "BULK-%")] == tags
+    assert count("audit_record", "actor = 'bulk' AND action = 'create'") == 3
+    with pytest.raises(ValueError):  # a name that is no column is a programming error
+        run(assets.create_many([{**rows[0], "colour": "red"}], "bulk", prefix="BRN", digits=6))
+
+
+def test_the_demo_writes_through_the_services(demo_url):
+    """The demo's sites, rooms, categories, models and assets have the audit records any
+    creation leaves."""
+    for entity, table in (("site", "site"), ("room", "room"), ("category", "category"),
+                          ("model", "equipment_model"), ("asset", "asset")):
+        assert count("audit_record", "entity = {} AND action = 'create' AND actor = 'demo'",
+                     entity) == count(table), entity
+    first = query("SELECT changes FROM audit_record WHERE entity = 'asset' "
+                  "AND entity_key = 'BRN-000001'")[0]["changes"]
+    changes = json.loads(first) if isinstance(first, str) else first
+    assert changes["site"] == [None, "Groupe scolaire Jules-Ferry"]
+    assert {"category", "status", "serial", "purchase_date"} <= set(changes)
+
+
+def test_a_partial_change_keeps_what_it_omits_and_a_full_form_does_not(demo_url, run):
+    network = catalog.get_category("SWITCH")
+    stored = run(network)
+    assert stored["is_network"]
+    # The API's PATCH: only the name; the stored flags stay.
+    changed = run(catalog.update_category("SWITCH", {"name": "Commutateurs"},
+                                          stored["version"], "tester", partial=True))
+    assert changed["name"] == "Commutateurs" and changed["is_network"]
+    assert changed["lifespan_years"] == stored["lifespan_years"]
+    # A stale version is refused, the stored row unchanged.
+    with pytest.raises(Conflict):
+        run(catalog.update_category("SWITCH", {"name": "Autre"}, stored["version"], "tester",
+                                    partial=True))
+    # The page's form: an unticked box is absent and means "no".
+    form = {"code": "SWITCH", "name": "Commutateurs", "lifespan_years": "8"}
+    after = run(catalog.update_category("SWITCH", form, changed["version"], "tester"))
+    assert not after["is_network"]
+
+
+def test_an_asset_update_merges_inside_its_transaction(demo_url, run):
+    tag = query("SELECT tag FROM asset WHERE status = 'in_service' ORDER BY id LIMIT 1")[0]["tag"]
+    current = run(assets.get_asset(tag, Scope()))
+    run(assets.update(tag, {"notes": "Première"}, current["version"], "a", Scope()))
+    # A partial change sent with the version read before: refused, nothing overwritten.
+    with pytest.raises(Conflict):
+        run(assets.update(tag, {"holder": "B"}, current["version"], "b", Scope()))
+    stored = run(assets.get_asset(tag, Scope()))
+    assert (stored["notes"], stored["holder"]) == ("Première", current["holder"])
+    run(assets.update(tag, {"holder": "Équipe B"}, stored["version"], "b", Scope()))
+    stored = run(assets.get_asset(tag, Scope()))
+    assert (stored["notes"], stored["holder"]) == ("Première", "Équipe B")
+    assert stored["serial"] == current["serial"] and stored["eol_year"] == current["eol_year"]
