@@ -223,7 +223,7 @@ def test_dashboard_filter_open_edit_history(browser, server, signed_in):
         history = page.locator("section", has=page.get_by_role("heading", name="History"))
         edited = history.locator("ol.history > li", has_text="Edited").first
         expect(edited).to_be_visible()
-        expect(edited).to_contain_text("Nadia Benali")  # the display name, not the email
+        expect(edited).to_contain_text("Claire Vasseur")  # the administrator's name, not the email
         # Only what was typed changed: the untouched fields round-trip through the form.
         expect(edited.locator("table.changes tbody tr td:first-child")).to_have_text(
             ["Serial number", "Notes"], ignore_case=False)
