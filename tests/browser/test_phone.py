@@ -159,6 +159,7 @@ def test_every_page_of_the_role_fits_a_phone(browser, installation, role):
         # "More" opens without a script and shows the rest of the menu.
         page.locator("nav.bottom-bar summary").tap()
         expect(page.locator("nav.bottom-bar .more a[href='/account']")).to_be_visible()
+        page.screenshot(path=str(SCREENSHOTS / f"phone-more-{role}.png"))
 
         for path in pages_of(role, ids):
             response = page.goto(path)
