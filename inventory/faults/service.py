@@ -417,10 +417,8 @@ async def _asset_follows(fault: Mapping[str, Any], target: str, actor: Actor) ->
         await _set_asset_status(asset, "faulty", actor)  # reopened
 
 
-async def queue_for(handler: str, scope: Scope, limit: int = 200) -> list[dict[str, Any]]:
-    """A technician's queue: the open faults they have taken or nobody has, teaching-blocked
-    first, then oldest first."""
-    parts, args = _filters(scope, "", "", True)
-    parts.append("(fault.assigned_to = {} OR fault.assigned_to = '')")
-    return await _select(parts, [*args, handler], "fault.teaching_blocked DESC, "
-                         "fault.created_at ASC, fault.id ASC", limit)
+async def queue_for(handler: str, scope: Scope, limit: int = 500) -> list[dict[str, Any]]:
+    """A technician's queue: the open faults they have taken or nobody has, in the queue's
+    order (teaching-blocked first, then oldest first)."""
+    return [fault for fault in await queue(scope, limit=limit)
+            if fault["assigned_to"] in ("", handler)]
