@@ -7,6 +7,8 @@ templates ask `allows(role, permission)`. Which *sites* a person sees is a separ
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from inventory.core.i18n import lazy_gettext as L
 
 ADMINISTRATOR = "administrator"
@@ -86,3 +88,78 @@ def allows(role: str | None, permission: str) -> bool:
     if role is None:
         return False
     return permission in ROLE_PERMISSIONS.get(role, frozenset())
+
+
+# The menu: every page a role may open, in order. On a phone the first few of a role's
+# BOTTOM_BAR stand in a bottom bar and the rest fold under "More"; a desktop shows them all.
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    href: str
+    label: object  # a lazy translated string
+    permission: str
+    prefixes: tuple[str, ...]  # the paths that mark the item as the current page
+
+    def current(self, path: str) -> bool:
+        if self.href == "/":
+            return path == "/"
+        return path.startswith(self.prefixes)
+
+
+NAV = (
+    NavItem("home", "/", L("Home"), FLEET_READ, ("/",)),
+    NavItem("scan", "/scan", L("Scan"), FLEET_READ, ("/scan",)),
+    NavItem("assets", "/assets", L("Assets"), FLEET_READ, ("/assets", "/a/")),
+    NavItem("sites", "/sites", L("Sites"), FLEET_READ, ("/sites", "/rooms", "/inventory")),
+    NavItem("faults", "/faults", L("Faults"), FLEET_READ, ("/faults",)),
+    NavItem("maintenance", "/maintenance", L("Maintenance"), INTERVENTION_LOG,
+            ("/maintenance",)),
+    NavItem("labels", "/labels", L("Labels"), LABEL_PRINT, ("/labels",)),
+    NavItem("plans", "/plans", L("Renewal plans"), PLAN_READ, ("/plans",)),
+    NavItem("categories", "/categories", L("Categories"), FLEET_READ,
+            ("/categories", "/models")),
+    NavItem("imports", "/imports", L("Import"), IMPORT_RUN, ("/imports",)),
+    NavItem("users", "/admin/users", L("Accounts"), USER_ADMIN, ("/admin/users",)),
+    NavItem("backups", "/admin/backups", L("Backups"), USER_ADMIN, ("/admin/backups",)),
+    NavItem("outbox", "/admin/outbox", L("Emails"), USER_ADMIN, ("/admin/outbox",)),
+    NavItem("audit", "/admin/audit", L("Audit log"), AUDIT_READ, ("/admin/audit",)),
+    NavItem("settings", "/admin/settings", L("Settings"), SETTINGS_MANAGE,
+            ("/admin/settings", "/setup")),
+)
+
+# What each role reaches for first: its phone's bottom bar (with "More", five items at most).
+BOTTOM_BAR_SIZE = 4
+BOTTOM_BAR = {
+    ADMINISTRATOR: ("home", "assets", "faults", "users"),
+    PLANNER: ("home", "plans", "assets", "sites"),
+    TECHNICIAN: ("home", "scan", "faults", "maintenance"),
+    DIRECTOR: ("home", "faults", "sites", "scan"),
+    VIEWER: ("home", "plans", "assets", "sites"),
+}
+
+# The home page a role lands on at "/": its own tools, or the fleet's dashboard.
+HOME_TECHNICIAN = "technician"
+HOME_DIRECTOR = "director"
+HOME_DASHBOARD = "dashboard"
+HOMES = {TECHNICIAN: HOME_TECHNICIAN, DIRECTOR: HOME_DIRECTOR}
+
+
+def home_of(role: str | None) -> str:
+    return HOMES.get(role or "", HOME_DASHBOARD)
+
+
+def home_label(role: str | None) -> object:
+    return L("Dashboard") if home_of(role) == HOME_DASHBOARD else L("Home")
+
+
+def menu(role: str | None) -> list[NavItem]:
+    """Every item the role may open, in the menu's order."""
+    return [item for item in NAV if allows(role, item.permission)]
+
+
+def bottom_bar(role: str | None) -> tuple[list[NavItem], list[NavItem]]:
+    """(the phone's bar, the rest under "More") for the role."""
+    items = menu(role)
+    wanted = BOTTOM_BAR.get(role or "", ())[:BOTTOM_BAR_SIZE]
+    bar = [item for key in wanted for item in items if item.key == key]
+    return bar, [item for item in items if item not in bar]

@@ -177,3 +177,17 @@ def report_rows(rows: list[dict[str, Any]]) -> list[list[Any]]:
     return [[r["tag"], r["result"], r["category_name"] or "", r["model_name"] or "",
              r["expected_room_name"] or "", r["found_room_name"] or "", when(r["checked_at"]),
              r["checked_by"]] for r in sorted(rows, key=lambda r: (r["result"], r["tag"]))]
+
+
+async def open_campaigns(scope: Scope) -> list[dict[str, Any]]:
+    """The audits in progress on the sites the person sees, latest first, with the number of
+    devices checked so far."""
+    in_scope, args = scope.sql("inventory_campaign.site")
+    return await InventoryCampaign.raw(
+        "SELECT inventory_campaign.id, inventory_campaign.started_at, "
+        "inventory_campaign.started_by, site.code AS site_code, site.name AS site_name, "
+        "(SELECT COUNT(*) FROM campaign_check WHERE campaign_check.campaign = "
+        "inventory_campaign.id) AS checked FROM inventory_campaign "
+        "JOIN site ON site.id = inventory_campaign.site "
+        f"WHERE inventory_campaign.closed_at IS NULL AND {in_scope} "
+        "ORDER BY inventory_campaign.started_at DESC, inventory_campaign.id DESC", *args).run()

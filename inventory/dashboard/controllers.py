@@ -1,4 +1,4 @@
-"""The dashboard page."""
+"""The home page: each role's own, or the fleet's dashboard."""
 
 from __future__ import annotations
 
@@ -6,14 +6,25 @@ from litestar import Request, get
 from litestar.response import Template
 
 from inventory.accounts import permissions as p
+from inventory.campaigns import service as campaigns
 from inventory.core import clock
-from inventory.dashboard import service
+from inventory.dashboard import homes, service
+from inventory.faults import service as faults
+from inventory.faults import symptoms, workflow
+from inventory.maintenance import service as maintenance
 from inventory.planning import alerts
+from inventory.sites import service as sites
 from inventory.web.pages import render
 
 
 @get("/", permission=p.FLEET_READ)
 async def dashboard(request: Request) -> Template:
+    """Each role's home: a technician's and a director's tools, or the fleet's dashboard."""
+    home = p.home_of(request.user.role)
+    if home == p.HOME_TECHNICIAN:
+        return await _technician_home(request)
+    if home == p.HOME_DIRECTOR:
+        return await _director_home(request)
     on = clock.today()
     scope = request.user.scope
     coverage = await service.classroom_coverage(scope)
@@ -48,4 +59,30 @@ async def dashboard(request: Request) -> Template:
         backup_overdue=backup_overdue,
         operations=operations,
         alert_text=alerts.alert_text,
+    )
+
+
+HOME_MAINTENANCE_SHOWN = 12
+
+
+async def _technician_home(request: Request) -> Template:
+    user = request.user
+    queue = await faults.queue_for(user.email, user.scope)
+    due = await maintenance.due(user.scope, clock.today())
+    return render(
+        "dashboard/technician.html",
+        queue=homes.by_site(queue, user.site_ids), queue_total=len(queue),
+        due=due[:HOME_MAINTENANCE_SHOWN], due_total=len(due),
+        audits=homes.started_by_first(await campaigns.open_campaigns(user.scope), user.email),
+        states=workflow.STATES, symptom_names=symptoms.all_symptoms(),
+    )
+
+
+async def _director_home(request: Request) -> Template:
+    scope = request.user.scope
+    schools = [{"site": site, "rooms": await sites.list_rooms(site["id"])}
+               for site in await sites.list_sites(scope)]
+    return render(
+        "dashboard/director.html", schools=schools, faults=await faults.queue(scope),
+        states=workflow.STATES, symptom_names=symptoms.all_symptoms(),
     )

@@ -471,3 +471,10 @@ async def _asset_follows(fault: Mapping[str, Any], target: str, actor: Actor) ->
             await _set_asset_status(asset, "in_service", actor)
     elif target == workflow.ACKNOWLEDGED and asset["status"] == "in_service":
         await _set_asset_status(asset, "faulty", actor)  # reopened
+
+
+async def queue_for(handler: str, scope: Scope, limit: int = 500) -> list[dict[str, Any]]:
+    """A technician's queue: the open faults they have taken or nobody has, in the queue's
+    order (teaching-blocked first, then oldest first)."""
+    return [fault for fault in await queue(scope, limit=limit)
+            if fault["assigned_to"] in ("", handler)]

@@ -95,7 +95,7 @@ async def due(scope: Scope, today: dt.date, limit: int = 500) -> list[dict[str, 
     in_scope, args = scope.sql("asset.site")
     return await MaintenanceItem.raw(
         "SELECT maintenance_item.id, maintenance_item.due_on, maintenance_task.name AS task_name, "
-        "asset.tag, category.name AS category_name, site.code AS site_code, "
+        "asset.tag, category.name AS category_name, asset.site AS site, site.code AS site_code, "
         "site.name AS site_name, room.name AS room_name FROM maintenance_item "
         "JOIN maintenance_task ON maintenance_task.id = maintenance_item.task "
         "JOIN asset ON asset.id = maintenance_item.asset "

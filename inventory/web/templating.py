@@ -91,6 +91,21 @@ def can(context, permission: str) -> bool:
     return allows(user.role if user else None, permission)
 
 
+@pass_context
+def navigation(context) -> dict:
+    """The menu of the signed-in person's role: all of it (desktop), and the phone's bottom
+    bar with the rest under "More"."""
+    from inventory.accounts import permissions
+
+    user = current_user(context)
+    role = user.role if user else None
+    bar, more = permissions.bottom_bar(role)
+    request = context.get("request")
+    return {"menu": permissions.menu(role), "bar": bar, "more": more,
+            "home_label": permissions.home_label(role),
+            "path": request.url.path if request is not None else ""}
+
+
 class _TranslateLiterals(NodeTransformer):
     """Replace `_("literal", name=value...)` by its translation, Markup-wrapped and %-formatted
     exactly as Jinja's new-style gettext does at render time, so a page no longer makes a
@@ -202,6 +217,7 @@ def make_environment(language: str = i18n.DEFAULT_LANGUAGE, reload: bool = False
         query_string=query_string,
         today=clock.today,
         can=can,
+        navigation=navigation,
         statuses_text=lambda: {key: str(text) for key, text in STATUSES.items()},
         csrf_field=csrf_field,
         current_user=current_user,

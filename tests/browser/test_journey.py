@@ -136,12 +136,13 @@ def _query(url: str) -> dict[str, list[str]]:
 
 
 def test_dashboard_filter_open_edit_history(browser, server, signed_in):
-    context = _context(browser, server, viewport=DESKTOP)
+    context = _context(browser, server, viewport=DESKTOP, storage_state=None)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     try:
-        # 1. Dashboard.
+        # 1. Dashboard: an administrator's home (a technician lands on their tools, issue 14).
+        _sign_in(page, "admin@brenneville.example")
         page.goto("/")
         expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
         expect(page.get_by_text("Classroom coverage", exact=True)).to_be_visible()
@@ -222,7 +223,7 @@ def test_dashboard_filter_open_edit_history(browser, server, signed_in):
         history = page.locator("section", has=page.get_by_role("heading", name="History"))
         edited = history.locator("ol.history > li", has_text="Edited").first
         expect(edited).to_be_visible()
-        expect(edited).to_contain_text("Nadia Benali")  # the display name, not the email
+        expect(edited).to_contain_text("Claire Vasseur")  # the administrator's name, not the email
         # Only what was typed changed: the untouched fields round-trip through the form.
         expect(edited.locator("table.changes tbody tr td:first-child")).to_have_text(
             ["Serial number", "Notes"], ignore_case=False)
@@ -286,10 +287,9 @@ def test_phone_screens(browser, server, signed_in):
     """Phone-sized shots of the main pages, and the journey's links still work by touch."""
     page = _phone(browser, server)
     try:
-        page.goto("/")
-        expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
-        expect(page.get_by_text("Classroom coverage", exact=True)).to_be_visible()
-        _shot(page, "08-phone-dashboard.png")
+        page.goto("/")  # the technician's home (issue 14)
+        expect(page.get_by_role("heading", name="My fault queue", level=2)).to_be_visible()
+        _shot(page, "08-phone-home-technician.png")
 
         tag = _first_tag(page)
         expect(page.locator("#asset-list .count")).to_contain_text(re.compile(r"\d+ assets"))
@@ -407,7 +407,7 @@ def _sign_in(page: Page, email: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/$"))  # the role's home
 
 
 def test_fault_journey_director_reports_technician_resolves(browser, server, tmp_path):
