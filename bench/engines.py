@@ -12,6 +12,7 @@ next run, as the SQLite files under var/bench/ are. `--rebuild` (run.py) builds 
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 import shutil
@@ -36,6 +37,19 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tests.pgserver import PostgresServer, _free_port, find_pg_bin  # noqa: E402
+
+
+def fleet_arguments(argv: list[str] | None, doc: str, default_assets: int = 100_000,
+                    extra=None) -> tuple[argparse.Namespace, list[str]]:
+    """The options every fleet benchmark takes (--assets, --engine; `extra(parser)` adds
+    the script's own), parsed: (args, the engines chosen)."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--assets", type=int, default=default_assets, help="size of the demo fleet")
+    add_engine_argument(parser)
+    if extra is not None:
+        extra(parser)
+    args = parser.parse_args(argv)
+    return args, chosen(args.engine)
 
 
 def add_engine_argument(parser) -> None:

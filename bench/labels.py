@@ -8,7 +8,6 @@ Prints figures only; never a pass/fail test.
 
 from __future__ import annotations
 
-import argparse
 import http.client
 import io
 import statistics
@@ -86,11 +85,7 @@ def measure(kind: str, url: str) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--assets", type=int, default=100_000, help="size of the demo fleet")
-    engines.add_engine_argument(parser)
-    args = parser.parse_args(argv)
-    kinds = engines.chosen(args.engine)
+    args, kinds = engines.fleet_arguments(argv, __doc__, 100_000)
     figures = {}
     with engines.postgres_if("postgres" in kinds) as pg:
         urls = engines.prepare_fleets(kinds, args.assets, pg)

@@ -10,7 +10,6 @@ test: medians of REPEAT runs on this machine. SQLite and PostgreSQL side by side
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import datetime as dt
 import http.client
@@ -139,11 +138,7 @@ def measure(kind: str, url: str, assets: int) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--assets", type=int, default=ASSETS, help="size of the demo fleet")
-    engines.add_engine_argument(parser)
-    args = parser.parse_args(argv)
-    kinds = engines.chosen(args.engine)
+    args, kinds = engines.fleet_arguments(argv, __doc__, ASSETS)
     figures = {}
     with engines.postgres_if("postgres" in kinds) as pg:
         urls = engines.prepare_fleets(kinds, args.assets, pg)
