@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import logging
-from urllib.parse import urlencode
 
 from asyncpg.exceptions import CharacterNotInRepertoireError, UntranslatableCharacterError
 from litestar import Litestar, Request, Response, get
@@ -17,7 +16,6 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.template.config import TemplateConfig
-from litestar.types import ASGIApp, Receive, Scope, Send
 from litestar_htmx import HTMXPlugin
 
 from inventory.accounts import permissions as p
@@ -48,63 +46,28 @@ from inventory.sites.controllers import site_routes
 from inventory.web.arrival_order import arrival_order_middleware
 from inventory.web.compression import compression_config
 from inventory.web.dependencies import settings_dependencies
+from inventory.web.errors import (
+    conflict_handler,
+    domain_not_found_handler,
+    http_exception_handler,
+    not_authorized_handler,
+    server_error_handler,
+    unstorable_text_handler,
+    validation_handler,
+)
+from inventory.web.middleware import language_middleware, security_headers
 from inventory.web.static import static_router
 from inventory.web.templating import make_template_engine
 
 log = logging.getLogger("inventory")
 
 
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
-    "object-src 'none'"
-)
-SECURITY_HEADERS = [
-    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
-    (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"same-origin"),
-    (b"x-frame-options", b"DENY"),
-    (b"permissions-policy", b"camera=(self), microphone=(), geolocation=()"),
-]
 
 
-HSTS = (b"strict-transport-security", b"max-age=31536000")
 
 
-def security_headers(public_address: PublicAddress):
-    """A before_send hook: every response, pages, files and errors (even for unknown paths),
-    carries the security headers; HSTS too when the public address (environment or set-up
-    page, cached) is https (over plain http a browser ignores it, and a test address must
-    stay reachable)."""
-    with_hsts = [*SECURITY_HEADERS, HSTS]
-
-    async def add_security_headers(message, scope) -> None:
-        if message["type"] == "http.response.start":
-            headers = with_hsts if await public_address.is_https() else SECURITY_HEADERS
-            message["headers"] = [*message.get("headers", []), *headers]
-
-    return add_security_headers
 
 
-def language_middleware(app: ASGIApp) -> ASGIApp:
-    """Set the reader's language for everything that runs for this request."""
-
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            headers = dict(scope.get("headers", []))
-            cookies = headers.get(b"cookie", b"").decode("latin-1")
-            chosen = None
-            for part in cookies.split(";"):
-                name, _sep, value = part.strip().partition("=")
-                if name == "lang":
-                    chosen = value
-            accept = headers.get(b"accept-language", b"").decode("latin-1")
-            i18n.set_language(i18n.negotiate(accept, chosen))
-            if any(ord(c) < 32 for c in scope["path"]):  # /static/x%00: no file has such a name
-                raise NotFoundException()
-        await app(scope, receive, send)
-
-    return middleware
 
 
 @get("/healthz", permission=p.PUBLIC, include_in_schema=True)
@@ -148,106 +111,22 @@ async def choose_language(request: Request, language: FromPath[str]) -> Response
     return response
 
 
-def _wants_json(request: Request) -> bool:
-    if request.url.path == "/api/docs":  # the API's reference is a page
-        return False
-    return request.url.path.startswith("/api/") or "application/json" in request.headers.get(
-        "accept", "").split(",")[0]
 
 
-def _error_page(request: Request, status: int) -> Response:
-    from inventory.core.i18n import _
-
-    # Unknown paths are answered before any middleware ran: pick the language here too.
-    i18n.set_language(i18n.negotiate(request.headers.get("accept-language"),
-                                     request.cookies.get("lang")))
-    titles = {
-        400: _("This request could not be understood."),
-        403: _("You are not allowed to do this."),
-        404: _("This page does not exist."),
-        405: _("This action is not available here."),
-        413: _("This file is too large to be sent."),
-        429: _("Too many requests from this connection: try again in an hour."),
-        500: _("Something went wrong on our side."),
-    }
-    template = request.app.template_engine.get_template("errors/error.html")
-    html = template.render(request=request, status=status,
-                           title=titles.get(status, titles[500]),
-                           path=request.url.path)
-    return Response(html, status_code=status, media_type="text/html")
 
 
-def not_authorized_handler(request: Request, exc: NotAuthorizedException) -> Response:
-    """Not signed in: pages send to the sign-in page and back; the API answers 401."""
-    from inventory.core.i18n import _
-
-    if _wants_json(request):
-        return Response({"error": "not_authenticated", "detail": _("Sign in first.")},
-                        status_code=401)
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return Redirect(path=f"/login?{urlencode({'next': target})}", status_code=302)
 
 
-def http_exception_handler(request: Request, exc: HTTPException) -> Response:
-    status = exc.status_code
-    if _wants_json(request):
-        response = Response({"error": "http_error", "detail": exc.detail}, status_code=status)
-    else:
-        response = _error_page(request, status)
-    response.headers.update(exc.headers or {})  # such as a 429's Retry-After
-    return response
 
 
-def validation_handler(request: Request, exc: ValidationFailed) -> Response:
-    from inventory.core.i18n import _
-
-    if _wants_json(request):
-        return Response(
-            {"error": "validation", "detail": _("Some fields are not valid."),
-             "fields": exc.errors}, status_code=400)
-    return _error_page(request, 400)
 
 
-def domain_not_found_handler(request: Request, exc: NotFound) -> Response:
-    from inventory.core.i18n import _
-
-    if _wants_json(request):
-        return Response({"error": "not_found", "detail": _("Not found.")}, status_code=404)
-    return _error_page(request, 404)
 
 
-def conflict_handler(request: Request, exc: Conflict) -> Response:
-    from inventory.api.serialize import stored_record
-    from inventory.core.i18n import _
-
-    return Response(
-        {"error": "conflict",
-         "detail": _("Someone else changed this record since you loaded it."),
-         "current": stored_record(exc.current)},
-        status_code=409,
-    )
 
 
-def unstorable_text_handler(request: Request, exc: Exception) -> Response:
-    """PostgreSQL refuses a NUL character in text (SQLite stores it): a NUL that reached a
-    query is bad input, answered 400 like any other, not a server error."""
-    from inventory.core.i18n import _
-
-    if _wants_json(request):
-        return Response({"error": "bad_request",
-                         "detail": _("The request contains a character that cannot be stored.")},
-                        status_code=400)
-    return _error_page(request, 400)
 
 
-def server_error_handler(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    if _wants_json(request):
-        from inventory.core.i18n import _
-
-        return Response({"error": "server_error", "detail": _("Something went wrong on our side.")},
-                        status_code=HTTP_500_INTERNAL_SERVER_ERROR)
-    return _error_page(request, 500)
 
 
 def freeze_startup_objects() -> None:
