@@ -39,6 +39,10 @@ def test_numbers_sent_as_text_are_a_400_naming_the_field(client_as, run):
     version = api.get(f"/api/v1/assets/{tag}").json()["version"]
     answer = api.patch(f"/api/v1/assets/{tag}", json={"notes": "x", "version": str(version)})
     assert answer.status_code == 400 and list(answer.json()["fields"]) == ["version"]
+    # `version: null` is no version at all: refused with the field named, nothing written.
+    answer = api.patch(f"/api/v1/assets/{tag}", json={"notes": "x", "version": None})
+    assert answer.status_code == 400 and list(answer.json()["fields"]) == ["version"]
+    assert api.get(f"/api/v1/assets/{tag}").json()["version"] == version
 
 
 def test_french_messages_for_type_errors(client_as, run):
