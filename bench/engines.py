@@ -40,11 +40,12 @@ from tests.pgserver import PostgresServer, _free_port, find_pg_bin  # noqa: E402
 
 
 def fleet_arguments(argv: list[str] | None, doc: str, default_assets: int = 100_000,
-                    extra=None) -> tuple[argparse.Namespace, list[str]]:
-    """The options every fleet benchmark takes (--assets, --engine; `extra(parser)` adds
-    the script's own), parsed: (args, the engines chosen)."""
+                    extra=None, size: str = "--assets",
+                    size_help: str = "size of the demo fleet") -> tuple[argparse.Namespace, list[str]]:
+    """The options every fleet benchmark takes (--assets, or the script's `size` option, and
+    --engine; `extra(parser)` adds the script's own), parsed: (args, the engines chosen)."""
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
-    parser.add_argument("--assets", type=int, default=default_assets, help="size of the demo fleet")
+    parser.add_argument(size, type=int, default=default_assets, help=size_help)
     add_engine_argument(parser)
     if extra is not None:
         extra(parser)
@@ -227,6 +228,18 @@ def prepare_fleets(kinds: list[str], assets: int, pg: BenchPostgres | None,
                   "(inventory demo, wall clock).")
         urls[kind] = url
     return urls
+
+
+def measure_fleets(kinds: list[str], assets: int, measure, keep=None) -> tuple[dict, Any]:
+    """`measure(kind, url)` on each chosen engine's fleet of `assets`, PostgreSQL started only
+    when chosen: (figures by engine, `keep(urls)` taken while the servers still run)."""
+    figures = {}
+    with postgres_if("postgres" in kinds) as pg:
+        urls = prepare_fleets(kinds, assets, pg)
+        for kind, url in urls.items():
+            figures[kind] = measure(kind, url)
+        kept = keep(urls) if keep is not None else None
+    return figures, kept
 
 
 def read_tags(url: str) -> list[str]:
