@@ -71,21 +71,14 @@ class BenchPostgres(PostgresServer):
     def start(self) -> None:
         data = os.path.join(self.folder, "data")
         if not os.path.exists(os.path.join(data, "PG_VERSION")):
-            self._run(os.path.join(self.bin_dir, "initdb"), "-D", data, "-U", self.user,
-                      "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8")
+            self.initdb()
         else:
             # A server left running by an interrupted run: stop it first.
             with contextlib.suppress(subprocess.CalledProcessError):
                 self._run(os.path.join(self.bin_dir, "pg_ctl"), "-D", data, "status")
                 self._run(os.path.join(self.bin_dir, "pg_ctl"), "-D", data, "-m", "fast",
                           "-w", "stop")
-        self._run(
-            os.path.join(self.bin_dir, "pg_ctl"), "-D", data, "-w", "-l",
-            os.path.join(self.folder, "log"), "-o",
-            f"-h 127.0.0.1 -p {self.port} -k {self.folder} -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
-            "start",
-        )
+        self.launch()
 
     def stop(self) -> None:  # keeps the data folder
         self._run(os.path.join(self.bin_dir, "pg_ctl"), "-D",
