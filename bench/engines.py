@@ -40,11 +40,12 @@ from tests.pgserver import PostgresServer, _free_port, find_pg_bin  # noqa: E402
 
 
 def fleet_arguments(argv: list[str] | None, doc: str, default_assets: int = 100_000,
-                    extra=None) -> tuple[argparse.Namespace, list[str]]:
-    """The options every fleet benchmark takes (--assets, --engine; `extra(parser)` adds
-    the script's own), parsed: (args, the engines chosen)."""
+                    extra=None, size: str = "--assets",
+                    size_help: str = "size of the demo fleet") -> tuple[argparse.Namespace, list[str]]:
+    """The options every fleet benchmark takes (--assets, or the script's `size` option, and
+    --engine; `extra(parser)` adds the script's own), parsed: (args, the engines chosen)."""
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
-    parser.add_argument("--assets", type=int, default=default_assets, help="size of the demo fleet")
+    parser.add_argument(size, type=int, default=default_assets, help=size_help)
     add_engine_argument(parser)
     if extra is not None:
         extra(parser)
@@ -70,21 +71,14 @@ class BenchPostgres(PostgresServer):
     def start(self) -> None:
         data = os.path.join(self.folder, "data")
         if not os.path.exists(os.path.join(data, "PG_VERSION")):
-            self._run(os.path.join(self.bin_dir, "initdb"), "-D", data, "-U", self.user,
-                      "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8")
+            self.initdb()
         else:
             # A server left running by an interrupted run: stop it first.
             with contextlib.suppress(subprocess.CalledProcessError):
                 self._run(os.path.join(self.bin_dir, "pg_ctl"), "-D", data, "status")
                 self._run(os.path.join(self.bin_dir, "pg_ctl"), "-D", data, "-m", "fast",
                           "-w", "stop")
-        self._run(
-            os.path.join(self.bin_dir, "pg_ctl"), "-D", data, "-w", "-l",
-            os.path.join(self.folder, "log"), "-o",
-            f"-h 127.0.0.1 -p {self.port} -k {self.folder} -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
-            "start",
-        )
+        self.launch()
 
     def stop(self) -> None:  # keeps the data folder
         self._run(os.path.join(self.bin_dir, "pg_ctl"), "-D",
@@ -227,6 +221,18 @@ def prepare_fleets(kinds: list[str], assets: int, pg: BenchPostgres | None,
                   "(inventory demo, wall clock).")
         urls[kind] = url
     return urls
+
+
+def measure_fleets(kinds: list[str], assets: int, measure, keep=None) -> tuple[dict, Any]:
+    """`measure(kind, url)` on each chosen engine's fleet of `assets`, PostgreSQL started only
+    when chosen: (figures by engine, `keep(urls)` taken while the servers still run)."""
+    figures = {}
+    with postgres_if("postgres" in kinds) as pg:
+        urls = prepare_fleets(kinds, assets, pg)
+        for kind, url in urls.items():
+            figures[kind] = measure(kind, url)
+        kept = keep(urls) if keep is not None else None
+    return figures, kept
 
 
 def read_tags(url: str) -> list[str]:

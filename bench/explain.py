@@ -13,7 +13,6 @@ on ...). A query that used an index and now reads the whole table shows up as SC
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import logging
@@ -213,11 +212,7 @@ def report(urls: dict[str, str]) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--assets", type=int, default=100_000)
-    engines.add_engine_argument(parser)
-    args = parser.parse_args(argv)
-    kinds = engines.chosen(args.engine)
+    args, kinds = engines.fleet_arguments(argv, __doc__, 100_000)
     with engines.postgres_if("postgres" in kinds) as pg:
         urls = engines.prepare_fleets(kinds, args.assets, pg)
         report(urls)

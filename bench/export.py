@@ -105,11 +105,7 @@ def measure(kind: str, url: str) -> dict[str, dict]:
 
 def main(argv: list[str] | None = None) -> int:
     args, kinds = engines.fleet_arguments(argv, __doc__, 100_000)
-    figures = {}
-    with engines.postgres_if("postgres" in kinds) as pg:
-        urls = engines.prepare_fleets(kinds, args.assets, pg)
-        for kind, url in urls.items():
-            figures[kind] = measure(kind, url)
+    figures, _ = engines.measure_fleets(kinds, args.assets, measure)
     names = ["http csv", "http xlsx", "cli csv"]
     engines.print_side_by_side(
         f"Asset export, {args.assets:,} assets (seconds, median of {REPEAT}; MB: size of the "

@@ -16,7 +16,6 @@ median; printed, not asserted): the dry run holds no write lock.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import csv
 import datetime as dt
@@ -166,11 +165,8 @@ def measure(kind: str, pg, csv_path: Path, xlsx_path: Path) -> dict[str, dict]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=50_000)
-    engines.add_engine_argument(parser)
-    args = parser.parse_args(argv)
-    kinds = engines.chosen(args.engine)
+    args, kinds = engines.fleet_arguments(argv, __doc__, 50_000, size="--rows",
+                                          size_help="rows of the generated file")
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     sys.path.insert(0, str(ROOT))
     csv_path = BENCH_DIR / f"import-{args.rows}.csv"

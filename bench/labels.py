@@ -86,12 +86,8 @@ def measure(kind: str, url: str) -> dict[str, float]:
 
 def main(argv: list[str] | None = None) -> int:
     args, kinds = engines.fleet_arguments(argv, __doc__, 100_000)
-    figures = {}
-    with engines.postgres_if("postgres" in kinds) as pg:
-        urls = engines.prepare_fleets(kinds, args.assets, pg)
-        for kind, url in urls.items():
-            figures[kind] = measure(kind, url)
-        tags = engines.read_tags(urls[kinds[0]])[:LABELS]
+    figures, tags = engines.measure_fleets(
+        kinds, args.assets, measure, keep=lambda urls: engines.read_tags(urls[kinds[0]])[:LABELS])
     split = in_process_split(tags)
     print(f"\n{LABELS} labels, Avery L7160, {split['pages']} pages, "
           f"{next(iter(figures.values()))['kib']:.0f} KiB PDF, fleet of {args.assets:,} assets")

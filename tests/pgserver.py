@@ -47,11 +47,18 @@ class PostgresServer:
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
     def start(self) -> None:
-        data = os.path.join(self.folder, "data")
+        self.initdb()
+        self.launch()
+
+    def initdb(self) -> None:
         self._run(
-            os.path.join(self.bin_dir, "initdb"), "-D", data, "-U", self.user,
-            "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8",
+            os.path.join(self.bin_dir, "initdb"), "-D", os.path.join(self.folder, "data"),
+            "-U", self.user, "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8",
         )
+
+    def launch(self) -> None:
+        """`pg_ctl start` on the data folder, tuned for throw-away data (no fsync)."""
+        data = os.path.join(self.folder, "data")
         self._run(
             os.path.join(self.bin_dir, "pg_ctl"), "-D", data, "-w", "-l",
             os.path.join(self.folder, "log"), "-o",

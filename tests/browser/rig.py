@@ -94,3 +94,32 @@ def chromium() -> Iterator[Browser]:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+def qr_video(path: Path, text: str) -> None:
+    """A few frames of a QR code as a Y4M file, for Chromium's fake camera."""
+    import qrcode
+    from PIL import Image
+
+    code = qrcode.QRCode(border=4, box_size=8)
+    code.add_data(text)
+    code.make(fit=True)
+    picture = code.make_image().convert("RGB")
+    frame = Image.new("RGB", (640, 480), "white")
+    side = min(440, picture.size[0])
+    frame.paste(picture.resize((side, side)), ((640 - side) // 2, (480 - side) // 2))
+    y, cb, cr = frame.convert("YCbCr").split()
+    half = (320, 240)
+    planes = y.tobytes() + cb.resize(half).tobytes() + cr.resize(half).tobytes()
+    with path.open("wb") as out:
+        out.write(b"YUV4MPEG2 W640 H480 F10:1 Ip A1:1 C420jpeg\n")
+        for _ in range(20):
+            out.write(b"FRAME\n" + planes)
+
+
+def camera_chromium(browser: Browser, video: Path) -> Browser:
+    """A second Chromium from the same Playwright whose (fake) camera shows `video`; the caller
+    closes it."""
+    return browser.browser_type.launch(executable_path=CHROMIUM, args=[
+        *CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}"])

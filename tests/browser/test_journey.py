@@ -19,16 +19,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from inventory.accounts.service import DEMO_PASSWORD
-from tests.browser.rig import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    PHONE,
-    SCREENSHOTS,
-    chromium,
-    installation_env,
-    inventory,
-    serving,
-)
+from tests.browser import rig
+from tests.browser.rig import PHONE, SCREENSHOTS, chromium, installation_env, inventory, serving
 
 pytestmark = pytest.mark.browser
 
@@ -36,8 +28,8 @@ DESKTOP = {"width": 1366, "height": 900}
 CATEGORY = "PC-PORT"
 PAGE_SIZE = 50  # inventory.assets.service.PAGE_SIZE
 
-if not Path(CHROMIUM).exists():  # pragma: no cover - depends on the machine
-    pytest.skip(f"no Chromium at {CHROMIUM}", allow_module_level=True)
+if not Path(rig.CHROMIUM).exists():  # pragma: no cover - depends on the machine
+    pytest.skip(f"no Chromium at {rig.CHROMIUM}", allow_module_level=True)
 
 
 _IN_SERVICE: list[str] = []
@@ -463,36 +455,12 @@ def test_fault_journey_director_reports_technician_resolves(browser, server, tmp
         tech.context.close()
 
 
-def _qr_video(path: Path, text: str) -> None:
-    """A few frames of a QR code as a Y4M file, for Chromium's fake camera."""
-    import qrcode
-    from PIL import Image
-
-    code = qrcode.QRCode(border=4, box_size=8)
-    code.add_data(text)
-    code.make(fit=True)
-    picture = code.make_image().convert("RGB")
-    frame = Image.new("RGB", (640, 480), "white")
-    side = min(440, picture.size[0])
-    frame.paste(picture.resize((side, side)), ((640 - side) // 2, (480 - side) // 2))
-    y, cb, cr = frame.convert("YCbCr").split()
-    half = (320, 240)
-    planes = y.tobytes() + cb.resize(half).tobytes() + cr.resize(half).tobytes()
-    with path.open("wb") as out:
-        out.write(b"YUV4MPEG2 W640 H480 F10:1 Ip A1:1 C420jpeg\n")
-        for _ in range(20):
-            out.write(b"FRAME\n" + planes)
-
-
 def test_scan_page_reads_a_label_with_the_camera(browser, server, signed_in, tmp_path):
     """The in-app scanner with a (fake) camera showing a label: it opens the device's page."""
     tag = _IN_SERVICE[0]
     video = tmp_path / "label.y4m"
-    _qr_video(video, f"{server}/a/{tag}")
-    # A second Chromium from the same Playwright, started with a fake camera.
-    with_camera = browser.browser_type.launch(executable_path=CHROMIUM, args=[
-        *CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-        f"--use-file-for-fake-video-capture={video}"])
+    rig.qr_video(video, f"{server}/a/{tag}")
+    with_camera = rig.camera_chromium(browser, video)
     try:
         context = _context(with_camera, server, viewport=PHONE, is_mobile=True, has_touch=True)
         context.grant_permissions(["camera"], origin=server)

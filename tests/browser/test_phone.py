@@ -13,15 +13,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from inventory.accounts.service import DEMO_PASSWORD
-from tests.browser.rig import (
-    CHROMIUM,
-    PHONE,
-    SCREENSHOTS,
-    chromium,
-    installation_env,
-    inventory,
-    serving,
-)
+from tests.browser.rig import CHROMIUM, PHONE, SCREENSHOTS, chromium, installation_env, inventory, serving
 
 pytestmark = pytest.mark.browser
 

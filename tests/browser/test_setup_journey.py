@@ -12,17 +12,8 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.browser.rig import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    PHONE,
-    SCREENSHOTS,
-    chromium,
-    installation_env,
-    inventory,
-    serving,
-)
-from tests.browser.test_journey import _qr_video
+from tests.browser import rig
+from tests.browser.rig import PHONE, SCREENSHOTS, chromium, installation_env, inventory, serving
 
 pytestmark = pytest.mark.browser
 
@@ -107,10 +98,8 @@ def test_first_sign_in_setup_on_phone_and_desktop(browser, server):
 def test_scan_page_refuses_another_installations_label(browser, server, tmp_path):
     foreign = "https://inventaire.autre-commune.example/a/VIL-000001"
     video = tmp_path / "foreign.y4m"
-    _qr_video(video, foreign)
-    with_camera = browser.browser_type.launch(executable_path=CHROMIUM, args=[
-        *CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-        f"--use-file-for-fake-video-capture={video}"])
+    rig.qr_video(video, foreign)
+    with_camera = rig.camera_chromium(browser, video)
     try:
         context = with_camera.new_context(base_url=server, viewport=PHONE, is_mobile=True,
                                           has_touch=True, locale="en-US",
