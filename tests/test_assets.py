@@ -143,8 +143,8 @@ def test_a_write_from_a_stale_read_keeps_the_search_text_of_the_stored_row(empty
         stale = await service.get_asset(tag, Scope())
         await service.update(tag, {"notes": "Nouvelle lampe posée"}, None, "someone",
                              Scope())
-        site = query("SELECT id FROM site WHERE code = 'EM-FONTAINE'")[0]["id"]
-        await service.apply_changes(stale, {"site": site, "room": room}, None, "someone else")
+        await service.apply_changes(stale, {"site": room["site"], "room": room["id"]}, None,
+                                    "someone else")
 
     run(race())
     stored = query("SELECT notes, search_text, room FROM asset WHERE tag = {}", tag)[0]
