@@ -314,9 +314,10 @@ def test_labels_command_warns_about_a_local_address(empty_url, make, tmp_path):
     assert _codes(out.read_bytes()) == ["http://127.0.0.1:8000/a/BRN-000001"]
 
 
-def test_migration_keeps_an_existing_installation_as_it_was(demo_url, run):
+def test_migration_keeps_an_existing_installation_as_it_was(empty_url, make, run):
     from tests.helpers import execute
 
+    assert make.asset()["tag"] == "BRN-000001"  # an installation in use: tags given out
     execute("DELETE FROM app_setting WHERE key IN ('tag_prefix', 'setup_done')")
     execute("UPDATE app_user SET last_login_at = CURRENT_TIMESTAMP WHERE email = {}", ADMIN)
 
