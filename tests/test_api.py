@@ -1,25 +1,46 @@
 """JSON API: same services as the pages, field errors as 400, stale versions as 409."""
 
+import pytest
+
 from tests.helpers import count
 
-NEW = {"site": "EE-CURIE", "category": "TABLETTE", "serial": "API-1",
-       "purchase_date": "2025-01-10", "purchase_price_cents": 42000}
+
+@pytest.fixture
+def client(empty_client):
+    return empty_client
 
 
-def test_list_and_get(client):
-    body = client.get("/api/v1/assets?site=GS-FERRY&category=PC-FIXE").json()
-    assert body["total"] == len(body["items"]) or body["total"] > 50
-    assert all(a["site"] == "GS-FERRY" and a["category"] == "PC-FIXE" for a in body["items"])
+@pytest.fixture
+def new_asset(make):
+    """What a client posts for a tablet (4 years) bought in January 2025, at a school."""
+    school, tablets = make.site(), make.category(code="TABLETTE", lifespan_years=4)
+    return {"site": school["code"], "category": tablets["code"], "serial": "API-1",
+            "purchase_date": "2025-01-10", "purchase_price_cents": 42000}
+
+
+def test_list_and_get(client, make):
+    school, other_school = make.site(), make.site()
+    computers, tablets = make.category(code="PC-FIXE"), make.category(code="TABLETTE")
+    wanted = make.assets(3, site=school, category=computers)
+    make.asset(site=school, category=tablets)
+    make.asset(site=other_school, category=computers)
+    body = client.get(f"/api/v1/assets?site={school['code']}&category=PC-FIXE").json()
+    assert body["total"] == len(body["items"]) == 3
+    assert sorted(a["tag"] for a in body["items"]) == sorted(a["tag"] for a in wanted)
+    assert all(a["site"] == school["code"] and a["category"] == "PC-FIXE"
+               for a in body["items"])
     one = client.get(f"/api/v1/assets/{body['items'][0]['tag']}").json()
     assert one["tag"] == body["items"][0]["tag"]
     assert "id" not in one  # database ids stay internal
 
 
-def test_create_update_and_history(client):
-    created = client.post("/api/v1/assets", json=NEW)
+def test_create_update_and_history(client, make, new_asset):
+    make.asset()  # the new asset takes the tag after it
+    admin = make.sign_in(client)
+    created = client.post("/api/v1/assets", json=new_asset)
     assert created.status_code == 201, created.text
     doc = created.json()
-    assert doc["tag"] == "BRN-001501"
+    assert doc["tag"] == "BRN-000002"
     assert doc["eol_year"] == 2025 + 4
     updated = client.patch(f"/api/v1/assets/{doc['tag']}",
                            json={"notes": "via API", "version": doc["version"]})
@@ -30,14 +51,14 @@ def test_create_update_and_history(client):
     history = client.get(f"/api/v1/assets/{doc['tag']}/history").json()
     assert [h["action"] for h in history["items"]] == ["update", "create"]
     assert history["next_cursor"] is None
-    assert history["items"][0]["actor"] == "admin@brenneville.example"
+    assert history["items"][0]["actor"] == admin["email"]
     assert history["items"][0]["changes"] == {"notes": ["", "via API"]}
     assert "action_label" not in history["items"][0]
 
 
-def test_field_errors_are_400_with_details_and_nothing_written(client):
+def test_field_errors_are_400_with_details_and_nothing_written(client, new_asset):
     before = count("asset")
-    response = client.post("/api/v1/assets", json={**NEW, "purchase_price_cents": -5,
+    response = client.post("/api/v1/assets", json={**new_asset, "purchase_price_cents": -5,
                                                    "warranty_end": "2020-01-01",
                                                    "site": "NOPE"})
     assert response.status_code == 400
@@ -50,8 +71,8 @@ def test_field_errors_are_400_with_details_and_nothing_written(client):
                        headers={"content-type": "application/json"}).status_code == 400
 
 
-def test_stale_version_is_409_with_current_state(client):
-    doc = client.post("/api/v1/assets", json=NEW).json()
+def test_stale_version_is_409_with_current_state(client, new_asset):
+    doc = client.post("/api/v1/assets", json=new_asset).json()
     assert client.patch(f"/api/v1/assets/{doc['tag']}",
                         json={"notes": "one", "version": doc["version"]}).status_code == 200
     stale = client.patch(f"/api/v1/assets/{doc['tag']}",
@@ -60,11 +81,12 @@ def test_stale_version_is_409_with_current_state(client):
     assert stale.json()["current"]["notes"] == "one"
 
 
-def test_move_and_status_actions(client):
-    doc = client.post("/api/v1/assets", json=NEW).json()
+def test_move_and_status_actions(client, make, new_asset):
+    other_school = make.site()
+    doc = client.post("/api/v1/assets", json=new_asset).json()
     moved = client.post(f"/api/v1/assets/{doc['tag']}/move",
-                        json={"site": "GS-FERRY", "version": doc["version"]})
-    assert moved.status_code == 200 and moved.json()["site"] == "GS-FERRY"
+                        json={"site": other_school["code"], "version": doc["version"]})
+    assert moved.status_code == 200 and moved.json()["site"] == other_school["code"]
     retired = client.post(f"/api/v1/assets/{doc['tag']}/status",
                           json={"status": "retired", "version": moved.json()["version"]})
     assert retired.json()["status"] == "retired"

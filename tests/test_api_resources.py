@@ -5,56 +5,62 @@ Scripts authenticate with a personal token, as they would in real use."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+
+import pytest
 
 from inventory.accounts import tokens
 from tests.helpers import count, query
 
-_CLIENTS: dict[int, tuple] = {}  # id(client_as) -> (client_as, its client)
+
+@pytest.fixture
+def api_as(empty_client, make, run):
+    """api_as(who) makes the test's one client call as `who` (an account from make.account,
+    or a role, for which one is made) with a bearer token and no cookie, as a script
+    would; identities are switched, not held side by side. Returns (client, account)."""
+
+    def switch(who):
+        account = who if isinstance(who, Mapping) else make.account(who)
+        token, _row = run(tokens.create(account["id"], "tests", "tests"))
+        empty_client.cookies.clear()
+        empty_client.headers["authorization"] = f"Bearer {token}"
+        return empty_client, account
+
+    return switch
 
 
-def _as(client_as, run, role: str):
-    """The test's one client, now calling as the role's demo account with a bearer token and
-    no cookie (a token is made for each call; identities are switched, not held)."""
-    entry = _CLIENTS.get(id(client_as))
-    if entry is not None and entry[0] is client_as:
-        client = entry[1]
-    else:  # the fixture is kept in the entry, so its id cannot be reused by another test's
-        client = client_as("anonymous")
-        _CLIENTS[id(client_as)] = (client_as, client)
-    user_id = query("SELECT id FROM app_user WHERE role = {} ORDER BY id LIMIT 1", role)[0]["id"]
-    token, _row = run(tokens.create(user_id, "tests", "tests"))
-    client.cookies.clear()
-    client.headers["authorization"] = f"Bearer {token}"
-    return client
-
-
-def test_cursor_pagination_walks_every_asset_once(client_as, run):
-    api = _as(client_as, run, "viewer")
+def test_cursor_pagination_walks_every_asset_once(api_as, make):
+    school = make.site()
+    make.assets(75, site=school)
+    make.assets(3)  # at another school: not listed
+    client, _viewer = api_as("viewer")
     seen, cursor = [], None
     while True:
-        url = "/api/v1/assets?site=GS-FERRY&limit=70" + (f"&cursor={cursor}" if cursor else "")
-        page = api.get(url).json()
+        url = (f"/api/v1/assets?site={school['code']}&limit=70"
+               + (f"&cursor={cursor}" if cursor else ""))
+        page = client.get(url).json()
         seen += [a["tag"] for a in page["items"]]
         cursor = page["next_cursor"]
         if cursor is None:
             break
     expected = query("SELECT asset.tag FROM asset JOIN site ON site.id = asset.site "
-                     "WHERE site.code = 'GS-FERRY' ORDER BY asset.tag")
-    assert seen == [r["tag"] for r in expected] and len(seen) > 70
-    bad = api.get("/api/v1/assets?limit=0")
+                     "WHERE site.code = {} ORDER BY asset.tag", school["code"])
+    assert seen == [r["tag"] for r in expected] and len(seen) == 75
+    bad = client.get("/api/v1/assets?limit=0")
     assert bad.status_code == 400 and "limit" in bad.json()["fields"]
-    bad = api.get("/api/v1/assets?cursor=%%%")
+    bad = client.get("/api/v1/assets?cursor=%%%")
     assert bad.status_code == 400 and "cursor" in bad.json()["fields"]
 
 
-def test_rooms_created_updated_and_stale_version_gets_409(client_as, run):
-    api = _as(client_as, run, "technician")
-    created = api.post("/api/v1/rooms", json={"site": "gs-ferry", "name": "Salle 42",
-                                               "kind": "classroom"})
+def test_rooms_created_updated_and_stale_version_gets_409(api_as, make):
+    school = make.site()
+    api, _tech = api_as("technician")
+    created = api.post("/api/v1/rooms", json={"site": school["code"].lower(),
+                                               "name": "Salle 42", "kind": "classroom"})
     assert created.status_code == 201, created.text
     room = created.json()
-    assert room["site"] == "GS-FERRY" and room["version"] == 1
-    listed = api.get("/api/v1/sites/GS-FERRY/rooms").json()["items"]
+    assert room["site"] == school["code"] and room["version"] == 1
+    listed = api.get(f"/api/v1/sites/{school['code']}/rooms").json()["items"]
     assert "Salle 42" in [r["name"] for r in listed]
     renamed = api.patch(f"/api/v1/rooms/{room['id']}", json={"name": "Salle 43", "version": 1})
     assert renamed.status_code == 200 and renamed.json()["version"] == 2
@@ -65,8 +71,8 @@ def test_rooms_created_updated_and_stale_version_gets_409(client_as, run):
     assert count("audit_record", "entity = 'room' AND entity_key = {}", str(room["id"])) == 2
 
 
-def test_categories_and_models_by_planners(client_as, run):
-    api = _as(client_as, run, "planner")
+def test_categories_and_models_by_planners(api_as):
+    api, _planner = api_as("planner")
     created = api.post("/api/v1/categories", json={
         "code": "drone", "name": "Drone", "lifespan_years": 4, "replacement_cost_cents": 90000,
         "price_change_bp": 250, "criticality": 1})
@@ -82,23 +88,29 @@ def test_categories_and_models_by_planners(client_as, run):
     renamed = api.patch(f"/api/v1/models/{model.json()['id']}", json={"name": "Vol 2",
                                                                         "version": 1})
     assert renamed.status_code == 200 and renamed.json()["name"] == "Vol 2"
-    viewer = _as(client_as, run, "viewer")
+    viewer, _account = api_as("viewer")
     assert viewer.post("/api/v1/categories", json={"code": "X", "name": "X",
                                                     "lifespan_years": 3}).status_code == 403
 
 
-def test_fault_reported_and_moved_through_its_workflow(client_as, run):
-    director = _as(client_as, run, "director")
+def test_fault_reported_and_moved_through_its_workflow(api_as, make):
+    school = make.site()
+    make.asset()  # at another school: not the director's to see
+    make.asset(site=school, status="in_repair")
+    mine = make.asset(site=school)
+    director, _account = api_as(make.account("director", sites=[school]))
     tag = director.get("/api/v1/assets?limit=1&status=in_service").json()["items"][0]["tag"]
+    assert tag == mine["tag"]
     reported = director.post("/api/v1/faults", json={
         "asset": tag, "symptom": "other", "description": "Plus d'image", "teaching_blocked": True})
     assert reported.status_code == 201, reported.text
     fault = reported.json()
-    assert fault["status"] == "new" and fault["asset"] == tag and fault["site"] == "GS-FERRY"
+    assert fault["status"] == "new" and fault["asset"] == tag and fault["site"] == school["code"]
     refused = director.post(f"/api/v1/faults/{fault['id']}/resolve", json={})
     assert refused.status_code in (400, 403)
 
-    tech = _as(client_as, run, "technician")
+    make.fault()  # someone else's, on another school's asset
+    tech, _account = api_as("technician")
     listed = tech.get("/api/v1/faults?limit=500").json()
     assert fault["id"] in [f["id"] for f in listed["items"]]
     started = tech.post(f"/api/v1/faults/{fault['id']}/start", json={})
@@ -113,15 +125,15 @@ def test_fault_reported_and_moved_through_its_workflow(client_as, run):
     assert tech.get("/api/v1/faults?status=sometimes").status_code == 400
 
 
-def test_interventions_logged_and_paged(client_as, run):
-    tech = _as(client_as, run, "technician")
-    tag = tech.get("/api/v1/assets?limit=1").json()["items"][0]["tag"]
+def test_interventions_logged_and_paged(api_as, make):
+    tag = make.asset()["tag"]
+    tech, technician = api_as("technician")
     for n in range(3):
         done = tech.post(f"/api/v1/assets/{tag}/interventions", json={
             "kind": "repair", "minutes_spent": 10 * (n + 1), "cost_cents": 1250,
             "notes": f"Passage {n}"})
         assert done.status_code == 201, done.text
-        assert done.json()["asset"] == tag and done.json()["technician"] == "tech@brenneville.example"
+        assert done.json()["asset"] == tag and done.json()["technician"] == technician["email"]
     first = tech.get(f"/api/v1/assets/{tag}/interventions?limit=2").json()
     rest = tech.get(f"/api/v1/assets/{tag}/interventions?limit=2&cursor={first['next_cursor']}"
                     ).json()
@@ -130,12 +142,16 @@ def test_interventions_logged_and_paged(client_as, run):
     future = tech.post(f"/api/v1/assets/{tag}/interventions", json={
         "done_on": (dt.date.today() + dt.timedelta(days=3)).isoformat()})
     assert future.status_code == 400 and "done_on" in future.json()["fields"]
-    viewer = _as(client_as, run, "viewer")
+    viewer, _account = api_as("viewer")
     assert viewer.post(f"/api/v1/assets/{tag}/interventions", json={}).status_code == 403
 
 
-def test_plans_through_the_api(client_as, run):
-    api = _as(client_as, run, "planner")
+def test_plans_through_the_api(api_as, make):
+    # Fifteen projectors past their 5-year lifespan (500 € each): the plan replaces them.
+    projectors = make.category(code="VIDEOPROJ", lifespan_years=5,
+                               replacement_cost_cents=50_000)
+    make.assets(15, category=projectors, purchase_date="2015-09-01")
+    api, _planner = api_as("planner")
     year = dt.date.today().year + 1
     created = api.post("/api/v1/plans", json={"name": "API", "first_year": year, "years": 3,
                                                **{f"cap_all_{y}": 50000
@@ -163,12 +179,15 @@ def test_plans_through_the_api(client_as, run):
     wrong = api.post("/api/v1/plans", json={"name": "x", "first_year": year, "years": 3,
                                             f"cap_all_{year}": "500"})
     assert wrong.status_code == 400 and set(wrong.json()["fields"]) == {f"cap_all_{year}"}
-    director = _as(client_as, run, "director")
+    director, _account = api_as("director")
     assert director.get("/api/v1/plans").status_code == 403
 
 
-def test_reference_lists_page_the_same_way(client_as, run):
-    api = _as(client_as, run, "viewer")
+def test_reference_lists_page_the_same_way(api_as, make):
+    for _ in range(5):
+        make.site()
+        make.model()  # and its category
+    api, _viewer = api_as("viewer")
     for path, key in (("/api/v1/sites", "code"), ("/api/v1/models", "id"),
                       ("/api/v1/categories", "code")):
         seen, cursor = [], None
@@ -182,8 +201,9 @@ def test_reference_lists_page_the_same_way(client_as, run):
         assert seen == whole == sorted(whole) and len(whole) > 3
 
 
-def test_numbers_too_large_for_the_database_are_bad_input_not_errors(client_as, run):
-    api = _as(client_as, run, "technician")
+def test_numbers_too_large_for_the_database_are_bad_input_not_errors(api_as, make):
+    make.asset()
+    api, technician = api_as("technician")
     huge = "9" * 25
     assert api.get(f"/api/v1/rooms/{huge}").status_code == 400
     # Issue 13: a filter value that cannot be right is a 400 naming the parameter (it was
@@ -200,7 +220,9 @@ def test_numbers_too_large_for_the_database_are_bad_input_not_errors(client_as, 
                                                       "version": version})
     assert answer.status_code == 400 and "purchase_price_cents" in answer.json()["fields"]
     api.headers.pop("authorization", None)  # the same client, now as a signed-in browser
-    page = client_as("technician")
+    page = api
+    make.sign_in(page, technician)
     assert page.get(f"/assets?room={huge}").status_code == 200
     assert page.get(f"/admin/audit?site={huge}").status_code == 403  # not theirs to read
-    assert client_as("administrator").get(f"/admin/audit?site={huge}").status_code == 200
+    make.sign_in(page, "administrator")
+    assert page.get(f"/admin/audit?site={huge}").status_code == 200

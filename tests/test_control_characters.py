@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from inventory.accounts.scope import EVERYTHING, Scope
@@ -29,10 +30,20 @@ CLEAN = "Écran\nnoir depuis[0m lundi\nsalle 12"
 STORED = "Écran\x0bnoir\x07 depuis\x1b[0m lundi\x08\x7f\nsalle 12"
 
 
-def _tag() -> str:
-    return query("SELECT asset.tag FROM asset JOIN site ON site.id = asset.site WHERE "
-                 "site.code = 'GS-FERRY' AND asset.status = 'in_service' ORDER BY asset.tag "
-                 "LIMIT 1")[0]["tag"]
+@pytest.fixture
+def client(empty_client):
+    """An administrator's client on the test's own database."""
+    return empty_client
+
+
+@pytest.fixture
+def device(make) -> dict:
+    """A school's device in service, of a model, among others of its school."""
+    school = make.site()
+    make.asset(site=school)
+    asset = make.asset(site=school, model=make.model())
+    make.asset(site=school, status="retired")
+    return asset
 
 
 def _fault_exports_read_back(client) -> tuple[list[list[str]], list]:
@@ -46,12 +57,14 @@ def _fault_exports_read_back(client) -> tuple[list[list[str]], list]:
     return rows, [c.value for c in list(sheet.iter_rows(min_row=sheet.max_row))[0]]
 
 
-def test_stored_control_characters_never_break_an_export(client, demo_url, run):
-    tag = _tag()
+def test_stored_control_characters_never_break_an_export(client, empty_url, device, make, run):
+    tag = device["tag"]
+    director = make.account("director", sites=[device["site_code"]])
+    technician = make.account("technician")
     fault = run(faults.report({"asset": tag, "symptom": "other", "description": "Écran noir"},
-                              "direction@brenneville.example", EVERYTHING))
+                              director["email"], EVERYTHING))
     run(interventions.log(tag, {"kind": "repair", "notes": "Câble changé"},
-                          "tech@brenneville.example", EVERYTHING))
+                          technician["email"], EVERYTHING))
     execute("UPDATE fault SET description = {} WHERE id = {}", STORED, fault["id"])
     execute("UPDATE asset SET notes = {}, holder = {} WHERE tag = {}", STORED, "M.\x0bDupont",
             tag)
@@ -81,7 +94,7 @@ def test_stored_control_characters_never_break_an_export(client, demo_url, run):
     assert last_work[INTERVENTION_COLUMNS.index("parts")] == "Câble HDMI"
     assert client.get("/exports/interventions?format=csv").status_code == 200
 
-    env = {**os.environ, "INVENTORY_DATABASE_URL": demo_url}
+    env = {**os.environ, "INVENTORY_DATABASE_URL": empty_url}
     exported = {}
     for fmt in ("xlsx", "csv"):
         done = subprocess.run([INVENTORY, "export", "faults", "--format", fmt], env=env,
@@ -97,9 +110,13 @@ def test_stored_control_characters_never_break_an_export(client, demo_url, run):
     assert ours[description] == STORED
 
 
-def test_an_anonymous_report_with_control_characters_exports(client_as):
-    tag = _tag()
-    visitor = client_as("anonymous")
+def test_an_anonymous_report_with_control_characters_exports(client, device, make, run):
+    from inventory.accounts import service as accounts
+
+    run(accounts.set_setting(accounts.ANONYMOUS_REPORTS, "1"))  # visitors may report
+    tag = device["tag"]
+    visitor = client
+    make.sign_out(visitor)
     sent = visitor.post(f"/r/{tag}", data={"symptom": "other", "description": TYPED,
                                            "name": "Parent\x1b d'élève\x00"},
                         follow_redirects=False)
@@ -108,15 +125,18 @@ def test_an_anonymous_report_with_control_characters_exports(client_as):
                    "LIMIT 1")[0]
     assert stored == {"description": CLEAN, "reporter_contact": "Parent d'élève"}
 
-    rows, last = _fault_exports_read_back(client_as("administrator"))
+    make.sign_in(client, "administrator")
+    rows, last = _fault_exports_read_back(client)
     description = FAULT_COLUMNS.index("description")
     assert rows[-1][description] == CLEAN and last[description] == CLEAN
     assert last[FAULT_COLUMNS.index("anonymous")] == "Yes"
 
 
-def test_forms_api_notes_and_imports_are_cleaned_on_the_way_in(client, run, tmp_path):
+def test_forms_api_notes_and_imports_are_cleaned_on_the_way_in(client, make, run, tmp_path):
+    school, technician = make.site(), make.account("technician")
+    make.category(code="TABLETTE"), make.category(code="TNI")
     created = client.post("/api/v1/assets", json={
-        "site": "EE-CURIE", "category": "TABLETTE", "serial": "API\x0b7",
+        "site": school["code"], "category": "TABLETTE", "serial": "API\x0b7",
         "hostname": "tab\t01\x07", "notes": "ligne 1\r\nligne 2\x07\tsuite"})
     assert created.status_code == 201, created.text
     tag = created.json()["tag"]
@@ -130,7 +150,7 @@ def test_forms_api_notes_and_imports_are_cleaned_on_the_way_in(client, run, tmp_
         "notes": "ab\nc", "holder": "Mme Martin"}
 
     fault = run(faults.report({"asset": tag, "symptom": "other", "description": "x"},
-                              "tech@brenneville.example", EVERYTHING))
+                              technician["email"], EVERYTHING))
     refused = client.post(f"/faults/{fault['id']}/reject", data={"note": "\x07\x00 \x0b"})
     assert refused.status_code == 400  # only control characters: no note
     rejected = client.post(f"/faults/{fault['id']}/reject",
@@ -143,7 +163,7 @@ def test_forms_api_notes_and_imports_are_cleaned_on_the_way_in(client, run, tmp_
     path = tmp_path / "import.csv"
     with path.open("w", encoding="utf-8", newline="") as f:
         csv.writer(f).writerows([["category", "site", "serial", "holder", "notes"],
-                                 ["TNI", "GS-FERRY", "IMP\x079", "M.\x0bDurand", "x\x1by\r\nz"]])
+                                 ["TNI", school["code"], "IMP\x079", "M.\x0bDurand", "x\x1by\r\nz"]])
     report = run(run_import(path, columns.guess_mapping(["category", "site", "serial", "holder",
                                                          "notes"]),
                             Importer(actor="test", scope=Scope()), commit=True))
@@ -152,14 +172,18 @@ def test_forms_api_notes_and_imports_are_cleaned_on_the_way_in(client, run, tmp_
         {"serial": "IMP9", "holder": "M. Durand", "notes": "xy\nz"}]
 
 
-def test_a_scanned_tag_with_control_characters(client_as):
+def test_a_scanned_tag_with_control_characters(client, make):
     """A scanner (or a person) may send a NUL or a vertical tab with a tag; PostgreSQL refuses
     NUL in text, so the tag is cleaned before anything is looked up or stored."""
-    tech = client_as("technician")
-    url = tech.post("/sites/EM-FONTAINE/inventory", follow_redirects=False).headers["location"]
-    asset = query("SELECT asset.tag, asset.room FROM asset JOIN site ON site.id = asset.site "
-                  "WHERE site.code = 'EM-FONTAINE' AND asset.room IS NOT NULL ORDER BY tag "
-                  "LIMIT 1")[0]
+    school = make.site(kind="maternelle")
+    room = make.room(school)
+    asset = make.asset(room=room)
+    make.asset(site=school)  # with no room
+    tech = client
+    make.sign_in(tech, "technician")
+    url = tech.post(f"/sites/{school['code']}/inventory",
+                    follow_redirects=False).headers["location"]
+    assert query("SELECT room FROM asset WHERE tag = {}", asset["tag"]) == [{"room": room["id"]}]
     for typed in (f"{asset['tag'].lower()}\x00", "XYZ\x0b\x071"):
         scanned = tech.post(f"{url}/check", data={"tag": typed, "room": str(asset["room"])},
                             follow_redirects=False)
@@ -169,11 +193,11 @@ def test_a_scanned_tag_with_control_characters(client_as):
                                     campaign)} == {asset["tag"], "XYZ 1"}
 
 
-def test_searches_with_control_characters_answer(client):
+def test_searches_with_control_characters_answer(client, device):
     """A NUL in a search or a filter (PostgreSQL refuses it in text) is dropped, not a 500:
     the list, the API, the scan box and the export read the same filter."""
-    tag = _tag()
-    for url in (f"/assets?q={tag}%00", "/assets?q=a%00b&site=GS-%00FERRY",
+    tag, site = device["tag"], device["site_code"]
+    for url in (f"/assets?q={tag}%00", f"/assets?q=a%00b&site={site[:3]}%00{site[3:]}",
                 f"/api/v1/assets?q={tag}%00", "/api/v1/assets?site=%00",
                 "/exports/assets?q=%00&format=csv", "/scan?tag=%00%0b"):
         answer = client.get(url)

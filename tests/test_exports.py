@@ -46,15 +46,50 @@ def _cli(url, *args) -> subprocess.CompletedProcess:
     return subprocess.run([INVENTORY, *args], env=env, capture_output=True, timeout=180)
 
 
-def _work(run) -> str:
-    """A fault and an intervention on a device of GS-FERRY; returns its tag."""
+@pytest.fixture
+def client(empty_client):
+    """An administrator's client on the test's own database (English UI)."""
+    return empty_client
+
+
+@pytest.fixture
+def fleet(empty_url, make, run) -> dict:
+    """A school's interactive boards (TNI) in every status a creation allows, most bought
+    in 2015 with a price (past their 5-year lifespan), one with neither; a town hall's
+    computers bought in 2024; the school's director and a technician; and a draft plan
+    whose budget (600 € the first year, then none) replaces one 500 € board and leaves the
+    others to fund (its backlog)."""
+    from inventory.planning import service as planning
+
+    school, town_hall = make.site(), make.site(kind="mairie")
+    boards = make.category(code="TNI", lifespan_years=5)
+    computers = make.category(code="PC-FIXE", lifespan_years=5)
+    old = {"purchase_date": "2015-09-01", "purchase_price_eur": "1234,50"}
+    for status in ("in_service", "in_service", "in_stock", "retired"):
+        make.asset(site=school, category=boards, status=status, **old)
+    make.asset(site=school, category=boards)  # no date, no price
+    make.assets(3, site=town_hall, category=computers, purchase_date="2024-03-15",
+                purchase_price_eur="149,90")
+    year = dt.date.today().year + 1
+    run(planning.create_plan({"name": f"Plan numérique {year}–{year + 2} (essai)",
+                              "first_year": str(year), "years": "3",
+                              f"cap_all_{year}": "600", f"cap_all_{year + 1}": "0",
+                              f"cap_all_{year + 2}": "0"},
+                             "factory"))
+    return {"url": empty_url, "school": school, "town_hall": town_hall,
+            "director": make.account("director", sites=[school]),
+            "technician": make.account("technician")}
+
+
+def _work(run, fleet) -> str:
+    """A fault and an intervention on a device of the school; returns its tag."""
     tag = query("SELECT asset.tag FROM asset JOIN site ON site.id = asset.site WHERE "
-                "site.code = 'GS-FERRY' AND asset.status = 'in_service' ORDER BY asset.tag "
-                "LIMIT 1")[0]["tag"]
+                "site.code = {} AND asset.status = 'in_service' ORDER BY asset.tag "
+                "LIMIT 1", fleet["school"]["code"])[0]["tag"]
     run(faults.report({"asset": tag, "symptom": "other", "description": "=1+1 écran noir"},
-                      "direction@brenneville.example", EVERYTHING))
+                      fleet["director"]["email"], EVERYTHING))
     run(interventions.log(tag, {"kind": "repair", "minutes_spent": "45", "cost_eur": "12,50",
-                                "notes": "Câble HDMI changé"}, "tech@brenneville.example",
+                                "notes": "Câble HDMI changé"}, fleet["technician"]["email"],
                           EVERYTHING))
     return tag
 
@@ -87,12 +122,13 @@ def _paris(value) -> dt.datetime:
     return value.astimezone(PARIS).replace(microsecond=0)
 
 
-def test_every_kind_from_the_command_line_keeps_codes(demo_url, run):
-    tag = _work(run)
+def test_every_kind_from_the_command_line_keeps_codes(fleet, run):
+    url = fleet["url"]
+    tag = _work(run, fleet)
     serials = _serials()
     for kind, names in (("assets", ASSET_COLUMNS), ("faults", FAULT_COLUMNS),
                         ("interventions", INTERVENTION_COLUMNS), ("plans", PLAN_COLUMNS)):
-        done = _cli(demo_url, "export", kind, "--format", "csv")
+        done = _cli(url, "export", kind, "--format", "csv")
         assert done.returncode == 0, done.stderr
         rows = list(csv.reader(io.StringIO(done.stdout.decode("utf-8"))))
         assert tuple(rows[0]) == names
@@ -111,7 +147,7 @@ def test_every_kind_from_the_command_line_keeps_codes(demo_url, run):
                                                                "in_repair", "retired"}
             assert all(re.fullmatch(r"\d{4}-\d\d-\d\d", r["purchase_date"])
                        for r in by_tag.values() if r["purchase_date"])
-    faults_csv = list(csv.DictReader(io.StringIO(_cli(demo_url, "export", "faults")
+    faults_csv = list(csv.DictReader(io.StringIO(_cli(url, "export", "faults")
                                                  .stdout.decode())))
     ours = faults_csv[-1]
     assert ours["description"] == "'=1+1 écran noir"  # neutralised, accents intact
@@ -120,10 +156,10 @@ def test_every_kind_from_the_command_line_keeps_codes(demo_url, run):
     stored = query("SELECT created_at FROM fault ORDER BY id DESC LIMIT 1")[0]["created_at"]
     assert ours["reported_at"] == _paris(stored).isoformat()  # Paris, to the second
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0[12]:00", ours["reported_at"])
-    work = _cli(demo_url, "export", "interventions").stdout.decode()
+    work = _cli(url, "export", "interventions").stdout.decode()
     assert f"{tag}," in work and "12.50" in work and ",repair," in work
 
-    book = _cli(demo_url, "export", "assets", "--format", "xlsx")
+    book = _cli(url, "export", "assets", "--format", "xlsx")
     assert book.returncode == 0, book.stderr
     sheet = _sheet(book.stdout)
     assert sheet.max_row == count("asset") + 1
@@ -142,26 +178,29 @@ def test_every_kind_from_the_command_line_keeps_codes(demo_url, run):
     assert {t: texts[t] for t in serials} == {t: (s, "2.10") for t, s in serials.items()}
 
 
-def test_asset_export_from_the_list_keeps_its_filter_in_english(client, run, tmp_path):
-    page = client.get("/assets?site=GS-FERRY&category=TNI")
-    assert "/exports/assets?site=GS-FERRY&amp;category=TNI&amp;format=xlsx" in page.text
-    answer = client.get("/exports/assets?site=GS-FERRY&category=TNI&format=csv")
+def test_asset_export_from_the_list_keeps_its_filter_in_english(client, fleet, make, run,
+                                                               tmp_path):
+    school = fleet["school"]["code"]
+    make.asset(site=school, category="PC-FIXE")  # the school's, not a board: not exported
+    page = client.get(f"/assets?site={school}&category=TNI")
+    assert f"/exports/assets?site={school}&amp;category=TNI&amp;format=xlsx" in page.text
+    answer = client.get(f"/exports/assets?site={school}&category=TNI&format=csv")
     rows = _excel_csv(answer)
     assert rows[0][:5] == ["Tag", "Category", "Manufacturer", "Model", "Serial number"]
     assert columns.guess_mapping(rows[0]) == list(ASSET_COLUMNS)  # re-importable header
     expected = query("SELECT COUNT(*) AS n FROM asset JOIN site ON site.id = asset.site JOIN "
-                     "category ON category.id = asset.category WHERE site.code = 'GS-FERRY' "
-                     "AND category.code = 'TNI'")[0]["n"]
-    assert len(rows) - 1 == expected > 0
+                     "category ON category.id = asset.category WHERE site.code = {} "
+                     "AND category.code = 'TNI'", school)[0]["n"]
+    assert len(rows) - 1 == expected == 5
     site, category = ASSET_COLUMNS.index("site"), ASSET_COLUMNS.index("category")
-    assert {(r[site], r[category]) for r in rows[1:]} == {("GS-FERRY", "TNI")}
+    assert {(r[site], r[category]) for r in rows[1:]} == {(school, "TNI")}
     price = ASSET_COLUMNS.index("purchase_price_eur")
     assert any("," in r[price] for r in rows[1:]) and not any("." in r[price] for r in rows[1:])
     assert {r[ASSET_COLUMNS.index("status")] for r in rows[1:]} <= EN_STATUSES
     bought = [r[ASSET_COLUMNS.index("purchase_date")] for r in rows[1:]]
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\d", d) for d in bought if d)  # as the pages show
 
-    xlsx = client.get("/exports/assets?site=GS-FERRY&category=TNI&format=xlsx")
+    xlsx = client.get(f"/exports/assets?site={school}&category=TNI&format=xlsx")
     sheet = _sheet(xlsx.content)
     assert sheet.max_row == expected + 1 and sheet.title == "Assets"
     assert [c.value for c in sheet[1]] == rows[0]
@@ -173,9 +212,9 @@ def test_asset_export_from_the_list_keeps_its_filter_in_english(client, run, tmp
         assert dict(report.counts) == {"unchanged": expected}, list(report.errors())[:5]
 
 
-def test_page_exports_speak_french(client, run, tmp_path):
+def test_page_exports_speak_french(client, fleet, run, tmp_path):
     client.headers["accept-language"] = "fr"
-    tag = _work(run)
+    tag = _work(run, fleet)
     serials = _serials()
     col = {name: i for i, name in enumerate(ASSET_COLUMNS)}
 
@@ -257,21 +296,26 @@ def test_page_exports_speak_french(client, run, tmp_path):
         assert dict(report.counts) == {"unchanged": count("asset")}, name
 
 
-def test_director_exports_only_their_sites_and_no_plans(client_as, run):
-    _work(run)
-    execute("UPDATE fault SET site = (SELECT id FROM site WHERE code = 'MAIRIE') WHERE id = "
-            "(SELECT MIN(id) FROM fault)")
+def test_director_exports_only_their_sites_and_no_plans(client, fleet, make, run):
+    school = fleet["school"]["code"]
+    _work(run, fleet)
+    execute("UPDATE fault SET site = (SELECT id FROM site WHERE code = {}) WHERE id = "
+            "(SELECT MIN(id) FROM fault)", fleet["town_hall"]["code"])
+    make.fault(make.asset(site=fleet["town_hall"]))  # the town hall's own
     run(faults.report({"asset": query("SELECT tag FROM asset JOIN site ON site.id = asset.site "
-                                      "WHERE site.code = 'GS-FERRY' ORDER BY tag DESC LIMIT 1"
+                                      "WHERE site.code = {} ORDER BY tag DESC LIMIT 1", school
                                       )[0]["tag"], "symptom": "other",
                        "description": "Ne démarre plus"},
-                      "direction@brenneville.example", EVERYTHING))
-    director = client_as("director")
+                      fleet["director"]["email"], EVERYTHING))
+    director = client
+    make.sign_in(director, fleet["director"])
     rows = _excel_csv(director.get("/exports/faults?format=csv"))
     sites = {r[FAULT_COLUMNS.index("site")] for r in rows[1:]}
-    assert sites == {"GS-FERRY"}
+    assert sites == {school} and len(rows) - 1 == 1
     assert director.get("/exports/plans?format=csv").status_code == 403
-    assert client_as("viewer").get("/exports/plans?format=xlsx").status_code == 200
+    make.sign_in(client, "viewer")
+    assert client.get("/exports/plans?format=xlsx").status_code == 200
+    make.sign_in(director, fleet["director"])
     assert director.get("/exports/nothing").status_code == 404
 
 
@@ -282,7 +326,7 @@ def test_a_french_spreadsheet_opens_the_csv_as_expected(tmp_path):
     i18n.set_language("fr")
     out = io.BytesIO()
     writer = TableWriter("excel-csv", ASSETS, out)
-    writer.append(["BRN-000001", "TNI", "Acme", "X1", "00012345", "GS-FERRY", "", "Classe 1",
+    writer.append(["BRN-000001", "TNI", "Acme", "X1", "00012345", "ECOLE-1", "", "Classe 1",
                    "in_service", dt.date(2024, 3, 31), 123450, None, 2030, None, "", "0042", "",
                    "", "", "", "2.10", "=1+1"])
     writer.finish()

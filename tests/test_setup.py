@@ -249,37 +249,45 @@ def test_empty_lists_say_what_to_do_next(empty_client):
     assert "No site yet, so no label to print" in labels
 
 
-def test_people_appear_by_their_names(client_as):
-    from tests.helpers import query as q
-
-    tech = client_as("technician")
-    tag = q("SELECT tag FROM asset WHERE status = 'in_service' ORDER BY id LIMIT 1")[0]["tag"]
+def test_people_appear_by_their_names(empty_client, make):
+    school = make.site()
+    tag = make.asset()["tag"]
+    site_tag = make.asset(site=school)["tag"]
+    technician = make.account("technician", name="Nadia Benali")
+    tech = empty_client
+    make.sign_in(tech, technician)
     tech.post(f"/a/{tag}/interventions", data={"kind": "repair", "notes": "Lampe changée"})
     page = tech.get(f"/a/{tag}").text
-    # (the email stays only in the menu's "My account" tooltip)
-    assert "Nadia Benali" in page and page.count("tech@brenneville.example") == 1
-    director = client_as("director")
-    site_tag = q("SELECT a.tag FROM asset a JOIN site s ON s.id = a.site "
-                 "WHERE s.code = 'GS-FERRY' AND a.status = 'in_service' LIMIT 1")[0]["tag"]
+    # The email stays only in the menus' "My account" tooltips (the page has two menus
+    # since the phone's bottom bar: the wide one and "More"), not in the intervention.
+    tooltip = f'title="{technician["email"]}"'
+    assert "Nadia Benali" in page
+    assert page.count(technician["email"]) == page.count(tooltip) == 2
+    director = empty_client
+    make.sign_in(director, make.account("director", sites=[school], name="Thomas Lemoine"))
     reported = director.post("/faults/new", data={"asset": site_tag, "symptom": "other",
                                                   "description": "Plus d'image"},
                              follow_redirects=False)
     assert reported.status_code == 303, reported.text
     fault_page = director.get(reported.headers["location"]).text
     assert "Thomas Lemoine" in fault_page
-    admin = client_as("administrator")
+    admin = empty_client
+    make.sign_in(admin, "administrator")
     audit = admin.get("/admin/audit").text
     assert "Nadia Benali" in audit
     users = admin.get("/admin/users").text
-    assert "Nadia Benali" in users and "tech@brenneville.example" in users  # both shown
+    assert "Nadia Benali" in users and technician["email"] in users  # both shown
     # A rename shows at once; an account without a name shows its email.
-    tech_id = q("SELECT id, version FROM app_user WHERE email = 'tech@brenneville.example'")[0]
+    tech_id = query("SELECT id, version FROM app_user WHERE email = {}", technician["email"])[0]
     admin.post(f"/admin/users/{tech_id['id']}", data={
         "name": "", "role": "technician", "active": "on", "version": str(tech_id["version"])})
-    assert "tech@brenneville.example" in admin.get(f"/a/{tag}").text
+    history = admin.get(f"/a/{tag}").text
+    assert technician["email"] in history and "Nadia Benali" not in history
 
 
-def test_a_label_of_another_installation_is_never_opened_as_ours(client):
+def test_a_label_of_another_installation_is_never_opened_as_ours(empty_client, make):
+    client = empty_client
+    make.assets(2)  # BRN-000001 and BRN-000002
     other = "https://inventaire.autre-commune.example/a/BRN-000001"
     page = client.get("/scan", params={"tag": other}, follow_redirects=False)
     assert page.status_code == 200
@@ -292,10 +300,11 @@ def test_a_label_of_another_installation_is_never_opened_as_ours(client):
     assert 'data-public="http://127.0.0.1:8000"' in client.get("/scan").text
 
 
-def test_labels_command_warns_about_a_local_address(demo_url, tmp_path):
+def test_labels_command_warns_about_a_local_address(empty_url, make, tmp_path):
+    assert make.asset()["tag"] == "BRN-000001"
     out = tmp_path / "labels.pdf"
     env = {k: v for k, v in os.environ.items() if k != "INVENTORY_BASE_URL"}
-    env["INVENTORY_DATABASE_URL"] = demo_url
+    env["INVENTORY_DATABASE_URL"] = empty_url
     # This checkout's code (the installed `inventory` script may be another checkout's).
     done = subprocess.run([sys.executable, "-m", "inventory.cli", "labels", "--tag",
                            "BRN-000001", "--format", "avery-l7160", "-o", str(out)], env=env,
@@ -305,9 +314,10 @@ def test_labels_command_warns_about_a_local_address(demo_url, tmp_path):
     assert _codes(out.read_bytes()) == ["http://127.0.0.1:8000/a/BRN-000001"]
 
 
-def test_migration_keeps_an_existing_installation_as_it_was(demo_url, run):
+def test_migration_keeps_an_existing_installation_as_it_was(empty_url, make, run):
     from tests.helpers import execute
 
+    assert make.asset()["tag"] == "BRN-000001"  # an installation in use: tags given out
     execute("DELETE FROM app_setting WHERE key IN ('tag_prefix', 'setup_done')")
     execute("UPDATE app_user SET last_login_at = CURRENT_TIMESTAMP WHERE email = {}", ADMIN)
 

@@ -78,17 +78,18 @@ def _open_faults(tag):
                  f"WHERE asset.tag = {{}} AND fault.status IN ({OPEN})", tag)
 
 
-def test_an_import_of_faulty_devices_opens_their_faults(demo_url, tmp_path, run):
-    in_service = query("SELECT tag FROM asset WHERE status = 'in_service' ORDER BY id LIMIT 2")
-    changed, unchanged = in_service[0]["tag"], in_service[1]["tag"]
-    already = query("SELECT asset.tag FROM asset JOIN fault ON fault.asset = asset.id "
-                    f"WHERE asset.status = 'faulty' AND fault.status IN ({OPEN}) "
-                    "ORDER BY asset.id LIMIT 1")[0]["tag"]
+def test_an_import_of_faulty_devices_opens_their_faults(empty_url, make, tmp_path, run):
+    school = make.site()
+    make.category(code="TNI"), make.category(code="VPI")
+    changed, unchanged = (a["tag"] for a in make.assets(2, site=school))
+    already = make.asset(site=school)["tag"]
+    make.fault(already)  # the device is now faulty, its fault open
+    assert query("SELECT status FROM asset WHERE tag = {}", already) == [{"status": "faulty"}]
     new_devices = _write(tmp_path / "new.csv", [
         ["tag", "category", "site", "serial", "status"],
-        ["", "TNI", "GS-FERRY", "IMPORT-HS-1", "faulty"],
-        ["", "VPI", "GS-FERRY", "IMPORT-REP-1", "in_repair"],
-        ["", "VPI", "GS-FERRY", "IMPORT-OK-1", "in_service"],
+        ["", "TNI", school["code"], "IMPORT-HS-1", "faulty"],
+        ["", "VPI", school["code"], "IMPORT-REP-1", "in_repair"],
+        ["", "VPI", school["code"], "IMPORT-OK-1", "in_service"],
     ])
     changes = _write(tmp_path / "changes.csv", [
         ["tag", "status"], [changed, "faulty"], [unchanged, "in_service"], [already, "in_repair"],
@@ -129,11 +130,13 @@ def test_an_import_of_faulty_devices_opens_their_faults(demo_url, tmp_path, run)
     assert count("fault") == faults_before + 3
 
 
-def test_faulty_devices_in_a_refused_import_leave_no_fault(demo_url, tmp_path, run):
+def test_faulty_devices_in_a_refused_import_leave_no_fault(empty_url, make, tmp_path, run):
+    school, _boards = make.site(), make.category(code="TNI")
+    make.fault()  # an open fault elsewhere, left as it is
     path = _write(tmp_path / "bad.csv", [
         ["tag", "category", "site", "serial", "status"],
-        ["", "TNI", "GS-FERRY", "IMPORT-HS-2", "faulty"],
-        ["", "Robot", "GS-FERRY", "IMPORT-HS-3", "faulty"],
+        ["", "TNI", school["code"], "IMPORT-HS-2", "faulty"],
+        ["", "Robot", school["code"], "IMPORT-HS-3", "faulty"],  # no such category
     ])
     before = count("fault")
     report = _import(run, path)
