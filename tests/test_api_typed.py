@@ -6,8 +6,26 @@ from __future__ import annotations
 
 import re
 
+from inventory.accounts import tokens
 from tests.helpers import count, query
-from tests.test_api_resources import _as
+
+_CLIENTS: dict[int, tuple] = {}  # id(client_as) -> (client_as, its client)
+
+
+def _as(client_as, run, role: str):
+    """The test's one client, now calling as the role's demo account with a bearer token and
+    no cookie (a token is made for each call; identities are switched, not held)."""
+    entry = _CLIENTS.get(id(client_as))
+    if entry is not None and entry[0] is client_as:
+        client = entry[1]
+    else:  # the fixture is kept in the entry, so its id cannot be reused by another test's
+        client = client_as("anonymous")
+        _CLIENTS[id(client_as)] = (client_as, client)
+    user_id = query("SELECT id FROM app_user WHERE role = {} ORDER BY id LIMIT 1", role)[0]["id"]
+    token, _row = run(tokens.create(user_id, "tests", "tests"))
+    client.cookies.clear()
+    client.headers["authorization"] = f"Bearer {token}"
+    return client
 
 NEW = {"site": "EE-CURIE", "category": "TABLETTE", "serial": "TYPED-1",
        "purchase_date": "2025-01-10", "purchase_price_cents": 42000}
