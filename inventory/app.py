@@ -8,7 +8,6 @@ import logging
 from asyncpg.exceptions import CharacterNotInRepertoireError, UntranslatableCharacterError
 from litestar import Litestar, Request, Response, get
 from litestar.config.csrf import CSRFConfig
-from litestar.datastructures import State
 from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
@@ -212,7 +211,6 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Fal
         include_in_schema=False,
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
-        state=State({"settings": settings}),
         debug=False,
     )
 

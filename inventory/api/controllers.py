@@ -42,9 +42,9 @@ from inventory.catalog import service as catalog
 from inventory.catalog.documents import CategoryDocument, CategoryList, ModelDocument, ModelList
 from inventory.core.documents import choice
 from inventory.core.parsers import INT_MAX
-from inventory.setup.service import effective
 from inventory.sites import service as sites
 from inventory.sites.documents import SiteDocument, SiteInput, SiteList
+from inventory.web.dependencies import Installation
 from inventory.web.pages import render
 
 StatusFilter = choice("StatusFilter", [*rules.STATUSES, "active"])
@@ -106,10 +106,10 @@ async def api_asset(request: Request, tag: FromPath[str]) -> AssetDocument:
 
 
 @api_post("/assets", permission=p.ASSET_WRITE)
-async def api_asset_create(request: Request, data: JSONBody[AssetCreate]) -> AssetDocument:
-    settings = await effective(request.app.state.settings)
+async def api_asset_create(request: Request, data: JSONBody[AssetCreate],
+                           installation: Installation) -> AssetDocument:
     row = await assets.create(data.fields(), request.user.actor, request.user.scope,
-                              prefix=settings.tag_prefix, digits=settings.tag_digits)
+                              prefix=installation.tag_prefix, digits=installation.tag_digits)
     return AssetDocument.of(row)
 
 

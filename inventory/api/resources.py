@@ -41,9 +41,9 @@ from inventory.planning.documents import (
     PlanList,
     PlanYear,
 )
-from inventory.setup.service import effective
 from inventory.sites import service as sites
 from inventory.sites.documents import RoomCreate, RoomDocument, RoomList, RoomUpdate
+from inventory.web.dependencies import Installation
 from inventory.web.pages import RowId
 
 FaultFilter = choice("FaultFilter", ["open", "all"])
@@ -157,24 +157,24 @@ async def api_fault(request: Request, fault_id: RowId) -> FaultDocument:
 
 
 @api_post("/faults", permission=p.FAULT_REPORT)
-async def api_fault_create(request: Request, data: JSONBody[FaultCreate]) -> FaultDocument:
+async def api_fault_create(request: Request, data: JSONBody[FaultCreate],
+                           installation: Installation) -> FaultDocument:
     """Report a fault on a device (`asset`: its tag) or a room (`room`: its id)."""
-    settings = await effective(request.app.state.settings)
     created = await faults.report(data.fields(), request.user.actor, request.user.scope,
-                                  base_url=settings.base_url)
+                                  base_url=installation.base_url)
     return await _fault(request, created["id"])
 
 
 @api_post("/faults/{fault_id:int}/{action:str}", status_code=200, permission=p.FAULT_REPORT,
           document=FaultDocument)
 async def api_fault_action(request: Request, fault_id: RowId, action: FromPath[FaultAction],
-                           data: JSONBody[FaultStep]) -> FaultDocument:
+                           data: JSONBody[FaultStep],
+                           installation: Installation) -> FaultDocument:
     """A workflow step; `note` is required to reject. The permission table and the state
     machine decide who may take which step from which status."""
-    settings = await effective(request.app.state.settings)
     fault = await guarded(faults.transition(
         fault_id, action.value, data.fields().get("note", ""), request.user.actor, request.user.role,
-        request.user.scope, data.fields().get("version"), base_url=settings.base_url),
+        request.user.scope, data.fields().get("version"), base_url=installation.base_url),
         lambda: _fault(request, fault_id))
     return await _fault(request, fault["id"])
 
