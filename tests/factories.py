@@ -32,6 +32,7 @@ from inventory.catalog import service as catalog
 from inventory.core.audit import Actor
 from inventory.faults import service as faults
 from inventory.faults import symptoms, workflow
+from inventory.organisations import service as organisations
 from inventory.setup import service as setup
 from inventory.sites import service as sites
 from tests.helpers import sign_in as _session_for
@@ -86,10 +87,20 @@ async def a_installation(**overrides: Any) -> dict[str, str]:
     return await setup.save(_strings(raw), rig, Actor(label=ACTOR))
 
 
-async def a_site(**overrides: Any) -> dict[str, Any]:
+async def a_organisation(**overrides: Any) -> dict[str, Any]:
+    n = _n()
+    raw = {"code": f"ORG-{n}", "name": f"Communauté d'essai n° {n}", "kind": "epci",
+           **overrides}
+    return await organisations.create_organisation(_strings(raw), ACTOR)
+
+
+async def a_site(owner: Any = None, **overrides: Any) -> dict[str, Any]:
+    """A site of `owner` (an organisation or its code; by default the installation's
+    first)."""
     n = _n()
     raw = {"code": f"ECOLE-{n}", "name": f"École des Essais n° {n}", "kind": "elementaire",
-           "city": "Vallombreuse", **overrides}
+           "city": "Vallombreuse", "owner": _code(owner) if owner is not None else None,
+           **overrides}
     return await sites.create_site(_strings(raw), ACTOR)
 
 
@@ -146,9 +157,11 @@ async def _category_of_model(model: Mapping[str, Any]) -> str:
 
 
 async def a_account(role: str = permissions.TECHNICIAN, sites: Iterable[Any] | None = None,
+                    member_of: Iterable[Any] | None = None,
                     **overrides: Any) -> dict[str, Any]:
     """An active account with `role` (a director gets a new site unless `sites` names
-    theirs); its password is PASSWORD unless overridden."""
+    theirs); its password is PASSWORD unless overridden. It works for `member_of`
+    (organisations or codes), by default the installation's first."""
     assert role in permissions.ROLES, role
     site_list = list(sites) if sites is not None else []
     if role == permissions.DIRECTOR and sites is None:
@@ -158,6 +171,9 @@ async def a_account(role: str = permissions.TECHNICIAN, sites: Iterable[Any] | N
            "role": role, "sites": [_code(s) for s in site_list], "password": PASSWORD,
            **overrides}
     user = await accounts.create_user(raw, ACTOR)
+    if member_of is not None:
+        ids = [await organisations.owner_id(_code(o)) for o in member_of]
+        await organisations.set_user_organisations(user["id"], ids)
     return {**user, "password": raw["password"]}
 
 
@@ -210,6 +226,9 @@ class Factory:
 
     def installation(self, **overrides: Any) -> dict[str, str]:
         return self._run(a_installation(**overrides))
+
+    def organisation(self, **overrides: Any) -> dict[str, Any]:
+        return self._run(a_organisation(**overrides))
 
     def site(self, **overrides: Any) -> dict[str, Any]:
         return self._run(a_site(**overrides))

@@ -20,6 +20,7 @@ from inventory.core.audit import Actor
 from inventory.core.errors import Collector, NotFound, ValidationFailed
 from inventory.core.i18n import _
 from inventory.core.tables import ApiToken, AppSetting, LoginThrottle, Site, User, UserSession, UserSite
+from inventory.organisations import service as organisations
 
 _hasher = PasswordHasher()
 # Verified against when the email is unknown, so both cases take the same time.
@@ -133,6 +134,10 @@ async def create_user(raw: Mapping[str, Any], actor: Actor | str) -> dict[str, A
             password_hash=hash_password(raw["password"]), active=True,
         )).returning(User.id).run())[0]
         await _set_sites(row["id"], values["sites"])
+        # Until the account is given others, it works for the installation's first
+        # organisation (an installation of one organisation never sees the choice).
+        await organisations.set_user_organisations(
+            row["id"], [await organisations.first_organisation_id()])
         await audit.record(actor=actor, entity="user", entity_key=values["email"],
                            action="create", changes=audit.created_changes(
                                {"email": values["email"], "name": values["name"],

@@ -470,7 +470,7 @@ async def create_many(rows: Sequence[Mapping[str, Any]], actor: Actor | str, *, 
         categories = {c["id"]: c for c in await Category.select(
             Category.id, Category.name, Category.lifespan_years).where(
             Category.id.is_in(sorted({values["category"] for values in rows}))).run()}
-        site_names = {s["id"]: s["name"] for s in await Site.select(Site.id, Site.name).where(
+        sites = {s["id"]: s for s in await Site.select(Site.id, Site.name, Site.owner).where(
             Site.id.is_in(sorted({values["site"] for values in rows}))).run()}
         replaced = sorted({values["replaces_id"] for values in rows if values.get("replaces_id")})
         replaced_tags = {a["id"]: a["tag"] for a in await Asset.select(Asset.id, Asset.tag).where(
@@ -480,7 +480,9 @@ async def create_many(rows: Sequence[Mapping[str, Any]], actor: Actor | str, *, 
         for values in rows:
             tag = values.get("tag") or rules.format_tag(prefix, next(numbers), digits)
             category = categories[values["category"]]
-            row = {**_COLUMN_DEFAULTS, **values, "tag": tag}
+            # A device belongs to its site's organisation unless told otherwise.
+            row = {**_COLUMN_DEFAULTS, "owner": sites[values["site"]]["owner"], **values,
+                   "tag": tag}
             _with_eol(row, category["lifespan_years"])
             row.update(rules.derived_values(row), version=1, created_at=now, updated_at=now)
             stored.append(row)
@@ -488,7 +490,7 @@ async def create_many(rows: Sequence[Mapping[str, Any]], actor: Actor | str, *, 
             # What people read in the history: names rather than ids, no computed values.
             described = {k: v for k, v in values.items() if k not in ("tag", "eol_year")}
             described["category"] = category["name"]
-            described["site"] = site_names[values["site"]]
+            described["site"] = sites[values["site"]]["name"]
             if values.get("replaces_id"):
                 described["replaces_id"] = replaced_tags[values["replaces_id"]]
             records.append(audit.entry(

@@ -27,6 +27,23 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 
+class Organisation(Table, tablename="organisation"):
+    """A body that owns sites and devices (a commune, an agglomeration, a département...).
+    An installation has at least one: its first is made by the migrations from the set-up."""
+
+    id: Serial
+    code = Varchar(length=32, unique=True, index=True)
+    name = Varchar(length=200)
+    kind = Varchar(length=20, default="commune")  # organisations.rules.KINDS
+    siren = Varchar(length=9, null=True, default=None, unique=True)
+    tag_prefix = Varchar(length=16, default="")
+    # The owner line printed on its labels (empty: its name).
+    label_owner = Varchar(length=120, default="")
+    version = Integer(default=1)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
 class Site(Table, tablename="site"):
     id: Serial
     code = Varchar(length=32, unique=True, index=True)
@@ -39,8 +56,11 @@ class Site(Table, tablename="site"):
     director_name = Varchar(length=200, default="")
     director_email = Varchar(length=200, default="")
     director_phone = Varchar(length=40, default="")
-    organisation = Varchar(length=200, default="")
+    organisation = Varchar(length=200, default="")  # free text of old; the owner is below
     notes = Text(default="")
+    # Null only between the migration adding it and the one filling it; services always set it.
+    owner = ForeignKey(references=Organisation, on_delete=OnDelete.restrict, null=True,
+                       index=True)
     version = Integer(default=1)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
@@ -113,6 +133,9 @@ class Asset(Table, tablename="asset"):
     # The asset this one replaced (renewal plans follow replacements through it). Not a
     # foreign key: the link is history and outlives the retired device.
     replaces_id = Integer(null=True, default=None, index=True)
+    # The owning organisation: by default its site's (a device lent across members keeps it).
+    owner = ForeignKey(references=Organisation, on_delete=OnDelete.restrict, null=True,
+                       index=True)
     version = Integer(default=1)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
@@ -166,6 +189,16 @@ class UserSite(Table, tablename="user_site"):
 
     user = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True)
     site = ForeignKey(references=Site, on_delete=OnDelete.cascade, index=True)
+
+
+class UserOrganisation(Table, tablename="user_organisation"):
+    """The organisations an account works for (a shared IT service's technician: several)."""
+
+    id: Serial
+
+    user = ForeignKey(references=User, on_delete=OnDelete.cascade, null=False, index=True)
+    organisation = ForeignKey(references=Organisation, on_delete=OnDelete.cascade, null=False,
+                              index=True)
 
 
 class UserSession(Table, tablename="user_session"):
@@ -460,7 +493,8 @@ ALL_TABLES = (
     Site, Room, Category, AssetModel, Asset, TagSequence, AuditRecord, User, UserSite,
     UserSession, LoginThrottle, AppSetting, ReservedTag, InventoryCampaign, CampaignCheck,
     Intervention, Fault, FaultEvent, OutboxMessage, JobRun, MaintenanceTask, MaintenanceItem,
-    RenewalPlan, PlanLine, PlanAlert, ApiToken, BackupRun, ImportProfile,
+    RenewalPlan, PlanLine, PlanAlert, ApiToken, BackupRun, ImportProfile, Organisation,
+    UserOrganisation,
 )
 
 

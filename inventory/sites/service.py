@@ -13,6 +13,7 @@ from inventory.core.audit import Actor
 from inventory.core.errors import Collector, NotFound, ValidationFailed
 from inventory.core.i18n import _
 from inventory.core.tables import Asset, Room, Site
+from inventory.organisations import service as organisations
 from inventory.sites import rules
 
 SITE_FIELDS = (
@@ -97,6 +98,7 @@ async def create_site(raw: Mapping[str, Any], actor: Actor | str) -> dict[str, A
     values = clean_site(raw)
     async with audit.atomic():
         await _check_site_unique(values)
+        values["owner"] = await organisations.owner_id(raw.get("owner"))
         site = (await Site.insert(Site(**values)).returning(*Site.all_columns()).run())[0]
         await audit.record(
             actor=actor, entity="site", entity_key=site["code"], action="create",

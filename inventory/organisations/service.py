@@ -1,0 +1,132 @@
+"""Organisations: who owns sites and devices. The one write path for them, and the lookups
+the other features use to set and scope owners."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from inventory.core import audit
+from inventory.core import parsers as v
+from inventory.core.audit import Actor
+from inventory.core.errors import Collector, NotFound, ValidationFailed
+from inventory.core.i18n import _
+from inventory.core.tables import Organisation, Site, UserOrganisation
+from inventory.organisations import rules
+from inventory.sites.rules import code_problem
+
+FIELDS = ("code", "name", "kind", "siren", "tag_prefix", "label_owner")
+
+
+def clean_organisation(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate an organisation's fields; raises ValidationFailed with every problem."""
+    c = Collector()
+    code = c.field("code", v.text, raw.get("code"), required=True, max_length=32)
+    if code:
+        code = c.values["code"] = code.upper()
+        if problem := code_problem(code):
+            c.error("code", problem)
+    c.field("name", v.text, raw.get("name"), required=True, max_length=200)
+    c.field("kind", v.choice, raw.get("kind") or "commune", rules.KINDS)
+    siren = c.field("siren", v.text, raw.get("siren"), max_length=20)
+    if siren:
+        siren = c.values["siren"] = rules.normalise_siren(siren)
+        if problem := rules.siren_problem(siren):
+            c.error("siren", problem)
+    else:
+        c.values["siren"] = None
+    prefix = c.field("tag_prefix", v.text, raw.get("tag_prefix"), max_length=16)
+    if prefix:
+        c.values["tag_prefix"] = prefix.upper()
+    c.field("label_owner", v.text, raw.get("label_owner"), max_length=120)
+    c.raise_if_any()
+    return c.values
+
+
+async def list_organisations() -> list[dict[str, Any]]:
+    return await Organisation.select().order_by(Organisation.name).run()
+
+
+async def get_organisation(code: str) -> dict[str, Any]:
+    row = await Organisation.select().where(Organisation.code == code.upper()).first().run()
+    if row is None:
+        raise NotFound(code)
+    return row
+
+
+async def first_organisation_id() -> int:
+    """The organisation new sites belong to when none is named: the installation's first."""
+    row = await Organisation.select(Organisation.id).order_by(Organisation.id).first().run()
+    if row is None:  # the migrations always make one; a database without it is broken
+        raise NotFound("organisation")
+    return row["id"]
+
+
+async def owner_id(code: str | None) -> int:
+    """The id of the organisation `code` names, or the first one when it is blank."""
+    if not code:
+        return await first_organisation_id()
+    row = await Organisation.select(Organisation.id).where(
+        Organisation.code == code.upper()).first().run()
+    if row is None:
+        raise ValidationFailed({"owner": _("Choose one of the proposed values.")})
+    return row["id"]
+
+
+async def site_owners(site_ids: list[int]) -> dict[int, int | None]:
+    rows = await Site.select(Site.id, Site.owner).where(Site.id.is_in(site_ids)).run()
+    return {r["id"]: r["owner"] for r in rows}
+
+
+async def _check_unique(values: Mapping[str, Any], exclude_id: int | None = None) -> None:
+    errors = {}
+    for name, message in (("code", _("Another organisation already uses this code.")),
+                          ("siren", _("Another organisation already has this SIREN number."))):
+        if not values.get(name):
+            continue
+        query = Organisation.exists().where(getattr(Organisation, name) == values[name])
+        if exclude_id is not None:
+            query = query.where(Organisation.id != exclude_id)
+        if await query.run():
+            errors[name] = message
+    if errors:
+        raise ValidationFailed(errors)
+
+
+async def create_organisation(raw: Mapping[str, Any], actor: Actor | str) -> dict[str, Any]:
+    values = clean_organisation(raw)
+    async with audit.atomic():
+        await _check_unique(values)
+        row = (await Organisation.insert(Organisation(**values)).returning(
+            *Organisation.all_columns()).run())[0]
+        await audit.record(actor=actor, entity="organisation", entity_key=row["code"],
+                           action="create", changes=audit.created_changes(values))
+    return row
+
+
+async def update_organisation(code: str, raw: Mapping[str, Any], version: int | None,
+                              actor: Actor | str, *, partial: bool = False) -> dict[str, Any]:
+    async with audit.atomic():
+        row = await get_organisation(code)
+        values = clean_organisation({**{k: row[k] for k in FIELDS}, **raw} if partial else raw)
+        await _check_unique(values, exclude_id=row["id"])
+        await audit.update_versioned(Organisation, row["id"], version, values,
+                                     entity="organisation", entity_key=values["code"],
+                                     action="update", actor=actor)
+    return await get_organisation(values["code"])
+
+
+async def set_user_organisations(user_id: int, organisation_ids: list[int]) -> None:
+    """Replace the organisations an account works for (in the caller's transaction)."""
+    async with audit.atomic():
+        await UserOrganisation.delete().where(UserOrganisation.user == user_id).run()
+        if organisation_ids:
+            await UserOrganisation.insert(*[
+                UserOrganisation(user=user_id, organisation=org)
+                for org in sorted(set(organisation_ids))]).run()
+
+
+async def user_organisation_ids(user_id: int) -> list[int]:
+    rows = await UserOrganisation.select(UserOrganisation.organisation).where(
+        UserOrganisation.user == user_id).run()
+    return sorted(r["organisation"] for r in rows)
