@@ -138,7 +138,8 @@ def test_the_demo_writes_through_the_services(demo_url):
     assert stored["summary"]["lines"] > 0 and stored["summary"]["total_cents"] > 0
 
 
-def test_a_partial_change_keeps_what_it_omits_and_a_full_form_does_not(demo_url, run):
+def test_a_partial_change_keeps_what_it_omits_and_a_full_form_does_not(empty_url, make, run):
+    make.category(code="SWITCH", is_network="on", lifespan_years=8)
     network = catalog.get_category("SWITCH")
     stored = run(network)
     assert stored["is_network"]
@@ -157,8 +158,8 @@ def test_a_partial_change_keeps_what_it_omits_and_a_full_form_does_not(demo_url,
     assert not after["is_network"]
 
 
-def test_an_asset_update_merges_inside_its_transaction(demo_url, run):
-    tag = query("SELECT tag FROM asset WHERE status = 'in_service' ORDER BY id LIMIT 1")[0]["tag"]
+def test_an_asset_update_merges_inside_its_transaction(empty_url, make, run):
+    tag = make.asset(holder="Équipe A", serial="SN-MERGE", purchase_date="2021-03-04")["tag"]
     current = run(assets.get_asset(tag, Scope()))
     run(assets.update(tag, {"notes": "Première"}, current["version"], "a", Scope()))
     # A partial change sent with the version read before: refused, nothing overwritten.
