@@ -86,12 +86,13 @@
     holder.innerHTML = html.trim();
     var line = holder.querySelector("li[data-tag]");
     if (!line) { return null; }
-    var old = list.querySelector('li[data-tag="' + line.dataset.tag + '"]');
+    var key = window.CSS && CSS.escape ? CSS.escape(line.dataset.tag) : line.dataset.tag;
+    var old = list.querySelector('li[data-tag="' + key + '"]');
     if (old) { old.parentNode.removeChild(old); }
     list.insertBefore(line, list.firstChild);
     var empty = document.getElementById("checks-empty");
     if (empty) { empty.hidden = true; }
-    var expected = document.querySelector('#expected li[data-tag="' + line.dataset.tag + '"] .pill');
+    var expected = document.querySelector('#expected li[data-tag="' + key + '"] .pill');
     if (expected && line.dataset.room === room) {
       expected.textContent = strings.seen;
       expected.className = "pill ok";
