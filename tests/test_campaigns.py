@@ -103,3 +103,59 @@ def test_campaigns_are_scoped(empty_client, make):
     assert client.get(f"/sites/{school['code']}/inventory").status_code == 403
     make.sign_in(client, "viewer")
     assert client.post(f"/sites/{own_school['code']}/inventory").status_code == 403
+
+
+def test_the_camera_page_scans_in_place(empty_client, make):
+    """What audit.js relies on: the room's page lists what the room should hold and offers
+    the camera (a static script, strings in the page); a scan sent with HX-Request answers
+    the record's line, naming the other school of a device registered there; one tap moves
+    it here; a refused scan answers its message."""
+    school = make.site(name="École des Tilleuls")
+    other = make.site(name="École du Moulin")
+    hall = make.room(school, name="Salle 4")
+    here = make.asset(room=hall)
+    stray = make.asset(room=make.room(other, name="Bureau"))
+    tech = empty_client
+    make.sign_in(tech, "technician")
+    url = tech.post(f"/sites/{school['code']}/inventory",
+                    follow_redirects=False).headers["location"]
+    page = tech.get(f"{url}?room={hall['id']}")
+    assert page.status_code == 200
+    assert 'id="audit-scan"' in page.text and "/static/audit." in page.text
+    assert f'<li data-tag="{here["tag"]}"><strong>{here["tag"]}</strong>' in page.text
+    assert "Not seen yet" in page.text
+    fragment = {"HX-Request": "true"}
+
+    line = tech.post(f"{url}/check", data={"tag": here["tag"].lower(), "room": str(hall["id"])},
+                     headers=fragment)
+    assert line.status_code == 200 and "HX-Request" in line.headers["vary"]
+    assert line.text.lstrip().startswith(f'<li data-tag="{here["tag"]}"')
+    assert 'data-result="found"' in line.text and "<html" not in line.text
+
+    line = tech.post(f"{url}/check", data={"tag": stray["tag"], "room": str(hall["id"])},
+                     headers=fragment)
+    assert 'data-result="elsewhere"' in line.text
+    assert "Registered at École du Moulin (Bureau)" in line.text
+    assert "Move it here from École du Moulin" in line.text
+
+    unknown = tech.post(f"{url}/check", data={"tag": "ZZZ-999999", "room": str(hall["id"])},
+                        headers=fragment)
+    assert 'data-result="unknown"' in unknown.text
+
+    moved = tech.post(f"{url}/move", data={"tag": stray["tag"], "room": str(hall["id"])},
+                      headers=fragment)
+    assert moved.status_code == 200 and 'data-result="found"' in moved.text
+    assert query("SELECT site, room FROM asset WHERE tag = {}", stray["tag"])[0] == {
+        "site": school["id"], "room": hall["id"]}
+
+    refused = tech.post(f"{url}/check", data={"tag": " ", "room": str(hall["id"])},
+                        headers=fragment)
+    assert refused.status_code == 400 and refused.text == "This field is required."
+    assert count("campaign_check") == 3
+    page = tech.get(f"{url}?room={hall['id']}").text
+    assert "Not seen yet" not in page
+
+    # Without JS: the notice after a scan names the other school too.
+    other_stray = make.asset(site=other)
+    notice = tech.post(f"{url}/check", data={"tag": other_stray["tag"], "room": str(hall["id"])})
+    assert "found here, but it is registered at École du Moulin." in notice.text

@@ -60,18 +60,48 @@ async def expected_count(site_id: int) -> int:
         (Asset.site == site_id) & (Asset.status != "retired")).run()
 
 
+_CHECKS = (
+    "SELECT campaign_check.*, asset.room AS current_room, category.name AS category_name, "
+    "equipment_model.name AS model_name, expected.name AS expected_room_name, "
+    "found.name AS found_room_name, home.name AS registered_site_name, "
+    "(asset.site <> campaign.site) AS other_site FROM campaign_check "
+    "JOIN inventory_campaign AS campaign ON campaign.id = campaign_check.campaign "
+    "LEFT JOIN asset ON asset.id = campaign_check.asset "
+    "LEFT JOIN site AS home ON home.id = asset.site "
+    "LEFT JOIN category ON category.id = asset.category "
+    "LEFT JOIN equipment_model ON equipment_model.id = asset.model "
+    "LEFT JOIN room AS expected ON expected.id = campaign_check.expected_room "
+    "LEFT JOIN room AS found ON found.id = campaign_check.found_room "
+    "WHERE campaign_check.campaign = {} ")
+
+
 async def checks(campaign_id: int) -> list[dict[str, Any]]:
+    """Every record of the campaign, latest first; a device registered at another site
+    carries that site's name (`registered_site_name`, `other_site`)."""
     return await CampaignCheck.raw(
-        "SELECT campaign_check.*, asset.room AS current_room, category.name AS category_name, "
-        "equipment_model.name AS model_name, expected.name AS expected_room_name, "
-        "found.name AS found_room_name FROM campaign_check "
-        "LEFT JOIN asset ON asset.id = campaign_check.asset "
+        _CHECKS + "ORDER BY campaign_check.checked_at DESC, campaign_check.tag",
+        campaign_id).run()
+
+
+async def check_of(campaign_id: int, tag: str) -> dict[str, Any] | None:
+    """The one record of `tag` in the campaign (what a scan just recorded)."""
+    rows = await CampaignCheck.raw(_CHECKS + "AND campaign_check.tag = {}", campaign_id,
+                                   asset_rules.normalise_tag(tag or "")).run()
+    return rows[0] if rows else None
+
+
+async def expected_in_room(campaign_id: int, room_id: int) -> list[dict[str, Any]]:
+    """What the room should hold (devices registered there, not retired), each with what
+    this campaign recorded about it so far (`result`: None while not scanned)."""
+    return await Asset.raw(
+        "SELECT asset.tag, category.name AS category_name, equipment_model.name AS model_name, "
+        "campaign_check.result FROM asset "
         "LEFT JOIN category ON category.id = asset.category "
         "LEFT JOIN equipment_model ON equipment_model.id = asset.model "
-        "LEFT JOIN room AS expected ON expected.id = campaign_check.expected_room "
-        "LEFT JOIN room AS found ON found.id = campaign_check.found_room "
-        "WHERE campaign_check.campaign = {} ORDER BY campaign_check.checked_at DESC, "
-        "campaign_check.tag", campaign_id).run()
+        "LEFT JOIN campaign_check ON campaign_check.asset = asset.id "
+        "AND campaign_check.campaign = {} "
+        "WHERE asset.room = {} AND asset.status <> 'retired' ORDER BY asset.tag",
+        campaign_id, room_id).run()
 
 
 def _require_open(campaign: dict[str, Any]) -> None:

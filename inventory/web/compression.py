@@ -1,4 +1,5 @@
-"""Response compression for a weak link: Litestar's gzip compression, applied to text only.
+"""Response compression for a weak link: Litestar's brotli compression (gzip for a client that
+does not take brotli), applied to text only.
 
 Litestar's middleware compresses every response over `minimum_size`; this one first looks
 at the response: only text (HTML, CSS, JS, JSON, SVG, CSV...) of a known length is
@@ -52,7 +53,9 @@ class TextCompressionMiddleware(CompressionMiddleware):
 
 
 def compression_config() -> CompressionConfig:
-    # Level 6: nearly level 9's size on pages for a third of the CPU (static files are
-    # compressed once, at level 9, by inventory.web.static).
-    return CompressionConfig(backend="gzip", gzip_compress_level=6, minimum_size=500,
+    # Brotli at quality 5: a page about 15 % smaller than gzip at level 6 for the same CPU
+    # (static files are compressed once, at the highest levels, by inventory.web.static);
+    # gzip at level 6 for clients that do not take brotli.
+    return CompressionConfig(backend="brotli", brotli_quality=5, brotli_gzip_fallback=True,
+                             gzip_compress_level=6, minimum_size=500,
                              middleware_class=TextCompressionMiddleware)
