@@ -11,6 +11,7 @@ from litestar.params import FromPath, JSONBody, Parameter
 
 from inventory.accounts import permissions as p
 from inventory.api.docs import api_get, api_patch, api_post, guarded, required_version
+from inventory.api.idempotency import IdempotencyKey, once
 from inventory.api.paging import Cursor, Limit, cut, encode_cursor, int_cursor, page_of
 from inventory.catalog import service as catalog
 from inventory.catalog.documents import (
@@ -158,11 +159,15 @@ async def api_fault(request: Request, fault_id: RowId) -> FaultDocument:
 
 @api_post("/faults", permission=p.FAULT_REPORT)
 async def api_fault_create(request: Request, data: JSONBody[FaultCreate],
-                           installation: Installation) -> FaultDocument:
+                           installation: Installation,
+                           idempotency_key: IdempotencyKey = None) -> FaultDocument:
     """Report a fault on a device (`asset`: its tag) or a room (`room`: its id)."""
-    created = await faults.report(data.fields(), request.user.actor, request.user.scope,
-                                  base_url=installation.base_url)
-    return await _fault(request, created["id"])
+    async def report() -> FaultDocument:
+        created = await faults.report(data.fields(), request.user.actor, request.user.scope,
+                                      base_url=installation.base_url)
+        return await _fault(request, created["id"])
+
+    return await once(request, idempotency_key, report, status_code=201)
 
 
 @api_post("/faults/{fault_id:int}/{action:str}", status_code=200, permission=p.FAULT_REPORT,
@@ -197,12 +202,19 @@ async def api_interventions(request: Request, tag: FromPath[str], limit: Limit =
 
 @api_post("/assets/{tag:str}/interventions", permission=p.INTERVENTION_LOG)
 async def api_intervention_create(request: Request, tag: FromPath[str],
-                                  data: JSONBody[InterventionInput]) -> InterventionDocument:
+                                  data: JSONBody[InterventionInput],
+                                  idempotency_key: IdempotencyKey = None
+                                  ) -> InterventionDocument:
     from inventory.assets import service as assets
 
-    asset = await assets.get_asset(tag, request.user.scope)
-    row = await interventions.log(tag, data.fields(), request.user.actor, request.user.scope)
-    return InterventionDocument.from_row(await interventions.get(row["id"]), asset=asset["tag"])
+    async def log() -> InterventionDocument:
+        asset = await assets.get_asset(tag, request.user.scope)
+        row = await interventions.log(tag, data.fields(), request.user.actor,
+                                      request.user.scope)
+        return InterventionDocument.from_row(await interventions.get(row["id"]),
+                                             asset=asset["tag"])
+
+    return await once(request, idempotency_key, log, status_code=201)
 
 
 # Renewal plans
