@@ -324,10 +324,11 @@
     } else {
       navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});
       user = boot.dataset.user || "";
-      var previous = await store.getMeta("current");
-      if (user && previous && previous.user && previous.user !== user) {
-        await store.forgetKept(previous.user);  // someone else signs in on this phone
+      var last = await store.getMeta("last_user");
+      if (user && last && last !== user) {
+        await store.forgetKept(last);  // someone else signs in on this phone
       }
+      if (user) { await store.setMeta("last_user", user); }
       await store.setMeta("current", { user: user, at: new Date().toISOString() });
       await store.setMeta("strings", { strings: words, lang: lang });
     }
