@@ -103,6 +103,7 @@
     });
     tx.objectStore("sites").put({ key: user + "|" + kept.site, user: user, code: kept.site,
                                   name: kept.name, kept_at: kept.kept_at,
+                                  rooms: kept.rooms || [],
                                   pages: kept.pages.length, devices: kept.devices.length });
     await tx.done;
   }
@@ -150,7 +151,18 @@
     return found.length === 1 ? found[0].tag : null;
   }
 
+  // A room's name among the person's kept sites (what a queued move is shown going to).
+  async function roomName(user, id) {
+    var sites = await (await db()).getAllFromIndex("sites", "user", String(user));
+    for (var s = 0; s < sites.length; s++) {
+      var room = (sites[s].rooms || []).filter(function (r) { return r.id === id; })[0];
+      if (room) { return room.name; }
+    }
+    return "";
+  }
+
   root.inventoryOffline = {
+    roomName: roomName,
     db: db, keptCache: keptCache, newKey: newKey, actionOf: actionOf, queue: queue,
     keepSite: keepSite, forgetSite: forgetSite, forgetKept: forgetKept, findTag: findTag,
     getMeta: async function (name) { return (await db()).get("meta", name); },

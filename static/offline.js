@@ -226,9 +226,11 @@
     }
   }
 
-  function place(snapshot) {
+  function place(snapshot, seen) {
     if (!snapshot) { return ""; }
-    return [snapshot.site_name || snapshot.site, snapshot.room_name || t("no_room"),
+    var siteName = snapshot.site_name ||
+      (seen && seen.site === snapshot.site ? seen.site_name : snapshot.site);
+    return [siteName, snapshot.room_name || t("no_room"),
             snapshot.status_label || words["status_" + snapshot.status] || snapshot.status]
       .join(" · ");
   }
@@ -240,7 +242,7 @@
         place(item.seen), el("br"),
         el("small", {}, [item.seen ? t("version", { n: item.seen.version }) : ""])]),
       el("div", { class: "now" }, [el("strong", {}, [t("now")]), el("br"),
-        current ? place(current) : "", el("br"),
+        current ? place(current, item.seen) : "", el("br"),
         el("small", {}, [current ? t("version", { n: current.version }) : ""])])
     ]);
   }
@@ -269,6 +271,10 @@
                    " ", el("small", {}, [t("queued_at", { when: when(item.at) })]), el("br"),
                    el("span", { class: "state" }, [t("state_" + item.state) +
                      (item.sent_at ? " · " + when(item.sent_at) : "")])];
+      if (item.kind === "move") {
+        parts.push(el("br"), el("span", { class: "target" },
+                                [t("move_to", { room: item.target || t("no_room") })]));
+      }
       if (item.photo) { parts.push(el("br"), el("small", {}, [t("photo_dropped")])); }
       if (item.state === "conflict") {
         parts.push(versions(item));

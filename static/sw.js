@@ -121,6 +121,9 @@ async function enqueue(user, url, request) {
   var action = store.actionOf(url.pathname, form);
   var device = action.tag ? await store.device(user, action.tag) : null;
   if (action.kind === "seen" && device) { action.body.version = device.version; }
+  if (action.kind === "move") {
+    action.target = action.body.room ? await store.roomName(user, action.body.room) : "";
+  }
   var item = Object.assign(action, { user: user, key: store.newKey(),
                                      at: new Date().toISOString(), state: "waiting",
                                      seen: device || null });

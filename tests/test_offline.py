@@ -169,6 +169,7 @@ def test_what_a_site_keeps(empty_client, make):
     device = next(d for d in body["devices"] if d["tag"] == first["tag"])
     assert device["room"] == hall["id"] and device["room_name"] == "Salle 1"
     assert device["version"] >= 1
+    assert {"id": lab["id"], "name": "Salle 2"} in body["rooms"]
     assert f"/a/{first['tag']}" in body["pages"] and f"/rooms/{lab['id']}" in body["pages"]
     assert f"/faults/new?asset={second['tag']}" in body["pages"]
     assert f"/a/{gone['tag']}" not in body["pages"]

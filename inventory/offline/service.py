@@ -28,4 +28,4 @@ async def kept_site(code: str, scope: Scope) -> dict[str, Any]:
     return {"site": site["code"], "name": site["name"], "kept_at": clock.now().isoformat(),
             "pages": rules.kept_pages(site["code"], [r["id"] for r in rooms],
                                       [d["tag"] for d in devices]),
-            "devices": devices}
+            "rooms": [{"id": r["id"], "name": r["name"]} for r in rooms], "devices": devices}

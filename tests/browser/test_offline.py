@@ -181,6 +181,7 @@ def test_a_basement_without_signal(browser, installation):
     expect(conflict).to_have_count(1, timeout=30_000)
     expect(page.locator("#offline-queue li[data-state=sent]")).to_have_count(3)
     expect(conflict).to_contain_text("What you saw")
+    expect(conflict.locator(".target")).to_contain_text("Move to: Salle B")
     expect(conflict.locator(".you-saw")).to_contain_text("Salle A")
     expect(conflict.locator(".now")).to_contain_text("Réserve")
     page.screenshot(path=str(SCREENSHOTS / "62-phone-offline-conflict.png"), full_page=True)
