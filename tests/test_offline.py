@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import threading
 
-from inventory.offline import rules
 from tests.helpers import count, query
 
 
@@ -219,10 +218,3 @@ def test_offline_words_are_translated(empty_client):
     words = json.loads(page.split('id="offline-strings">', 1)[1].split("</script>", 1)[0])
     assert words["queued"].startswith("Gardé sur ce téléphone")
     assert "{n}" in words["waiting"] and "%(" not in words["waiting"]
-
-
-def test_kept_pages_rule():
-    pages = rules.kept_pages("EC-1", [3, 4], ["BRN-000001"])
-    assert pages[:3] == ["/scan", "/offline", "/sites/EC-1"]
-    assert pages.index("/a/BRN-000001") < pages.index("/faults/new?room=3")
-    assert "/a/BRN-000001/move" in pages and "/faults/new?asset=BRN-000001" in pages
