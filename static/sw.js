@@ -120,7 +120,11 @@ async function enqueue(user, url, request) {
   });
   var action = store.actionOf(url.pathname, form);
   var device = action.tag ? await store.device(user, action.tag) : null;
-  if (action.kind === "seen" && device) { action.body.version = device.version; }
+  // The version the phone saw goes with every action on a device: the server refuses it
+  // (409) if the device changed meanwhile. A move carries its form's own.
+  if (device && action.kind !== "move" && (action.kind !== "fault" || action.body.asset)) {
+    action.body.version = device.version;
+  }
   if (action.kind === "move") {
     action.target = action.body.room ? await store.roomName(user, action.body.room) : "";
   }

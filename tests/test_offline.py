@@ -112,10 +112,14 @@ def test_a_stale_version_is_a_conflict_with_both_versions(empty_client, make):
                   {"site": site["code"], "room": lab["id"], "version": seen_version})
     assert moved.status_code == 200
     # The phone's queued actions, with the version it saw.
-    for path, body in ((f"/api/v1/assets/{device['tag']}/move",
+    for n, (path, body) in enumerate(((f"/api/v1/assets/{device['tag']}/move",
                         {"site": site["code"], "room": hall["id"], "version": seen_version}),
-                       (f"/api/v1/assets/{device['tag']}/seen", {"version": seen_version})):
-        answer = _post(empty_client, path, body, key=f"stale-{len(path)}-000001")
+                       (f"/api/v1/assets/{device['tag']}/seen", {"version": seen_version}),
+                       (f"/api/v1/assets/{device['tag']}/interventions",
+                        {"notes": "Fait", "version": seen_version}),
+                       ("/api/v1/faults", {"asset": device["tag"], "symptom": "other",
+                                           "description": "x", "version": seen_version}))):
+        answer = _post(empty_client, path, body, key=f"stale-{n}-0000001")
         assert answer.status_code == 409, answer.text
         current = answer.json()["current"]
         assert current["version"] == seen_version + 1 and current["room"] == lab["id"]
@@ -123,6 +127,7 @@ def test_a_stale_version_is_a_conflict_with_both_versions(empty_client, make):
     assert query("SELECT last_seen_on FROM asset WHERE id = {}",
                  device["id"])[0]["last_seen_on"] is None
     assert count("idempotent_request") == 0
+    assert count("intervention") == 0 and count("fault") == 0
     # Sent again over the current version (the technician's choice): applied.
     again = _post(empty_client, f"/api/v1/assets/{device['tag']}/seen",
                   {"version": seen_version + 1}, key="stale-resolved-01")
