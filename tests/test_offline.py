@@ -4,10 +4,11 @@ and the installable app's files (manifest, service worker). Both engines."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 
-from tests.helpers import count, query
+from tests.helpers import count, execute, query
 
 
 def _site_with_devices(make):
@@ -65,6 +66,18 @@ def test_each_queued_kind_is_idempotent(empty_client, make):
     assert count("audit_record", "entity_key = {} AND action = 'move'", other["tag"]) == 1
     assert count("audit_record", "entity_key = {} AND action = 'seen'", device["tag"]) == 1
     assert query("SELECT room FROM asset WHERE id = {}", other["id"])[0]["room"] == hall["id"]
+
+
+def test_keys_are_forgotten_after_ninety_days(empty_client, make):
+    _site, _hall, _lab, device, _other = _site_with_devices(make)
+    make.sign_in(empty_client, "technician")
+    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=91)
+    execute("INSERT INTO idempotent_request (key, user_id, fingerprint, status, answer, "
+            "created_at) VALUES ('1:old-key-0000001', 1, '', 201, {}, {})", "{}", long_ago)
+    assert _post(empty_client, f"/api/v1/assets/{device['tag']}/interventions", {},
+                 key="new-key-00000001").status_code == 201
+    assert [r["key"] for r in query("SELECT key FROM idempotent_request")] == [
+        f"{query('SELECT user_id FROM idempotent_request')[0]['user_id']}:new-key-00000001"]
 
 
 def test_a_key_belongs_to_its_account_and_its_request(empty_client, make):

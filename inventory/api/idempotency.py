@@ -10,6 +10,7 @@ and stores nothing: sent again, it is checked again as if typed now."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import sqlite3
 from collections.abc import Awaitable, Callable
@@ -20,10 +21,13 @@ from asyncpg.exceptions import UniqueViolationError
 from litestar import Request, Response
 from litestar.params import HeaderParameter
 
-from inventory.core import audit, db
+from inventory.core import audit, clock, db
 from inventory.core.errors import ValidationFailed
 from inventory.core.i18n import _
 from inventory.core.tables import IdempotentRequest
+
+# How long a key is remembered: far longer than a phone stays out of reach with its queue.
+KEPT_FOR = dt.timedelta(days=90)
 
 IdempotencyKey = Annotated[str | None, HeaderParameter(
     name="Idempotency-Key", min_length=8, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$",
@@ -67,10 +71,12 @@ async def once(request: Request, key: str | None, action: Callable[[], Awaitable
             # Claimed first: a concurrent send with this key waits here until this commits.
             await IdempotentRequest.insert(IdempotentRequest(
                 key=full_key, user_id=request.user.id, fingerprint=expected,
-                status=status_code, answer="")).run()
+                status=status_code, answer="", created_at=clock.now())).run()
             answer = msgspec.json.encode(await action()).decode()
             await IdempotentRequest.update({IdempotentRequest.answer: answer}).where(
                 IdempotentRequest.key == full_key).run()
+            await IdempotentRequest.delete().where(  # the old keys go (an indexed range)
+                IdempotentRequest.created_at < clock.now() - KEPT_FOR).run()
     except Exception as error:
         if not _duplicate(error) and not _duplicate(error.__cause__ or error):
             raise
