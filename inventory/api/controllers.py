@@ -25,6 +25,7 @@ from inventory.api.docs import (
     validation_exception_handler,
 )
 from inventory.api.history import history_page
+from inventory.api.idempotency import IdempotencyKey, once
 from inventory.api.paging import Cursor, Limit, cut, decode_cursor, page_of
 from inventory.api.resources import resource_routes
 from inventory.assets import queries, rules
@@ -36,6 +37,7 @@ from inventory.assets.documents import (
     AssetUpdate,
     HistoryPage,
     MoveInput,
+    SeenInput,
     StatusInput,
 )
 from inventory.catalog import service as catalog
@@ -124,10 +126,28 @@ async def api_asset_update(request: Request, tag: FromPath[str],
 
 @api_post("/assets/{tag:str}/move", status_code=200, permission=p.ASSET_WRITE,
           document=AssetDocument)
-async def api_asset_move(request: Request, tag: FromPath[str], data: JSONBody[MoveInput]) -> AssetDocument:
-    return AssetDocument.of(await guarded(
-        assets.move_asset(tag, data.fields(), data.fields().get("version"), request.user.actor,
-                          request.user.scope), lambda: _asset(request, tag)))
+async def api_asset_move(request: Request, tag: FromPath[str], data: JSONBody[MoveInput],
+                         idempotency_key: IdempotencyKey = None) -> AssetDocument:
+    async def move() -> AssetDocument:
+        return AssetDocument.of(await guarded(
+            assets.move_asset(tag, data.fields(), data.fields().get("version"),
+                              request.user.actor, request.user.scope),
+            lambda: _asset(request, tag)))
+
+    return await once(request, idempotency_key, move)
+
+
+@api_post("/assets/{tag:str}/seen", status_code=200, permission=p.ASSET_SEEN,
+          document=AssetDocument)
+async def api_asset_seen(request: Request, tag: FromPath[str], data: JSONBody[SeenInput],
+                         idempotency_key: IdempotencyKey = None) -> AssetDocument:
+    """Seen here today (an inventory check: the device's `last_seen_on`)."""
+    async def seen() -> AssetDocument:
+        return AssetDocument.of(await guarded(
+            assets.mark_seen(tag, request.user.actor, request.user.scope,
+                             data.fields().get("version")), lambda: _asset(request, tag)))
+
+    return await once(request, idempotency_key, seen)
 
 
 @api_post("/assets/{tag:str}/status", status_code=200, permission=p.ASSET_WRITE,
@@ -199,7 +219,7 @@ async def api_models(request: Request, limit: Limit = 100, cursor: Cursor = None
 api_router = Router(
     path="/api/v1", route_handlers=[
         api_assets, api_asset, api_asset_create, api_asset_update, api_asset_move,
-        api_asset_status, api_asset_history, api_sites, api_site, api_site_create,
+        api_asset_seen, api_asset_status, api_asset_history, api_sites, api_site, api_site_create,
         api_site_update, api_categories, api_models, *resource_routes,
     ], tags=["api"], include_in_schema=True, security=SECURITY, before_request=strict_body,
     exception_handlers={ValidationException: validation_exception_handler,

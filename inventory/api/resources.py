@@ -11,7 +11,9 @@ from litestar.params import FromPath, JSONBody, Parameter
 
 from inventory.accounts import permissions as p
 from inventory.api.docs import api_get, api_patch, api_post, guarded, required_version
+from inventory.api.idempotency import IdempotencyKey, once
 from inventory.api.paging import Cursor, Limit, cut, encode_cursor, int_cursor, page_of
+from inventory.assets.documents import AssetDocument
 from inventory.catalog import service as catalog
 from inventory.catalog.documents import (
     CategoryDocument,
@@ -129,6 +131,12 @@ async def api_model_update(request: Request, model_id: RowId, data: JSONBody[Mod
 
 # Faults
 
+async def _asset_now(request: Request, tag: str) -> AssetDocument:
+    from inventory.assets import service as assets
+
+    return AssetDocument.of(await assets.get_asset(tag, request.user.scope))
+
+
 async def _fault(request: Request, fault_id: int) -> FaultDocument:
     return FaultDocument.of(await faults.get(fault_id, request.user.scope))
 
@@ -156,13 +164,23 @@ async def api_fault(request: Request, fault_id: RowId) -> FaultDocument:
     return await _fault(request, fault_id)
 
 
-@api_post("/faults", permission=p.FAULT_REPORT)
+@api_post("/faults", permission=p.FAULT_REPORT, document=AssetDocument)
 async def api_fault_create(request: Request, data: JSONBody[FaultCreate],
-                           installation: Installation) -> FaultDocument:
-    """Report a fault on a device (`asset`: its tag) or a room (`room`: its id)."""
-    created = await faults.report(data.fields(), request.user.actor, request.user.scope,
-                                  base_url=installation.base_url)
-    return await _fault(request, created["id"])
+                           installation: Installation,
+                           idempotency_key: IdempotencyKey = None) -> FaultDocument:
+    """Report a fault on a device (`asset`: its tag) or a room (`room`: its id). With
+    `version` (the device's, as read), a device changed since is a 409 with the device."""
+    async def report() -> FaultDocument:
+        from inventory.assets import service as assets
+
+        if isinstance(data.asset, str) and isinstance(data.version, int):
+            await guarded(assets.check_version(data.asset, data.version, request.user.scope),
+                          lambda: _asset_now(request, str(data.asset)))
+        created = await faults.report(data.fields(), request.user.actor, request.user.scope,
+                                      base_url=installation.base_url)
+        return await _fault(request, created["id"])
+
+    return await once(request, idempotency_key, report, status_code=201)
 
 
 @api_post("/faults/{fault_id:int}/{action:str}", status_code=200, permission=p.FAULT_REPORT,
@@ -195,14 +213,25 @@ async def api_interventions(request: Request, tag: FromPath[str], limit: Limit =
                                    for r in rows], next_cursor=next_cursor)
 
 
-@api_post("/assets/{tag:str}/interventions", permission=p.INTERVENTION_LOG)
+@api_post("/assets/{tag:str}/interventions", permission=p.INTERVENTION_LOG,
+          document=AssetDocument)
 async def api_intervention_create(request: Request, tag: FromPath[str],
-                                  data: JSONBody[InterventionInput]) -> InterventionDocument:
+                                  data: JSONBody[InterventionInput],
+                                  idempotency_key: IdempotencyKey = None
+                                  ) -> InterventionDocument:
     from inventory.assets import service as assets
 
-    asset = await assets.get_asset(tag, request.user.scope)
-    row = await interventions.log(tag, data.fields(), request.user.actor, request.user.scope)
-    return InterventionDocument.from_row(await interventions.get(row["id"]), asset=asset["tag"])
+    async def log() -> InterventionDocument:
+        version = data.fields().get("version")
+        await guarded(assets.check_version(tag, version, request.user.scope),
+                      lambda: _asset_now(request, tag))
+        asset = await assets.get_asset(tag, request.user.scope)
+        row = await interventions.log(tag, data.fields(), request.user.actor,
+                                      request.user.scope)
+        return InterventionDocument.from_row(await interventions.get(row["id"]),
+                                             asset=asset["tag"])
+
+    return await once(request, idempotency_key, log, status_code=201)
 
 
 # Renewal plans

@@ -104,6 +104,11 @@ class MoveInput(Versioned, kw_only=True):
     room: int | None | Unset = UNSET
 
 
+class SeenInput(Versioned, kw_only=True):
+    """Seen here today (an inventory check). With `version`, the one the client read: if the
+    device changed since (moved, retired), 409 with the device as it is now."""
+
+
 class StatusInput(Versioned, kw_only=True):
     status: Status
 

@@ -564,11 +564,28 @@ async def move_asset(tag: str, raw: Mapping[str, Any], version: int | None,
     return await get_asset(tag, scope)
 
 
-async def mark_seen(tag: str, actor: Actor | str, scope: Scope) -> dict:
-    """A technician confirms the device is here today (inventory audit)."""
+async def check_version(tag: str, version: int | None, scope: Scope) -> None:
+    """An action sent with the device's version as the client saw it (a phone's queued
+    intervention or fault report) meets the device as it is: changed since (moved, retired,
+    edited) is a Conflict, shown to the person rather than applied over a device they did
+    not see. Call it in the action's transaction."""
+    if version is None:
+        return
+    current = await get_asset(tag, scope)
+    if current["version"] != version:
+        raise Conflict(current)
+
+
+async def mark_seen(tag: str, actor: Actor | str, scope: Scope,
+                    version: int | None = None) -> dict:
+    """A technician confirms the device is here today (inventory audit). With `version` (what
+    a phone saw offline), a device changed since, moved or retired, is a Conflict: "seen
+    here" must not confirm a place that is no longer its record's."""
     today_ = clock.today()
     async with audit.atomic():
         current = await get_asset(tag, scope)
+        if version is not None and version != current["version"]:
+            raise Conflict(current)
         if current["last_seen_on"] != today_:
             await Asset.update({Asset.last_seen_on: today_}).where(Asset.id == current["id"]).run()
             await audit.record(actor=actor, entity="asset", entity_key=current["tag"],

@@ -489,12 +489,27 @@ class ImportProfile(Table, tablename="import_profile"):
     updated_at = Timestamptz(default=TimestamptzNow())
 
 
+class IdempotentRequest(Table, tablename="idempotent_request"):
+    """The first answer to a JSON API write sent with an `Idempotency-Key` (a phone's queued
+    offline action): a retried send answers it again instead of applying the action twice.
+    Written in the action's own transaction (api/idempotency.py)."""
+
+    id: Serial
+
+    key = Varchar(length=200, unique=True)  # "<user id>:<the client's key>"
+    user_id = Integer(default=0)
+    fingerprint = Varchar(length=64, default="")  # sha256 of method, path and body
+    status = Integer(default=200)
+    answer = Text(default="")  # the JSON body answered
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+
+
 ALL_TABLES = (
     Site, Room, Category, AssetModel, Asset, TagSequence, AuditRecord, User, UserSite,
     UserSession, LoginThrottle, AppSetting, ReservedTag, InventoryCampaign, CampaignCheck,
     Intervention, Fault, FaultEvent, OutboxMessage, JobRun, MaintenanceTask, MaintenanceItem,
     RenewalPlan, PlanLine, PlanAlert, ApiToken, BackupRun, ImportProfile, Organisation,
-    UserOrganisation,
+    UserOrganisation, IdempotentRequest,
 )
 
 

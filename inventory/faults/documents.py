@@ -69,6 +69,9 @@ class FaultCreate(Input, kw_only=True):
     symptom: Symptom
     description: str | Unset = UNSET  # required with the symptom `other`
     teaching_blocked: bool | Unset = UNSET
+    # With `asset`: the device's version as the client saw it (a phone's queued report); a
+    # device changed since (moved, retired) answers 409 with the device as it is now.
+    version: int | Unset = UNSET
 
 
 class FaultStep(Versioned, kw_only=True):

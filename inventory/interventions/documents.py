@@ -37,3 +37,6 @@ class InterventionInput(Input, kw_only=True):
     parts: str | Unset = UNSET
     cost_cents: int | Unset = UNSET
     notes: str | Unset = UNSET
+    # The device's version as the client saw it (a phone's queued action): a device changed
+    # since (moved, retired) answers 409 with the device as it is now.
+    version: int | Unset = UNSET

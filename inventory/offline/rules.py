@@ -1,0 +1,40 @@
+"""What a phone keeps of a site to work there offline. Pure: no DB, no HTTP.
+
+The pages are the ones a technician opens in the field: the site, its rooms, each device's
+page, its move form and its fault report form, each room's fault report form, the scan page
+and the "waiting to send" page. The service worker shows these kept copies only when the
+network fails, and only to the account that kept them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import quote
+
+# The static files the kept pages use: the rest of static/ is fetched when a page asks.
+STATIC_FILES = ("vendor/pico.min.css", "app.css", "scan.js", "vendor/jsQR.js",
+                "vendor/idb.umd.js", "offline-store.js", "offline.js", "icon.svg")
+
+
+def kept_pages(site_code: str, room_ids: Iterable[int], tags: Iterable[str]) -> list[str]:
+    """The addresses kept for one site, in the order they are fetched (most useful first:
+    a phone that loses the signal half-way still has the device pages it fetched)."""
+    code = quote(site_code, safe="")
+    pages = ["/scan", "/offline", f"/sites/{code}"]
+    rooms = list(room_ids)
+    pages += [f"/rooms/{room}" for room in rooms]
+    for tag in tags:
+        t = quote(tag, safe="")
+        pages += [f"/a/{t}", f"/faults/new?asset={t}", f"/a/{t}/move"]
+    pages += [f"/faults/new?room={room}" for room in rooms]
+    return pages
+
+
+def device_snapshot(row: Mapping[str, Any], site_code: str, site_name: str,
+                    status_label: str) -> dict[str, Any]:
+    """What the phone remembers of a device: the version it saw and where it was, shown
+    next to the device as it is now if a queued action meets a change made meanwhile."""
+    return {"tag": row["tag"], "version": row["version"], "status": row["status"],
+            "status_label": status_label, "site": site_code, "site_name": site_name,
+            "room": row["room"], "room_name": row["room_name"] or "",
+            "category_name": row["category_name"] or ""}
