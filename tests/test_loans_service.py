@@ -98,3 +98,42 @@ def test_retention_forgets_people_idle_for_months(run, make, empty_url):
         assert run(loans.anonymise_stale(24)) == 1
     assert run(Person.select().run()) == []
     assert person["id"]
+
+
+def test_the_acknowledgment_link_travels_by_real_smtp_and_overdue_loans_are_reminded(
+        run, make, empty_url):
+    import datetime as dt
+    import email
+    import re
+
+    from aiosmtpd.controller import Controller
+
+    from inventory.core import clock
+    from inventory.notifications import outbox, smtp
+    from tests.test_notifications import Inbox, _free_port
+
+    asset = make.asset()
+    person = _person(run)
+    loan, _token = run(loans.check_out(
+        asset["tag"], {"person": str(person["id"]), "out_on": "2026-09-01",
+                       "due_on": "2026-10-31", "accessories": "Chargeur"},
+        ACTOR, EVERYTHING, base_url="https://inventaire.commune.example"))
+    inbox, port = Inbox(), _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        assert run(outbox.flush(smtp.SmtpConfig(host="127.0.0.1", port=port)))["sent"] == 1
+        with clock.frozen(dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC)):
+            assert run(loans.remind_overdue(dt.date(2026, 12, 1))) == 1
+            assert run(loans.remind_overdue(dt.date(2026, 12, 2))) == 0  # not every day
+        assert run(outbox.flush(smtp.SmtpConfig(host="127.0.0.1", port=port)))["sent"] == 1
+    finally:
+        controller.stop()
+    (to, first), (_to, reminder) = inbox.messages
+    assert to == ["camille@conseil.example"]
+    body = email.message_from_string(first).get_payload(decode=True).decode()
+    link = re.search(r"https://inventaire\.commune\.example/loans/acknowledge/(\S+)", body)
+    assert link and "Chargeur" in body
+    run(loans.acknowledge_by_token(link.group(1)))
+    assert run(loans.get_loan(loan["id"], EVERYTHING))["acknowledged_at"] is not None
+    assert asset["tag"] in email.message_from_string(reminder).get_payload(decode=True).decode()

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from inventory.accounts.scope import Scope
+from inventory.accounts.scope import EVERYTHING, Scope
 from inventory.assets import service as assets
 from inventory.core import audit, clock, db
 from inventory.core.audit import Actor
@@ -24,7 +24,8 @@ from inventory.core.tables import (
     Person,
     PersonOrganisation,
 )
-from inventory.loans import rules
+from inventory.loans import emails, rules
+from inventory.notifications import outbox
 from inventory.organisations import service as organisations
 
 PERSON_FIELDS = ("name", "mandates", "email")
@@ -135,10 +136,15 @@ async def update_person(person_id: int, raw: Mapping[str, Any], version: int | N
 
 
 _LOAN_SELECT = ("SELECT loan.*, asset.tag AS asset_tag, asset.site AS site_id, "
-                "asset.category AS category_id, person.name AS person_name, "
+                "asset.category AS category_id, category.name AS category_name, "
+                "equipment_model.name AS model_name, person.name AS person_name, "
                 "person.email AS person_email, person.anonymised_at AS person_anonymised_at "
                 "FROM loan JOIN asset ON asset.id = loan.asset "
+                "JOIN category ON category.id = asset.category "
+                "LEFT JOIN equipment_model ON equipment_model.id = asset.model "
                 "JOIN person ON person.id = loan.person")
+# An overdue loan's reminder comes again after this many days.
+REMIND_EVERY_DAYS = 7
 
 
 async def _loan_organisations(loan_ids: list[int]) -> dict[int, list[int]]:
@@ -209,11 +215,14 @@ async def same_kind_open_loans(person_id: int, category_id: int) -> list[dict[st
 
 
 async def check_out(tag: str, raw: Mapping[str, Any], actor: Actor | str, scope: Scope, *,
-                    confirm_second: bool = False) -> tuple[dict[str, Any], str]:
+                    confirm_second: bool = False,
+                    base_url: str | None = None) -> tuple[dict[str, Any], str]:
     """Lend the device `tag` to the person `raw["person"]` (an id). Returns the loan and
-    the acknowledgment token to email (only its hash is kept). A person who already holds
-    an open loan of the same category gets a warning (ValidationFailed on "person")
-    unless `confirm_second`: one device serves all their organisations."""
+    its acknowledgment token (only its hash is kept); with `base_url`, a person with an
+    email is sent the link to acknowledge, through the outbox in the same transaction. A
+    person who already holds an open loan of the same category gets a warning
+    (ValidationFailed on "person") unless `confirm_second`: one device serves all their
+    organisations."""
     values = rules.clean_check_out(raw, clock.today())
     asset = await assets.get_asset(tag, scope)
     no_person = ValidationFailed({"person": _("Choose the person the device is lent to.")})
@@ -252,7 +261,31 @@ async def check_out(tag: str, raw: Mapping[str, Any], actor: Actor | str, scope:
         await audit.record(actor=actor, entity="asset", entity_key=asset["tag"],
                            action="check_out", changes={"loan": [None, row["id"]]},
                            site_id=asset["site"])
-    return await get_loan(row["id"], scope), token
+        loan = await get_loan(row["id"], scope)
+        if base_url and loan["person_email"]:
+            link = acknowledge_link(base_url, token)
+            await outbox.queue_for_user(loan["person_email"],
+                                        lambda: emails.acknowledge_request(loan, link))
+    return loan, token
+
+
+def acknowledge_link(base_url: str, token: str) -> str:
+    return f"{base_url.rstrip('/')}/loans/acknowledge/{token}"
+
+
+async def remind_overdue(today: dt.date) -> int:
+    """Email each holder of an overdue loan, again every REMIND_EVERY_DAYS; returns how many
+    were queued. The daily job runs this."""
+    again = today - dt.timedelta(days=REMIND_EVERY_DAYS)
+    due = [loan for loan in await overdue_loans(EVERYTHING, today)
+           if loan["person_email"] and (loan["reminded_on"] is None
+                                        or loan["reminded_on"] <= again)]
+    for loan in due:
+        async with audit.atomic():
+            await outbox.queue_for_user(loan["person_email"],
+                                        lambda loan=loan: emails.overdue_reminder(loan))
+            await mark_reminded([loan["id"]], today)
+    return len(due)
 
 
 async def acknowledge_by_token(token: str) -> dict[str, Any]:
