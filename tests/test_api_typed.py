@@ -9,30 +9,36 @@ import re
 from inventory.accounts import tokens
 from tests.helpers import count, query
 
-_CLIENTS: dict[int, tuple] = {}  # id(client_as) -> (client_as, its client)
+
+def _commune(make) -> None:
+    """What these tests name: two schools (one with a room), the tablets' category, a
+    device in service and one in stock."""
+    make.installation()
+    curie = make.site(code="EE-CURIE")
+    ferry = make.site(code="GS-FERRY")
+    make.room(ferry)
+    tablets = make.category(code="TABLETTE")
+    make.asset(site=curie, category=tablets)
+    make.asset(site=ferry, category=tablets, status="in_stock")
 
 
-def _as(client_as, run, role: str):
-    """The test's one client, now calling as the role's demo account with a bearer token and
+def _as(client, make, run, role: str):
+    """The test's client, now calling as a new account of `role` with a bearer token and
     no cookie (a token is made for each call; identities are switched, not held)."""
-    entry = _CLIENTS.get(id(client_as))
-    if entry is not None and entry[0] is client_as:
-        client = entry[1]
-    else:  # the fixture is kept in the entry, so its id cannot be reused by another test's
-        client = client_as("anonymous")
-        _CLIENTS[id(client_as)] = (client_as, client)
-    user_id = query("SELECT id FROM app_user WHERE role = {} ORDER BY id LIMIT 1", role)[0]["id"]
+    user_id = make.account(role)["id"]
     token, _row = run(tokens.create(user_id, "tests", "tests"))
     client.cookies.clear()
     client.headers["authorization"] = f"Bearer {token}"
     return client
 
+
 NEW = {"site": "EE-CURIE", "category": "TABLETTE", "serial": "TYPED-1",
        "purchase_date": "2025-01-10", "purchase_price_cents": 42000}
 
 
-def test_numbers_sent_as_text_are_a_400_naming_the_field(client_as, run):
-    api = _as(client_as, run, "technician")
+def test_numbers_sent_as_text_are_a_400_naming_the_field(empty_client, make, run):
+    _commune(make)
+    api = _as(empty_client, make, run, "technician")
     tag = api.get("/api/v1/assets?limit=1").json()["items"][0]["tag"]
     before = count("intervention")
     answer = api.post(f"/api/v1/assets/{tag}/interventions",
@@ -63,8 +69,9 @@ def test_numbers_sent_as_text_are_a_400_naming_the_field(client_as, run):
     assert api.get(f"/api/v1/assets/{tag}").json()["version"] == version
 
 
-def test_french_messages_for_type_errors(client_as, run):
-    api = _as(client_as, run, "technician")
+def test_french_messages_for_type_errors(empty_client, make, run):
+    _commune(make)
+    api = _as(empty_client, make, run, "technician")
     tag = api.get("/api/v1/assets?limit=1").json()["items"][0]["tag"]
     answer = api.post(f"/api/v1/assets/{tag}/interventions", json={"minutes_spent": "20"},
                       headers={"accept-language": "fr"})
@@ -72,8 +79,9 @@ def test_french_messages_for_type_errors(client_as, run):
     assert answer.json()["fields"]["minutes_spent"] == "Saisissez un nombre entier."
 
 
-def test_unknown_filter_values_are_a_400_naming_the_parameter(client_as, run):
-    api = _as(client_as, run, "viewer")
+def test_unknown_filter_values_are_a_400_naming_the_parameter(empty_client, make, run):
+    _commune(make)
+    api = _as(empty_client, make, run, "viewer")
     for path, name in (("/api/v1/assets?status=xyz", "status"),
                        ("/api/v1/assets?warranty=soon", "warranty"),
                        ("/api/v1/assets?sort=colour", "sort"),
@@ -90,8 +98,9 @@ def test_unknown_filter_values_are_a_400_naming_the_parameter(client_as, run):
     assert listed and {a["status"] for a in listed} == {"in_stock"}
 
 
-def test_requests_without_credentials_are_401_sign_in(client_as):
-    visitor = client_as("anonymous")
+def test_requests_without_credentials_are_401_sign_in(empty_client, make):
+    _commune(make)
+    visitor = empty_client
     for method, path in (("get", "/api/v1/assets"), ("post", "/api/v1/assets"),
                          ("patch", "/api/v1/sites/GS-FERRY"), ("post", "/api/v1/faults")):
         visitor.cookies.clear()  # no session and no CSRF cookie: a script without a token
@@ -106,8 +115,9 @@ def test_requests_without_credentials_are_401_sign_in(client_as):
                                         "password": "x"}).status_code == 403
 
 
-def test_a_stale_version_answers_the_record_as_a_read_gives_it(client_as, run):
-    api = _as(client_as, run, "administrator")
+def test_a_stale_version_answers_the_record_as_a_read_gives_it(empty_client, make, run):
+    _commune(make)
+    api = _as(empty_client, make, run, "administrator")
     asset = api.post("/api/v1/assets", json=NEW).json()
     assert api.patch(f"/api/v1/assets/{asset['tag']}",
                      json={"notes": "one", "version": asset["version"]}).status_code == 200
@@ -133,8 +143,9 @@ def test_a_stale_version_answers_the_record_as_a_read_gives_it(client_as, run):
     assert stale.json()["current"]["site"] == "GS-FERRY"
 
 
-def test_history_pages_with_limit_and_cursor_in_codes(client_as, run):
-    api = _as(client_as, run, "administrator")
+def test_history_pages_with_limit_and_cursor_in_codes(empty_client, make, run):
+    _commune(make)
+    api = _as(empty_client, make, run, "administrator")
     doc = api.post("/api/v1/assets", json=NEW).json()
     for n in range(3):
         doc = api.patch(f"/api/v1/assets/{doc['tag']}",
@@ -163,8 +174,8 @@ def test_history_pages_with_limit_and_cursor_in_codes(client_as, run):
     assert api.get(f"/api/v1/assets/{doc['tag']}/history?cursor=%%%").status_code == 400
 
 
-def test_openapi_states_what_a_client_needs(client):
-    schema = client.get("/schema/openapi.json").json()
+def test_openapi_states_what_a_client_needs(empty_client):
+    schema = empty_client.get("/schema/openapi.json").json()
     assert schema["components"]["securitySchemes"]["BearerToken"] == {
         "type": "http", "scheme": "bearer", "description": schema["components"][
             "securitySchemes"]["BearerToken"]["description"]}
@@ -215,8 +226,11 @@ def test_openapi_states_what_a_client_needs(client):
     assert "integer" in str(components["InterventionInput"]["properties"]["minutes_spent"])
 
 
-def test_api_reference_page_from_vendored_files(client_as):
-    page = client_as("viewer").get("/api/docs")
+def test_api_reference_page_from_vendored_files(empty_client, make):
+    make.installation()
+    client = empty_client
+    make.sign_in(client, "viewer")
+    page = client.get("/api/docs")
     assert page.status_code == 200
     csp = page.headers["content-security-policy"]
     assert "script-src 'self';" in csp and "unsafe" not in csp
@@ -224,11 +238,10 @@ def test_api_reference_page_from_vendored_files(client_as):
     assert scripts and all('src="/static/' in attributes for attributes in scripts)
     assert 'src="/static/vendor/swagger-ui/swagger-ui-bundle.js"' in page.text
     assert 'data-schema="/schema/openapi.json"' in page.text
-    client = client_as("viewer")
     for path in ("/static/vendor/swagger-ui/swagger-ui-bundle.js", "/static/api-docs.js",
                  "/static/vendor/swagger-ui/swagger-ui.css"):
         assert client.get(path).status_code == 200, path
     assert 'href="/api/docs"' in client.get("/account").text
-    visitor = client_as("anonymous")
-    answer = visitor.get("/api/docs", follow_redirects=False)
+    make.sign_out(client)
+    answer = client.get("/api/docs", follow_redirects=False)
     assert answer.status_code == 302 and answer.headers["location"].startswith("/login?next=")

@@ -16,7 +16,7 @@ def test_a_whole_campaign(empty_client, make):
     elsewhere_site_tag = make.asset()["tag"]
     other_room = section_1["id"]
     tech = empty_client
-    make.sign_in(tech, "technician")
+    tech_account = make.sign_in(tech, "technician")
     code = nursery["code"]
     started = tech.post(f"/sites/{code}/inventory", follow_redirects=False)
     assert started.status_code == 303
@@ -59,6 +59,12 @@ def test_a_whole_campaign(empty_client, make):
     assert query("SELECT last_seen_on FROM asset WHERE tag = {}", here["tag"])[0]["last_seen_on"]
     assert not query("SELECT last_seen_on FROM asset WHERE tag = {}", missing[0]
                      )[0]["last_seen_on"]
+    # Dated through the assets service: a "seen" record for each device scanned, by the
+    # person who closed, none for the missing ones.
+    seen = query("SELECT entity_key, actor FROM audit_record WHERE action = 'seen'")
+    assert sorted(r["entity_key"] for r in seen) == sorted(
+        [here["tag"], moved["tag"], elsewhere_site_tag])
+    assert {r["actor"] for r in seen} == {tech_account["email"]}
     # Closed means closed.
     late = tech.post(f"{url}/check", data={"tag": here["tag"], "room": str(here["room"])})
     assert late.status_code == 400 and "closed" in late.text

@@ -35,9 +35,18 @@ def test_end_of_life_and_warranty_counts(client):
     assert ("/assets?status=active&amp;warranty=ending&amp;sort=warranty_end", str(soon)) in figures
 
 
-def test_per_site_table_counts_active_assets(client):
-    site = query("SELECT id FROM site WHERE code = 'GS-FERRY'")[0]["id"]
+def test_per_site_table_counts_active_assets(empty_client, make):
+    make.installation()
+    school = make.site(code="GS-FERRY")
+    make.assets(2, site=school)
+    make.asset(site=school, status="in_stock")
+    make.asset(site=school, status="retired")
+    make.asset()  # elsewhere
+    client = empty_client
+    make.sign_in(client, "administrator")
+    site = school["id"]
     active = count("asset", "site = {} AND status != 'retired'", site)
+    assert active == 3
     html = client.get("/").text
     assert f'<a href="/assets?site=GS-FERRY&amp;status=active">{active}</a>' in html
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from inventory.imports import profiles
 from inventory.imports.values import CREATE
+from tests.factories import uai
 from tests.helpers import count, query
 from tests.test_imports import ROOT, _write_csv
 
@@ -121,14 +122,33 @@ def _values_screen(client, url: str, mapping=COLUMNS, **extra) -> str:
     return page.text
 
 
+def _commune(make) -> dict:
+    """The commune the GLPI file meets: its "École J. Ferry" (under another spelling), a
+    school with a UAI code, the categories and makers a close match finds (the interactive
+    screens' ENI with Promethean's panel, HP as a maker), the set-up done."""
+    make.installation()
+    ferry = make.site(code="GS-FERRY", name="Groupe scolaire Jules-Ferry", kind="groupe_scolaire")
+    make.room(ferry, name="Bureau de direction")
+    curie = make.site(code="EE-CURIE", name="École élémentaire Marie-Curie", uai=uai(990005))
+    make.model(make.category(code="ENI", name="Écran numérique interactif (ENI)"),
+               manufacturer="Promethean", name="ActivPanel Titanium 75")
+    make.model(make.category(code="PC-PORT", name="Ordinateur portable"), manufacturer="HP",
+               name="ProBook 440 G9")
+    make.category(code="TNI", name="Tableau numérique interactif (TNI)")
+    make.category(code="VPI", name="Vidéoprojecteur interactif (VPI)")
+    return {"GS-FERRY": ferry, "EE-CURIE": curie}
+
+
 def _state():
     return {table: count(table) for table in ("site", "room", "category", "equipment_model",
                                               "asset", "audit_record")}
 
 
 def test_values_screen_creates_sites_and_categories_then_a_profile_reuses_the_choices(
-        client_as, tmp_path):
-    admin = client_as("administrator")
+        empty_client, make, tmp_path):
+    _commune(make)
+    admin = empty_client
+    account = make.sign_in(admin, "administrator")
     url = _upload(admin, _glpi(tmp_path))
     # The purchase date column taken as the commissioning date: a choice the profile keeps.
     page = _values_screen(admin, url, [*COLUMNS[:-1], "commissioning_date"])
@@ -174,7 +194,7 @@ def test_values_screen_creates_sites_and_categories_then_a_profile_reuses_the_ch
         "École maternelle Les Hirondelles": ("EM-HIRONDELLES", "maternelle", None, ""),
         "Lycée Victor Hugo": ("LYC-HUGO", "lycee", None, "")}
     assert count("audit_record", "entity = 'site' AND action = 'create' AND actor = {}",
-                 "admin@brenneville.example") == 3
+                 account["email"]) == 3
     assets = {a["hostname"]: a for a in query(
         "SELECT asset.hostname, asset.status, site.code AS site, room.name AS room, "
         "category.code AS category, equipment_model.manufacturer FROM asset "
@@ -232,8 +252,10 @@ def test_values_screen_creates_sites_and_categories_then_a_profile_reuses_the_ch
     assert admin.get(f"/imports/profiles/{profile_id}/profile.toml").status_code == 404
 
 
-def test_a_person_who_may_not_create_sites_is_refused(client_as, tmp_path):
-    planner = client_as("planner")  # may import and manage categories, not sites
+def test_a_person_who_may_not_create_sites_is_refused(empty_client, make, tmp_path):
+    _commune(make)
+    planner = empty_client
+    make.sign_in(planner, "planner")  # may import and manage categories, not sites
     url = _upload(planner, _glpi(tmp_path))
     page = _values_screen(planner, url)
     form = _form(page)
@@ -249,9 +271,11 @@ def test_a_person_who_may_not_create_sites_is_refused(client_as, tmp_path):
     assert _state() == before
 
 
-def test_a_file_without_a_site_column_gets_one_message_or_a_site_for_all_rows(client_as,
-                                                                             tmp_path):
-    admin = client_as("administrator")
+def test_a_file_without_a_site_column_gets_one_message_or_a_site_for_all_rows(
+        empty_client, make, tmp_path):
+    _commune(make)
+    admin = empty_client
+    make.sign_in(admin, "administrator")
     path = _write_csv(tmp_path / "nosite.csv", [
         ["Type", "Numéro de série"], ["TNI", "NS-1"], ["TNI", "NS-2"], ["VPI", "NS-3"]])
     url = _upload(admin, path)
@@ -271,10 +295,11 @@ def test_a_file_without_a_site_column_gets_one_message_or_a_site_for_all_rows(cl
                                      "NS-3")} == {"GS-FERRY"}
 
 
-def test_command_line_creates_what_it_is_told_and_reads_a_profile(demo_url, tmp_path):
+def test_command_line_creates_what_it_is_told_and_reads_a_profile(empty_url, make, tmp_path):
+    _commune(make)
     path = _glpi(tmp_path)
     before = _state()
-    plain = _cli(demo_url, "import", str(path), "--dry-run")
+    plain = _cli(empty_url, "import", str(path), "--dry-run")
     assert plain.returncode == 1
     assert "Unknown site “Collège Jean Moulin”" in plain.stderr
     assert "Unknown category “Robot pédagogique”: map it to one of ours, or create it." in \
@@ -284,42 +309,43 @@ def test_command_line_creates_what_it_is_told_and_reads_a_profile(demo_url, tmp_
                        '[values.site]\n"École J. Ferry" = "GS-FERRY"\n'
                        '[values.category]\n"Écrans numériques interactifs" = "ENI"\n'
                        '[values.manufacturer]\n"Hewlett-Packard" = "HP"\n', encoding="utf-8")
-    dry = _cli(demo_url, "import", str(path), "--dry-run", "--create", "all",
+    dry = _cli(empty_url, "import", str(path), "--dry-run", "--create", "all",
                "--mapping", str(profile))
     assert dry.returncode == 0, dry.stderr
     assert "Will be created: 3 new sites, 7 new rooms, 1 new category, 3 new models." in \
         dry.stdout
     assert _state() == before
     # --create-categories still works, as --create categories.
-    partial = _cli(demo_url, "import", str(path), "--create-categories", "--create", "rooms",
+    partial = _cli(empty_url, "import", str(path), "--create-categories", "--create", "rooms",
                    "--mapping", str(profile))
     assert partial.returncode == 1 and "Unknown site “Lycée Victor Hugo”" in partial.stderr
     assert "Robot" not in partial.stderr
-    done = _cli(demo_url, "import", str(path), "--create", "sites,categories",
+    done = _cli(empty_url, "import", str(path), "--create", "sites,categories",
                 "--mapping", str(profile))
     assert done.returncode == 0, done.stderr
     assert "Created: 3 new sites" in done.stdout
     assert count("site", "code IN ('CLG-MOULIN', 'EM-HIRONDELLES', 'LYC-HUGO')") == 3
     assert count("audit_record", "entity = 'site' AND action = 'create' AND actor = 'cli'") == 3
-    bad = _cli(demo_url, "import", str(path), "--create", "buildings")
+    bad = _cli(empty_url, "import", str(path), "--create", "buildings")
     assert bad.returncode == 2 and "not “buildings”" in bad.stderr
 
 
-def test_command_line_site_and_category_for_all_rows(demo_url, tmp_path):
+def test_command_line_site_and_category_for_all_rows(empty_url, make, tmp_path):
+    _commune(make)
     path = _write_csv(tmp_path / "serials.csv", [["Numéro de série", "Salle"],
                                                  ["CL-1", "Classe 9"], ["CL-2", ""]])
-    missing = _cli(demo_url, "import", str(path), "--dry-run")
+    missing = _cli(empty_url, "import", str(path), "--dry-run")
     assert missing.returncode == 1
     assert missing.stderr.strip() == ("No column gives the site or the category: map them, or "
                                       "choose a site and a category for all rows.")
     uai = query("SELECT uai FROM site WHERE code = 'EE-CURIE'")[0]["uai"]
-    done = _cli(demo_url, "import", str(path), "--site", uai, "--category", "TNI")
+    done = _cli(empty_url, "import", str(path), "--site", uai, "--category", "TNI")
     assert done.returncode == 0, done.stderr
     assert query("SELECT site.code, category.code AS category, room.name AS room FROM asset "
                  "JOIN site ON site.id = asset.site JOIN category ON category.id = "
                  "asset.category LEFT JOIN room ON room.id = asset.room "
                  "WHERE serial = 'CL-1'") == [
         {"code": "EE-CURIE", "category": "TNI", "room": "Classe 9"}]
-    unknown = _cli(demo_url, "import", str(path), "--site", "NOWHERE", "--category", "TNI")
+    unknown = _cli(empty_url, "import", str(path), "--site", "NOWHERE", "--category", "TNI")
     assert unknown.returncode == 1
     assert "The site chosen for all rows, “NOWHERE”, does not exist." in unknown.stderr

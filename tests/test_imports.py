@@ -63,6 +63,22 @@ def _day(value):
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
 
+def _example_commune(make) -> dict:
+    """What examples/inventaire-exemple.csv names: its five sites (one found by code, one by
+    UAI, one by name), the room "Classe 1" and the five categories; the set-up done."""
+    make.installation()
+    sites = {code: make.site(code=code, **extra) for code, extra in (
+        ("GS-FERRY", {"kind": "groupe_scolaire"}),
+        ("GS-JAURES", {"kind": "groupe_scolaire", "uai": "0990002P"}),
+        ("EE-CURIE", {}),
+        ("GS-PASTEUR", {"kind": "groupe_scolaire", "name": "Groupe scolaire Louis-Pasteur"}),
+        ("EM-FONTAINE", {"kind": "maternelle"}))}
+    make.room(sites["GS-FERRY"], name="Classe 1")
+    for code in ("TNI", "VPI", "PC-PORT", "TABLETTE", "VISU"):
+        make.category(code=code)
+    return sites
+
+
 def test_reimporting_the_export_changes_nothing(demo_url, tmp_path):
     exported = _export(demo_url)
     before = _state()
@@ -136,7 +152,9 @@ def test_reimport_updates_instead_of_duplicating(demo_url, tmp_path):
         {"tag": first["tag"]}]
 
 
-def test_french_office_files_in_every_encoding_and_separator(demo_url, tmp_path):
+def test_french_office_files_in_every_encoding_and_separator(empty_url, make, tmp_path):
+    _example_commune(make)
+    before = count("asset")
     rows = list(csv.reader(io.StringIO(EXAMPLE.read_bytes().decode("cp1252")), delimiter=";"))
     variants = {"cp1252-semicolon": EXAMPLE,
                 "utf8-bom-semicolon": _write_csv(tmp_path / "a.csv", rows, encoding="utf-8-sig"),
@@ -144,11 +162,11 @@ def test_french_office_files_in_every_encoding_and_separator(demo_url, tmp_path)
                                          delimiter=","),
                 "cp1252-comma": _write_csv(tmp_path / "c.csv", rows, delimiter=",")}
     for name, path in variants.items():
-        result = _cli(demo_url, "import", str(path), "--dry-run")
+        result = _cli(empty_url, "import", str(path), "--dry-run")
         assert result.returncode == 0, (name, result.stderr)
         assert "5 to create, 0 to update" in result.stdout, name
-    assert count("asset") == 1500  # dry runs write nothing
-    result = _cli(demo_url, "import", str(EXAMPLE))
+    assert count("asset") == before  # dry runs write nothing
+    result = _cli(empty_url, "import", str(EXAMPLE))
     assert result.returncode == 0, result.stderr
     board = _asset("PRM-EX-0001")
     assert _day(board["purchase_date"]) == dt.date(2023, 4, 3)  # 03/04/2023 is 3 April
@@ -163,12 +181,16 @@ def test_french_office_files_in_every_encoding_and_separator(demo_url, tmp_path)
     assert (tablet["site_code"], tablet["status"]) == ("GS-PASTEUR", "faulty")  # by name
     assert _asset("IPV-EX-0005")["status"] == "retired"
     assert count("room", "name = 'Salle de motricité'") == 1
-    assert count("asset") == 1505
-    again = _cli(demo_url, "import", str(EXAMPLE))  # no tags: matched by serial and model
+    assert count("asset") == before + 5
+    again = _cli(empty_url, "import", str(EXAMPLE))  # no tags: matched by serial and model
     assert "0 to create, 0 to update, 5 unchanged" in again.stdout
 
 
-def test_snipe_it_workbook(demo_url, tmp_path, run):
+def test_snipe_it_workbook(empty_url, make, tmp_path, run):
+    make.installation()
+    make.site(code="MAIRIE", name="Hôtel de ville", kind="mairie")
+    make.model(make.category(code="PC-PORT", name="Ordinateur portable"), manufacturer="Lenovo",
+               name="ThinkPad E14 Gen 5")
     book = Workbook()
     sheet = book.active
     sheet.append(["Asset Tag", "Asset Name", "Serial", "Model", "Category", "Manufacturer",
@@ -203,7 +225,11 @@ def test_snipe_it_workbook(demo_url, tmp_path, run):
     assert count("audit_record", "entity = 'category' AND actor = 'planner@test'") == 1
 
 
-def test_glpi_export_with_hierarchical_locations(demo_url, tmp_path):
+def test_glpi_export_with_hierarchical_locations(empty_url, make, tmp_path):
+    make.installation()
+    make.site(code="GS-FERRY")
+    make.model(make.category(code="PC-PORT", name="Ordinateur portable"), manufacturer="HP",
+               name="ProBook 440 G9")
     path = _write_csv(tmp_path / "glpi.csv", [
         ["Nom", "Numéro de série", "Fabricant", "Modèle", "Type", "Lieu", "Statut",
          "Date d'achat", "Numéro d'inventaire"],
@@ -212,7 +238,7 @@ def test_glpi_export_with_hierarchical_locations(demo_url, tmp_path):
         ["PC-DIR-02", "CZC0002", "HP", "ProBook 440 G9", "Ordinateur portable",
          "GS-FERRY > Bureau direction", "En stock", "2024-01-15", "GLPI-0002"],
     ])
-    result = _cli(demo_url, "import", str(path))
+    result = _cli(empty_url, "import", str(path))
     assert result.returncode == 0, result.stderr
     first = _asset("CZC0001")
     assert (first["tag"], first["hostname"], first["room_name"], first["status"]) == (
@@ -221,8 +247,12 @@ def test_glpi_export_with_hierarchical_locations(demo_url, tmp_path):
     assert _day(first["purchase_date"]) == dt.date(2024, 1, 15)
 
 
-def test_bad_rows_are_reported_by_row_and_column_and_nothing_is_written(demo_url, tmp_path):
-    tag = query("SELECT tag FROM asset ORDER BY id LIMIT 1")[0]["tag"]
+def test_bad_rows_are_reported_by_row_and_column_and_nothing_is_written(
+        empty_url, make, tmp_path):
+    make.installation()
+    school = make.site(code="GS-FERRY")
+    make.room(school, name="Classe 1")
+    tag = make.asset(site=school, category=make.category(code="TNI"))["tag"]
     path = _write_csv(tmp_path / "bad.csv", [
         ["Numéro d'inventaire", "Type", "Site", "Date d'achat", "Prix d'achat", "Salle"],
         ["", "TNI", "GS-FERRY", "31/12/2023", "1 234,50 €", "Classe 1"],  # fine
@@ -234,7 +264,7 @@ def test_bad_rows_are_reported_by_row_and_column_and_nothing_is_written(demo_url
         [tag, "TNI", "", "", "", "Salle neuve"],  # an update, fine
     ])
     before = _state()
-    result = _cli(demo_url, "import", str(path))
+    result = _cli(empty_url, "import", str(path))
     assert result.returncode == 1
     errors = result.stderr.splitlines()
     assert "Row 3, column “Date d'achat”: “2023-13-01” is not a date; enter it as 31/12/2024." \
@@ -252,7 +282,9 @@ def test_bad_rows_are_reported_by_row_and_column_and_nothing_is_written(demo_url
     assert count("asset", "tag = 'DUP-1'") == 0
 
 
-def test_bad_files_are_refused_clearly(demo_url, tmp_path):
+def test_bad_files_are_refused_clearly(empty_url, make, tmp_path):
+    make.installation()
+    make.asset(site=make.site(code="GS-FERRY"), category=make.category(code="TNI"))
     before = _state()
     cases = {
         b"": "The file is empty.",
@@ -267,32 +299,35 @@ def test_bad_files_are_refused_clearly(demo_url, tmp_path):
     for data, message in cases.items():
         path = tmp_path / "bad.csv"
         path.write_bytes(data)
-        result = _cli(demo_url, "import", str(path))
+        result = _cli(empty_url, "import", str(path))
         assert result.returncode == 1 and message in result.stderr, (data, result.stderr)
     mapping = tmp_path / "mapping.json"
     mapping.write_text('{"category": "colour"}')
     path.write_bytes(b"tag;category\r\nA-1;TNI\r\n")
-    result = _cli(demo_url, "import", str(path), "--mapping", str(mapping))
+    result = _cli(empty_url, "import", str(path), "--mapping", str(mapping))
     assert result.returncode == 1 and "Unknown field “colour”" in result.stderr
     assert _state() == before
 
 
-def test_mapping_file_names_the_columns(demo_url, tmp_path):
+def test_mapping_file_names_the_columns(empty_url, make, tmp_path):
+    make.installation()
+    make.site(code="EE-CURIE")
+    make.category(code="VISU")
     path = _write_csv(tmp_path / "maison.csv", [
         ["Réf", "Genre", "École", "Remarque"],
         ["MAISON-1", "VISU", "EE-CURIE", "Prêté"]])
     mapping = tmp_path / "mapping.toml"
     mapping.write_text('"Réf" = "tag"\nGenre = "category"\n"École" = "site"\n',
                        encoding="utf-8")
-    result = _cli(demo_url, "import", str(path), "--mapping", str(mapping), "--dry-run")
+    result = _cli(empty_url, "import", str(path), "--mapping", str(mapping), "--dry-run")
     assert result.returncode == 0, result.stderr
     assert "1 to create" in result.stdout and count("asset", "tag = 'MAISON-1'") == 0
 
 
-def test_director_cannot_import_outside_their_sites(demo_url, tmp_path, run):
-    own = query("SELECT id FROM site WHERE code = 'GS-FERRY'")[0]["id"]
-    other_tag = query("SELECT asset.tag FROM asset JOIN site ON site.id = asset.site "
-                      "WHERE site.code = 'GS-JAURES' ORDER BY asset.id LIMIT 1")[0]["tag"]
+def test_director_cannot_import_outside_their_sites(empty_url, make, tmp_path, run):
+    board = make.category(code="TNI")
+    own = make.site(code="GS-FERRY")["id"]
+    other_tag = make.asset(site=make.site(code="GS-JAURES"), category=board)["tag"]
     path = _write_csv(tmp_path / "director.csv", [
         ["tag", "category", "site", "notes"],
         ["", "TNI", "GS-FERRY", "mine"],
@@ -315,8 +350,10 @@ def test_director_cannot_import_outside_their_sites(demo_url, tmp_path, run):
     assert _state() == before
 
 
-def test_import_pages(client_as, tmp_path):
-    admin = client_as("administrator")
+def test_import_pages(empty_client, make, tmp_path):
+    _example_commune(make)
+    admin = empty_client
+    account = make.sign_in(admin, "administrator")
     assert 'href="/imports"' in admin.get("/").text
     page = admin.get("/imports")
     assert page.status_code == 200 and 'enctype="multipart/form-data"' in page.text
@@ -346,12 +383,16 @@ def test_import_pages(client_as, tmp_path):
     assert "5 assets created" in result.text
     assert count("asset") == before + 5
     assert count("audit_record", "actor = {} AND action = 'create' AND entity = 'asset'",
-                 "admin@brenneville.example") == 5
+                 account["email"]) == 5
     assert admin.get(url).status_code == 404  # the upload is gone once imported
 
 
-def test_import_pages_refuse_bad_files_and_show_row_errors(client_as):
-    planner = client_as("planner")
+def test_import_pages_refuse_bad_files_and_show_row_errors(empty_client, make):
+    make.installation()
+    make.site(code="GS-FERRY")
+    make.category(code="TNI")
+    planner = empty_client
+    make.sign_in(planner, "planner")
     for data, message in [(b"", "Choose a file to import."),
                           (b"\x81\x8d\x8f;\x90\n", "encoding could not be recognised"),
                           (b"x" * (20 * 1024 * 1024 + 1), "larger than 20 MB")]:
@@ -369,16 +410,19 @@ def test_import_pages_refuse_bad_files_and_show_row_errors(client_as):
     twice = planner.post(url, data={"col_0": "category", "col_1": "category", "action": "check"})
     assert twice.status_code == 400 and "Two columns feed" in twice.text
     # Somebody else's upload does not exist for them.
-    other = client_as("administrator")
-    assert other.get(url).status_code == 404
+    make.sign_in(planner, "administrator")
+    assert planner.get(url).status_code == 404
 
 
-def test_who_may_import(client_as):
+def test_who_may_import(empty_client, make):
+    make.installation()
+    client = empty_client
     for role in ("viewer", "technician", "director"):
-        client = client_as(role)
+        make.sign_in(client, role)
         assert 'href="/imports"' not in client.get("/").text
         assert client.get("/imports").status_code == 403
         sent = client.post("/imports", files={"file": ("f.csv", EXAMPLE.read_bytes(),
                                                        "text/csv")})
         assert sent.status_code == 403
-    assert 'href="/imports"' in client_as("planner").get("/").text
+    make.sign_in(client, "planner")
+    assert 'href="/imports"' in client.get("/").text

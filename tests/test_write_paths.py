@@ -13,6 +13,7 @@ from inventory.assets import service as assets
 from inventory.catalog import service as catalog
 from inventory.core import audit
 from inventory.core.errors import Conflict
+from inventory.demo.commune import _demo_plan
 from inventory.imports.service import Importer, run_import
 from tests.helpers import assert_search_text_current, count, query
 
@@ -115,7 +116,8 @@ def test_the_demo_writes_through_the_services(demo_url):
     """The demo's sites, rooms, categories, models and assets have the audit records any
     creation leaves."""
     for entity, table in (("site", "site"), ("room", "room"), ("category", "category"),
-                          ("model", "equipment_model"), ("asset", "asset")):
+                          ("model", "equipment_model"), ("asset", "asset"),
+                          ("plan", "renewal_plan")):
         assert count("audit_record", "entity = {} AND action = 'create' AND actor = 'demo'",
                      entity) == count(table), entity
     first = query("SELECT changes FROM audit_record WHERE entity = 'asset' "
@@ -123,9 +125,21 @@ def test_the_demo_writes_through_the_services(demo_url):
     changes = json.loads(first) if isinstance(first, str) else first
     assert changes["site"] == [None, "Groupe scolaire Jules-Ferry"]
     assert {"category", "status", "serial", "purchase_date"} <= set(changes)
+    # The renewal plan went through the planning service's create path: the settings the
+    # demo means, stored as the form would store them, and its summary computed.
+    plan = query("SELECT * FROM renewal_plan")
+    assert len(plan) == 1
+    stored = {k: json.loads(v) if isinstance(v, str) else v
+              for k, v in plan[0].items() if k in ("settings", "summary")}
+    meant = _demo_plan(plan[0]["first_year"])
+    assert (plan[0]["name"], plan[0]["years"], plan[0]["status"], plan[0]["created_by"]) == (
+        meant["name"], 5, "draft", "demo")
+    assert stored["settings"] == meant["settings"]
+    assert stored["summary"]["lines"] > 0 and stored["summary"]["total_cents"] > 0
 
 
-def test_a_partial_change_keeps_what_it_omits_and_a_full_form_does_not(demo_url, run):
+def test_a_partial_change_keeps_what_it_omits_and_a_full_form_does_not(empty_url, make, run):
+    make.category(code="SWITCH", is_network="on", lifespan_years=8)
     network = catalog.get_category("SWITCH")
     stored = run(network)
     assert stored["is_network"]
@@ -144,8 +158,8 @@ def test_a_partial_change_keeps_what_it_omits_and_a_full_form_does_not(demo_url,
     assert not after["is_network"]
 
 
-def test_an_asset_update_merges_inside_its_transaction(demo_url, run):
-    tag = query("SELECT tag FROM asset WHERE status = 'in_service' ORDER BY id LIMIT 1")[0]["tag"]
+def test_an_asset_update_merges_inside_its_transaction(empty_url, make, run):
+    tag = make.asset(holder="Équipe A", serial="SN-MERGE", purchase_date="2021-03-04")["tag"]
     current = run(assets.get_asset(tag, Scope()))
     run(assets.update(tag, {"notes": "Première"}, current["version"], "a", Scope()))
     # A partial change sent with the version read before: refused, nothing overwritten.
@@ -157,3 +171,56 @@ def test_an_asset_update_merges_inside_its_transaction(demo_url, run):
     stored = run(assets.get_asset(tag, Scope()))
     assert (stored["notes"], stored["holder"]) == ("Première", "Équipe B")
     assert stored["serial"] == current["serial"] and stored["eol_year"] == current["eol_year"]
+
+
+def _changes(record: dict) -> dict:
+    changes = record["changes"]
+    return json.loads(changes) if isinstance(changes, str) else changes
+
+
+def test_a_new_lifespan_moves_end_of_life_years_through_the_assets_service(
+        empty_client, make, run):
+    """The category's new lifespan moves its assets' stored end-of-life years (not an
+    override's, not another category's), each move with the audit record an edit leaves."""
+    kind = make.category(lifespan_years=5)
+    dated = make.asset(category=kind, purchase_date="2020-05-01",
+                       commissioning_date="2021-02-01")
+    fixed = make.asset(category=kind, purchase_date="2020-05-01", eol_year_override="2031")
+    undated = make.asset(category=kind)
+    other = make.asset(purchase_date="2020-05-01")
+    assert query("SELECT eol_year FROM asset WHERE tag = {}", dated["tag"])[0]["eol_year"] == 2026
+    before = count("audit_record", "entity = 'asset' AND action = 'update'")
+    stored = run(catalog.get_category(kind["code"]))
+    run(catalog.update_category(kind["code"], {"lifespan_years": "7"}, stored["version"],
+                                "tester", partial=True))
+    years = {r["tag"]: r["eol_year"] for r in query("SELECT tag, eol_year FROM asset")}
+    assert years[dated["tag"]] == 2028 and years[fixed["tag"]] == 2031
+    assert years[undated["tag"]] is None and years[other["tag"]] == other["eol_year"]
+    records = query("SELECT * FROM audit_record WHERE entity = 'asset' AND action = 'update' "
+                    "ORDER BY id")
+    assert len(records) == before + 1
+    assert (records[-1]["entity_key"], records[-1]["actor"], _changes(records[-1])) == (
+        dated["tag"], "tester", {"eol_year": [2026, 2028]})
+    # The same lifespan again changes nothing and records nothing.
+    stored = run(catalog.get_category(kind["code"]))
+    run(catalog.update_category(kind["code"], {"name": "Renommée"}, stored["version"],
+                                "tester", partial=True))
+    assert count("audit_record", "entity = 'asset' AND action = 'update'") == before + 1
+
+
+def test_dates_seen_in_bulk_are_written_like_one_seen(empty_client, make, run):
+    """mark_seen_many (an inventory audit's close) writes only changed dates, each with the
+    "seen" record mark_seen leaves; all or nothing."""
+    import datetime as dt
+
+    first, second = make.asset(), make.asset()
+    day = dt.date(2026, 3, 2)
+    run(assets.mark_seen_many({first["id"]: day}, "tester"))
+    assert run(assets.mark_seen_many({first["id"]: day, second["id"]: day}, "tester")) == 1
+    seen = query("SELECT * FROM audit_record WHERE action = 'seen' ORDER BY id")
+    assert [(r["entity_key"], _changes(r)) for r in seen] == [
+        (first["tag"], {"last_seen_on": [None, "2026-03-02"]}),
+        (second["tag"], {"last_seen_on": [None, "2026-03-02"]})]
+    assert {str(r["last_seen_on"]) for r in query("SELECT last_seen_on FROM asset")} == {
+        "2026-03-02"}
+    assert run(assets.mark_seen_many({}, "tester")) == 0

@@ -578,6 +578,57 @@ async def mark_seen(tag: str, actor: Actor | str, scope: Scope) -> dict:
     return await get_asset(tag, scope)
 
 
+async def mark_seen_many(days: Mapping[int, dt.date], actor: Actor | str) -> int:
+    """The bulk form of mark_seen (an inventory audit closes): each asset (by id) was seen on
+    its day. Like mark_seen, only a changed date is written, with its "seen" audit record.
+    Returns how many assets changed."""
+    if not days:
+        return 0
+    changed = 0
+    async with audit.atomic():
+        rows = await Asset.select(Asset.id, Asset.tag, Asset.site, Asset.last_seen_on).where(
+            Asset.id.is_in(list(days))).run()
+        entries = []
+        for row in rows:
+            day = days[row["id"]]
+            if row["last_seen_on"] == day:
+                continue
+            await Asset.update({Asset.last_seen_on: day}).where(Asset.id == row["id"]).run()
+            entries.append(audit.entry(actor=actor, entity="asset", entity_key=row["tag"],
+                                       action="seen", changes=audit.diff(
+                                           row, {"last_seen_on": day}), site_id=row["site"]))
+            changed += 1
+        await audit.record_many(entries)
+    return changed
+
+
+async def refresh_end_of_life(category_id: int, actor: Actor | str) -> int:
+    """Recompute the stored end-of-life year of a category's assets after its lifespan changed.
+    Same rule as rules.end_of_life_year, written as one portable UPDATE; every asset whose year
+    moved gets an "update" audit record saying so, as an edit that moves it does. Returns how
+    many assets changed."""
+    async with audit.atomic():
+        before = await Asset.select(Asset.id, Asset.tag, Asset.site, Asset.eol_year).where(
+            Asset.category == category_id).run()
+        await Asset.raw(
+            "UPDATE asset SET eol_year = CASE "
+            "WHEN eol_year_override IS NOT NULL THEN eol_year_override "
+            "WHEN COALESCE(commissioning_date, purchase_date) IS NULL THEN NULL "
+            "ELSE CAST(SUBSTR(CAST(COALESCE(commissioning_date, purchase_date) AS TEXT), 1, 4) "
+            "AS INTEGER) + (SELECT lifespan_years FROM category WHERE category.id = asset.category) "
+            "END WHERE category = {}",
+            category_id,
+        ).run()
+        after = {r["id"]: r["eol_year"] for r in await Asset.select(
+            Asset.id, Asset.eol_year).where(Asset.category == category_id).run()}
+        entries = [audit.entry(actor=actor, entity="asset", entity_key=r["tag"], action="update",
+                               changes=audit.diff(r, {"eol_year": after[r["id"]]}),
+                               site_id=r["site"])
+                   for r in before if after.get(r["id"], r["eol_year"]) != r["eol_year"]]
+        await audit.record_many(entries)
+    return len(entries)
+
+
 async def change_status(tag: str, status: Any, version: int | None, actor: Actor | str,
                         scope: Scope) -> dict:
     async with audit.atomic():

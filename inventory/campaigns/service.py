@@ -142,11 +142,13 @@ async def close(campaign_id: int, actor: Actor | str, scope: Scope) -> dict[str,
                 campaign=campaign_id, tag=t, asset=by_tag[t]["id"],
                 expected_room=by_tag[t]["room"], result=rules.MISSING,
                 checked_by=actor.label) for t in missing]).run()
+        seen_on = {}
         for d in done:
             if d["asset"] is not None:
                 seen = d["checked_at"]
-                day = seen.date() if isinstance(seen, dt.datetime) else clock.today()
-                await Asset.update({Asset.last_seen_on: day}).where(Asset.id == d["asset"]).run()
+                seen_on[d["asset"]] = (seen.date() if isinstance(seen, dt.datetime)
+                                       else clock.today())
+        await assets.mark_seen_many(seen_on, actor)  # the assets service writes the dates
         await InventoryCampaign.update({
             InventoryCampaign.closed_at: clock.now(), InventoryCampaign.closed_by: actor.label,
             InventoryCampaign.version: campaign["version"] + 1,

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from inventory.accounts.scope import Scope
+from inventory.assets import service as assets
 from inventory.core import audit
 from inventory.core import parsers as v
 from inventory.core.audit import Actor
@@ -107,22 +108,9 @@ async def update_category(code: str, raw: Mapping[str, Any], version: int | None
             entity_key=values["code"], action="update", actor=actor,
         )
         if values["lifespan_years"] != category["lifespan_years"]:
-            await refresh_end_of_life(category["id"])
+            # The assets' stored end-of-life years follow, through the assets service.
+            await assets.refresh_end_of_life(category["id"], actor)
     return await get_category(values["code"])
-
-
-async def refresh_end_of_life(category_id: int) -> None:
-    """Recompute the stored end-of-life year of a category's assets after its lifespan changed.
-    Same rule as assets.rules.end_of_life_year, written as one portable UPDATE."""
-    await Asset.raw(
-        "UPDATE asset SET eol_year = CASE "
-        "WHEN eol_year_override IS NOT NULL THEN eol_year_override "
-        "WHEN COALESCE(commissioning_date, purchase_date) IS NULL THEN NULL "
-        "ELSE CAST(SUBSTR(CAST(COALESCE(commissioning_date, purchase_date) AS TEXT), 1, 4) "
-        "AS INTEGER) + (SELECT lifespan_years FROM category WHERE category.id = asset.category) "
-        "END WHERE category = {}",
-        category_id,
-    ).run()
 
 
 # Models

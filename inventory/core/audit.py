@@ -45,13 +45,22 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _stored(before: Any, after: Any) -> Any:
+    """A JSON column read without load_json is its text: compare and record it as the
+    structure it holds when the new value is one (else it always "changed", shown raw)."""
+    if isinstance(after, dict | list) and isinstance(before, str):
+        try:
+            return json.loads(before)
+        except ValueError:
+            return before
+    return before
+
+
 def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
     """{field: [before, after]} for every field of `after` whose value changed."""
-    return {
-        key: [_jsonable(before.get(key)), _jsonable(value)]
-        for key, value in after.items()
-        if before.get(key) != value
-    }
+    pairs = {key: (_stored(before.get(key), value), value) for key, value in after.items()}
+    return {key: [_jsonable(old), _jsonable(new)] for key, (old, new) in pairs.items()
+            if old != new}
 
 
 @dataclass(frozen=True)

@@ -10,16 +10,18 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass
+from typing import Any
 
 from inventory.accounts.scope import EVERYTHING
 from inventory.assets import rules
 from inventory.assets import service as assets
 from inventory.catalog import service as catalog
 from inventory.core import audit, clock
-from inventory.core.tables import Asset, RenewalPlan, Site
+from inventory.core.tables import Asset, Site
 from inventory.faults import service as faults
 from inventory.faults import symptoms, workflow
 from inventory.maintenance import service as maintenance
+from inventory.planning import service as planning
 from inventory.sites import service as sites_service
 from inventory.sites.rules import uai_check_letter
 
@@ -277,7 +279,11 @@ async def build_demo(target_assets: int = 1500, *, prefix: str = "BRN", digits: 
             for code in codes:
                 await maintenance.create_task(
                     {"name": name, "category": code, "interval_days": days}, DEMO_ACTOR)
-        await RenewalPlan.insert(_demo_plan(today.year + 1)).run()
+        # The draft plan through the planning service's create path (its checks, its audit
+        # record, its summary), from the form fields its settings make.
+        plan = _demo_plan(today.year + 1)
+        await planning.create_plan(planning.form_values(plan, await planning.categories()),
+                                   DEMO_ACTOR)
     from inventory.setup.service import store_demo_settings
 
     await store_demo_settings(prefix)  # the demo commune's name and tag prefix
@@ -319,12 +325,11 @@ def _demo_faults(devices: list[tuple[str, str, str, str]], now: dt.datetime,
     return wanted
 
 
-def _demo_plan(first_year: int) -> RenewalPlan:
+def _demo_plan(first_year: int) -> dict[str, Any]:
     """A draft five-year plan with a coverage target, so the planner's page is not empty."""
     years = range(first_year, first_year + 5)
-    return RenewalPlan(
+    return dict(
         name=f"Plan numérique {years[0]}–{years[-1]} (exemple)", first_year=years[0], years=5,
-        status="draft", created_by=DEMO_ACTOR,
         settings={
             "budgets": "one",
             "caps": {"all": {str(y): 150_000_00 for y in years}},
