@@ -54,6 +54,26 @@ def clean_check_out(raw: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
     return c.values
 
 
+def clean_loan_update(raw: Mapping[str, Any], out_on: dt.date) -> dict[str, Any]:
+    """What may change on a loan once made: its return date (or "for the term") and notes;
+    only the fields `raw` names."""
+    c = Collector()
+    if "notes" in raw:
+        c.field("notes", v.text, raw.get("notes"), max_length=5000, multiline=True)
+    if "for_term" in raw or "due_on" in raw:
+        for_term = str(raw.get("for_term", "")).lower() in ("1", "true", "on", "yes")
+        c.values["for_term"] = for_term
+        due_on = c.field("due_on", v.date, raw.get("due_on"))
+        if for_term:
+            c.values["due_on"] = None
+        elif due_on is None and "due_on" not in c.errors:
+            c.error("due_on", _("Give a return date, or tick “for the term of office”."))
+        elif due_on and due_on < out_on:
+            c.error("due_on", _("The return date comes before the loan starts."))
+    c.raise_if_any()
+    return c.values
+
+
 def clean_check_in(raw: Mapping[str, Any], today: dt.date, out_on: dt.date) -> dict[str, Any]:
     c = Collector()
     returned_on = c.field("returned_on", v.date, raw.get("returned_on") or today.isoformat())

@@ -288,18 +288,41 @@ async def remind_overdue(today: dt.date) -> int:
     return len(due)
 
 
+async def _token_loan(token: str) -> dict[str, Any]:
+    loan = await Loan.select().where(
+        (Loan.acknowledge_token_hash == rules.token_hash(token))
+        & (Loan.acknowledge_token_hash != "")).first().run()
+    if loan is None or (loan["acknowledge_expires_at"] is not None
+                        and loan["acknowledge_expires_at"] < clock.now()):
+        raise NotFound("token")
+    return loan
+
+
+async def loan_by_token(token: str) -> dict[str, Any]:
+    """What the emailed link shows before the person accepts (nothing is spent by opening
+    it: mail scanners open links too)."""
+    loan = await _token_loan(token)
+    rows = await db.fetch_small(_LOAN_SELECT + " WHERE loan.id = {}", loan["id"])
+    return rows[0]
+
+
+async def holders(asset_ids: list[int]) -> dict[int, str]:
+    """The name of who holds each lent device (the current loan's person)."""
+    if not asset_ids:
+        return {}
+    rows = await db.fetch_all(
+        "SELECT loan.asset, person.name FROM loan JOIN person ON person.id = loan.person "
+        "WHERE loan.returned_on IS NULL AND loan.asset IN ("
+        + ", ".join("{}" for _i in asset_ids) + ")", *asset_ids)
+    return {r["asset"]: r["name"] or _("a former holder") for r in rows}
+
+
 async def acknowledge_by_token(token: str) -> dict[str, Any]:
     """The person opened the emailed link: the loan is acknowledged now, the link spent."""
     now = clock.now()
     acknowledged: dict[str, Any] = {}
     async with audit.atomic():
-        loan = await Loan.select().where(
-            (Loan.acknowledge_token_hash == rules.token_hash(token))
-            & (Loan.acknowledge_token_hash != "")).first().run()
-        if loan is None:
-            raise NotFound("token")
-        if loan["acknowledge_expires_at"] is not None and loan["acknowledge_expires_at"] < now:
-            raise NotFound("token")
+        loan = await _token_loan(token)
         await _acknowledge(loan, now, actor="link")
         acknowledged = loan
     return acknowledged
@@ -322,6 +345,19 @@ async def _acknowledge(loan: Mapping[str, Any], at: dt.datetime, *, actor: Actor
                                  {"acknowledged_at": at, "acknowledge_token_hash": ""},
                                  entity="loan", entity_key=str(loan["id"]),
                                  action="acknowledge", actor=actor)
+
+
+async def update_loan(loan_id: int, raw: Mapping[str, Any], version: int | None,
+                      actor: Actor | str, scope: Scope) -> dict[str, Any]:
+    async with audit.atomic():
+        loan = await get_loan(loan_id, scope)
+        out_on = loan["out_on"]
+        if isinstance(out_on, str):
+            out_on = dt.date.fromisoformat(out_on)
+        values = rules.clean_loan_update(raw, out_on)
+        await audit.update_versioned(Loan, loan_id, version, values, entity="loan",
+                                     entity_key=str(loan_id), action="update", actor=actor)
+    return await get_loan(loan_id, scope)
 
 
 async def check_in(loan_id: int, raw: Mapping[str, Any], version: int | None,
