@@ -53,3 +53,20 @@ def test_months_before(today, months, expected):
 def test_tokens_are_kept_only_as_hashes():
     token, kept = rules.new_token()
     assert len(token) >= 40 and kept == rules.token_hash(token) and token not in kept
+
+
+def test_a_loan_update_changes_only_what_it_names():
+    import datetime as dt
+
+    import pytest
+
+    from inventory.core.errors import ValidationFailed
+    from inventory.loans import rules
+
+    out_on = dt.date(2026, 9, 1)
+    assert rules.clean_loan_update({"notes": "Écran fêlé"}, out_on) == {"notes": "Écran fêlé"}
+    assert rules.clean_loan_update({"for_term": True}, out_on) == {"for_term": True,
+                                                                   "due_on": None}
+    with pytest.raises(ValidationFailed) as before:
+        rules.clean_loan_update({"due_on": "2026-08-31"}, out_on)
+    assert "due_on" in before.value.errors
