@@ -36,6 +36,7 @@ from inventory.faults.controllers import fault_routes
 from inventory.imports.controllers import import_routes
 from inventory.labels.controllers import label_routes
 from inventory.labels.formats import all_formats
+from inventory.loans.controllers import loan_routes
 from inventory.maintenance.controllers import maintenance_routes
 from inventory.notifications.controllers import outbox_routes
 from inventory.offline.controllers import offline_routes
@@ -170,7 +171,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Fal
     return Litestar(
         route_handlers=[
             dashboard, healthz, choose_language,
-            *site_routes, *asset_routes, *catalog_routes, api_router, api_reference,
+            *site_routes, *asset_routes, *loan_routes, *catalog_routes, api_router, api_reference,
             *account_routes, *label_routes, *campaign_routes, *fault_routes,
             *maintenance_routes, *backup_routes, *outbox_routes,
             *plan_routes, *export_routes, *import_routes, *setup_routes, *offline_routes,

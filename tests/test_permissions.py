@@ -90,6 +90,22 @@ def _values(email: str | None = None):
     if not query("SELECT id FROM reserved_tag"):
         execute("INSERT INTO reserved_tag (tag, batch, reserved_at, reserved_by) "
                 "VALUES ('BRN-990001', 'probe', {}, 'test')", now)
+    if not query("SELECT id FROM person"):  # a person holding the director's school's device
+        execute("INSERT INTO person (name, mandates, email, version, created_at, updated_at) "
+                "VALUES ('Camille Essai', '', '', 1, {}, {})", now, now)
+        person = query("SELECT id FROM person ORDER BY id LIMIT 1")[0]["id"]
+        organisation = query("SELECT id FROM organisation ORDER BY id LIMIT 1")[0]["id"]
+        execute("INSERT INTO person_organisation (person, organisation) VALUES ({}, {})",
+                person, organisation)
+        loaned = query("SELECT id FROM asset WHERE site = {} AND status = 'in_service' "
+                       "ORDER BY id DESC LIMIT 1", site["id"])[0]["id"]
+        execute("INSERT INTO loan (asset, person, out_on, out_condition, accessories, "
+                "for_term, acknowledge_token_hash, return_condition, missing_accessories, "
+                "notes, created_by, version, created_at, updated_at) VALUES ({}, {}, {}, '', "
+                "'', {}, '', '', '', '', 'test', 1, {}, {})", loaned, person, dt.date.today(),
+                True, now, now)
+        execute("INSERT INTO loan_organisation (loan, organisation) VALUES ({}, {})",
+                query("SELECT id FROM loan ORDER BY id LIMIT 1")[0]["id"], organisation)
     user = query("SELECT id FROM app_user WHERE email = {}", email)[0]["id"] if email else None
     if user is not None:  # a token of the person's own, to revoke
         execute("INSERT INTO api_token (\"user\", name, token_hash, hint, created) "
@@ -109,6 +125,8 @@ def _values(email: str | None = None):
         "item_id": str(query("SELECT id FROM maintenance_item ORDER BY id LIMIT 1")[0]["id"]),
         "message_id": str(query("SELECT id FROM outbox ORDER BY id LIMIT 1")[0]["id"]),
         "profile_id": str(query("SELECT id FROM import_profile ORDER BY id LIMIT 1")[0]["id"]),
+        "person_id": str(query("SELECT id FROM person ORDER BY id LIMIT 1")[0]["id"]),
+        "loan_id": str(query("SELECT id FROM loan ORDER BY id LIMIT 1")[0]["id"]),
         "token_id": str(query("SELECT id FROM api_token WHERE \"user\" = {} ORDER BY id DESC "
                               "LIMIT 1", user)[0]["id"]) if user else "999999",
     }
@@ -120,6 +138,7 @@ ABSENT = {
     "/imports/{upload_id:str}": "an upload is a file POST /imports writes",
     "/imports/{upload_id:str}/done": "an upload is a file POST /imports writes",
     "/schema/{path:str}": "the one schema document has its own route, /schema/openapi.json",
+    "/loans/acknowledge/{token:str}": "an acknowledgment token is only ever emailed",
 }
 # What a route needs besides its path to answer for real (the query or the form).
 QUERY = {"/faults/new": "asset={tag}", "/labels/rooms.pdf": "site={site_code}"}
@@ -133,6 +152,7 @@ def _concrete(path: str, values: dict) -> str:
             return "TNI" if "/categories" in path else values["site_code"]
         return {"language": "en", "file_path": "app.css", "path": "nothing",
                 "batch": "probe", "kind": "assets", "upload_id": "nothing",
+                "token": "nothing",
                 }.get(name) or values[name]
 
     url = re.sub(r"\{(\w+):\w+\}", fill, path)

@@ -43,6 +43,9 @@ AUDIT_READ = "audit.read"
 IMPORT_RUN = "import.run"  # import an inventory file (scope and catalog rights still apply)
 USER_ADMIN = "user.admin"
 SETTINGS_MANAGE = "settings.manage"  # the installation's set-up and settings
+# People who hold devices and the loans (personal data: administrators and technicians,
+# each within their organisations).
+LOAN_MANAGE = "loans.manage"
 
 PERMISSIONS = {
     PUBLIC: L("Anyone, without an account"),
@@ -63,6 +66,7 @@ PERMISSIONS = {
     USER_ADMIN: L("Manage accounts"),
     SETTINGS_MANAGE: L("Change the installation's settings (organisation, public address, "
                        "tag prefix)"),
+    LOAN_MANAGE: L("See people and lend devices to them (their organisations)"),
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -70,7 +74,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     PLANNER: frozenset({PUBLIC, SIGNED_IN, FLEET_READ, CATALOG_WRITE, PLAN_READ, PLAN_WRITE,
                         IMPORT_RUN}),
     TECHNICIAN: frozenset({PUBLIC, SIGNED_IN, FLEET_READ, ASSET_WRITE, ROOM_WRITE,
-                           LABEL_PRINT, ASSET_SEEN, INTERVENTION_LOG, FAULT_REPORT}),
+                           LABEL_PRINT, ASSET_SEEN, INTERVENTION_LOG, FAULT_REPORT, LOAN_MANAGE}),
     DIRECTOR: frozenset({PUBLIC, SIGNED_IN, FLEET_READ, LABEL_PRINT, FAULT_REPORT}),
     VIEWER: frozenset({PUBLIC, SIGNED_IN, FLEET_READ, PLAN_READ}),
 }
@@ -114,6 +118,7 @@ NAV = (
     NavItem("faults", "/faults", L("Faults"), FLEET_READ, ("/faults",)),
     NavItem("maintenance", "/maintenance", L("Maintenance"), INTERVENTION_LOG,
             ("/maintenance",)),
+    NavItem("loans", "/loans", L("Loans"), LOAN_MANAGE, ("/loans", "/people")),
     NavItem("labels", "/labels", L("Labels"), LABEL_PRINT, ("/labels",)),
     NavItem("plans", "/plans", L("Renewal plans"), PLAN_READ, ("/plans",)),
     NavItem("categories", "/categories", L("Categories"), FLEET_READ,

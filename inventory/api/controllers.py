@@ -26,6 +26,7 @@ from inventory.api.docs import (
 )
 from inventory.api.history import history_page
 from inventory.api.idempotency import IdempotencyKey, once
+from inventory.api.loans import loan_api_routes
 from inventory.api.paging import Cursor, Limit, cut, decode_cursor, page_of
 from inventory.api.resources import resource_routes
 from inventory.assets import queries, rules
@@ -44,6 +45,7 @@ from inventory.catalog import service as catalog
 from inventory.catalog.documents import CategoryDocument, CategoryList, ModelDocument, ModelList
 from inventory.core.documents import choice
 from inventory.core.parsers import INT_MAX
+from inventory.loans import service as loans
 from inventory.sites import service as sites
 from inventory.sites.documents import SiteDocument, SiteInput, SiteList
 from inventory.web.dependencies import Installation
@@ -54,8 +56,19 @@ WarrantyFilter = choice("WarrantyFilter", ["expired", "ending", "active", "none"
 SortKey = choice("SortKey", [*queries.SORT_COLUMNS, *(f"-{key}" for key in queries.SORT_COLUMNS)])
 
 
+async def _held(request: Request, rows: list[dict]) -> list[dict]:
+    """`holder` is the current loan's person for those who may see people (personal data);
+    otherwise, and for a device not lent, the free text recorded before loans existed."""
+    if not p.allows(request.user.role, p.LOAN_MANAGE):
+        return rows
+    names = await loans.holders([row["id"] for row in rows])
+    return [{**row, "holder": names[row["id"]]} if row["id"] in names else row
+            for row in rows]
+
+
 async def _asset(request: Request, tag: str) -> AssetDocument:
-    return AssetDocument.of(await assets.get_asset(tag, request.user.scope))
+    return AssetDocument.of((await _held(request,
+                                         [await assets.get_asset(tag, request.user.scope)]))[0])
 
 
 @api_get("/assets", permission=p.FLEET_READ)
@@ -94,12 +107,13 @@ async def api_assets(
         rows = await assets.page_after(f, request.user.scope, decode_cursor(cursor) or "",
                                        limit + 1)
         rows, next_cursor = cut(rows, limit, "tag")
-        return AssetPage(items=[AssetDocument.of(row) for row in rows], next_cursor=next_cursor)
+        return AssetPage(items=[AssetDocument.of(row) for row in await _held(request, rows)],
+                         next_cursor=next_cursor)
     listed = await assets.list_assets(f, request.user.scope)
     # The list page reads fewer columns than a document has: read the page's assets whole.
     rows = await assets.details([row["tag"] for row in listed.rows], request.user.scope)
     return AssetPage(total=listed.total, page=listed.page, pages=listed.pages,
-                     items=[AssetDocument.of(row) for row in rows])
+                     items=[AssetDocument.of(row) for row in await _held(request, rows)])
 
 
 @api_get("/assets/{tag:str}", permission=p.FLEET_READ)
@@ -220,7 +234,7 @@ api_router = Router(
     path="/api/v1", route_handlers=[
         api_assets, api_asset, api_asset_create, api_asset_update, api_asset_move,
         api_asset_seen, api_asset_status, api_asset_history, api_sites, api_site, api_site_create,
-        api_site_update, api_categories, api_models, *resource_routes,
+        api_site_update, api_categories, api_models, *resource_routes, *loan_api_routes,
     ], tags=["api"], include_in_schema=True, security=SECURITY, before_request=strict_body,
     exception_handlers={ValidationException: validation_exception_handler,
                         StaleVersion: stale_version_handler})

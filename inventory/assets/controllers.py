@@ -20,6 +20,7 @@ from inventory.faults import service as faults
 from inventory.faults import symptoms, workflow
 from inventory.interventions import service as interventions
 from inventory.labels import service as labels
+from inventory.loans import service as loans
 from inventory.web.dependencies import Installation
 from inventory.web.htmx import page_or_fragment, wants_fragment
 from inventory.web.pages import confirmed, form_data, form_post, form_version, query_string, render, see_other
@@ -100,7 +101,8 @@ async def _show(asset: dict[str, Any], scope: Scope, status: int = 200, **contex
                   interventions=await interventions.recent(asset["id"], since=since),
                   kinds=interventions.KINDS,
                   open_faults=await faults.for_asset(asset["id"], scope),
-                  states=workflow.STATES, symptom_names=symptoms.all_symptoms(), **context)
+                  states=workflow.STATES, symptom_names=symptoms.all_symptoms(),
+                  loan=await loans.current_loan(asset["id"]), **context)
 
 
 def _edit_values(asset: dict[str, Any]) -> dict[str, Any]:

@@ -41,6 +41,8 @@ class Settings:
     support_phone: str | None = None
     backup_keep_daily: int = 7  # archives the nightly job keeps: the last N days'
     backup_keep_monthly: int = 12  # ... and the last M months' (see inventory/backups)
+    # People who held nothing for this many months are anonymised (inventory/loans).
+    people_retention_months: int = 24
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -64,6 +66,7 @@ class Settings:
             support_phone=env.get("INVENTORY_SUPPORT_PHONE"),
             backup_keep_daily=int(env.get("INVENTORY_BACKUP_KEEP_DAILY", "7")),
             backup_keep_monthly=int(env.get("INVENTORY_BACKUP_KEEP_MONTHLY", "12")),
+            people_retention_months=int(env.get("INVENTORY_PEOPLE_RETENTION_MONTHS", "24")),
         )
 
     @property

@@ -504,12 +504,70 @@ class IdempotentRequest(Table, tablename="idempotent_request"):
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
 
 
+class Person(Table, tablename="person"):
+    """Someone who holds devices (a councillor, a teacher, an agent). Kept only while needed:
+    erased or anonymised when they hold nothing (`anonymised_at` set, name blanked)."""
+
+    id: Serial
+    name = Varchar(length=200)
+    # Roles or mandates, one per line ("Conseillère municipale", "Conseillère régionale").
+    mandates = Text(default="")
+    email = Varchar(length=254, default="")
+    anonymised_at = Timestamptz(null=True, default=None)
+    version = Integer(default=1)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class PersonOrganisation(Table, tablename="person_organisation"):
+    id: Serial
+    person = ForeignKey(references=Person, on_delete=OnDelete.cascade, null=False, index=True)
+    organisation = ForeignKey(references=Organisation, on_delete=OnDelete.cascade, null=False,
+                              index=True)
+
+
+class Loan(Table, tablename="loan"):
+    """A device lent to a person: out (check-out), acknowledged, back (check-in). Open while
+    `returned_on` is null; one open loan per device."""
+
+    id: Serial
+    asset = ForeignKey(references=Asset, on_delete=OnDelete.restrict, null=False, index=True)
+    person = ForeignKey(references=Person, on_delete=OnDelete.restrict, null=False, index=True)
+    out_on = Date()
+    out_condition = Varchar(length=200, default="")
+    accessories = Text(default="")  # one per line
+    due_on = Date(null=True, default=None, index=True)  # null: for the term of office
+    for_term = Boolean(default=False)
+    # Acceptance by the emailed link: only the token's hash is kept, until it is used.
+    acknowledged_at = Timestamptz(null=True, default=None)
+    acknowledge_token_hash = Varchar(length=64, default="", index=True)
+    acknowledge_expires_at = Timestamptz(null=True, default=None)
+    returned_on = Date(null=True, default=None, index=True)
+    return_condition = Varchar(length=200, default="")
+    missing_accessories = Text(default="")
+    reminded_on = Date(null=True, default=None)
+    notes = Text(default="")
+    created_by = Varchar(length=200, default="")
+    version = Integer(default=1)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class LoanOrganisation(Table, tablename="loan_organisation"):
+    """The organisations a loan serves (one device for a person sitting in several)."""
+
+    id: Serial
+    loan = ForeignKey(references=Loan, on_delete=OnDelete.cascade, null=False, index=True)
+    organisation = ForeignKey(references=Organisation, on_delete=OnDelete.cascade, null=False,
+                              index=True)
+
+
 ALL_TABLES = (
     Site, Room, Category, AssetModel, Asset, TagSequence, AuditRecord, User, UserSite,
     UserSession, LoginThrottle, AppSetting, ReservedTag, InventoryCampaign, CampaignCheck,
     Intervention, Fault, FaultEvent, OutboxMessage, JobRun, MaintenanceTask, MaintenanceItem,
     RenewalPlan, PlanLine, PlanAlert, ApiToken, BackupRun, ImportProfile, Organisation,
-    UserOrganisation, IdempotentRequest,
+    UserOrganisation, IdempotentRequest, Person, PersonOrganisation, Loan, LoanOrganisation,
 )
 
 

@@ -51,12 +51,24 @@ def make_scheduler(settings: Settings) -> AsyncIOScheduler:
         # Every hour: mails the administrators once per incident when backups stopped.
         await run_claimed("backup-watch", minute_period()[:13], lambda: backups.watch(settings))
 
+    async def loans() -> None:
+        from inventory.loans import service as loans
+
+        async def _daily(day):
+            await loans.remind_overdue(day)
+            await loans.anonymise_stale(settings.people_retention_months)
+
+        day = clock.today()
+        await run_claimed("loans", day.isoformat(), lambda: _daily(day))
+
     scheduler = AsyncIOScheduler(timezone="UTC")
     # Daily work is claimed per day; checking hourly (and at start) catches up a night when
     # the service was down.
     scheduler.add_job(maintenance, "interval", hours=1, id="maintenance",
                       next_run_time=clock.now(), coalesce=True, max_instances=1)
     scheduler.add_job(planning, "interval", hours=1, id="planning",
+                      next_run_time=clock.now(), coalesce=True, max_instances=1)
+    scheduler.add_job(loans, "interval", hours=1, id="loans",
                       next_run_time=clock.now(), coalesce=True, max_instances=1)
     # The first check of each day makes the day's backup (the claim is per day).
     scheduler.add_job(backup, "interval", hours=1, id="backup",

@@ -60,9 +60,10 @@ def inventory(*args: str, env: dict, stdin: str | None = None) -> None:
 
 
 @contextlib.contextmanager
-def serving(env: dict, folder: Path) -> Iterator[str]:
-    """`inventory serve` on a free port until the block ends; yields its base URL."""
-    port = free_port()
+def serving(env: dict, folder: Path, port: int | None = None) -> Iterator[str]:
+    """`inventory serve` on a free port (or `port`, when the installation's public address
+    must name it beforehand) until the block ends; yields its base URL."""
+    port = port or free_port()
     base_url = f"http://127.0.0.1:{port}"
     log_path = folder / "server.log"
     with log_path.open("w") as log:
