@@ -82,7 +82,7 @@ async def api_person_update(request: Request, person_id: RowId,
 @api_get("/loans", permission=p.LOAN_MANAGE)
 async def api_loans(
     request: Request,
-    status: Annotated[LoanFilter, Parameter(
+    status: Annotated[LoanFilter, Parameter(  # type: ignore[valid-type]  # built from the rules
         description="`open` (devices still out) or `all` (the default)")] = "all",
     limit: Limit = 100, cursor: Cursor = None,
 ) -> LoanList:
