@@ -48,14 +48,31 @@ SORT_COLUMNS = {
 WARRANTY_SOON_DAYS = 90
 
 
+# SQLite's substring index over asset.search_text (FTS5, trigram tokenizer; m0029). On
+# PostgreSQL the same migration's pg_trgm GIN index serves the LIKE itself.
+SEARCH_TABLE = "asset_search"
+
+
 @dataclass(frozen=True)
 class Search:
     """A free-text search, resolved: the LIKE pattern (assets.rules.like_pattern) for the
-    assets' own fields, and the models and rooms whose names match."""
+    assets' own fields, on SQLite the FTS5 query that narrows the rows the LIKE reads
+    (assets.rules.narrowing_query; None to read them all), and the models and rooms whose
+    names match."""
 
     pattern: str
     model_ids: tuple[int, ...] = ()
     room_ids: tuple[int, ...] = ()
+    narrowing: str | None = None
+
+
+def trigram_counts(count: int, cap: int) -> str:
+    """One read giving, for `count` FTS5 queries (each one trigram), how many assets hold
+    it, counted up to `cap`: each count stops there, so a trigram every asset holds costs
+    no more than a rare one."""
+    one = (f"(SELECT COUNT(*) FROM (SELECT 1 FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} "
+           f"MATCH {{}} LIMIT {int(cap)}))")
+    return "SELECT " + ", ".join(f"{one} AS n{i}" for i in range(count))
 
 
 def where(f, scope: Scope, on: dt.date, search: Search | None = None,
@@ -79,12 +96,18 @@ def where(f, scope: Scope, on: dt.date, search: Search | None = None,
     if tags:
         add("asset.tag IN (" + ", ".join("{}" for _ in tags) + ")", *tags)
     if search is not None:
-        alternatives = ["asset.search_text LIKE {} ESCAPE '\\'"]
+        text = "asset.search_text LIKE {} ESCAPE '\\'"
+        text_args: list[Any] = [search.pattern]
+        if search.narrowing is not None:
+            text = (f"(asset.id IN (SELECT rowid FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} "
+                    f"MATCH {{}}) AND {text})")
+            text_args.insert(0, search.narrowing)
+        alternatives = [text]
         for column, ids in (("asset.model", search.model_ids), ("asset.room", search.room_ids)):
             if ids:
                 alternatives.append(f"{column} IN ({', '.join('{}' for _ in ids)})")
         add("(" + " OR ".join(alternatives) + ")",
-            search.pattern, *search.model_ids, *search.room_ids)
+            *text_args, *search.model_ids, *search.room_ids)
     if f.site:
         add("asset.site = (SELECT id FROM site WHERE code = {})", f.site)
     if f.room:

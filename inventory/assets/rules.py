@@ -116,6 +116,44 @@ def like_pattern(query: str) -> str:
     return f"%{escaped}%"
 
 
+# Each engine indexes asset.search_text by trigrams (three characters in a row: SQLite's
+# FTS5 trigram tokenizer, PostgreSQL's pg_trgm; migration m0029), which find any substring
+# of at least that many characters; a shorter term is read with LIKE over the column.
+TRIGRAM = 3
+
+
+def uses_substring_index(folded: str) -> bool:
+    return len(folded) >= TRIGRAM
+
+
+def trigrams(folded: str, most: int = 12) -> list[str]:
+    """Distinct trigrams of a folded term, at most `most`, spread over it."""
+    every = [folded[i:i + TRIGRAM] for i in range(len(folded) - TRIGRAM + 1)]
+    # The term's end first (where identifiers differ), then every third one, then the rest.
+    return list(dict.fromkeys(every[-1:] + every[::TRIGRAM] + every))[:most]
+
+
+def fts_phrase(text: str) -> str:
+    """`text` as one FTS5 phrase: in double quotes, inside which every character is plain (a
+    double quote is doubled), so %, _, *, - or AND typed by the person are searched as
+    they are."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def narrowing_query(counts: Mapping[str, int], cap: int) -> str | None:
+    """The FTS5 query (SQLite's trigram table) that narrows a search to the assets holding
+    every one of the term's rarer trigrams, from each trigram's number of assets counted up
+    to `cap`; None when all are that common (reading the column is then as quick).
+
+    Only trigrams under the cap are asked for: reading the assets of a trigram that nearly
+    every asset holds ("brn" of the tags) would cost more than it saves. It narrows, the
+    LIKE over the column decides: the result is exactly the LIKE's."""
+    rare = sorted((n, t) for t, n in counts.items() if n < cap)
+    if not rare:
+        return None
+    return " AND ".join(fts_phrase(t) for _n, t in rare)
+
+
 ELSEWHERE = "elsewhere"  # the action of a history entry that stands for hidden ones
 
 

@@ -14,7 +14,13 @@ from inventory.assets import queries, rules
 from inventory.core import audit, clock
 from inventory.core import parsers as v
 from inventory.core.audit import Actor
-from inventory.core.db import fetch_all, fetch_bounded, fetch_small, insert_many
+from inventory.core.db import (
+    current_engine,
+    fetch_all,
+    fetch_bounded,
+    fetch_small,
+    insert_many,
+)
 from inventory.core.errors import Collector, Conflict, NotFound, ValidationFailed
 from inventory.core.i18n import _
 from inventory.core.tables import Asset, AssetModel, Category, ReservedTag, Room, Site, TagSequence
@@ -299,7 +305,9 @@ async def _list_rows(f: AssetFilter, sql: str, args: list[Any]) -> list[dict[str
 
 async def resolve_search(text: str) -> queries.Search | None:
     """The typed search as the list's WHERE clause reads it: models and rooms are few, so
-    their names are read afresh, folded (from a cache of names) and matched here."""
+    their names are read afresh, folded (from a cache of names) and matched here (a
+    renamed room or model, or a device moved, is found by its new name at once). The
+    assets' own fields are read through each engine's substring index (m0029)."""
     folded = rules.fold(text)
     if not folded:
         return None
@@ -309,7 +317,25 @@ async def resolve_search(text: str) -> queries.Search | None:
         pattern=rules.like_pattern(text),
         model_ids=tuple(m["id"] for m in models
                         if folded in _folded_name(f"{m['manufacturer']} {m['name']}")),
-        room_ids=tuple(r["id"] for r in rooms if folded in _folded_name(r["name"])))
+        room_ids=tuple(r["id"] for r in rooms if folded in _folded_name(r["name"])),
+        narrowing=await _narrowing(folded))
+
+
+# A trigram held by more assets than this is not worth reading from SQLite's index.
+TRIGRAM_CAP = 2000
+
+
+async def _narrowing(folded: str) -> str | None:
+    """SQLite: the FTS5 query of the term's rarer trigrams (rules.narrowing_query), from
+    one bounded read of how many assets hold each. PostgreSQL's GIN index reads its rarest
+    trigrams first by itself (None: the LIKE alone)."""
+    if current_engine().engine_type != "sqlite" or not rules.uses_substring_index(folded):
+        return None
+    found = rules.trigrams(folded)
+    counts = (await fetch_bounded(queries.trigram_counts(len(found), TRIGRAM_CAP),
+                                  *[rules.fts_phrase(t) for t in found]))[0]
+    return rules.narrowing_query({t: counts[f"n{i}"] for i, t in enumerate(found)},
+                                 TRIGRAM_CAP)
 
 
 @functools.lru_cache(maxsize=8192)
