@@ -68,21 +68,25 @@ class Search:
 
 def trigram_counts(count: int, cap: int) -> str:
     """One read giving, for `count` FTS5 queries (each one trigram), how many assets hold
-    it, counted up to `cap`: each count stops there, so a trigram every asset holds costs
-    no more than a rare one."""
+    it, counted up to `cap` (each count stops there, so a trigram every asset holds costs
+    little more than a rare one), and the fleet's size."""
     one = (f"(SELECT COUNT(*) FROM (SELECT 1 FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} "
            f"MATCH {{}} LIMIT {int(cap)}))")
-    return "SELECT " + ", ".join(f"{one} AS n{i}" for i in range(count))
+    # With the fleet's size (the largest id: one step down the table's b-tree).
+    return "SELECT " + ", ".join([*(f"{one} AS n{i}" for i in range(count)),
+                                  "(SELECT MAX(id) FROM asset) AS fleet"])
 
 
 def where(f, scope: Scope, on: dt.date, search: Search | None = None,
-          tags: tuple[str, ...] = ()) -> tuple[str, list[Any]]:
+          tags: tuple[str, ...] = (), indexed: bool = True) -> tuple[str, list[Any]]:
     """The filter `f` (an AssetFilter) and the person's scope as a WHERE clause.
 
     Site and category codes become ids in scalar subqueries, so both engines can use the
     composite (site, category, tag) index. A search (`f.q`, resolved as `search`) reads one
     column of asset, folded like the pattern, so no join is needed and the result does not
-    depend on the engine's idea of case."""
+    depend on the engine's idea of case; each engine's substring index (m0029) finds the
+    rows. `indexed=False` (SQLite) keeps the search's conditions off the indexes (a unary
+    +), so that a search matching many assets is read by walking the tags in order."""
     parts: list[str] = []
     args: list[Any] = []
 
@@ -96,16 +100,17 @@ def where(f, scope: Scope, on: dt.date, search: Search | None = None,
     if tags:
         add("asset.tag IN (" + ", ".join("{}" for _ in tags) + ")", *tags)
     if search is not None:
+        plain = "" if indexed else "+"
         text = "asset.search_text LIKE {} ESCAPE '\\'"
         text_args: list[Any] = [search.pattern]
         if search.narrowing is not None:
-            text = (f"(asset.id IN (SELECT rowid FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} "
-                    f"MATCH {{}}) AND {text})")
+            text = (f"({plain}asset.id IN (SELECT rowid FROM {SEARCH_TABLE} WHERE "
+                    f"{SEARCH_TABLE} MATCH {{}}) AND {text})")
             text_args.insert(0, search.narrowing)
         alternatives = [text]
         for column, ids in (("asset.model", search.model_ids), ("asset.room", search.room_ids)):
             if ids:
-                alternatives.append(f"{column} IN ({', '.join('{}' for _ in ids)})")
+                alternatives.append(f"{plain}{column} IN ({', '.join('{}' for _ in ids)})")
         add("(" + " OR ".join(alternatives) + ")",
             *text_args, *search.model_ids, *search.room_ids)
     if f.site:
@@ -134,8 +139,13 @@ def where(f, scope: Scope, on: dt.date, search: Search | None = None,
     return (" WHERE " + " AND ".join(parts)) if parts else "", args
 
 
-def order_by(sort: str, descending: bool) -> str:
+def order_by(sort: str, descending: bool, tag_index: bool = True) -> str:
+    """`tag_index=False` (SQLite only: PostgreSQL has no unary + for text) keeps SQLite from
+    reading the rows in the tag index's order, so it reads a search's matches through the
+    search's indexes and sorts them."""
     column = SORT_COLUMNS.get(sort, "asset.tag")
+    if not tag_index and column == "asset.tag":
+        return f" ORDER BY +asset.tag {'DESC' if descending else 'ASC'}"
     direction = "DESC" if descending else "ASC"
     tie = "" if column == "asset.tag" else ", asset.tag ASC"
     return f" ORDER BY {column} {direction}{tie}"

@@ -140,18 +140,39 @@ def fts_phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def narrowing_query(counts: Mapping[str, int], cap: int) -> str | None:
-    """The FTS5 query (SQLite's trigram table) that narrows a search to the assets holding
-    every one of the term's rarer trigrams, from each trigram's number of assets counted up
-    to `cap`; None when all are that common (reading the column is then as quick).
+FLEET = ""  # where the trigram counts keep the fleet's size (no trigram is empty)
 
-    Only trigrams under the cap are asked for: reading the assets of a trigram that nearly
-    every asset holds ("brn" of the tags) would cost more than it saves. It narrows, the
-    LIKE over the column decides: the result is exactly the LIKE's."""
-    rare = sorted((n, t) for t, n in counts.items() if n < cap)
+
+def narrow_below(fleet: int) -> int:
+    """Fewer assets than this hold a trigram worth reading from SQLite's index: reading an
+    asset by its id costs about what reading twenty through the search's covering index
+    does, so a trigram held by 2 % of the fleet is where the index stops paying."""
+    return max(2000, fleet // 50)
+
+
+def narrowing_query(counts: Mapping[str, int], below: int, most: int = 3) -> str | None:
+    """The FTS5 query (SQLite's trigram table) that narrows a search to the assets holding
+    the term's rarest trigrams (at most `most` of them, each held by fewer than `below`
+    assets); None when every one is more common (reading the column is then as quick).
+
+    A trigram nearly every asset holds ("brn" of the tags) costs more to read than it
+    saves. It narrows, the LIKE over the column decides: whatever the counts, the result
+    is exactly the LIKE's."""
+    rare = sorted((n, t) for t, n in counts.items() if n < below)[:most]
     if not rare:
         return None
     return " AND ".join(fts_phrase(t) for _n, t in rare)
+
+
+# A search with fewer matches than this reads them all and sorts them, whatever the fleet.
+WALK_AT_LEAST = 500
+
+
+def walk_in_tag_order(matches: int, shown: int, fleet: int) -> bool:
+    """Whether walking the fleet in tag order finds the first `shown` of `matches` spread
+    over `fleet` assets (about shown × fleet / matches rows read) sooner than reading the
+    `matches` and sorting them."""
+    return matches >= WALK_AT_LEAST and matches * matches >= shown * fleet
 
 
 ELSEWHERE = "elsewhere"  # the action of a history entry that stands for hidden ones
