@@ -79,6 +79,10 @@ def check(client, term: str) -> list[str]:
 
 @pytest.fixture
 def fleet(make):
+    return build_fleet(make)
+
+
+def build_fleet(make) -> dict:
     """Devices whose every searched field holds something to find, and others beside."""
     school = make.site(name="École des Tilleuls")
     other = make.site(name="Groupe scolaire Jaurès")
@@ -403,3 +407,24 @@ def asyncio_run_list(term: str) -> list[str]:
             await db.close_pool(engine)
 
     return asyncio.run(run())
+
+
+TERMS = ("a", "é", "5e", "%", "_", "00", "sn-", "æquo", "zoe lefevre", "DUBOEUF", "mapa-2024",
+         "10.20.30", "3C:4D", "tilleuls-01.commune", "100% sur_site", '"', "« ok »",
+         "latitude 5540", "lumens ladibug", "refectoire", "local reseau", "autre-3",
+         "rien a signaler", "brn-00000", "nothing-like-this", "x" * 100)
+
+
+def test_sqlite_and_postgres_find_the_same_devices(templates, run):
+    """The same devices, made the same way on both engines, are found alike by every term
+    (and as the rule says): SQLite's trigram table and PostgreSQL's GIN index agree."""
+    from tests.factories import Factory
+
+    found = {}
+    for kind in ("sqlite", "postgres"):
+        db.configure(templates.copy(kind, "empty"))
+        build_fleet(Factory(run))
+        found[kind] = {term: asyncio_run_list(term) for term in TERMS}
+        assert found[kind] == {term: expected(term) for term in TERMS}, kind
+    assert found["sqlite"] == found["postgres"]
+    assert all(found["sqlite"][t] for t in ("a", "æquo", "latitude 5540", "100% sur_site"))
