@@ -319,7 +319,7 @@ async def resolve_search(text: str) -> queries.Search | None:
         model_ids=tuple(m["id"] for m in models
                         if folded in _folded_name(f"{m['manufacturer']} {m['name']}")),
         room_ids=tuple(r["id"] for r in rooms if folded in _folded_name(r["name"])),
-        narrowing=await _narrowing(folded))
+        narrowing=await _narrowing(folded), indexed=rules.uses_substring_index(folded))
 
 
 # How many assets hold each trigram (counted up to TRIGRAM_CAP), and the fleet's size, are
@@ -401,7 +401,8 @@ async def _walk_in_tag_order(f: AssetFilter, scope: Scope, search: queries.Searc
     likes. SQLite has no statistics: left alone, it walks the whole fleet in tag order for
     a search that matches 30 devices."""
     if (search is None or f.sort != "tag" or current_engine().engine_type != "sqlite"
-            or f.site or f.room or scope.limited):  # a site's rows: read through its index
+            or f.site or f.room or scope.limited  # a site's rows: read through its index
+            or not search.by_index):  # every row read anyway: SQLite walks the tags
         return None
     if total < rules.WALK_AT_LEAST:
         return False
