@@ -64,9 +64,9 @@ class Search:
     model_ids: tuple[int, ...] = ()
     room_ids: tuple[int, ...] = ()
     narrowing: str | None = None
-    # False for a term shorter than a trigram: no substring index can help, and
-    # PostgreSQL, offered its GIN index for it, would read all of that index and then every
-    # row (three times slower than reading the table), so the LIKE is kept off it.
+    # False (PostgreSQL) for a term shorter than a trigram: no substring index can help,
+    # and PostgreSQL, offered its GIN index for it, would read all of that index and then
+    # every row (three times slower than reading the table), so the LIKE is kept off it.
     indexed: bool = True
 
     @property

@@ -319,7 +319,9 @@ async def resolve_search(text: str) -> queries.Search | None:
         model_ids=tuple(m["id"] for m in models
                         if folded in _folded_name(f"{m['manufacturer']} {m['name']}")),
         room_ids=tuple(r["id"] for r in rooms if folded in _folded_name(r["name"])),
-        narrowing=await _narrowing(folded), indexed=rules.uses_substring_index(folded))
+        narrowing=await _narrowing(folded),
+        # SQLite's LIKE never reads its trigram table: only PostgreSQL's needs keeping off.
+        indexed=rules.uses_substring_index(folded) or current_engine().engine_type == "sqlite")
 
 
 # How many assets hold each trigram (counted up to TRIGRAM_CAP), and the fleet's size, are
