@@ -16,13 +16,22 @@ class Column:
     primary_key: bool
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, repr=False)
 class Index:
     columns: tuple[str, ...]
     unique: bool
     # Named by CREATE INDEX (None for what a UNIQUE or PRIMARY KEY constraint makes, whose
     # name each engine chooses).
     name: str | None
+    # "" for a B-tree with the default operator classes; otherwise how it is built:
+    # "gin (gin_trgm_ops)" on PostgreSQL, "fts5(...)" for SQLite's full-text table over
+    # a column (tables.SubstringIndex).
+    method: str = ""
+
+    def __repr__(self) -> str:
+        method = f", method={self.method!r}" if self.method else ""
+        return (f"Index(columns={self.columns!r}, unique={self.unique!r}, "
+                f"name={self.name!r}{method})")
 
 
 @dataclass(frozen=True, order=True)
@@ -37,6 +46,7 @@ class Table:
     columns: dict[str, Column] = field(default_factory=dict)
     indexes: set[Index] = field(default_factory=set)
     foreign_keys: set[ForeignKey] = field(default_factory=set)
+    triggers: set[str] = field(default_factory=set)  # their names
 
 
 Schema = dict[str, Table]
@@ -68,8 +78,9 @@ def _read_sqlite(path: str) -> Schema:
     conn = sqlite3.connect(path)
     try:
         schema: Schema = {}
-        names = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+        kinds = {r[1]: r[2] for r in conn.execute("PRAGMA table_list")
+                 if r[0] == "main" and not r[1].startswith("sqlite_")}
+        names = [name for name, kind in kinds.items() if kind == "table"]
         for name in names:
             table = schema[name] = Table()
             for _, column, type_, not_null, default, pk in conn.execute(
@@ -87,9 +98,38 @@ def _read_sqlite(path: str) -> Schema:
                 _, _, target, column, target_column, _on_update, on_delete, _ = row
                 table.foreign_keys.add(
                     ForeignKey(column, f"{target}({target_column})", on_delete.lower()))
+        # A full-text table over another table's column (its shadow tables are skipped) is
+        # that table's index; a virtual table of its own is a table without columns.
+        for name, kind in kinds.items():
+            if kind == "virtual":
+                sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?",
+                                   (name,)).fetchone()[0]
+                owner, columns, method = _virtual_table(sql)
+                schema.setdefault(owner or name, Table()).indexes.add(
+                    Index(columns, False, name, method))
+        for name, table_name in conn.execute(
+                "SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'"):
+            schema.setdefault(table_name, Table()).triggers.add(name)
         return schema
     finally:
         conn.close()
+
+
+def _virtual_table(sql: str) -> tuple[str | None, tuple[str, ...], str]:
+    """(its content table, its columns, "module(arguments)" without quotes) of a CREATE
+    VIRTUAL TABLE statement."""
+    match = re.search(r"USING\s+(\w+)\s*\((.*)\)\s*$", sql, re.S | re.I)
+    assert match, sql
+    spelled, columns, options = [], [], {}
+    for argument in match.group(2).split(","):
+        key, _, value = (part.strip().strip("'\"") for part in argument.partition("="))
+        if value:
+            options[key] = value
+            spelled.append(f"{key}={value}")
+        else:
+            columns.append(key)
+            spelled.append(key)
+    return options.get("content"), tuple(columns), f"{match.group(1).lower()}({', '.join(spelled)})"
 
 
 _PG_ACTIONS = {"a": "no action", "r": "restrict", "c": "cascade", "n": "set null",
@@ -118,20 +158,26 @@ def _read_postgres(url: str) -> Schema:
             schema[table].columns[column] = Column(column, type_, nullable == "NO",
                                                    _default(default), False)
         # Indexes, with the constraint that made each one, if any.
-        for table, index, unique, primary, columns, constraint in conn.execute(
+        for table, index, unique, primary, columns, constraint, method, classes in conn.execute(
                 "SELECT t.relname, i.relname, x.indisunique, x.indisprimary, "
                 "  ARRAY(SELECT a.attname FROM unnest(x.indkey) WITH ORDINALITY k(n, o) "
                 "        JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.n "
                 "        ORDER BY k.o), "
-                "  c.conname "
+                "  c.conname, am.amname, "
+                # The operator classes that are not their type's default (gin_trgm_ops).
+                "  ARRAY(SELECT oc.opcname FROM unnest(x.indclass) WITH ORDINALITY k(c, o) "
+                "        JOIN pg_opclass oc ON oc.oid = k.c WHERE NOT oc.opcdefault "
+                "        ORDER BY k.o) "
                 "FROM pg_index x JOIN pg_class t ON t.oid = x.indrelid "
-                "JOIN pg_class i ON i.oid = x.indexrelid "
+                "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_am am ON am.oid = i.relam "
                 "JOIN pg_namespace s ON s.oid = t.relnamespace AND s.nspname = 'public' "
                 "LEFT JOIN pg_constraint c ON c.conindid = x.indexrelid AND c.contype IN ('u', 'p')"):
             if table not in schema:
                 continue
+            how = "" if method == "btree" and not classes else (
+                f"{method} ({', '.join(classes)})" if classes else method)
             schema[table].indexes.add(
-                Index(tuple(columns), bool(unique), None if constraint else index))
+                Index(tuple(columns), bool(unique), None if constraint else index, how))
             if primary:
                 for column in columns:
                     old = schema[table].columns[column]
@@ -179,4 +225,8 @@ def differences(found: Schema, expected: Schema) -> list[str]:
             lines.append(f"{name}: foreign key missing: {key}")
         for key in sorted(have.foreign_keys - want.foreign_keys):
             lines.append(f"{name}: foreign key not declared: {key}")
+        for trigger in sorted(want.triggers - have.triggers):
+            lines.append(f"{name}: trigger missing: {trigger}")
+        for trigger in sorted(have.triggers - want.triggers):
+            lines.append(f"{name}: trigger not declared: {trigger}")
     return lines

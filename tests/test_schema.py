@@ -48,6 +48,11 @@ def _declared(engine_kind: str, request, tmp_path) -> schema.Schema:
     for index in tables.COMPOSITE_INDEXES:
         if engine_kind in index.engines:
             declared[index.table].indexes.add(schema.Index(index.columns, False, index.name))
+    for substring in tables.SUBSTRING_INDEXES:
+        declared[substring.table].indexes.add(schema.Index(
+            (substring.column,), False, substring.name, substring.method(engine_kind)))
+        if engine_kind == "sqlite":
+            declared[substring.table].triggers.update(substring.triggers)
     return declared
 
 
@@ -157,3 +162,20 @@ def test_no_migration_imports_application_code():
                 continue
             for name in names:
                 assert name.split(".")[0] not in ("inventory", "(relative)"), (path.name, name)
+
+
+def test_differences_name_an_index_built_another_way_and_a_missing_trigger():
+    """A substring index (tables.SubstringIndex) is compared with how it is built, and the
+    triggers that keep SQLite's full-text table current are compared by name."""
+    trigram = schema.Index(("search_text",), False, "asset_search", "gin (gin_trgm_ops)")
+    plain = schema.Index(("search_text",), False, "asset_search")
+    found = schema.differences(
+        {"asset": schema.Table(indexes={plain})},
+        {"asset": schema.Table(indexes={trigram}, triggers={"asset_search_update"})})
+    assert found == [
+        "asset: index missing: Index(columns=('search_text',), unique=False, "
+        "name='asset_search', method='gin (gin_trgm_ops)')",
+        "asset: index not declared: Index(columns=('search_text',), unique=False, "
+        "name='asset_search')",
+        "asset: trigger missing: asset_search_update",
+    ]

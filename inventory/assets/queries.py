@@ -48,24 +48,55 @@ SORT_COLUMNS = {
 WARRANTY_SOON_DAYS = 90
 
 
+# SQLite's substring index over asset.search_text (FTS5, trigram tokenizer; m0029). On
+# PostgreSQL the same migration's pg_trgm GIN index serves the LIKE itself.
+SEARCH_TABLE = "asset_search"
+
+
 @dataclass(frozen=True)
 class Search:
     """A free-text search, resolved: the LIKE pattern (assets.rules.like_pattern) for the
-    assets' own fields, and the models and rooms whose names match."""
+    assets' own fields, on SQLite the FTS5 query that narrows the rows the LIKE reads
+    (assets.rules.narrowing_query; None to read them all), and the models and rooms whose
+    names match."""
 
     pattern: str
     model_ids: tuple[int, ...] = ()
     room_ids: tuple[int, ...] = ()
+    narrowing: str | None = None
+    # False (PostgreSQL) for a term shorter than a trigram: no substring index can help,
+    # and PostgreSQL, offered its GIN index for it, would read all of that index and then
+    # every row (three times slower than reading the table), so the LIKE is kept off it.
+    indexed: bool = True
+
+    @property
+    def by_index(self) -> bool:
+        """Whether its matches are found through indexes (trigrams, models, rooms) rather
+        than by reading every row in reach."""
+        return self.narrowing is not None or bool(self.model_ids or self.room_ids)
+
+
+def trigram_counts(count: int, cap: int) -> str:
+    """One read giving, for `count` FTS5 queries (each one trigram), how many assets hold
+    it, counted up to `cap` (each count stops there, so a trigram every asset holds costs
+    little more than a rare one), and the fleet's size."""
+    one = (f"(SELECT COUNT(*) FROM (SELECT 1 FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} "
+           f"MATCH {{}} LIMIT {int(cap)}))")
+    # With the fleet's size (the largest id: one step down the table's b-tree).
+    return "SELECT " + ", ".join([*(f"{one} AS n{i}" for i in range(count)),
+                                  "(SELECT MAX(id) FROM asset) AS fleet"])
 
 
 def where(f, scope: Scope, on: dt.date, search: Search | None = None,
-          tags: tuple[str, ...] = ()) -> tuple[str, list[Any]]:
+          tags: tuple[str, ...] = (), indexed: bool = True) -> tuple[str, list[Any]]:
     """The filter `f` (an AssetFilter) and the person's scope as a WHERE clause.
 
     Site and category codes become ids in scalar subqueries, so both engines can use the
     composite (site, category, tag) index. A search (`f.q`, resolved as `search`) reads one
     column of asset, folded like the pattern, so no join is needed and the result does not
-    depend on the engine's idea of case."""
+    depend on the engine's idea of case; each engine's substring index (m0029) finds the
+    rows. `indexed=False` (SQLite) keeps the search's conditions off the indexes (a unary
+    +), so that a search matching many assets is read by walking the tags in order."""
     parts: list[str] = []
     args: list[Any] = []
 
@@ -79,12 +110,20 @@ def where(f, scope: Scope, on: dt.date, search: Search | None = None,
     if tags:
         add("asset.tag IN (" + ", ".join("{}" for _ in tags) + ")", *tags)
     if search is not None:
-        alternatives = ["asset.search_text LIKE {} ESCAPE '\\'"]
+        plain = "" if indexed else "+"
+        text = ("asset.search_text LIKE {} ESCAPE '\\'" if search.indexed
+                else "(asset.search_text || '') LIKE {} ESCAPE '\\'")
+        text_args: list[Any] = [search.pattern]
+        if search.narrowing is not None:
+            text = (f"({plain}asset.id IN (SELECT rowid FROM {SEARCH_TABLE} WHERE "
+                    f"{SEARCH_TABLE} MATCH {{}}) AND {text})")
+            text_args.insert(0, search.narrowing)
+        alternatives = [text]
         for column, ids in (("asset.model", search.model_ids), ("asset.room", search.room_ids)):
             if ids:
-                alternatives.append(f"{column} IN ({', '.join('{}' for _ in ids)})")
+                alternatives.append(f"{plain}{column} IN ({', '.join('{}' for _ in ids)})")
         add("(" + " OR ".join(alternatives) + ")",
-            search.pattern, *search.model_ids, *search.room_ids)
+            *text_args, *search.model_ids, *search.room_ids)
     if f.site:
         add("asset.site = (SELECT id FROM site WHERE code = {})", f.site)
     if f.room:
@@ -111,8 +150,13 @@ def where(f, scope: Scope, on: dt.date, search: Search | None = None,
     return (" WHERE " + " AND ".join(parts)) if parts else "", args
 
 
-def order_by(sort: str, descending: bool) -> str:
+def order_by(sort: str, descending: bool, tag_index: bool = True) -> str:
+    """`tag_index=False` (SQLite only: PostgreSQL has no unary + for text) keeps SQLite from
+    reading the rows in the tag index's order, so it reads a search's matches through the
+    search's indexes and sorts them."""
     column = SORT_COLUMNS.get(sort, "asset.tag")
+    if not tag_index and column == "asset.tag":
+        return f" ORDER BY +asset.tag {'DESC' if descending else 'ASC'}"
     direction = "DESC" if descending else "ASC"
     tie = "" if column == "asset.tag" else ", asset.tag ASC"
     return f" ORDER BY {column} {direction}{tie}"

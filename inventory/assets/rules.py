@@ -116,6 +116,65 @@ def like_pattern(query: str) -> str:
     return f"%{escaped}%"
 
 
+# Each engine indexes asset.search_text by trigrams (three characters in a row: SQLite's
+# FTS5 trigram tokenizer, PostgreSQL's pg_trgm; migration m0029), which find any substring
+# of at least that many characters; a shorter term is read with LIKE over the column.
+TRIGRAM = 3
+
+
+def uses_substring_index(folded: str) -> bool:
+    return len(folded) >= TRIGRAM
+
+
+def trigrams(folded: str, most: int = 12) -> list[str]:
+    """Distinct trigrams of a folded term, at most `most`, spread over it."""
+    every = [folded[i:i + TRIGRAM] for i in range(len(folded) - TRIGRAM + 1)]
+    # The term's end first (where identifiers differ), then every third one, then the rest.
+    return list(dict.fromkeys(every[-1:] + every[::TRIGRAM] + every))[:most]
+
+
+def fts_phrase(text: str) -> str:
+    """`text` as one FTS5 phrase: in double quotes, inside which every character is plain (a
+    double quote is doubled), so %, _, *, - or AND typed by the person are searched as
+    they are."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+FLEET = ""  # where the trigram counts keep the fleet's size (no trigram is empty)
+
+
+def narrow_below(fleet: int) -> int:
+    """Fewer assets than this hold a trigram worth reading from SQLite's index: reading an
+    asset by its id costs about what reading twenty through the search's covering index
+    does, so a trigram held by 2 % of the fleet is where the index stops paying."""
+    return max(2000, fleet // 50)
+
+
+def narrowing_query(counts: Mapping[str, int], below: int, most: int = 3) -> str | None:
+    """The FTS5 query (SQLite's trigram table) that narrows a search to the assets holding
+    the term's rarest trigrams (at most `most` of them, each held by fewer than `below`
+    assets); None when every one is more common (reading the column is then as quick).
+
+    A trigram nearly every asset holds ("brn" of the tags) costs more to read than it
+    saves. It narrows, the LIKE over the column decides: whatever the counts, the result
+    is exactly the LIKE's."""
+    rare = sorted((n, t) for t, n in counts.items() if n < below)[:most]
+    if not rare:
+        return None
+    return " AND ".join(fts_phrase(t) for _n, t in rare)
+
+
+# A search with fewer matches than this reads them all and sorts them, whatever the fleet.
+WALK_AT_LEAST = 500
+
+
+def walk_in_tag_order(matches: int, shown: int, fleet: int) -> bool:
+    """Whether walking the fleet in tag order finds the first `shown` of `matches` spread
+    over `fleet` assets (about shown × fleet / matches rows read) sooner than reading the
+    `matches` and sorting them."""
+    return matches >= WALK_AT_LEAST and matches * matches >= shown * fleet
+
+
 ELSEWHERE = "elsewhere"  # the action of a history entry that stands for hidden ones
 
 

@@ -5,16 +5,23 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import ipaddress
+import time
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from inventory.accounts.scope import Scope
 from inventory.assets import queries, rules
-from inventory.core import audit, clock
+from inventory.core import audit, clock, db
 from inventory.core import parsers as v
 from inventory.core.audit import Actor
-from inventory.core.db import fetch_all, fetch_bounded, fetch_small, insert_many
+from inventory.core.db import (
+    current_engine,
+    fetch_all,
+    fetch_bounded,
+    fetch_small,
+    insert_many,
+)
 from inventory.core.errors import Collector, Conflict, NotFound, ValidationFailed
 from inventory.core.i18n import _
 from inventory.core.tables import Asset, AssetModel, Category, ReservedTag, Room, Site, TagSequence
@@ -299,7 +306,9 @@ async def _list_rows(f: AssetFilter, sql: str, args: list[Any]) -> list[dict[str
 
 async def resolve_search(text: str) -> queries.Search | None:
     """The typed search as the list's WHERE clause reads it: models and rooms are few, so
-    their names are read afresh, folded (from a cache of names) and matched here."""
+    their names are read afresh, folded (from a cache of names) and matched here (a
+    renamed room or model, or a device moved, is found by its new name at once). The
+    assets' own fields are read through each engine's substring index (m0029)."""
     folded = rules.fold(text)
     if not folded:
         return None
@@ -309,7 +318,41 @@ async def resolve_search(text: str) -> queries.Search | None:
         pattern=rules.like_pattern(text),
         model_ids=tuple(m["id"] for m in models
                         if folded in _folded_name(f"{m['manufacturer']} {m['name']}")),
-        room_ids=tuple(r["id"] for r in rooms if folded in _folded_name(r["name"])))
+        room_ids=tuple(r["id"] for r in rooms if folded in _folded_name(r["name"])),
+        narrowing=await _narrowing(folded),
+        # SQLite's LIKE never reads its trigram table: only PostgreSQL's needs keeping off.
+        indexed=rules.uses_substring_index(folded) or current_engine().engine_type == "sqlite")
+
+
+# How many assets hold each trigram (counted up to TRIGRAM_CAP), and the fleet's size, are
+# kept a while per database: they only steer how a search reads, never what it finds.
+TRIGRAM_CAP = 20_000
+TRIGRAM_COUNTS_FOR_S = 600
+_trigram_counts: dict[tuple[str | None, str], tuple[float, int]] = {}
+
+
+async def _narrowing(folded: str) -> str | None:
+    """SQLite: the FTS5 query of the term's rarest trigrams (rules.narrowing_query). The
+    trigrams not counted lately are counted in one bounded read. PostgreSQL's GIN index
+    reads the rarest trigrams first by itself (None: the LIKE alone)."""
+    if current_engine().engine_type != "sqlite" or not rules.uses_substring_index(folded):
+        return None
+    now, url = time.monotonic(), db.current_url
+    found = rules.trigrams(folded)
+    unknown = [t for t in [rules.FLEET, *found]
+               if now - _trigram_counts.get((url, t), (-1e9, 0))[0] > TRIGRAM_COUNTS_FOR_S]
+    if unknown:
+        if len(_trigram_counts) > 50_000:  # a bound, not a policy: counts are cheap to redo
+            _trigram_counts.clear()
+        trigrams = [t for t in unknown if t != rules.FLEET]
+        row = (await fetch_all(queries.trigram_counts(len(trigrams), TRIGRAM_CAP),
+                               *[rules.fts_phrase(t) for t in trigrams]))[0]
+        counted = {t: row[f"n{i}"] for i, t in enumerate(trigrams)}
+        counted[rules.FLEET] = row["fleet"] or 0
+        for key in unknown:
+            _trigram_counts[(url, key)] = (now, counted[key])
+    counts = {t: _trigram_counts[(url, t)][1] for t in found}
+    return rules.narrowing_query(counts, rules.narrow_below(_trigram_counts[(url, rules.FLEET)][1]))
 
 
 @functools.lru_cache(maxsize=8192)
@@ -332,14 +375,41 @@ async def _count(f: AssetFilter, where: str, args: list[Any]) -> int:
 
 
 async def list_assets(f: AssetFilter, scope: Scope, page_size: int = PAGE_SIZE) -> AssetPage:
-    where, args = await where_clause(f, scope)
+    search = await resolve_search(f.q)
+    where, args = queries.where(f, scope, clock.today(), search)
     total = await _count(f, where, args)
     pages = max(1, -(-total // page_size))
     page = min(f.page, pages)
-    sql = (queries.LIST_SELECT + where + queries.order_by(f.sort, f.descending)
+    walk = await _walk_in_tag_order(f, scope, search, total, page * page_size)
+    if walk:
+        where, args = queries.where(f, scope, clock.today(), search, indexed=False)
+    elif walk is False:
+        # The matches' ids read as the count read them (through the search's indexes),
+        # then their rows, sorted.
+        where = f" WHERE asset.id IN (SELECT asset.id FROM asset{where})"
+    sql = (queries.LIST_SELECT + where
+           + queries.order_by(f.sort, f.descending, tag_index=walk is not False)
            + " LIMIT {} OFFSET {}")
     rows = await _list_rows(f, sql, [*args, page_size, (page - 1) * page_size])
     return AssetPage(rows=rows, total=total, page=page, pages=pages)
+
+
+async def _walk_in_tag_order(f: AssetFilter, scope: Scope, search: queries.Search | None,
+                             total: int, shown: int) -> bool | None:
+    """SQLite, a search over every site in tag order: True to read the page by walking the
+    tags in order until it is full, False to read every match through the search's
+    indexes and sort them (rules.walk_in_tag_order); None (PostgreSQL, whose planner
+    chooses with its statistics, a list without a search, a site's list): as the engine
+    likes. SQLite has no statistics: left alone, it walks the whole fleet in tag order for
+    a search that matches 30 devices."""
+    if (search is None or f.sort != "tag" or current_engine().engine_type != "sqlite"
+            or f.site or f.room or scope.limited  # a site's rows: read through its index
+            or not search.by_index):  # every row read anyway: SQLite walks the tags
+        return None
+    if total < rules.WALK_AT_LEAST:
+        return False
+    fleet = (await fetch_small("SELECT MAX(id) AS n FROM asset"))[0]["n"] or 0
+    return rules.walk_in_tag_order(total, shown, fleet)
 
 
 async def iter_assets_for_export(scope: Scope, batch_size: int = 1000,

@@ -595,3 +595,36 @@ COMPOSITE_INDEXES = (
     CompositeIndex("asset_site_search", "asset", ("site", "search_text", "model", "room"),
                    "m0016", engines=("sqlite",)),
 )
+
+
+class SubstringIndex(NamedTuple):
+    """An index that finds any substring (of three characters or more) of a text column,
+    which a Piccolo column cannot declare: made by a hand-written migration, declared here
+    so the schema test (tests/test_schema.py) checks the migrated database has it.
+
+    SQLite: an FTS5 table named `name` with the trigram tokenizer over the column, holding
+    the index only (external content: the text stays in `table`), kept by the three
+    triggers `triggers` in the transaction that writes the row. PostgreSQL: a GIN index
+    named `name` with pg_trgm's operator class, which LIKE uses."""
+
+    name: str
+    table: str
+    column: str
+    migration: str
+
+    @property
+    def triggers(self) -> tuple[str, ...]:
+        return tuple(f"{self.name}_{event}" for event in ("insert", "delete", "update"))
+
+    def method(self, engine: str) -> str:
+        """How each engine builds it, as tests/schema.py reads it back."""
+        if engine == "sqlite":
+            return (f"fts5({self.column}, content={self.table}, content_rowid=id, "
+                    "tokenize=trigram case_sensitive 1, detail=none)")
+        return "gin (gin_trgm_ops)"
+
+
+SUBSTRING_INDEXES = (
+    # The free-text search (assets.service.resolve_search): the folded searched fields.
+    SubstringIndex("asset_search", "asset", "search_text", "m0029"),
+)
