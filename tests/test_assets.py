@@ -438,3 +438,42 @@ def test_free_text_is_rendered_inert(admin, make):
         html = admin.get(path).text
         assert "<script>alert" not in html
         assert '" onmouseover="alert(1)' not in html
+
+
+# The scan box: a tag's number opens its device when one tag has it
+
+
+def test_scan_box_opens_the_one_tag_with_the_typed_number(admin, make):
+    from tests.helpers import execute
+
+    school, other_school = make.site(), make.site()
+    category = make.category()
+    first, second = make.assets(2, site=school, category=category)
+    number = int(second["tag"].split("-")[1])
+    # Tags from another numbering (an import's, say), sharing the first one's number.
+    shared = int(first["tag"].split("-")[1])
+    foreign = f"ECO-{shared:03d}"
+    execute("UPDATE asset SET tag = {} WHERE tag = {}", foreign,
+            make.asset(site=school, category=category)["tag"])
+
+    def opens(typed):
+        answer = admin.get("/scan", params={"tag": typed}, follow_redirects=False)
+        assert answer.status_code == 303, answer.text
+        return answer.headers["location"]
+
+    for typed in (str(number), f"{number:06d}", f"BRN-{number}", f"brn {number}",
+                  second["tag"]):
+        assert opens(typed) == f"/a/{second['tag']}", typed
+    # Two tags have that number: the search lists both instead of guessing.
+    assert opens(str(shared)) == f"/assets?q={shared}"
+    assert opens(f"ECO-{shared}") == f"/a/{foreign}"
+    assert opens(f"BRN-{shared}") == f"/a/{first['tag']}"
+    assert opens("987654") == "/assets?q=987654"  # no such number: the search says so
+    assert opens("BRN-987654") == "/a/BRN-987654"  # a tag's shape: its page says it is unknown
+
+    # A director's number finds only their school's devices.
+    elsewhere = make.asset(site=other_school, category=category)["tag"]
+    make.sign_in(admin, "director", sites=[school])
+    far = int(elsewhere.split("-")[1])
+    assert opens(str(far)) == f"/assets?q={far}"
+    assert opens(str(number)) == f"/a/{second['tag']}"
