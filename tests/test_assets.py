@@ -477,3 +477,16 @@ def test_scan_box_opens_the_one_tag_with_the_typed_number(admin, make):
     far = int(elsewhere.split("-")[1])
     assert opens(str(far)) == f"/assets?q={far}"
     assert opens(str(number)) == f"/a/{second['tag']}"
+
+
+def test_asset_list_filters_fold_behind_one_button(admin, make):
+    school = make.site()
+    make.asset(site=school)
+    html = admin.get("/assets").text
+    fold = html[html.index('<details class="filters-fold"'):html.index("</details>")]
+    assert "<summary" in fold and ">Filters</summary>" in fold
+    for name in ("site", "room", "category", "status", "eol", "warranty"):
+        assert f'id="f-{name}"' in fold, name
+    assert 'id="f-q"' not in fold  # the search box stays in sight
+    chosen = admin.get("/assets", params={"site": school["code"], "status": "active"}).text
+    assert "Filters (2 chosen)" in chosen

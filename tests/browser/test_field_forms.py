@@ -111,3 +111,25 @@ def test_room_report_lists_devices_readably(browser, installation, size):
             assert name and all(tag["y"] >= box["y"] + box["height"] - 0.5 for box in name)
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
     page.screenshot(path=str(SCREENSHOTS / f"field-room-report-{size}.png"), full_page=True)
+
+
+def test_asset_list_on_a_phone_shows_results_first_filters_folded(browser, installation):
+    address, _ids = installation
+    phone = _page(browser, address, ADMIN, PHONE)
+    phone.goto("/assets?status=active")
+    expect(phone.locator("#f-site")).to_be_hidden()  # folded behind one button
+    summary = phone.locator("#filters-fold > summary")
+    expect(summary).to_have_text("Filters (1 chosen)")
+    first_row = phone.locator("#asset-list tbody tr").first
+    expect(first_row).to_be_visible()
+    assert first_row.bounding_box()["y"] < PHONE["height"]  # results in the first screen
+    phone.screenshot(path=str(SCREENSHOTS / "field-asset-list-phone.png"))
+    summary.click()
+    expect(phone.locator("#f-site")).to_be_visible()
+    phone.locator("#f-category").select_option(index=1)  # htmx filters in place
+    expect(phone.locator("#asset-list .count")).to_contain_text("asset")
+
+    desktop = _page(browser, address, ADMIN, DESKTOP)
+    desktop.goto("/assets")
+    expect(desktop.locator("#f-site")).to_be_visible()  # always open on a wide screen
+    expect(desktop.locator("#filters-fold > summary")).to_be_hidden()
