@@ -490,3 +490,32 @@ def test_asset_list_filters_fold_behind_one_button(admin, make):
     assert 'id="f-q"' not in fold  # the search box stays in sight
     chosen = admin.get("/assets", params={"site": school["code"], "status": "active"}).text
     assert "Filters (2 chosen)" in chosen
+
+
+def test_device_form_groups_fields_and_narrows_models_to_the_category(admin, make):
+    boards, laptops = make.category(name="Tableau"), make.category(name="Portable")
+    board_model = make.model(boards, name="Tableau Modèle A")
+    laptop_model = make.model(laptops, name="Portable Modèle B")
+    make.site()
+    form = admin.get("/assets/new").text
+    # Fieldsets: place, identity, purchase, network.
+    legends = re.findall(r"<legend>(.*?)</legend>", form)
+    assert legends[:4] == ["Location and status", "Identity", "Purchase and warranty",
+                           "Network (switches, access points, routers, NAS)"]
+    # Without JavaScript: every model, grouped by its category.
+    assert f'<optgroup label="{boards["name"]}">' in form
+    assert f'<optgroup label="{laptops["name"]}">' in form
+    assert 'hx-get="/assets/model-options"' in form
+    # htmx: the chosen category's models only.
+    narrowed = admin.get("/assets/model-options", params={"category": boards["code"].lower()})
+    assert narrowed.status_code == 200 and "<html" not in narrowed.text
+    assert f'value="{board_model["id"]}"' in narrowed.text
+    assert f'value="{laptop_model["id"]}"' not in narrowed.text and "optgroup" not in narrowed.text
+    assert "Unknown or not listed" in narrowed.text
+    every = admin.get("/assets/model-options", params={"category": "NOPE"}).text
+    assert f'value="{board_model["id"]}"' in every and f'value="{laptop_model["id"]}"' in every
+    # The server refuses a model of another category whatever the form offered.
+    site = make.site()
+    refused = admin.post("/assets/new", data=_new_asset(site, boards, model=laptop_model["id"]))
+    assert refused.status_code == 400
+    assert field_error(refused.text, "model") == "This model belongs to another category."

@@ -54,6 +54,18 @@ async def _form(request: Request, template: str, status: int = 200, *, asset=Non
                   conflict=conflict, statuses=ACTIVE_STATUSES)
 
 
+@get("/assets/model-options", permission=p.FLEET_READ)
+async def model_options(request: Request) -> Template:
+    """htmx: the <option>s of the model select after the category changed: that category's
+    models only (all of them, grouped, for no or an unknown category)."""
+    choices = await service.form_choices(None, request.user.scope)
+    wanted = (request.query_params.get("category") or "").upper()
+    categories = [c for c in choices["categories"] if c["code"] == wanted] or \
+        choices["categories"]
+    return render("assets/_model_options.html", categories=categories,
+                  models=choices["models"], selected=None)
+
+
 @get("/assets/new", permission=p.ASSET_WRITE)
 async def asset_new(request: Request) -> Template:
     values = {k: request.query_params.get(k, "") for k in ("site", "room", "category", "replaces")}
@@ -226,6 +238,7 @@ async def scan(request: Request, installation: Installation) -> Template | Redir
 
 
 asset_routes = [
-    assets_index, room_options, asset_new, asset_create, asset_show, asset_edit, asset_update,
+    assets_index, room_options, model_options, asset_new, asset_create, asset_show, asset_edit,
+    asset_update,
     asset_move_form, asset_move, asset_status, asset_seen, intervention_log, scan,
 ]

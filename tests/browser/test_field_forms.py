@@ -133,3 +133,18 @@ def test_asset_list_on_a_phone_shows_results_first_filters_folded(browser, insta
     desktop.goto("/assets")
     expect(desktop.locator("#f-site")).to_be_visible()  # always open on a wide screen
     expect(desktop.locator("#filters-fold > summary")).to_be_hidden()
+
+
+def test_device_form_offers_the_chosen_category_models(browser, installation):
+    address, _ids = installation
+    page = _page(browser, address, ADMIN, PHONE)
+    page.goto("/assets/new")
+    every = page.locator("#f-model option").count()
+    assert page.locator("#f-model optgroup").count() > 1  # without a choice: all, grouped
+    page.locator("#f-category").select_option("PC-PORT")
+    expect(page.locator("#f-model optgroup")).to_have_count(0)  # htmx narrowed the list
+    narrowed = page.locator("#f-model option").all_inner_texts()
+    assert 1 < len(narrowed) < every
+    assert narrowed[0] == "Unknown or not listed"
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.screenshot(path=str(SCREENSHOTS / "field-device-form-phone.png"), full_page=True)
