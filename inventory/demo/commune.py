@@ -310,7 +310,7 @@ def _demo_faults(devices: list[tuple[str, str, str, str]], now: dt.datetime,
         for _step in steps[1:]:
             times.append(times[-1] + dt.timedelta(hours=rng.randint(1, 30)))
         times = [min(t, now) for t in times]
-        choices = [k for k in symptoms.for_category(category) if k != "other"]
+        choices = [k for k in symptoms.defaults_for(category) if k != symptoms.OTHER]
         wanted.append(faults.StatusFault(
             tag=tag, description=rng.choice(FAULT_NOTES), steps=steps, times=tuple(times),
             reported_by=f"direction.{site_code.lower()}@brenneville.example",
