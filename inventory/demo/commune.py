@@ -93,11 +93,13 @@ FIRST_NAMES = ["Camille", "Dominique", "Claude", "Sacha", "Alix", "Morgan", "Lou
                "Andréa", "Eden"]
 # Schools whose classrooms are left partly without an interactive display, so the
 # coverage figure is believable ("7 of 10 schools equipped").
-# Preventive care the demo commune tracks: (task, categories, every N days).
+# Preventive care the demo commune tracks: (task, categories, every N days, started N days
+# ago). Tasks count from the day they start: the firmware round falls due this week, the
+# others later; nothing is late since the devices were bought.
 MAINTENANCE = [
-    ("Nettoyer le filtre du vidéoprojecteur", ("VP", "VPI"), 182),
-    ("Calibrer le tableau ou l'écran interactif", ("TNI", "ENI"), 365),
-    ("Mettre à jour le firmware", ("SWITCH", "WIFI", "PAREFEU"), 365),
+    ("Nettoyer le filtre du vidéoprojecteur", ("VP", "VPI"), 182, 90),
+    ("Calibrer le tableau ou l'écran interactif", ("TNI", "ENI"), 365, 200),
+    ("Mettre à jour le firmware", ("SWITCH", "WIFI", "PAREFEU"), 365, 362),
 ]
 FIRST_SCHOOL = SCHOOLS[0][2]  # the demo director's school
 PARTLY_EQUIPPED = {"GS-PASTEUR", "EE-CENTRE", "EM-FONTAINE"}
@@ -273,10 +275,12 @@ async def build_demo(target_assets: int = 1500, *, prefix: str = "BRN", digits: 
             [(a["tag"], a["status"], site_codes[a["site"]], code_of[a["category"]])
              for a in asset_rows],
             clock.now(), random.Random(seed + 1)), DEMO_ACTOR)
-        for name, codes, days in MAINTENANCE:
+        for name, codes, days, started in MAINTENANCE:
             for code in codes:
                 await maintenance.create_task(
-                    {"name": name, "category": code, "interval_days": days}, DEMO_ACTOR)
+                    {"name": name, "category": code, "interval_days": days,
+                     "starts_on": (today - dt.timedelta(days=started)).isoformat()},
+                    DEMO_ACTOR)
         await RenewalPlan.insert(_demo_plan(today.year + 1)).run()
     from inventory.setup.service import store_demo_settings
 
