@@ -401,10 +401,8 @@ async def already_reported(scope: Scope, *, asset_id: int | None = None,
     """The open faults someone about to report should see first: the device's, or the
     room's (on the room itself or on a device in it), newest first, at the reader's sites."""
     states = ", ".join("{}" for _ in workflow.OPEN_STATES)
-    if asset_id is not None:
-        where, arg = "fault.asset = {}", asset_id
-    else:
-        where, arg = "fault.room = {}", room_id
+    where = "fault.asset = {}" if asset_id is not None else "fault.room = {}"
+    arg = asset_id if asset_id is not None else room_id
     rows = await db.fetch_small(FAULT_SELECT + f" WHERE {where} AND fault.status IN ({states}) "
                                 "ORDER BY fault.id DESC LIMIT 20", arg, *workflow.OPEN_STATES)
     return [row for row in rows if scope.allows(row["site"])]
