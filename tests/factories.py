@@ -197,8 +197,8 @@ async def a_fault(asset: Any = None, room: Any = None, status: str = workflow.NE
         asset = await a_asset()
     if asset is not None:
         tag = asset["tag"] if isinstance(asset, Mapping) else str(asset)
-        category = (await assets.get_asset(tag, EVERYTHING))["category_code"]
-        raw = {"asset": tag, "symptom": next(iter(symptoms.for_category(category)))}
+        offered = (await assets.get_asset(tag, EVERYTHING))["category_symptoms"]
+        raw = {"asset": tag, "symptom": symptoms.parse(offered)[0]}
     else:
         raw = {"room": str(_id(room)), "symptom": "no_power"}
     raw.update(overrides)

@@ -438,3 +438,84 @@ def test_free_text_is_rendered_inert(admin, make):
         html = admin.get(path).text
         assert "<script>alert" not in html
         assert '" onmouseover="alert(1)' not in html
+
+
+# The scan box: a tag's number opens its device when one tag has it
+
+
+def test_scan_box_opens_the_one_tag_with_the_typed_number(admin, make):
+    from tests.helpers import execute
+
+    school, other_school = make.site(), make.site()
+    category = make.category()
+    first, second = make.assets(2, site=school, category=category)
+    number = int(second["tag"].split("-")[1])
+    # Tags from another numbering (an import's, say), sharing the first one's number.
+    shared = int(first["tag"].split("-")[1])
+    foreign = f"ECO-{shared:03d}"
+    execute("UPDATE asset SET tag = {} WHERE tag = {}", foreign,
+            make.asset(site=school, category=category)["tag"])
+
+    def opens(typed):
+        answer = admin.get("/scan", params={"tag": typed}, follow_redirects=False)
+        assert answer.status_code == 303, answer.text
+        return answer.headers["location"]
+
+    for typed in (str(number), f"{number:06d}", f"BRN-{number}", f"brn {number}",
+                  second["tag"]):
+        assert opens(typed) == f"/a/{second['tag']}", typed
+    # Two tags have that number: the search lists both instead of guessing.
+    assert opens(str(shared)) == f"/assets?q={shared}"
+    assert opens(f"ECO-{shared}") == f"/a/{foreign}"
+    assert opens(f"BRN-{shared}") == f"/a/{first['tag']}"
+    assert opens("987654") == "/assets?q=987654"  # no such number: the search says so
+    assert opens("BRN-987654") == "/a/BRN-987654"  # a tag's shape: its page says it is unknown
+
+    # A director's number finds only their school's devices.
+    elsewhere = make.asset(site=other_school, category=category)["tag"]
+    make.sign_in(admin, "director", sites=[school])
+    far = int(elsewhere.split("-")[1])
+    assert opens(str(far)) == f"/assets?q={far}"
+    assert opens(str(number)) == f"/a/{second['tag']}"
+
+
+def test_asset_list_filters_fold_behind_one_button(admin, make):
+    school = make.site()
+    make.asset(site=school)
+    html = admin.get("/assets").text
+    fold = html[html.index('<details class="filters-fold"'):html.index("</details>")]
+    assert "<summary" in fold and ">Filters</summary>" in fold
+    for name in ("site", "room", "category", "status", "eol", "warranty"):
+        assert f'id="f-{name}"' in fold, name
+    assert 'id="f-q"' not in fold  # the search box stays in sight
+    chosen = admin.get("/assets", params={"site": school["code"], "status": "active"}).text
+    assert "Filters (2 chosen)" in chosen
+
+
+def test_device_form_groups_fields_and_narrows_models_to_the_category(admin, make):
+    boards, laptops = make.category(name="Tableau"), make.category(name="Portable")
+    board_model = make.model(boards, name="Tableau Modèle A")
+    laptop_model = make.model(laptops, name="Portable Modèle B")
+    make.site()
+    form = admin.get("/assets/new").text
+    # Fieldsets: place, identity, purchase, network.
+    legends = re.findall(r"<legend>(.*?)</legend>", form)
+    assert legends[:4] == ["Location and status", "Identity", "Purchase and warranty",
+                           "Network (switches, access points, routers, NAS)"]
+    # Without JavaScript: every model, grouped by its category.
+    assert f'<optgroup label="{boards["name"]}">' in form
+    assert f'<optgroup label="{laptops["name"]}">' in form
+    assert 'hx-get="/assets/model-options"' in form
+    # htmx: the chosen category's models only.
+    narrowed = admin.get("/assets/model-options", params={"category": boards["code"].lower()})
+    assert narrowed.status_code == 200 and "<html" not in narrowed.text
+    assert f'value="{board_model["id"]}"' in narrowed.text
+    assert f'value="{laptop_model["id"]}"' not in narrowed.text and "optgroup" not in narrowed.text
+    assert "Unknown or not listed" in narrowed.text
+    every = admin.get("/assets/model-options", params={"category": "NOPE"}).text
+    assert f'value="{board_model["id"]}"' in every and f'value="{laptop_model["id"]}"' in every
+    # The server refuses a model of another category whatever the form offered.
+    site = make.site()
+    refused = admin.post("/assets/new", data=_new_asset(site, boards, model=laptop_model["id"]))
+    assert refused.status_code == 400
+    assert field_error(refused.text, "model") == "This model belongs to another category."

@@ -1,5 +1,7 @@
 """Categories (lifecycle defaults) and models."""
 
+import re
+
 from tests.helpers import count, field_error, query
 
 
@@ -83,3 +85,67 @@ def test_models_create_duplicate_and_edit(empty_client, make):
     assert count("equipment_model", "name = 'Board 2'") == 1
     # (only the page's two writes: this test made no other model)
     assert count("audit_record", "entity = 'model' AND actor != 'demo'") == 2
+
+
+# Symptoms are the category's data
+
+
+def _offered(client, tag):
+    html = client.get(f"/faults/new?asset={tag}").text
+    return re.findall(r'name="symptom" value="([a-z_]+)"', html)
+
+
+def test_symptoms_offered_are_the_category_data(empty_client, make):
+    admin = empty_client
+    boards = make.category(code="TNI", name="Tableau numérique", is_interactive_display=True)
+    gadget = make.category(code="BORNE-X", name="Borne", is_network=True)
+    board = make.asset(category=boards)["tag"]
+    borne = make.asset(category=gadget)["tag"]
+    # Seeded with the field's defaults: by code, else by kind.
+    assert _offered(admin, board) == ["no_image", "pen", "touch", "sound", "calibration",
+                                      "no_power", "broken", "other"]
+    assert _offered(admin, borne)[:2] == ["no_network", "no_wifi"]
+
+    # Those who manage categories change them on the category's page.
+    page = admin.get("/categories/TNI/edit").text
+    assert 'name="symptoms" value="pen" checked' in page
+    assert 'name="symptoms" value="paper" >' in page or 'value="paper">' in page
+    version = query("SELECT version FROM category WHERE code = 'TNI'")[0]["version"]
+    saved = admin.post("/categories/TNI/edit", data={
+        "code": "TNI", "name": "Tableau numérique", "lifespan_years": "8",
+        "is_interactive_display": "on", "version": str(version),
+        "symptoms": ["", "no_image", "paper", "broken"]}, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    assert query("SELECT symptoms FROM category WHERE code = 'TNI'")[0]["symptoms"] == \
+        "no_image,paper,broken,other"
+    assert _offered(admin, board) == ["no_image", "paper", "broken", "other"]
+    refused = admin.post("/faults/new", data={"asset": board, "symptom": "pen"})
+    assert refused.status_code == 400
+    assert admin.post("/faults/new", data={"asset": board, "symptom": "paper"},
+                      follow_redirects=False).status_code == 303
+    # A room's report offers every symptom.
+    room = make.room()
+    room_form = admin.get(f"/faults/new?room={room['id']}").text
+    assert 'value="pen"' in room_form and 'value="toner"' in room_form
+
+    # The JSON API reads and changes the same list; codes are checked.
+    doc = admin.get("/api/v1/categories").json()["items"]
+    assert next(c for c in doc if c["code"] == "TNI")["symptoms"] == [
+        "no_image", "paper", "broken", "other"]
+    version = query("SELECT version FROM category WHERE code = 'BORNE-X'")[0]["version"]
+    bad = admin.patch("/api/v1/categories/BORNE-X", json={"symptoms": ["toner", "bogus"],
+                                                          "version": version})
+    assert bad.status_code == 400 and "symptoms" in bad.json()["fields"]
+    good = admin.patch("/api/v1/categories/BORNE-X", json={"symptoms": ["toner"],
+                                                           "version": version})
+    assert good.status_code == 200, good.text
+    assert good.json()["symptoms"] == ["toner", "other"]
+    assert _offered(admin, borne) == ["toner", "other"]
+    created = admin.post("/api/v1/categories", json={"code": "IMPR", "name": "Imprimante",
+                                                      "lifespan_years": 5})
+    assert created.json()["symptoms"][:3] == ["paper", "toner", "no_print"]
+
+
+def test_a_new_category_form_explains_its_symptoms(empty_client):
+    page = empty_client.get("/categories/new").text
+    assert "usual symptoms of its kind" in page and 'name="symptoms"' not in page

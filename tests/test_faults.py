@@ -61,7 +61,9 @@ def test_report_on_a_room_when_the_device_is_unknown(client_as):
     director = client_as("director")
     room = query("SELECT room.id FROM room JOIN site ON site.id = room.site WHERE site.code = "
                  "'GS-FERRY' AND room.kind = 'classroom' ORDER BY room.id LIMIT 1")[0]["id"]
-    form = director.get(f"/faults/new?room={room}")
+    # (The demo's room may hold an open fault, shown first since issue 14: "another
+    # problem" leads to the form.)
+    form = director.get(f"/faults/new?room={room}&another=1")
     assert "I don't know which device" in form.text
     done = director.post("/faults/new", data={"room": str(room), "device": "room",
                                                "symptom": "no_wifi"}, follow_redirects=False)

@@ -60,3 +60,84 @@ def test_tasks_are_managed_and_validated(client_as):
     assert "Dépoussiérer" in admin.get("/maintenance/tasks").text
     director = client_as("director")
     assert director.get("/maintenance").status_code == 403
+
+
+# Maintenance that does not flood (issue 14)
+
+
+def test_first_occurrence_counts_from_the_task_start_not_the_purchase():
+    today = dt.date(2026, 12, 1)
+    bought = dt.date(2014, 9, 1)
+    # A task created today on a device bought in 2014: one interval from today.
+    assert schedule.next_due(None, bought, 182, today, today) == today + dt.timedelta(days=182)
+    # A device that entered service after the task started: from its own start.
+    newer = dt.date(2026, 11, 1)
+    assert schedule.next_due(None, newer, 30, today, dt.date(2026, 6, 1)) == dt.date(2026, 12, 1)
+    # Done once: from that day, whatever the starts.
+    assert schedule.next_due(dt.date(2026, 10, 1), bought, 30, today, today) == \
+        dt.date(2026, 10, 31)
+    assert schedule.late(dt.date(2026, 11, 30), today) and not schedule.late(today, today)
+
+
+def _dated(value):
+    return dt.date.fromisoformat(value[:10]) if isinstance(value, str) else value
+
+
+def test_a_new_task_does_not_flood_and_late_items_are_caught_up_per_site(empty_client, make,
+                                                                          run):
+    from inventory.core import clock
+
+    admin = empty_client
+    projectors = make.category(code="VP", name="Vidéoprojecteur")
+    school, other = make.site(name="École Est"), make.site(name="École Ouest")
+    old = [make.asset(site=school, category=projectors, purchase_date="2014-09-01",
+                      commissioning_date="2014-09-15")["tag"] for _ in range(3)]
+    far = make.asset(site=other, category=projectors, purchase_date="2015-01-10")["tag"]
+    today = clock.today()
+
+    # Created today: nothing due before one interval, whatever the devices' age.
+    created = admin.post("/maintenance/tasks", data={
+        "name": "Nettoyer le filtre", "category": "VP", "interval_days": "182"},
+        follow_redirects=False)
+    assert created.status_code == 303
+    assert _dated(query("SELECT starts_on FROM maintenance_task")[0]["starts_on"]) == today
+    assert run(create_due_items(today)) == 0
+    assert "Nothing due this week." in admin.get("/maintenance").text
+
+    # A start chosen in the past: due one interval after it (late by a few days), not 2014.
+    bad = admin.post("/maintenance/tasks", data={
+        "name": "Dépoussiérer", "category": "VP", "interval_days": "90",
+        "starts_on": "1990-01-01"})
+    assert bad.status_code == 400 and "between 2000" in bad.text
+    started = today - dt.timedelta(days=95)
+    assert admin.post("/maintenance/tasks", data={
+        "name": "Dépoussiérer", "category": "VP", "interval_days": "90",
+        "starts_on": started.isoformat()}, follow_redirects=False).status_code == 303
+    assert run(create_due_items(today)) == 4
+    dues = {_dated(r["due_on"]) for r in query("SELECT due_on FROM maintenance_item")}
+    assert dues == {started + dt.timedelta(days=90)}
+
+    # One action per site: the three late items of École Est, none of École Ouest.
+    page = admin.get("/maintenance").text
+    assert "Catch up: mark the 3 late tasks of this site done" in page
+    assert page.count('action="/maintenance/catch-up"') == 1  # École Ouest has one: no button
+    done = admin.post("/maintenance/catch-up", data={"site": school["code"]},
+                      follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"] == "/maintenance?caught_up=3"
+    for tag in old:
+        assert count("intervention", "asset = (SELECT id FROM asset WHERE tag = {}) "
+                     "AND kind = 'preventive'", tag) == 1
+    open_items = query("SELECT asset.tag, maintenance_item.due_on FROM maintenance_item "
+                       "JOIN asset ON asset.id = maintenance_item.asset "
+                       "WHERE maintenance_item.done_on IS NULL")
+    assert {r["tag"]: _dated(r["due_on"]) for r in open_items} == {
+        **{tag: today + dt.timedelta(days=90) for tag in old},
+        far: started + dt.timedelta(days=90)}
+    again = admin.post("/maintenance/catch-up", data={"site": school["code"]})
+    assert again.status_code == 400 and "Nothing is late at this site." in again.text
+
+
+
+def test_the_demo_has_nothing_late(demo_url, run):
+    assert run(create_due_items(dt.date.today())) > 0  # some work due this week...
+    assert count("maintenance_item", "done_on IS NULL AND due_on < {}", dt.date.today()) == 0

@@ -149,11 +149,15 @@ async def api_faults(
     site: Annotated[str | None, Parameter(max_length=64, description="A site's code")] = None,
     category: Annotated[str | None, Parameter(max_length=64,
                                               description="A category's code")] = None,
+    asset: Annotated[str | None, Parameter(max_length=64, description=(
+        "A device's tag: its faults (its open ones by default). Read them before reporting "
+        "on it: the same problem need not be reported twice."))] = None,
     limit: Limit = 100, cursor: Cursor = None,
 ) -> FaultList:
     """Faults by id, with the queue's filters."""
     rows = await faults.page(request.user.scope, site=site or "", category=category or "",
-                             open_only=status == "open", after_id=int_cursor(cursor),
+                             open_only=status == "open", asset=asset or "",
+                             after_id=int_cursor(cursor),
                              limit=limit + 1)
     rows, next_cursor = cut(rows, limit, "id")
     return FaultList(items=[FaultDocument.of(r) for r in rows], next_cursor=next_cursor)

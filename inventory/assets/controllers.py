@@ -14,7 +14,7 @@ from inventory.accounts.scope import Scope
 from inventory.assets import service
 from inventory.assets.queries import SORT_COLUMNS
 from inventory.assets.rules import ACTIVE_STATUSES, STATUSES
-from inventory.assets.scanning import scanned_target
+from inventory.assets.scanning import scanned_target, typed_number
 from inventory.core.errors import NotFound
 from inventory.faults import service as faults
 from inventory.faults import symptoms, workflow
@@ -53,6 +53,18 @@ async def _form(request: Request, template: str, status: int = 200, *, asset=Non
                                          request.user.scope)
     return render(template, status, asset=asset, values=values, errors=errors, choices=choices,
                   conflict=conflict, statuses=ACTIVE_STATUSES)
+
+
+@get("/assets/model-options", permission=p.FLEET_READ)
+async def model_options(request: Request) -> Template:
+    """htmx: the <option>s of the model select after the category changed: that category's
+    models only (all of them, grouped, for no or an unknown category)."""
+    choices = await service.form_choices(None, request.user.scope)
+    wanted = (request.query_params.get("category") or "").upper()
+    categories = [c for c in choices["categories"] if c["code"] == wanted] or \
+        choices["categories"]
+    return render("assets/_model_options.html", categories=categories,
+                  models=choices["models"], selected=None)
 
 
 @get("/assets/new", permission=p.ASSET_WRITE)
@@ -210,16 +222,25 @@ async def scan(request: Request, installation: Installation) -> Template | Redir
         kind, value = scanned_target(typed, (str(request.base_url), public))
         if kind == "open":
             return see_other(value)
-        if kind == "tag":
-            return see_other(f"/a/{value}")
         if kind == "foreign":  # another installation's label: said, never opened as ours
             return render("assets/scan.html", foreign=value, public_url=public,
                           prefix=installation.tag_prefix)
+        scope = request.user.scope
+        if kind == "tag" and await service.tag_exists(value, scope):
+            return see_other(f"/a/{value}")
+        # A number ("23", "000023", "BRN-23"): the one tag that has it, before any search.
+        if number := typed_number(value):
+            found = await service.tags_numbered(*number, scope)
+            if len(found) == 1:
+                return see_other(f"/a/{found[0]}")
+        if kind == "tag":
+            return see_other(f"/a/{value}")  # unknown: its page says so, with a search box
         return see_other("/assets" + query_string({"q": typed}))
     return render("assets/scan.html", public_url=public, prefix=installation.tag_prefix)
 
 
 asset_routes = [
-    assets_index, room_options, asset_new, asset_create, asset_show, asset_edit, asset_update,
+    assets_index, room_options, model_options, asset_new, asset_create, asset_show, asset_edit,
+    asset_update,
     asset_move_form, asset_move, asset_status, asset_seen, intervention_log, scan,
 ]

@@ -23,6 +23,7 @@ JOINS = (
 DETAIL_SELECT = (
     "SELECT asset.*, category.code AS category_code, category.name AS category_name, "
     "category.lifespan_years AS lifespan_years, category.is_network AS is_network, "
+    "category.symptoms AS category_symptoms, "
     "equipment_model.manufacturer AS manufacturer, equipment_model.name AS model_name, "
     "site.code AS site_code, site.name AS site_name, site.uai AS site_uai, "
     "room.name AS room_name " + JOINS

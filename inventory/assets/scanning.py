@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 from inventory.assets.rules import looks_like_tag, normalise_tag
 
 _OUR_PATH = re.compile(r"^/(a|rooms)/[A-Za-z0-9-]{1,40}$")
+# A tag's number as people type it: "23", "000023", "BRN-23", "brn 23", "BRN23".
+_NUMBER = re.compile(r"^(?:([A-Za-z][A-Za-z0-9]{0,15}?)[- ]?)?0*(\d{1,12})$")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -48,3 +50,21 @@ def scanned_target(text: str, own: Iterable[str]) -> tuple[str, str]:
     if looks_like_tag(value):
         return "tag", normalise_tag(value)
     return "search", value
+
+
+def typed_number(text: str) -> tuple[str, int] | None:
+    """(prefix or "", number) when `text` is a tag's number as people type it ("23",
+    "000023", "BRN-23"), else None: the scan box then looks for the one tag with that
+    number before searching the text."""
+    match = _NUMBER.match((text or "").strip())
+    if not match or int(match.group(2)) < 1:
+        return None
+    return (match.group(1) or "").upper(), int(match.group(2))
+
+
+def numbered_tags(prefix: str, number: int, max_digits: int = 12) -> list[str]:
+    """Every way a tag of `prefix` may write `number` (BRN-23, BRN-023, ... BRN-000000000023):
+    tags keep the zero padding they were given, whatever its width."""
+    digits = str(number)
+    return [f"{prefix}-{digits.rjust(width, '0')}"
+            for width in range(len(digits), max(len(digits), max_digits) + 1)]

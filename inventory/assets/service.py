@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from inventory.accounts.scope import Scope
-from inventory.assets import queries, rules
+from inventory.assets import queries, rules, scanning
 from inventory.core import audit, clock, db
 from inventory.core import parsers as v
 from inventory.core.audit import Actor
@@ -223,6 +223,28 @@ async def history(tag: str, scope: Scope | None = None) -> list[dict[str, Any]]:
     if scope is not None and scope.limited:
         entries, _entered = rules.history_for_scope(entries, scope.allows)
     return await readable(entries)
+
+
+async def tag_exists(tag: str, scope: Scope) -> bool:
+    """Whether the reader may open this very tag."""
+    in_scope, args = scope.sql("asset.site")
+    return bool(await fetch_small(f"SELECT 1 AS one FROM asset WHERE asset.tag = {{}} AND "
+                                  f"{in_scope}", rules.normalise_tag(tag), *args))
+
+
+async def tags_numbered(prefix: str, number: int, scope: Scope, limit: int = 2) -> list[str]:
+    """Tags (at most `limit`) of the reader's sites whose number is `number`, of `prefix` or,
+    without one, of any prefix: "23" finds BRN-000023 (scanning.typed_number)."""
+    in_scope, args = scope.sql("asset.site")
+    if prefix:
+        wanted = scanning.numbered_tags(prefix, number)
+        match = "asset.tag IN (" + ", ".join("{}" for _ in wanted) + ")"
+    else:  # any prefix: a few LIKE patterns on the unique tags (digits only, no wildcard)
+        wanted = ["%" + tag.removeprefix("X") for tag in scanning.numbered_tags("X", number)]
+        match = "(" + " OR ".join("asset.tag LIKE {}" for _ in wanted) + ")"
+    rows = await fetch_all(f"SELECT asset.tag FROM asset WHERE {match} AND {in_scope} "
+                           "ORDER BY asset.tag LIMIT {}", *wanted, *args, limit)
+    return [row["tag"] for row in rows]
 
 
 @dataclass(frozen=True)

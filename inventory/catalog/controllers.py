@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Template
@@ -9,6 +11,7 @@ from litestar.response import Template
 from inventory.accounts import permissions as p
 from inventory.accounts.scope import EVERYTHING
 from inventory.catalog import service
+from inventory.faults import symptoms
 from inventory.web.pages import RowId, form_data, form_post, form_version, render
 
 
@@ -44,23 +47,38 @@ async def category_create(request: Request) -> Response:
                                       values=data, errors=errors))
 
 
+def _edit_form(status: int = 200, **context: Any) -> Template:
+    """The category's form with its symptoms to tick (stored text or the list just sent)."""
+    chosen = context["values"].get("symptoms")
+    if not isinstance(chosen, list):
+        chosen = symptoms.parse(chosen)
+    return render("catalog/category_form.html", status, all_symptoms=symptoms.all_symptoms(),
+                  chosen_symptoms=chosen, other_symptom=symptoms.OTHER, **context)
+
+
 @get("/categories/{code:str}/edit", permission=p.CATALOG_WRITE)
 async def category_edit(code: FromPath[str]) -> Template:
     category = await service.get_category(code)
-    return render("catalog/category_form.html", category=category, values=category, errors={})
+    return _edit_form(category=category, values=category, errors={})
 
 
 @post("/categories/{code:str}/edit", permission=p.CATALOG_WRITE)
 async def category_update(request: Request, code: FromPath[str]) -> Response:
     category = await service.get_category(code)
-    data = await form_data(request)
+    form = await request.form()
+    data: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str)}
+    # The ticked symptoms (a hidden empty value says the list was sent, even with none);
+    # a form without the list keeps the stored one.
+    if "symptoms" in form:
+        data["symptoms"] = [v for v in form.getall("symptoms") if isinstance(v, str) and v]
+    else:
+        data["symptoms"] = category["symptoms"]
     return await form_post(
         service.update_category(code, data, form_version(data), request.user.actor),
         done="/categories",
-        invalid=lambda errors: render("catalog/category_form.html", 400, category=category,
-                                      values=data, errors=errors),
-        conflict=lambda current: render("catalog/category_form.html", 409, category=current,
-                                        values=data, errors={}, conflict=current))
+        invalid=lambda errors: _edit_form(400, category=category, values=data, errors=errors),
+        conflict=lambda current: _edit_form(409, category=current, values=data, errors={},
+                                            conflict=current))
 
 
 async def _model_form(status: int = 200, **context) -> Template:

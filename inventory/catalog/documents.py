@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import msgspec
 
 from inventory.core.documents import UNSET, Document, Unset, Versioned
+from inventory.faults import symptoms
+from inventory.faults.documents import Symptom
 
 
 class CategoryDocument(Document):
@@ -16,7 +21,14 @@ class CategoryDocument(Document):
     criticality: int  # 0..3
     is_interactive_display: bool
     is_network: bool
+    # What a fault report on one of its devices offers, in the order forms list them.
+    symptoms: list[Symptom]
     version: int
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any], **renamed: Any) -> CategoryDocument:
+        return msgspec.convert({**row, "symptoms": symptoms.parse(row.get("symptoms")),
+                                **renamed}, cls, strict=False)
 
 
 class CategoryList(msgspec.Struct, kw_only=True):
@@ -35,6 +47,9 @@ class CategoryInput(Versioned, kw_only=True):
     criticality: int | Unset = UNSET
     is_interactive_display: bool | Unset = UNSET
     is_network: bool | Unset = UNSET
+    # Left out of a creation: the field's defaults for its code or kind. `other` is always
+    # offered (added last if missing).
+    symptoms: list[Symptom] | Unset = UNSET
 
 
 class ModelDocument(Document):

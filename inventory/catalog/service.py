@@ -13,6 +13,7 @@ from inventory.core.audit import Actor
 from inventory.core.errors import Collector, NotFound, ValidationFailed
 from inventory.core.i18n import _
 from inventory.core.tables import Asset, AssetModel, Category
+from inventory.faults import symptoms
 from inventory.sites.rules import code_problem
 
 
@@ -47,6 +48,17 @@ def clean_category(raw: Mapping[str, Any]) -> dict[str, Any]:
     c.values["criticality"] = 1 if criticality is None else criticality
     c.values["is_interactive_display"] = _boolean(raw.get("is_interactive_display"))
     c.values["is_network"] = _boolean(raw.get("is_network"))
+    given = raw.get("symptoms")
+    if given is None:  # a new category without a list: the field's defaults for its kind
+        c.values["symptoms"] = symptoms.store(symptoms.defaults_for(
+            code or "", interactive_display=c.values["is_interactive_display"],
+            network=c.values["is_network"]))
+    else:  # a list (API, form) or the stored text (a partial change)
+        codes = [str(x) for x in given] if isinstance(given, (list, tuple)) else \
+            str(given).split(",")
+        if bad := symptoms.unknown(codes):
+            c.error("symptoms", _("Unknown symptom: %(codes)s.") % {"codes": ", ".join(bad)})
+        c.values["symptoms"] = symptoms.store(codes)
     c.raise_if_any()
     return c.values
 
@@ -91,7 +103,7 @@ async def create_category(raw: Mapping[str, Any], actor: Actor | str) -> dict[st
 
 # What a partial change of a category keeps when it omits them (its stored columns).
 CATEGORY_FIELDS = ("code", "name", "lifespan_years", "replacement_cost_cents", "price_change_bp",
-                   "criticality", "is_interactive_display", "is_network")
+                   "criticality", "is_interactive_display", "is_network", "symptoms")
 
 
 async def update_category(code: str, raw: Mapping[str, Any], version: int | None,

@@ -90,6 +90,9 @@ class Category(Table, tablename="category"):
     price_change_bp = Integer(default=0)
     # How much teaching suffers when one is missing: 0 (not at all) to 3 (lessons stop).
     criticality = Integer(default=1)
+    # The symptoms a report on one of its devices offers, comma-separated codes of
+    # faults/symptoms.py in their order ("no_image,pen,other"); empty: the generic ones.
+    symptoms = Text(default="")
     version = Integer(default=1)
 
 
@@ -337,6 +340,17 @@ class FaultEvent(Table, tablename="fault_event"):
     note = Text(default="")
 
 
+class FaultFollower(Table, tablename="fault_follower"):
+    """Someone who would have reported the same problem again and follows this fault
+    instead: they hear what the reporter hears (acknowledged, resolved)."""
+
+    id: Serial
+
+    fault = ForeignKey(references=Fault, on_delete=OnDelete.cascade, index=True)
+    follower = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
 class MaintenanceTask(Table, tablename="maintenance_task"):
     """Recurring preventive work, for every asset of a category or for one asset."""
 
@@ -346,6 +360,9 @@ class MaintenanceTask(Table, tablename="maintenance_task"):
     category = ForeignKey(references=Category, on_delete=OnDelete.cascade, null=True)
     asset = ForeignKey(references=Asset, on_delete=OnDelete.cascade, null=True)
     interval_days = Integer()
+    # The first occurrence falls one interval after this day (the task's creation, or a day
+    # chosen on the form), or after the device entered service if that is later.
+    starts_on = Date(null=True, default=None)
     active = Boolean(default=True)
     version = Integer(default=1)
 
@@ -565,9 +582,10 @@ class LoanOrganisation(Table, tablename="loan_organisation"):
 ALL_TABLES = (
     Site, Room, Category, AssetModel, Asset, TagSequence, AuditRecord, User, UserSite,
     UserSession, LoginThrottle, AppSetting, ReservedTag, InventoryCampaign, CampaignCheck,
-    Intervention, Fault, FaultEvent, OutboxMessage, JobRun, MaintenanceTask, MaintenanceItem,
-    RenewalPlan, PlanLine, PlanAlert, ApiToken, BackupRun, ImportProfile, Organisation,
-    UserOrganisation, IdempotentRequest, Person, PersonOrganisation, Loan, LoanOrganisation,
+    Intervention, Fault, FaultEvent, FaultFollower, OutboxMessage, JobRun, MaintenanceTask,
+    MaintenanceItem, RenewalPlan, PlanLine, PlanAlert, ApiToken, BackupRun, ImportProfile,
+    Organisation, UserOrganisation, IdempotentRequest, Person, PersonOrganisation, Loan,
+    LoanOrganisation,
 )
 
 

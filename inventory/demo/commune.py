@@ -95,11 +95,13 @@ FIRST_NAMES = ["Camille", "Dominique", "Claude", "Sacha", "Alix", "Morgan", "Lou
                "Andréa", "Eden"]
 # Schools whose classrooms are left partly without an interactive display, so the
 # coverage figure is believable ("7 of 10 schools equipped").
-# Preventive care the demo commune tracks: (task, categories, every N days).
+# Preventive care the demo commune tracks: (task, categories, every N days, started N days
+# ago). Tasks count from the day they start: the firmware round falls due this week, the
+# others later; nothing is late since the devices were bought.
 MAINTENANCE = [
-    ("Nettoyer le filtre du vidéoprojecteur", ("VP", "VPI"), 182),
-    ("Calibrer le tableau ou l'écran interactif", ("TNI", "ENI"), 365),
-    ("Mettre à jour le firmware", ("SWITCH", "WIFI", "PAREFEU"), 365),
+    ("Nettoyer le filtre du vidéoprojecteur", ("VP", "VPI"), 182, 90),
+    ("Calibrer le tableau ou l'écran interactif", ("TNI", "ENI"), 365, 200),
+    ("Mettre à jour le firmware", ("SWITCH", "WIFI", "PAREFEU"), 365, 362),
 ]
 FIRST_SCHOOL = SCHOOLS[0][2]  # the demo director's school
 PARTLY_EQUIPPED = {"GS-PASTEUR", "EE-CENTRE", "EM-FONTAINE"}
@@ -275,10 +277,12 @@ async def build_demo(target_assets: int = 1500, *, prefix: str = "BRN", digits: 
             [(a["tag"], a["status"], site_codes[a["site"]], code_of[a["category"]])
              for a in asset_rows],
             clock.now(), random.Random(seed + 1)), DEMO_ACTOR)
-        for name, codes, days in MAINTENANCE:
+        for name, codes, days, started in MAINTENANCE:
             for code in codes:
                 await maintenance.create_task(
-                    {"name": name, "category": code, "interval_days": days}, DEMO_ACTOR)
+                    {"name": name, "category": code, "interval_days": days,
+                     "starts_on": (today - dt.timedelta(days=started)).isoformat()},
+                    DEMO_ACTOR)
         # The draft plan through the planning service's create path (its checks, its audit
         # record, its summary), from the form fields its settings make.
         plan = _demo_plan(today.year + 1)
@@ -316,7 +320,7 @@ def _demo_faults(devices: list[tuple[str, str, str, str]], now: dt.datetime,
         for _step in steps[1:]:
             times.append(times[-1] + dt.timedelta(hours=rng.randint(1, 30)))
         times = [min(t, now) for t in times]
-        choices = [k for k in symptoms.for_category(category) if k != "other"]
+        choices = [k for k in symptoms.defaults_for(category) if k != symptoms.OTHER]
         wanted.append(faults.StatusFault(
             tag=tag, description=rng.choice(FAULT_NOTES), steps=steps, times=tuple(times),
             reported_by=f"direction.{site_code.lower()}@brenneville.example",

@@ -48,16 +48,20 @@ async def _report_form(request: Request, values: dict, errors: dict, status: int
         room_assets = page.rows
     else:
         raise NotFound("nothing to report on")
-    choices = symptoms.for_category(asset["category_code"] if asset else None)
-    if room is not None:
-        choices = symptoms.all_symptoms()
+    choices = symptoms.offered(asset["category_symptoms"]) if asset else \
+        symptoms.all_symptoms()
+    # Open faults there come first ("same problem: follow it"), unless the person said it
+    # is another problem.
+    already = [] if values.get("another") or errors else await service.already_reported(
+        scope, asset_id=asset["id"] if asset else None, room_id=room["id"] if room else None)
     return render("faults/new.html", status, asset=asset, room=room, room_assets=room_assets,
-                  symptoms=choices, values=values, errors=errors)
+                  symptoms=choices, values=values, errors=errors, already=already,
+                  states=workflow.STATES, symptom_names=symptoms.all_symptoms())
 
 
 @get("/faults/new", permission=p.FAULT_REPORT)
 async def fault_new(request: Request) -> Template:
-    values = {k: request.query_params.get(k, "") for k in ("asset", "room")}
+    values = {k: request.query_params.get(k, "") for k in ("asset", "room", "another")}
     return await _report_form(request, values, {})
 
 
@@ -80,6 +84,7 @@ async def fault_create(request: Request, installation: Installation) -> Response
 async def _show(request: Request, fault_id: int, status: int = 200, **context) -> Template:
     fault = await service.get(fault_id, request.user.scope)
     return render("faults/show.html", status, fault=fault,
+                  followers=await service.followers(fault_id),
                   events=await service.timeline(fault_id, request.user.scope),
                   states=workflow.STATES,
                   actions=workflow.available(fault["status"], request.user.role),
@@ -95,6 +100,12 @@ async def fault_show(request: Request, fault_id: RowId) -> Template:
 async def fault_transition(request: Request, fault_id: RowId, action: FromPath[str],
                            installation: Installation) -> Response:
     data = await form_data(request)
+    if action == "follow":  # the same problem as one already reported: follow it
+        return await form_post(
+            service.follow(fault_id, request.user.actor, request.user.scope),
+            done=f"/faults/{fault_id}?followed=1",
+            invalid=lambda errors: _show(request, fault_id, 400,
+                                         action_error=errors.get("action")))
     return await form_post(
         service.transition(fault_id, action, data.get("note", ""), request.user.actor,
                            request.user.role, request.user.scope, form_version(data),
@@ -127,8 +138,10 @@ async def public_report_form(request: Request, tag: FromPath[str]) -> Template |
         raise HTTPException(status_code=429, headers={"Retry-After": str(wait)})
     device = await service.public_view(tag)
     return render("faults/public.html", device=device, values={}, errors={},
-                  symptoms=symptoms.for_category(device["category_code"]),
-                  sent=request.query_params.get("sent"))
+                  symptoms=symptoms.offered(device["category_symptoms"]),
+                  sent=request.query_params.get("sent"),
+                  already=await service.public_open_faults(device["id"]),
+                  states=workflow.STATES, symptom_names=symptoms.all_symptoms())
 
 
 @post("/r/{tag:str}", permission=p.PUBLIC)
@@ -143,8 +156,9 @@ async def public_report(request: Request, tag: FromPath[str],
         device = await service.public_view(tag)
         status = 429 if "limit" in errors else 400
         return render("faults/public.html", status, device=device, values=data,
-                      errors=errors, symptoms=symptoms.for_category(device["category_code"]),
-                      sent=None)
+                      errors=errors, symptoms=symptoms.offered(device["category_symptoms"]),
+                      sent=None, already=[], states=workflow.STATES,
+                      symptom_names=symptoms.all_symptoms())
 
     return await form_post(
         service.report_anonymous(tag, data, client, base_url=installation.base_url),

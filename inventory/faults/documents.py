@@ -14,19 +14,10 @@ FaultStatus = choice("FaultStatus", workflow.STATES)
 FaultAction = choice("FaultAction", workflow.ACTIONS)
 
 
-def _symptoms_by_category() -> str:
-    groups: dict[tuple[str, ...], list[str]] = {}
-    for category, offered in symptoms.BY_CATEGORY.items():
-        groups.setdefault(tuple(offered), []).append(category)
-    lines = [f"{', '.join(categories)}: {', '.join(codes)}"
-             for codes, categories in groups.items()]
-    return ("The symptoms a device's category offers, with the generic ones for every "
-            "category (" + ", ".join(symptoms.GENERIC) + "); on a room, any of them. "
-            + "; ".join(lines) + ".")
-
-
-Symptom = Annotated[choice("Symptom", symptoms.all_symptoms()),
-                    msgspec.Meta(description=_symptoms_by_category())]
+Symptom = Annotated[choice("Symptom", symptoms.all_symptoms()), msgspec.Meta(description=(
+    "A symptom. A report on a device may use those its category offers (the category's "
+    "`symptoms`, GET /api/v1/categories; `" + symptoms.OTHER + "` always, with a "
+    "description); a report on a room, any of them."))]
 
 
 class FaultDocument(Document):
@@ -62,7 +53,10 @@ class FaultList(msgspec.Struct, kw_only=True):
 
 
 class FaultCreate(Input, kw_only=True):
-    """On a device (`asset`: its tag) or, when the device is not known, a room (its id)."""
+    """On a device (`asset`: its tag) or, when the device is not known, a room (its id).
+    A creation always opens a new fault, even when one is open there already: read the
+    device's open faults first with GET /api/v1/faults?asset=TAG (the pages offer to
+    follow the open one instead of reporting the same problem again)."""
 
     asset: str | Unset = UNSET
     room: int | Unset = UNSET

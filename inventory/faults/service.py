@@ -22,7 +22,7 @@ from inventory.core.audit import Actor
 from inventory.core.errors import Collector, FieldError, NotFound, ValidationFailed
 from inventory.core.i18n import _
 from inventory.core.i18n import lazy_gettext as L
-from inventory.core.tables import Asset, Fault, FaultEvent, Room, User, UserSite
+from inventory.core.tables import Asset, Fault, FaultEvent, FaultFollower, Room, User, UserSite
 from inventory.faults import emails, photos, scoping, symptoms, workflow
 from inventory.notifications import outbox
 
@@ -82,7 +82,7 @@ async def report(raw: Mapping[str, Any], actor: Actor | str, scope: Scope, *,
     else:
         c.error("asset", _("Choose the device, or the room if you do not know which device."))
     # On a known device, the symptoms of its kind; on a room, any symptom.
-    known = symptoms.for_category(asset["category_code"]) if asset else symptoms.all_symptoms()
+    known = symptoms.offered(asset["category_symptoms"]) if asset else symptoms.all_symptoms()
     c.field("symptom", v.choice, raw.get("symptom") or "", known)
     c.field("description", v.text, raw.get("description"), max_length=2000,
             multiline=True)
@@ -154,8 +154,8 @@ async def public_view(tag: str) -> dict[str, Any]:
     asset = await assets.get_asset(tag, EVERYTHING)
     if asset["status"] == "retired":
         raise NotFound(tag)
-    return {k: asset[k] for k in ("tag", "category_code", "category_name", "site_name",
-                                  "room_name")}
+    return {k: asset[k] for k in ("id", "tag", "category_code", "category_name",
+                                  "category_symptoms", "site_name", "room_name")}
 
 
 async def report_anonymous(tag: str, raw: Mapping[str, Any], client: str, *,
@@ -174,8 +174,8 @@ async def report_anonymous(tag: str, raw: Mapping[str, Any], client: str, *,
     email = c.field("email", v.text, raw.get("email"), max_length=180)
     if email and "@" not in email:
         c.error("email", _("Enter an email address such as name@example.org."))
-    c.field("symptom", v.choice, raw.get("symptom") or "", symptoms.for_category(
-        seen["category_code"]))
+    c.field("symptom", v.choice, raw.get("symptom") or "", symptoms.offered(
+        seen["category_symptoms"]))
     c.field("description", v.text, raw.get("description"), max_length=2000,
             multiline=True)
     if c.values.get("symptom") == "other" and not c.values.get("description"):
@@ -348,7 +348,7 @@ async def timeline(fault_id: int, scope: Scope = EVERYTHING) -> list[dict[str, A
     return scoping.timeline_for_scope(events, stretches)
 
 
-def _filters(scope: Scope, site: str, category: str, open_only: bool
+def _filters(scope: Scope, site: str, category: str, open_only: bool, asset: str = ""
              ) -> tuple[list[str], list[object]]:
     """WHERE parts and their arguments shared by the queue and the API's pages."""
     in_scope, site_ids = scope.sql("fault.site")
@@ -363,6 +363,9 @@ def _filters(scope: Scope, site: str, category: str, open_only: bool
     if category:
         parts.append("category.code = {}")
         args.append(category.upper())
+    if asset:
+        parts.append("asset.tag = {}")
+        args.append(asset_rules.normalise_tag(asset))
     return parts, args
 
 
@@ -386,10 +389,60 @@ async def queue(scope: Scope, *, site: str = "", category: str = "", open_only: 
 
 
 async def page(scope: Scope, *, site: str = "", category: str = "", open_only: bool = True,
-               after_id: int = 0, limit: int = 100) -> list[dict[str, Any]]:
-    """Faults in id order after `after_id` (the API's cursor), with the queue's filters."""
-    parts, args = _filters(scope, site, category, open_only)
+               asset: str = "", after_id: int = 0, limit: int = 100) -> list[dict[str, Any]]:
+    """Faults in id order after `after_id` (the API's cursor), with the queue's filters
+    (and one device's, by tag)."""
+    parts, args = _filters(scope, site, category, open_only, asset)
     return await _select([*parts, "fault.id > {}"], [*args, after_id], "fault.id", limit, scope)
+
+
+async def already_reported(scope: Scope, *, asset_id: int | None = None,
+                           room_id: int | None = None) -> list[dict[str, Any]]:
+    """The open faults someone about to report should see first: the device's, or the
+    room's (on the room itself or on a device in it), newest first, at the reader's sites."""
+    states = ", ".join("{}" for _ in workflow.OPEN_STATES)
+    where = "fault.asset = {}" if asset_id is not None else "fault.room = {}"
+    arg = asset_id if asset_id is not None else room_id
+    rows = await db.fetch_small(FAULT_SELECT + f" WHERE {where} AND fault.status IN ({states}) "
+                                "ORDER BY fault.id DESC LIMIT 20", arg, *workflow.OPEN_STATES)
+    return [row for row in rows if scope.allows(row["site"])]
+
+
+async def public_open_faults(asset_id: int) -> list[dict[str, Any]]:
+    """What a visitor without an account may read of a device's open faults: when, what and
+    its state; never who reported it."""
+    rows = await already_reported(EVERYTHING, asset_id=asset_id)
+    return [{k: row[k] for k in ("created_at", "symptom", "status")} for row in rows]
+
+
+async def follow(fault_id: int, actor: Actor | str, scope: Scope) -> dict[str, Any]:
+    """The same problem as an open fault, seen by someone about to report it again: they
+    follow it (they hear what its reporter hears) instead of opening another one. Following
+    twice, or one's own report, changes nothing."""
+    fault = await get(fault_id, scope)
+    if fault["status"] not in workflow.OPEN_STATES:
+        raise ValidationFailed({"action": _("This fault is no longer open: report the "
+                                            "problem again if it is back.")})
+    actor = audit.as_actor(actor)
+    if actor.user_id is None:
+        raise ValidationFailed({"action": _("Only a signed-in person can follow a fault.")})
+    async with audit.atomic():
+        known = await FaultFollower.exists().where(
+            (FaultFollower.fault == fault_id) & (FaultFollower.follower == actor.user_id)).run()
+        if not known and fault["reporter_user_id"] != actor.user_id:
+            await FaultFollower.insert(FaultFollower(fault=fault_id,
+                                                     follower=actor.user_id)).run()
+            await audit.record(actor=actor, entity="fault", entity_key=str(fault_id),
+                               action="follow", changes={"follower": [None, actor.label]},
+                               site_id=fault["site"])
+    return fault
+
+
+async def followers(fault_id: int) -> list[str]:
+    """The emails of the people who follow the fault, in the order they began."""
+    rows = await FaultFollower.select(FaultFollower.follower.email.as_alias("email")).where(
+        FaultFollower.fault == fault_id).order_by(FaultFollower.id).run()
+    return [row["email"] for row in rows]
 
 
 async def for_asset(asset_id: int, scope: Scope) -> list[dict[str, Any]]:
@@ -436,11 +489,14 @@ async def transition(fault_id: int, action: str, note: str, actor: Actor | str, 
         # Taking a new fault at once is acknowledging it too, as far as the reporter knows.
         acknowledged = target == workflow.IN_PROGRESS and fault["status"] == workflow.NEW
         notice = target in REPORTER_NOTICES or acknowledged
-        if notice and "@" in reporter and reporter != actor.label \
-                and await _reporter_sees_device(reporter, fault):
+        if notice:
             label = workflow.STATES[workflow.ACKNOWLEDGED if acknowledged else target]
-            await outbox.queue_for_user(reporter, lambda: emails.status_changed(
-                fault, str(label), base_url))
+            # The reporter, and those who follow the fault instead of reporting it again.
+            for person in dict.fromkeys([reporter, *await followers(fault_id)]):
+                if "@" in person and person != actor.label \
+                        and await _reporter_sees_device(person, fault):
+                    await outbox.queue_for_user(person, lambda: emails.status_changed(
+                        fault, str(label), base_url))
     return await get(fault_id, scope)
 
 

@@ -8,17 +8,22 @@ from litestar.response import Template
 from inventory.accounts import permissions as p
 from inventory.catalog import service as catalog
 from inventory.core import clock
-from inventory.maintenance import service
+from inventory.maintenance import schedule, service
 from inventory.web.pages import RowId, form_data, form_post, render
 
 
 async def _page(request: Request, status: int = 200, **context) -> Template:
-    items = await service.due(request.user.scope, clock.today())
+    today = clock.today()
+    items = await service.due(request.user.scope, today)
     by_site: dict[str, list] = {}
+    late: dict[str, dict] = {}  # site name -> its code and how many items are late
     for item in items:
         by_site.setdefault(item["site_name"], []).append(item)
+        if schedule.late(service._as_date(item["due_on"]), today):
+            entry = late.setdefault(item["site_name"], {"code": item["site_code"], "count": 0})
+            entry["count"] += 1
     return render("maintenance/index.html", status, by_site=by_site, total=len(items),
-                  today=clock.today, **context)
+                  late=late, today=clock.today, **context)
 
 
 @get("/maintenance", permission=p.INTERVENTION_LOG)
@@ -32,6 +37,16 @@ async def maintenance_done(request: Request, item_id: RowId) -> Response:
     return await form_post(
         service.complete(item_id, data, request.user.actor, request.user.scope),
         done="/maintenance?done=1",
+        invalid=lambda errors: _page(request, 400, error=next(iter(errors.values()))))
+
+
+@post("/maintenance/catch-up", permission=p.INTERVENTION_LOG)
+async def maintenance_catch_up(request: Request) -> Response:
+    """One action per site: every late item there done (the technician went round)."""
+    data = await form_data(request)
+    return await form_post(
+        service.catch_up(data.get("site", ""), data, request.user.actor, request.user.scope),
+        done=lambda n: f"/maintenance?caught_up={n}",
         invalid=lambda errors: _page(request, 400, error=next(iter(errors.values()))))
 
 
@@ -55,4 +70,5 @@ async def task_create(request: Request) -> Response:
         invalid=lambda errors: _tasks_page(400, values=data, errors=errors))
 
 
-maintenance_routes = [maintenance_index, maintenance_done, tasks_index, task_create]
+maintenance_routes = [maintenance_index, maintenance_done, maintenance_catch_up, tasks_index,
+                      task_create]

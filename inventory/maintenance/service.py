@@ -29,6 +29,12 @@ async def create_task(raw: Mapping[str, Any], actor: Actor | str) -> dict[str, A
     c.field("name", v.text, raw.get("name"), required=True, max_length=200)
     c.field("interval_days", v.integer, raw.get("interval_days"), required=True, minimum=1,
             maximum=3650)
+    # The first occurrence counts from this day (today unless chosen), not from each
+    # device's purchase.
+    starts_on = c.field("starts_on", v.date, raw.get("starts_on"))
+    if starts_on is not None and not dt.date(2000, 1, 1) <= starts_on <= \
+            clock.today() + dt.timedelta(days=3650):
+        c.error("starts_on", _("Choose a day between 2000 and ten years from now."))
     category_code = (raw.get("category") or "").strip().upper()
     tag = (raw.get("asset") or "").strip().upper()
     values: dict[str, Any] = {}
@@ -48,11 +54,14 @@ async def create_task(raw: Mapping[str, Any], actor: Actor | str) -> dict[str, A
         else:
             values["asset"] = asset["id"]
     c.raise_if_any()
-    row = (await MaintenanceTask.insert(MaintenanceTask(
-        name=c.values["name"], interval_days=c.values["interval_days"], **values)).returning(
-        MaintenanceTask.id).run())[0]
-    await audit.record(actor=actor, entity="maintenance", entity_key=str(row["id"]),
-                       action="create", changes={"name": [None, c.values["name"]]})
+    start = c.values.get("starts_on") or clock.today()
+    async with audit.atomic():
+        row = (await MaintenanceTask.insert(MaintenanceTask(
+            name=c.values["name"], interval_days=c.values["interval_days"], starts_on=start,
+            **values)).returning(MaintenanceTask.id).run())[0]
+        await audit.record(actor=actor, entity="maintenance", entity_key=str(row["id"]),
+                           action="create", changes={"name": [None, c.values["name"]],
+                                                     "starts_on": [None, start.isoformat()]})
     return row
 
 
@@ -76,8 +85,11 @@ async def create_due_items(today: dt.date) -> int:
             last = last_done.get(asset["id"])
             if isinstance(last, str):
                 last = dt.date.fromisoformat(last)
+            task_start = task["starts_on"]
+            if isinstance(task_start, str):
+                task_start = dt.date.fromisoformat(task_start)
             due = schedule.next_due(last, asset["commissioning_date"] or asset["purchase_date"],
-                                    task["interval_days"], today)
+                                    task["interval_days"], today, task_start)
             if schedule.should_create(due, today, asset["id"] in open_items):
                 new.append((schedule.item_key(task["id"], asset["id"], due), asset["id"], due))
         for start in range(0, len(new), 500):
@@ -106,8 +118,36 @@ async def due(scope: Scope, today: dt.date, limit: int = 500) -> list[dict[str, 
         today + dt.timedelta(days=schedule.LOOK_AHEAD_DAYS), *args, limit).run()
 
 
+async def catch_up(site_code: str, raw: Mapping[str, Any], actor: Actor | str,
+                   scope: Scope) -> int:
+    """Every late item of one site done at once (the technician went round the school):
+    each logs its intervention and schedules its next occurrence, as one by one would,
+    in one transaction. Returns how many were done."""
+    today = clock.today()
+    items = [item for item in await due(scope, today, limit=5000)
+             if item["site_code"] == (site_code or "").upper()
+             and schedule.late(_as_date(item["due_on"]), today)]
+    if not items:
+        raise ValidationFailed({"item": _("Nothing is late at this site.")})
+    actor = audit.as_actor(actor)
+    async with audit.atomic():
+        for item in items:
+            await _complete(item["id"], raw, actor, scope, today)
+    return len(items)
+
+
+def _as_date(value: Any) -> dt.date:
+    return dt.date.fromisoformat(value[:10]) if isinstance(value, str) else value
+
+
 async def complete(item_id: int, raw: Mapping[str, Any], actor: Actor | str, scope: Scope) -> None:
     """Done: an intervention is logged, and the next occurrence is scheduled at once."""
+    async with audit.atomic():
+        await _complete(item_id, raw, audit.as_actor(actor), scope, clock.today())
+
+
+async def _complete(item_id: int, raw: Mapping[str, Any], actor: Actor, scope: Scope,
+                    today: dt.date) -> None:
     item = await MaintenanceItem.select(
         *MaintenanceItem.all_columns(), MaintenanceItem.task.name.as_alias("task_name"),
         MaintenanceItem.task.interval_days.as_alias("interval_days"),
@@ -118,20 +158,18 @@ async def complete(item_id: int, raw: Mapping[str, Any], actor: Actor | str, sco
     await assets.get_asset(item["tag"], scope)  # out of scope: as if it did not exist
     if item["done_on"] is not None:
         raise ValidationFailed({"item": _("This work is already done.")})
-    today = clock.today()
-    actor = audit.as_actor(actor)
     notes = (raw.get("notes") or "").strip()
     await interventions.log(item["tag"], {"kind": "preventive", "notes": f"{item['task_name']}"
                                           + (f": {notes}" if notes else ""),
                                           "minutes_spent": raw.get("minutes_spent") or "0"},
                             actor, scope)
-    async with audit.atomic():
-        await MaintenanceItem.update({MaintenanceItem.done_on: today,
-                                      MaintenanceItem.done_by: actor.label}).where(
-            MaintenanceItem.id == item_id).run()
-        following = today + dt.timedelta(days=item["interval_days"])
-        await MaintenanceItem.raw(
-            "INSERT INTO maintenance_item (key, task, asset, due_on, done_on, done_by) "
-            "VALUES ({}, {}, {}, {}, NULL, '') ON CONFLICT (key) DO NOTHING",
-            schedule.item_key(item["task"], item["asset"], following), item["task"],
-            item["asset"], following).run()
+    # Inside the caller's transaction.
+    await MaintenanceItem.update({MaintenanceItem.done_on: today,
+                                  MaintenanceItem.done_by: actor.label}).where(
+        MaintenanceItem.id == item_id).run()
+    following = today + dt.timedelta(days=item["interval_days"])
+    await MaintenanceItem.raw(
+        "INSERT INTO maintenance_item (key, task, asset, due_on, done_on, done_by) "
+        "VALUES ({}, {}, {}, {}, NULL, '') ON CONFLICT (key) DO NOTHING",
+        schedule.item_key(item["task"], item["asset"], following), item["task"],
+        item["asset"], following).run()
