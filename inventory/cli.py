@@ -384,7 +384,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from inventory.app import create_app
 
     settings = _setup()
-    options = dict(host=args.host, port=args.port, log_level="info", proxy_headers=True,
+    # X-Forwarded-* are read by the app, from INVENTORY_TRUSTED_PROXIES only
+    # (inventory/web/forwarded.py); uvicorn's own reading would trust 127.0.0.1 by default.
+    options = dict(host=args.host, port=args.port, log_level="info", proxy_headers=False,
                    access_log=not args.no_access_log)
     if args.workers > 1:
         # Each worker process builds its own app (and pool) from the same environment.

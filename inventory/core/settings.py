@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,21 @@ INSTALLATION_ENV = {
 }
 
 
+def parse_trusted_proxies(text: str) -> tuple[str, ...]:
+    """INVENTORY_TRUSTED_PROXIES: addresses or networks (CIDR), separated by commas or spaces;
+    a wrong entry stops the start-up with its name (a proxy silently not trusted would put
+    its own address in every throttle key). Kept as text ("10.0.0.0/8"): the settings are
+    handed to request handlers, whose signatures take plain types."""
+    networks = []
+    for entry in text.replace(",", " ").split():
+        try:
+            networks.append(str(ipaddress.ip_network(entry, strict=False)))
+        except ValueError:
+            raise ValueError(f"INVENTORY_TRUSTED_PROXIES: {entry!r} is not an IP address or "
+                             "network (e.g. 127.0.0.1, 10.0.0.0/8)") from None
+    return tuple(networks)
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -41,6 +57,8 @@ class Settings:
     support_phone: str | None = None
     backup_keep_daily: int = 7  # archives the nightly job keeps: the last N days'
     backup_keep_monthly: int = 12  # ... and the last M months' (see inventory/backups)
+    # Reverse proxies whose X-Forwarded-For/-Proto are believed (inventory/web/forwarded.py).
+    trusted_proxies: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -64,6 +82,7 @@ class Settings:
             support_phone=env.get("INVENTORY_SUPPORT_PHONE"),
             backup_keep_daily=int(env.get("INVENTORY_BACKUP_KEEP_DAILY", "7")),
             backup_keep_monthly=int(env.get("INVENTORY_BACKUP_KEEP_MONTHLY", "12")),
+            trusted_proxies=parse_trusted_proxies(env.get("INVENTORY_TRUSTED_PROXIES", "")),
         )
 
     @property
