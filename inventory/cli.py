@@ -378,6 +378,15 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+# uvicorn's supervisor pings each worker every half second and kills one that does not answer
+# within this time. Its default, 5 s, also counts a worker's start: the spawned process must
+# start Python and import uvicorn before its answering thread runs. On a loaded machine (load
+# average 12-14 on 2 cores) that took longer, so starting workers were killed and replaced,
+# again and again (reproduced: 24 s before the first answer, "Child process ... died").
+# A hung worker is still replaced, a minute later.
+WORKER_HEALTHCHECK_SECONDS = 60
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -391,7 +400,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.workers > 1:
         # Each worker process builds its own app (and pool) from the same environment.
         uvicorn.run("inventory.app:create_served_app", factory=True, workers=args.workers,
-                    **options)
+                    timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS, **options)
     else:
         uvicorn.run(create_app(settings, freeze_gc=True), **options)
     return 0
