@@ -424,7 +424,9 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.set_defaults(func=cmd_migrate)
 
     demo = sub.add_parser("demo", help="fill an empty database with an invented commune")
-    demo.add_argument("--assets", type=int, default=1500)
+    demo.add_argument("--assets", type=int, default=1500,
+                      help="devices (above 100000: a région of ~500 lycées and collèges with "
+                           "students' laptops around the commune)")
     demo.add_argument("--if-empty", action="store_true",
                       help="do nothing (and succeed) when the database already holds data")
     demo.set_defaults(func=cmd_demo)
