@@ -47,6 +47,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/plan.py --assets $(BENCH_ASSETS)
 	$(BIN)/python bench/export.py --assets $(BENCH_ASSETS)
 	$(BIN)/python bench/import.py --rows $(BENCH_ROWS)
+	$(BIN)/python bench/proxy.py --assets $(BENCH_ASSETS) --seconds $(BENCH_SECONDS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -56,6 +56,7 @@ from inventory.web.errors import (
     unstorable_text_handler,
     validation_handler,
 )
+from inventory.web.forwarded import forwarded_middleware
 from inventory.web.middleware import language_middleware, security_headers
 from inventory.web.static import static_router
 from inventory.web.templating import make_template_engine
@@ -182,7 +183,8 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Fal
         plugins=[HTMXPlugin()],  # request.htmx: what htmx asked for (inventory.web.htmx)
         dependencies=settings_dependencies(settings),
         before_send=[security_headers(public_address)],
-        middleware=[arrival_order_middleware(), language_middleware,
+        middleware=[arrival_order_middleware(), forwarded_middleware(settings.trusted_proxies),
+                    language_middleware,
                     session_middleware(settings.session_idle_minutes * 60, settings.secret_key)],
         guards=[permission_guard],
         csrf_config=CSRFConfig(secret=settings.secret_key, cookie_secure=settings.secure_cookies,

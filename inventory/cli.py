@@ -378,18 +378,29 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+# uvicorn's supervisor pings each worker every half second and kills one that does not answer
+# within this time. Its default, 5 s, also counts a worker's start: the spawned process must
+# start Python and import uvicorn before its answering thread runs. On a loaded machine (load
+# average 12-14 on 2 cores) that took longer, so starting workers were killed and replaced,
+# again and again (reproduced: 24 s before the first answer, "Child process ... died").
+# A hung worker is still replaced, a minute later.
+WORKER_HEALTHCHECK_SECONDS = 60
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from inventory.app import create_app
 
     settings = _setup()
-    options = dict(host=args.host, port=args.port, log_level="info", proxy_headers=True,
+    # X-Forwarded-* are read by the app, from INVENTORY_TRUSTED_PROXIES only
+    # (inventory/web/forwarded.py); uvicorn's own reading would trust 127.0.0.1 by default.
+    options = dict(host=args.host, port=args.port, log_level="info", proxy_headers=False,
                    access_log=not args.no_access_log)
     if args.workers > 1:
         # Each worker process builds its own app (and pool) from the same environment.
         uvicorn.run("inventory.app:create_served_app", factory=True, workers=args.workers,
-                    **options)
+                    timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS, **options)
     else:
         uvicorn.run(create_app(settings, freeze_gc=True), **options)
     return 0
@@ -413,7 +424,9 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.set_defaults(func=cmd_migrate)
 
     demo = sub.add_parser("demo", help="fill an empty database with an invented commune")
-    demo.add_argument("--assets", type=int, default=1500)
+    demo.add_argument("--assets", type=int, default=1500,
+                      help="devices (above 100000: a région of ~500 lycées and collèges with "
+                           "students' laptops around the commune)")
     demo.add_argument("--if-empty", action="store_true",
                       help="do nothing (and succeed) when the database already holds data")
     demo.set_defaults(func=cmd_demo)

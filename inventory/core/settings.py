@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,21 @@ INSTALLATION_ENV = {
 }
 
 
+def parse_trusted_proxies(text: str) -> tuple[str, ...]:
+    """INVENTORY_TRUSTED_PROXIES: addresses or networks (CIDR), separated by commas or spaces;
+    a wrong entry stops the start-up with its name (a proxy silently not trusted would put
+    its own address in every throttle key). Kept as text ("10.0.0.0/8"): the settings are
+    handed to request handlers, whose signatures take plain types."""
+    networks = []
+    for entry in text.replace(",", " ").split():
+        try:
+            networks.append(str(ipaddress.ip_network(entry, strict=False)))
+        except ValueError:
+            raise ValueError(f"INVENTORY_TRUSTED_PROXIES: {entry!r} is not an IP address or "
+                             "network (e.g. 127.0.0.1, 10.0.0.0/8)") from None
+    return tuple(networks)
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -43,6 +59,8 @@ class Settings:
     backup_keep_monthly: int = 12  # ... and the last M months' (see inventory/backups)
     # People who held nothing for this many months are anonymised (inventory/loans).
     people_retention_months: int = 24
+    # Reverse proxies whose X-Forwarded-For/-Proto are believed (inventory/web/forwarded.py).
+    trusted_proxies: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -67,6 +85,7 @@ class Settings:
             backup_keep_daily=int(env.get("INVENTORY_BACKUP_KEEP_DAILY", "7")),
             backup_keep_monthly=int(env.get("INVENTORY_BACKUP_KEEP_MONTHLY", "12")),
             people_retention_months=int(env.get("INVENTORY_PEOPLE_RETENTION_MONTHS", "24")),
+            trusted_proxies=parse_trusted_proxies(env.get("INVENTORY_TRUSTED_PROXIES", "")),
         )
 
     @property

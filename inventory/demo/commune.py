@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -121,9 +122,19 @@ def _uai(index: int) -> str:
 
 
 async def build_demo(target_assets: int = 1500, *, prefix: str = "BRN", digits: int = 6,
-                     seed: int = 42) -> DemoSummary:
+                     seed: int = 42, region_from: int | None = None,
+                     region_schools: tuple[int, int] | None = None) -> DemoSummary:
+    """The demo commune; beyond `region_from` devices (REGION_FROM) a région around it with
+    `region_schools` (lycées, collèges; REGION_LYCEES, REGION_COLLEGES). Tests make a small
+    région by lowering both."""
     rng = random.Random(seed)
     today = clock.today()
+    # Beyond REGION_FROM devices the demo is a région (see _build_region): the commune keeps
+    # a tenth of them, the région's lycées and collèges the rest.
+    region_assets = 0
+    if target_assets > (REGION_FROM if region_from is None else region_from):
+        region_assets = target_assets - target_assets // 10
+        target_assets -= region_assets
 
     async with audit.atomic():
         # Sites, rooms, categories and models through their services, as a person would
@@ -219,64 +230,31 @@ async def build_demo(target_assets: int = 1500, *, prefix: str = "BRN", digits: 
             keep = sorted(rng.sample(range(len(slots)), target_assets))
             slots = [slots[i] for i in keep]
 
-        asset_rows = []
-        councillor = 0
-        for number, (cat, site_id, room_id) in enumerate(slots, start=1):
-            tag = rules.format_tag(prefix, number, digits)
-            info = categories[cat]
-            year = rng.randint(2012, min(2026, today.year))
-            purchase = dt.date(year, rng.randint(1, 12), rng.randint(1, 28))
-            if purchase > today:
-                purchase = today - dt.timedelta(days=rng.randint(1, 200))
-            warranty = purchase + dt.timedelta(days=365 * rng.choice([2, 3, 3, 5]))
-            commissioning = purchase + dt.timedelta(days=rng.randint(5, 60))
-            eol = rules.end_of_life_year(lifespan_years=info["lifespan"], purchase_date=purchase,
-                                         commissioning_date=commissioning)
-            status = "in_service"
-            roll = rng.random()
-            if eol is not None and eol < today.year - 2 and roll < 0.25:
-                status = "retired"
-            elif roll < 0.02:
-                status = "faulty"
-            elif roll < 0.03:
-                status = "in_repair"
-            elif roll < 0.05:
-                status = "in_stock"
-            model_id = rng.choice(models[cat])
-            price = int(info["cost"] * rng.uniform(0.8, 1.15)) // 100 * 100
-            network = {}
-            if cat in ("SWITCH", "WIFI", "PAREFEU", "NAS"):
-                octet = number % 250 + 2
-                network = {
-                    "hostname": f"{cat.lower()}-{number:05d}.brenneville.lan",
-                    "ip_address": f"10.{site_id % 250}.0.{octet}",
-                    "mac_address": ":".join(f"{rng.randint(0, 255):02X}" for _ in range(6)),
-                    "firmware": f"{rng.randint(1, 9)}.{rng.randint(0, 20)}.{rng.randint(0, 9)}",
-                }
-            holder = ""
-            if (cat, site_id, room_id) in holders[:1] and site_id == sites["MAIRIE"]:
-                councillor += 1
-                holder = f"Élu·e n°{councillor} (exemple)"
-            serial = f"{cat[:2]}{rng.randint(10**7, 10**8 - 1)}{number}"
-            supplier = rng.choice(SUPPLIERS)
-            asset_rows.append(dict(
-                tag=tag, serial=serial, holder=holder, notes="", **network,
-                order_ref=f"MAPA-{year}-{rng.randint(1, 40):03d}",
-                category=info["id"], model=model_id, site=site_id, room=room_id, status=status,
-                purchase_date=purchase, purchase_price_cents=price, supplier=supplier,
-                warranty_end=warranty, commissioning_date=commissioning,
-            ))
-        # Through the one creation path (tags given, so the sequence moves past them).
-        await assets.create_many(asset_rows, DEMO_ACTOR, prefix=prefix, digits=digits)
-        await assets.advance_sequence(prefix, len(asset_rows))
-        # Faulty and in-repair devices are so because a fault says so: open those faults,
-        # with their history, through the faults service.
+        # The devices, written in batches through the one creation path (tags given, so the
+        # sequence moves past them): memory stays bounded however large the fleet.
+        commune_rows = _commune_assets(slots, categories, models, holders, sites["MAIRIE"],
+                                       rng, today, prefix, digits)
+        summary = DemoSummary(sites=len(site_rows), rooms=len(room_ids), assets=0)
+        broken: list[tuple[str, str, str, str]] = []  # (tag, status, site code, category)
         site_codes = {site_id: code for code, site_id in sites.items()}
         code_of = {info["id"]: code for code, info in categories.items()}
-        await faults.open_for_status(_demo_faults(
-            [(a["tag"], a["status"], site_codes[a["site"]], code_of[a["category"]])
-             for a in asset_rows],
-            clock.now(), random.Random(seed + 1)), DEMO_ACTOR)
+        written = await _write_batches(commune_rows, prefix, digits, broken, site_codes,
+                                       code_of)
+        if region_assets:
+            region = await _build_region(region_assets, written, categories, models, today,
+                                         prefix, digits, random.Random(seed + 2),
+                                         region_schools or (REGION_LYCEES, REGION_COLLEGES))
+            site_codes.update(region.site_codes)
+            written += await _write_batches(region.rows, prefix, digits, broken, site_codes,
+                                            code_of)
+            summary.sites += region.sites
+            summary.rooms += region.rooms
+        summary.assets = written
+        await assets.advance_sequence(prefix, written)
+        # Faulty and in-repair devices are so because a fault says so: open those faults,
+        # with their history, through the faults service.
+        await faults.open_for_status(_demo_faults(broken, clock.now(), random.Random(seed + 1)),
+                                     DEMO_ACTOR)
         for name, codes, days, started in MAINTENANCE:
             for code in codes:
                 await maintenance.create_task(
@@ -291,7 +269,188 @@ async def build_demo(target_assets: int = 1500, *, prefix: str = "BRN", digits: 
     from inventory.setup.service import store_demo_settings
 
     await store_demo_settings(prefix)  # the demo commune's name and tag prefix
-    return DemoSummary(sites=len(site_rows), rooms=len(room_ids), assets=len(asset_rows))
+    return summary
+
+
+BATCH = 5_000  # devices per create_many call: bounded memory, few round trips
+# Above this many devices, `inventory demo --assets N` builds a région (the commune plus
+# ~500 lycées and collèges lending laptops to their students); up to it, the commune alone,
+# the same fleet as ever for the same N (benchmarks compare runs over time).
+REGION_FROM = 100_000
+REGION_LYCEES = 160
+REGION_COLLEGES = 340
+REGION_TOWNS = ["Val-d'Exemple", "Saint-Fictif", "Brenneville", "Montimaginé", "Lacfaux",
+                "Bourg-Inventé", "Roche-Fictive", "Pont-d'Exemple", "Villeneuve-Démo",
+                "Sainte-Maquette", "Portfaux", "Champ-Modèle"]
+REGION_PATRONS = ["Victor-Hugo", "Marie-Curie", "Jean-Moulin", "Simone-Veil", "Jules-Verne",
+                  "George-Sand", "Louise-Michel", "Condorcet", "Olympe-de-Gouges",
+                  "Albert-Camus", "Colette", "Paul-Éluard", "Rosa-Parks", "Pierre-Mendès-France"]
+
+
+def _asset_row(number: int, cat: str, site_id: int, room_id: int, info: dict,
+               model_ids: list[int], rng: random.Random, today: dt.date, prefix: str,
+               digits: int, holder: str = "", first_year: int = 2012) -> dict:
+    """One demo device, its values drawn from `rng` (always in the same order: a given seed
+    gives the same fleet)."""
+    tag = rules.format_tag(prefix, number, digits)
+    year = rng.randint(first_year, min(2026, today.year))
+    purchase = dt.date(year, rng.randint(1, 12), rng.randint(1, 28))
+    if purchase > today:
+        purchase = today - dt.timedelta(days=rng.randint(1, 200))
+    warranty = purchase + dt.timedelta(days=365 * rng.choice([2, 3, 3, 5]))
+    commissioning = purchase + dt.timedelta(days=rng.randint(5, 60))
+    eol = rules.end_of_life_year(lifespan_years=info["lifespan"], purchase_date=purchase,
+                                 commissioning_date=commissioning)
+    status = "in_service"
+    roll = rng.random()
+    if eol is not None and eol < today.year - 2 and roll < 0.25:
+        status = "retired"
+    elif roll < 0.02:
+        status = "faulty"
+    elif roll < 0.03:
+        status = "in_repair"
+    elif roll < 0.05:
+        status = "in_stock"
+    model_id = rng.choice(model_ids)
+    price = int(info["cost"] * rng.uniform(0.8, 1.15)) // 100 * 100
+    network = {}
+    if cat in ("SWITCH", "WIFI", "PAREFEU", "NAS"):
+        octet = number % 250 + 2
+        network = {
+            "hostname": f"{cat.lower()}-{number:05d}.brenneville.lan",
+            "ip_address": f"10.{site_id % 250}.0.{octet}",
+            "mac_address": ":".join(f"{rng.randint(0, 255):02X}" for _ in range(6)),
+            "firmware": f"{rng.randint(1, 9)}.{rng.randint(0, 20)}.{rng.randint(0, 9)}",
+        }
+    serial = f"{cat[:2]}{rng.randint(10**7, 10**8 - 1)}{number}"
+    supplier = rng.choice(SUPPLIERS)
+    return dict(
+        tag=tag, serial=serial, holder=holder, notes="", **network,
+        order_ref=f"MAPA-{year}-{rng.randint(1, 40):03d}",
+        category=info["id"], model=model_id, site=site_id, room=room_id, status=status,
+        purchase_date=purchase, purchase_price_cents=price, supplier=supplier,
+        warranty_end=warranty, commissioning_date=commissioning,
+    )
+
+
+def _commune_assets(slots, categories, models, holders, mairie: int, rng, today, prefix,
+                    digits) -> Iterator[dict]:
+    councillor = 0
+    for number, (cat, site_id, room_id) in enumerate(slots, start=1):
+        holder = ""
+        if (cat, site_id, room_id) in holders[:1] and site_id == mairie:
+            councillor += 1
+            holder = f"Élu·e n°{councillor} (exemple)"
+        yield _asset_row(number, cat, site_id, room_id, categories[cat], models[cat], rng,
+                         today, prefix, digits, holder)
+
+
+async def _write_batches(rows: Iterable[dict], prefix: str, digits: int,
+                         broken: list, site_codes: dict, code_of: dict) -> int:
+    """create_many by BATCH rows; notes the faulty and in-repair devices (their faults are
+    opened afterwards). Returns how many were written."""
+    written = 0
+    batch: list[dict] = []
+
+    async def flush() -> None:
+        await assets.create_many(batch, DEMO_ACTOR, prefix=prefix, digits=digits)
+        broken.extend((a["tag"], a["status"], site_codes[a["site"]], code_of[a["category"]])
+                      for a in batch if workflow.history_for_asset_status(a["status"]))
+        batch.clear()
+
+    for row in rows:
+        batch.append(row)
+        written += 1
+        if len(batch) >= BATCH:
+            await flush()
+    if batch:
+        await flush()
+    return written
+
+
+@dataclass
+class Region:
+    sites: int
+    rooms: int
+    site_codes: dict[int, str]
+    rows: Iterator[dict]
+
+
+async def _build_region(total: int, first_number: int, categories: dict, models: dict,
+                        today: dt.date, prefix: str, digits: int,
+                        rng: random.Random, schools: tuple[int, int]) -> Region:
+    """~500 lycées (the région's) and collèges (the département's, in the same regional
+    purchasing group) through the sites service, each with a few classrooms equipped, a
+    network cabinet, a CDI, and a lending room whose laptops are held by students: most of
+    `total`. Returns the sites and a lazy stream of the devices (numbered after
+    `first_number`), so a million rows never sit in memory at once."""
+    establishments = []  # (site id, code, kind, classrooms)
+    rooms = 0
+    kinds = [("lycee", "LY", "Lycée", 8, "Région Exemple")] * schools[0] + \
+        [("college", "CO", "Collège", 6, "Département de l'Exemple")] * schools[1]
+    for n, (kind, short, word, classrooms, organisation) in enumerate(kinds, start=1):
+        town = REGION_TOWNS[n % len(REGION_TOWNS)]
+        patron = REGION_PATRONS[n % len(REGION_PATRONS)]
+        code = f"{short}-{n:04d}"
+        site = await sites_service.create_site(dict(
+            code=code, name=f"{word} {patron} ({town}, n°{n})", kind=kind, uai=_uai(100 + n),
+            address=f"{rng.randint(1, 80)} {rng.choice(STREETS)}", postal_code="99200",
+            city=town, organisation=organisation,
+            director_name=f"{FIRST_NAMES[n % len(FIRST_NAMES)]} Exemple",
+            director_email=f"direction.{code.lower()}@region.example",
+        ), DEMO_ACTOR)
+        specs = [(f"Salle {100 + k}", "classroom") for k in range(1, classrooms + 1)]
+        specs += [("CDI", "hall"), ("Vie scolaire", "office"),
+                  ("Local technique", "network_cabinet"), ("Prêt d'ordinateurs", "storage")]
+        room_ids = {}
+        for name, room_kind in specs:
+            room_ids[name] = (await sites_service.create_room(
+                code, {"name": name, "kind": room_kind}, DEMO_ACTOR, EVERYTHING))["id"]
+        rooms += len(specs)
+        establishments.append((site["id"], code, kind, room_ids))
+
+    def fixed(site_id: int, room_ids: dict) -> list[tuple[str, int, int, str]]:
+        slots = []
+        for name, room_id in room_ids.items():
+            if name.startswith("Salle"):
+                slots += [(rng.choice(["ENI", "ENI", "VPI"]), site_id, room_id, ""),
+                          ("PC-FIXE", site_id, room_id, "")]
+        slots += [("PC-FIXE", site_id, room_ids["Vie scolaire"], ""),
+                  ("IMPR", site_id, room_ids["Vie scolaire"], ""),
+                  ("SWITCH", site_id, room_ids["Local technique"], ""),
+                  ("SWITCH", site_id, room_ids["Local technique"], ""),
+                  ("PAREFEU", site_id, room_ids["Local technique"], ""),
+                  ("WIFI", site_id, room_ids["CDI"], ""), ("WIFI", site_id, room_ids["CDI"], "")]
+        slots += [("PC-FIXE", site_id, room_ids["CDI"], "")] * 4
+        return slots
+
+    weights = [3 if kind == "lycee" else 2 for _id, _code, kind, _r in establishments]
+    per_site_fixed = [len(fixed(0, r)) for _id, _code, _kind, r in establishments]
+    laptops = max(0, total - sum(per_site_fixed))
+    shares = [laptops * w // sum(weights) for w in weights]
+    shares[0] += laptops - sum(shares)
+
+    def rows() -> Iterator[dict]:
+        number = first_number
+        left = total
+        for (site_id, code, _kind, room_ids), share in zip(establishments, shares, strict=True):
+            slots = fixed(site_id, room_ids)
+            lending = room_ids["Prêt d'ordinateurs"]
+            for k in range(1, share + 1):
+                slots.append(("PC-PORT", site_id, lending, f"Élève {code}-{k:05d} (exemple)"))
+            for cat, slot_site, room_id, holder in slots:
+                if left <= 0:
+                    return
+                number += 1
+                left -= 1
+                # Students' laptops are bought for each school year: from 2019 on.
+                yield _asset_row(number, cat, slot_site, room_id, categories[cat],
+                                 models[cat], rng, today, prefix, digits, holder,
+                                 first_year=2019 if holder else 2012)
+
+    return Region(sites=len(establishments), rooms=rooms,
+                  site_codes={site_id: code for site_id, code, _k, _r in establishments},
+                  rows=rows())
 
 
 DEMO_TECHNICIAN = "tech@brenneville.example"

@@ -61,7 +61,10 @@ def make_scheduler(settings: Settings) -> AsyncIOScheduler:
         day = clock.today()
         await run_claimed("loans", day.isoformat(), lambda: _daily(day))
 
-    scheduler = AsyncIOScheduler(timezone="UTC")
+    # A run that starts late still runs (coalesced into one): APScheduler's default grace of
+    # 1 s skipped the start-up runs of the daily jobs for an hour whenever the loop was busy
+    # starting (seen on a loaded machine: "missed by 0:00:03", tests/test_two_instances.py).
+    scheduler = AsyncIOScheduler(timezone="UTC", job_defaults={"misfire_grace_time": None})
     # Daily work is claimed per day; checking hourly (and at start) catches up a night when
     # the service was down.
     scheduler.add_job(maintenance, "interval", hours=1, id="maintenance",
