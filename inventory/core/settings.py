@@ -41,6 +41,7 @@ class Settings:
     support_phone: str | None = None
     backup_keep_daily: int = 7  # archives the nightly job keeps: the last N days'
     backup_keep_monthly: int = 12  # ... and the last M months' (see inventory/backups)
+    document_max_mb: int = 10  # a contract's attached document (PDF or image), at most
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -64,6 +65,7 @@ class Settings:
             support_phone=env.get("INVENTORY_SUPPORT_PHONE"),
             backup_keep_daily=int(env.get("INVENTORY_BACKUP_KEEP_DAILY", "7")),
             backup_keep_monthly=int(env.get("INVENTORY_BACKUP_KEEP_MONTHLY", "12")),
+            document_max_mb=int(env.get("INVENTORY_DOCUMENT_MAX_MB", "10")),
         )
 
     @property
