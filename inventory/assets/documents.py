@@ -16,7 +16,7 @@ ActiveStatus = choice("ActiveStatus", rules.ACTIVE_STATUSES)
 Code = Annotated[str, msgspec.Meta(max_length=64)]
 
 
-class AssetDocument(Document):
+class AssetDocument(Document, kw_only=True):
     """Dates are ISO dates, amounts integer cents; `version` is what an update sends back."""
 
     tag: str

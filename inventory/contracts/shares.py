@@ -55,7 +55,7 @@ def shares_problem(mode: str, shares: Sequence[int], amount_cents: int) -> str |
     total = sum(shares)
     if mode == PERCENT and total != WHOLE:
         return _("The members' shares add up to %(total)s %%, not 100 %%.") % {
-            "total": _bp_text(total)}
+            "total": bp_input(total)}
     if mode == AMOUNT and total != amount_cents:
         return _("The members' shares add up to %(total)s, not the contract's amount "
                  "(%(amount)s).") % {"total": format_cents(total),
@@ -63,9 +63,10 @@ def shares_problem(mode: str, shares: Sequence[int], amount_cents: int) -> str |
     return None
 
 
-def _bp_text(bp: int) -> str:
+def bp_input(bp: int) -> str:
+    """Basis points as a French percentage without its sign: 3334 -> '33,34', 2500 -> '25'."""
     whole, rest = divmod(bp, 100)
-    return f"{whole},{rest:02d}" if rest else str(whole)
+    return f"{whole},{rest:02d}".rstrip("0") if rest else str(whole)
 
 
 def split(total_cents: int, weights: Sequence[int]) -> list[int]:
