@@ -241,3 +241,19 @@ def test_replacement_cost_split_by_the_device_contract(groupement, make, run):
         city["id"]: 22_501, agglo["id"]: 13_500, dept["id"]: 9_000}
     assert run(service.replacement_split(bought_alone["id"], 45_001)) == {
         bought_alone["owner"]: 45_001}
+
+
+def test_dashboard_announces_contract_ends_and_renewals_90_days_ahead(groupement, make):
+    from inventory.core import clock
+
+    client, city, *_rest = groupement
+    make.contract(owner=city, reference="FIN-PROCHE", ends_on="2027-02-28")
+    make.contract(owner=city, reference="MAINT-PROCHE", renewal_on="2026-12-15",
+                  maintenance_terms="Maintenance annuelle des TNI")
+    make.contract(owner=city, reference="FIN-LOINTAINE", ends_on="2027-06-30")
+    with clock.frozen(dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)):
+        page = client.get("/").text
+    section = page[page.index('id="contract-deadlines"'):]
+    assert "FIN-PROCHE" in section and "MAINT-PROCHE" in section
+    assert "FIN-LOINTAINE" not in section
+    assert section.index("MAINT-PROCHE") < section.index("FIN-PROCHE")  # soonest first

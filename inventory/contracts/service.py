@@ -5,6 +5,7 @@ by the accounts of its owner and of its members."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import secrets
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -270,6 +271,19 @@ async def update_contract(contract_id: int, raw: Mapping[str, Any], version: int
                                action="members", changes={"members": [
                                    _member_changes(before), _member_changes(members)]})
     return await get_contract(contract_id, scope)
+
+
+async def deadlines(on: dt.date, scope: Scope) -> list[dict[str, Any]]:
+    """Contracts ending and maintenance renewals within 90 days, of the contracts the
+    person sees (the dashboard's alerts)."""
+    until = on + dt.timedelta(days=shares.ALERT_DAYS)
+    query = Contract.select(Contract.id, Contract.reference, Contract.title, Contract.ends_on,
+                            Contract.renewal_on).where(
+        ((Contract.ends_on >= on) & (Contract.ends_on <= until))
+        | ((Contract.renewal_on >= on) & (Contract.renewal_on <= until)))
+    if (visible := _visible(scope)) is not None:
+        query = query.where(visible)
+    return shares.deadlines(await query.run(), on)
 
 
 async def organisations() -> list[dict[str, Any]]:

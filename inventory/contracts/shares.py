@@ -132,3 +132,23 @@ def line_total(quantity: int, unit_price_cents: int) -> int:
 def due_soon(day: dt.date | None, today: dt.date, days: int = ALERT_DAYS) -> bool:
     """Is `day` within the next `days` days (today included)?"""
     return day is not None and today <= day <= today + dt.timedelta(days=days)
+
+
+END = "end"
+RENEWAL = "renewal"
+
+
+def deadlines(contracts: Sequence[Mapping[str, Any]], today: dt.date,
+              days: int = ALERT_DAYS) -> list[dict[str, Any]]:
+    """What the dashboard announces: contracts ending and maintenance renewals within
+    `days` days, soonest first."""
+    found = []
+    for contract in contracts:
+        for what, column in ((END, "ends_on"), (RENEWAL, "renewal_on")):
+            day = contract.get(column)
+            if isinstance(day, str):  # SQLite gives dates as text
+                day = dt.date.fromisoformat(day)
+            if due_soon(day, today, days):
+                found.append({"contract": contract, "what": what, "on": day,
+                              "days": (day - today).days})
+    return sorted(found, key=lambda d: (d["on"], d["contract"]["reference"], d["what"]))

@@ -66,3 +66,15 @@ def test_due_soon_is_ninety_days_ahead():
     assert shares.due_soon(dt.date(2027, 3, 1), today)
     assert not shares.due_soon(dt.date(2027, 3, 2), today)
     assert not shares.due_soon(dt.date(2026, 11, 30), today)
+
+
+def test_deadlines_soonest_first_within_ninety_days():
+    today = dt.date(2026, 12, 1)
+    contracts = [
+        {"reference": "A", "ends_on": "2027-02-01", "renewal_on": None},
+        {"reference": "B", "ends_on": dt.date(2027, 12, 31), "renewal_on": dt.date(2026, 12, 20)},
+        {"reference": "C", "ends_on": dt.date(2026, 11, 30), "renewal_on": None},
+    ]
+    found = shares.deadlines(contracts, today)
+    assert [(d["contract"]["reference"], d["what"], d["days"]) for d in found] == [
+        ("B", "renewal", 19), ("A", "end", 62)]
