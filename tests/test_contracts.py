@@ -109,7 +109,7 @@ def test_shares_that_do_not_add_up_are_refused_with_a_clear_message(groupement):
                                         {"organisation": "AGGLO", "share": 3333},
                                         {"organisation": "DEPT", "share": 3333}])
     assert response.status_code == 400
-    assert "99,99 %" in response.json()["fields"]["members"]
+    assert "99,99\u00a0%" in response.json()["fields"]["members"]
     amounts = _create(client, share_mode="amount", amount_cents=300_00, members=[
         {"organisation": "VILLE", "share": 100_00}, {"organisation": "AGGLO", "share": 199_99}])
     assert amounts.status_code == 400

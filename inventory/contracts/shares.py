@@ -54,8 +54,8 @@ def shares_problem(mode: str, shares: Sequence[int], amount_cents: int) -> str |
         return None
     total = sum(shares)
     if mode == PERCENT and total != WHOLE:
-        return _("The members' shares add up to %(total)s %%, not 100 %%.") % {
-            "total": bp_input(total)}
+        return _("The members' shares add up to %(total)s, not %(whole)s.") % {
+            "total": bp_input(total) + "\u00a0%", "whole": "100\u00a0%"}
     if mode == AMOUNT and total != amount_cents:
         return _("The members' shares add up to %(total)s, not the contract's amount "
                  "(%(amount)s).") % {"total": format_cents(total),
