@@ -257,3 +257,26 @@ def test_dashboard_announces_contract_ends_and_renewals_90_days_ahead(groupement
     assert "FIN-PROCHE" in section and "MAINT-PROCHE" in section
     assert "FIN-LOINTAINE" not in section
     assert section.index("MAINT-PROCHE") < section.index("FIN-PROCHE")  # soonest first
+
+
+def test_asset_form_links_a_device_to_an_order(groupement, make):
+    from tests.helpers import edit_form, field_error
+
+    client, city, *_rest = groupement
+    contract = make.contract(owner=city, warranty_months=24)
+    order = make.purchase(contract)
+    other_order = make.purchase(make.contract(owner=city))
+    device = make.asset(site=make.site(owner=city), purchase_date=dt.date(2026, 4, 30))
+    form = edit_form(client, device["tag"], purchase=str(order["id"]), warranty_end="")
+    saved = client.post(f"/a/{device['tag']}/edit", data=form, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    doc = client.get(f"/api/v1/assets/{device['tag']}").json()
+    assert (doc["contract"], doc["purchase"]) == (contract["id"], order["id"])
+    assert doc["warranty_end"] == "2028-04-30"
+    assert f'href="/contracts/{contract["id"]}"' in client.get(f"/a/{device['tag']}").text
+    # An order of another contract than the one named is refused, next to the field.
+    form = edit_form(client, device["tag"], purchase=str(other_order["id"]),
+                     contract=str(contract["id"]))
+    refused = client.post(f"/a/{device['tag']}/edit", data=form)
+    assert refused.status_code == 400
+    assert field_error(refused.text, "purchase") == "This order belongs to another contract."
