@@ -78,7 +78,8 @@ async def clean_contract(raw: Mapping[str, Any], scope: Scope) -> tuple[dict[str
     if not isinstance(members_raw, list) or len(members_raw) > MAX_MEMBERS:
         c.error("members", _("Enter a list of at most %(n)d members.") % {"n": MAX_MEMBERS})
         members_raw = []
-    codes = [m.get("organisation") for m in members_raw if isinstance(m, Mapping)]
+    codes = [code for m in members_raw if isinstance(m, Mapping)
+             and isinstance(code := m.get("organisation"), str)]
     known = await _organisation_ids([owner_code, *codes] if isinstance(owner_code, str)
                                     else codes)
     if isinstance(owner_code, str) and owner_code.strip():

@@ -148,7 +148,7 @@ def deadlines(contracts: Sequence[Mapping[str, Any]], today: dt.date,
             day = contract.get(column)
             if isinstance(day, str):  # SQLite gives dates as text
                 day = dt.date.fromisoformat(day)
-            if due_soon(day, today, days):
+            if isinstance(day, dt.date) and due_soon(day, today, days):
                 found.append({"contract": contract, "what": what, "on": day,
                               "days": (day - today).days})
     return sorted(found, key=lambda d: (d["on"], d["contract"]["reference"], d["what"]))
