@@ -27,6 +27,7 @@ from inventory.assets.controllers import asset_routes
 from inventory.backups.controllers import backup_routes
 from inventory.campaigns.controllers import campaign_routes
 from inventory.catalog.controllers import catalog_routes
+from inventory.contracts.controllers import contract_routes
 from inventory.core import db, i18n, migrations
 from inventory.core.errors import Conflict, NotFound, ValidationFailed
 from inventory.core.settings import Settings
@@ -176,6 +177,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Fal
             *account_routes, *label_routes, *campaign_routes, *fault_routes,
             *maintenance_routes, *backup_routes, *outbox_routes,
             *plan_routes, *export_routes, *import_routes, *setup_routes, *offline_routes,
+            *contract_routes,
             static_router(opt={"permission": p.PUBLIC}),
         ],
         compression_config=compression_config(),

@@ -177,6 +177,35 @@ async def a_account(role: str = permissions.TECHNICIAN, sites: Iterable[Any] | N
     return {**user, "password": raw["password"]}
 
 
+async def a_contract(owner: Any = None, members: Iterable[tuple[Any, int]] = (),
+                     **overrides: Any) -> dict[str, Any]:
+    """A contract of `owner` (an organisation or its code; by default the first), with
+    `members` as (organisation or code, share) pairs, shares in basis points unless
+    share_mode="amount" is given."""
+    from inventory.contracts import service as contracts
+
+    n = _n()
+    raw = {"reference": f"MARCHE-{n}", "title": f"Marché d'essai {n}", "kind": "marche",
+           "supplier": "Fournisseur Fictif SARL", "amount_cents": 100_000,
+           "owner": _code(owner) if owner is not None else None,
+           "members": [{"organisation": _code(org), "share": share} for org, share in members],
+           **overrides}
+    return await contracts.create_contract({k: v for k, v in raw.items() if v is not None},
+                                           ACTOR, EVERYTHING)
+
+
+async def a_purchase(contract: Any = None, lines: Iterable[Mapping[str, Any]] | None = None,
+                     **overrides: Any) -> dict[str, Any]:
+    from inventory.contracts import service as contracts
+
+    contract = contract if contract is not None else await a_contract()
+    raw = {"contract": _id(contract), "reference": f"BC-{_n()}",
+           "lines": list(lines) if lines is not None else [
+               {"description": "Tablette d'essai", "quantity": 1, "unit_price_cents": 30_000}],
+           **overrides}
+    return await contracts.create_purchase(raw, ACTOR, EVERYTHING)
+
+
 # Fault status -> the actions that lead there from "new" (as a technician would take them).
 _FAULT_PATHS = {
     workflow.NEW: (),
@@ -262,6 +291,14 @@ class Factory:
     def account(self, role: str = permissions.TECHNICIAN, sites: Iterable[Any] | None = None,
                 **overrides: Any) -> dict[str, Any]:
         return self._run(a_account(role, sites, **overrides))
+
+    def contract(self, owner: Any = None, members: Iterable[tuple[Any, int]] = (),
+                 **overrides: Any) -> dict[str, Any]:
+        return self._run(a_contract(owner, members, **overrides))
+
+    def purchase(self, contract: Any = None, lines: Iterable[Mapping[str, Any]] | None = None,
+                 **overrides: Any) -> dict[str, Any]:
+        return self._run(a_purchase(contract, lines, **overrides))
 
     def fault(self, asset: Any = None, **overrides: Any) -> dict[str, Any]:
         return self._run(a_fault(asset, **overrides))

@@ -106,6 +106,18 @@ def _values(email: str | None = None):
                 True, now, now)
         execute("INSERT INTO loan_organisation (loan, organisation) VALUES ({}, {})",
                 query("SELECT id FROM loan ORDER BY id LIMIT 1")[0]["id"], organisation)
+    if not query("SELECT id FROM contract"):
+        owner = query("SELECT owner FROM site WHERE id = {}", site["id"])[0]["owner"]
+        execute("INSERT INTO contract (reference, title, kind, supplier, maintenance_terms, "
+                "amount_cents, share_mode, owner, notes, version, created_at, updated_at) "
+                "VALUES ('PROBE-1', '', 'marche', '', '', 0, 'percent', {}, '', 1, {}, {})",
+                owner, now, now)
+        contract_id = query("SELECT id FROM contract")[0]["id"]
+        execute("INSERT INTO contract_document (contract, filename, stored_as, media_type, "
+                "size, uploaded_at, uploaded_by) VALUES ({}, 'probe.pdf', 'absent.pdf', "
+                "'application/pdf', 0, {}, 'test')", contract_id, now)
+        execute("INSERT INTO purchase (contract, reference, notes, version, created_at, "
+                "updated_at) VALUES ({}, 'BC-PROBE', '', 1, {}, {})", contract_id, now, now)
     user = query("SELECT id FROM app_user WHERE email = {}", email)[0]["id"] if email else None
     if user is not None:  # a token of the person's own, to revoke
         execute("INSERT INTO api_token (\"user\", name, token_hash, hint, created) "
@@ -127,6 +139,9 @@ def _values(email: str | None = None):
         "profile_id": str(query("SELECT id FROM import_profile ORDER BY id LIMIT 1")[0]["id"]),
         "person_id": str(query("SELECT id FROM person ORDER BY id LIMIT 1")[0]["id"]),
         "loan_id": str(query("SELECT id FROM loan ORDER BY id LIMIT 1")[0]["id"]),
+        "contract_id": str(query("SELECT id FROM contract ORDER BY id LIMIT 1")[0]["id"]),
+        "document_id": str(query("SELECT id FROM contract_document ORDER BY id LIMIT 1")[0]["id"]),
+        "purchase_id": str(query("SELECT id FROM purchase ORDER BY id LIMIT 1")[0]["id"]),
         "token_id": str(query("SELECT id FROM api_token WHERE \"user\" = {} ORDER BY id DESC "
                               "LIMIT 1", user)[0]["id"]) if user else "999999",
     }
@@ -139,6 +154,8 @@ ABSENT = {
     "/imports/{upload_id:str}/done": "an upload is a file POST /imports writes",
     "/schema/{path:str}": "the one schema document has its own route, /schema/openapi.json",
     "/loans/acknowledge/{token:str}": "an acknowledgment token is only ever emailed",
+    "/contracts/{contract_id:int}/documents/{document_id:int}": "the probe's document has no "
+                                                                "file (uploads write it)",
 }
 # What a route needs besides its path to answer for real (the query or the form).
 QUERY = {"/faults/new": "asset={tag}", "/labels/rooms.pdf": "site={site_code}"}

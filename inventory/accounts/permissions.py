@@ -42,6 +42,8 @@ PLAN_WRITE = "plan.write"  # create, change, approve renewal plans
 AUDIT_READ = "audit.read"
 IMPORT_RUN = "import.run"  # import an inventory file (scope and catalog rights still apply)
 USER_ADMIN = "user.admin"
+CONTRACT_READ = "contract.read"  # contracts, purchases, members' cost reports
+CONTRACT_WRITE = "contract.write"
 SETTINGS_MANAGE = "settings.manage"  # the installation's set-up and settings
 # People who hold devices and the loans (personal data: administrators and technicians,
 # each within their organisations).
@@ -64,6 +66,8 @@ PERMISSIONS = {
     AUDIT_READ: L("Read the audit log"),
     IMPORT_RUN: L("Import an inventory from a spreadsheet"),
     USER_ADMIN: L("Manage accounts"),
+    CONTRACT_READ: L("Read contracts, purchases and members' cost reports"),
+    CONTRACT_WRITE: L("Manage contracts, purchases and their documents"),
     SETTINGS_MANAGE: L("Change the installation's settings (organisation, public address, "
                        "tag prefix)"),
     LOAN_MANAGE: L("See people and lend devices to them (their organisations)"),
@@ -72,9 +76,10 @@ PERMISSIONS = {
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ADMINISTRATOR: frozenset(PERMISSIONS),
     PLANNER: frozenset({PUBLIC, SIGNED_IN, FLEET_READ, CATALOG_WRITE, PLAN_READ, PLAN_WRITE,
-                        IMPORT_RUN}),
+                        IMPORT_RUN, CONTRACT_READ, CONTRACT_WRITE}),
     TECHNICIAN: frozenset({PUBLIC, SIGNED_IN, FLEET_READ, ASSET_WRITE, ROOM_WRITE,
-                           LABEL_PRINT, ASSET_SEEN, INTERVENTION_LOG, FAULT_REPORT, LOAN_MANAGE}),
+                           LABEL_PRINT, ASSET_SEEN, INTERVENTION_LOG, FAULT_REPORT, LOAN_MANAGE,
+                           CONTRACT_READ}),
     DIRECTOR: frozenset({PUBLIC, SIGNED_IN, FLEET_READ, LABEL_PRINT, FAULT_REPORT}),
     VIEWER: frozenset({PUBLIC, SIGNED_IN, FLEET_READ, PLAN_READ}),
 }
@@ -121,6 +126,8 @@ NAV = (
     NavItem("loans", "/loans", L("Loans"), LOAN_MANAGE, ("/loans", "/people")),
     NavItem("labels", "/labels", L("Labels"), LABEL_PRINT, ("/labels",)),
     NavItem("plans", "/plans", L("Renewal plans"), PLAN_READ, ("/plans",)),
+    NavItem("contracts", "/contracts", L("Contracts"), CONTRACT_READ,
+            ("/contracts", "/purchases")),
     NavItem("categories", "/categories", L("Categories"), FLEET_READ,
             ("/categories", "/models")),
     NavItem("imports", "/imports", L("Import"), IMPORT_RUN, ("/imports",)),

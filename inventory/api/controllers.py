@@ -12,6 +12,7 @@ from litestar.params import FromPath, JSONBody, Parameter
 from litestar.response import Template
 
 from inventory.accounts import permissions as p
+from inventory.api.contracts import contract_api_routes
 from inventory.api.docs import (
     SECURITY,
     StaleVersion,
@@ -235,6 +236,7 @@ api_router = Router(
         api_assets, api_asset, api_asset_create, api_asset_update, api_asset_move,
         api_asset_seen, api_asset_status, api_asset_history, api_sites, api_site, api_site_create,
         api_site_update, api_categories, api_models, *resource_routes, *loan_api_routes,
+        *contract_api_routes,
     ], tags=["api"], include_in_schema=True, security=SECURITY, before_request=strict_body,
     exception_handlers={ValidationException: validation_exception_handler,
                         StaleVersion: stale_version_handler})

@@ -16,7 +16,7 @@ ActiveStatus = choice("ActiveStatus", rules.ACTIVE_STATUSES)
 Code = Annotated[str, msgspec.Meta(max_length=64)]
 
 
-class AssetDocument(Document):
+class AssetDocument(Document, kw_only=True):
     """Dates are ISO dates, amounts integer cents; `version` is what an update sends back."""
 
     tag: str
@@ -44,6 +44,8 @@ class AssetDocument(Document):
     firmware: str
     notes: str
     last_seen_on: dt.date | None
+    contract: int | None = None  # the contract's id (/api/v1/contracts)
+    purchase: int | None = None  # the order's id (/api/v1/purchases)
     version: int
     created_at: dt.datetime | None
     updated_at: dt.datetime | None
@@ -84,6 +86,10 @@ class AssetFields(Versioned, kw_only=True):
     mac_address: str | Unset = UNSET
     firmware: str | Unset = UNSET
     notes: str | Unset = UNSET
+    # Ids. Given a purchase alone, the device takes its contract; with a contract whose
+    # warranty terms say N months, an empty warranty end becomes purchase date + N months.
+    contract: int | None | Unset = UNSET
+    purchase: int | None | Unset = UNSET
 
 
 class AssetCreate(AssetFields, kw_only=True):

@@ -32,7 +32,7 @@ from inventory.sites.rules import sort_rooms
 EDIT_FIELDS = (
     "category", "model", "serial", "purchase_date", "purchase_price_cents", "supplier",
     "order_ref", "warranty_end", "commissioning_date", "eol_year_override", "holder",
-    "hostname", "ip_address", "mac_address", "firmware", "notes",
+    "hostname", "ip_address", "mac_address", "firmware", "notes", "contract", "purchase",
 )
 PAGE_SIZE = 50
 
@@ -62,6 +62,9 @@ def clean_asset_fields(raw: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str
     commissioning = c.field("commissioning_date", v.date, raw.get("commissioning_date"))
     c.field("eol_year_override", v.integer, raw.get("eol_year_override"), minimum=1990,
             maximum=2100)
+    # The contract and the order that delivered it (ids; checked against the database).
+    c.field("contract", v.integer, raw.get("contract"), minimum=1)
+    c.field("purchase", v.integer, raw.get("purchase"), minimum=1)
     if purchase and warranty and warranty < purchase:
         c.error("warranty_end", _("The warranty cannot end before the purchase date."))
     if purchase and commissioning and commissioning < purchase:
@@ -123,7 +126,34 @@ async def _resolve(values: dict[str, Any], errors: dict[str, str]) -> Resolved:
                 room = await Room.select(Room.site).where(Room.id == values["room"]).first().run()
                 if room is None or room["site"] != site["id"]:
                     out.errors["room"] = _("This room is not in the chosen site.")
+    await _resolve_contract(out)
     return out
+
+
+async def _resolve_contract(out: Resolved) -> None:
+    """The purchase names its contract (given alone, the purchase sets it); a device whose
+    warranty end is empty gets its contract's warranty terms from the purchase date."""
+    from inventory.contracts.shares import warranty_end
+    from inventory.core.tables import Contract, Purchase
+
+    values, errors = out.values, out.errors
+    if values.get("purchase") and "purchase" not in errors:
+        purchase = await Purchase.select(Purchase.contract).where(
+            Purchase.id == values["purchase"]).first().run()
+        if purchase is None:
+            errors["purchase"] = _("Choose one of the proposed values.")
+        elif not values.get("contract"):
+            values["contract"] = purchase["contract"]
+        elif values["contract"] != purchase["contract"]:
+            errors["purchase"] = _("This order belongs to another contract.")
+    if values.get("contract") and "contract" not in errors:
+        contract = await Contract.select(Contract.warranty_months).where(
+            Contract.id == values["contract"]).first().run()
+        if contract is None:
+            errors["contract"] = _("Choose one of the proposed values.")
+        elif not values.get("warranty_end") and "warranty_end" not in errors:
+            values["warranty_end"] = warranty_end(values.get("purchase_date"),
+                                                  contract["warranty_months"])
 
 
 async def _check_serial(values: Mapping[str, Any], errors: dict[str, str],

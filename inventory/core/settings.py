@@ -61,6 +61,7 @@ class Settings:
     people_retention_months: int = 24
     # Reverse proxies whose X-Forwarded-For/-Proto are believed (inventory/web/forwarded.py).
     trusted_proxies: tuple[str, ...] = ()
+    document_max_mb: int = 10  # a contract's attached document (PDF or image), at most
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -86,6 +87,7 @@ class Settings:
             backup_keep_monthly=int(env.get("INVENTORY_BACKUP_KEEP_MONTHLY", "12")),
             people_retention_months=int(env.get("INVENTORY_PEOPLE_RETENTION_MONTHS", "24")),
             trusted_proxies=parse_trusted_proxies(env.get("INVENTORY_TRUSTED_PROXIES", "")),
+            document_max_mb=int(env.get("INVENTORY_DOCUMENT_MAX_MB", "10")),
         )
 
     @property

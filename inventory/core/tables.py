@@ -104,6 +104,83 @@ class AssetModel(Table, tablename="equipment_model"):
     version = Integer(default=1)
 
 
+class Contract(Table, tablename="contract"):
+    """A public contract or purchasing framework (marché, accord-cadre, UGAP order,
+    groupement de commandes), owned by one organisation; its members share its cost."""
+
+    id: Serial
+    reference = Varchar(length=64, unique=True, index=True)
+    title = Varchar(length=200, default="")
+    kind = Varchar(length=20, default="marche")  # contracts.shares.KINDS
+    supplier = Varchar(length=200, default="")
+    starts_on = Date(null=True, default=None)
+    ends_on = Date(null=True, default=None, index=True)
+    warranty_months = Integer(null=True, default=None)
+    maintenance_terms = Text(default="")
+    renewal_on = Date(null=True, default=None, index=True)  # the maintenance's renewal date
+    amount_cents = BigInt(default=0)
+    # How members' shares are given: "percent" (basis points) or "amount" (cents).
+    share_mode = Varchar(length=10, default="percent")
+    owner = ForeignKey(references=Organisation, on_delete=OnDelete.restrict, null=False,
+                       index=True)
+    notes = Text(default="")
+    version = Integer(default=1)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class ContractMember(Table, tablename="contract_member"):
+    """An organisation taking part in a contract, with its share: basis points (10000 = 100 %)
+    or cents, as the contract's share_mode says."""
+
+    id: Serial
+    contract = ForeignKey(references=Contract, on_delete=OnDelete.cascade, null=False,
+                          index=True)
+    organisation = ForeignKey(references=Organisation, on_delete=OnDelete.restrict,
+                              null=False, index=True)
+    share = BigInt(default=0)
+
+
+class ContractDocument(Table, tablename="contract_document"):
+    """A file attached to a contract (the signed order, the CCAP): a PDF or an image checked
+    by content, stored under the data folder (contracts/) by a random name."""
+
+    id: Serial
+    contract = ForeignKey(references=Contract, on_delete=OnDelete.cascade, null=False,
+                          index=True)
+    filename = Varchar(length=200, default="")  # the name it was sent with (shown only)
+    stored_as = Varchar(length=100, default="")
+    media_type = Varchar(length=40, default="")
+    size = BigInt(default=0)
+    uploaded_at = Timestamptz(default=TimestamptzNow())
+    uploaded_by = Varchar(length=254, default="")
+
+
+class Purchase(Table, tablename="purchase"):
+    """An order placed under a contract; its lines say what was bought."""
+
+    id: Serial
+    contract = ForeignKey(references=Contract, on_delete=OnDelete.restrict, null=False,
+                          index=True)
+    reference = Varchar(length=64, default="")
+    ordered_on = Date(null=True, default=None)
+    notes = Text(default="")
+    version = Integer(default=1)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class PurchaseLine(Table, tablename="purchase_line"):
+    id: Serial
+    purchase = ForeignKey(references=Purchase, on_delete=OnDelete.cascade, null=False,
+                          index=True)
+    position = Integer(default=0)
+    description = Varchar(length=300, default="")
+    category = ForeignKey(references=Category, on_delete=OnDelete.restrict, null=True)
+    quantity = Integer(default=1)
+    unit_price_cents = BigInt(default=0)
+
+
 class Asset(Table, tablename="asset"):
     id: Serial
     tag = Varchar(length=32, unique=True, index=True)
@@ -139,6 +216,11 @@ class Asset(Table, tablename="asset"):
     # The owning organisation: by default its site's (a device lent across members keeps it).
     owner = ForeignKey(references=Organisation, on_delete=OnDelete.restrict, null=True,
                        index=True)
+    # The contract and the order (purchase) that delivered it.
+    contract = ForeignKey(references=Contract, on_delete=OnDelete.set_null, null=True,
+                          index=True)
+    purchase = ForeignKey(references=Purchase, on_delete=OnDelete.set_null, null=True,
+                          index=True)
     version = Integer(default=1)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
@@ -586,6 +668,7 @@ ALL_TABLES = (
     MaintenanceItem, RenewalPlan, PlanLine, PlanAlert, ApiToken, BackupRun, ImportProfile,
     Organisation, UserOrganisation, IdempotentRequest, Person, PersonOrganisation, Loan,
     LoanOrganisation,
+    Contract, ContractMember, ContractDocument, Purchase, PurchaseLine,
 )
 
 

@@ -44,6 +44,11 @@ async def dashboard(request: Request) -> Template:
     plan_alerts = []
     if p.allows(request.user.role, p.PLAN_READ):
         plan_alerts = await alerts.recent()
+    contract_deadlines = []
+    if p.allows(request.user.role, p.CONTRACT_READ):
+        from inventory.contracts import service as contracts
+
+        contract_deadlines = await contracts.deadlines(on, scope)
     return render(
         "dashboard/index.html",
         counts=await service.site_category_counts(scope),
@@ -56,6 +61,7 @@ async def dashboard(request: Request) -> Template:
         year=on.year,
         faults=await service.fault_figures(on, scope),
         plan_alerts=plan_alerts,
+        contract_deadlines=contract_deadlines,
         backup_overdue=backup_overdue,
         operations=operations,
         alert_text=alerts.alert_text,
