@@ -38,6 +38,7 @@ from inventory.labels.controllers import label_routes
 from inventory.labels.formats import all_formats
 from inventory.maintenance.controllers import maintenance_routes
 from inventory.notifications.controllers import outbox_routes
+from inventory.organisations.controllers import organisation_routes
 from inventory.planning.controllers import plan_routes
 from inventory.setup.controllers import setup_routes
 from inventory.setup.service import PublicAddress
@@ -172,7 +173,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Fal
             *site_routes, *asset_routes, *catalog_routes, api_router, api_reference,
             *account_routes, *label_routes, *campaign_routes, *fault_routes,
             *maintenance_routes, *backup_routes, *outbox_routes,
-            *plan_routes, *export_routes, *import_routes, *setup_routes,
+            *plan_routes, *export_routes, *import_routes, *setup_routes, *organisation_routes,
             static_router(opt={"permission": p.PUBLIC}),
         ],
         compression_config=compression_config(),

@@ -13,7 +13,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from inventory.accounts import names, permissions, rules
-from inventory.accounts.scope import EVERYTHING, Scope
+from inventory.accounts.scope import EVERYTHING, Scope, account_scope, organisation_limit
 from inventory.core import audit, clock, db
 from inventory.core import parsers as v
 from inventory.core.audit import Actor
@@ -37,19 +37,29 @@ class CurrentUser:
     role: str
     site_ids: frozenset[int]
     session_hash: str = ""
+    # The organisations the account works for, when that limits what it sees (None: it
+    # sees every organisation: an installation administrator, or an account working for
+    # every organisation there is, as everyone does in an installation of one).
+    organisation_ids: frozenset[int] | None = None
+    # The sites of those organisations (None when organisation_ids is None).
+    organisation_site_ids: frozenset[int] | None = None
 
     @property
     def scope(self) -> Scope:
-        if self.role in permissions.SITE_BOUND_ROLES:
-            return Scope(self.site_ids)
-        return EVERYTHING
+        return account_scope(self.role in permissions.SITE_BOUND_ROLES, self.site_ids,
+                               self.organisation_ids, self.organisation_site_ids)
+
+    @property
+    def installation_wide(self) -> bool:
+        """Whether the account sees the whole installation (every organisation)."""
+        return self.organisation_ids is None
 
     @property
     def actor(self) -> Actor:
         return Actor(label=self.email, user_id=self.id)
 
     def can(self, permission: str) -> bool:
-        return permissions.allows(self.role, permission)
+        return permissions.allows_account(self.role, self.installation_wide, permission)
 
 
 def now() -> int:
@@ -308,8 +318,24 @@ async def current_user(row: AccountRow, session_hash: str = "") -> CurrentUser:
     if row["role"] in permissions.SITE_BOUND_ROLES:
         links = await db.fetch_small('SELECT site FROM user_site WHERE "user" = {}', row["user_id"])
         site_ids = frozenset(r["site"] for r in links)
+    # Every organisation, and whether the account works for it (organisations are few).
+    memberships = await db.fetch_small(
+        'SELECT organisation.id, user_organisation.id AS link FROM organisation '
+        'LEFT JOIN user_organisation ON user_organisation.organisation = organisation.id '
+        'AND user_organisation."user" = {} ORDER BY organisation.id', row["user_id"])
+    organisation_ids = organisation_limit(
+        row["role"], [(m["id"], m["link"] is not None) for m in memberships])
+    organisation_site_ids = None
+    if organisation_ids is not None:
+        ids = sorted(organisation_ids)
+        owned = await db.fetch_small(
+            "SELECT id FROM site WHERE owner IN (" + ", ".join("{}" for _ in ids) + ")",
+            *ids) if ids else []
+        organisation_site_ids = frozenset(r["id"] for r in owned)
     return CurrentUser(id=row["user_id"], email=row["email"], name=row["name"],
-                       role=row["role"], site_ids=site_ids, session_hash=session_hash)
+                       role=row["role"], site_ids=site_ids, session_hash=session_hash,
+                       organisation_ids=organisation_ids,
+                       organisation_site_ids=organisation_site_ids)
 
 
 async def end_session(token_hash: str) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from inventory.accounts.scope import EVERYTHING, Scope
 from inventory.core import audit
 from inventory.core import parsers as v
 from inventory.core.audit import Actor
@@ -43,15 +44,32 @@ def clean_organisation(raw: Mapping[str, Any]) -> dict[str, Any]:
     return c.values
 
 
-async def list_organisations() -> list[dict[str, Any]]:
-    return await Organisation.select().order_by(Organisation.name).run()
+async def list_organisations(scope: Scope = EVERYTHING) -> list[dict[str, Any]]:
+    """The organisations the person works for (all of them for the installation's)."""
+    rows = await Organisation.select().order_by(Organisation.name).run()
+    return [r for r in rows if scope.allows_organisation(r["id"])]
 
 
-async def get_organisation(code: str) -> dict[str, Any]:
+async def get_organisation(code: str, scope: Scope = EVERYTHING) -> dict[str, Any]:
     row = await Organisation.select().where(Organisation.code == code.upper()).first().run()
-    if row is None:
+    if row is None or not scope.allows_organisation(row["id"]):
         raise NotFound(code)
     return row
+
+
+async def count() -> int:
+    return await Organisation.count().run()
+
+
+async def several() -> bool:
+    """Whether the installation has more than one organisation: with one, no page shows
+    organisations at all (it looks as it did before they existed)."""
+    return await count() > 1
+
+
+async def choices(scope: Scope = EVERYTHING) -> list[dict[str, Any]]:
+    """What a form's organisation choice offers the person: (code, name), by name."""
+    return [{"code": r["code"], "name": r["name"]} for r in await list_organisations(scope)]
 
 
 async def first_organisation_id() -> int:
@@ -71,6 +89,30 @@ async def owner_id(code: str | None) -> int:
     if row is None:
         raise ValidationFailed({"owner": _("Choose one of the proposed values.")})
     return row["id"]
+
+
+async def owner_for(code: str | None, scope: Scope = EVERYTHING) -> int:
+    """The organisation a new site belongs to: the one `code` names, which the person must
+    work for; else the installation's first (or, for someone limited to some organisations,
+    the first of theirs)."""
+    if not code and scope.organisation_ids is not None:
+        if not scope.organisation_ids:
+            raise ValidationFailed({"owner": _("Choose one of the proposed values.")})
+        return min(scope.organisation_ids)
+    found = await owner_id(code)
+    if not scope.allows_organisation(found):
+        raise ValidationFailed({"owner": _("Choose one of the proposed values.")})
+    return found
+
+
+async def codes(ids: list[int | None]) -> dict[int, str]:
+    """Organisations' codes by id (what the audit records name them by)."""
+    wanted = sorted({i for i in ids if i is not None})
+    if not wanted:
+        return {}
+    rows = await Organisation.select(Organisation.id, Organisation.code).where(
+        Organisation.id.is_in(wanted)).run()
+    return {r["id"]: r["code"] for r in rows}
 
 
 async def site_owners(site_ids: list[int]) -> dict[int, int | None]:
