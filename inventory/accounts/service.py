@@ -13,7 +13,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from inventory.accounts import names, permissions, rules
-from inventory.accounts.scope import EVERYTHING, Scope, account_scope, organisation_limit
+from inventory.accounts.scope import (  # EVERYTHING: the account pages read it here
+    EVERYTHING,  # noqa: F401
+    Scope,
+    account_scope,
+    organisation_limit,
+)
 from inventory.core import audit, clock, db
 from inventory.core import parsers as v
 from inventory.core.audit import Actor
@@ -118,6 +123,16 @@ async def clean_user(raw: Mapping[str, Any], *, creating: bool) -> dict[str, Any
     c.values["sites"] = ids
     if c.values.get("role") == permissions.DIRECTOR and not ids and "sites" not in c.errors:
         c.error("sites", _("A director needs at least one site."))
+    if raw.get("organisations") is not None or raw.get("organisations_given"):
+        given = raw.get("organisations") or []
+        given = [given] if isinstance(given, str) else list(given)
+        org_ids, unknown_orgs = await organisations.resolve(given)
+        if unknown_orgs:
+            c.error("organisations", _("Unknown organisation: %(codes)s.")
+                    % {"codes": ", ".join(unknown_orgs)})
+        elif not org_ids:
+            c.error("organisations", _("An account works for at least one organisation."))
+        c.values["organisations"] = org_ids
     if "active" in raw:
         c.values["active"] = raw.get("active") in (True, "on", "true", "1", 1)
     if creating:
@@ -144,14 +159,16 @@ async def create_user(raw: Mapping[str, Any], actor: Actor | str) -> dict[str, A
             password_hash=hash_password(raw["password"]), active=True,
         )).returning(User.id).run())[0]
         await _set_sites(row["id"], values["sites"])
-        # Until the account is given others, it works for the installation's first
-        # organisation (an installation of one organisation never sees the choice).
-        await organisations.set_user_organisations(
-            row["id"], [await organisations.first_organisation_id()])
+        # Unless told otherwise, it works for the installation's first organisation (an
+        # installation of one organisation never sees the choice).
+        org_ids = values.get("organisations") or [await organisations.first_organisation_id()]
+        await organisations.set_user_organisations(row["id"], org_ids)
+        created = {"email": values["email"], "name": values["name"], "role": values["role"],
+                   "sites": values["sites"]}
+        if values.get("organisations"):
+            created["organisations"] = sorted((await organisations.codes(org_ids)).values())
         await audit.record(actor=actor, entity="user", entity_key=values["email"],
-                           action="create", changes=audit.created_changes(
-                               {"email": values["email"], "name": values["name"],
-                                "role": values["role"], "sites": values["sites"]}))
+                           action="create", changes=audit.created_changes(created))
     names.forget()
     return await get_user(row["id"])
 
@@ -161,6 +178,7 @@ async def update_user(user_id: int, raw: Mapping[str, Any], version: int | None,
     current = await get_user(user_id)
     values = await clean_user({**raw, "active": raw.get("active", False)}, creating=False)
     sites = values.pop("sites")
+    org_ids = values.pop("organisations", None)
     async with audit.atomic():
         changes = await audit.update_versioned(
             User, user_id, version, values, entity="user", entity_key=current["email"],
@@ -169,6 +187,14 @@ async def update_user(user_id: int, raw: Mapping[str, Any], version: int | None,
             await _set_sites(user_id, sites)
             await audit.record(actor=actor, entity="user", entity_key=current["email"],
                                action="update", changes={"sites": [current["site_ids"], sites]})
+        if org_ids is not None and sorted(org_ids) != current["organisation_ids"]:
+            await organisations.set_user_organisations(user_id, org_ids)
+            names_by_id = await organisations.codes([*current["organisation_ids"], *org_ids])
+            await audit.record(actor=actor, entity="user", entity_key=current["email"],
+                               action="update", changes={"organisations": [
+                                   sorted(names_by_id[i] for i in current["organisation_ids"]),
+                                   sorted(names_by_id[i] for i in org_ids)]})
+            await UserSession.delete().where(UserSession.user == user_id).run()
         if changes.get("active") == [True, False] or changes.get("role"):
             # A disabled account, or one whose rights changed, signs in again, and its
             # scripts need new tokens (a token made for a technician must not become a
@@ -199,6 +225,9 @@ async def get_user(user_id: int) -> dict[str, Any]:
         UserSite.user == user_id).run()
     user["site_ids"] = sorted(r["site"] for r in links)
     user["site_codes"] = sorted(r["code"] for r in links)
+    user["organisation_ids"] = await organisations.user_organisation_ids(user_id)
+    user["organisations"] = sorted(
+        (await organisations.codes(user["organisation_ids"])).values())
     return user
 
 

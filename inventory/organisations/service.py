@@ -80,6 +80,11 @@ async def first_organisation_id() -> int:
     return row["id"]
 
 
+async def first_code() -> str:
+    row = await Organisation.select(Organisation.code).order_by(Organisation.id).first().run()
+    return row["code"] if row else rules.FIRST_CODE
+
+
 async def owner_id(code: str | None) -> int:
     """The id of the organisation `code` names, or the first one when it is blank."""
     if not code:
@@ -105,6 +110,22 @@ async def owner_for(code: str | None, scope: Scope = EVERYTHING) -> int:
     return found
 
 
+async def resolve(values: list[str]) -> tuple[list[int], list[str]]:
+    """Organisation codes -> (ids, the values that matched nothing)."""
+    ids, unknown = [], []
+    for value in values:
+        key = value.strip().upper()
+        if not key:
+            continue
+        row = await Organisation.select(Organisation.id).where(
+            Organisation.code == key).first().run()
+        if row is None:
+            unknown.append(value)
+        elif row["id"] not in ids:
+            ids.append(row["id"])
+    return ids, unknown
+
+
 async def codes(ids: list[int | None]) -> dict[int, str]:
     """Organisations' codes by id (what the audit records name them by)."""
     wanted = sorted({i for i in ids if i is not None})
@@ -113,6 +134,10 @@ async def codes(ids: list[int | None]) -> dict[int, str]:
     rows = await Organisation.select(Organisation.id, Organisation.code).where(
         Organisation.id.is_in(wanted)).run()
     return {r["id"]: r["code"] for r in rows}
+
+
+async def code_of(organisation_id: int | None) -> str | None:
+    return (await codes([organisation_id])).get(organisation_id) if organisation_id else None
 
 
 async def site_owners(site_ids: list[int]) -> dict[int, int | None]:

@@ -132,6 +132,8 @@ async def transfer_site(code: str, owner: str, version: int | None, actor: Actor
     works for both organisations may: the person must see the site and the new owner."""
     async with audit.atomic():
         site = await get_site(code, scope)
+        if not owner or not scope.allows_organisation(site["owner"]):
+            raise ValidationFailed({"owner": _("Choose one of the proposed values.")})
         new_owner = await organisations.owner_for(owner, scope)
         if new_owner == site["owner"]:
             return site
