@@ -192,3 +192,37 @@ def test_createuser_takes_organisations(empty_url, make, tmp_path, monkeypatch, 
     monkeypatch.setattr(sys, "stdin", io.StringIO("Zq8!vLm#2pXw\n"))
     assert cli.main(["createuser", "x@cli.example", "--role", "technician",
                      "--organisation", "NOPE", "--password-stdin"]) == 1
+
+
+def test_labels_print_the_owning_organisations_line(run, make, empty_url):
+    from inventory.labels import service as labels
+
+    site = make.site()
+    mine = make.asset(site=site)
+    options = labels.LabelOptions(format_name="avery-l7160", owner_line="Commune d'Essai")
+    f = assets.AssetFilter()
+    # One organisation: the set-up's line, as before.
+    [content] = run(labels.asset_contents(f, EVERYTHING, options, base_url="https://i.example",
+                                          tags=(mine["tag"],)))
+    assert "Commune d'Essai" in content.lines
+    agglo = make.organisation(code="AGGLO", name="Agglomération d'Essai",
+                              label_owner="Agglo d'Essai - DSI")
+    theirs = make.asset(site=make.site(owner=agglo))
+    contents = run(labels.asset_contents(f, EVERYTHING, options, base_url="https://i.example",
+                                         tags=(mine["tag"], theirs["tag"])))
+    first = run(organisations.get_organisation(rules.FIRST_CODE))
+    assert first["name"] in contents[0].lines
+    assert "Agglo d'Essai - DSI" in contents[1].lines
+
+
+def test_the_set_up_names_the_only_organisation(run, make, empty_url):
+    from tests.factories import TAG_PREFIX
+
+    make.installation(label_owner="Mairie de Vallombreuse")
+    first = run(organisations.get_organisation(rules.FIRST_CODE))
+    # The rig's environment fixes the tag prefix: the organisation takes it too.
+    assert (first["name"], first["tag_prefix"]) == ("Mairie de Vallombreuse", TAG_PREFIX)
+    make.organisation(code="AGGLO")
+    make.installation(label_owner="Autre nom")
+    first = run(organisations.get_organisation(rules.FIRST_CODE))
+    assert first["name"] == "Mairie de Vallombreuse"  # several: each one names itself

@@ -140,6 +140,17 @@ async def code_of(organisation_id: int | None) -> str | None:
     return (await codes([organisation_id])).get(organisation_id) if organisation_id else None
 
 
+async def owner_lines() -> dict[int, str]:
+    """The owner line each organisation prints on its labels (its label_owner, else its
+    name), when the installation has several; empty with one, whose labels print the
+    set-up's line as before."""
+    rows = await Organisation.select(Organisation.id, Organisation.name,
+                                     Organisation.label_owner).run()
+    if len(rows) < 2:
+        return {}
+    return {r["id"]: r["label_owner"] or r["name"] for r in rows}
+
+
 async def site_owners(site_ids: list[int]) -> dict[int, int | None]:
     rows = await Site.select(Site.id, Site.owner).where(Site.id.is_in(site_ids)).run()
     return {r["id"]: r["owner"] for r in rows}
@@ -197,3 +208,15 @@ async def user_organisation_ids(user_id: int) -> list[int]:
     rows = await UserOrganisation.select(UserOrganisation.organisation).where(
         UserOrganisation.user == user_id).run()
     return sorted(r["organisation"] for r in rows)
+
+
+async def follow_setup(name: str, tag_prefix: str, actor: Actor | str) -> None:
+    """While the installation has one organisation, the set-up names it: its name and tag
+    prefix follow the set-up page (inside the caller's transaction)."""
+    rows = await Organisation.select().limit(2).run()
+    if len(rows) != 1:
+        return
+    row = rows[0]
+    values = {"name": (name or row["name"])[:200], "tag_prefix": (tag_prefix or "")[:16].upper()}
+    await audit.update_versioned(Organisation, row["id"], None, values, entity="organisation",
+                                 entity_key=row["code"], action="update", actor=actor)
