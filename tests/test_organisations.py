@@ -226,3 +226,42 @@ def test_the_set_up_names_the_only_organisation(run, make, empty_url):
     make.installation(label_owner="Autre nom")
     first = run(organisations.get_organisation(rules.FIRST_CODE))
     assert first["name"] == "Mairie de Vallombreuse"  # several: each one names itself
+
+
+def test_the_migration_moves_the_demo_into_the_first_organisation_without_loss(demo_url, run):
+    """On a copy of the demo: the data-moving migration taken back (owners and memberships
+    gone, as before organisations existed) and forward again."""
+    from inventory.core.piccolo_migrations import m0025_organisations_fill as fill
+
+    def snapshot():
+        return {
+            "sites": query("SELECT code, name, organisation FROM site ORDER BY code"),
+            "assets": query("SELECT tag, site, room, status, version FROM asset ORDER BY tag"),
+            "users": query("SELECT email, role FROM app_user ORDER BY email"),
+            "audit": query("SELECT COUNT(*) AS n FROM audit_record")[0]["n"],
+        }
+
+    before = snapshot()
+    # Named as the set-up names the installation.
+    name = query("SELECT value FROM app_setting WHERE key = 'organisation_name'")[0]["value"]
+    assert len(before["assets"]) > 100
+
+    async def back_and_forth():
+        manager = await fill.forwards()
+        await manager.run(backwards=True)
+        assert query("SELECT COUNT(*) AS n FROM organisation")[0]["n"] == 0
+        assert query("SELECT COUNT(*) AS n FROM asset WHERE owner IS NOT NULL")[0]["n"] == 0
+        manager = await fill.forwards()
+        await manager.run()
+
+    run(back_and_forth())
+    assert snapshot() == before
+    [first] = query("SELECT id, code, name FROM organisation")
+    assert (first["code"], first["name"]) == (rules.FIRST_CODE, name)
+    assert query("SELECT COUNT(*) AS n FROM site WHERE owner IS NULL OR owner != {}",
+                 first["id"])[0]["n"] == 0
+    assert query("SELECT COUNT(*) AS n FROM asset WHERE owner IS NULL OR owner != {}",
+                 first["id"])[0]["n"] == 0
+    members = query("SELECT COUNT(*) AS n FROM user_organisation WHERE organisation = {}",
+                    first["id"])[0]["n"]
+    assert members == len(before["users"])
