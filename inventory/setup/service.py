@@ -167,7 +167,7 @@ async def save(raw: Mapping[str, Any], settings: Settings, actor: Actor) -> dict
         for name, value in values.items():
             await _put(KEYS[name], value)
         await _put(SETUP_DONE, "1")
-        await organisations.follow_setup(values.get("label_owner") or settings.label_owner,
+        await organisations.follow_setup(values.get("label_owner") or settings.label_owner or "",
                                          values.get("tag_prefix") or settings.tag_prefix or "",
                                          actor)
         changes = audit.diff(before, values)
