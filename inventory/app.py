@@ -41,6 +41,7 @@ from inventory.loans.controllers import loan_routes
 from inventory.maintenance.controllers import maintenance_routes
 from inventory.notifications.controllers import outbox_routes
 from inventory.offline.controllers import offline_routes
+from inventory.organisations.controllers import organisation_routes
 from inventory.planning.controllers import plan_routes
 from inventory.setup.controllers import setup_routes
 from inventory.setup.service import PublicAddress
@@ -178,6 +179,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Fal
             *maintenance_routes, *backup_routes, *outbox_routes,
             *plan_routes, *export_routes, *import_routes, *setup_routes, *offline_routes,
             *contract_routes,
+            *plan_routes, *export_routes, *import_routes, *setup_routes, *organisation_routes,
             static_router(opt={"permission": p.PUBLIC}),
         ],
         compression_config=compression_config(),

@@ -258,7 +258,9 @@ def cmd_createuser(args: argparse.Namespace) -> int:
         try:
             user = await accounts.create_user(
                 {"email": args.email, "name": args.name, "role": args.role,
-                 "sites": args.site or [], "password": password}, "cli")
+                 "sites": args.site or [], "password": password,
+                 **({"organisations": args.organisation} if args.organisation else {})},
+                "cli")
         except ValidationFailed as failed:
             for field, message in failed.errors.items():
                 print(f"{field}: {message}", file=sys.stderr)
@@ -438,6 +440,9 @@ def build_parser() -> argparse.ArgumentParser:
                                      "viewer"])
     createuser.add_argument("--site", action="append",
                             help="site code or UAI (repeat for several); needed for directors")
+    createuser.add_argument("--organisation", action="append",
+                            help="code of an organisation the account works for (repeat for "
+                                 "several); by default the installation's first")
     createuser.add_argument("--name", default="",
                             help="display name shown instead of the email, such as \"Prénom Nom\"")
     createuser.add_argument("--password-stdin", action="store_true",

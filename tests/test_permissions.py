@@ -166,6 +166,8 @@ def _concrete(path: str, values: dict) -> str:
     def fill(match):
         name = match.group(1)
         if name == "code":
+            if "/organisations" in path:
+                return "ORG"
             return "TNI" if "/categories" in path else values["site_code"]
         return {"language": "en", "file_path": "app.css", "path": "nothing",
                 "batch": "probe", "kind": "assets", "upload_id": "nothing",
@@ -231,3 +233,112 @@ def test_pages_show_only_permitted_actions(client_as, role):
     nav = client.get("/").text
     assert ('href="/admin/users"' in nav) == permissions.allows(role, permissions.USER_ADMIN)
     assert ('href="/admin/audit"' in nav) == permissions.allows(role, permissions.AUDIT_READ)
+
+
+# Organisations: two organisations sharing the service, an agglomeration technician serving
+# both, a director in one, an administrator of each, and the installation's administrator.
+# Every route naming a record (a device, a site, a room, a fault, an inventory audit, a
+# maintenance item, an organisation) is asked for a record of each organisation.
+ORGANISATION_IDS = ("tag", "code", "room_id", "fault_id", "campaign_id", "item_id")
+
+
+API_BODY = {"/api/v1/assets/{tag:str}/move": {"site": "{site_code}", "version": 1},
+            "/api/v1/assets/{tag:str}/status": {"status": "in_repair", "version": 1}}
+
+
+def _organisation_values(make, code: str) -> dict:
+    organisation = make.organisation(code=code)
+    site = make.site(owner=organisation)
+    room = make.room(site=site)
+    asset = make.asset(site=site, room=room)
+    fault = make.fault(asset=asset)
+    now = dt.datetime.now(dt.UTC)
+    execute("INSERT INTO inventory_campaign (site, started_at, started_by, closed_by, version) "
+            "VALUES ({}, {}, 'test', '', 1)", site["id"], now)
+    campaign = query("SELECT id FROM inventory_campaign WHERE site = {}", site["id"])[0]["id"]
+    other_room = make.room(site=site)  # the device found in another room
+    execute("INSERT INTO campaign_check (campaign, tag, asset, found_room, result, "
+            "checked_at, checked_by) VALUES ({}, {}, {}, {}, 'elsewhere', {}, 'test')",
+            campaign, asset["tag"], asset["id"], other_room["id"], now)
+    execute("INSERT INTO maintenance_task (name, asset, interval_days, active, version) "
+            "VALUES ('Nettoyer', {}, 90, {}, 1)", asset["id"], True)
+    task = query("SELECT id FROM maintenance_task WHERE asset = {}", asset["id"])[0]["id"]
+    execute("INSERT INTO maintenance_item (key, task, asset, due_on, done_by) VALUES "
+            "({}, {}, {}, {}, '')", f"probe-{code}", task, asset["id"], dt.date.today())
+    return {
+        "organisation": organisation, "site": site,
+        "tag": asset["tag"], "site_code": site["code"], "organisation_code": code,
+        "room_id": str(room["id"]), "fault_id": str(fault["id"]), "action": "acknowledge",
+        "campaign_id": str(campaign),
+        "item_id": str(query("SELECT id FROM maintenance_item WHERE key = {}",
+                             f"probe-{code}")[0]["id"]),
+    }
+
+
+def _organisation_url(path: str, values: dict) -> str:
+    def fill(match):
+        name = match.group(1)
+        if name == "code":
+            return values["organisation_code" if "/organisations" in path else "site_code"]
+        return values[name]
+
+    url = re.sub(r"\{(\w+):\w+\}", fill, path)
+    return url + ("?" + QUERY[path].format(**values) if path in QUERY else "")
+
+
+def _names_a_record(path: str) -> bool:
+    names = re.findall(r"\{(\w+):\w+\}", path)
+    return bool(names) and all(n in (*ORGANISATION_IDS, "action") for n in names) \
+        and "/categories/" not in path and not path.startswith("/r/")
+
+
+def test_organisation_matrix(empty_client, make):
+    client = empty_client
+    a = _organisation_values(make, "VILLE")
+    b = _organisation_values(make, "AGGLO")
+    accounts = {
+        "installation administrator": (make.account("administrator"), {"VILLE", "AGGLO"}, True),
+        "administrator of VILLE": (make.account("administrator", member_of=["VILLE"]),
+                                   {"VILLE"}, False),
+        "administrator of AGGLO": (make.account("administrator", member_of=["AGGLO"]),
+                                   {"AGGLO"}, False),
+        "technician of both": (make.account("technician", member_of=["VILLE", "AGGLO"]),
+                               {"VILLE", "AGGLO"}, False),
+        "director in VILLE": (make.account("director", sites=[a["site"]], member_of=["VILLE"]),
+                              {"VILLE"}, False),
+    }
+    routes = [(path, method, handler) for path, method, handler in _routes(client.app)
+              if _names_a_record(path)]
+    checked = 0
+    for who, (account, sees, wide) in accounts.items():
+        for path, method, handler in routes:
+            permission = route_permission(handler, path)
+            if permission == permissions.PUBLIC:
+                continue
+            for values in (a, b):
+                make.sign_in(client, account)
+                # The device found elsewhere is moved by the first allowed account: found
+                # elsewhere again for the next one.
+                execute("UPDATE campaign_check SET result = 'elsewhere' WHERE campaign = {}",
+                        int(values["campaign_id"]))
+                url = _organisation_url(path, values)
+                is_api = url.startswith("/api/v1/")
+                # A body the API reads past its checks, so the record is looked up.
+                kwargs = {"json": {k: v.format(**values) if isinstance(v, str) else v
+                                   for k, v in API_BODY.get(path, {"version": 1}).items()}} \
+                    if is_api and method != "GET" else {}
+                if method == "POST" and not is_api:
+                    kwargs = {"data": {k: v.format(**values)
+                                       for k, v in FORM.get(path, {}).items()}}
+                response = client.request(method, url, follow_redirects=False, **kwargs)
+                where = f"{who} {method} {url} ({permission}) -> {response.status_code}"
+                assert response.status_code < 500, where
+                if not permissions.allows_account(account["role"], wide, permission):
+                    assert response.status_code == 403, where
+                elif values["organisation_code"] not in sees or path in ABSENT:
+                    assert response.status_code == 404, where
+                else:
+                    assert response.status_code in (200, 201, 204, 302, 303, 400, 409, 422), \
+                        where
+                checked += 1
+    assert checked > 200

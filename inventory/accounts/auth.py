@@ -92,7 +92,9 @@ async def permission_guard(connection: ASGIConnection, handler: BaseRouteHandler
     if permission is None:  # fail closed: a route without a rule is nobody's
         raise PermissionDeniedException("route without permission")
     user = connection.scope.get("user")
-    if permissions.allows(user.role if user else None, permission):
+    if user is None and permissions.allows(None, permission):
+        return
+    if user is not None and user.can(permission):
         return
     if user is None:
         raise NotAuthorizedException()

@@ -149,8 +149,13 @@ async def change_password(request: Request) -> Response:
 
 
 async def _user_form(status: int = 200, **context) -> Template:
+    from inventory.organisations import service as organisations
+
     site_rows = await sites.list_sites(service.EVERYTHING)
-    return render("accounts/user_form.html", status, roles=p.ROLES, sites=site_rows, **context)
+    # The organisations' choice only where there is one to make.
+    choices = await organisations.choices() if await organisations.several() else []
+    return render("accounts/user_form.html", status, roles=p.ROLES, sites=site_rows,
+                  organisations=choices, **context)
 
 
 @get("/admin/users", permission=p.USER_ADMIN)
@@ -160,17 +165,26 @@ async def users_index() -> Template:
 
 @get("/admin/users/new", permission=p.USER_ADMIN)
 async def user_new() -> Template:
-    return await _user_form(user=None, values={"role": p.TECHNICIAN, "sites": []}, errors={})
+    from inventory.organisations import service as organisations
+
+    return await _user_form(user=None, values={
+        "role": p.TECHNICIAN, "sites": [],
+        "organisations": [await organisations.first_code()]}, errors={})
 
 
-def _form_values(request_form: dict[str, str], sites_selected: list[str]) -> dict:
-    return {**request_form, "sites": sites_selected}
+def _form_values(request_form: dict[str, str], sites_selected: list[str],
+                 organisations: list[str] | None = None) -> dict:
+    values = {**request_form, "sites": sites_selected}
+    if request_form.get("organisations_given"):  # the form offered the choice
+        values["organisations"] = organisations or []
+    return values
 
 
 @post("/admin/users/new", permission=p.USER_ADMIN)
 async def user_create(request: Request) -> Response:
     form = await request.form()
-    data = _form_values(dict(form.items()), form.getall("sites", []))
+    data = _form_values(dict(form.items()), form.getall("sites", []),
+                        form.getall("organisations", []))
     typed = {k: v for k, v in data.items() if k != "password"}  # never sent back to the page
     return await form_post(
         service.create_user(data, request.user.actor),
@@ -182,15 +196,16 @@ async def user_create(request: Request) -> Response:
 async def user_edit(user_id: RowId) -> Template:
     user = await service.get_user(user_id)
     history = await readable(await audit.history("user", user["email"], limit=50))
-    return await _user_form(user=user, values={**user, "sites": user["site_codes"]}, errors={},
-                            history=history)
+    return await _user_form(user=user, values={**user, "sites": user["site_codes"]},
+                            errors={}, history=history)
 
 
 @post("/admin/users/{user_id:int}", permission=p.USER_ADMIN)
 async def user_update(request: Request, user_id: RowId) -> Response:
     user = await service.get_user(user_id)
     form = await request.form()
-    data = _form_values(dict(form.items()), form.getall("sites", []))
+    data = _form_values(dict(form.items()), form.getall("sites", []),
+                        form.getall("organisations", []))
 
     async def stale(_row) -> Template:  # read again: the page shows the user's site codes
         current = await service.get_user(user_id)

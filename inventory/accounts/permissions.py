@@ -48,6 +48,7 @@ SETTINGS_MANAGE = "settings.manage"  # the installation's set-up and settings
 # People who hold devices and the loans (personal data: administrators and technicians,
 # each within their organisations).
 LOAN_MANAGE = "loans.manage"
+ORGANISATION_ADMIN = "organisation.admin"  # create and edit organisations
 
 PERMISSIONS = {
     PUBLIC: L("Anyone, without an account"),
@@ -71,6 +72,7 @@ PERMISSIONS = {
     SETTINGS_MANAGE: L("Change the installation's settings (organisation, public address, "
                        "tag prefix)"),
     LOAN_MANAGE: L("See people and lend devices to them (their organisations)"),
+    ORGANISATION_ADMIN: L("Create and edit organisations"),
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -87,6 +89,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 # Roles whose view is limited to the sites attached to their account.
 SITE_BOUND_ROLES = frozenset({DIRECTOR})
 
+# What only an account seeing the whole installation may do (an installation administrator):
+# an administrator limited to some organisations manages their fleet, not the installation.
+INSTALLATION_PERMISSIONS = frozenset({SETTINGS_MANAGE, USER_ADMIN, AUDIT_READ,
+                                      ORGANISATION_ADMIN})
+
 
 def allows(role: str | None, permission: str) -> bool:
     """May a person with `role` (None: not signed in) use something needing `permission`?"""
@@ -97,6 +104,13 @@ def allows(role: str | None, permission: str) -> bool:
     if role is None:
         return False
     return permission in ROLE_PERMISSIONS.get(role, frozenset())
+
+
+def allows_account(role: str | None, installation_wide: bool, permission: str) -> bool:
+    """`allows`, for an account that may be limited to some organisations."""
+    if permission in INSTALLATION_PERMISSIONS and not installation_wide:
+        return False
+    return allows(role, permission)
 
 
 # The menu: every page a role may open, in order. On a phone the first few of a role's
@@ -164,14 +178,15 @@ def home_label(role: str | None) -> object:
     return L("Dashboard") if home_of(role) == HOME_DASHBOARD else L("Home")
 
 
-def menu(role: str | None) -> list[NavItem]:
+def menu(role: str | None, installation_wide: bool = True) -> list[NavItem]:
     """Every item the role may open, in the menu's order."""
-    return [item for item in NAV if allows(role, item.permission)]
+    return [item for item in NAV if allows_account(role, installation_wide, item.permission)]
 
 
-def bottom_bar(role: str | None) -> tuple[list[NavItem], list[NavItem]]:
+def bottom_bar(role: str | None, installation_wide: bool = True
+               ) -> tuple[list[NavItem], list[NavItem]]:
     """(the phone's bar, the rest under "More") for the role."""
-    items = menu(role)
+    items = menu(role, installation_wide)
     wanted = BOTTOM_BAR.get(role or "", ())[:BOTTOM_BAR_SIZE]
     bar = [item for key in wanted for item in items if item.key == key]
     return bar, [item for item in items if item not in bar]

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from inventory.accounts import permissions
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -46,3 +48,32 @@ def _in(column: str, ids: frozenset[int]) -> tuple[str, list[int]]:
 
 
 EVERYTHING = Scope()
+
+def organisation_limit(role: str, memberships: list[tuple[int, bool]]
+                       ) -> frozenset[int] | None:
+    """The organisations an account is limited to, from every organisation (id, whether
+    the account works for it) in the order they were made: None when it is not limited.
+
+    An installation administrator is an administrator working for the installation's first
+    organisation: they see everything. Anyone working for every organisation there is
+    (everyone, in an installation of one organisation) is not limited either, so such an
+    installation behaves as before organisations existed. Everyone else (an organisation's
+    administrator included) sees only their organisations."""
+    if not memberships:
+        return None
+    if role == permissions.ADMINISTRATOR and memberships[0][1]:
+        return None
+    if all(member for _id, member in memberships):
+        return None
+    return frozenset(org for org, member in memberships if member)
+
+
+def account_scope(site_bound: bool, own_site_ids: frozenset[int],
+                  organisation_ids: frozenset[int] | None,
+                  organisation_site_ids: frozenset[int] | None) -> Scope:
+    """What an account sees: a site-bound account (a director) its own sites, everyone
+    else every site; both narrowed to the sites of the account's organisations."""
+    if organisation_ids is None or organisation_site_ids is None:
+        return Scope(own_site_ids) if site_bound else EVERYTHING
+    sites = own_site_ids & organisation_site_ids if site_bound else organisation_site_ids
+    return Scope(frozenset(sites), frozenset(organisation_ids))

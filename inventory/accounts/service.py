@@ -13,7 +13,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from inventory.accounts import names, permissions, rules
-from inventory.accounts.scope import EVERYTHING, Scope
+from inventory.accounts.scope import (  # EVERYTHING: the account pages read it here
+    EVERYTHING,  # noqa: F401
+    Scope,
+    account_scope,
+    organisation_limit,
+)
 from inventory.core import audit, clock, db
 from inventory.core import parsers as v
 from inventory.core.audit import Actor
@@ -37,19 +42,29 @@ class CurrentUser:
     role: str
     site_ids: frozenset[int]
     session_hash: str = ""
+    # The organisations the account works for, when that limits what it sees (None: it
+    # sees every organisation: an installation administrator, or an account working for
+    # every organisation there is, as everyone does in an installation of one).
+    organisation_ids: frozenset[int] | None = None
+    # The sites of those organisations (None when organisation_ids is None).
+    organisation_site_ids: frozenset[int] | None = None
 
     @property
     def scope(self) -> Scope:
-        if self.role in permissions.SITE_BOUND_ROLES:
-            return Scope(self.site_ids)
-        return EVERYTHING
+        return account_scope(self.role in permissions.SITE_BOUND_ROLES, self.site_ids,
+                               self.organisation_ids, self.organisation_site_ids)
+
+    @property
+    def installation_wide(self) -> bool:
+        """Whether the account sees the whole installation (every organisation)."""
+        return self.organisation_ids is None
 
     @property
     def actor(self) -> Actor:
         return Actor(label=self.email, user_id=self.id)
 
     def can(self, permission: str) -> bool:
-        return permissions.allows(self.role, permission)
+        return permissions.allows_account(self.role, self.installation_wide, permission)
 
 
 def now() -> int:
@@ -108,6 +123,16 @@ async def clean_user(raw: Mapping[str, Any], *, creating: bool) -> dict[str, Any
     c.values["sites"] = ids
     if c.values.get("role") == permissions.DIRECTOR and not ids and "sites" not in c.errors:
         c.error("sites", _("A director needs at least one site."))
+    if raw.get("organisations") is not None or raw.get("organisations_given"):
+        given = raw.get("organisations") or []
+        given = [given] if isinstance(given, str) else list(given)
+        org_ids, unknown_orgs = await organisations.resolve(given)
+        if unknown_orgs:
+            c.error("organisations", _("Unknown organisation: %(codes)s.")
+                    % {"codes": ", ".join(unknown_orgs)})
+        elif not org_ids:
+            c.error("organisations", _("An account works for at least one organisation."))
+        c.values["organisations"] = org_ids
     if "active" in raw:
         c.values["active"] = raw.get("active") in (True, "on", "true", "1", 1)
     if creating:
@@ -134,14 +159,16 @@ async def create_user(raw: Mapping[str, Any], actor: Actor | str) -> dict[str, A
             password_hash=hash_password(raw["password"]), active=True,
         )).returning(User.id).run())[0]
         await _set_sites(row["id"], values["sites"])
-        # Until the account is given others, it works for the installation's first
-        # organisation (an installation of one organisation never sees the choice).
-        await organisations.set_user_organisations(
-            row["id"], [await organisations.first_organisation_id()])
+        # Unless told otherwise, it works for the installation's first organisation (an
+        # installation of one organisation never sees the choice).
+        org_ids = values.get("organisations") or [await organisations.first_organisation_id()]
+        await organisations.set_user_organisations(row["id"], org_ids)
+        created = {"email": values["email"], "name": values["name"], "role": values["role"],
+                   "sites": values["sites"]}
+        if values.get("organisations"):
+            created["organisations"] = sorted((await organisations.codes(org_ids)).values())
         await audit.record(actor=actor, entity="user", entity_key=values["email"],
-                           action="create", changes=audit.created_changes(
-                               {"email": values["email"], "name": values["name"],
-                                "role": values["role"], "sites": values["sites"]}))
+                           action="create", changes=audit.created_changes(created))
     names.forget()
     return await get_user(row["id"])
 
@@ -151,6 +178,7 @@ async def update_user(user_id: int, raw: Mapping[str, Any], version: int | None,
     current = await get_user(user_id)
     values = await clean_user({**raw, "active": raw.get("active", False)}, creating=False)
     sites = values.pop("sites")
+    org_ids = values.pop("organisations", None)
     async with audit.atomic():
         changes = await audit.update_versioned(
             User, user_id, version, values, entity="user", entity_key=current["email"],
@@ -159,6 +187,14 @@ async def update_user(user_id: int, raw: Mapping[str, Any], version: int | None,
             await _set_sites(user_id, sites)
             await audit.record(actor=actor, entity="user", entity_key=current["email"],
                                action="update", changes={"sites": [current["site_ids"], sites]})
+        if org_ids is not None and sorted(org_ids) != current["organisation_ids"]:
+            await organisations.set_user_organisations(user_id, org_ids)
+            names_by_id = await organisations.codes([*current["organisation_ids"], *org_ids])
+            await audit.record(actor=actor, entity="user", entity_key=current["email"],
+                               action="update", changes={"organisations": [
+                                   sorted(names_by_id[i] for i in current["organisation_ids"]),
+                                   sorted(names_by_id[i] for i in org_ids)]})
+            await UserSession.delete().where(UserSession.user == user_id).run()
         if changes.get("active") == [True, False] or changes.get("role"):
             # A disabled account, or one whose rights changed, signs in again, and its
             # scripts need new tokens (a token made for a technician must not become a
@@ -189,6 +225,9 @@ async def get_user(user_id: int) -> dict[str, Any]:
         UserSite.user == user_id).run()
     user["site_ids"] = sorted(r["site"] for r in links)
     user["site_codes"] = sorted(r["code"] for r in links)
+    user["organisation_ids"] = await organisations.user_organisation_ids(user_id)
+    user["organisations"] = sorted(
+        (await organisations.codes(user["organisation_ids"])).values())
     return user
 
 
@@ -308,8 +347,24 @@ async def current_user(row: AccountRow, session_hash: str = "") -> CurrentUser:
     if row["role"] in permissions.SITE_BOUND_ROLES:
         links = await db.fetch_small('SELECT site FROM user_site WHERE "user" = {}', row["user_id"])
         site_ids = frozenset(r["site"] for r in links)
+    # Every organisation, and whether the account works for it (organisations are few).
+    memberships = await db.fetch_small(
+        'SELECT organisation.id, user_organisation.id AS link FROM organisation '
+        'LEFT JOIN user_organisation ON user_organisation.organisation = organisation.id '
+        'AND user_organisation."user" = {} ORDER BY organisation.id', row["user_id"])
+    organisation_ids = organisation_limit(
+        row["role"], [(m["id"], m["link"] is not None) for m in memberships])
+    organisation_site_ids = None
+    if organisation_ids is not None:
+        ids = sorted(organisation_ids)
+        owned = await db.fetch_small(
+            "SELECT id FROM site WHERE owner IN (" + ", ".join("{}" for _ in ids) + ")",
+            *ids) if ids else []
+        organisation_site_ids = frozenset(r["id"] for r in owned)
     return CurrentUser(id=row["user_id"], email=row["email"], name=row["name"],
-                       role=row["role"], site_ids=site_ids, session_hash=session_hash)
+                       role=row["role"], site_ids=site_ids, session_hash=session_hash,
+                       organisation_ids=organisation_ids,
+                       organisation_site_ids=organisation_site_ids)
 
 
 async def end_session(token_hash: str) -> None:

@@ -28,6 +28,7 @@ from inventory.api.docs import (
 from inventory.api.history import history_page
 from inventory.api.idempotency import IdempotencyKey, once
 from inventory.api.loans import loan_api_routes
+from inventory.api.organisations import organisation_routes
 from inventory.api.paging import Cursor, Limit, cut, decode_cursor, page_of
 from inventory.api.resources import resource_routes
 from inventory.assets import queries, rules
@@ -236,7 +237,7 @@ api_router = Router(
         api_assets, api_asset, api_asset_create, api_asset_update, api_asset_move,
         api_asset_seen, api_asset_status, api_asset_history, api_sites, api_site, api_site_create,
         api_site_update, api_categories, api_models, *resource_routes, *loan_api_routes,
-        *contract_api_routes,
+        *contract_api_routes, *organisation_routes,
     ], tags=["api"], include_in_schema=True, security=SECURITY, before_request=strict_body,
     exception_handlers={ValidationException: validation_exception_handler,
                         StaleVersion: stale_version_handler})

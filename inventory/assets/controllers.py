@@ -21,6 +21,7 @@ from inventory.faults import symptoms, workflow
 from inventory.interventions import service as interventions
 from inventory.labels import service as labels
 from inventory.loans import service as loans
+from inventory.organisations import service as organisations
 from inventory.web.dependencies import Installation
 from inventory.web.htmx import page_or_fragment, wants_fragment
 from inventory.web.pages import confirmed, form_data, form_post, form_version, query_string, render, see_other
@@ -108,7 +109,10 @@ async def asset_show(request: Request, tag: FromPath[str]) -> Template:
 async def _show(asset: dict[str, Any], scope: Scope, status: int = 200, **context: Any
                 ) -> Template:
     since = await service.in_scope_since(asset["tag"], scope)
-    return render("assets/show.html", status, asset=asset,
+    # An installation of one organisation shows none (it looks as before they existed).
+    owners = [(o["code"], o["name"]) for o in await organisations.choices(scope)] \
+        if await organisations.several() else []
+    return render("assets/show.html", status, asset=asset, owners=owners,
                   history=await service.history(asset["tag"], scope), statuses=STATUSES,
                   interventions=await interventions.recent(asset["id"], since=since),
                   kinds=interventions.KINDS,
@@ -239,8 +243,23 @@ async def scan(request: Request, installation: Installation) -> Template | Redir
     return render("assets/scan.html", public_url=public, prefix=installation.tag_prefix)
 
 
+@post("/a/{tag:str}/transfer", permission=p.SITE_WRITE)
+async def asset_transfer(request: Request, tag: FromPath[str]) -> Response:
+    """Give the device to another organisation (an administrator of both)."""
+    data = await form_data(request)
+    asset = await service.get_asset(tag, request.user.scope)
+    return await form_post(
+        service.transfer_asset(tag, data.get("owner", ""), form_version(data),
+                               request.user.actor, request.user.scope),
+        done=f"/a/{asset['tag']}",
+        invalid=lambda errors: Response(
+            content=next(iter(errors.values())), status_code=400, media_type="text/plain"),
+        conflict=lambda current: see_other(f"/a/{asset['tag']}"))
+
+
 asset_routes = [
     assets_index, room_options, model_options, asset_new, asset_create, asset_show, asset_edit,
     asset_update,
     asset_move_form, asset_move, asset_status, asset_seen, intervention_log, scan,
+    asset_transfer,
 ]

@@ -26,6 +26,7 @@ class AssetDocument(Document, kw_only=True):
     model_name: str | None
     serial: str
     site: str  # the site's code
+    organisation: str | None  # the owning organisation's code
     room: int | None
     room_name: str | None
     status: Status
@@ -54,6 +55,7 @@ class AssetDocument(Document, kw_only=True):
     def of(cls, row: dict[str, Any]) -> AssetDocument:
         """An asset as the services read it (codes beside the ids)."""
         return cls.from_row(row, category=row.get("category_code"), site=row.get("site_code"),
+                            organisation=row.get("owner_code"),
                             room=row["room"] if "room" in row else row.get("room_id"),
                             manufacturer=row.get("manufacturer"),
                             model_name=row.get("model_name"), room_name=row.get("room_name"))

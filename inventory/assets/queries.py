@@ -26,7 +26,9 @@ DETAIL_SELECT = (
     "category.symptoms AS category_symptoms, "
     "equipment_model.manufacturer AS manufacturer, equipment_model.name AS model_name, "
     "site.code AS site_code, site.name AS site_name, site.uai AS site_uai, "
-    "room.name AS room_name " + JOINS
+    "room.name AS room_name, "
+    "(SELECT code FROM organisation WHERE organisation.id = asset.owner) AS owner_code "
+    + JOINS
 )
 LIST_SELECT = (
     "SELECT asset.tag, asset.status, asset.serial, asset.purchase_date, asset.eol_year, "

@@ -25,6 +25,7 @@ from inventory.core.db import (
 from inventory.core.errors import Collector, Conflict, NotFound, ValidationFailed
 from inventory.core.i18n import _
 from inventory.core.tables import Asset, AssetModel, Category, ReservedTag, Room, Site, TagSequence
+from inventory.organisations import service as organisations
 from inventory.sites.rules import sort_rooms
 
 # Fields a person edits (API names). Site and room change through move_asset, status
@@ -683,6 +684,35 @@ async def move_asset(tag: str, raw: Mapping[str, Any], version: int | None,
             raise ValidationFailed(resolved.errors)
         resolved.values.setdefault("room", None)
         await apply_changes(current, resolved.values, version, actor)
+    return await get_asset(tag, scope)
+
+
+async def transfer_asset(tag: str, owner: str, version: int | None, actor: Actor | str,
+                         scope: Scope) -> dict:
+    """Give the device to another organisation (it stays where it is). Only someone who
+    works for both its owner and the new one may."""
+    async with audit.atomic():
+        current = await get_asset(tag, scope)
+        if not scope.allows_organisation(current["owner"]):
+            raise NotFound(tag)
+        new_owner = await organisations.owner_for(owner or None, scope) if owner else None
+        if new_owner is None:
+            raise ValidationFailed({"owner": _("Choose one of the proposed values.")})
+        if new_owner != current["owner"]:
+            names = await organisations.codes([current["owner"], new_owner])
+            updated = await Asset.update({
+                Asset.owner: new_owner, Asset.version: current["version"] + 1,
+                Asset.updated_at: clock.now()}).where(
+                (Asset.id == current["id"]) & (Asset.version == (
+                    version if version is not None else current["version"]))
+            ).returning(Asset.id).run()
+            if not updated:
+                raise Conflict(current)
+            await audit.record(actor=actor, entity="asset", entity_key=current["tag"],
+                               action="transfer",
+                               changes={"owner": [names.get(current["owner"]),
+                                                  names.get(new_owner)]},
+                               site_id=current["site"])
     return await get_asset(tag, scope)
 
 

@@ -32,7 +32,7 @@ async def dashboard(request: Request) -> Template:
     warranty_total, warranties = await service.warranties_ending(on, scope)
     backup_overdue = False
     operations = None  # the administrators' glance: last backup, emails
-    if p.allows(request.user.role, p.USER_ADMIN):
+    if request.user.can(p.USER_ADMIN):
         from inventory.backups import service as backups
         from inventory.backups.display import human_size
         from inventory.notifications import outbox

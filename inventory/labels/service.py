@@ -24,6 +24,7 @@ from inventory.core.tables import Asset, ReservedTag, Room, Site
 from inventory.labels import pdf
 from inventory.labels.formats import LabelFormat, all_formats
 from inventory.labels.layout import MIN_MODULE_MM, LabelContent, LabelTooSmall, smallest_module
+from inventory.organisations import service as organisations
 from inventory.sites.rules import sort_rooms
 
 MAX_LABELS = 5000  # one request; a whole commune fits, a runaway query does not
@@ -107,13 +108,16 @@ async def asset_contents(f: assets.AssetFilter, scope: Scope, options: LabelOpti
     if not tags and not f.status:
         f = assets.AssetFilter(**{**f.__dict__, "status": "active"})
     where, args = await assets.where_clause(f, scope, tags)
-    rows = await Asset.raw(queries.LIST_SELECT + where + " ORDER BY asset.tag LIMIT {}",
+    select = "SELECT asset.owner AS owner_id, " + queries.LIST_SELECT.removeprefix("SELECT ")
+    rows = await Asset.raw(select + where + " ORDER BY asset.tag LIMIT {}",
                            *args, MAX_LABELS).run()
+    owners = await organisations.owner_lines()
     return [
         LabelContent(
             url=asset_url(base_url, row["tag"]), tag=row["tag"],
             lines=_lines(" ".join(x for x in (row["category_name"], row["model_name"]) if x),
-                         row["site_name"], row["room_name"] or "", options.owner_line,
+                         row["site_name"], row["room_name"] or "",
+                         owners.get(row["owner_id"], options.owner_line),
                          options.support_phone))
         for row in rows
     ]
@@ -125,12 +129,13 @@ async def room_contents(site_code: str, room_id: int | None, scope: Scope,
     from inventory.sites import service as sites
 
     site = await sites.get_site(site_code, scope)
+    owner_line = (await organisations.owner_lines()).get(site["owner"], options.owner_line)
     query = Room.select(Room.id, Room.name).where(Room.site == site["id"])
     if room_id:
         query = query.where(Room.id == room_id)
     return [
         LabelContent(url=room_url(base_url, room["id"]), tag=room["name"],
-                     lines=_lines(site["name"], options.owner_line, options.support_phone))
+                     lines=_lines(site["name"], owner_line, options.support_phone))
         for room in sort_rooms(await query.run())
     ]
 

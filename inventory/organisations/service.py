@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from inventory.accounts.scope import EVERYTHING, Scope
 from inventory.core import audit
 from inventory.core import parsers as v
 from inventory.core.audit import Actor
@@ -43,15 +44,32 @@ def clean_organisation(raw: Mapping[str, Any]) -> dict[str, Any]:
     return c.values
 
 
-async def list_organisations() -> list[dict[str, Any]]:
-    return await Organisation.select().order_by(Organisation.name).run()
+async def list_organisations(scope: Scope = EVERYTHING) -> list[dict[str, Any]]:
+    """The organisations the person works for (all of them for the installation's)."""
+    rows = await Organisation.select().order_by(Organisation.name).run()
+    return [r for r in rows if scope.allows_organisation(r["id"])]
 
 
-async def get_organisation(code: str) -> dict[str, Any]:
+async def get_organisation(code: str, scope: Scope = EVERYTHING) -> dict[str, Any]:
     row = await Organisation.select().where(Organisation.code == code.upper()).first().run()
-    if row is None:
+    if row is None or not scope.allows_organisation(row["id"]):
         raise NotFound(code)
     return row
+
+
+async def count() -> int:
+    return await Organisation.count().run()
+
+
+async def several() -> bool:
+    """Whether the installation has more than one organisation: with one, no page shows
+    organisations at all (it looks as it did before they existed)."""
+    return await count() > 1
+
+
+async def choices(scope: Scope = EVERYTHING) -> list[dict[str, Any]]:
+    """What a form's organisation choice offers the person: (code, name), by name."""
+    return [{"code": r["code"], "name": r["name"]} for r in await list_organisations(scope)]
 
 
 async def first_organisation_id() -> int:
@@ -60,6 +78,11 @@ async def first_organisation_id() -> int:
     if row is None:  # the migrations always make one; a database without it is broken
         raise NotFound("organisation")
     return row["id"]
+
+
+async def first_code() -> str:
+    row = await Organisation.select(Organisation.code).order_by(Organisation.id).first().run()
+    return row["code"] if row else rules.FIRST_CODE
 
 
 async def owner_id(code: str | None) -> int:
@@ -71,6 +94,61 @@ async def owner_id(code: str | None) -> int:
     if row is None:
         raise ValidationFailed({"owner": _("Choose one of the proposed values.")})
     return row["id"]
+
+
+async def owner_for(code: str | None, scope: Scope = EVERYTHING) -> int:
+    """The organisation a new site belongs to: the one `code` names, which the person must
+    work for; else the installation's first (or, for someone limited to some organisations,
+    the first of theirs)."""
+    if not code and scope.organisation_ids is not None:
+        if not scope.organisation_ids:
+            raise ValidationFailed({"owner": _("Choose one of the proposed values.")})
+        return min(scope.organisation_ids)
+    found = await owner_id(code)
+    if not scope.allows_organisation(found):
+        raise ValidationFailed({"owner": _("Choose one of the proposed values.")})
+    return found
+
+
+async def resolve(values: list[str]) -> tuple[list[int], list[str]]:
+    """Organisation codes -> (ids, the values that matched nothing)."""
+    ids, unknown = [], []
+    for value in values:
+        key = value.strip().upper()
+        if not key:
+            continue
+        row = await Organisation.select(Organisation.id).where(
+            Organisation.code == key).first().run()
+        if row is None:
+            unknown.append(value)
+        elif row["id"] not in ids:
+            ids.append(row["id"])
+    return ids, unknown
+
+
+async def codes(ids: list[int | None]) -> dict[int, str]:
+    """Organisations' codes by id (what the audit records name them by)."""
+    wanted = sorted({i for i in ids if i is not None})
+    if not wanted:
+        return {}
+    rows = await Organisation.select(Organisation.id, Organisation.code).where(
+        Organisation.id.is_in(wanted)).run()
+    return {r["id"]: r["code"] for r in rows}
+
+
+async def code_of(organisation_id: int | None) -> str | None:
+    return (await codes([organisation_id])).get(organisation_id) if organisation_id else None
+
+
+async def owner_lines() -> dict[int, str]:
+    """The owner line each organisation prints on its labels (its label_owner, else its
+    name), when the installation has several; empty with one, whose labels print the
+    set-up's line as before."""
+    rows = await Organisation.select(Organisation.id, Organisation.name,
+                                     Organisation.label_owner).run()
+    if len(rows) < 2:
+        return {}
+    return {r["id"]: r["label_owner"] or r["name"] for r in rows}
 
 
 async def site_owners(site_ids: list[int]) -> dict[int, int | None]:
@@ -130,3 +208,15 @@ async def user_organisation_ids(user_id: int) -> list[int]:
     rows = await UserOrganisation.select(UserOrganisation.organisation).where(
         UserOrganisation.user == user_id).run()
     return sorted(r["organisation"] for r in rows)
+
+
+async def follow_setup(name: str, tag_prefix: str, actor: Actor | str) -> None:
+    """While the installation has one organisation, the set-up names it: its name and tag
+    prefix follow the set-up page (inside the caller's transaction)."""
+    rows = await Organisation.select().limit(2).run()
+    if len(rows) != 1:
+        return
+    row = rows[0]
+    values = {"name": (name or row["name"])[:200], "tag_prefix": (tag_prefix or "")[:16].upper()}
+    await audit.update_versioned(Organisation, row["id"], None, values, entity="organisation",
+                                 entity_key=row["code"], action="update", actor=actor)

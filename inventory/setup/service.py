@@ -16,6 +16,7 @@ from inventory.core.errors import Collector, NotFound, ValidationFailed
 from inventory.core.i18n import _
 from inventory.core.settings import Settings
 from inventory.core.tables import AppSetting, Category, User
+from inventory.organisations import service as organisations
 from inventory.setup import rules
 
 # Settings field -> app_setting key
@@ -166,6 +167,9 @@ async def save(raw: Mapping[str, Any], settings: Settings, actor: Actor) -> dict
         for name, value in values.items():
             await _put(KEYS[name], value)
         await _put(SETUP_DONE, "1")
+        await organisations.follow_setup(values.get("label_owner") or settings.label_owner or "",
+                                         values.get("tag_prefix") or settings.tag_prefix or "",
+                                         actor)
         changes = audit.diff(before, values)
         if changes:
             await audit.record(actor=actor, entity="settings", entity_key="installation",

@@ -10,6 +10,7 @@ from inventory.accounts import permissions as p
 from inventory.assets import service as assets
 from inventory.core import audit
 from inventory.history.words import readable
+from inventory.organisations import service as organisations
 from inventory.sites import service
 from inventory.web.pages import RowId, form_data, form_post, form_version, render
 
@@ -19,19 +20,29 @@ async def sites_index(request: Request) -> Template:
     return render("sites/index.html", sites=await service.list_sites(request.user.scope))
 
 
+async def _owners(request: Request) -> list[tuple[str, str]]:
+    """The organisations a site may belong to, when there is a choice to make: those the
+    person works for, in an installation of several."""
+    if not await organisations.several():
+        return []
+    return [(o["code"], o["name"]) for o in await organisations.choices(request.user.scope)]
+
+
 @get("/sites/new", permission=p.SITE_WRITE)
-async def site_new() -> Template:
-    return render("sites/form.html", site=None, values={"kind": "groupe_scolaire"}, errors={})
+async def site_new(request: Request) -> Template:
+    return render("sites/form.html", site=None, values={"kind": "groupe_scolaire"}, errors={},
+                  owners=await _owners(request))
 
 
 @post("/sites/new", permission=p.SITE_WRITE)
 async def site_create(request: Request) -> Response:
     data = await form_data(request)
+    owners = await _owners(request)
     return await form_post(
-        service.create_site(data, request.user.actor),
+        service.create_site(data, request.user.actor, request.user.scope),
         done=lambda site: f"/sites/{site['code']}",
         invalid=lambda errors: render("sites/form.html", 400, site=None, values=data,
-                                      errors=errors))
+                                      errors=errors, owners=owners))
 
 
 @get("/sites/{code:str}", permission=p.FLEET_READ)
@@ -43,8 +54,10 @@ async def site_show(request: Request, code: FromPath[str]) -> Template:
                                       request.user.scope)
     retired = await assets.count_assets(assets.AssetFilter(site=site["code"], status="retired"),
                                         request.user.scope)
+    owners = await _owners(request)
     return render("sites/show.html", site=site, rooms=rooms, asset_total=total,
-                  retired_total=retired,
+                  retired_total=retired, owners=owners,
+                  owner=await organisations.code_of(site["owner"]) if owners else None,
                   history=await readable(await audit.history("site", site["code"], limit=20)))
 
 
@@ -66,6 +79,19 @@ async def site_update(request: Request, code: FromPath[str]) -> Response:
                                       errors=errors),
         conflict=lambda current: render("sites/form.html", 409, site=current, values=data,
                                         errors={}, conflict=current))
+
+
+@post("/sites/{code:str}/transfer", permission=p.SITE_WRITE)
+async def site_transfer(request: Request, code: FromPath[str]) -> Response:
+    """Give the site (and its organisation's devices there) to another organisation."""
+    data = await form_data(request)
+    await service.get_site(code, request.user.scope)
+    return await form_post(
+        service.transfer_site(code, data.get("owner", ""), form_version(data),
+                              request.user.actor, request.user.scope),
+        done=lambda saved: f"/sites/{saved['code']}",
+        invalid=lambda errors: Response(
+            content=next(iter(errors.values())), status_code=400, media_type="text/plain"))
 
 
 @get("/sites/{code:str}/rooms/new", permission=p.ROOM_WRITE)
@@ -122,6 +148,6 @@ async def room_update(request: Request, room_id: RowId) -> Response:
 
 
 site_routes = [
-    sites_index, site_new, site_create, site_show, site_edit, site_update,
+    sites_index, site_new, site_create, site_show, site_edit, site_update, site_transfer,
     room_new, room_create, room_show, room_edit, room_update,
 ]

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from inventory.accounts.scope import Scope
+from inventory.accounts.scope import EVERYTHING, Scope
 from inventory.core import audit
 from inventory.core import parsers as v
 from inventory.core.audit import Actor
@@ -94,11 +94,14 @@ async def get_site(code: str, scope: Scope) -> dict[str, Any]:
     return site
 
 
-async def create_site(raw: Mapping[str, Any], actor: Actor | str) -> dict[str, Any]:
+async def create_site(raw: Mapping[str, Any], actor: Actor | str,
+                      scope: Scope = EVERYTHING) -> dict[str, Any]:
+    """A new site of the organisation `raw["owner"]` (a code) names, one the person works
+    for; without it, the installation's first (or the person's first)."""
     values = clean_site(raw)
     async with audit.atomic():
         await _check_site_unique(values)
-        values["owner"] = await organisations.owner_id(raw.get("owner"))
+        values["owner"] = await organisations.owner_for(raw.get("owner"), scope)
         site = (await Site.insert(Site(**values)).returning(*Site.all_columns()).run())[0]
         await audit.record(
             actor=actor, entity="site", entity_key=site["code"], action="create",
@@ -120,6 +123,32 @@ async def update_site(code: str, raw: Mapping[str, Any], version: int | None,
             action="update", actor=actor, site_id=site["id"],
         )
     return await get_site(values["code"], scope)
+
+
+async def transfer_site(code: str, owner: str, version: int | None, actor: Actor | str,
+                        scope: Scope) -> dict[str, Any]:
+    """Give the site to another organisation, with the devices there that belonged to the
+    site's organisation (a device another member owns keeps its owner). Only someone who
+    works for both organisations may: the person must see the site and the new owner."""
+    async with audit.atomic():
+        site = await get_site(code, scope)
+        if not owner or not scope.allows_organisation(site["owner"]):
+            raise ValidationFailed({"owner": _("Choose one of the proposed values.")})
+        new_owner = await organisations.owner_for(owner, scope)
+        if new_owner == site["owner"]:
+            return site
+        old_owner = site["owner"]
+        await audit.update_versioned(
+            Site, site["id"], version, {"owner": new_owner}, entity="site",
+            entity_key=site["code"], action="transfer", actor=actor, site_id=site["id"])
+        moved = await Asset.update({Asset.owner: new_owner, Asset.version: Asset.version + 1}).where(
+            (Asset.site == site["id"]) & (Asset.owner == old_owner)).returning(Asset.tag).run()
+        names = await organisations.codes([old_owner, new_owner])
+        await audit.record_many([audit.entry(
+            actor=actor, entity="asset", entity_key=row["tag"], action="transfer",
+            changes={"owner": [names.get(old_owner), names.get(new_owner)]},
+            site_id=site["id"]) for row in moved])
+    return await get_site(code, scope)
 
 
 # Rooms

@@ -88,7 +88,7 @@ def can(context, permission: str) -> bool:
     from inventory.accounts.permissions import allows
 
     user = current_user(context)
-    return allows(user.role if user else None, permission)
+    return user.can(permission) if user else allows(None, permission)
 
 
 @pass_context
@@ -99,9 +99,10 @@ def navigation(context) -> dict:
 
     user = current_user(context)
     role = user.role if user else None
-    bar, more = permissions.bottom_bar(role)
+    wide = user.installation_wide if user else True
+    bar, more = permissions.bottom_bar(role, wide)
     request = context.get("request")
-    return {"menu": permissions.menu(role), "bar": bar, "more": more,
+    return {"menu": permissions.menu(role, wide), "bar": bar, "more": more,
             "home_label": permissions.home_label(role),
             "path": request.url.path if request is not None else ""}
 
