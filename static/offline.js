@@ -10,7 +10,7 @@
   var boot = document.getElementById("offline-boot");
   var wordsBlock = document.getElementById("offline-strings");
   if (!boot || !wordsBlock) { return; }
-  var words = JSON.parse(wordsBlock.textContent);
+  var words = JSON.parse(wordsBlock.dataset.words);
   var lang = boot.dataset.lang || "fr";
   var keptAt = document.body.dataset.keptAt;  // set by sw.js on a kept copy
   var fromKept = keptAt !== undefined;

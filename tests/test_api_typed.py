@@ -213,7 +213,11 @@ def test_openapi_states_what_a_client_needs(empty_client):
     assert "groupe_scolaire" in enum("SiteDocument", "kind")
     assert "retired" in enum("AssetDocument", "status")
     assert {"no_image", "no_power", "other"} <= set(enum("FaultCreate", "symptom"))
-    assert "TNI" in components["FaultCreate"]["properties"]["symptom"]["description"]
+    # Which symptoms each category offers is data since issue 14 (the category's `symptoms`,
+    # typed with the same enumeration), and the fault's description says where to read it.
+    assert "symptoms" in components["FaultCreate"]["properties"]["symptom"]["description"]
+    category_symptoms = components["CategoryDocument"]["properties"]["symptoms"]
+    assert {"no_image", "no_power", "other"} <= set(values(category_symptoms.get("items", {})))
     assert {"repair", "audit"} <= set(enum("InterventionInput", "kind"))
     action = next(p for p in schema["paths"]["/api/v1/faults/{fault_id}/{action}"]["post"]
                   ["parameters"] if p["name"] == "action")

@@ -233,6 +233,7 @@ def test_installable_app_files(empty_client):
 def test_offline_words_are_translated(empty_client):
     empty_client.cookies.set("lang", "fr")
     page = empty_client.get("/offline").text
-    words = json.loads(page.split('id="offline-strings">', 1)[1].split("</script>", 1)[0])
+    words = json.loads(page.split('id="offline-strings" hidden data-words=\'', 1)[1]
+                       .split("'></div>", 1)[0])
     assert words["queued"].startswith("Gardé sur ce téléphone")
     assert "{n}" in words["waiting"] and "%(" not in words["waiting"]
