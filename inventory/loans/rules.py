@@ -40,15 +40,7 @@ def clean_check_out(raw: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
         c.error("out_on", _("A loan cannot start in the future."))
     c.field("out_condition", v.text, raw.get("out_condition"), max_length=200)
     c.field("accessories", v.text, raw.get("accessories"), max_length=2000, multiline=True)
-    for_term = str(raw.get("for_term", "")).lower() in ("1", "true", "on", "yes")
-    c.values["for_term"] = for_term
-    due_on = c.field("due_on", v.date, raw.get("due_on"))
-    if for_term:
-        c.values["due_on"] = None
-    elif due_on is None and "due_on" not in c.errors:
-        c.error("due_on", _("Give a return date, or tick “for the term of office”."))
-    elif due_on and out_on and due_on < out_on:
-        c.error("due_on", _("The return date comes before the loan starts."))
+    _return_terms(c, raw, out_on)
     c.field("notes", v.text, raw.get("notes"), max_length=5000, multiline=True)
     c.raise_if_any()
     return c.values
@@ -61,17 +53,22 @@ def clean_loan_update(raw: Mapping[str, Any], out_on: dt.date) -> dict[str, Any]
     if "notes" in raw:
         c.field("notes", v.text, raw.get("notes"), max_length=5000, multiline=True)
     if "for_term" in raw or "due_on" in raw:
-        for_term = str(raw.get("for_term", "")).lower() in ("1", "true", "on", "yes")
-        c.values["for_term"] = for_term
-        due_on = c.field("due_on", v.date, raw.get("due_on"))
-        if for_term:
-            c.values["due_on"] = None
-        elif due_on is None and "due_on" not in c.errors:
-            c.error("due_on", _("Give a return date, or tick “for the term of office”."))
-        elif due_on and due_on < out_on:
-            c.error("due_on", _("The return date comes before the loan starts."))
+        _return_terms(c, raw, out_on)
     c.raise_if_any()
     return c.values
+
+
+def _return_terms(c: Collector, raw: Mapping[str, Any], out_on: dt.date | None) -> None:
+    """When the device comes back: a due date after `out_on`, or "for the term of office"."""
+    for_term = str(raw.get("for_term", "")).lower() in ("1", "true", "on", "yes")
+    c.values["for_term"] = for_term
+    due_on = c.field("due_on", v.date, raw.get("due_on"))
+    if for_term:
+        c.values["due_on"] = None
+    elif due_on is None and "due_on" not in c.errors:
+        c.error("due_on", _("Give a return date, or tick “for the term of office”."))
+    elif due_on and out_on and due_on < out_on:
+        c.error("due_on", _("The return date comes before the loan starts."))
 
 
 def clean_check_in(raw: Mapping[str, Any], today: dt.date, out_on: dt.date) -> dict[str, Any]:
