@@ -13,7 +13,8 @@ from urllib.parse import quote
 
 # The static files the kept pages use: the rest of static/ is fetched when a page asks.
 STATIC_FILES = ("vendor/pico.min.css", "app.css", "scan.js", "vendor/jsQR.js",
-                "vendor/idb.umd.js", "offline-store.js", "offline.js", "icon.svg")
+                "vendor/idb.umd.js", "offline-store.js", "offline.js", "offline-boot.js",
+                "icon.svg")
 
 
 def kept_pages(site_code: str, room_ids: Iterable[int], tags: Iterable[str]) -> list[str]:
