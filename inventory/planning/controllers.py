@@ -68,7 +68,7 @@ async def _plan_context(plan: dict[str, Any], request: Request, values: dict[str
         "names": names,
         "reason": present.reason_text,
         "categories": cats,
-        "values": values if values is not None else service.form_values(plan, cats, names),
+        "values": values if values is not None else service.form_values(plan, cats, names.organisation_codes),
         "errors": errors or {},
         "site_kinds": SITE_KINDS,
         "envelopes": sc.ENVELOPE_KINDS[plan["settings"].get("budgets", sc.ONE_BUDGET)],

@@ -11,6 +11,7 @@ reads only the devices they own and is seen only by accounts that see all of the
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
@@ -20,7 +21,14 @@ from inventory.core.audit import Actor
 from inventory.core.errors import NotFound, ValidationFailed
 from inventory.core.formatters import cents_to_input
 from inventory.core.i18n import _
-from inventory.core.tables import Asset, Category, ContractMember, PlanLine, RenewalPlan
+from inventory.core.tables import (
+    Asset,
+    Category,
+    ContractMember,
+    Organisation,
+    PlanLine,
+    RenewalPlan,
+)
 from inventory.organisations import service as organisations
 from inventory.planning import scenario as sc
 from inventory.planning.engine import (
@@ -240,7 +248,7 @@ async def update_plan(plan_id: int, raw: dict[str, Any], version: int | None,
         if plan["status"] != DRAFT:
             raise ValidationFailed({"name": _("An approved plan is frozen; copy it to change it.")})
         if partial:
-            raw = {**form_values(plan, cats, await names()), **raw}
+            raw = {**form_values(plan, cats, await organisation_codes()), **raw}
         header, settings = await _clean(raw, cats, scope, previous=plan["settings"])
         await audit.update_versioned(
             RenewalPlan, plan_id, version, {**header, "settings": settings}, entity="plan",
@@ -251,15 +259,20 @@ async def update_plan(plan_id: int, raw: dict[str, Any], version: int | None,
 
 async def copy_plan(plan_id: int, actor: Actor | str, scope: Scope) -> dict[str, Any]:
     plan = await get_plan(plan_id, scope)
-    raw = form_values(plan, await categories(), await names())
+    raw = form_values(plan, await categories(), await organisation_codes())
     raw["name"] = (_("Copy of %(name)s") % {"name": plan["name"]})[:200]
     return await create_plan(raw, actor, scope)
 
 
+async def organisation_codes() -> dict[int, str]:
+    rows = await Organisation.select(Organisation.id, Organisation.code).run()
+    return {r["id"]: r["code"] for r in rows}
+
+
 def form_values(plan: dict[str, Any], cats: list[dict[str, Any]],
-                known: Names | None = None) -> dict[str, Any]:
+                codes: Mapping[int, str] | None = None) -> dict[str, Any]:
     """A plan's settings as the form fields clean_settings reads (for the form and copies);
-    `known` names the organisations (by code) of a plan made for some."""
+    `codes` (id -> code) names the organisations of a plan made for some."""
     settings = plan["settings"]
     values: dict[str, Any] = {"name": plan["name"], "first_year": str(plan["first_year"]),
                               "years": str(plan["years"]),
@@ -276,7 +289,7 @@ def form_values(plan: dict[str, Any], cats: list[dict[str, Any]],
         values[f"target_{i}_kinds"] = list(target["site_kinds"])
         values[f"target_{i}_category"] = target["category"]
         values[f"target_{i}_by_year"] = str(target["by_year"])
-    codes = known.organisation_codes if known is not None else {}
+    codes = codes or {}
     values[sc.ORGANISATIONS] = [codes[i] for i in sc.plan_organisations(settings) if i in codes]
     for org, caps in (settings.get(sc.ORGANISATION_CAPS) or {}).items():
         if int(org) in codes:
