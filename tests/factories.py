@@ -206,6 +206,19 @@ async def a_purchase(contract: Any = None, lines: Iterable[Mapping[str, Any]] | 
     return await contracts.create_purchase(raw, ACTOR, EVERYTHING)
 
 
+async def a_plan(organisations: Iterable[Any] = (), first_year: int = 2028, years: int = 3,
+                 cap: str = "100000", **overrides: Any) -> dict[str, Any]:
+    """A draft renewal plan for `organisations` (organisations or codes; none: every one),
+    made as the plan form makes it, with the same yearly cap (euros) every year."""
+    from inventory.planning import service as planning
+
+    raw = {"name": f"Plan d'essai {_n()}", "first_year": str(first_year), "years": str(years),
+           "budgets": "one", "organisations": [_code(o) for o in organisations],
+           **{f"cap_all_{y}": cap for y in range(first_year, first_year + years)},
+           **overrides}
+    return await planning.create_plan(_strings(raw), ACTOR, EVERYTHING)
+
+
 # Fault status -> the actions that lead there from "new" (as a technician would take them).
 _FAULT_PATHS = {
     workflow.NEW: (),
@@ -302,6 +315,9 @@ class Factory:
 
     def fault(self, asset: Any = None, **overrides: Any) -> dict[str, Any]:
         return self._run(a_fault(asset, **overrides))
+
+    def plan(self, organisations: Iterable[Any] = (), **overrides: Any) -> dict[str, Any]:
+        return self._run(a_plan(organisations, **overrides))
 
     def sign_in(self, client, who: str | Mapping[str, Any] = permissions.ADMINISTRATOR,
                 sites: Iterable[Any] | None = None, **overrides: Any) -> dict[str, Any]:

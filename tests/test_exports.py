@@ -75,7 +75,7 @@ def fleet(empty_url, make, run) -> dict:
                               "first_year": str(year), "years": "3",
                               f"cap_all_{year}": "600", f"cap_all_{year + 1}": "0",
                               f"cap_all_{year + 2}": "0"},
-                             "factory"))
+                             "factory", EVERYTHING))
     return {"url": empty_url, "school": school, "town_hall": town_hall,
             "director": make.account("director", sites=[school]),
             "technician": make.account("technician")}

@@ -238,8 +238,9 @@ def test_pages_show_only_permitted_actions(client_as, role):
 # Organisations: two organisations sharing the service, an agglomeration technician serving
 # both, a director in one, an administrator of each, and the installation's administrator.
 # Every route naming a record (a device, a site, a room, a fault, an inventory audit, a
-# maintenance item, an organisation) is asked for a record of each organisation.
-ORGANISATION_IDS = ("tag", "code", "room_id", "fault_id", "campaign_id", "item_id")
+# maintenance item, an organisation, a renewal plan made for it) is asked for a record of
+# each organisation.
+ORGANISATION_IDS = ("tag", "code", "room_id", "fault_id", "campaign_id", "item_id", "plan_id")
 
 
 API_BODY = {"/api/v1/assets/{tag:str}/move": {"site": "{site_code}", "version": 1},
@@ -268,6 +269,7 @@ def _organisation_values(make, code: str) -> dict:
     return {
         "organisation": organisation, "site": site,
         "tag": asset["tag"], "site_code": site["code"], "organisation_code": code,
+        "plan_id": str(make.plan(organisations=[code])["id"]),
         "room_id": str(room["id"]), "fault_id": str(fault["id"]), "action": "acknowledge",
         "campaign_id": str(campaign),
         "item_id": str(query("SELECT id FROM maintenance_item WHERE key = {}",
@@ -321,6 +323,10 @@ def test_organisation_matrix(empty_client, make):
                 # elsewhere again for the next one.
                 execute("UPDATE campaign_check SET result = 'elsewhere' WHERE campaign = {}",
                         int(values["campaign_id"]))
+                # The plan a previous account deleted is made again (a new number).
+                if not query("SELECT id FROM renewal_plan WHERE id = {}", int(values["plan_id"])):
+                    values["plan_id"] = str(make.plan(
+                        organisations=[values["organisation_code"]])["id"])
                 url = _organisation_url(path, values)
                 is_api = url.startswith("/api/v1/")
                 # A body the API reads past its checks, so the record is looked up.

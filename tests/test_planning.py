@@ -13,6 +13,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from inventory.accounts.scope import EVERYTHING
 from inventory.planning import alerts
 from inventory.planning import service as planning
 from tests.helpers import count, field_error, query
@@ -50,7 +51,7 @@ def test_planner_builds_an_explained_plan(client_as, run):
     assert re.search(r"\d+ years? old for a lifespan of \d+", page.text)
     assert "warranty over" in page.text
     assert "Per year past end of life" in page.text  # the weights are on screen
-    plan = run(planning.get_plan(plan_id))
+    plan = run(planning.get_plan(plan_id, EVERYTHING))
     result = run(planning.computed(plan, dt.date.today()))
     assert plan["summary"]["total_cents"] == result.total_cents > 0
 
@@ -105,7 +106,7 @@ def test_coverage_target_buys_displays_for_the_rooms_lacking_one(client_as, run)
     plan_id, _form = _scenario(planner, cap="1000000", **{
         "target_0_kinds": ["elementaire", "groupe_scolaire"], "target_0_category": "ENI",
         "target_0_by_year": str(YEAR + 2)})
-    plan = run(planning.get_plan(plan_id))
+    plan = run(planning.get_plan(plan_id, EVERYTHING))
     result = run(planning.computed(plan, dt.date.today()))
     new_lines = [line for line in result.lines if line.kind == "new"]
     assert new_lines and all(line.year <= YEAR + 2 for line in new_lines)
@@ -127,7 +128,7 @@ def test_coverage_target_buys_displays_for_the_rooms_lacking_one(client_as, run)
 def test_xlsx_and_csv_exports_give_the_page_totals(client_as, run):
     planner = client_as("planner")
     plan_id, _form = _scenario(planner, cap="90000")
-    plan = run(planning.get_plan(plan_id))
+    plan = run(planning.get_plan(plan_id, EVERYTHING))
     result = run(planning.computed(plan, dt.date.today()))
     page = planner.get(f"/plans/{plan_id}")
     footer = re.search(r"<tfoot><tr><th scope=\"row\">Total</th><td class=\"num\">([^<]+)</td>"
@@ -234,7 +235,7 @@ def test_approved_plan_is_frozen_and_follows_replacements(client_as, run):
     assert re.search(r"<strong>1</strong> lines done", page.text)
     assert "321.00" in page.text or "321,00" in page.text  # spent to date
     assert count("plan_line", "plan = {}", plan_id) == stored  # frozen: nothing recomputed
-    progress = run(planning.progress(run(planning.get_plan(plan_id)), dt.date.today()))
+    progress = run(planning.progress(run(planning.get_plan(plan_id, EVERYTHING)), dt.date.today()))
     assert progress.done == 1 and progress.spent_cents == 32100
 
 

@@ -34,6 +34,7 @@ from inventory.interventions.documents import (
     InterventionList,
 )
 from inventory.planning import present
+from inventory.planning import scenario as plan_scenario
 from inventory.planning import service as planning
 from inventory.planning.documents import (
     PlanDetail,
@@ -41,6 +42,9 @@ from inventory.planning.documents import (
     PlanInput,
     PlanLineDocument,
     PlanList,
+    PlanOrganisationTotal,
+    PlanOrganisationYear,
+    PlanPart,
     PlanYear,
 )
 from inventory.sites import service as sites
@@ -240,13 +244,24 @@ async def api_intervention_create(request: Request, tag: FromPath[str],
 
 # Renewal plans
 
-async def _plan(plan_id: int) -> PlanDocument:
-    return PlanDocument.from_row(await planning.get_plan(plan_id))
+def _organisation_codes(plan: dict[str, Any], names: planning.Names) -> list[str]:
+    return [names.organisation_codes[i]
+            for i in plan_scenario.plan_organisations(plan["settings"])
+            if i in names.organisation_codes]
+
+
+async def _plan(request: Request, plan_id: int,
+                names: planning.Names | None = None) -> PlanDocument:
+    plan = await planning.get_plan(plan_id, request.user.scope)
+    return PlanDocument.from_row(plan, organisations=_organisation_codes(
+        plan, names or await planning.names()))
 
 
 @api_get("/plans", permission=p.PLAN_READ)
 async def api_plans(request: Request, limit: Limit = 100, cursor: Cursor = None) -> PlanList:
-    listed = [await _plan(r["id"]) for r in await planning.list_plans()]
+    names = await planning.names()
+    listed = [await _plan(request, r["id"], names) for r in await planning.list_plans(
+        request.user.scope)]
     return PlanList(**page_of(listed, "id", limit, cursor))
 
 
@@ -255,22 +270,38 @@ async def api_plan(request: Request, plan_id: RowId, limit: Limit = 100,
                    cursor: Cursor = None) -> PlanDetail:
     """The scenario, its yearly totals and its lines (drafts computed now; `limit`/`cursor`
     page through the lines, backlog last)."""
-    plan = await planning.get_plan(plan_id)
+    plan = await planning.get_plan(plan_id, request.user.scope)
     result = await planning.computed(plan, clock.today())
     names = await planning.names()
+    codes = names.organisation_codes
     start = int_cursor(cursor)
     every = [*result.lines, *result.backlog]
     lines = [PlanLineDocument(
         year=line.year, kind=line.kind, tag=line.tag or None,
         site=names.sites.get(line.site_id), room=names.rooms.get(line.room_id),
         category=names.category_codes.get(line.category_id), cost_cents=line.cost_cents,
-        score=line.score, reason=present.reason_text(line))
+        score=line.score, reason=present.reason_text(line),
+        organisation=codes.get(line.owner) if line.owner is not None else None,
+        parts=[PlanPart(organisation=codes.get(org) if org is not None else None,
+                        cost_cents=cents) for org, cents in line.parts])
         for line in every[start:start + limit]]
+    years = range(plan["first_year"], plan["first_year"] + plan["years"])
+    by_organisation = [
+        PlanOrganisationTotal(
+            organisation=codes.get(row.organisation) if row.organisation is not None else None,
+            years=[PlanOrganisationYear(year=y, cap_cents=row.caps.get(y),
+                                        spent_cents=row.by_year[y]) for y in years],
+            backlog_cents=row.backlog, total_cents=row.total)
+        for row in present.organisation_grid(
+            result.lines, result.backlog, years, names.organisations,
+            plan_scenario.organisation_caps(plan["first_year"], plan["years"], plan["settings"]),
+            plan_scenario.plan_organisations(plan["settings"]))
+    ] if names.several else []
     return PlanDetail.from_row(
-        plan,
+        plan, organisations=_organisation_codes(plan, names),
         totals=[PlanYear(year=t.year, cap_cents=t.cap_cents, spent_cents=t.spent_cents,
                          due_cents=t.demand_cents, carried=t.carried) for t in result.totals],
-        backlog_cents=result.backlog_cents, lines=lines,
+        backlog_cents=result.backlog_cents, by_organisation=by_organisation, lines=lines,
         next_cursor=encode_cursor(start + limit) if start + limit < len(every) else None)
 
 
@@ -278,7 +309,8 @@ async def api_plan(request: Request, plan_id: RowId, limit: Limit = 100,
 async def api_plan_create(request: Request, data: JSONBody[PlanInput]) -> PlanDocument:
     """Fields as the plan form (see PlanInput)."""
     form = await _plan_form(request, data)
-    return PlanDocument.from_row(await planning.create_plan(form, request.user.actor))
+    plan = await planning.create_plan(form, request.user.actor, request.user.scope)
+    return await _plan(request, plan["id"])
 
 
 @api_patch("/plans/{plan_id:int}", permission=p.PLAN_WRITE, document=PlanDocument)
@@ -286,27 +318,30 @@ async def api_plan_update(request: Request, plan_id: RowId, data: JSONBody[PlanI
     version = required_version(data)
     form = await _plan_form(request, data)
     plan = await guarded(planning.update_plan(plan_id, form, version, request.user.actor,
-                                              partial=True), lambda: _plan(plan_id))
+                                              request.user.scope, partial=True),
+                         lambda: _plan(request, plan_id))
     await planning.refresh_summary(plan_id)
-    return await _plan(plan["id"])
+    return await _plan(request, plan["id"])
 
 
 @api_post("/plans/{plan_id:int}/approve", status_code=200, permission=p.PLAN_WRITE,
           document=PlanDocument)
 async def api_plan_approve(request: Request, plan_id: RowId, data: JSONBody[Versioned]) -> PlanDocument:
     await guarded(planning.approve(plan_id, data.fields().get("version"), request.user.actor,
-                                   clock.today()), lambda: _plan(plan_id))
-    return await _plan(plan_id)
+                                   clock.today(), request.user.scope),
+                  lambda: _plan(request, plan_id))
+    return await _plan(request, plan_id)
 
 
-_NUMBERED = ("cap_", "weight_", "lifespan_")
+_NUMBERED = ("cap_", "weight_", "lifespan_", "orgcap_")
 
 
 async def _plan_form(request: Request, data: JSONBody[PlanInput]) -> dict[str, Any]:
     """The plan form's fields: the typed ones, and the named-by-pattern ones read from the
     body (numbers must be JSON numbers, kinds a list of text), as the form's text."""
     body = await request.json()
-    form: dict[str, Any] = {k: str(v) for k, v in data.fields().items() if k != "version"}
+    form: dict[str, Any] = {k: v if isinstance(v, list) else str(v)
+                            for k, v in data.fields().items() if k != "version"}
     errors: dict[str, str] = {}
     for key, value in body.items():
         if key in PlanInput.__struct_fields__:

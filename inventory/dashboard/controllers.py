@@ -43,7 +43,7 @@ async def dashboard(request: Request) -> Template:
                       "size": human_size}
     plan_alerts = []
     if p.allows(request.user.role, p.PLAN_READ):
-        plan_alerts = await alerts.recent()
+        plan_alerts = await alerts.recent(scope)
     contract_deadlines = []
     if p.allows(request.user.role, p.CONTRACT_READ):
         from inventory.contracts import service as contracts

@@ -265,7 +265,7 @@ async def build_demo(target_assets: int = 1500, *, prefix: str = "BRN", digits: 
         # record, its summary), from the form fields its settings make.
         plan = _demo_plan(today.year + 1)
         await planning.create_plan(planning.form_values(plan, await planning.categories()),
-                                   DEMO_ACTOR)
+                                   DEMO_ACTOR, EVERYTHING)
     from inventory.setup.service import store_demo_settings
 
     await store_demo_settings(prefix)  # the demo commune's name and tag prefix

@@ -77,8 +77,8 @@ async def _plan_rows(scope: Scope, params: Mapping[str, Any]) -> AsyncIterator[l
     from inventory.planning.exports import line_rows
 
     names = await planning.names()
-    for summary in await planning.list_plans():
-        plan = await planning.get_plan(summary["id"])
+    for summary in await planning.list_plans(scope):
+        plan = await planning.get_plan(summary["id"], scope)
         result = await planning.computed(plan, clock.today())
         for row in line_rows(result, names):
             yield [plan["id"], plan["name"], plan["status"], *row]

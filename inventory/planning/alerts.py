@@ -9,11 +9,13 @@ import datetime as dt
 import json
 from typing import Any
 
+from inventory.accounts.scope import EVERYTHING, Scope, organisation_limit
 from inventory.core import audit, clock
 from inventory.core.i18n import _, ngettext
-from inventory.core.tables import Asset, PlanAlert, User
+from inventory.core.tables import Asset, Organisation, PlanAlert, User, UserOrganisation
 from inventory.notifications import outbox
 from inventory.planning import service
+from inventory.planning.scenario import sees_plan
 
 EOL_NOTICE_DAYS = 183
 END_OF_LIFE = "end_of_life"
@@ -40,14 +42,14 @@ async def _add(key: str, kind: str, details: dict[str, Any], plan_id: int | None
 async def nightly(on: dt.date, base_url: str = "") -> list[dict[str, Any]]:
     """Run the checks; returns the alerts that were new (and emailed)."""
     new: list[dict[str, Any]] = []
-    for plan in await service.list_plans():
+    for plan in await service.list_plans(EVERYTHING):
         if plan["status"] != service.DRAFT:
             continue
         result = await service.refresh_summary(plan["id"], on)
         over = [t for t in result.totals if t.carried]
         if not over:
             continue
-        full = await service.get_plan(plan["id"])
+        full = await service.get_plan(plan["id"], EVERYTHING)
         details = {"plan": plan["name"], "years": [[t.year, t.cap_cents, t.demand_cents, t.carried]
                                                    for t in over]}
         # Keyed on the plan's version: told again only after the scenario changed.
@@ -55,7 +57,8 @@ async def nightly(on: dt.date, base_url: str = "") -> list[dict[str, Any]]:
         async with audit.atomic():
             if await _add(key, OVER_CAP, details, plan["id"]):
                 new.append({"kind": OVER_CAP, "plan_id": plan["id"], **details})
-                await _mail_planners(lambda d=details, i=plan["id"]: over_cap_email(d, i, base_url))
+                await _mail_planners(lambda d=details, i=plan["id"]: over_cap_email(d, i, base_url),
+                                     plan_settings=full["settings"])
     year = end_of_life_year_ahead(on)
     if year is not None:
         rows = await Asset.raw(
@@ -71,20 +74,37 @@ async def nightly(on: dt.date, base_url: str = "") -> list[dict[str, Any]]:
     return new
 
 
-async def _mail_planners(render) -> None:
-    """Planners, or the administrators when there is no planner."""
+async def _mail_planners(render, plan_settings: dict[str, Any] | None = None) -> None:
+    """Planners, or the administrators when there is no planner; a plan's news only to
+    those who may see the plan (scenario.sees_plan)."""
     for role in ("planner", "administrator"):
-        emails = [r["email"] for r in await User.select(User.email).where(
-            (User.role == role) & (User.active == True)).run()]  # noqa: E712
+        users = await User.select(User.id, User.email).where(
+            (User.role == role) & (User.active == True)).run()  # noqa: E712
+        if plan_settings is not None and users:
+            everyone = [r["id"] for r in await Organisation.select(Organisation.id).order_by(
+                Organisation.id).run()]
+            works_for: dict[int, set[int]] = {}
+            for link in await UserOrganisation.select(UserOrganisation.user,
+                                                      UserOrganisation.organisation).run():
+                works_for.setdefault(link["user"], set()).add(link["organisation"])
+            users = [u for u in users if sees_plan(organisation_limit(
+                role, [(o, o in works_for.get(u["id"], set())) for o in everyone]),
+                plan_settings)]
+        emails = [u["email"] for u in users]
         if emails:
             for email in emails:
                 await outbox.queue_for_user(email, render)
             return
 
 
-async def recent(limit: int = 5) -> list[dict[str, Any]]:
-    return await PlanAlert.select().order_by(PlanAlert.created_at, ascending=False).limit(
-        limit).output(load_json=True).run()
+async def recent(scope: Scope, limit: int = 5) -> list[dict[str, Any]]:
+    """The latest alerts the person may read: a plan's only if they see the plan."""
+    rows = await PlanAlert.select().order_by(PlanAlert.created_at, ascending=False).limit(
+        limit * 4 if scope.organisation_ids is not None else limit).output(load_json=True).run()
+    if scope.organisation_ids is not None:
+        seen = {plan["id"] for plan in await service.list_plans(scope)}
+        rows = [r for r in rows if r["plan_id"] is None or r["plan_id"] in seen]
+    return rows[:limit]
 
 
 def alert_text(alert: dict[str, Any]) -> str:

@@ -20,6 +20,8 @@ class PlanDocument(Document):
     name: str
     first_year: int
     years: int
+    # The codes of the organisations it is made for (empty: every organisation).
+    organisations: list[str]
     status: PlanStatus
     settings: dict[str, Any]
     summary: dict[str, Any]
@@ -41,6 +43,11 @@ class PlanYear(msgspec.Struct, kw_only=True):
     carried: int
 
 
+class PlanPart(msgspec.Struct, kw_only=True):
+    organisation: str | None  # its code
+    cost_cents: int
+
+
 class PlanLineDocument(msgspec.Struct, kw_only=True):
     year: int | None  # null: the unfunded backlog
     kind: str  # replace or new
@@ -51,6 +58,25 @@ class PlanLineDocument(msgspec.Struct, kw_only=True):
     cost_cents: int
     score: int
     reason: str
+    organisation: str | None  # the device's owner (the room's, for a new purchase)
+    # Who pays what: the owner alone, or a jointly bought device's contract members by
+    # their shares; the parts add up to cost_cents.
+    parts: list[PlanPart]
+
+
+class PlanOrganisationYear(msgspec.Struct, kw_only=True):
+    year: int
+    cap_cents: int | None  # null: no cap of its own
+    spent_cents: int
+
+
+class PlanOrganisationTotal(msgspec.Struct, kw_only=True):
+    """What one organisation pays; the organisations' totals add up to the plan's."""
+
+    organisation: str | None  # its code
+    years: list[PlanOrganisationYear]
+    backlog_cents: int
+    total_cents: int
 
 
 class PlanDetail(PlanDocument):
@@ -58,6 +84,7 @@ class PlanDetail(PlanDocument):
 
     totals: list[PlanYear]
     backlog_cents: int
+    by_organisation: list[PlanOrganisationTotal]  # empty with one organisation
     lines: list[PlanLineDocument]
     next_cursor: str | None
 
@@ -65,9 +92,13 @@ class PlanDetail(PlanDocument):
 class PlanInput(Versioned, kw_only=True):
     """Also, as in the plan form: cap_<budget>_<year> (euros, a number), weight_<name>
     (a number), lifespan_<CATEGORY> (years, a number), target_<i>_kinds (site kinds),
-    target_<i>_category (a category code), target_<i>_by_year (a number)."""
+    target_<i>_category (a category code), target_<i>_by_year (a number), and with several
+    organisations orgcap_<ORGANISATION>_<year> (euros, a number; null: no cap of its own)."""
 
     name: str | Unset = UNSET
     first_year: int | Unset = UNSET
     years: int | Unset = UNSET
     budgets: Budgets | Unset = UNSET  # one, or split (schools and other buildings)
+    # Organisation codes (with several organisations; empty: every organisation, or all
+    # of the account's for an account limited to some).
+    organisations: list[str] | Unset = UNSET

@@ -18,6 +18,16 @@ Funding strictly in order keeps the plan monotone: with higher caps, everything 
 given year is still funded by that year, so the backlog never grows. (Passing over a
 candidate too dear for the year would break this: a higher cap can then let it in and push
 out cheaper ones.)
+
+Organisations (a plan made for several members of a mutualised service): each line is
+charged to organisations, its device's owner alone or, for a device bought jointly, every
+member of its contract by the contract's shares (contracts.shares: whole cents adding up to
+the line's cost). An organisation may have a yearly cap of its own besides the envelopes'.
+Within a year the candidates of every envelope are taken in one order of priority; a
+candidate whose part does not fit its organisation's cap ends that organisation's year the
+way the envelope's cap ends the envelope's: it and every later candidate charging that
+organisation wait, while the other organisations' devices go on being funded from the
+envelope (an organisation out of money does not hold up its neighbours).
 """
 
 from __future__ import annotations
@@ -26,6 +36,8 @@ import heapq
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+
+from inventory.contracts.shares import member_costs
 
 REPLACE = "replace"
 NEW = "new"
@@ -54,6 +66,10 @@ class PlanAsset:
     eol_override: int | None = None
     warranty_end: date | None = None
     recent_faults: int = 0  # faults reported in the last 12 months
+    owner: int | None = None  # the owning organisation
+    # A jointly bought device: its contract's members and their shares (basis points or
+    # amounts: only their proportions count); empty, the owner bears the whole cost.
+    shares: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -64,6 +80,7 @@ class PlanRoom:
     site_id: int
     site_kind: str
     has_display: bool
+    owner: int | None = None  # the site's organisation, which pays for its new display
 
 
 @dataclass(frozen=True)
@@ -110,6 +127,9 @@ class Scenario:
     lifespans: Mapping[int, int] = field(default_factory=dict)  # category id -> years
     targets: tuple[CoverageTarget, ...] = ()
     price_year: int | None = None  # the year of the categories' prices (default first_year)
+    # Yearly caps per organisation: organisation id -> year -> cents; a year left out (or
+    # an organisation) has no cap of its own, only the envelopes'.
+    organisation_caps: Mapping[int, Mapping[int, int]] = field(default_factory=dict)
 
     @property
     def last_year(self) -> int:
@@ -133,6 +153,10 @@ class Line:
     score: int
     envelope: str
     reason: Mapping[str, object]
+    owner: int | None = None
+    # Who pays for it: (organisation, cents) adding up to cost_cents (the owner alone, or
+    # a jointly bought device's contract members by their shares).
+    parts: tuple[tuple[int | None, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -158,6 +182,8 @@ class Plan:
     # (year, envelope, tag or "" for a new purchase, cost): the next in line costs more than
     # the whole cap of that year, so nothing after it could be funded.
     blocked: tuple[tuple[int, str, str, int], ...] = ()
+    # (year, organisation, tag or "", its part): the same for an organisation's own cap.
+    organisation_blocked: tuple[tuple[int, int, str, int], ...] = ()
 
     @property
     def backlog_cents(self) -> int:
@@ -330,53 +356,89 @@ def make_plan(
     blocked: list[tuple[int, str, str, int]] = []
 
     by_order = candidates  # sorted by tie-break: candidates[c.order] is c
-    for code, pool in by_envelope.items():
-        caps = caps_by_code.get(code, {})
-        pool.sort(key=lambda c: c.due_year)
-        pending: list[_Candidate] = []
-        pending_by_category: dict[int, int] = {}  # how many of each category wait
-        next_index = 0
-        for year in scenario.plan_years:
-            while next_index < len(pool) and pool[next_index].due_year <= year:
-                candidate = pool[next_index]
+    pools = [_Pool(code, pool, caps_by_code.get(code, {})) for code, pool in by_envelope.items()]
+    for pool in pools:
+        pool.candidates.sort(key=lambda c: c.due_year)
+    organisation_caps = scenario.organisation_caps
+    organisation_blocked: list[tuple[int, int, str, int]] = []
+    for year in scenario.plan_years:
+        heaps: list[_Pool] = []
+        for pool in pools:
+            candidates_of = pool.candidates
+            while pool.next_index < len(candidates_of) and \
+                    candidates_of[pool.next_index].due_year <= year:
+                candidate = candidates_of[pool.next_index]
                 candidate.first_ranked = year
-                pending.append(candidate)
-                pending_by_category[candidate.policy.id] = pending_by_category.get(
+                pool.pending.append(candidate)
+                pool.pending_by_category[candidate.policy.id] = pool.pending_by_category.get(
                     candidate.policy.id, 0) + 1
-                next_index += 1
-            cap = caps.get(year, 0)
+                pool.next_index += 1
+            pool.cap = pool.remaining = pool.caps.get(year, 0)
             year_demand[year] += sum(n * prices[(category, year)]
-                                     for category, n in pending_by_category.items())
+                                     for category, n in pool.pending_by_category.items())
             # The score's age term grows by w_age a year for every candidate alike, so the
             # ranking only needs the rest; key % spread is the candidate's order.
-            heap = [c.key_warranty_over if year >= c.warranty_over_from else c.key
-                    for c in pending]
-            heapq.heapify(heap)
-            remaining = cap
-            while heap:
-                candidate = by_order[heap[0] % spread]
-                price = prices[(candidate.policy.id, year)]
-                if price > remaining:  # it and everything after it wait
-                    if price > cap:  # it can never fit this year: say so
-                        blocked.append((year, code, candidate.asset.tag if candidate.asset
-                                        else "", price))
-                    break
-                heapq.heappop(heap)
-                remaining -= price
-                pending_by_category[candidate.policy.id] -= 1
-                lines.append(_line(candidate, year, price, candidate.score(year, weights)))
-                if candidate.asset is not None:
-                    funded_year[candidate.asset.id] = year
-                else:
-                    assert candidate.room is not None  # a new purchase is for a room
-                    new_funded.append((candidate.room.id, year))
-            pending = [by_order[key % spread] for key in heap]
-            year_carried[year] += len(pending)
-            spent_by_envelope[(year, code)] = cap - remaining
-        last_prices = {c.id: cost_in_year(c, last_year, price_year) for c in policies.values()}
-        for candidate in sorted(pending, key=lambda c: (-c.score(last_year, weights), c.order)):
+            pool.heap = [c.key_warranty_over if year >= c.warranty_over_from else c.key
+                         for c in pool.pending]
+            heapq.heapify(pool.heap)
+            pool.held = []
+            if pool.heap:
+                heaps.append(pool)
+        # What each capped organisation may still spend this year, and those whose year
+        # has ended (their most urgent candidate did not fit).
+        left = {org: caps[year] for org, caps in organisation_caps.items() if year in caps}
+        closed: set[int | None] = set()
+        while heaps:
+            # The most urgent candidate of every envelope still funding this year.
+            pool = heaps[0] if len(heaps) == 1 else min(heaps, key=lambda e: e.heap[0])
+            candidate = by_order[pool.heap[0] % spread]
+            price = prices[(candidate.policy.id, year)]
+            parts = _parts(candidate, price) if left else ()
+            if parts:
+                waits = any(org in closed for org, _part in parts)
+                if not waits:
+                    for org, part in parts:
+                        if org in left and part > left[org]:  # its organisation's year ends
+                            closed.add(org)
+                            waits = True
+                            if part > organisation_caps[org][year]:
+                                organisation_blocked.append((year, org, _tag(candidate), part))
+                if waits:
+                    pool.held.append(heapq.heappop(pool.heap))
+                    if not pool.heap:
+                        heaps.remove(pool)
+                    continue
+            if price > pool.remaining:  # it and everything after it in the envelope wait
+                if price > pool.cap:  # it can never fit this year: say so
+                    blocked.append((year, pool.code, _tag(candidate), price))
+                heaps.remove(pool)
+                continue
+            heapq.heappop(pool.heap)
+            pool.remaining -= price
+            for org, part in parts:
+                if org in left:
+                    left[org] -= part
+            pool.pending_by_category[candidate.policy.id] -= 1
+            lines.append(_line(candidate, year, price, candidate.score(year, weights)))
+            if candidate.asset is not None:
+                funded_year[candidate.asset.id] = year
+            else:
+                assert candidate.room is not None  # a new purchase is for a room
+                new_funded.append((candidate.room.id, year))
+            if not pool.heap:
+                heaps.remove(pool)
+        for pool in pools:
+            pool.pending = [by_order[key % spread] for key in (*pool.held, *pool.heap)]
+            year_carried[year] += len(pool.pending)
+            spent_by_envelope[(year, pool.code)] = pool.cap - pool.remaining
+    last_prices = {c.id: cost_in_year(c, last_year, price_year) for c in policies.values()}
+    for pool in pools:
+        for candidate in sorted(pool.pending,
+                                key=lambda c: (-c.score(last_year, weights), c.order)):
             backlog.append(_line(candidate, None, last_prices[candidate.policy.id],
                                  candidate.score(last_year, weights)))
+    position = {code: i for i, code in enumerate(envelope_codes)}
+    blocked.sort(key=lambda b: (position.get(b[1], len(position)), b[0]))
 
     lines.sort(key=lambda line: (line.year, envelope_codes.index(line.envelope)
                                  if line.envelope in envelope_codes else len(envelope_codes),
@@ -411,7 +473,40 @@ def make_plan(
         coverage_before=before,
         coverage_after=before + len({room for room, _year in new_funded}),
         blocked=tuple(blocked),
+        organisation_blocked=tuple(organisation_blocked),
     )
+
+
+@dataclass(slots=True)
+class _Pool:
+    """An envelope's candidates as the years go by."""
+
+    code: str
+    candidates: list[_Candidate]  # by due year
+    caps: Mapping[int, int]
+    next_index: int = 0  # candidates before it have come due
+    pending: list[_Candidate] = field(default_factory=list)
+    pending_by_category: dict[int, int] = field(default_factory=dict)  # how many of each wait
+    heap: list[int] = field(default_factory=list)  # this year's keys still to fund
+    held: list[int] = field(default_factory=list)  # this year's keys waiting for their org
+    cap: int = 0
+    remaining: int = 0
+
+
+def _tag(candidate: _Candidate) -> str:
+    return candidate.asset.tag if candidate.asset is not None else ""
+
+
+def _parts(candidate: _Candidate, price: int) -> tuple[tuple[int | None, int], ...]:
+    """Who pays what of `price`: a device's owner alone, or its contract's members by
+    their shares (whole cents adding up to the price); a new display its site's owner."""
+    asset = candidate.asset
+    if asset is None:
+        assert candidate.room is not None
+        return ((candidate.room.owner, price),)
+    if not asset.shares:
+        return ((asset.owner, price),)
+    return tuple(member_costs(price, asset.shares, asset.owner).items())
 
 
 def _line_key(line: Line) -> tuple:
@@ -444,6 +539,9 @@ def _line(candidate: _Candidate, year: int | None, price: int, score: int) -> Li
         assert candidate.room is not None
         site_id, room_id = candidate.room.site_id, candidate.room.id
     return Line(
+        owner=asset.owner if asset is not None else candidate.room.owner if candidate.room
+        else None,
+        parts=_parts(candidate, price),
         year=year,
         kind=candidate.kind,
         asset_id=asset.id if asset else None,

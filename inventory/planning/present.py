@@ -72,6 +72,49 @@ def grid(plan_lines: Iterable[Line], backlog: Iterable[Line], years: Iterable[in
 
 
 @dataclass(frozen=True)
+class OrganisationRow:
+    organisation: int | None
+    name: str
+    by_year: dict[int, int]
+    caps: dict[int, int]  # its own caps, the years it has one
+    backlog: int
+    total: int
+
+
+def organisation_grid(plan_lines: Iterable[Line], backlog: Iterable[Line], years: Iterable[int],
+                      names: Mapping[int, str],
+                      caps: Mapping[int, Mapping[int, int]] | None = None,
+                      include: Iterable[int] = ()) -> list[OrganisationRow]:
+    """What each organisation pays, per year, with the backlog apart: every line's parts
+    (a jointly bought device's cost split by its contract's shares), so the rows add up to
+    the plan's totals to the cent. `include`: organisations shown even with nothing to pay
+    (the plan's own); sorted by name."""
+    years = list(years)
+    caps = caps or {}
+    cells: dict[int | None, dict[int | None, int]] = {org: {} for org in include}
+    for line in plan_lines:
+        for org, cents in line.parts:
+            cell = cells.setdefault(org, {})
+            cell[line.year] = cell.get(line.year, 0) + cents
+    for line in backlog:
+        for org, cents in line.parts:
+            cell = cells.setdefault(org, {})
+            cell[None] = cell.get(None, 0) + cents
+    rows = [
+        OrganisationRow(
+            organisation=org,
+            name=names.get(org, "?") if org is not None else _("No organisation"),
+            by_year={y: cell.get(y, 0) for y in years},
+            caps={y: cap for y, cap in (caps.get(org, {}) if org is not None else {}).items()
+                  if y in years},
+            backlog=cell.get(None, 0), total=sum(cell.get(y, 0) for y in years))
+        for org, cell in cells.items()
+    ]
+    rows.sort(key=lambda r: (r.organisation is None, r.name.casefold()))
+    return rows
+
+
+@dataclass(frozen=True)
 class Bar:
     year: int
     x: float

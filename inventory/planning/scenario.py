@@ -30,6 +30,32 @@ def envelope_label(code: str) -> str:
             "others": _("Other buildings")}.get(code, code)
 
 
+# Organisations (an installation of several): `organisations` lists the ids the plan is made
+# for (empty or absent: every organisation, as before there were several), and
+# `organisation_caps` their own yearly caps {"<id>": {"<year>": cents}} (left out: no cap).
+ORGANISATIONS = "organisations"
+ORGANISATION_CAPS = "organisation_caps"
+
+
+def plan_organisations(settings: Mapping[str, Any]) -> list[int]:
+    """The organisations a plan is made for (empty: every organisation)."""
+    return sorted({int(i) for i in settings.get(ORGANISATIONS) or []})
+
+
+def sees_plan(organisation_ids: frozenset[int] | None, settings: Mapping[str, Any]) -> bool:
+    """Whether an account limited to `organisation_ids` (None: not limited) may see a plan:
+    only when it sees every organisation the plan is made for, so a plan of every
+    organisation is for the installation-wide accounts alone."""
+    if organisation_ids is None:
+        return True
+    chosen = plan_organisations(settings)
+    return bool(chosen) and set(chosen) <= organisation_ids
+
+
+def organisation_cap_name(code: str, year: int) -> str:
+    return f"orgcap_{code}_{year}"
+
+
 def default_settings(first_year: int, years: int, categories: list[dict[str, Any]]) -> dict:
     """A new scenario: one budget a little over the yearly average of what falls due, no
     target, the categories' own lifespans, the engine's default weights."""
@@ -43,12 +69,20 @@ def default_settings(first_year: int, years: int, categories: list[dict[str, Any
 
 
 def clean_settings(raw: Mapping[str, Any], categories: list[dict[str, Any]],
-                   previous: Mapping[str, Any] | None = None) -> tuple[dict, dict]:
+                   previous: Mapping[str, Any] | None = None,
+                   organisations: list[dict[str, Any]] | None = None,
+                   limited: bool = False) -> tuple[dict, dict]:
     """Form fields -> (header fields, settings). Raises ValidationFailed with field errors.
 
     Fields: name, first_year, years, budgets (one|split), cap_<envelope>_<year> (euros),
     weight_<name>, lifespan_<CATEGORY>, target_<i>_kinds (several), target_<i>_category,
-    target_<i>_by_year.
+    target_<i>_by_year; with several organisations in the installation, organisations
+    (codes, several) and orgcap_<CODE>_<year> (euros; blank: no cap of its own).
+
+    `organisations` are those the person may choose ({"id", "code", "name"}; None: the
+    installation has only one, nothing to choose). For a person `limited` to some
+    organisations, choosing none means all of theirs (they could not see a plan of every
+    organisation).
     """
     c = Collector()
     c.field("name", v.text, raw.get("name"), required=True, max_length=200)
@@ -101,8 +135,49 @@ def clean_settings(raw: Mapping[str, Any], categories: list[dict[str, Any]],
                           minimum=MIN_YEAR, maximum=MAX_YEAR)
         settings["targets"].append({"site_kinds": sorted(set(kinds)), "category": category,
                                     "by_year": by_year})
+    if organisations is not None:
+        _clean_organisations(c, raw, settings, organisations, limited, first_year, years,
+                             previous or {})
     c.raise_if_any()
     return {"name": c.values["name"], "first_year": first_year, "years": years}, settings
+
+
+def _clean_organisations(c: Collector, raw: Mapping[str, Any], settings: dict[str, Any],
+                         organisations: list[dict[str, Any]], limited: bool,
+                         first_year: int | None, years: int | None,
+                         previous: Mapping[str, Any]) -> None:
+    codes = raw.get(ORGANISATIONS) or []
+    if isinstance(codes, str):
+        codes = [codes]
+    by_code = {o["code"]: o for o in organisations}
+    chosen: set[int] = set()
+    for code in codes:
+        found = by_code.get(str(code).strip().upper()) if isinstance(code, str) else None
+        if found is None:
+            c.error(ORGANISATIONS, _("Choose one of the proposed values."))
+        else:
+            chosen.add(found["id"])
+    if not chosen and limited:
+        chosen = {o["id"] for o in organisations}
+    settings[ORGANISATIONS] = sorted(chosen)
+    settings[ORGANISATION_CAPS] = {}
+    if not (first_year and years):
+        return
+    previous_caps = previous.get(ORGANISATION_CAPS) or {}
+    for org in organisations:  # the caps of the plan's organisations (all: every one)
+        if chosen and org["id"] not in chosen:
+            continue
+        caps: dict[str, int] = {}
+        for year in range(first_year, first_year + years):
+            name = organisation_cap_name(org["code"], year)
+            if name in raw:  # blank: no cap of its own
+                cents = c.field(name, v.euros_to_cents, raw.get(name))
+            else:  # a year or an organisation just added keeps what it had
+                cents = (previous_caps.get(str(org["id"])) or {}).get(str(year))
+            if cents is not None:
+                caps[str(year)] = cents
+        if caps:
+            settings[ORGANISATION_CAPS][str(org["id"])] = caps
 
 
 def to_engine(first_year: int, years: int, settings: Mapping[str, Any],
@@ -128,4 +203,13 @@ def to_engine(first_year: int, years: int, settings: Mapping[str, Any],
         lifespans={ids[code]: int(n) for code, n in settings.get("lifespans", {}).items()
                    if code in ids},
         targets=targets, price_year=price_year,
+        organisation_caps=organisation_caps(first_year, years, settings),
     )
+
+
+def organisation_caps(first_year: int, years: int,
+                      settings: Mapping[str, Any]) -> dict[int, dict[int, int]]:
+    """The organisations' own caps within the horizon: id -> year -> cents."""
+    return {int(org): {int(y): int(cents) for y, cents in caps.items()
+                       if first_year <= int(y) < first_year + years}
+            for org, caps in (settings.get(ORGANISATION_CAPS) or {}).items()}

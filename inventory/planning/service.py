@@ -2,20 +2,34 @@
 
 Draft scenarios are computed on demand from the live fleet; approving one freezes its lines in
 plan_line, and from then on the page follows the replacements made against it.
+
+A plan is made for some organisations (its settings' `organisations`; none: every one): it
+reads only the devices they own and is seen only by accounts that see all of them
+(scenario.sees_plan): others get NotFound, here, for every page, export and API call.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
+from inventory.accounts.scope import Scope
 from inventory.core import audit, clock, db
 from inventory.core.audit import Actor
 from inventory.core.errors import NotFound, ValidationFailed
 from inventory.core.formatters import cents_to_input
 from inventory.core.i18n import _
-from inventory.core.tables import Asset, Category, PlanLine, RenewalPlan
+from inventory.core.tables import (
+    Asset,
+    Category,
+    ContractMember,
+    Organisation,
+    PlanLine,
+    RenewalPlan,
+)
+from inventory.organisations import service as organisations
 from inventory.planning import scenario as sc
 from inventory.planning.engine import (
     NEW,
@@ -61,6 +75,8 @@ class FleetRow(TypedDict):
     commissioning_date: dt.date | str | None
     eol_year_override: int | None
     warranty_end: dt.date | str | None
+    owner: int | None  # the device's organisation, else its site's
+    contract: int | None
 
 
 async def categories() -> list[dict[str, Any]]:
@@ -76,8 +92,27 @@ def policies(rows: list[dict[str, Any]]) -> list[CategoryPolicy]:
             for c in rows]
 
 
-async def fleet(on: dt.date) -> list[PlanAsset]:
-    """Every device not retired, with its faults of the last 12 months. Plain SQL: on a
+def _owned_by(column: str, organisation_ids: list[int] | None) -> tuple[str, list[int]]:
+    """A WHERE fragment keeping the rows of these organisations (None or empty: all)."""
+    if not organisation_ids:
+        return "", []
+    return f" AND {column} IN ({', '.join('{}' for _ in organisation_ids)})", organisation_ids
+
+
+async def contract_shares() -> dict[int, tuple[tuple[int, int], ...]]:
+    """Every contract's members and shares, in the order they were entered (a small table:
+    read whole rather than asked per device)."""
+    rows = await ContractMember.select(ContractMember.contract, ContractMember.organisation,
+                                       ContractMember.share).order_by(ContractMember.id).run()
+    found: dict[int, list[tuple[int, int]]] = {}
+    for r in rows:
+        found.setdefault(r["contract"], []).append((r["organisation"], r["share"]))
+    return {contract: tuple(members) for contract, members in found.items()}
+
+
+async def fleet(on: dt.date, organisation_ids: list[int] | None = None) -> list[PlanAsset]:
+    """Every device not retired (of these owners; None: of all), with its faults of the last
+    12 months and, when bought jointly, its contract's shares. Plain SQL: on a
     100,000-device fleet Piccolo's row building would cost more than the plan itself."""
     since = on - dt.timedelta(days=365)
     faults = await Asset.raw(
@@ -86,35 +121,41 @@ async def fleet(on: dt.date) -> list[PlanAsset]:
         dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC),
     ).run()
     recent = {r["id"]: r["n"] for r in faults}
+    owned, args = _owned_by("COALESCE(asset.owner, site.owner)", organisation_ids)
     rows = await db.fetch_all(
         "SELECT asset.id, asset.tag, asset.category, asset.site, site.kind AS site_kind, "
         "asset.room, asset.purchase_date, asset.commissioning_date, asset.eol_year_override, "
-        "asset.warranty_end FROM asset JOIN site ON site.id = asset.site "
-        "WHERE asset.status != 'retired'", row=FleetRow)
+        "asset.warranty_end, COALESCE(asset.owner, site.owner) AS owner, asset.contract "
+        "FROM asset JOIN site ON site.id = asset.site "
+        "WHERE asset.status != 'retired'" + owned, *args, row=FleetRow)
+    shares = await contract_shares() if any(r["contract"] for r in rows) else {}
     return [
         PlanAsset(id=r["id"], tag=r["tag"], category_id=r["category"], site_id=r["site"],
                   site_kind=r["site_kind"], room_id=r["room"],
                   start_year=_year(r["commissioning_date"] or r["purchase_date"]),
                   eol_override=r["eol_year_override"], warranty_end=_date(r["warranty_end"]),
-                  recent_faults=recent.get(r["id"], 0))
+                  recent_faults=recent.get(r["id"], 0), owner=r["owner"],
+                  shares=shares.get(r["contract"], ()) if r["contract"] else ())
         for r in rows
     ]
 
 
-async def classrooms() -> list[PlanRoom]:
-    """The classrooms of school sites, and whether an interactive display is in each."""
+async def classrooms(organisation_ids: list[int] | None = None) -> list[PlanRoom]:
+    """The classrooms of school sites (of these organisations; None: of all), and whether
+    an interactive display is in each."""
     kinds = sorted(SCHOOL_KINDS)
     marks = ", ".join("{}" for _k in kinds)
+    owned, args = _owned_by("site.owner", organisation_ids)
     rows = await Asset.raw(
-        "SELECT room.id, room.site, site.kind AS site_kind, EXISTS (SELECT 1 FROM asset "
-        "JOIN category ON category.id = asset.category WHERE asset.room = room.id "
+        "SELECT room.id, room.site, site.kind AS site_kind, site.owner, EXISTS (SELECT 1 "
+        "FROM asset JOIN category ON category.id = asset.category WHERE asset.room = room.id "
         "AND asset.status != 'retired' AND category.is_interactive_display) AS has_display "
         f"FROM room JOIN site ON site.id = room.site WHERE room.kind = 'classroom' "
-        f"AND site.kind IN ({marks})",
-        *kinds,
+        f"AND site.kind IN ({marks})" + owned,
+        *kinds, *args,
     ).run()
     return [PlanRoom(id=r["id"], site_id=r["site"], site_kind=r["site_kind"],
-                     has_display=bool(r["has_display"])) for r in rows]
+                     has_display=bool(r["has_display"]), owner=r["owner"]) for r in rows]
 
 
 @dataclass
@@ -123,40 +164,67 @@ class Names:
     rooms: dict[int, str]
     categories: dict[int, str]
     category_codes: dict[int, str]
+    organisations: dict[int, str] = field(default_factory=dict)
+    organisation_codes: dict[int, str] = field(default_factory=dict)
+    several: bool = False  # the installation has several organisations: show them
 
 
 async def names() -> Names:
     sites = await Asset.raw("SELECT id, name FROM site").run()
     rooms = await Asset.raw("SELECT id, name FROM room").run()
     cats = await Asset.raw("SELECT id, name, code FROM category").run()
+    orgs = await Asset.raw("SELECT id, name, code FROM organisation").run()
     return Names(sites={r["id"]: r["name"] for r in sites},
                  rooms={r["id"]: r["name"] for r in rooms},
                  categories={r["id"]: r["name"] for r in cats},
-                 category_codes={r["id"]: r["code"] for r in cats})
+                 category_codes={r["id"]: r["code"] for r in cats},
+                 organisations={r["id"]: r["name"] for r in orgs},
+                 organisation_codes={r["id"]: r["code"] for r in orgs},
+                 several=len(orgs) > 1)
 
 
 # Scenarios
 
 
-async def list_plans() -> list[dict[str, Any]]:
-    return await RenewalPlan.select(
+async def organisation_choices(scope: Scope) -> list[dict[str, Any]] | None:
+    """The organisations a plan's form offers the person ({"id", "code", "name"}, by
+    name), or None while the installation has one (the form then looks as it always did)."""
+    if not await organisations.several():
+        return None
+    return [{"id": r["id"], "code": r["code"], "name": r["name"]}
+            for r in await organisations.list_organisations(scope)]
+
+
+async def list_plans(scope: Scope) -> list[dict[str, Any]]:
+    """The plans the person may see (scenario.sees_plan); plans are few, so the settings
+    are read and checked here rather than in SQL."""
+    rows = await RenewalPlan.select(
         RenewalPlan.id, RenewalPlan.name, RenewalPlan.first_year, RenewalPlan.years,
         RenewalPlan.status, RenewalPlan.summary, RenewalPlan.approved_at,
-        RenewalPlan.updated_at,
+        RenewalPlan.updated_at, RenewalPlan.settings,
     ).order_by(RenewalPlan.id, ascending=False).output(load_json=True).run()
+    return [r for r in rows if sc.sees_plan(scope.organisation_ids, r["settings"])]
 
 
-async def get_plan(plan_id: int) -> dict[str, Any]:
+async def get_plan(plan_id: int, scope: Scope) -> dict[str, Any]:
+    """A plan, if the person may see it (NotFound otherwise, as for a plan that is not)."""
     row = await RenewalPlan.select().where(RenewalPlan.id == plan_id).first().output(
         load_json=True).run()
-    if row is None:
+    if row is None or not sc.sees_plan(scope.organisation_ids, row["settings"]):
         raise NotFound(plan_id)
     return row
 
 
-async def create_plan(raw: dict[str, Any], actor: Actor | str) -> dict[str, Any]:
+async def _clean(raw: dict[str, Any], cats: list[dict[str, Any]], scope: Scope,
+                 previous: dict[str, Any] | None = None) -> tuple[dict, dict]:
+    return sc.clean_settings(raw, cats, previous=previous,
+                             organisations=await organisation_choices(scope),
+                             limited=scope.organisation_ids is not None)
+
+
+async def create_plan(raw: dict[str, Any], actor: Actor | str, scope: Scope) -> dict[str, Any]:
     cats = await categories()
-    header, settings = sc.clean_settings(raw, cats)
+    header, settings = await _clean(raw, cats, scope)
     async with audit.atomic():
         row = (await RenewalPlan.insert(RenewalPlan(
             **header, settings=settings, status=DRAFT,
@@ -165,38 +233,46 @@ async def create_plan(raw: dict[str, Any], actor: Actor | str) -> dict[str, Any]
         await audit.record(actor=actor, entity="plan", entity_key=str(row["id"]), action="create",
                            changes=audit.created_changes({**header}))
     await refresh_summary(row["id"])
-    return await get_plan(row["id"])
+    return await get_plan(row["id"], scope)
 
 
 async def update_plan(plan_id: int, raw: dict[str, Any], version: int | None,
-                      actor: Actor | str, *, partial: bool = False) -> dict[str, Any]:
+                      actor: Actor | str, scope: Scope, *,
+                      partial: bool = False) -> dict[str, Any]:
     """Save the scenario (form fields, as clean_settings reads them). `partial` (the API's
     PATCH): the fields `raw` omits keep their stored values, read in the write transaction.
     The caller then refreshes the summary (refresh_summary), with the result it shows."""
     async with audit.atomic():
         cats = await categories()
-        plan = await get_plan(plan_id)
+        plan = await get_plan(plan_id, scope)
         if plan["status"] != DRAFT:
             raise ValidationFailed({"name": _("An approved plan is frozen; copy it to change it.")})
         if partial:
-            raw = {**form_values(plan, cats), **raw}
-        header, settings = sc.clean_settings(raw, cats, previous=plan["settings"])
+            raw = {**form_values(plan, cats, await organisation_codes()), **raw}
+        header, settings = await _clean(raw, cats, scope, previous=plan["settings"])
         await audit.update_versioned(
             RenewalPlan, plan_id, version, {**header, "settings": settings}, entity="plan",
             entity_key=str(plan_id), action="update", actor=actor,
         )
-    return await get_plan(plan_id)
+    return await get_plan(plan_id, scope)
 
 
-async def copy_plan(plan_id: int, actor: Actor | str) -> dict[str, Any]:
-    plan = await get_plan(plan_id)
-    raw = form_values(plan, await categories())
+async def copy_plan(plan_id: int, actor: Actor | str, scope: Scope) -> dict[str, Any]:
+    plan = await get_plan(plan_id, scope)
+    raw = form_values(plan, await categories(), await organisation_codes())
     raw["name"] = (_("Copy of %(name)s") % {"name": plan["name"]})[:200]
-    return await create_plan(raw, actor)
+    return await create_plan(raw, actor, scope)
 
 
-def form_values(plan: dict[str, Any], cats: list[dict[str, Any]]) -> dict[str, Any]:
-    """A plan's settings as the form fields clean_settings reads (for the form and copies)."""
+async def organisation_codes() -> dict[int, str]:
+    rows = await Organisation.select(Organisation.id, Organisation.code).run()
+    return {r["id"]: r["code"] for r in rows}
+
+
+def form_values(plan: dict[str, Any], cats: list[dict[str, Any]],
+                codes: Mapping[int, str] | None = None) -> dict[str, Any]:
+    """A plan's settings as the form fields clean_settings reads (for the form and copies);
+    `codes` (id -> code) names the organisations of a plan made for some."""
     settings = plan["settings"]
     values: dict[str, Any] = {"name": plan["name"], "first_year": str(plan["first_year"]),
                               "years": str(plan["years"]),
@@ -213,12 +289,19 @@ def form_values(plan: dict[str, Any], cats: list[dict[str, Any]]) -> dict[str, A
         values[f"target_{i}_kinds"] = list(target["site_kinds"])
         values[f"target_{i}_category"] = target["category"]
         values[f"target_{i}_by_year"] = str(target["by_year"])
+    codes = codes or {}
+    values[sc.ORGANISATIONS] = [codes[i] for i in sc.plan_organisations(settings) if i in codes]
+    for org, caps in (settings.get(sc.ORGANISATION_CAPS) or {}).items():
+        if int(org) in codes:
+            for year, cents in caps.items():
+                values[sc.organisation_cap_name(codes[int(org)], int(year))] = \
+                    cents_to_input(cents)
     return values
 
 
-async def delete_plan(plan_id: int, actor: Actor | str) -> None:
+async def delete_plan(plan_id: int, actor: Actor | str, scope: Scope) -> None:
     async with audit.atomic():
-        plan = await get_plan(plan_id)
+        plan = await get_plan(plan_id, scope)
         await RenewalPlan.delete().where(RenewalPlan.id == plan_id).run()
         await audit.record(actor=actor, entity="plan", entity_key=str(plan_id), action="delete",
                            changes={"name": [plan["name"], None]})
@@ -228,9 +311,12 @@ async def delete_plan(plan_id: int, actor: Actor | str) -> None:
 
 
 async def compute(first_year: int, years: int, settings: dict[str, Any], on: dt.date) -> Plan:
+    """The plan of the devices the plan's organisations own (all, for a plan of every one)."""
     cats = await categories()
     scenario = sc.to_engine(first_year, years, settings, cats, price_year=on.year)
-    return make_plan(await fleet(on), policies(cats), scenario, await classrooms())
+    owners = sc.plan_organisations(settings) or None
+    return make_plan(await fleet(on, owners), policies(cats), scenario,
+                     await classrooms(owners))
 
 
 async def computed(plan: dict[str, Any], on: dt.date) -> Plan:
@@ -257,19 +343,30 @@ async def refresh_summary(plan_id: int, on: dt.date | None = None, *,
     computed the plan (a page shows it), else computed now. The one writer of a draft's
     summary; an approved plan keeps those of its approval."""
     if result is None:
-        result = await computed(await get_plan(plan_id), on or clock.today())
+        result = await computed(await _stored(plan_id), on or clock.today())
     await RenewalPlan.update({RenewalPlan.summary: summary_of(result)}).where(
         (RenewalPlan.id == plan_id) & (RenewalPlan.status == DRAFT)).run()
     return result
 
 
+async def _stored(plan_id: int) -> dict[str, Any]:
+    """A plan whatever the scope (for the service's own bookkeeping, never shown)."""
+    row = await RenewalPlan.select().where(RenewalPlan.id == plan_id).first().output(
+        load_json=True).run()
+    if row is None:
+        raise NotFound(plan_id)
+    return row
+
+
 # Approval and follow-up
 
 
-async def approve(plan_id: int, version: int | None, actor: Actor | str, on: dt.date) -> None:
-    """Freeze the plan as computed now: its lines are stored and no longer follow the fleet."""
+async def approve(plan_id: int, version: int | None, actor: Actor | str, on: dt.date,
+                  scope: Scope) -> None:
+    """Freeze the plan as computed now: its lines are stored and no longer follow the fleet
+    (with who pays what of each, as it was split on that day)."""
     async with audit.atomic():
-        plan = await get_plan(plan_id)
+        plan = await get_plan(plan_id, scope)
         if plan["status"] != DRAFT:
             raise ValidationFailed({"approve": _("This plan is already approved.")})
         result = await compute(plan["first_year"], plan["years"], plan["settings"], on)
@@ -278,7 +375,8 @@ async def approve(plan_id: int, version: int | None, actor: Actor | str, on: dt.
                      asset_id=line.asset_id, tag=line.tag, site_id=line.site_id,
                      room_id=line.room_id, category_id=line.category_id,
                      cost_cents=line.cost_cents, score=line.score,
-                     reason={**line.reason, "envelope": line.envelope})
+                     reason={**line.reason, "envelope": line.envelope, "owner": line.owner,
+                             "parts": [list(part) for part in line.parts]})
             for i, line in enumerate(result.lines + result.backlog)
         ]
         for start in range(0, len(rows), 500):
@@ -302,13 +400,19 @@ async def frozen(plan: dict[str, Any]) -> Plan:
         PlanLine.position).output(load_json=True).run()
     lines: list[Line] = []
     backlog: list[Line] = []
+    # Lines approved before organisations existed belong to the installation's first one
+    # (the migrations gave it everything there was).
+    first = await organisations.first_organisation_id() if rows else None
     for r in rows:
         reason = dict(r["reason"])
         envelope = reason.pop("envelope", "all")
+        owner = reason.pop("owner", first)
+        parts = reason.pop("parts", None) or [[owner, r["cost_cents"]]]
         line = Line(year=r["year"], kind=r["kind"], asset_id=r["asset_id"], tag=r["tag"],
                     site_id=r["site_id"], room_id=r["room_id"], category_id=r["category_id"],
                     cost_cents=r["cost_cents"], score=r["score"], envelope=envelope,
-                    reason=reason)
+                    reason=reason, owner=owner,
+                    parts=tuple((org, cents) for org, cents in parts))
         (lines if r["year"] is not None else backlog).append(line)
     s = plan["summary"]
     totals = tuple(YearTotal(*t) for t in s.get("totals", []))
