@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any, TypeVar, overload
 
 from piccolo.apps.migrations.tables import Migration
@@ -108,7 +109,8 @@ async def insert_many(table: type[Table], rows: list[dict[str, Any]]) -> None:
     engine = current_engine()
     transaction = engine.current_transaction.get()
     if transaction is not None:
-        records = [tuple(row[name] for name in names) for row in rows]
+        take = itemgetter(*names)  # a tuple of the values, in C (one name: wrapped below)
+        records = [(take(row),) for row in rows] if len(names) == 1 else list(map(take, rows))
         if isinstance(engine, PostgresEngine):
             marks = ", ".join(f"${n}" for n in range(1, len(names) + 1))
         else:
