@@ -8,6 +8,7 @@ from operator import itemgetter
 from typing import Any, TypeVar, overload
 
 from piccolo.apps.migrations.tables import Migration
+from piccolo.columns.defaults.base import Default
 from piccolo.engine.base import BaseTransaction, Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.querystring import QueryString
@@ -126,6 +127,62 @@ async def insert_many(table: type[Table], rows: list[dict[str, Any]]) -> None:
         args = [row[name] for row in chunk for name in names]
         await table.raw(f"INSERT INTO {table._meta.tablename} ({quoted}) VALUES "
                         + ", ".join(placeholders for _ in chunk), *args).run()
+
+
+def column_defaults(table: type[Table]) -> dict[str, Any]:
+    """Every column but the primary key with the value a new row takes when not given, as
+    `table(...)` fills it (a "now" default read now): the base of rows for insert_many."""
+    values = {}
+    for column in table._meta.columns:
+        if column is table._meta.primary_key:
+            continue
+        value = column.get_default_value()
+        values[column._meta.db_column_name] = (
+            value.python() if isinstance(value, Default) else value)
+    return values
+
+
+async def insert_returning_ids(table: type[Table], rows: list[dict[str, Any]]) -> list[int]:
+    """As insert_many, for rows whose new ids the caller needs: multi-row INSERTs (in
+    slices under the engines' parameter limits) that return the ids, in the order of `rows`.
+    Neither engine promises the order in which RETURNING gives its rows, but both number
+    the rows of one INSERT in the order of its VALUES (one statement, ids taken one after
+    the other), so each slice's ids, sorted, are the rows' ids in order."""
+    if not rows:
+        return []
+    names = list(rows[0])
+    quoted = ", ".join(f'"{name}"' for name in names)
+    engine = current_engine()
+    transaction = engine.current_transaction.get()
+    postgres = isinstance(engine, PostgresEngine)
+    take = itemgetter(*names)
+    sql = f"INSERT INTO {table._meta.tablename} ({quoted}) VALUES "
+    ids: list[int] = []
+    step = max(1, 20_000 // len(names))
+    for start in range(0, len(rows), step):
+        chunk = rows[start:start + step]
+        args: list[Any] = []
+        for row in chunk:
+            args.extend(take(row) if len(names) > 1 else (take(row),))
+        if transaction is None:  # through Piccolo, which opens a connection
+            marks = "(" + ", ".join("{}" for _ in names) + ")"
+            found = await table.raw(sql + ", ".join(marks for _ in chunk) + " RETURNING id",
+                                    *args).run()
+            ids.extend(sorted(row["id"] for row in found))
+            continue
+        width = len(names)
+        if postgres:
+            values = ", ".join("(" + ", ".join(f"${n * width + k}" for k in range(1, width + 1))
+                               + ")" for n in range(len(chunk)))
+            found = await transaction.connection.fetch(  # type: ignore[attr-defined]
+                sql + values + " RETURNING id", *args)
+        else:
+            marks = "(" + ", ".join("?" for _ in names) + ")"
+            found = await transaction.connection.execute_fetchall(  # type: ignore[attr-defined]
+                sql + ", ".join(marks for _ in chunk) + " RETURNING id", args)
+            found = [row if isinstance(row, dict) else {"id": row[0]} for row in found]
+        ids.extend(sorted(row["id"] for row in found))
+    return ids
 
 
 current_url: str | None = None
