@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import lru_cache
+from itertools import chain
 from operator import itemgetter
 from typing import Any, TypeVar, overload
 
@@ -103,41 +104,56 @@ COPY_FROM = 200
 async def insert_many(table: type[Table], rows: list[dict[str, Any]]) -> None:
     """Multi-row INSERTs of `rows` (dicts with the same keys, column names) into `table`: a
     bulk write costs the database, not Piccolo's per-object machinery. Runs in the caller's
-    transaction when there is one: then the rows go straight to the driver's executemany on
-    the transaction's connection (Piccolo's query string checked every one of the values:
-    most of the time of a big import or demo went there); the values are the same either
-    way, converted by the driver."""
+    transaction when there is one: then the rows go straight to the driver on the
+    transaction's connection (Piccolo's query string checked every one of the values: most
+    of the time of a big import or demo went there); the values are the same either way,
+    converted by the driver."""
     if not rows:
         return
     names = list(rows[0])
     quoted = ", ".join(f'"{name}"' for name in names)
     engine = current_engine()
     transaction = engine.current_transaction.get()
+    step = max(1, 20_000 // len(names))  # under SQLite's and asyncpg's parameter limits
     if transaction is not None:
         take = itemgetter(*names)  # a tuple of the values, in C (one name: wrapped below)
         records = [(take(row),) for row in rows] if len(names) == 1 else list(map(take, rows))
-        if isinstance(engine, PostgresEngine):
-            if len(records) >= COPY_FROM:
-                # COPY: the rows stream in one statement, with no per-row round of
-                # parse/bind/execute; indexes (the search's trigram GIN too) are kept as
-                # by INSERT, and in the transaction.
-                await transaction.connection.copy_records_to_table(  # type: ignore[attr-defined]
-                    table._meta.tablename, records=records, columns=names)
-                return
-            marks = ", ".join(f"${n}" for n in range(1, len(names) + 1))
-        else:
-            marks = ", ".join("?" for _ in names)
         # Both engines' transactions hold their driver connection (not on the base class).
-        await transaction.connection.executemany(  # type: ignore[attr-defined]
+        connection = transaction.connection  # type: ignore[attr-defined]
+        if not isinstance(engine, PostgresEngine):
+            # Statements of many rows, not executemany: SQLite opens a statement journal
+            # for each statement that fires a trigger, and the search index's (m0029) then
+            # writes its pending trigrams out every time: a row per statement cost five
+            # times as much as the rows themselves.
+            for start in range(0, len(records), step):
+                chunk = records[start:start + step]
+                await connection.execute_fetchall(
+                    _sqlite_insert(table._meta.tablename, quoted, len(names), len(chunk)),
+                    list(chain.from_iterable(chunk)))
+            return
+        if len(records) >= COPY_FROM:
+            # COPY: the rows stream in one statement, with no per-row round of
+            # parse/bind/execute; indexes (the search's trigram GIN too) are kept as by
+            # INSERT, and in the transaction.
+            await connection.copy_records_to_table(
+                table._meta.tablename, records=records, columns=names)
+            return
+        marks = ", ".join(f"${n}" for n in range(1, len(names) + 1))
+        await connection.executemany(
             f"INSERT INTO {table._meta.tablename} ({quoted}) VALUES ({marks})", records)
         return
     placeholders = "(" + ", ".join("{}" for _ in names) + ")"
-    step = max(1, 20_000 // len(names))  # under SQLite's and asyncpg's parameter limits
     for start in range(0, len(rows), step):
         chunk = rows[start:start + step]
         args = [row[name] for row in chunk for name in names]
         await table.raw(f"INSERT INTO {table._meta.tablename} ({quoted}) VALUES "
                         + ", ".join(placeholders for _ in chunk), *args).run()
+
+
+@lru_cache(maxsize=64)
+def _sqlite_insert(tablename: str, quoted: str, width: int, count: int) -> str:
+    one = "(" + ", ".join("?" for _ in range(width)) + ")"
+    return f"INSERT INTO {tablename} ({quoted}) VALUES " + ", ".join(one for _ in range(count))
 
 
 def column_defaults(table: type[Table]) -> dict[str, Any]:
