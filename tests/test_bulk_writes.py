@@ -37,7 +37,8 @@ def test_create_many_records_what_it_always_recorded(empty_url, run, make):
         # Every kind of value: text with accents and quotes, zero, empty text and None
         # (left out of the record), dates, a tag given, a device it replaces.
         dict(category=category["id"], site=site["id"], room=room["id"], model=model["id"],
-             serial='SN-"42"\\é', holder="Élève n°7 (exemple)", notes="", supplier=None,
+             serial='SN-"42"\\é', holder="Élève n°7 (exemple)", notes="", supplier="",
+             eol_year_override=None,
              purchase_date=dt.date(2024, 2, 29), warranty_end=dt.date(2027, 2, 28),
              purchase_price_cents=0, status="faulty", replaces_id=old["id"]),
         dict(tag=f"{TAG_PREFIX}-990001", category=category["id"], site=site["id"],
