@@ -89,11 +89,27 @@ SEARCHED_FIELDS = ("tag", "serial", "holder", "order_ref", "hostname", "ip_addre
 _LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae"})
 
 
+class _Unmarked(dict):
+    """str.translate table that drops combining marks (accents once decomposed) and keeps
+    every other character: filled as characters are met, so after the first few texts the
+    whole translation runs in C instead of a Python test per character."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.combining(chr(code)) else code
+        self[code] = kept
+        return kept
+
+
+_UNMARKED = _Unmarked()
+
+
 def fold(text: str) -> str:
     """Lower case, without accents, single spaces: 'Réfectoire  Œuvre' -> 'refectoire oeuvre'."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(bare.casefold().split())
+    if not text.isascii():
+        # ASCII text has no ligature, nothing to decompose and no combining mark: tags,
+        # serials and addresses (most of what is folded) skip straight to the case.
+        text = unicodedata.normalize("NFKD", text.translate(_LIGATURES)).translate(_UNMARKED)
+    return " ".join(text.casefold().split())
 
 
 def search_text(asset: Mapping[str, Any]) -> str:

@@ -533,6 +533,9 @@ async def filter_choices(site_code: str | None, scope: Scope) -> dict[str, Any]:
 # Every stored column but the id, with its default: the rows of a bulk insert all name them.
 _COLUMN_DEFAULTS = {column._meta.db_column_name: column.get_default_value()
                     for column in Asset._meta.columns if column._meta.name != "id"}
+# Given with a new device but not recorded in its "create" record (the tag is the record's
+# key, the end-of-life year is computed).
+_NOT_RECORDED = frozenset({"tag", "eol_year"})
 
 
 async def create(raw: Mapping[str, Any], actor: Actor | str, scope: Scope, *, prefix: str,
@@ -611,14 +614,13 @@ async def create_many(rows: Sequence[Mapping[str, Any]], actor: Actor | str, *, 
             stored.append(row)
             tags.append(tag)
             # What people read in the history: names rather than ids, no computed values.
-            described = {k: v for k, v in values.items() if k not in ("tag", "eol_year")}
-            described["category"] = category["name"]
-            described["site"] = sites[values["site"]]["name"]
+            shown = {"category": category["name"], "site": sites[values["site"]]["name"]}
             if values.get("replaces_id"):
-                described["replaces_id"] = replaced_tags[values["replaces_id"]]
+                shown["replaces_id"] = replaced_tags[values["replaces_id"]]
             records.append(audit.entry(
                 actor=actor, entity="asset", entity_key=tag, action="create",
-                changes=audit.created_changes(described), site_id=values["site"], at=now))
+                changes=audit.created_json(values, shown, _NOT_RECORDED),
+                site_id=values["site"], at=now))
         await insert_many(Asset, stored)
         await audit.record_many(records)
     return tags

@@ -98,14 +98,21 @@ async def record(
     ).run()
 
 
+# What json.dumps(changes, ensure_ascii=False, default=str) gives, with one encoder for every
+# record rather than a new one per call (bulk writes make a record per row).
+_encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
+
+
 def entry(*, actor: Actor | str, entity: str, entity_key: str, action: str,
-          changes: Mapping[str, Any], site_id: int | None = None,
+          changes: Mapping[str, Any] | str, site_id: int | None = None,
           at: dt.datetime | None = None) -> dict[str, Any]:
-    """One audit record as a row, for record_many."""
+    """One audit record as a row, for record_many. `changes` may come as its JSON text
+    already (created_json)."""
     actor = as_actor(actor)
     return {"at": at or clock.now(), "actor": actor.label, "user_id": actor.user_id,
             "entity": entity, "entity_key": entity_key, "action": action,
-            "changes": json.dumps(changes, ensure_ascii=False, default=str), "site_id": site_id}
+            "changes": changes if isinstance(changes, str) else _encode(changes),
+            "site_id": site_id}
 
 
 async def record_many(entries: list[dict[str, Any]]) -> None:
@@ -125,6 +132,22 @@ async def history(entity: str, entity_key: str, limit: int = 200) -> list[dict[s
 
 def created_changes(values: Mapping[str, Any]) -> dict[str, list[Any]]:
     return {k: [None, _jsonable(v)] for k, v in values.items() if v not in (None, "")}
+
+
+def created_json(values: Mapping[str, Any], shown: Mapping[str, Any],
+                 leave_out: frozenset[str] | set[str] = frozenset()) -> str:
+    """The JSON text of created_changes() for `values` whose fields named in `shown` are
+    recorded as shown there (names rather than ids) and those in `leave_out` not at all:
+    one dict and one encoding per record, for bulk creations (a record per row)."""
+    changes = {}
+    for k, v in values.items():
+        if k in leave_out:
+            continue
+        if k in shown:
+            v = shown[k]
+        if v is not None and v != "":  # as created_changes: `v not in (None, "")`
+            changes[k] = [None, v.isoformat() if isinstance(v, dt.date) else v]
+    return _encode(changes)
 
 
 async def update_versioned(

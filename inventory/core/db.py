@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import lru_cache
+from itertools import chain
+from operator import itemgetter
 from typing import Any, TypeVar, overload
 
 from piccolo.apps.migrations.tables import Migration
+from piccolo.columns.defaults.base import Default
 from piccolo.engine.base import BaseTransaction, Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.querystring import QueryString
@@ -94,36 +97,119 @@ async def fetch_bounded(sql: str, *args: Any, budget_s: float = LOOP_BUDGET_S,
     return await fetch_all(sql, *args)
 
 
+# From this many rows, insert_many on PostgreSQL writes with COPY rather than INSERTs.
+COPY_FROM = 200
+
+
 async def insert_many(table: type[Table], rows: list[dict[str, Any]]) -> None:
     """Multi-row INSERTs of `rows` (dicts with the same keys, column names) into `table`: a
     bulk write costs the database, not Piccolo's per-object machinery. Runs in the caller's
-    transaction when there is one: then the rows go straight to the driver's executemany on
-    the transaction's connection (Piccolo's query string checked every one of the values:
-    most of the time of a big import or demo went there); the values are the same either
-    way, converted by the driver."""
+    transaction when there is one: then the rows go straight to the driver on the
+    transaction's connection (Piccolo's query string checked every one of the values: most
+    of the time of a big import or demo went there); the values are the same either way,
+    converted by the driver."""
     if not rows:
         return
     names = list(rows[0])
     quoted = ", ".join(f'"{name}"' for name in names)
     engine = current_engine()
     transaction = engine.current_transaction.get()
+    step = max(1, 20_000 // len(names))  # under SQLite's and asyncpg's parameter limits
     if transaction is not None:
-        records = [tuple(row[name] for name in names) for row in rows]
-        if isinstance(engine, PostgresEngine):
-            marks = ", ".join(f"${n}" for n in range(1, len(names) + 1))
-        else:
-            marks = ", ".join("?" for _ in names)
+        take = itemgetter(*names)  # a tuple of the values, in C (one name: wrapped below)
+        records = [(take(row),) for row in rows] if len(names) == 1 else list(map(take, rows))
         # Both engines' transactions hold their driver connection (not on the base class).
-        await transaction.connection.executemany(  # type: ignore[attr-defined]
+        connection = transaction.connection  # type: ignore[attr-defined]
+        if not isinstance(engine, PostgresEngine):
+            # Statements of many rows, not executemany: SQLite opens a statement journal
+            # for each statement that fires a trigger, and the search index's (m0029) then
+            # writes its pending trigrams out every time: a row per statement cost five
+            # times as much as the rows themselves.
+            for start in range(0, len(records), step):
+                chunk = records[start:start + step]
+                await connection.execute_fetchall(
+                    _sqlite_insert(table._meta.tablename, quoted, len(names), len(chunk)),
+                    list(chain.from_iterable(chunk)))
+            return
+        if len(records) >= COPY_FROM:
+            # COPY: the rows stream in one statement, with no per-row round of
+            # parse/bind/execute; indexes (the search's trigram GIN too) are kept as by
+            # INSERT, and in the transaction.
+            await connection.copy_records_to_table(
+                table._meta.tablename, records=records, columns=names)
+            return
+        marks = ", ".join(f"${n}" for n in range(1, len(names) + 1))
+        await connection.executemany(
             f"INSERT INTO {table._meta.tablename} ({quoted}) VALUES ({marks})", records)
         return
     placeholders = "(" + ", ".join("{}" for _ in names) + ")"
-    step = max(1, 20_000 // len(names))  # under SQLite's and asyncpg's parameter limits
     for start in range(0, len(rows), step):
         chunk = rows[start:start + step]
         args = [row[name] for row in chunk for name in names]
         await table.raw(f"INSERT INTO {table._meta.tablename} ({quoted}) VALUES "
                         + ", ".join(placeholders for _ in chunk), *args).run()
+
+
+@lru_cache(maxsize=64)
+def _sqlite_insert(tablename: str, quoted: str, width: int, count: int) -> str:
+    one = "(" + ", ".join("?" for _ in range(width)) + ")"
+    return f"INSERT INTO {tablename} ({quoted}) VALUES " + ", ".join(one for _ in range(count))
+
+
+def column_defaults(table: type[Table]) -> dict[str, Any]:
+    """Every column but the primary key with the value a new row takes when not given, as
+    `table(...)` fills it (a "now" default read now): the base of rows for insert_many."""
+    values = {}
+    for column in table._meta.columns:
+        if column is table._meta.primary_key:
+            continue
+        value = column.get_default_value()
+        values[column._meta.db_column_name] = (
+            value.python() if isinstance(value, Default) else value)
+    return values
+
+
+async def insert_returning_ids(table: type[Table], rows: list[dict[str, Any]]) -> list[int]:
+    """As insert_many, for rows whose new ids the caller needs: multi-row INSERTs (in
+    slices under the engines' parameter limits) that return the ids, in the order of `rows`.
+    Neither engine promises the order in which RETURNING gives its rows, but both number
+    the rows of one INSERT in the order of its VALUES (one statement, ids taken one after
+    the other), so each slice's ids, sorted, are the rows' ids in order."""
+    if not rows:
+        return []
+    names = list(rows[0])
+    quoted = ", ".join(f'"{name}"' for name in names)
+    engine = current_engine()
+    transaction = engine.current_transaction.get()
+    postgres = isinstance(engine, PostgresEngine)
+    take = itemgetter(*names)
+    sql = f"INSERT INTO {table._meta.tablename} ({quoted}) VALUES "
+    ids: list[int] = []
+    step = max(1, 20_000 // len(names))
+    for start in range(0, len(rows), step):
+        chunk = rows[start:start + step]
+        args: list[Any] = []
+        for row in chunk:
+            args.extend(take(row) if len(names) > 1 else (take(row),))
+        if transaction is None:  # through Piccolo, which opens a connection
+            marks = "(" + ", ".join("{}" for _ in names) + ")"
+            found = await table.raw(sql + ", ".join(marks for _ in chunk) + " RETURNING id",
+                                    *args).run()
+            ids.extend(sorted(row["id"] for row in found))
+            continue
+        width = len(names)
+        if postgres:
+            values = ", ".join("(" + ", ".join(f"${n * width + k}" for k in range(1, width + 1))
+                               + ")" for n in range(len(chunk)))
+            found = await transaction.connection.fetch(  # type: ignore[attr-defined]
+                sql + values + " RETURNING id", *args)
+        else:
+            marks = "(" + ", ".join("?" for _ in names) + ")"
+            found = await transaction.connection.execute_fetchall(  # type: ignore[attr-defined]
+                sql + ", ".join(marks for _ in chunk) + " RETURNING id", args)
+            found = [row if isinstance(row, dict) else {"id": row[0]} for row in found]
+        ids.extend(sorted(row["id"] for row in found))
+    return ids
 
 
 current_url: str | None = None

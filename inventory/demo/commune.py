@@ -8,6 +8,7 @@ which are reserved for fiction).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -187,9 +188,11 @@ async def build_demo(target_assets: int = 1500, *, prefix: str = "BRN", digits: 
             room_specs += [(code, "Accueil", "office"), (code, "Bureaux", "office"),
                            (code, "Baie de brassage", "network_cabinet"),
                            (code, "Salle polyvalente", "hall")]
-        room_ids = [(await sites_service.create_room(s, {"name": n, "kind": k}, DEMO_ACTOR,
-                                                     EVERYTHING))["id"]
-                    for s, n, k in room_specs]
+        room_ids = []
+        for site_code, specs in itertools.groupby(room_specs, key=lambda spec: spec[0]):
+            room_ids += [room["id"] for room in await sites_service.create_rooms(
+                site_code, [{"name": n, "kind": k} for _s, n, k in specs], DEMO_ACTOR,
+                EVERYTHING)]
         rooms = [(spec, rid) for spec, rid in zip(room_specs, room_ids, strict=True)]
 
         # What each room holds: (category, site id, room id)
@@ -402,10 +405,10 @@ async def _build_region(total: int, first_number: int, categories: dict, models:
         specs = [(f"Salle {100 + k}", "classroom") for k in range(1, classrooms + 1)]
         specs += [("CDI", "hall"), ("Vie scolaire", "office"),
                   ("Local technique", "network_cabinet"), ("Prêt d'ordinateurs", "storage")]
-        room_ids = {}
-        for name, room_kind in specs:
-            room_ids[name] = (await sites_service.create_room(
-                code, {"name": name, "kind": room_kind}, DEMO_ACTOR, EVERYTHING))["id"]
+        created = await sites_service.create_rooms(
+            code, [{"name": name, "kind": room_kind} for name, room_kind in specs], DEMO_ACTOR,
+            EVERYTHING)
+        room_ids = {room["name"]: room["id"] for room in created}
         rooms += len(specs)
         establishments.append((site["id"], code, kind, room_ids))
 

@@ -22,7 +22,16 @@ from inventory.core.audit import Actor
 from inventory.core.errors import Collector, FieldError, NotFound, ValidationFailed
 from inventory.core.i18n import _
 from inventory.core.i18n import lazy_gettext as L
-from inventory.core.tables import Asset, Fault, FaultEvent, FaultFollower, Room, User, UserSite
+from inventory.core.tables import (
+    Asset,
+    AuditRecord,
+    Fault,
+    FaultEvent,
+    FaultFollower,
+    Room,
+    User,
+    UserSite,
+)
 from inventory.faults import emails, photos, scoping, symptoms, workflow
 from inventory.notifications import outbox
 
@@ -121,25 +130,61 @@ async def report(raw: Mapping[str, Any], actor: Actor | str, scope: Scope, *,
     return created
 
 
+@dataclass
+class _NewFault:
+    """A fault to open (_open_many): its columns (those not given take their defaults), its
+    "create" record's changes, and its steps with their times."""
+
+    values: dict[str, Any]
+    changes: Mapping[str, Any]
+    steps: Sequence[str] = (workflow.NEW,)
+    times: Sequence[dt.datetime] | None = None
+    handler: str = ""
+
+
 async def _open(fault: Fault, actor: Actor, *, changes: Mapping[str, Any],
                 steps: Sequence[str] = (workflow.NEW,),
                 times: Sequence[dt.datetime] | None = None, handler: str = "") -> dict:
-    """The one writer of a new fault (a report, an anonymous report, a device that arrives
-    faulty): the fault at the last of `steps`, one timeline event per step (the first by
-    its reporter, the others by `handler`), and its "create" audit record. Inside the
+    """One new fault (a report, an anonymous report), through _open_many. Inside the
     caller's transaction."""
-    if times:
-        fault.created_at, fault.updated_at = times[0], times[-1]
-    fault.status = steps[-1]
-    row = (await Fault.insert(fault).returning(Fault.id).run())[0]
-    await FaultEvent.insert(*[
-        FaultEvent(fault=row["id"], actor=fault.reported_by if i == 0 else handler,
-                   from_status=steps[i - 1] if i else "", to_status=state,
-                   **({"at": times[i]} if times else {}))  # type: ignore[arg-type]
-        for i, state in enumerate(steps)]).run()
-    await audit.record(actor=actor, entity="fault", entity_key=str(row["id"]), action="create",
-                       changes=changes, site_id=fault.site)
-    return row
+    values = {column._meta.db_column_name: getattr(fault, column._meta.name)
+              for column in Fault._meta.columns if column is not Fault._meta.primary_key}
+    ids = await _open_many([_NewFault(values, changes, steps, times, handler)], actor)
+    return {"id": ids[0]}
+
+
+async def _open_many(new: Sequence[_NewFault], actor: Actor) -> list[int]:
+    """The one writer of new faults (reports, devices that arrive faulty): each fault at
+    the last of its steps, one timeline event per step (the first by its reporter, the
+    others by its handler), and its "create" audit record; in bulk (a statement per table
+    for any number of faults). Inside the caller's transaction. Returns the faults' ids,
+    in the order of `new`."""
+    if not new:
+        return []
+    # The columns' defaults, "now" included, taken once: as Fault(...) and record() give.
+    defaults = db.column_defaults(Fault)
+    rows = []
+    for item in new:
+        row = {**defaults, **item.values, "status": item.steps[-1]}
+        if item.times:
+            row["created_at"], row["updated_at"] = item.times[0], item.times[-1]
+        rows.append(row)
+    ids = await db.insert_returning_ids(Fault, rows)
+    event_at = db.column_defaults(FaultEvent)["at"]
+    recorded_at = db.column_defaults(AuditRecord)["at"]
+    events, records = [], []
+    for fault_id, row, item in zip(ids, rows, new, strict=True):
+        for i, state in enumerate(item.steps):
+            events.append({
+                "fault": fault_id, "at": item.times[i] if item.times else event_at,
+                "actor": row["reported_by"] if i == 0 else item.handler,
+                "from_status": item.steps[i - 1] if i else "", "to_status": state, "note": ""})
+        records.append(audit.entry(actor=actor, entity="fault", entity_key=str(fault_id),
+                                   action="create", changes=item.changes,
+                                   site_id=row["site"], at=recorded_at))
+    await db.insert_many(FaultEvent, events)
+    await audit.record_many(records)
+    return ids
 
 
 async def count_public_view(client: str) -> int:
@@ -221,46 +266,53 @@ class StatusFault:
     teaching_blocked: bool = False
 
 
+OPEN_BATCH = 2_000  # faults written per statement group by open_for_status
+
+
 async def open_for_status(wanted: Sequence[StatusFault], actor: Actor | str) -> int:
     """Open the fault of each device (by tag) whose status is faulty or in repair and that
     has no open fault yet, with its history of transitions and their times; the device's
     status is left as it is (it already says so). Runs in the caller's transaction, so an
     import or the demo writes its devices and their faults together or not at all.
     Returns how many faults were opened."""
-    if not wanted:
-        return 0
     actor = audit.as_actor(actor)
-    tags = sorted({w.tag for w in wanted})
-    rows = await Asset.select(Asset.id, Asset.tag, Asset.site, Asset.room, Asset.status).where(
-        Asset.tag.is_in(tags)).run()
-    by_tag = {r["tag"]: r for r in rows}
-    already = {r["asset"] for r in await Fault.select(Fault.asset).where(
-        Fault.asset.is_in([r["id"] for r in rows] or [-1])
-        & Fault.status.is_in(list(workflow.OPEN_STATES))).run()}
-    opened = 0
     now = clock.now()
-    for item in wanted:
-        asset = by_tag.get(item.tag)
-        if asset is None or asset["id"] in already:
-            continue
-        steps = item.steps or workflow.history_for_asset_status(asset["status"])
-        if not steps:
-            continue
-        if not workflow.steps_are_valid(steps):
-            raise ValueError(f"not a fault history: {steps}")
-        times = item.times or (now,) * len(steps)
-        reporter = item.reported_by or actor.label
-        handler = item.handled_by or actor.label
-        await _open(
-            Fault(site=asset["site"], room=asset["room"], asset=asset["id"],
-                  symptom=item.symptom, description=item.description[:2000],
-                  teaching_blocked=item.teaching_blocked, reported_by=reporter,
-                  reporter_user_id=actor.user_id if reporter == actor.label else None,
-                  assigned_to=handler if workflow.IN_PROGRESS in steps else ""),
-            actor, changes={"symptom": [None, item.symptom], "status": [None, steps[-1]]},
-            steps=steps, times=times, handler=handler)
-        already.add(asset["id"])
-        opened += 1
+    opened = 0
+    # In slices: bounded statements (and parameters) however many devices arrive faulty;
+    # a tag given twice finds its fault, opened by an earlier slice, already open.
+    for start in range(0, len(wanted), OPEN_BATCH):
+        some = wanted[start:start + OPEN_BATCH]
+        rows = await Asset.select(Asset.id, Asset.tag, Asset.site, Asset.room,
+                                  Asset.status).where(
+            Asset.tag.is_in(sorted({w.tag for w in some}))).run()
+        by_tag = {r["tag"]: r for r in rows}
+        already = {r["asset"] for r in await Fault.select(Fault.asset).where(
+            Fault.asset.is_in([r["id"] for r in rows] or [-1])
+            & Fault.status.is_in(list(workflow.OPEN_STATES))).run()}
+        new: list[_NewFault] = []
+        for item in some:
+            asset = by_tag.get(item.tag)
+            if asset is None or asset["id"] in already:
+                continue
+            steps = item.steps or workflow.history_for_asset_status(asset["status"])
+            if not steps:
+                continue
+            if not workflow.steps_are_valid(steps):
+                raise ValueError(f"not a fault history: {steps}")
+            times = item.times or (now,) * len(steps)
+            reporter = item.reported_by or actor.label
+            handler = item.handled_by or actor.label
+            new.append(_NewFault(
+                dict(site=asset["site"], room=asset["room"], asset=asset["id"],
+                     symptom=item.symptom, description=item.description[:2000],
+                     teaching_blocked=item.teaching_blocked, reported_by=reporter,
+                     reporter_user_id=actor.user_id if reporter == actor.label else None,
+                     assigned_to=handler if workflow.IN_PROGRESS in steps else ""),
+                changes={"symptom": [None, item.symptom], "status": [None, steps[-1]]},
+                steps=steps, times=times, handler=handler))
+            already.add(asset["id"])
+        await _open_many(new, actor)
+        opened += len(new)
     return opened
 
 

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from inventory.accounts.scope import EVERYTHING, Scope
-from inventory.core import audit
+from inventory.core import audit, db
 from inventory.core import parsers as v
 from inventory.core.audit import Actor
 from inventory.core.errors import Collector, NotFound, ValidationFailed
 from inventory.core.i18n import _
-from inventory.core.tables import Asset, Room, Site
+from inventory.core.tables import Asset, AuditRecord, Room, Site
 from inventory.organisations import service as organisations
 from inventory.sites import rules
 
@@ -200,18 +200,36 @@ async def get_room(room_id: int, scope: Scope) -> dict[str, Any]:
 
 async def create_room(site_code: str, raw: Mapping[str, Any], actor: Actor | str,
                       scope: Scope) -> dict[str, Any]:
-    values = clean_room(raw)
+    return (await create_rooms(site_code, [raw], actor, scope))[0]
+
+
+async def create_rooms(site_code: str, raws: Sequence[Mapping[str, Any]], actor: Actor | str,
+                       scope: Scope) -> list[dict[str, Any]]:
+    """New rooms of one site (one, from a page; a school's rooms at once, from the demo):
+    each checked, named once in the site, with its "create" audit record; a statement per
+    table however many. Returns the rooms as stored, in the order of `raws`."""
+    if not raws:
+        return []
+    cleaned = [clean_room(raw) for raw in raws]
+    names = [values["name"] for values in cleaned]
     async with audit.atomic():
         site = await get_site(site_code, scope)
-        await _check_room_unique(site["id"], values["name"])
-        room = (
-            await Room.insert(Room(site=site["id"], **values)).returning(*Room.all_columns()).run()
-        )[0]
-        await audit.record(
-            actor=actor, entity="room", entity_key=str(room["id"]), action="create",
-            changes=audit.created_changes({"site": site["code"], **values}), site_id=site["id"],
-        )
-    return room
+        if len(set(names)) < len(names):
+            raise ValidationFailed({"name": _("This site already has a room with this name.")})
+        if len(names) == 1:
+            await _check_room_unique(site["id"], names[0])
+        elif await Room.exists().where((Room.site == site["id"]) & Room.name.is_in(names)).run():
+            raise ValidationFailed({"name": _("This site already has a room with this name.")})
+        defaults = db.column_defaults(Room)
+        rows = [{**defaults, "site": site["id"], **values} for values in cleaned]
+        ids = await db.insert_returning_ids(Room, rows)
+        recorded_at = db.column_defaults(AuditRecord)["at"]  # as record() would
+        await audit.record_many([audit.entry(
+            actor=actor, entity="room", entity_key=str(room_id), action="create",
+            changes=audit.created_changes({"site": site["code"], **values}),
+            site_id=site["id"], at=recorded_at) for room_id, values in zip(ids, cleaned,
+                                                                           strict=True)])
+    return [{"id": room_id, **row} for room_id, row in zip(ids, rows, strict=True)]
 
 
 async def update_room(room_id: int, raw: Mapping[str, Any], version: int | None,
