@@ -277,3 +277,17 @@ def test_over_cap_news_go_only_to_those_who_see_the_plan(empty_client, make, run
     assert "Agglo sans budget" not in client.get("/").text
     make.sign_in(client, agglo_planner)
     assert "Agglo sans budget: more falls due than the cap allows" in client.get("/").text
+
+
+def test_the_fleet_read_in_slices_is_the_whole_fleet(empty_url, make, run, monkeypatch):
+    """fleet() reads the devices a slice of ids at a time (a région's million would not fit
+    at once): slices of two give the same devices, shares and owners as one slice."""
+    _fleet(make)
+    whole = run(planning.fleet(planning.clock.today()))
+    monkeypatch.setattr(planning, "FLEET_SLICE", 2)
+    sliced = run(planning.fleet(planning.clock.today()))
+    assert len(whole) == 7 and sliced == whole
+    assert any(device.shares for device in sliced)
+    agglo = query("SELECT id FROM organisation WHERE code = 'AGGLO'")[0]["id"]
+    mine = run(planning.fleet(planning.clock.today(), [agglo]))
+    assert len(mine) == 2 and {d.owner for d in mine} == {agglo}

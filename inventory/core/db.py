@@ -126,10 +126,10 @@ async def insert_many(table: type[Table], rows: list[dict[str, Any]]) -> None:
             # writes its pending trigrams out every time: a row per statement cost five
             # times as much as the rows themselves.
             for start in range(0, len(records), step):
-                chunk = records[start:start + step]
+                values = records[start:start + step]
                 await connection.execute_fetchall(
-                    _sqlite_insert(table._meta.tablename, quoted, len(names), len(chunk)),
-                    list(chain.from_iterable(chunk)))
+                    _sqlite_insert(table._meta.tablename, quoted, len(names), len(values)),
+                    list(chain.from_iterable(values)))
             return
         if len(records) >= COPY_FROM:
             # COPY: the rows stream in one statement, with no per-row round of

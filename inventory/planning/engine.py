@@ -54,7 +54,7 @@ class CategoryPolicy:
     is_interactive_display: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a million of them for a région's plan
 class PlanAsset:
     id: int
     tag: str
