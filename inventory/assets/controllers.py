@@ -222,13 +222,15 @@ async def scan(request: Request, installation: Installation) -> Template | Redir
     """Scan labels with the phone's camera, or type a tag."""
     typed = (request.query_params.get("tag") or "").strip()
     public = installation.base_url
+    # The example in the box: the reader's organisation's prefix. Any prefix typed is
+    # looked up (tags_numbered), within what the reader sees.
+    prefix = await organisations.reader_prefix(request.user.scope, installation.tag_prefix or "")
     if typed:
         kind, value = scanned_target(typed, (str(request.base_url), public))
         if kind == "open":
             return see_other(value)
         if kind == "foreign":  # another installation's label: said, never opened as ours
-            return render("assets/scan.html", foreign=value, public_url=public,
-                          prefix=installation.tag_prefix)
+            return render("assets/scan.html", foreign=value, public_url=public, prefix=prefix)
         scope = request.user.scope
         if kind == "tag" and await service.tag_exists(value, scope):
             return see_other(f"/a/{value}")
@@ -240,7 +242,7 @@ async def scan(request: Request, installation: Installation) -> Template | Redir
         if kind == "tag":
             return see_other(f"/a/{value}")  # unknown: its page says so, with a search box
         return see_other("/assets" + query_string({"q": typed}))
-    return render("assets/scan.html", public_url=public, prefix=installation.tag_prefix)
+    return render("assets/scan.html", public_url=public, prefix=prefix)
 
 
 @post("/a/{tag:str}/transfer", permission=p.SITE_WRITE)

@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import ipaddress
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -574,10 +575,11 @@ async def create(raw: Mapping[str, Any], actor: Actor | str, scope: Scope, *, pr
 
 async def create_many(rows: Sequence[Mapping[str, Any]], actor: Actor | str, *, prefix: str,
                       digits: int) -> list[str]:
-    """Write new assets from checked values (ids for category, model, site, room and
-    replaces_id; `tag` when the device has one already, else the next of `prefix`'s
-    sequence), in bulk: each gets its end-of-life year and search text, and a "create"
-    audit record naming its category and site. Runs in the caller's transaction, or its
+    """Write new assets from checked values (ids for category, model, site, room, owner and
+    replaces_id; `tag` when the device has one already, else the next of its owner's
+    prefix's sequence, or `prefix`'s, the installation's), in bulk: each gets its
+    end-of-life year and search text, and a "create" audit record naming its category and
+    site. Runs in the caller's transaction, or its
     own. Returns the tags, in the order of `rows`."""
     if not rows:
         return []
@@ -585,27 +587,34 @@ async def create_many(rows: Sequence[Mapping[str, Any]], actor: Actor | str, *, 
     if unknown:
         raise ValueError(f"not asset columns: {sorted(unknown)}")
     async with audit.atomic():
-        missing = sum(1 for values in rows if not values.get("tag"))
-        numbers: Iterator[int] = iter(())
-        if missing:
-            last = await take_numbers(prefix, missing)
-            numbers = iter(range(last - missing + 1, last + 1))
         categories = {c["id"]: c for c in await Category.select(
             Category.id, Category.name, Category.lifespan_years).where(
             Category.id.is_in(sorted({values["category"] for values in rows}))).run()}
         sites = {s["id"]: s for s in await Site.select(Site.id, Site.name, Site.owner).where(
             Site.id.is_in(sorted({values["site"] for values in rows}))).run()}
+        # A device belongs to its site's organisation unless told otherwise; a new tag
+        # starts with its organisation's prefix, if it has one, else the installation's.
+        owners = [values.get("owner") or sites[values["site"]]["owner"] for values in rows]
+        own_prefixes = await organisations.tag_prefixes() if any(
+            not values.get("tag") for values in rows) else {}
+        prefixes = [own_prefixes.get(owner, prefix) for owner in owners]
+        wanted = Counter(p for p, values in zip(prefixes, rows, strict=True)
+                         if not values.get("tag"))
+        numbers: dict[str, Iterator[int]] = {}
+        for series in sorted(wanted):  # one sequence per prefix, always in the same order
+            last = await take_numbers(series, wanted[series])
+            numbers[series] = iter(range(last - wanted[series] + 1, last + 1))
         replaced = sorted({values["replaces_id"] for values in rows if values.get("replaces_id")})
         replaced_tags = {a["id"]: a["tag"] for a in await Asset.select(Asset.id, Asset.tag).where(
             Asset.id.is_in(replaced)).run()} if replaced else {}
+        owner_codes = await organisations.codes(
+            [values["owner"] for values in rows if values.get("owner")])
         now = clock.now()
         stored, records, tags = [], [], []
-        for values in rows:
-            tag = values.get("tag") or rules.format_tag(prefix, next(numbers), digits)
+        for values, owner, series in zip(rows, owners, prefixes, strict=True):
+            tag = values.get("tag") or rules.format_tag(series, next(numbers[series]), digits)
             category = categories[values["category"]]
-            # A device belongs to its site's organisation unless told otherwise.
-            row = {**_COLUMN_DEFAULTS, "owner": sites[values["site"]]["owner"], **values,
-                   "tag": tag}
+            row = {**_COLUMN_DEFAULTS, **values, "owner": owner, "tag": tag}
             _with_eol(row, category["lifespan_years"])
             row.update(rules.derived_values(row), version=1, created_at=now, updated_at=now)
             stored.append(row)
@@ -616,6 +625,8 @@ async def create_many(rows: Sequence[Mapping[str, Any]], actor: Actor | str, *, 
             described["site"] = sites[values["site"]]["name"]
             if values.get("replaces_id"):
                 described["replaces_id"] = replaced_tags[values["replaces_id"]]
+            if values.get("owner"):  # named (an import's column): by its code, as transfers
+                described["owner"] = owner_codes.get(values["owner"])
             records.append(audit.entry(
                 actor=actor, entity="asset", entity_key=tag, action="create",
                 changes=audit.created_changes(described), site_id=values["site"], at=now))
