@@ -100,8 +100,11 @@ class Resolved:
     lifespan_years: int | None = None
 
 
-async def _resolve(values: dict[str, Any], errors: dict[str, str]) -> Resolved:
-    """Turn codes into ids and check that model, category, site and room agree."""
+async def _resolve(values: dict[str, Any], errors: dict[str, str], scope: Scope | None = None,
+                   kept: Mapping[str, Any] | None = None) -> Resolved:
+    """Turn codes into ids and check that model, category, site and room agree; the
+    contract and order must be ones `scope` sees, unless they are the device's already
+    (`kept`: its stored contract and purchase)."""
     out = Resolved(values=dict(values), errors=dict(errors))
     if "category" in values and values["category"] and "category" not in errors:
         category = await Category.select(Category.id, Category.lifespan_years).where(
@@ -128,21 +131,30 @@ async def _resolve(values: dict[str, Any], errors: dict[str, str]) -> Resolved:
                 room = await Room.select(Room.site).where(Room.id == values["room"]).first().run()
                 if room is None or room["site"] != site["id"]:
                     out.errors["room"] = _("This room is not in the chosen site.")
-    await _resolve_contract(out)
+    await _resolve_contract(out, scope, kept or {})
     return out
 
 
-async def _resolve_contract(out: Resolved) -> None:
+async def _resolve_contract(out: Resolved, scope: Scope | None, kept: Mapping[str, Any]
+                            ) -> None:
     """The purchase names its contract (given alone, the purchase sets it); a device whose
     warranty end is empty gets its contract's warranty terms from the purchase date."""
+    from inventory.contracts import service as contracts
     from inventory.contracts.shares import warranty_end
     from inventory.core.tables import Contract, Purchase
+
+    async def seen(name: str, row_id: int) -> bool:
+        if scope is None or kept.get(name) == row_id:  # a link kept stays, whoever edits
+            return True
+        found = await contracts.links(row_id if name == "contract" else None,
+                                      row_id if name == "purchase" else None, scope)
+        return found[name] is not None
 
     values, errors = out.values, out.errors
     if values.get("purchase") and "purchase" not in errors:
         purchase = await Purchase.select(Purchase.contract).where(
             Purchase.id == values["purchase"]).first().run()
-        if purchase is None:
+        if purchase is None or not await seen("purchase", values["purchase"]):
             errors["purchase"] = _("Choose one of the proposed values.")
         elif not values.get("contract"):
             values["contract"] = purchase["contract"]
@@ -151,7 +163,7 @@ async def _resolve_contract(out: Resolved) -> None:
     if values.get("contract") and "contract" not in errors:
         contract = await Contract.select(Contract.warranty_months).where(
             Contract.id == values["contract"]).first().run()
-        if contract is None:
+        if contract is None or not await seen("contract", values["contract"]):
             errors["contract"] = _("Choose one of the proposed values.")
         elif not values.get("warranty_end") and "warranty_end" not in errors:
             values["warranty_end"] = warranty_end(values.get("purchase_date"),
@@ -546,7 +558,7 @@ async def create(raw: Mapping[str, Any], actor: Actor | str, scope: Scope, *, pr
     status = raw.get("status") or "in_service"
     if status not in rules.ACTIVE_STATUSES:
         errors["status"] = _("Choose one of the proposed values.")
-    resolved = await _resolve({**values, **location}, {**errors, **location_errors})
+    resolved = await _resolve({**values, **location}, {**errors, **location_errors}, scope)
     _check_scope(resolved, scope)
     await _check_serial(resolved.values, resolved.errors)
     replaced = await _replaced_asset(raw.get("replaces"), scope, resolved.errors)
@@ -675,7 +687,8 @@ async def update(tag: str, raw: Mapping[str, Any], version: int | None,
         merged.pop("purchase_price_cents" if "purchase_price_eur" in raw else "", None)
         merged.update({k: raw[k] for k in raw if k in EDIT_FIELDS or k == "purchase_price_eur"})
         values, errors = clean_asset_fields(merged)
-        resolved = await _resolve(values, errors)
+        resolved = await _resolve(values, errors, scope, kept={
+            "contract": current["contract"], "purchase": current["purchase"]})
         await _check_serial(resolved.values, resolved.errors, exclude_id=current["id"])
         if resolved.errors:
             raise ValidationFailed(resolved.errors)
