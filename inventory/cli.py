@@ -152,7 +152,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     # The command line acts as an administrator: it creates what it is told to.
     who = Importer(actor="cli", scope=EVERYTHING, may_create_categories=True,
                    prefix=settings.tag_prefix, digits=settings.tag_digits,
-                   language=settings.default_language, may_create_sites=True)
+                   language=settings.default_language, may_create_sites=True,
+                   may_transfer=True)
     note = columns.price_note(info.header, mapping)
     if note:
         print(note)

@@ -244,7 +244,10 @@ ORGANISATION_IDS = ("tag", "code", "room_id", "fault_id", "campaign_id", "item_i
 
 
 API_BODY = {"/api/v1/assets/{tag:str}/move": {"site": "{site_code}", "version": 1},
-            "/api/v1/assets/{tag:str}/status": {"status": "in_repair", "version": 1}}
+            "/api/v1/assets/{tag:str}/status": {"status": "in_repair", "version": 1},
+            # To the organisation it has: an allowed account changes nothing.
+            "/api/v1/assets/{tag:str}/transfer": {"owner": "{organisation_code}", "version": 1},
+            "/api/v1/sites/{code:str}/transfer": {"owner": "{organisation_code}", "version": 1}}
 
 
 def _organisation_values(make, code: str) -> dict:

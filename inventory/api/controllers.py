@@ -48,6 +48,8 @@ from inventory.catalog.documents import CategoryDocument, CategoryList, ModelDoc
 from inventory.core.documents import choice
 from inventory.core.parsers import INT_MAX
 from inventory.loans import service as loans
+from inventory.organisations import service as organisations
+from inventory.organisations.documents import TransferInput
 from inventory.sites import service as sites
 from inventory.sites.documents import SiteDocument, SiteInput, SiteList
 from inventory.web.dependencies import Installation
@@ -175,6 +177,19 @@ async def api_asset_status(request: Request, tag: FromPath[str],
                              request.user.scope), lambda: _asset(request, tag)))
 
 
+@api_post("/assets/{tag:str}/transfer", status_code=200, permission=p.SITE_WRITE,
+          document=AssetDocument)
+async def api_asset_transfer(request: Request, tag: FromPath[str],
+                             data: JSONBody[TransferInput]) -> AssetDocument:
+    """Give the device to another organisation (`owner`: its code); it stays where it
+    is. Only someone working for both (an administrator of both) may: 400 naming `owner`
+    otherwise. Recorded in the device's history."""
+    await guarded(assets.transfer_asset(tag, data.owner, required_version(data),
+                                        request.user.actor, request.user.scope),
+                  lambda: _asset(request, tag))
+    return await _asset(request, tag)
+
+
 @api_get("/assets/{tag:str}/history", permission=p.FLEET_READ)
 async def api_asset_history(request: Request, tag: FromPath[str], limit: Limit = 100,
                             cursor: Cursor = None) -> HistoryPage:
@@ -185,13 +200,18 @@ async def api_asset_history(request: Request, tag: FromPath[str], limit: Limit =
 
 # Sites
 
+async def _site_documents(rows: list[dict]) -> list[SiteDocument]:
+    owners = await organisations.codes([row["owner"] for row in rows])
+    return [SiteDocument.from_row(row, owner=owners.get(row["owner"])) for row in rows]
+
+
 async def _site(request: Request, code: str) -> SiteDocument:
-    return SiteDocument.from_row(await sites.get_site(code, request.user.scope))
+    return (await _site_documents([await sites.get_site(code, request.user.scope)]))[0]
 
 
 @api_get("/sites", permission=p.FLEET_READ)
 async def api_sites(request: Request, limit: Limit = 100, cursor: Cursor = None) -> SiteList:
-    listed = [SiteDocument.from_row(s) for s in await sites.list_sites(request.user.scope)]
+    listed = await _site_documents(await sites.list_sites(request.user.scope))
     return SiteList(**page_of(listed, "code", limit, cursor))
 
 
@@ -202,17 +222,35 @@ async def api_site(request: Request, code: FromPath[str]) -> SiteDocument:
 
 @api_post("/sites", permission=p.SITE_WRITE)
 async def api_site_create(request: Request, data: JSONBody[SiteInput]) -> SiteDocument:
-    return SiteDocument.from_row(await sites.create_site(data.fields(), request.user.actor))
+    """A site of the account's organisation: the installation's first for its
+    administrators, the first of theirs for an organisation's (transfer it after)."""
+    row = await sites.create_site(data.fields(), request.user.actor, request.user.scope)
+    return (await _site_documents([row]))[0]
 
 
 @api_patch("/sites/{code:str}", permission=p.SITE_WRITE, document=SiteDocument)
 async def api_site_update(request: Request, code: FromPath[str],
                           data: JSONBody[SiteInput]) -> SiteDocument:
     version = required_version(data)
-    return SiteDocument.from_row(await guarded(
+    row = await guarded(
         sites.update_site(code, data.fields(), version, request.user.actor, request.user.scope,
                           partial=True),
-        lambda: _site(request, code)))
+        lambda: _site(request, code))
+    return (await _site_documents([row]))[0]
+
+
+@api_post("/sites/{code:str}/transfer", status_code=200, permission=p.SITE_WRITE,
+          document=SiteDocument)
+async def api_site_transfer(request: Request, code: FromPath[str],
+                            data: JSONBody[TransferInput]) -> SiteDocument:
+    """Give the site to another organisation (`owner`: its code), with the devices there
+    that belonged to the site's organisation. Only someone working for both (an
+    administrator of both) may: 400 naming `owner` otherwise. Recorded in the history."""
+    row = await guarded(
+        sites.transfer_site(code, data.owner, required_version(data), request.user.actor,
+                            request.user.scope),
+        lambda: _site(request, code))
+    return (await _site_documents([row]))[0]
 
 
 # Categories and models (reads; writes in resources.py)
@@ -235,9 +273,10 @@ async def api_models(request: Request, limit: Limit = 100, cursor: Cursor = None
 api_router = Router(
     path="/api/v1", route_handlers=[
         api_assets, api_asset, api_asset_create, api_asset_update, api_asset_move,
-        api_asset_seen, api_asset_status, api_asset_history, api_sites, api_site, api_site_create,
-        api_site_update, api_categories, api_models, *resource_routes, *loan_api_routes,
-        *contract_api_routes, *organisation_routes,
+        api_asset_seen, api_asset_status, api_asset_transfer, api_asset_history, api_sites,
+        api_site, api_site_create, api_site_update, api_site_transfer, api_categories,
+        api_models, *resource_routes, *loan_api_routes, *contract_api_routes,
+        *organisation_routes,
     ], tags=["api"], include_in_schema=True, security=SECURITY, before_request=strict_body,
     exception_handlers={ValidationException: validation_exception_handler,
                         StaleVersion: stale_version_handler})

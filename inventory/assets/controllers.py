@@ -15,7 +15,9 @@ from inventory.assets import service
 from inventory.assets.queries import SORT_COLUMNS
 from inventory.assets.rules import ACTIVE_STATUSES, STATUSES
 from inventory.assets.scanning import scanned_target, typed_number
+from inventory.contracts import service as contracts
 from inventory.core.errors import NotFound
+from inventory.core.i18n import _
 from inventory.faults import service as faults
 from inventory.faults import symptoms, workflow
 from inventory.interventions import service as interventions
@@ -52,8 +54,26 @@ async def _form(request: Request, template: str, status: int = 200, *, asset=Non
                 values: dict[str, Any], errors: dict[str, str], conflict=None) -> Template:
     choices = await service.form_choices(values.get("site") or (asset or {}).get("site_code"),
                                          request.user.scope)
+    choices.update(await _link_options(request.user.scope, asset))
     return render(template, status, asset=asset, values=values, errors=errors, choices=choices,
                   conflict=conflict, statuses=ACTIVE_STATUSES)
+
+
+async def _link_options(scope: Scope, asset: dict[str, Any] | None) -> dict[str, list]:
+    """The contract and order choices: those the person sees, and the device's own (kept
+    as they are when they belong to contracts the person does not see)."""
+    listed, orders = await contracts.link_choices(scope)
+    contract_options = [(c["id"], f"{c['reference']} · {c['title']}" if c["title"]
+                         else c["reference"]) for c in listed]
+    purchase_options = [(o["id"], "{} ({})".format(
+        o["reference"] or _("Order %(num)d") % {"num": o["id"]}, o["contract_reference"]))
+        for o in orders]
+    if asset and asset.get("contract") and asset["contract"] not in {c["id"] for c in listed}:
+        contract_options.append((asset["contract"],
+                                 _("Contract %(ref)s") % {"ref": asset["contract"]}))
+    if asset and asset.get("purchase") and asset["purchase"] not in {o["id"] for o in orders}:
+        purchase_options.append((asset["purchase"], _("Order %(num)d") % {"num": asset["purchase"]}))
+    return {"contracts": contract_options, "purchases": purchase_options}
 
 
 @get("/assets/model-options", permission=p.FLEET_READ)
@@ -118,7 +138,9 @@ async def _show(asset: dict[str, Any], scope: Scope, status: int = 200, **contex
                   kinds=interventions.KINDS,
                   open_faults=await faults.for_asset(asset["id"], scope),
                   states=workflow.STATES, symptom_names=symptoms.all_symptoms(),
-                  loan=await loans.current_loan(asset["id"]), **context)
+                  loan=await loans.current_loan(asset["id"]),
+                  links=await contracts.links(asset["contract"], asset["purchase"], scope),
+                  **context)
 
 
 def _edit_values(asset: dict[str, Any]) -> dict[str, Any]:
@@ -222,13 +244,15 @@ async def scan(request: Request, installation: Installation) -> Template | Redir
     """Scan labels with the phone's camera, or type a tag."""
     typed = (request.query_params.get("tag") or "").strip()
     public = installation.base_url
+    # The example in the box: the reader's organisation's prefix. Any prefix typed is
+    # looked up (tags_numbered), within what the reader sees.
+    prefix = await organisations.reader_prefix(request.user.scope, installation.tag_prefix or "")
     if typed:
         kind, value = scanned_target(typed, (str(request.base_url), public))
         if kind == "open":
             return see_other(value)
         if kind == "foreign":  # another installation's label: said, never opened as ours
-            return render("assets/scan.html", foreign=value, public_url=public,
-                          prefix=installation.tag_prefix)
+            return render("assets/scan.html", foreign=value, public_url=public, prefix=prefix)
         scope = request.user.scope
         if kind == "tag" and await service.tag_exists(value, scope):
             return see_other(f"/a/{value}")
@@ -240,7 +264,7 @@ async def scan(request: Request, installation: Installation) -> Template | Redir
         if kind == "tag":
             return see_other(f"/a/{value}")  # unknown: its page says so, with a search box
         return see_other("/assets" + query_string({"q": typed}))
-    return render("assets/scan.html", public_url=public, prefix=installation.tag_prefix)
+    return render("assets/scan.html", public_url=public, prefix=prefix)
 
 
 @post("/a/{tag:str}/transfer", permission=p.SITE_WRITE)

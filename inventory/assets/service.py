@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import ipaddress
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -99,8 +100,11 @@ class Resolved:
     lifespan_years: int | None = None
 
 
-async def _resolve(values: dict[str, Any], errors: dict[str, str]) -> Resolved:
-    """Turn codes into ids and check that model, category, site and room agree."""
+async def _resolve(values: dict[str, Any], errors: dict[str, str], scope: Scope | None = None,
+                   kept: Mapping[str, Any] | None = None) -> Resolved:
+    """Turn codes into ids and check that model, category, site and room agree; the
+    contract and order must be ones `scope` sees, unless they are the device's already
+    (`kept`: its stored contract and purchase)."""
     out = Resolved(values=dict(values), errors=dict(errors))
     if "category" in values and values["category"] and "category" not in errors:
         category = await Category.select(Category.id, Category.lifespan_years).where(
@@ -127,21 +131,30 @@ async def _resolve(values: dict[str, Any], errors: dict[str, str]) -> Resolved:
                 room = await Room.select(Room.site).where(Room.id == values["room"]).first().run()
                 if room is None or room["site"] != site["id"]:
                     out.errors["room"] = _("This room is not in the chosen site.")
-    await _resolve_contract(out)
+    await _resolve_contract(out, scope, kept or {})
     return out
 
 
-async def _resolve_contract(out: Resolved) -> None:
+async def _resolve_contract(out: Resolved, scope: Scope | None, kept: Mapping[str, Any]
+                            ) -> None:
     """The purchase names its contract (given alone, the purchase sets it); a device whose
     warranty end is empty gets its contract's warranty terms from the purchase date."""
+    from inventory.contracts import service as contracts
     from inventory.contracts.shares import warranty_end
     from inventory.core.tables import Contract, Purchase
+
+    async def seen(name: str, row_id: int) -> bool:
+        if scope is None or kept.get(name) == row_id:  # a link kept stays, whoever edits
+            return True
+        found = await contracts.links(row_id if name == "contract" else None,
+                                      row_id if name == "purchase" else None, scope)
+        return found[name] is not None
 
     values, errors = out.values, out.errors
     if values.get("purchase") and "purchase" not in errors:
         purchase = await Purchase.select(Purchase.contract).where(
             Purchase.id == values["purchase"]).first().run()
-        if purchase is None:
+        if purchase is None or not await seen("purchase", values["purchase"]):
             errors["purchase"] = _("Choose one of the proposed values.")
         elif not values.get("contract"):
             values["contract"] = purchase["contract"]
@@ -150,7 +163,7 @@ async def _resolve_contract(out: Resolved) -> None:
     if values.get("contract") and "contract" not in errors:
         contract = await Contract.select(Contract.warranty_months).where(
             Contract.id == values["contract"]).first().run()
-        if contract is None:
+        if contract is None or not await seen("contract", values["contract"]):
             errors["contract"] = _("Choose one of the proposed values.")
         elif not values.get("warranty_end") and "warranty_end" not in errors:
             values["warranty_end"] = warranty_end(values.get("purchase_date"),
@@ -548,7 +561,7 @@ async def create(raw: Mapping[str, Any], actor: Actor | str, scope: Scope, *, pr
     status = raw.get("status") or "in_service"
     if status not in rules.ACTIVE_STATUSES:
         errors["status"] = _("Choose one of the proposed values.")
-    resolved = await _resolve({**values, **location}, {**errors, **location_errors})
+    resolved = await _resolve({**values, **location}, {**errors, **location_errors}, scope)
     _check_scope(resolved, scope)
     await _check_serial(resolved.values, resolved.errors)
     replaced = await _replaced_asset(raw.get("replaces"), scope, resolved.errors)
@@ -577,10 +590,11 @@ async def create(raw: Mapping[str, Any], actor: Actor | str, scope: Scope, *, pr
 
 async def create_many(rows: Sequence[Mapping[str, Any]], actor: Actor | str, *, prefix: str,
                       digits: int) -> list[str]:
-    """Write new assets from checked values (ids for category, model, site, room and
-    replaces_id; `tag` when the device has one already, else the next of `prefix`'s
-    sequence), in bulk: each gets its end-of-life year and search text, and a "create"
-    audit record naming its category and site. Runs in the caller's transaction, or its
+    """Write new assets from checked values (ids for category, model, site, room, owner and
+    replaces_id; `tag` when the device has one already, else the next of its owner's
+    prefix's sequence, or `prefix`'s, the installation's), in bulk: each gets its
+    end-of-life year and search text, and a "create" audit record naming its category and
+    site. Runs in the caller's transaction, or its
     own. Returns the tags, in the order of `rows`."""
     if not rows:
         return []
@@ -588,27 +602,34 @@ async def create_many(rows: Sequence[Mapping[str, Any]], actor: Actor | str, *, 
     if unknown:
         raise ValueError(f"not asset columns: {sorted(unknown)}")
     async with audit.atomic():
-        missing = sum(1 for values in rows if not values.get("tag"))
-        numbers: Iterator[int] = iter(())
-        if missing:
-            last = await take_numbers(prefix, missing)
-            numbers = iter(range(last - missing + 1, last + 1))
         categories = {c["id"]: c for c in await Category.select(
             Category.id, Category.name, Category.lifespan_years).where(
             Category.id.is_in(sorted({values["category"] for values in rows}))).run()}
         sites = {s["id"]: s for s in await Site.select(Site.id, Site.name, Site.owner).where(
             Site.id.is_in(sorted({values["site"] for values in rows}))).run()}
+        # A device belongs to its site's organisation unless told otherwise; a new tag
+        # starts with its organisation's prefix, if it has one, else the installation's.
+        owners = [values.get("owner") or sites[values["site"]]["owner"] for values in rows]
+        own_prefixes = await organisations.tag_prefixes() if any(
+            not values.get("tag") for values in rows) else {}
+        prefixes = [own_prefixes.get(owner, prefix) for owner in owners]
+        wanted = Counter(p for p, values in zip(prefixes, rows, strict=True)
+                         if not values.get("tag"))
+        numbers: dict[str, Iterator[int]] = {}
+        for series in sorted(wanted):  # one sequence per prefix, always in the same order
+            last = await take_numbers(series, wanted[series])
+            numbers[series] = iter(range(last - wanted[series] + 1, last + 1))
         replaced = sorted({values["replaces_id"] for values in rows if values.get("replaces_id")})
         replaced_tags = {a["id"]: a["tag"] for a in await Asset.select(Asset.id, Asset.tag).where(
             Asset.id.is_in(replaced)).run()} if replaced else {}
+        owner_codes = await organisations.codes(
+            [values["owner"] for values in rows if values.get("owner")])
         now = clock.now()
         stored, records, tags = [], [], []
-        for values in rows:
-            tag = values.get("tag") or rules.format_tag(prefix, next(numbers), digits)
+        for values, owner, series in zip(rows, owners, prefixes, strict=True):
+            tag = values.get("tag") or rules.format_tag(series, next(numbers[series]), digits)
             category = categories[values["category"]]
-            # A device belongs to its site's organisation unless told otherwise.
-            row = {**_COLUMN_DEFAULTS, "owner": sites[values["site"]]["owner"], **values,
-                   "tag": tag}
+            row = {**_COLUMN_DEFAULTS, **values, "owner": owner, "tag": tag}
             _with_eol(row, category["lifespan_years"])
             row.update(rules.derived_values(row), version=1, created_at=now, updated_at=now)
             stored.append(row)
@@ -617,6 +638,8 @@ async def create_many(rows: Sequence[Mapping[str, Any]], actor: Actor | str, *, 
             shown = {"category": category["name"], "site": sites[values["site"]]["name"]}
             if values.get("replaces_id"):
                 shown["replaces_id"] = replaced_tags[values["replaces_id"]]
+            if values.get("owner"):  # named (an import's column): by its code, as transfers
+                shown["owner"] = owner_codes.get(values["owner"])
             records.append(audit.entry(
                 actor=actor, entity="asset", entity_key=tag, action="create",
                 changes=audit.created_json(values, shown, _NOT_RECORDED),
@@ -666,7 +689,8 @@ async def update(tag: str, raw: Mapping[str, Any], version: int | None,
         merged.pop("purchase_price_cents" if "purchase_price_eur" in raw else "", None)
         merged.update({k: raw[k] for k in raw if k in EDIT_FIELDS or k == "purchase_price_eur"})
         values, errors = clean_asset_fields(merged)
-        resolved = await _resolve(values, errors)
+        resolved = await _resolve(values, errors, scope, kept={
+            "contract": current["contract"], "purchase": current["purchase"]})
         await _check_serial(resolved.values, resolved.errors, exclude_id=current["id"])
         if resolved.errors:
             raise ValidationFailed(resolved.errors)

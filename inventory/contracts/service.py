@@ -447,6 +447,45 @@ async def update_purchase(purchase_id: int, raw: Mapping[str, Any], version: int
     return await get_purchase(purchase_id, scope)
 
 
+# What a device links to (the asset form's choices, the import's references)
+
+async def link_choices(scope: Scope) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The contracts and orders a person may link a device to: those of the contracts
+    they see. (contracts: id, reference, title, warranty_months; orders: id, reference,
+    contract, contract_reference), by reference."""
+    contracts = Contract.select(Contract.id, Contract.reference, Contract.title,
+                                Contract.warranty_months).order_by(Contract.reference)
+    purchases = Purchase.select(
+        Purchase.id, Purchase.reference, Purchase.contract,
+        Purchase.contract.reference.as_alias("contract_reference"),
+    ).order_by(Purchase.id)
+    if (visible := _visible(scope)) is not None:
+        contracts = contracts.where(visible)
+        purchases = purchases.where(_visible_purchases(scope))
+    orders = sorted(await purchases.run(), key=lambda p: (p["contract_reference"], p["id"]))
+    return await contracts.run(), orders
+
+
+async def links(contract_id: int | None, purchase_id: int | None,
+                scope: Scope) -> dict[str, dict[str, Any] | None]:
+    """A device's contract and order as the asset page shows them (reference, link), each
+    None when absent or not one the person sees."""
+    found: dict[str, dict[str, Any] | None] = {"contract": None, "purchase": None}
+    if contract_id is not None:
+        query = Contract.select(Contract.id, Contract.reference, Contract.title).where(
+            Contract.id == contract_id)
+        if (visible := _visible(scope)) is not None:
+            query = query.where(visible)
+        found["contract"] = await query.first().run()
+    if purchase_id is not None:
+        query = Purchase.select(Purchase.id, Purchase.reference, Purchase.contract).where(
+            Purchase.id == purchase_id)
+        if (visible := _visible_purchases(scope)) is not None:
+            query = query.where(visible)
+        found["purchase"] = await query.first().run()
+    return found
+
+
 # Members' cost reports
 
 def cost_report(contract: Mapping[str, Any],

@@ -22,6 +22,7 @@ INSTALLATION_ENV = {
     "base_url": "INVENTORY_BASE_URL",
     "tag_prefix": "INVENTORY_TAG_PREFIX",
     "support_phone": "INVENTORY_SUPPORT_PHONE",
+    "people_retention_months": "INVENTORY_PEOPLE_RETENTION_MONTHS",
 }
 
 
@@ -57,8 +58,9 @@ class Settings:
     support_phone: str | None = None
     backup_keep_daily: int = 7  # archives the nightly job keeps: the last N days'
     backup_keep_monthly: int = 12  # ... and the last M months' (see inventory/backups)
-    # People who held nothing for this many months are anonymised (inventory/loans).
-    people_retention_months: int = 24
+    # People who held nothing for this many months are anonymised (inventory/loans); None:
+    # the settings page's (setup.service.effective: 24 unless changed there).
+    people_retention_months: int | None = None
     # Reverse proxies whose X-Forwarded-For/-Proto are believed (inventory/web/forwarded.py).
     trusted_proxies: tuple[str, ...] = ()
     document_max_mb: int = 10  # a contract's attached document (PDF or image), at most
@@ -85,7 +87,8 @@ class Settings:
             support_phone=env.get("INVENTORY_SUPPORT_PHONE"),
             backup_keep_daily=int(env.get("INVENTORY_BACKUP_KEEP_DAILY", "7")),
             backup_keep_monthly=int(env.get("INVENTORY_BACKUP_KEEP_MONTHLY", "12")),
-            people_retention_months=int(env.get("INVENTORY_PEOPLE_RETENTION_MONTHS", "24")),
+            people_retention_months=int(env["INVENTORY_PEOPLE_RETENTION_MONTHS"])
+            if env.get("INVENTORY_PEOPLE_RETENTION_MONTHS", "").strip() else None,
             trusted_proxies=parse_trusted_proxies(env.get("INVENTORY_TRUSTED_PROXIES", "")),
             document_max_mb=int(env.get("INVENTORY_DOCUMENT_MAX_MB", "10")),
         )

@@ -48,6 +48,9 @@ FIELDS = {
     "commissioning_date": FIELD_LABELS["commissioning_date"],
     "supplier": FIELD_LABELS["supplier"],
     "order_ref": FIELD_LABELS["order_ref"],
+    "organisation": L("Organisation (code, name or SIREN)"),
+    "contract": L("Contract (reference)"),
+    "purchase": L("Order (reference or number)"),
     "holder": FIELD_LABELS["holder"],
     "hostname": FIELD_LABELS["hostname"],
     "ip_address": FIELD_LABELS["ip_address"],
@@ -102,9 +105,19 @@ SYNONYMS = {
     "commissioning_date": ["commissioning date", "date de mise en service",
                            "mise en service"],
     "supplier": ["supplier", "fournisseur", "vendor", "fournisseurs"],
-    "order_ref": ["order ref", "order number", "bon de commande", "numero de commande",
-                  "n de bon de commande",
-                  "n de commande", "commande", "marche", "reference du marche"],
+    # Free text: GLPI's and Snipe-IT's exports ("Numéro de commande", "Order Number") carry
+    # orders this service does not know. "Bon de commande", "N° de commande" name one of
+    # ours (purchase below), "Marché" a contract.
+    "order_ref": ["order ref", "order number", "numero de commande", "reference de commande",
+                  "order reference"],
+    "organisation": ["organisation", "organization", "proprietaire", "collectivite",
+                     "organisme", "owner", "organisation proprietaire",
+                     "collectivite proprietaire", "siren", "code organisation"],
+    "contract": ["contract", "contrat", "marche", "reference du marche", "marche public",
+                 "n de marche", "numero de marche", "reference du contrat", "n de contrat",
+                 "numero de contrat", "accord cadre", "contract reference"],
+    "purchase": ["purchase", "purchase order", "bon de commande", "n de bon de commande",
+                 "n de commande", "no de commande", "commande", "numero du bon de commande"],
     "holder": ["holder", "detenteur", "attribue a", "utilisateur", "usager", "checked out to",
                "assigned to"],
     "hostname": ["hostname", "nom d hote", "nom", "name", "asset name", "nom de la machine",
@@ -464,7 +477,8 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 
 _TEXT_LIMITS = {"category": 120, "manufacturer": 120, "model": 120, "site": 200,
-                "site_uai": 8, "room": 120}
+                "site_uai": 8, "room": 120, "organisation": 200, "contract": 64,
+                "purchase": 64}
 
 
 def parse_row(cells: Sequence[str], mapping: Sequence[str], *, date_order: str = "dmy",

@@ -35,7 +35,8 @@ def _importer(request: Request, settings: Settings) -> service.Importer:
                             may_create_categories=user.can(p.CATALOG_WRITE),
                             prefix=settings.tag_prefix, digits=settings.tag_digits,
                             language=settings.default_language,
-                            may_create_sites=user.can(p.SITE_WRITE))
+                            may_create_sites=user.can(p.SITE_WRITE),
+                            may_transfer=user.can(p.SITE_WRITE))
 
 
 def _header_row(value: Any) -> int | None:
@@ -178,7 +179,7 @@ async def _values_page(importer: service.Importer, upload_id: str, meta: dict[st
 
 def _value_field_label(name: str) -> str:
     return {"category": _("Categories"), "status": _("Statuses"), "site": _("Sites"),
-            "manufacturer": _("Manufacturers")}[name]
+            "manufacturer": _("Manufacturers"), "organisation": _("Organisations")}[name]
 
 
 def _inspect(path: Path, options: service.ImportOptions

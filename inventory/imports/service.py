@@ -24,20 +24,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from inventory.accounts.scope import Scope
+from inventory.accounts.scope import EVERYTHING, Scope
 from inventory.assets import queries, rules
 from inventory.assets import service as assets
 from inventory.assets.service import clean_asset_fields
 from inventory.catalog import service as catalog
+from inventory.contracts import service as contract_service
+from inventory.contracts.shares import warranty_end
 from inventory.core import audit, i18n
 from inventory.core.audit import Actor
 from inventory.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from inventory.core.i18n import _
 from inventory.core.i18n import lazy_gettext as L
-from inventory.core.tables import Asset, AssetModel, Category, Room, Site
+from inventory.core.tables import Asset, AssetModel, Category, Organisation, Room, Site
 from inventory.faults import service as faults
 from inventory.imports import columns, reading
 from inventory.imports import values as value_rules
+from inventory.organisations import service as organisations
 from inventory.sites import service as sites_service
 from inventory.sites.rules import code_problem, normalise_uai, uai_problem
 
@@ -92,7 +95,8 @@ class Report:
 @dataclass(frozen=True)
 class Importer:
     """Who imports: their name in the audit trail, their sites, whether they may create
-    categories, and the tag prefix new assets get."""
+    categories, and the installation's tag prefix (new assets of an organisation with a
+    prefix of its own get that one)."""
 
     actor: Actor | str
     scope: Scope
@@ -101,6 +105,7 @@ class Importer:
     digits: int = 6
     language: str = i18n.DEFAULT_LANGUAGE  # the installation's, for names the import invents
     may_create_sites: bool = False
+    may_transfer: bool = False  # give devices to another organisation (sites' managers)
 
 
 @dataclass(frozen=True)
@@ -122,6 +127,7 @@ class ImportOptions:
     defaults: Mapping[str, str] = field(default_factory=dict)
 
 
+_OUR_TAG = re.compile(r"^([A-Z][A-Z0-9]{0,15})-(\d+)$")  # a series' prefix and number
 _FILE_LEVEL = "(file)"  # an error key whose message is the report's problem, said once
 
 
@@ -208,6 +214,29 @@ class _References:
                       for r in await Room.select(Room.id, Room.site, Room.name).run()}
         self.manufacturers = {_fold(m): m for _k, (m, _n) in sorted(self.model_info.items())}
 
+    async def load_owners(self, scope: Scope) -> None:
+        """Organisations (by code, SIREN and name) and the contracts and orders a device
+        may be linked to: those the importer sees."""
+        self.organisations = await Organisation.select(
+            Organisation.id, Organisation.code, Organisation.name, Organisation.siren).run()
+        self.organisation_codes = {o["id"]: o["code"] for o in self.organisations}
+        contracts, orders = await contract_service.link_choices(scope)
+        self.contracts = {c["id"]: c for c in contracts}
+        self.contract_by_reference = {_fold(c["reference"]): c for c in contracts}
+        self.orders = {o["id"]: o for o in orders}
+        self.orders_by_reference: dict[str, list[dict]] = {}
+        for order in orders:
+            if order["reference"]:
+                self.orders_by_reference.setdefault(_fold(order["reference"]), []).append(order)
+
+    def find_organisation(self, given: str) -> dict | None:
+        key, digits = given.strip().upper(), "".join(given.split())
+        for o in self.organisations:
+            if o["code"] == key or (o["siren"] and o["siren"] == digits):
+                return o
+        named = [o for o in self.organisations if _fold(o["name"]) == _fold(given)]
+        return named[0] if len(named) == 1 else None
+
     def _add_site(self, s: dict) -> None:
         self.sites.append(s)
         self.site_by_code[s["code"]] = s
@@ -249,10 +278,13 @@ class _Run:
         self.planned: list[tuple[int, Callable[[], Awaitable[dict]]]] = []  # placeholder, create
         self.real_ids: dict[int, int] = {}  # placeholder -> id once created
         self.creates: list[tuple[RowResult, dict[str, Any]]] = []
-        self.updates: list[tuple[RowResult, dict[str, Any], dict[str, Any]]] = []
+        # (row, the asset now, what it becomes, the organisation it is given to or None)
+        self.updates: list[tuple[RowResult, dict[str, Any], dict[str, Any], int | None]] = []
         self.arrived_faulty: list[tuple[RowResult, str]] = []  # (row, faulty or in_repair)
-        self.highest_given = 0  # the highest number of our series among the file's tags
-        self._tag_pattern = re.compile(rf"^{re.escape(who.prefix)}-(\d+)$")
+        # The highest number of each of our series (the installation's prefix, and each
+        # organisation's) among the file's tags.
+        self.highest_given: dict[str, int] = {}
+        self.series = {who.prefix}
         self._choose_values()
 
     # Value choices and defaults (values screen, profile, command line)
@@ -340,6 +372,8 @@ class _Run:
     async def validate(self) -> None:
         """Phase 1: read and check every row, plan what to write. Reads only."""
         await self.refs.load()
+        await self.refs.load_owners(self.who.scope)
+        self.series |= set((await organisations.tag_prefixes()).values())
         self._check_defaults()
         batch: list[tuple[int, dict, dict, dict, Sequence[str]]] = []
         for number, cells, extra in reading.rows(self.path, self.info, self.report.skipped):
@@ -361,9 +395,11 @@ class _Run:
         new tags are given, so a new asset never receives one the file gives later. A number
         beyond the series' width (a 12-digit tag) is kept as given and does not move the
         sequence: every later tag would be unprintable, or beyond PostgreSQL's integer."""
-        match = self._tag_pattern.match(tag)
-        if match and len(match.group(1)) <= self.who.digits:
-            self.highest_given = max(self.highest_given, int(match.group(1)))
+        match = _OUR_TAG.match(tag)
+        if match and match.group(1) in self.series and len(match.group(2)) <= self.who.digits:
+            series = match.group(1)
+            self.highest_given[series] = max(self.highest_given.get(series, 0),
+                                             int(match.group(2)))
 
     def plan(self, row: dict, create: Callable[[], Awaitable[dict]]) -> dict:
         """A reference to create in phase 2: `row` gets a placeholder id (negative) that the
@@ -387,12 +423,12 @@ class _Run:
                 raise _WriteProblem(_("A site, room, category or model of the file cannot be "
                                       "created: %(message)s") % {"message": message}) from None
             self.real_ids[placeholder] = row["id"]
-        if self.highest_given:
-            await assets.advance_sequence(self.who.prefix, self.highest_given)
+        for series, highest in sorted(self.highest_given.items()):
+            await assets.advance_sequence(series, highest)
         for start in range(0, len(self.updates), BATCH_SIZE):
             chunk = self.updates[start:start + BATCH_SIZE]
-            for result, current, final in chunk:
-                await self._update(result, current, final)
+            for result, current, final, owner in chunk:
+                await self._update(result, current, final, owner)
         for start in range(0, len(self.creates), BATCH_SIZE):
             await self._create(self.creates[start:start + BATCH_SIZE])
         # A device brought in as faulty gets its fault, in this same transaction.
@@ -454,8 +490,8 @@ class _Run:
         except ValidationFailed as failed:
             errors[column] = next(iter(failed.errors.values()))
             return None
-        actor = self.who.actor
-        row = self.plan(cleaned, lambda: sites_service.create_site(raw, actor))
+        actor, scope = self.who.actor, self.who.scope  # a site of the importer's organisation
+        row = self.plan(cleaned, lambda: sites_service.create_site(raw, actor, scope))
         self.refs._add_site(row)
         self.report.created_refs["sites"] += 1
         return row
@@ -553,7 +589,7 @@ class _Run:
             by_serial.setdefault(asset["serial"], []).append(asset)
         for number, values, errors, notes, cells in batch:
             result = RowResult(number=number, action="error", tag=values.get("tag") or "")
-            final, current = await self._row(number, values, errors, by_tag, by_serial)
+            final, current = await self._row(number, values, errors, by_tag, by_serial, notes)
             result.notes = [(self.column(f), m) for f, m in notes.items()]
             if errors:
                 result.errors = [(self.column(f), self._message(f, m, cells))
@@ -564,17 +600,20 @@ class _Run:
                     self.creates.append((result, final))
             else:
                 result.tag = current["tag"]
-                result.changed = tuple(audit.diff(current, final))
+                owner = final.pop("owner", current["owner"])
+                transfer = owner if owner != current["owner"] else None
+                result.changed = tuple(audit.diff(current, final)) + (
+                    ("organisation",) if transfer else ())
                 result.action = "update" if result.changed else "unchanged"
                 if result.changed and self.keep_plan:
-                    self.updates.append((result, current, final))
+                    self.updates.append((result, current, final, transfer))
             if (not errors and self.keep_plan and final.get("status") in ("faulty", "in_repair")
                     and (current is None or "status" in result.changed)):
                 self.arrived_faulty.append((result, final["status"]))
             self.report.rows.append(result)
 
     async def _row(self, number: int, values: dict, errors: dict, by_tag: dict,
-                   by_serial: dict) -> tuple[dict, dict | None]:
+                   by_serial: dict, notes: dict | None = None) -> tuple[dict, dict | None]:
         """What the row's asset becomes (and the asset it updates, if any); problems go to
         `errors`, keyed by field."""
         mapped = self.column_of
@@ -624,8 +663,10 @@ class _Run:
         # checked by the asset's own rules.
         raw = {name: current.get(name) for name in ASSET_FIELDS} if current else {}
         for name in ASSET_FIELDS:
-            if name in values and name not in ("category", "model"):
+            if name in values and name not in ("category", "model", "contract", "purchase"):
                 raw[name] = values[name]
+        owner = self._owner(values, current, errors)
+        self._links(values, raw, errors, current, {} if notes is None else notes)
         raw["category"] = category["code"] if category else ""
         planned_model = model_id is not None and model_id < 0  # created in phase 2
         raw["model"] = None if planned_model else model_id
@@ -638,6 +679,14 @@ class _Run:
         final = dict(cleaned)
         if planned_model:
             final["model"] = model_id
+        if owner is not None:
+            final["owner"] = owner
+        linked = self.refs.contracts.get(final.get("contract"))
+        if linked and not final.get("warranty_end") and ("contract" in values
+                                                         or "purchase" in values):
+            # The contract's warranty terms, as the API and the asset form apply them.
+            final["warranty_end"] = warranty_end(final.get("purchase_date"),
+                                                 linked["warranty_months"])
         # Without errors, the category is known and there is a site: the file's or the
         # asset's (a new asset without one is an error above).
         assert category is not None
@@ -680,16 +729,94 @@ class _Run:
                 self.seen_serials[key] = number
         return final, current
 
-    async def _update(self, result: RowResult, current: dict, planned: dict) -> None:
+    def _owner(self, values: dict, current: dict | None, errors: dict) -> int | None:
+        """The organisation the row names (its code, SIREN or name), one the importer works
+        for; giving a device to another organisation is a transfer, for someone who may
+        (sites' managers working for both)."""
+        given = values.get("organisation") or ""
+        if not given or "organisation" in errors:
+            return None
+        found = self.refs.find_organisation(given)
+        if found is None or not self.who.scope.allows_organisation(found["id"]):
+            errors["organisation"] = _("Unknown organisation: give the code, SIREN number or "
+                                       "name of one of your organisations.")
+            return None
+        if current is not None and found["id"] != current["owner"] and (
+                not self.who.may_transfer
+                or not self.who.scope.allows_organisation(current["owner"])):
+            errors["organisation"] = _("This device belongs to another organisation: only "
+                                       "someone managing sites for both may give it away.")
+            return None
+        return found["id"]
+
+    def _links(self, values: dict, raw: dict, errors: dict, current: dict | None,
+               notes: dict) -> None:
+        """The contract (by reference) and the order (by reference, or number) the row
+        names, as ids in `raw`, among the contracts the importer sees; an order gives its
+        contract, and must be of the contract named with it. A reference that names none
+        of them is kept as the free-text order reference, said in a note (town halls'
+        "Bon de commande" columns hold orders never registered here), unless the row
+        gives that text too."""
+        contract = order = None
+        unknown: list[tuple[str, str]] = []  # (field, the file's value)
+        if "contract" in values and "contract" not in errors:
+            given = values["contract"] or ""
+            contract = self.refs.contract_by_reference.get(_fold(given)) if given else None
+            if given and contract is None:
+                unknown.append(("contract", given))
+            raw["contract"] = contract["id"] if contract else None
+        if "purchase" in values and "purchase" not in errors:
+            given = values["purchase"] or ""
+            found = self.refs.orders_by_reference.get(_fold(given), []) if given else []
+            if given and not found and given.strip().isdigit():
+                found = [o for o in [self.refs.orders.get(int(given))] if o]
+            if contract is not None and found:
+                mine = [o for o in found if o["contract"] == contract["id"]]
+                if not mine:
+                    errors["purchase"] = _("This order belongs to another contract.")
+                found = mine
+            if len(found) > 1:
+                errors["purchase"] = _("Several orders have this reference: give their "
+                                       "contract in a column too.")
+            elif found:
+                order = found[0]
+                if "contract" not in values or (not values["contract"] and contract is None):
+                    raw["contract"] = order["contract"]
+            elif given and "purchase" not in errors:
+                unknown.append(("purchase", given))
+            raw["purchase"] = order["id"] if order else None
+        if "contract" in values and "purchase" not in values and current is not None \
+                and raw.get("contract") != current["contract"]:
+            raw["purchase"] = None  # the device's order was of the contract the file changes
+        if not unknown:
+            return
+        text = " / ".join(given for _field, given in unknown)
+        if values.get("order_ref") and values["order_ref"] != text:
+            for name, _given in unknown:
+                errors[name] = _("No contract or order of yours has this reference, and the "
+                                 "order reference is given in another column.")
+            return
+        raw["order_ref"] = text
+        for name, given in unknown:
+            notes[name] = _("“%(value)s”: no contract or order of yours has this reference; "
+                            "kept as the order or contract reference.") % {"value": given}
+
+    async def _update(self, result: RowResult, current: dict, planned: dict,
+                      owner: int | None = None) -> None:
         """Apply the changes through the assets service, as the pages do (a move, a status
-        change and an edit each leave their own audit record), if nobody changed the asset
-        since phase 1."""
+        change and an edit each leave their own audit record; a new organisation is a
+        transfer), if nobody changed the asset since phase 1."""
         final = {k: self.real(value) if k in _REFERENCES else value
                  for k, value in planned.items()}
         try:
             await assets.apply_changes(current, final, current["version"], self.who.actor)
+            if owner is not None:
+                await assets.transfer_asset(current["tag"], self.refs.organisation_codes[owner],
+                                            None, self.who.actor, self.who.scope)
         except (Conflict, NotFound):
             raise _Stale from None
+        except ValidationFailed as failed:
+            raise _WriteProblem(next(iter(failed.errors.values()))) from None
 
     async def _create(self, planned: list[tuple[RowResult, dict[str, Any]]]) -> None:
         given = [r.tag for r, _values in planned if r.tag]
@@ -743,12 +870,13 @@ class ValuesScreen:
     more: dict[str, int] = field(default_factory=dict)  # field -> values left off the screen
 
 
-async def _our_choices() -> tuple[_References, dict[str, list[value_rules.Choice]]]:
+async def _our_choices(scope: Scope = EVERYTHING) -> tuple[_References, dict[str, list[value_rules.Choice]]]:
     from inventory.assets.rules import STATUSES
     from inventory.core import i18n
 
     refs = _References()
     await refs.load()
+    await refs.load_owners(scope)
     statuses = [value_rules.Choice(key, str(label), tuple(
         i18n.translations(lang).gettext(label.message) for lang in i18n.LANGUAGES))
         for key, label in STATUSES.items()]
@@ -760,10 +888,16 @@ async def _our_choices() -> tuple[_References, dict[str, list[value_rules.Choice
                  for s in sorted(refs.sites, key=lambda s: _fold(s["name"]))],
         "manufacturer": [value_rules.Choice(m, m) for m in sorted(set(
             refs.manufacturers.values()), key=_fold)],
+        "organisation": [value_rules.Choice(o["code"], o["name"], (o["siren"] or "",))
+                         for o in sorted(refs.organisations, key=lambda o: _fold(o["name"]))
+                         if scope.allows_organisation(o["id"])],
     }
 
 
-def _recognised(refs: _References, name: str, value: str) -> bool:
+def _recognised(refs: _References, name: str, value: str, scope: Scope) -> bool:
+    if name == "organisation":
+        found = refs.find_organisation(value)
+        return found is not None and scope.allows_organisation(found["id"])
     if name == "category":
         return refs.find_category(value) is not None
     if name == "site":
@@ -794,9 +928,9 @@ async def values_to_map(path: Path, mapping: Sequence[str], who: Importer,
                 key = _fold(value)
                 counts[name][key] += 1
                 spelled.setdefault((name, key), value)
-    refs, choices = await _our_choices()
+    refs, choices = await _our_choices(who.scope)
     creatable = {"category": who.may_create_categories, "site": who.may_create_sites,
-                 "manufacturer": True, "status": False}
+                 "manufacturer": True, "status": False, "organisation": False}
     screen = ValuesScreen(fields={}, choices=choices, creatable=creatable)
     for name in value_rules.VALUE_FIELDS:
         if name not in counts:
@@ -805,7 +939,7 @@ async def values_to_map(path: Path, mapping: Sequence[str], who: Importer,
         listed: list[ValueToMap] = []
         for key, count in counts[name].most_common():
             value = spelled[(name, key)]
-            if _recognised(refs, name, value) and key not in chosen:
+            if _recognised(refs, name, value, who.scope) and key not in chosen:
                 continue
             if len(listed) >= MAX_LISTED_VALUES:  # the most frequent first; the rest counted
                 screen.more[name] = screen.more.get(name, 0) + 1

@@ -14,10 +14,11 @@ from functools import lru_cache
 from inventory.imports.columns import normalise
 
 # What a value choice says when the person wants the file's value created as a new site,
-# category or manufacturer (in ImportOptions.values, the values screen and profile files).
+# category or manufacturer (in ImportOptions.values, the values screen and profile files;
+# organisations are never created by an import).
 CREATE = "+create"
 # The fields whose values the values screen lists, in its order.
-VALUE_FIELDS = ("category", "status", "site", "manufacturer")
+VALUE_FIELDS = ("category", "status", "site", "manufacturer", "organisation")
 # What `--create` and the values screen may create.
 CREATABLE = ("sites", "rooms", "categories", "models")
 

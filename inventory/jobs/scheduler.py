@@ -55,8 +55,12 @@ def make_scheduler(settings: Settings) -> AsyncIOScheduler:
         from inventory.loans import service as loans
 
         async def _daily(day):
+            from inventory.setup.service import effective
+
             await loans.remind_overdue(day)
-            await loans.anonymise_stale(settings.people_retention_months)
+            # The environment's, else the settings page's (24 months unless changed).
+            months = (await effective(settings)).people_retention_months
+            await loans.anonymise_stale(months or 24)
 
         day = clock.today()
         await run_claimed("loans", day.isoformat(), lambda: _daily(day))

@@ -14,6 +14,7 @@ from inventory.core.parsers import row_number
 from inventory.core.settings import Settings
 from inventory.labels import service
 from inventory.labels.formats import all_formats
+from inventory.organisations import service as organisations
 from inventory.setup.service import must_confirm_address
 from inventory.web.dependencies import Installation
 from inventory.web.pages import form_data, form_post, query_string, render
@@ -135,7 +136,9 @@ async def labels_blank(request: Request, installation: Installation) -> Response
         count = data.get("count", "")
         return await service.reserve_blank_tags(
             int(count) if count.strip().isdigit() else 0, request.user.actor,
-            prefix=installation.tag_prefix, digits=installation.tag_digits)
+            prefix=await organisations.reader_prefix(request.user.scope,
+                                                     installation.tag_prefix or ""),
+            digits=installation.tag_digits)
 
     return await form_post(
         reserve(),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import msgspec
 
 from inventory.core.documents import UNSET, Document, Unset, Versioned, choice
@@ -37,3 +39,11 @@ class OrganisationInput(Versioned, kw_only=True):
     siren: str | None | Unset = UNSET
     tag_prefix: str | Unset = UNSET
     label_owner: str | Unset = UNSET
+
+
+class TransferInput(Versioned, kw_only=True):
+    """Give a site or a device to another organisation: `owner` is that organisation's
+    code, `version` the record's as you read it. Only someone working for both
+    organisations (an administrator of both) may; it is recorded in the history."""
+
+    owner: Annotated[str, msgspec.Meta(max_length=64)]

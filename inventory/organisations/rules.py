@@ -18,6 +18,8 @@ KINDS = {
 FIRST_CODE = "ORG"
 
 _SIREN_SHAPE = re.compile(r"^\d{9}$")
+# What may start a tag (assets.rules' tag shape): a letter, then letters or digits.
+_PREFIX_SHAPE = re.compile(r"^[A-Z][A-Z0-9]{0,15}$")
 
 
 def normalise_siren(value: str) -> str:
@@ -41,4 +43,12 @@ def siren_problem(value: str) -> str | None:
         return _("A SIREN number is 9 digits, such as 217 500 016.")
     if not luhn_valid(siren):
         return _("This SIREN number is mistyped: its check digit does not match.")
+    return None
+
+
+def prefix_problem(prefix: str) -> str | None:
+    """None when `prefix` (upper case) can start the organisation's tags (VIL-000123)."""
+    if not _PREFIX_SHAPE.match(prefix):
+        return _("Use letters and digits without accents, starting with a letter, such as "
+                 "VIL.")
     return None

@@ -38,7 +38,10 @@ def clean_organisation(raw: Mapping[str, Any]) -> dict[str, Any]:
         c.values["siren"] = None
     prefix = c.field("tag_prefix", v.text, raw.get("tag_prefix"), max_length=16)
     if prefix:
-        c.values["tag_prefix"] = prefix.upper()
+        prefix = c.values["tag_prefix"] = prefix.upper()
+        # It starts the tags of the organisation's new devices.
+        if problem := rules.prefix_problem(prefix):
+            c.error("tag_prefix", problem)
     c.field("label_owner", v.text, raw.get("label_owner"), max_length=120)
     c.raise_if_any()
     return c.values
@@ -151,6 +154,27 @@ async def owner_lines() -> dict[int, str]:
     if len(rows) < 2:
         return {}
     return {r["id"]: r["label_owner"] or r["name"] for r in rows}
+
+
+async def tag_prefixes() -> dict[int, str]:
+    """The tag prefix of each organisation that has one, when the installation has several:
+    their new devices' tags start with it (the others' with the installation's). Empty with
+    one organisation, whose tags take the set-up's prefix as before organisations existed."""
+    rows = await Organisation.select(Organisation.id, Organisation.tag_prefix).run()
+    if len(rows) < 2:
+        return {}
+    return {r["id"]: r["tag_prefix"] for r in rows if r["tag_prefix"]}
+
+
+async def reader_prefix(scope: Scope, fallback: str) -> str:
+    """The prefix a person's devices' tags start with: their (first) organisation's, for
+    someone working for some organisations only; else the installation's, `fallback`
+    (the scan box's example, the blank labels they print)."""
+    if scope.organisation_ids is None:
+        return fallback
+    prefixes = await tag_prefixes()
+    return next((prefixes[org] for org in sorted(scope.organisation_ids) if org in prefixes),
+                fallback)
 
 
 async def site_owners(site_ids: list[int]) -> dict[int, int | None]:

@@ -16,6 +16,9 @@ DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 FALLBACK_PREFIX = "INV"
 DEFAULT_OWNER = "Propriété de la commune"
 
+# People who have held nothing for this many months are anonymised (loans' daily job).
+DEFAULT_RETENTION_MONTHS = 24
+RETENTION_MONTHS = (1, 120)
 _PREFIX = re.compile(r"^[A-Z]{3,4}$")
 _PHONE = re.compile(r"^[0-9+().\- ]{4,40}$")
 # Words that name what the organisation is, not which one (skipped when proposing a prefix).
@@ -153,4 +156,16 @@ SETTING_LABELS = {
     "base_url": lazy_gettext("Public address"),
     "tag_prefix": lazy_gettext("Tag prefix"),
     "support_phone": lazy_gettext("Support phone"),
+    "people_retention_months": lazy_gettext("People forgotten after (months)"),
 }
+
+
+def retention_months(stored: str | None) -> int:
+    """The retention the settings page stored, or the default when none (or none
+    readable) is."""
+    try:
+        months = int(stored or "")
+    except ValueError:
+        return DEFAULT_RETENTION_MONTHS
+    low, high = RETENTION_MONTHS
+    return months if low <= months <= high else DEFAULT_RETENTION_MONTHS

@@ -1,4 +1,5 @@
-"""The installation's settings (organisation, public address, tag prefix, support phone):
+"""The installation's settings (organisation, public address, tag prefix, support phone,
+how long people's data is kept):
 kept in the database by the set-up page, unless the environment fixes them. Every reader
 (asset tags, import, labels, emails, demo, command line) takes them from `effective`."""
 
@@ -25,12 +26,14 @@ KEYS = {
     "base_url": "public_url",
     "tag_prefix": "tag_prefix",
     "support_phone": "support_phone",
+    "people_retention_months": "people_retention_months",
 }
 DEFAULTS = {
     "label_owner": rules.DEFAULT_OWNER,
     "base_url": rules.DEFAULT_BASE_URL,
     "tag_prefix": rules.FALLBACK_PREFIX,
     "support_phone": "",
+    "people_retention_months": str(rules.DEFAULT_RETENTION_MONTHS),
 }
 SETUP_DONE = "setup_done"
 DEMO_MODE = "demo_mode"
@@ -57,9 +60,10 @@ async def effective(settings: Settings) -> Settings:
     if not missing:
         return settings
     stored = await stored_values()
-    # Every field in KEYS is a `str | None`; mypy matches the dict against all the fields.
+    # mypy matches the dict against every field's type.
     return dataclasses.replace(settings, **{  # type: ignore[arg-type]
-        name: stored.get(name) or DEFAULTS[name] for name in missing})
+        name: rules.retention_months(stored.get(name)) if name == "people_retention_months"
+        else stored.get(name) or DEFAULTS[name] for name in missing})
 
 
 # How long an instance may keep serving the public address's scheme it read last: a save in
@@ -154,6 +158,12 @@ def clean(raw: Mapping[str, Any], fixed: frozenset[str]) -> dict[str, str]:
         if problem := rules.phone_problem(phone):
             c.error("support_phone", problem)
         c.values["support_phone"] = phone
+    if "people_retention_months" not in fixed:
+        low, high = rules.RETENTION_MONTHS
+        months = c.field("people_retention_months", v.integer,
+                         raw.get("people_retention_months"), minimum=low, maximum=high)
+        # Left empty (the first-day set-up does not ask): the default.
+        c.values["people_retention_months"] = str(months or rules.DEFAULT_RETENTION_MONTHS)
     c.raise_if_any()
     return c.values
 

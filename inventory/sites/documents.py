@@ -24,9 +24,10 @@ class SiteDocument(Document):
     director_name: str
     director_email: str
     director_phone: str
-    organisation: str
+    organisation: str  # free text of old (the owner is `owner`)
     notes: str
     version: int
+    owner: str | None = None  # the owning organisation's code (/api/v1/organisations)
 
 
 class SiteList(msgspec.Struct, kw_only=True):

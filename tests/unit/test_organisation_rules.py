@@ -37,3 +37,13 @@ def test_clean_organisation_normalises_and_collects_every_problem():
     with pytest.raises(ValidationFailed) as failed:
         clean_organisation({"code": "", "name": "", "kind": "planet", "siren": "123"})
     assert set(failed.value.errors) == {"code", "name", "kind", "siren"}
+
+
+@pytest.mark.parametrize("prefix, problem", [("VIL", False), ("AGGLO25", False),
+                                             ("V-1", True), ("1VIL", True), ("É", True)])
+def test_a_tag_prefix_can_start_a_tag(prefix, problem):
+    assert (rules.prefix_problem(prefix) is not None) == problem
+    if problem:
+        with pytest.raises(ValidationFailed) as failed:
+            clean_organisation({"code": "X", "name": "X", "tag_prefix": prefix})
+        assert set(failed.value.errors) == {"tag_prefix"}
