@@ -2,15 +2,14 @@
 // page is a kept copy and how old, shows what waits to be sent, keeps a site ("take this
 // site offline") and sends the queue in order through the JSON API when the connection
 // returns. Without service workers (or JavaScript) nothing here runs and every page works
-// online as before. Words come from the page (#offline-strings), in the reader's language.
+// online as before. Words come from offline-words.<language>.js, loaded just before.
 (function () {
   "use strict";
   if (!("serviceWorker" in navigator) || !window.inventoryOffline || !window.caches) { return; }
   var store = window.inventoryOffline;
   var boot = document.getElementById("offline-boot");
-  var wordsBlock = document.getElementById("offline-strings");
-  if (!boot || !wordsBlock) { return; }
-  var words = JSON.parse(wordsBlock.dataset.words);
+  var words = window.inventoryOfflineWords;
+  if (!boot || !words) { return; }
   var lang = boot.dataset.lang || "fr";
   var keptAt = document.body.dataset.keptAt;  // set by sw.js on a kept copy
   var fromKept = keptAt !== undefined;

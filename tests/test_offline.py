@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import threading
 
 from tests.helpers import count, execute, query
@@ -230,10 +231,30 @@ def test_installable_app_files(empty_client):
     assert '<link rel="manifest" href="/manifest.webmanifest">' in page.text
 
 
+def offline_words(client, language: str) -> dict[str, str]:
+    """The words the page's offline.js gets: the script named in its data-scripts list."""
+    client.cookies.set("lang", language)
+    page = client.get("/offline").text
+    address = re.search(r'(/static/offline-words\.(\w+)\.[0-9a-f]{10}\.js)', page)
+    assert address and address.group(2) == language, "the page names its language's words"
+    script = client.get(address.group(1))
+    assert script.status_code == 200 and "immutable" in script.headers["cache-control"]
+    assert script.text.startswith("window.inventoryOfflineWords = ")
+    return json.loads(script.text.removeprefix("window.inventoryOfflineWords = ").rstrip(";\n"))
+
+
 def test_offline_words_are_translated(empty_client):
-    empty_client.cookies.set("lang", "fr")
-    page = empty_client.get("/offline").text
-    words = json.loads(page.split('id="offline-strings" hidden data-words=\'', 1)[1]
-                       .split("'></div>", 1)[0])
-    assert words["queued"].startswith("Gardé sur ce téléphone")
-    assert "{n}" in words["waiting"] and "%(" not in words["waiting"]
+    french = offline_words(empty_client, "fr")
+    assert french["queued"].startswith("Gardé sur ce téléphone")
+    assert "{n}" in french["waiting"] and "%(" not in french["waiting"]
+    english = offline_words(empty_client, "en")
+    assert english["queued"].startswith("Kept on this phone")
+    assert english.keys() == french.keys()
+    # Not in every page any more: the words were ~0.9 KB of each compressed page.
+    assert "offline-strings" not in empty_client.get("/offline").text
+
+
+def test_kept_sites_keep_the_words_of_both_languages():
+    from inventory.offline.rules import STATIC_FILES
+
+    assert {"offline-words.fr.js", "offline-words.en.js"} <= set(STATIC_FILES)

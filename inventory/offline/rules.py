@@ -11,10 +11,13 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote
 
+from inventory.core.i18n import LANGUAGES
+from inventory.offline.words import script_name
+
 # The static files the kept pages use: the rest of static/ is fetched when a page asks.
 STATIC_FILES = ("vendor/pico.min.css", "app.css", "scan.js", "vendor/jsQR.js",
                 "vendor/idb.umd.js", "offline-store.js", "offline.js", "offline-boot.js",
-                "icon.svg")
+                "icon.svg", *(script_name(language) for language in LANGUAGES))
 
 
 def kept_pages(site_code: str, room_ids: Iterable[int], tags: Iterable[str]) -> list[str]:

@@ -59,9 +59,13 @@ def _media_type(path: Path) -> str:
 
 
 def load(path: Path, name: str) -> StaticFile:
-    body = path.read_bytes()
+    return pack(name, path.read_bytes())
+
+
+def pack(name: str, body: bytes) -> StaticFile:
+    """A file's entry: its hashed name, its media type and its compressed forms."""
     digest = hashlib.sha256(body).hexdigest()[:10]
-    media_type = _media_type(path)
+    media_type = _media_type(Path(name))
     gzipped = packed_br = None
     if media_type.startswith(COMPRESSIBLE_TYPES):
         packed = gzip.compress(body, compresslevel=9, mtime=0)
@@ -76,16 +80,19 @@ def load(path: Path, name: str) -> StaticFile:
 
 
 class StaticCatalog:
-    """Every file under a folder, by its plain and by its hashed name."""
+    """Every file under a folder, and the files made at start (`generated`: name -> body),
+    by their plain and by their hashed names."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, generated: dict[str, bytes] | None = None):
         self.by_name: dict[str, StaticFile] = {}
         self.by_hashed: dict[str, StaticFile] = {}
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and not path.name.startswith("."):
-                entry = load(path, path.relative_to(folder).as_posix())
-                self.by_name[entry.name] = entry
-                self.by_hashed[entry.hashed] = entry
+        entries = [load(path, path.relative_to(folder).as_posix())
+                   for path in sorted(folder.rglob("*"))
+                   if path.is_file() and not path.name.startswith(".")]
+        entries += [pack(name, body) for name, body in (generated or {}).items()]
+        for entry in entries:
+            self.by_name[entry.name] = entry
+            self.by_hashed[entry.hashed] = entry
 
     def url(self, name: str) -> str:
         """The address of a static file by its content; an unknown name is a mistake in a
@@ -107,7 +114,9 @@ class StaticCatalog:
 
 @functools.cache
 def catalog() -> StaticCatalog:
-    return StaticCatalog(STATIC_DIR)
+    from inventory.offline.words import word_files
+
+    return StaticCatalog(STATIC_DIR, generated=word_files())
 
 
 def static_url(name: str) -> str:
