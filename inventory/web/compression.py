@@ -56,6 +56,6 @@ def compression_config() -> CompressionConfig:
     # Brotli at quality 5: a page about 15 % smaller than gzip at level 6 for the same CPU
     # (static files are compressed once, at the highest levels, by inventory.web.static);
     # gzip at level 6 for clients that do not take brotli.
-    return CompressionConfig(backend="brotli", brotli_quality=4, brotli_gzip_fallback=True,
+    return CompressionConfig(backend="brotli", brotli_quality=5, brotli_gzip_fallback=True,
                              gzip_compress_level=6, minimum_size=500,
                              middleware_class=TextCompressionMiddleware)
