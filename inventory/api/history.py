@@ -3,23 +3,15 @@ and category codes instead of ids, statuses and actions as codes, no translated 
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import msgspec
 
 from inventory.accounts.scope import Scope
 from inventory.api.paging import encode_cursor, int_cursor
-from inventory.assets import rules
+from inventory.assets import service as assets
 from inventory.assets.documents import HistoryEntry, HistoryPage
-from inventory.core import audit
-from inventory.core.db import fetch_small
 from inventory.core.tables import Category, Site
-
-_COLUMNS = "SELECT id, at, actor, action, changes, site_id FROM audit_record "
-# A device's whole history, for a reader who sees only some sites (the stretches elsewhere
-# are folded into one entry before paging): far more than any device gathers.
-_WHOLE = 100_000
 
 
 def coded(changes: dict[str, list[Any]], codes: dict[str, dict[int, str]]) -> dict[str, list[Any]]:
@@ -34,21 +26,7 @@ def coded(changes: dict[str, list[Any]], codes: dict[str, dict[int, str]]) -> di
 
 
 async def history_page(tag: str, scope: Scope, limit: int, cursor: str | None) -> HistoryPage:
-    before = int_cursor(cursor)
-    if scope.limited:
-        entries = await audit.history("asset", tag, limit=_WHOLE)
-        entries = rules.history_for_scope(entries, scope.allows)[0]
-        entries = [e for e in entries if not before or e["id"] < before][:limit + 1]
-    else:
-        entries = await fetch_small(
-            _COLUMNS + "WHERE entity_key = {} AND entity = 'asset' "
-            + ("AND id < {} " if before else "") + "ORDER BY id DESC LIMIT {}",
-            tag, *([before] if before else []), limit + 1)
-    more = len(entries) > limit
-    entries = entries[:limit]
-    for entry in entries:
-        if isinstance(entry["changes"], str):
-            entry["changes"] = json.loads(entry["changes"])
+    entries, more = await assets.history_entries(tag, scope, limit, int_cursor(cursor))
     codes = await _codes(entries)
     items = [msgspec.convert({"id": e["id"], "at": e["at"], "actor": e["actor"] or "",
                               "action": e["action"], "changes": coded(e["changes"], codes)},

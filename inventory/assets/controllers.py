@@ -112,6 +112,12 @@ async def asset_create(request: Request, installation: Installation) -> Response
         invalid=lambda errors: _form(request, template, 400, values=data, errors=errors))
 
 
+# The asset's page shows its latest changes; years of audits and interventions would make
+# it grow without end (and slow on a weak link): the rest is on /a/{tag}/history.
+HISTORY_ON_PAGE = 10
+HISTORY_PAGE = 50
+
+
 @get("/a/{tag:str}", permission=p.FLEET_READ)
 async def asset_show(request: Request, tag: FromPath[str]) -> Template:
     try:
@@ -132,8 +138,9 @@ async def _show(asset: dict[str, Any], scope: Scope, status: int = 200, **contex
     # An installation of one organisation shows none (it looks as before they existed).
     owners = [(o["code"], o["name"]) for o in await organisations.choices(scope)] \
         if await organisations.several() else []
+    history, older = await service.history(asset["tag"], scope, HISTORY_ON_PAGE)
     return render("assets/show.html", status, asset=asset, owners=owners,
-                  history=await service.history(asset["tag"], scope), statuses=STATUSES,
+                  history=history, older_history=older, statuses=STATUSES,
                   interventions=await interventions.recent(asset["id"], since=since),
                   kinds=interventions.KINDS,
                   open_faults=await faults.for_asset(asset["id"], scope),
@@ -141,6 +148,19 @@ async def _show(asset: dict[str, Any], scope: Scope, status: int = 200, **contex
                   loan=await loans.current_loan(asset["id"]),
                   links=await contracts.links(asset["contract"], asset["purchase"], scope),
                   **context)
+
+
+@get("/a/{tag:str}/history", permission=p.FLEET_READ)
+async def asset_history(request: Request, tag: FromPath[str]) -> Template:
+    """The whole history, HISTORY_PAGE records at a time (`?before=<record id>` for older)."""
+    asset = await service.get_asset(tag, request.user.scope)
+    before = request.query_params.get("before", "")
+    history, older = await service.history(
+        asset["tag"], request.user.scope, HISTORY_PAGE,
+        int(before) if before.isdigit() and len(before) < 12 else None)
+    return render("assets/history.html", asset=asset, history=history,
+                  older=history[-1]["id"] if older and history else None,
+                  newer=bool(before))
 
 
 def _edit_values(asset: dict[str, Any]) -> dict[str, Any]:
@@ -282,7 +302,8 @@ async def asset_transfer(request: Request, tag: FromPath[str]) -> Response:
 
 
 asset_routes = [
-    assets_index, room_options, model_options, asset_new, asset_create, asset_show, asset_edit,
+    assets_index, room_options, model_options, asset_new, asset_create, asset_show, asset_history,
+    asset_edit,
     asset_update,
     asset_move_form, asset_move, asset_status, asset_seen, intervention_log, scan,
     asset_transfer,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import ipaddress
+import json
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
@@ -257,16 +258,42 @@ async def get_asset(tag: str, scope: Scope) -> dict[str, Any]:
     return asset
 
 
-async def history(tag: str, scope: Scope | None = None) -> list[dict[str, Any]]:
-    """The asset's audit trail, with ids of sites, rooms, models and categories shown by name
-    and statuses, amounts and dates as people read them. A person who sees only some sites
-    reads the time the device spent elsewhere as one line (rules.history_for_scope)."""
+# A device's whole history, for a reader who sees only some sites (the stretches elsewhere
+# are folded into one entry before paging): far more than any device gathers.
+_WHOLE_HISTORY = 100_000
+_RECORD_COLUMNS = "SELECT id, entity, entity_key, at, actor, action, changes, site_id FROM audit_record "
+
+
+async def history_entries(tag: str, scope: Scope, limit: int, before: int | None = None
+                          ) -> tuple[list[dict[str, Any]], bool]:
+    """A page of the asset's audit records, newest first: `limit` records older than the
+    record `before` (an id), and whether older ones remain. A person who sees only some
+    sites reads the time the device spent elsewhere as one record (rules.history_for_scope).
+    Shared by the asset's page, its history page and the API."""
+    key = rules.normalise_tag(tag)
+    if scope.limited:
+        entries = await audit.history("asset", key, limit=_WHOLE_HISTORY)
+        entries = rules.history_for_scope(entries, scope.allows)[0]
+        entries = [e for e in entries if not before or e["id"] < before][:limit + 1]
+    else:
+        entries = await fetch_small(
+            _RECORD_COLUMNS + "WHERE entity_key = {} AND entity = 'asset' "
+            + ("AND id < {} " if before else "") + "ORDER BY id DESC LIMIT {}",
+            key, *([before] if before else []), limit + 1)
+    for entry in entries:
+        if isinstance(entry["changes"], str):
+            entry["changes"] = json.loads(entry["changes"])
+    return entries[:limit], len(entries) > limit
+
+
+async def history(tag: str, scope: Scope, limit: int, before: int | None = None
+                  ) -> tuple[list[dict[str, Any]], bool]:
+    """history_entries() as people read them: ids of sites, rooms, models and categories
+    shown by name, statuses, amounts and dates in words."""
     from inventory.history.words import readable
 
-    entries = await audit.history("asset", rules.normalise_tag(tag))
-    if scope is not None and scope.limited:
-        entries, _entered = rules.history_for_scope(entries, scope.allows)
-    return await readable(entries)
+    entries, more = await history_entries(tag, scope, limit, before)
+    return await readable(entries), more
 
 
 async def tag_exists(tag: str, scope: Scope) -> bool:
