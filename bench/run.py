@@ -212,8 +212,8 @@ def percentile(sorted_values: list[float], q: float) -> float:
 
 
 def process_cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process and its worker processes (all threads), from
-    /proc; NaN elsewhere."""
+    """User + system CPU time of a process and its worker processes (all threads), the
+    running ones and those that have ended, from /proc; NaN elsewhere."""
     def stat(p: int) -> list[str]:
         return Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
 
@@ -229,6 +229,8 @@ def process_cpu_seconds(pid: int) -> float:
             with contextlib.suppress(OSError):
                 fields = stat(p)
                 total += int(fields[11]) + int(fields[12])
+                if p == pid:  # and its workers that have ended (a backend whose client left)
+                    total += int(fields[13]) + int(fields[14])
         return total / os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, IndexError):
         return float("nan")
