@@ -26,7 +26,8 @@ def coded(changes: dict[str, list[Any]], codes: dict[str, dict[int, str]]) -> di
 
 
 async def history_page(tag: str, scope: Scope, limit: int, cursor: str | None) -> HistoryPage:
-    entries, more = await assets.history_entries(tag, scope, limit, int_cursor(cursor))
+    page = await assets.history_entries(tag, scope, limit, int_cursor(cursor))
+    entries, more = page.entries, page.more
     codes = await _codes(entries)
     items = [msgspec.convert({"id": e["id"], "at": e["at"], "actor": e["actor"] or "",
                               "action": e["action"], "changes": coded(e["changes"], codes)},

@@ -18,6 +18,7 @@ from inventory.assets.scanning import scanned_target, typed_number
 from inventory.contracts import service as contracts
 from inventory.core.errors import NotFound
 from inventory.core.i18n import _
+from inventory.core.parsers import row_number
 from inventory.faults import service as faults
 from inventory.faults import symptoms, workflow
 from inventory.interventions import service as interventions
@@ -134,14 +135,14 @@ async def asset_show(request: Request, tag: FromPath[str]) -> Template:
 
 async def _show(asset: dict[str, Any], scope: Scope, status: int = 200, **context: Any
                 ) -> Template:
-    since = await service.in_scope_since(asset["tag"], scope)
+    history = await service.history(asset["tag"], scope, HISTORY_ON_PAGE)
     # An installation of one organisation shows none (it looks as before they existed).
     owners = [(o["code"], o["name"]) for o in await organisations.choices(scope)] \
         if await organisations.several() else []
-    history, older = await service.history(asset["tag"], scope, HISTORY_ON_PAGE)
     return render("assets/show.html", status, asset=asset, owners=owners,
-                  history=history, older_history=older, statuses=STATUSES,
-                  interventions=await interventions.recent(asset["id"], since=since),
+                  history=history.entries, older_history=history.more, statuses=STATUSES,
+                  interventions=await interventions.recent(asset["id"],
+                                                           since=history.in_scope_since),
                   kinds=interventions.KINDS,
                   open_faults=await faults.for_asset(asset["id"], scope),
                   states=workflow.STATES, symptom_names=symptoms.all_symptoms(),
@@ -154,13 +155,11 @@ async def _show(asset: dict[str, Any], scope: Scope, status: int = 200, **contex
 async def asset_history(request: Request, tag: FromPath[str]) -> Template:
     """The whole history, HISTORY_PAGE records at a time (`?before=<record id>` for older)."""
     asset = await service.get_asset(tag, request.user.scope)
-    before = request.query_params.get("before", "")
-    history, older = await service.history(
-        asset["tag"], request.user.scope, HISTORY_PAGE,
-        int(before) if before.isdigit() and len(before) < 12 else None)
-    return render("assets/history.html", asset=asset, history=history,
-                  older=history[-1]["id"] if older and history else None,
-                  newer=bool(before))
+    before = row_number(request.query_params.get("before"))
+    page = await service.history(asset["tag"], request.user.scope, HISTORY_PAGE, before)
+    return render("assets/history.html", asset=asset, history=page.entries,
+                  older=page.entries[-1]["id"] if page.more and page.entries else None,
+                  newer=before is not None)
 
 
 def _edit_values(asset: dict[str, Any]) -> dict[str, Any]:

@@ -261,39 +261,49 @@ async def get_asset(tag: str, scope: Scope) -> dict[str, Any]:
 # A device's whole history, for a reader who sees only some sites (the stretches elsewhere
 # are folded into one entry before paging): far more than any device gathers.
 _WHOLE_HISTORY = 100_000
-_RECORD_COLUMNS = "SELECT id, entity, entity_key, at, actor, action, changes, site_id FROM audit_record "
+
+
+@dataclass(frozen=True)
+class AssetHistory:
+    """A page of a device's history, newest first."""
+    entries: list[dict[str, Any]]
+    more: bool  # older records remain
+    # When the device last came into the reader's sites (in_scope_since), read from the
+    # same records: None for a reader who sees every site.
+    in_scope_since: dt.datetime | None = None
 
 
 async def history_entries(tag: str, scope: Scope, limit: int, before: int | None = None
-                          ) -> tuple[list[dict[str, Any]], bool]:
+                          ) -> AssetHistory:
     """A page of the asset's audit records, newest first: `limit` records older than the
-    record `before` (an id), and whether older ones remain. A person who sees only some
-    sites reads the time the device spent elsewhere as one record (rules.history_for_scope).
-    Shared by the asset's page, its history page and the API."""
+    record `before` (an id). A person who sees only some sites reads the time the device
+    spent elsewhere as one record (rules.history_for_scope). Shared by the asset's page,
+    its history page and the API."""
     key = rules.normalise_tag(tag)
+    since = None
     if scope.limited:
         entries = await audit.history("asset", key, limit=_WHOLE_HISTORY)
-        entries = rules.history_for_scope(entries, scope.allows)[0]
+        entries, since = rules.history_for_scope(entries, scope.allows)
         entries = [e for e in entries if not before or e["id"] < before][:limit + 1]
     else:
         entries = await fetch_small(
-            _RECORD_COLUMNS + "WHERE entity_key = {} AND entity = 'asset' "
+            audit.RECORD_COLUMNS + "WHERE entity_key = {} AND entity = 'asset' "
             + ("AND id < {} " if before else "") + "ORDER BY id DESC LIMIT {}",
             key, *([before] if before else []), limit + 1)
-    for entry in entries:
-        if isinstance(entry["changes"], str):
-            entry["changes"] = json.loads(entry["changes"])
-    return entries[:limit], len(entries) > limit
+        for entry in entries:
+            if isinstance(entry["changes"], str):
+                entry["changes"] = json.loads(entry["changes"])
+    return AssetHistory(entries[:limit], len(entries) > limit, since)
 
 
 async def history(tag: str, scope: Scope, limit: int, before: int | None = None
-                  ) -> tuple[list[dict[str, Any]], bool]:
+                  ) -> AssetHistory:
     """history_entries() as people read them: ids of sites, rooms, models and categories
     shown by name, statuses, amounts and dates in words."""
     from inventory.history.words import readable
 
-    entries, more = await history_entries(tag, scope, limit, before)
-    return await readable(entries), more
+    page = await history_entries(tag, scope, limit, before)
+    return AssetHistory(await readable(page.entries), page.more, page.in_scope_since)
 
 
 async def tag_exists(tag: str, scope: Scope) -> bool:

@@ -120,10 +120,14 @@ async def record_many(entries: list[dict[str, Any]]) -> None:
     await insert_many(AuditRecord, entries)
 
 
+# What a history shows of a record (the acting account's id is for queries, not for reading).
+RECORD_COLUMNS = "SELECT id, entity, entity_key, at, actor, action, changes, site_id FROM audit_record "
+
+
 async def history(entity: str, entity_key: str, limit: int = 200) -> list[dict[str, Any]]:
     rows = await fetch_small(
-        "SELECT * FROM audit_record WHERE entity_key = {} AND entity = {} "
-        "ORDER BY id DESC LIMIT {}", entity_key, entity, limit)
+        RECORD_COLUMNS + "WHERE entity_key = {} AND entity = {} ORDER BY id DESC LIMIT {}",
+        entity_key, entity, limit)
     for row in rows:
         changes = row["changes"]
         row["changes"] = json.loads(changes) if isinstance(changes, str) else changes

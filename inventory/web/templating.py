@@ -108,14 +108,16 @@ def navigation(context) -> dict:
     current = tuple(item.key for item in menu if item.current(path))
     home = str(permissions.home_label(role))
     environment = context.environment
-    return {"menu": _nav_items(environment, tuple(menu), current, home),
-            "bar": _nav_items(environment, tuple(bar), current, home),
-            "more": _nav_items(environment, tuple(more), current, home), "path": path}
+    # With template reloading (INVENTORY_DEBUG=1), an edited _nav_items.html shows at once.
+    items = _render_nav_items.__wrapped__ if environment.auto_reload else _render_nav_items
+    return {"menu": items(environment, tuple(menu), current, home),
+            "bar": items(environment, tuple(bar), current, home),
+            "more": items(environment, tuple(more), current, home), "path": path}
 
 
 @lru_cache(maxsize=512)
-def _nav_items(environment: Environment, items: tuple, current: tuple[str, ...],
-               home_label: str) -> Markup:
+def _render_nav_items(environment: Environment, items: tuple, current: tuple[str, ...],
+                      home_label: str) -> Markup:
     """A menu's links, rendered once per language, role and current page: the menus are on
     every page, and rendering their ~30 links each time was a fifth of a page's work."""
     return Markup(environment.get_template("_nav_items.html").render(
