@@ -32,10 +32,12 @@ envelope (an organisation out of money does not hold up its neighbours).
 
 from __future__ import annotations
 
+import gc
 import heapq
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Protocol
 
 from inventory.contracts.shares import member_costs
 
@@ -140,10 +142,48 @@ class Scenario:
         return range(self.first_year, self.first_year + self.years)
 
 
+class Line(Protocol):
+    """A purchase of the plan, or of its backlog (year None): a device replaced (REPLACE) or
+    a new display for a classroom (NEW). The engine makes ComputedLines, an approved plan's
+    stored lines are StoredLines."""
+
+    @property
+    def year(self) -> int | None: ...  # None: backlog
+    @property
+    def kind(self) -> str: ...  # REPLACE or NEW
+    @property
+    def asset_id(self) -> int | None: ...
+    @property
+    def tag(self) -> str: ...
+    @property
+    def site_id(self) -> int: ...
+    @property
+    def room_id(self) -> int | None: ...
+    @property
+    def category_id(self) -> int: ...
+    @property
+    def cost_cents(self) -> int: ...
+    @property
+    def score(self) -> int: ...
+    @property
+    def envelope(self) -> str: ...
+    @property
+    def reason(self) -> Mapping[str, object]: ...
+    @property
+    def owner(self) -> int | None: ...
+    @property
+    def parts(self) -> tuple[tuple[int | None, int], ...]:
+        """Who pays for it: (organisation, cents) adding up to cost_cents (the owner alone,
+        or a jointly bought device's contract members by their shares)."""
+        ...
+
+
 @dataclass(slots=True)
-class Line:
-    year: int | None  # None: backlog
-    kind: str  # REPLACE or NEW
+class StoredLine:
+    """A line as an approved plan stored it."""
+
+    year: int | None
+    kind: str
     asset_id: int | None
     tag: str
     site_id: int
@@ -154,8 +194,6 @@ class Line:
     envelope: str
     reason: Mapping[str, object]
     owner: int | None = None
-    # Who pays for it: (organisation, cents) adding up to cost_cents (the owner alone, or
-    # a jointly bought device's contract members by their shares).
     parts: tuple[tuple[int | None, int], ...] = ()
 
 
@@ -268,6 +306,20 @@ def make_plan(
     scenario: Scenario,
     rooms: Iterable[PlanRoom] = (),
 ) -> Plan:
+    # The plan builds a few objects per device and no reference cycles: the cyclic garbage
+    # collector would only walk them again and again (a quarter of a million-device plan's
+    # time). It runs as usual once the plan is made.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _make_plan(assets, categories, scenario, rooms)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _make_plan(assets: Iterable[PlanAsset], categories: Iterable[CategoryPolicy],
+               scenario: Scenario, rooms: Iterable[PlanRoom]) -> Plan:
     policies = {c.id: c for c in categories}
     weights = scenario.weights
     price_year = scenario.price_year if scenario.price_year is not None else scenario.first_year
@@ -275,7 +327,9 @@ def make_plan(
     envelope_codes = [e.code for e in scenario.envelopes]
 
     candidates: list[_Candidate] = []
-    ages: dict[int, int] = {}  # asset id -> start year, for the fleet's age at the end
+    # The fleet's age at the end of the horizon: every dated device's, as if none were
+    # replaced; a replacement then makes its device as old as its successor.
+    dated = age_sum = 0
     undated = 0
     envelope_of_kind: dict[str, str] = {}
     for asset in assets:
@@ -283,7 +337,8 @@ def make_plan(
         lifespan = scenario.lifespans.get(asset.category_id, policy.lifespan_years)
         eol = end_of_life(asset, lifespan)
         if asset.start_year is not None:
-            ages[asset.id] = asset.start_year
+            dated += 1
+            age_sum += last_year - asset.start_year
         if eol is None:
             undated += 1
             continue
@@ -333,6 +388,7 @@ def make_plan(
     candidates.sort(key=lambda c: c.tiebreak)
     for order, candidate in enumerate(candidates):
         candidate.order = order
+        candidate.tiebreak = ()  # its order says it from now on
     spread = len(candidates) + 1
     for candidate in candidates:
         base = candidate.static_score - weights.age * candidate.late_from
@@ -343,16 +399,15 @@ def make_plan(
     for candidate in candidates:
         by_envelope.setdefault(candidate.envelope, []).append(candidate)
     caps_by_code = {e.code: e.caps for e in scenario.envelopes}
-    prices = {(c.id, year): cost_in_year(c, year, price_year)
-              for c in policies.values() for year in scenario.plan_years}
+    prices = {year: {c.id: cost_in_year(c, year, price_year) for c in policies.values()}
+              for year in scenario.plan_years}
 
-    lines: list[Line] = []
-    funded_year: dict[int, int] = {}
+    lines: list[ComputedLine] = []
     new_funded: list[tuple[int, int]] = []  # (room id, year)
     spent_by_envelope: dict[tuple[int, str], int] = {}
     year_demand: dict[int, int] = {y: 0 for y in scenario.plan_years}
     year_carried: dict[int, int] = {y: 0 for y in scenario.plan_years}
-    backlog: list[Line] = []
+    backlog: list[ComputedLine] = []
     blocked: list[tuple[int, str, str, int]] = []
 
     by_order = candidates  # sorted by tie-break: candidates[c.order] is c
@@ -362,6 +417,8 @@ def make_plan(
     organisation_caps = scenario.organisation_caps
     organisation_blocked: list[tuple[int, int, str, int]] = []
     for year in scenario.plan_years:
+        year_prices = prices[year]
+        age_now = weights.age * year
         heaps: list[_Pool] = []
         for pool in pools:
             candidates_of = pool.candidates
@@ -374,7 +431,7 @@ def make_plan(
                     candidate.policy.id, 0) + 1
                 pool.next_index += 1
             pool.cap = pool.remaining = pool.caps.get(year, 0)
-            year_demand[year] += sum(n * prices[(category, year)]
+            year_demand[year] += sum(n * year_prices[category]
                                      for category, n in pool.pending_by_category.items())
             # The score's age term grows by w_age a year for every candidate alike, so the
             # ranking only needs the rest; key % spread is the candidate's order.
@@ -391,8 +448,9 @@ def make_plan(
         while heaps:
             # The most urgent candidate of every envelope still funding this year.
             pool = heaps[0] if len(heaps) == 1 else min(heaps, key=lambda e: e.heap[0])
-            candidate = by_order[pool.heap[0] % spread]
-            price = prices[(candidate.policy.id, year)]
+            key = pool.heap[0]
+            candidate = by_order[key % spread]
+            price = year_prices[candidate.policy.id]
             parts = _parts(candidate, price) if left else ()
             if parts:
                 waits = any(org in closed for org, _part in parts)
@@ -419,9 +477,11 @@ def make_plan(
                 if org in left:
                     left[org] -= part
             pool.pending_by_category[candidate.policy.id] -= 1
-            lines.append(_line(candidate, year, price, candidate.score(year, weights)))
+            # Its key is -(score - age × year) × spread + order (see above).
+            lines.append(ComputedLine(candidate, year, price, age_now - key // spread))
             if candidate.asset is not None:
-                funded_year[candidate.asset.id] = year
+                if candidate.asset.start_year is not None:
+                    age_sum += candidate.asset.start_year - year
             else:
                 assert candidate.room is not None  # a new purchase is for a room
                 new_funded.append((candidate.room.id, year))
@@ -435,14 +495,12 @@ def make_plan(
     for pool in pools:
         for candidate in sorted(pool.pending,
                                 key=lambda c: (-c.score(last_year, weights), c.order)):
-            backlog.append(_line(candidate, None, last_prices[candidate.policy.id],
-                                 candidate.score(last_year, weights)))
+            backlog.append(ComputedLine(candidate, None, last_prices[candidate.policy.id],
+                                        candidate.score(last_year, weights)))
     position = {code: i for i, code in enumerate(envelope_codes)}
     blocked.sort(key=lambda b: (position.get(b[1], len(position)), b[0]))
 
-    lines.sort(key=lambda line: (line.year, envelope_codes.index(line.envelope)
-                                 if line.envelope in envelope_codes else len(envelope_codes),
-                                 -line.score, _line_key(line)))
+    lines.sort(key=_order_in_year({code: i for i, code in enumerate(envelope_codes)}))
     totals = tuple(
         YearTotal(
             year=year,
@@ -454,12 +512,9 @@ def make_plan(
         for year in scenario.plan_years
     )
 
-    # The fleet at the end of the horizon: replaced devices are as old as their successor.
-    age_sum = 0
-    for asset_id, start_year in ages.items():
-        age_sum += last_year - funded_year.get(asset_id, start_year)
+    # New displays are as old as their purchase.
     age_sum += sum(last_year - year for _room, year in new_funded)
-    counted = len(ages) + len(new_funded)
+    counted = dated + len(new_funded)
     room_ids = {r.id for r in room_list}
     before = sum(1 for r in room_list if r.has_display)
     return Plan(
@@ -509,48 +564,121 @@ def _parts(candidate: _Candidate, price: int) -> tuple[tuple[int | None, int], .
     return tuple(member_costs(price, asset.shares, asset.owner).items())
 
 
-def _line_key(line: Line) -> tuple:
-    return (line.tag, line.room_id or 0)
+class ComputedLine:
+    """A line as the engine makes it: its candidate, year, cost and score; everything else
+    is read from the candidate when asked for. A région's plan has a million lines: built
+    whole (their reasons as dicts, their shares as tuples) they took ~0.9 KB each."""
+
+    __slots__ = ("_candidate", "year", "cost_cents", "score")
+
+    def __init__(self, candidate: _Candidate, year: int | None, cost_cents: int, score: int):
+        self._candidate = candidate
+        self.year = year
+        self.cost_cents = cost_cents
+        self.score = score
+
+    @property
+    def kind(self) -> str:
+        return self._candidate.kind
+
+    @property
+    def asset_id(self) -> int | None:
+        asset = self._candidate.asset
+        return asset.id if asset is not None else None
+
+    @property
+    def tag(self) -> str:
+        return _tag(self._candidate)
+
+    @property
+    def site_id(self) -> int:
+        return self._place[0]
+
+    @property
+    def room_id(self) -> int | None:
+        return self._place[1]
+
+    @property
+    def _place(self) -> tuple[int, int | None]:
+        candidate = self._candidate
+        if candidate.asset is not None:
+            return candidate.asset.site_id, candidate.asset.room_id
+        assert candidate.room is not None  # a new purchase is for a room
+        return candidate.room.site_id, candidate.room.id
+
+    @property
+    def category_id(self) -> int:
+        return self._candidate.policy.id
+
+    @property
+    def envelope(self) -> str:
+        return self._candidate.envelope
+
+    @property
+    def owner(self) -> int | None:
+        candidate = self._candidate
+        if candidate.asset is not None:
+            return candidate.asset.owner
+        return candidate.room.owner if candidate.room is not None else None
+
+    @property
+    def parts(self) -> tuple[tuple[int | None, int], ...]:
+        return _parts(self._candidate, self.cost_cents)
+
+    @property
+    def reason(self) -> Mapping[str, object]:
+        """The facts that made it due, as of its year (of the year it first came due, for
+        the backlog)."""
+        candidate = self._candidate
+        first_due = candidate.first_ranked
+        reference = self.year if self.year is not None else first_due
+        asset = candidate.asset
+        facts: dict[str, object]
+        if candidate.kind == REPLACE:
+            assert asset is not None
+            facts = {
+                "eol_year": candidate.late_from, "lifespan": candidate.lifespan,
+                "start_year": asset.start_year, "override": asset.eol_override is not None,
+                "faults": asset.recent_faults,
+                "age": reference - asset.start_year if asset.start_year is not None else None,
+                "warranty_over": reference >= candidate.warranty_over_from,
+            }
+        else:
+            assert candidate.target is not None
+            facts = {"by_year": candidate.target.by_year,
+                     "site_kinds": sorted(candidate.target.site_kinds)}
+        if self.year is not None and first_due < self.year:
+            facts["carried_from"] = first_due
+        return facts
+
+    def _values(self) -> tuple:
+        return (self.year, self.kind, self.asset_id, self.tag, self.site_id, self.room_id,
+                self.category_id, self.cost_cents, self.score, self.envelope, self.reason,
+                self.owner, self.parts)
+
+    def __eq__(self, other: object) -> bool:
+        """Two lines are equal when they say the same (the same plan made twice)."""
+        if not isinstance(other, ComputedLine):
+            return NotImplemented
+        return self._values() == other._values()
+
+    __hash__ = None  # type: ignore[assignment]  # equal by value, and mutable like a dataclass
+
+    def __repr__(self) -> str:
+        return f"ComputedLine{self._values()}"
 
 
-def _line(candidate: _Candidate, year: int | None, price: int, score: int) -> Line:
-    first_due = candidate.first_ranked
-    reference = year if year is not None else first_due
-    asset = candidate.asset
-    # A replacement has its asset; a new purchase its room and coverage target.
-    if candidate.kind == REPLACE:
-        assert asset is not None
-        facts: dict = {
-            "eol_year": candidate.late_from, "lifespan": candidate.lifespan,
-            "start_year": asset.start_year, "override": asset.eol_override is not None,
-            "faults": asset.recent_faults,
-            "age": reference - asset.start_year if asset.start_year is not None else None,
-            "warranty_over": reference >= candidate.warranty_over_from,
-        }
-    else:
-        assert candidate.target is not None
-        facts = {"by_year": candidate.target.by_year,
-                 "site_kinds": sorted(candidate.target.site_kinds)}
-    if year is not None and first_due < year:
-        facts["carried_from"] = first_due
-    if asset is not None:
-        site_id, room_id = asset.site_id, asset.room_id
-    else:
-        assert candidate.room is not None
-        site_id, room_id = candidate.room.site_id, candidate.room.id
-    return Line(
-        owner=asset.owner if asset is not None else candidate.room.owner if candidate.room
-        else None,
-        parts=_parts(candidate, price),
-        year=year,
-        kind=candidate.kind,
-        asset_id=asset.id if asset else None,
-        tag=asset.tag if asset else "",
-        site_id=site_id,
-        room_id=room_id,
-        category_id=candidate.policy.id,
-        cost_cents=price,
-        score=score,
-        envelope=candidate.envelope,
-        reason=facts,
-    )
+def _order_in_year(envelope_position: Mapping[str, int]):
+    """The funded lines' order: by year, envelope, score (highest first), then tag and room."""
+    last = len(envelope_position)
+
+    def key(line: ComputedLine) -> tuple:
+        candidate = line._candidate
+        asset = candidate.asset
+        if asset is not None:
+            return (line.year, envelope_position.get(candidate.envelope, last), -line.score,
+                    asset.tag, asset.room_id or 0)
+        assert candidate.room is not None  # a new purchase is for a room
+        return (line.year, envelope_position.get(candidate.envelope, last), -line.score,
+                "", candidate.room.id)
+    return key

@@ -39,6 +39,7 @@ from inventory.planning.engine import (
     Plan,
     PlanAsset,
     PlanRoom,
+    StoredLine,
     YearTotal,
     make_plan,
 )
@@ -413,8 +414,8 @@ async def approve(plan_id: int, version: int | None, actor: Actor | str, on: dt.
 async def frozen(plan: dict[str, Any]) -> Plan:
     rows = await PlanLine.select().where(PlanLine.plan == plan["id"]).order_by(
         PlanLine.position).output(load_json=True).run()
-    lines: list[Line] = []
-    backlog: list[Line] = []
+    lines: list[StoredLine] = []
+    backlog: list[StoredLine] = []
     # Lines approved before organisations existed belong to the installation's first one
     # (the migrations gave it everything there was).
     first = await organisations.first_organisation_id() if rows else None
@@ -423,12 +424,12 @@ async def frozen(plan: dict[str, Any]) -> Plan:
         envelope = reason.pop("envelope", "all")
         owner = reason.pop("owner", first)
         parts = reason.pop("parts", None) or [[owner, r["cost_cents"]]]
-        line = Line(year=r["year"], kind=r["kind"], asset_id=r["asset_id"], tag=r["tag"],
-                    site_id=r["site_id"], room_id=r["room_id"], category_id=r["category_id"],
-                    cost_cents=r["cost_cents"], score=r["score"], envelope=envelope,
-                    reason=reason, owner=owner,
-                    parts=tuple((org, cents) for org, cents in parts))
-        (lines if r["year"] is not None else backlog).append(line)
+        stored = StoredLine(
+            year=r["year"], kind=r["kind"], asset_id=r["asset_id"], tag=r["tag"],
+            site_id=r["site_id"], room_id=r["room_id"], category_id=r["category_id"],
+            cost_cents=r["cost_cents"], score=r["score"], envelope=envelope, reason=reason,
+            owner=owner, parts=tuple((org, cents) for org, cents in parts))
+        (lines if r["year"] is not None else backlog).append(stored)
     s = plan["summary"]
     totals = tuple(YearTotal(*t) for t in s.get("totals", []))
     rooms, before, after = s.get("coverage", [0, 0, 0])
