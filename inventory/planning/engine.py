@@ -332,6 +332,7 @@ def _make_plan(assets: Iterable[PlanAsset], categories: Iterable[CategoryPolicy]
     dated = age_sum = 0
     undated = 0
     envelope_of_kind: dict[str, str] = {}
+    years: dict[int, int] = {}
     for asset in assets:
         policy = policies[asset.category_id]
         lifespan = scenario.lifespans.get(asset.category_id, policy.lifespan_years)
@@ -348,14 +349,16 @@ def _make_plan(assets: Iterable[PlanAsset], categories: Iterable[CategoryPolicy]
         if kind not in envelope_of_kind:
             envelope_of_kind[kind] = _envelope_of(kind, scenario.envelopes)
         faults = min(asset.recent_faults, MAX_COUNTED_FAULTS)
+        eol = years.setdefault(eol, eol)  # one int object per year, not per device
+        # The warranty counts as over in the year it ends; unknown counts as over.
+        warranty_over = asset.warranty_end.year if asset.warranty_end else -NEVER
         candidates.append(_Candidate(
             kind=REPLACE,
             envelope=envelope_of_kind[kind],
             due_year=max(eol, scenario.first_year),
             late_from=eol,
             static_score=weights.faults * faults + weights.criticality * policy.criticality,
-            # The warranty counts as over in the year it ends; unknown counts as over.
-            warranty_over_from=asset.warranty_end.year if asset.warranty_end else -NEVER,
+            warranty_over_from=years.setdefault(warranty_over, warranty_over),
             tiebreak=(eol, 0, asset.tag, 0),
             policy=policy, asset=asset, lifespan=lifespan,
         ))
