@@ -242,14 +242,6 @@ def cost_in_year(policy: CategoryPolicy, year: int, price_year: int) -> int:
     return (2 * numerator + denominator) // (2 * denominator)
 
 
-def end_of_life(asset: PlanAsset, lifespan: int) -> int | None:
-    if asset.eol_override is not None:
-        return asset.eol_override
-    if asset.start_year is None:
-        return None
-    return asset.start_year + lifespan
-
-
 @dataclass(slots=True)
 class _Candidate:
     kind: str
@@ -268,6 +260,7 @@ class _Candidate:
     first_ranked: int = 0  # the first year it competed for money
     key: int = 0  # its heap key in a year its warranty still runs
     key_warranty_over: int = 0
+    heap_key: int | None = None  # its key's entry in its envelope's heap, while it waits
 
     def score(self, year: int, weights: Weights) -> int:
         """Only asked for years it is pending in, so never before `late_from`."""
@@ -333,35 +326,36 @@ def _make_plan(assets: Iterable[PlanAsset], categories: Iterable[CategoryPolicy]
     undated = 0
     envelope_of_kind: dict[str, str] = {}
     years: dict[int, int] = {}
+    # Per category: its policy, the scenario's lifespan for it and its criticality's score.
+    by_category = {c.id: (c, scenario.lifespans.get(c.id, c.lifespan_years),
+                          weights.criticality * c.criticality) for c in policies.values()}
+    first_year = scenario.first_year
     for asset in assets:
-        policy = policies[asset.category_id]
-        lifespan = scenario.lifespans.get(asset.category_id, policy.lifespan_years)
-        eol = end_of_life(asset, lifespan)
-        if asset.start_year is not None:
+        policy, lifespan, critical_score = by_category[asset.category_id]
+        start_year = asset.start_year
+        if start_year is not None:
             dated += 1
-            age_sum += last_year - asset.start_year
+            age_sum += last_year - start_year
+        eol = asset.eol_override  # the end of life: set on the device, else by its age
         if eol is None:
-            undated += 1
-            continue
+            if start_year is None:
+                undated += 1
+                continue
+            eol = start_year + lifespan
         if eol > last_year:
             continue
         kind = asset.site_kind
-        if kind not in envelope_of_kind:
-            envelope_of_kind[kind] = _envelope_of(kind, scenario.envelopes)
-        faults = min(asset.recent_faults, MAX_COUNTED_FAULTS)
+        envelope = envelope_of_kind.get(kind)
+        if envelope is None:
+            envelope = envelope_of_kind[kind] = _envelope_of(kind, scenario.envelopes)
         eol = years.setdefault(eol, eol)  # one int object per year, not per device
         # The warranty counts as over in the year it ends; unknown counts as over.
         warranty_over = asset.warranty_end.year if asset.warranty_end else -NEVER
         candidates.append(_Candidate(
-            kind=REPLACE,
-            envelope=envelope_of_kind[kind],
-            due_year=max(eol, scenario.first_year),
-            late_from=eol,
-            static_score=weights.faults * faults + weights.criticality * policy.criticality,
-            warranty_over_from=years.setdefault(warranty_over, warranty_over),
-            tiebreak=(eol, 0, asset.tag, 0),
-            policy=policy, asset=asset, lifespan=lifespan,
-        ))
+            REPLACE, envelope, eol if eol > first_year else first_year, eol,
+            weights.faults * min(asset.recent_faults, MAX_COUNTED_FAULTS) + critical_score,
+            years.setdefault(warranty_over, warranty_over), (eol, 0, asset.tag, 0),
+            policy, asset, None, lifespan))
 
     # Coverage: the classrooms each target asks for, spread over the years to its deadline.
     room_list = sorted(rooms, key=lambda r: (r.site_id, r.id))
@@ -419,29 +413,50 @@ def _make_plan(assets: Iterable[PlanAsset], categories: Iterable[CategoryPolicy]
         pool.candidates.sort(key=lambda c: c.due_year)
     organisation_caps = scenario.organisation_caps
     organisation_blocked: list[tuple[int, int, str, int]] = []
+    warranty_flips = weights.warranty != 0  # else a candidate's key never changes
     for year in scenario.plan_years:
         year_prices = prices[year]
         age_now = weights.age * year
         heaps: list[_Pool] = []
         for pool in pools:
+            # The heap lasts from year to year: the age term grows alike for everyone, so
+            # only the candidates coming due, those held last year by their organisation's
+            # cap and those whose warranty ends this year get (new) keys.
+            arriving = pool.held
+            pool.held = []
             candidates_of = pool.candidates
             while pool.next_index < len(candidates_of) and \
                     candidates_of[pool.next_index].due_year <= year:
                 candidate = candidates_of[pool.next_index]
                 candidate.first_ranked = year
-                pool.pending.append(candidate)
+                arriving.append(candidate)
                 pool.pending_by_category[candidate.policy.id] = pool.pending_by_category.get(
                     candidate.policy.id, 0) + 1
+                if warranty_flips and year < candidate.warranty_over_from <= last_year:
+                    pool.flips.setdefault(candidate.warranty_over_from, []).append(candidate)
                 pool.next_index += 1
+            keys: list[int] = []
+            for candidate in arriving:
+                key = candidate.key_warranty_over \
+                    if year >= candidate.warranty_over_from else candidate.key
+                candidate.heap_key = key
+                keys.append(key)
+            pool.live += len(arriving)
+            for candidate in pool.flips.pop(year, ()):
+                # Still waiting with last year's key: that entry goes stale, skipped when
+                # it comes up (a funded or held candidate's own entry is gone already).
+                if candidate.heap_key == candidate.key:
+                    candidate.heap_key = candidate.key_warranty_over
+                    keys.append(candidate.key_warranty_over)
+            if len(keys) > len(pool.heap):
+                pool.heap += keys
+                heapq.heapify(pool.heap)
+            else:
+                for key in keys:
+                    heapq.heappush(pool.heap, key)
             pool.cap = pool.remaining = pool.caps.get(year, 0)
             year_demand[year] += sum(n * year_prices[category]
                                      for category, n in pool.pending_by_category.items())
-            # The score's age term grows by w_age a year for every candidate alike, so the
-            # ranking only needs the rest; key % spread is the candidate's order.
-            pool.heap = [c.key_warranty_over if year >= c.warranty_over_from else c.key
-                         for c in pool.pending]
-            heapq.heapify(pool.heap)
-            pool.held = []
             if pool.heap:
                 heaps.append(pool)
         # What each capped organisation may still spend this year, and those whose year
@@ -452,7 +467,12 @@ def _make_plan(assets: Iterable[PlanAsset], categories: Iterable[CategoryPolicy]
             # The most urgent candidate of every envelope still funding this year.
             pool = heaps[0] if len(heaps) == 1 else min(heaps, key=lambda e: e.heap[0])
             key = pool.heap[0]
-            candidate = by_order[key % spread]
+            candidate = by_order[key % spread]  # key % spread is the candidate's order
+            if candidate.heap_key != key:  # a stale entry (its warranty ended since)
+                heapq.heappop(pool.heap)
+                if not pool.heap:
+                    heaps.remove(pool)
+                continue
             price = year_prices[candidate.policy.id]
             parts = _parts(candidate, price) if left else ()
             if parts:
@@ -465,7 +485,10 @@ def _make_plan(assets: Iterable[PlanAsset], categories: Iterable[CategoryPolicy]
                             if part > organisation_caps[org][year]:
                                 organisation_blocked.append((year, org, _tag(candidate), part))
                 if waits:
-                    pool.held.append(heapq.heappop(pool.heap))
+                    heapq.heappop(pool.heap)
+                    candidate.heap_key = None
+                    pool.live -= 1
+                    pool.held.append(candidate)
                     if not pool.heap:
                         heaps.remove(pool)
                     continue
@@ -475,6 +498,8 @@ def _make_plan(assets: Iterable[PlanAsset], categories: Iterable[CategoryPolicy]
                 heaps.remove(pool)
                 continue
             heapq.heappop(pool.heap)
+            candidate.heap_key = None
+            pool.live -= 1
             pool.remaining -= price
             for org, part in parts:
                 if org in left:
@@ -491,15 +516,20 @@ def _make_plan(assets: Iterable[PlanAsset], categories: Iterable[CategoryPolicy]
             if not pool.heap:
                 heaps.remove(pool)
         for pool in pools:
-            pool.pending = [by_order[key % spread] for key in (*pool.held, *pool.heap)]
-            year_carried[year] += len(pool.pending)
+            year_carried[year] += pool.live + len(pool.held)
             spent_by_envelope[(year, pool.code)] = pool.cap - pool.remaining
     last_prices = {c.id: cost_in_year(c, last_year, price_year) for c in policies.values()}
+    age_last = weights.age * last_year
     for pool in pools:
-        for candidate in sorted(pool.pending,
-                                key=lambda c: (-c.score(last_year, weights), c.order)):
+        # The last year's keys rank the backlog: highest score first, then the tie-break.
+        keys = [key for key in pool.heap if by_order[key % spread].heap_key == key]
+        keys += [c.key_warranty_over if last_year >= c.warranty_over_from else c.key
+                 for c in pool.held]
+        keys.sort()
+        for key in keys:
+            candidate = by_order[key % spread]
             backlog.append(ComputedLine(candidate, None, last_prices[candidate.policy.id],
-                                        candidate.score(last_year, weights)))
+                                        age_last - key // spread))
     position = {code: i for i, code in enumerate(envelope_codes)}
     blocked.sort(key=lambda b: (position.get(b[1], len(position)), b[0]))
 
@@ -543,10 +573,12 @@ class _Pool:
     candidates: list[_Candidate]  # by due year
     caps: Mapping[int, int]
     next_index: int = 0  # candidates before it have come due
-    pending: list[_Candidate] = field(default_factory=list)
+    # Candidates whose warranty ends in a later year of the plan, by that year.
+    flips: dict[int, list[_Candidate]] = field(default_factory=dict)
+    live: int = 0  # entries of the heap that are not stale
     pending_by_category: dict[int, int] = field(default_factory=dict)  # how many of each wait
-    heap: list[int] = field(default_factory=list)  # this year's keys still to fund
-    held: list[int] = field(default_factory=list)  # this year's keys waiting for their org
+    heap: list[int] = field(default_factory=list)  # the keys of those waiting (some stale)
+    held: list[_Candidate] = field(default_factory=list)  # this year's, waiting for their org
     cap: int = 0
     remaining: int = 0
 
