@@ -122,6 +122,18 @@ def test_separate_envelopes_keep_their_own_caps():
     assert [line.tag for line in plan.backlog] == ["T-03"]
 
 
+def test_a_warranty_ending_mid_plan_raises_the_device_from_that_year():
+    """One PC a year. T-01's warranty runs in 2027 and ends in 2028, when its score ties
+    T-03's (the tie-break, its tag, puts it first); T-02 (one fault) goes first."""
+    fleet = [asset(1, PC, 2021, warranty=date(2028, 3, 1)), asset(2, PC, 2021, faults=1),
+             asset(3, PC, 2021)]
+    caps = {year: 500 * EUR for year in (2027, 2028, 2029)}
+    plan = make_plan(fleet, [PC], Scenario(2027, 3, (Envelope("all", caps),)))
+    assert [(line.year, line.tag, line.score) for line in plan.lines] == [
+        (2027, "T-02", 26), (2028, "T-01", 31), (2029, "T-03", 41)]
+    assert plan.lines[1].reason["warranty_over"] is True and plan.backlog == ()
+
+
 # Properties
 
 KINDS = ["elementaire", "maternelle", "mairie"]
