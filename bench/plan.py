@@ -42,7 +42,7 @@ def scenario_settings(first_year: int, cap_eur: int) -> dict:
     }
 
 
-def in_process(url: str, first_year: int) -> tuple[dict[str, float], int]:
+def in_process(url: str, first_year: int, cap_eur: int) -> tuple[dict[str, float], int]:
     """Median seconds to read the fleet, and to run the engine alone on it."""
     from inventory.core import db
     from inventory.planning import scenario as sc
@@ -60,7 +60,7 @@ def in_process(url: str, first_year: int) -> tuple[dict[str, float], int]:
         started = time.perf_counter()
         categories, fleet, rooms = asyncio.run(load())
         reads.append(time.perf_counter() - started)
-    scenario = sc.to_engine(first_year, YEARS, scenario_settings(first_year, CAP_EUR), categories,
+    scenario = sc.to_engine(first_year, YEARS, scenario_settings(first_year, cap_eur), categories,
                             price_year=today.year)
     policies = service.policies(categories)
     for _ in range(REPEAT):
@@ -112,12 +112,12 @@ def measure(kind: str, url: str, assets: int) -> dict[str, float]:
     process, port = bench.start_server(engines.env_for(url),
                                        engines.BENCH_DIR / f"plan-server-{kind}.log")
     try:
-        split, _fleet = in_process(url, first_year)
+        cap = CAP_EUR * assets // ASSETS  # the yearly cap scales with the fleet
+        split, _fleet = in_process(url, first_year, cap)
         cookie = bench.sign_in(port)
         plan_id, token = create_scenario(port, cookie, first_year)
         headers = {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded",
                    "x-csrftoken": token, "hx-request": "true"}
-        cap = CAP_EUR * assets // ASSETS
         updates = []
         for i in range(REPEAT):  # change the cap each time, as a planner would
             status, elapsed, _ = timed(port, "POST", f"/plans/{plan_id}", headers,

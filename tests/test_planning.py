@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import os
 import re
 import subprocess
@@ -77,6 +78,21 @@ def test_bad_settings_are_refused_at_the_field_and_nothing_is_written(client_as)
     assert field_error(wrong.text, "target_0_by_year") == "This field is required."
     assert 'value="beaucoup"' in wrong.text  # what was typed is kept
     assert query("SELECT version FROM renewal_plan WHERE id = {}", plan_id)[0]["version"] == version
+
+
+def test_a_regions_yearly_cap_of_tens_of_millions_is_accepted(client_as):
+    """A région's yearly budget is far above the 20 million euros a device's price may be."""
+    planner = client_as("planner")
+    plan_id, form = _scenario(planner, cap="40 000 000")
+    settings = query("SELECT settings FROM renewal_plan WHERE id = {}", plan_id)[0]["settings"]
+    if isinstance(settings, str):
+        settings = json.loads(settings)
+    assert settings["caps"]["all"][str(YEAR)] == 4_000_000_000
+    version = query("SELECT version FROM renewal_plan WHERE id = {}", plan_id)[0]["version"]
+    absurd = planner.post(f"/plans/{plan_id}", data={
+        **form, "version": str(version), f"cap_all_{YEAR}": "1" + "0" * 13})
+    assert absurd.status_code == 400
+    assert field_error(absurd.text, f"cap_all_{YEAR}") == "This amount is too large."
 
 
 def test_changing_a_cap_updates_the_plan_in_place(client_as):

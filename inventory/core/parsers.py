@@ -119,7 +119,12 @@ def integer(
 _MONEY_NOISE = re.compile(r"[\s\u00a0\u202f€]|EUR", re.IGNORECASE)
 
 
-def euros_to_cents(value: Any, *, required: bool = False) -> int | None:
+# A stored amount's largest value: amount columns are 32-bit integers (cents).
+AMOUNT_MAX_CENTS = 2_000_000_000
+
+
+def euros_to_cents(value: Any, *, required: bool = False,
+                   maximum: int = AMOUNT_MAX_CENTS) -> int | None:
     """'1 234,50 €', '1234.5', 1234 -> cents. Refuses negatives and sub-cent precision."""
     if blank(value):
         if required:
@@ -141,7 +146,7 @@ def euros_to_cents(value: Any, *, required: bool = False) -> int | None:
     cents = amount * 100
     if cents != cents.to_integral_value():
         raise FieldError(_("An amount has at most two decimals."))
-    if cents > 2_000_000_000:
+    if cents > maximum:
         raise FieldError(_("This amount is too large."))
     return int(cents)
 

@@ -15,6 +15,9 @@ from inventory.sites.rules import SCHOOL_KINDS, SITE_KINDS
 MIN_YEAR, MAX_YEAR = 2000, 2100
 MAX_YEARS = 15
 MAX_TARGETS = 3
+# A yearly cap is kept in the plan's settings (JSON), not in a 32-bit column: a région's
+# yearly budget runs to tens of millions of euros (20 million was the amounts' limit).
+CAP_MAX_CENTS = 100_000_000_000_000  # a thousand billion euros
 ONE_BUDGET = "one"
 SCHOOLS_AND_OTHERS = "split"
 # The envelopes a scenario can use: one budget, or schools and the other buildings apart
@@ -103,7 +106,7 @@ def clean_settings(raw: Mapping[str, Any], categories: list[dict[str, Any]],
             for year in range(first_year, first_year + years):
                 name = f"cap_{code}_{year}"
                 if name in raw:
-                    cents = c.field(name, v.euros_to_cents, raw.get(name))
+                    cents = c.field(name, v.euros_to_cents, raw.get(name), maximum=CAP_MAX_CENTS)
                 else:  # a year just added to the horizon starts from the previous cap
                     cents = previous_caps.get(code, {}).get(str(year))
                 caps[str(year)] = cents or 0
@@ -171,7 +174,7 @@ def _clean_organisations(c: Collector, raw: Mapping[str, Any], settings: dict[st
         for year in range(first_year, first_year + years):
             name = organisation_cap_name(org["code"], year)
             if name in raw:  # blank: no cap of its own
-                cents = c.field(name, v.euros_to_cents, raw.get(name))
+                cents = c.field(name, v.euros_to_cents, raw.get(name), maximum=CAP_MAX_CENTS)
             else:  # a year or an organisation just added keeps what it had
                 cents = (previous_caps.get(str(org["id"])) or {}).get(str(year))
             if cents is not None:
