@@ -15,6 +15,7 @@ Issue 17's target: a million rows streamed in under 60 s with flat memory (infor
 Figures only, no pass/fail assertion; REPEAT runs each, the median printed.
 
     .venv/bin/python bench/export.py [--assets 100000] [--engine both|sqlite|postgres]
+        [--repeat 3] [--formats csv,xlsx]
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import engines  # noqa: E402  (both engines: the PostgreSQL server and the fleets)
 import run as bench  # noqa: E402  (the HTTP bench's server helpers)
 
-REPEAT = 3
+REPEAT = 3  # --repeat
+FORMATS = ("csv", "xlsx")  # --formats: the downloads measured (a million-row workbook is slow)
 TARGET_MILLION_S = 60
 
 
@@ -82,7 +84,7 @@ def measure(kind: str, url: str) -> dict[str, dict]:
                                        engines.BENCH_DIR / f"export-server-{kind}.log")
     try:
         cookie = bench.sign_in(port)
-        for fmt in ("csv", "xlsx"):
+        for fmt in FORMATS:
             before = peak_rss_mb(process.pid)
             runs = []
             for _ in range(REPEAT):
@@ -104,9 +106,18 @@ def measure(kind: str, url: str) -> dict[str, dict]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args, kinds = engines.fleet_arguments(argv, __doc__, 100_000)
+    global REPEAT, FORMATS
+
+    def extra(parser):
+        parser.add_argument("--repeat", type=int, default=REPEAT, help="runs of each download")
+        parser.add_argument("--formats", default=",".join(FORMATS),
+                            help="downloads to measure: csv, xlsx or both (default)")
+
+    args, kinds = engines.fleet_arguments(argv, __doc__, 100_000, extra)
+    REPEAT = args.repeat
+    FORMATS = tuple(f for f in ("csv", "xlsx") if f in args.formats.split(","))
     figures, _ = engines.measure_fleets(kinds, args.assets, measure)
-    names = ["http csv", "http xlsx", "cli csv"]
+    names = [f"http {fmt}" for fmt in FORMATS] + ["cli csv"]
     engines.print_side_by_side(
         f"Asset export, {args.assets:,} assets (seconds, median of {REPEAT}; MB: size of the "
         "file; ttfb: seconds to the first byte; grew: growth of the server's peak resident "
