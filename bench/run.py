@@ -404,6 +404,12 @@ def healthz_ratios(results: list[Result], summary: dict, engine: str,
     return ratios
 
 
+def _set_at(target_assets: int, assets: int) -> str:
+    """A note after a target's line when this run's fleet is not the target's."""
+    return "" if assets == target_assets else (
+        f"  (target set at {target_assets:,} assets; this run: {assets:,})")
+
+
 def print_targets(summaries: dict[str, dict], ratios: dict[str, dict], assets: int) -> None:
     print("\nTargets (information only, never a failure):")
     lite, pg = summaries.get("sqlite", {}), summaries.get("postgres", {})
@@ -424,16 +430,13 @@ def print_targets(summaries: dict[str, dict], ratios: dict[str, dict], assets: i
         if "list-search" in summary:
             p99 = summary["list-search"]["p99_ms"]
             print(f"  {label} search p99 < {TARGET_SEARCH_P99_MS:g} ms: {p99:.1f} ms  "
-                  f"{verdict(p99 < TARGET_SEARCH_P99_MS)}"
-                  + ("" if assets == 100_000 else f"  (target set at 100,000 assets; "
-                     f"this run: {assets:,})"))
+                  f"{verdict(p99 < TARGET_SEARCH_P99_MS)}" + _set_at(100_000, assets))
     for engine, summary in summaries.items():
         if "dashboard" in summary:
             p95 = summary["dashboard"]["p95_ms"]
             print(f"  {engines.LABELS[engine]} dashboard p95 < {TARGET_DASHBOARD_P95_MS:g} ms "
                   f"(one at a time): {p95:.1f} ms  {verdict(p95 < TARGET_DASHBOARD_P95_MS)}"
-                  + ("" if assets == 1_000_000 else f"  (target set at 1,000,000 assets; "
-                     f"this run: {assets:,})"))
+                  + _set_at(1_000_000, assets))
     for engine, summary in summaries.items():
         label, parts = engines.LABELS[engine], []
         if "asset" in ratios.get(engine, {}):

@@ -261,11 +261,7 @@ class _Candidate:
     key: int = 0  # its heap key in a year its warranty still runs
     key_warranty_over: int = 0
     heap_key: int | None = None  # its key's entry in its envelope's heap, while it waits
-
-    def score(self, year: int, weights: Weights) -> int:
-        """Only asked for years it is pending in, so never before `late_from`."""
-        bonus = weights.warranty if year >= self.warranty_over_from else 0
-        return self.static_score + weights.age * (year - self.late_from) + bonus
+    # Its score in a year is age × year - key // spread (see make_plan's keys).
 
 
 NEVER = 10**9
