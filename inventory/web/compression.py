@@ -6,10 +6,13 @@ at the response: only text (HTML, CSS, JS, JSON, SVG, CSV...) of a known length 
 compressed. Files that are already compressed (PNG, JPEG, PDF, XLSX, zip) would only cost
 CPU, a response that already carries a Content-Encoding (the pre-compressed static files)
 is left as it is, and a streamed response (no Content-Length: server-sent events, streamed
-exports) keeps reaching the browser piece by piece instead of waiting for the end."""
+exports) keeps reaching the browser piece by piece instead of waiting for the end; a
+stream of text compresses itself with `gzipped`."""
 
 from __future__ import annotations
 
+import zlib
+from collections.abc import AsyncIterable, AsyncIterator
 from typing import Any
 
 from litestar.config.compression import CompressionConfig
@@ -36,6 +39,28 @@ def compressible(headers: Any) -> bool:
             and not content_type.startswith(NEVER)
             and header(headers, b"content-encoding") is None
             and header(headers, b"content-length") is not None)
+
+
+def accepts(accept_encoding: str, encoding: str) -> bool:
+    """Whether an Accept-Encoding header value takes `encoding` (not refused with q=0)."""
+    for part in accept_encoding.split(","):
+        coding, _sep, params = part.strip().partition(";")
+        if coding.strip().lower() in (encoding, "*") and params.replace(" ", "") not in (
+                "q=0", "q=0.0"):
+            return True
+    return False
+
+
+async def gzipped(pieces: AsyncIterable[bytes], level: int = 6) -> AsyncIterator[bytes]:
+    """A streamed text response compressed by its producer: each piece is flushed as it is
+    made, so the download keeps going out as it is written (the middleware leaves a stream
+    alone, and gzip is what every client takes)."""
+    compressor = zlib.compressobj(level, zlib.DEFLATED, 16 + zlib.MAX_WBITS)  # gzip framing
+    async for piece in pieces:
+        out = compressor.compress(piece) + compressor.flush(zlib.Z_SYNC_FLUSH)
+        if out:
+            yield out
+    yield compressor.flush(zlib.Z_FINISH)
 
 
 class TextCompressionMiddleware(CompressionMiddleware):

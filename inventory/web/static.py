@@ -23,7 +23,7 @@ from litestar.params import FromPath
 from litestar.response.base import ASGIResponse
 
 from inventory.core.settings import PROJECT_ROOT
-from inventory.web.compression import COMPRESSIBLE_TYPES
+from inventory.web.compression import COMPRESSIBLE_TYPES, accepts
 
 STATIC_DIR = PROJECT_ROOT / "static"
 PREFIX = "/static/"
@@ -123,15 +123,6 @@ def static_url(name: str) -> str:
     return catalog().url(name)
 
 
-def _accepts(request: Request, encoding: str) -> bool:
-    for part in request.headers.get("accept-encoding", "").split(","):
-        coding, _sep, params = part.strip().partition(";")
-        if coding.strip().lower() in (encoding, "*") and params.replace(" ", "") not in (
-                "q=0", "q=0.0"):
-            return True
-    return False
-
-
 def _respond(request: Request, file_path: str, is_head: bool) -> ASGIResponse:
     from litestar.exceptions import NotFoundException
 
@@ -146,10 +137,11 @@ def _respond(request: Request, file_path: str, is_head: bool) -> ASGIResponse:
     if request.headers.get("if-none-match") == entry.etag:
         return ASGIResponse(status_code=304, headers=headers, media_type=entry.media_type)
     body = entry.body
-    if entry.brotli is not None and _accepts(request, "br"):
+    taken = request.headers.get("accept-encoding", "")
+    if entry.brotli is not None and accepts(taken, "br"):
         body = entry.brotli
         headers["content-encoding"] = "br"
-    elif entry.gzipped is not None and _accepts(request, "gzip"):
+    elif entry.gzipped is not None and accepts(taken, "gzip"):
         body = entry.gzipped
         headers["content-encoding"] = "gzip"
     if is_head:
