@@ -60,12 +60,13 @@ SEARCH_TABLE = "asset_search"
 class Search:
     """A free-text search, resolved: the LIKE pattern (assets.rules.like_pattern) for the
     assets' own fields, on SQLite the FTS5 query that narrows the rows the LIKE reads
-    (assets.rules.narrowing_query; None to read them all), and the models and rooms whose
-    names match."""
+    (assets.rules.narrowing_query; None to read them all), the models whose names match, and
+    the room names that match (names, not ids: a région's thousands of rooms share a few
+    hundred names, and the database finds the rooms)."""
 
     pattern: str
     model_ids: tuple[int, ...] = ()
-    room_ids: tuple[int, ...] = ()
+    room_names: tuple[str, ...] = ()
     narrowing: str | None = None
     # False (PostgreSQL) for a term shorter than a trigram: no substring index can help,
     # and PostgreSQL, offered its GIN index for it, would read all of that index and then
@@ -76,7 +77,7 @@ class Search:
     def by_index(self) -> bool:
         """Whether its matches are found through indexes (trigrams, models, rooms) rather
         than by reading every row in reach."""
-        return self.narrowing is not None or bool(self.model_ids or self.room_ids)
+        return self.narrowing is not None or bool(self.model_ids or self.room_names)
 
 
 def trigram_counts(count: int, cap: int) -> str:
@@ -122,11 +123,14 @@ def where(f, scope: Scope, on: dt.date, search: Search | None = None,
                     f"{SEARCH_TABLE} MATCH {{}}) AND {text})")
             text_args.insert(0, search.narrowing)
         alternatives = [text]
-        for column, ids in (("asset.model", search.model_ids), ("asset.room", search.room_ids)):
-            if ids:
-                alternatives.append(f"{plain}{column} IN ({', '.join('{}' for _ in ids)})")
+        if search.model_ids:
+            alternatives.append(
+                f"{plain}asset.model IN ({', '.join('{}' for _ in search.model_ids)})")
+        if search.room_names:
+            alternatives.append(f"{plain}asset.room IN (SELECT id FROM room WHERE name IN "
+                                f"({', '.join('{}' for _ in search.room_names)}))")
         add("(" + " OR ".join(alternatives) + ")",
-            *text_args, *search.model_ids, *search.room_ids)
+            *text_args, *search.model_ids, *search.room_names)
     if f.site:
         add("asset.site = (SELECT id FROM site WHERE code = {})", f.site)
     if f.room:
