@@ -194,6 +194,12 @@ def _read_postgres(url: str) -> Schema:
             if table in schema:
                 schema[table].foreign_keys.add(
                     ForeignKey(column, f"{target}({target_column})", _PG_ACTIONS[action]))
+        for name, table in conn.execute(
+                "SELECT g.tgname, t.relname FROM pg_trigger g JOIN pg_class t ON t.oid = g.tgrelid "
+                "JOIN pg_namespace s ON s.oid = t.relnamespace AND s.nspname = 'public' "
+                "WHERE NOT g.tgisinternal"):
+            if table in schema:
+                schema[table].triggers.add(name)
         return schema
 
 

@@ -84,27 +84,3 @@ def test_fault_figures_on_the_dashboard(client_as):
     assert f"<th scope=\"row\">Ordinateur fixe</th><td class=\"num\">{pc_faults}</td>" \
            f"<td class=\"num\">{devices}</td>" in html
     assert "over 1 repaired fault" in html
-
-
-def test_counts_per_site_and_per_model_agree_with_a_join(client, run):
-    """The counts are grouped by id and named afterwards (no join per device): the same
-    figures as grouping the joined rows by name."""
-    from inventory.accounts.scope import EVERYTHING
-    from inventory.dashboard import service
-
-    today = dt.date.today()
-    expected = query(
-        "SELECT site.code AS site_code, site.name AS site_name, COUNT(*) AS n FROM asset "
-        "JOIN site ON site.id = asset.site WHERE asset.eol_year <= {} AND asset.status != "
-        "'retired' GROUP BY site.code, site.name", today.year)
-    rows = run(service.end_of_life_counts(today, EVERYTHING))
-    assert sorted(map(dict, rows), key=str) == sorted(map(dict, expected), key=str) != []
-    assert [r["n"] for r in rows] == sorted((r["n"] for r in rows), reverse=True)
-    by_model = query(
-        "SELECT equipment_model.manufacturer || ' ' || equipment_model.name AS name, "
-        "COUNT(*) AS n FROM asset JOIN equipment_model ON equipment_model.id = asset.model "
-        "WHERE asset.status != 'retired' GROUP BY equipment_model.manufacturer, "
-        "equipment_model.name")
-    counted = run(service._counts_by_name("model", "manufacturer || ' ' || name",
-                                          "equipment_model", "asset.status != 'retired'"))
-    assert {r["name"]: r["n"] for r in counted} == {r["name"]: r["n"] for r in by_model} != {}

@@ -47,12 +47,15 @@ def _declared(engine_kind: str, request, tmp_path) -> schema.Schema:
     declared = _build(_fresh_url(engine_kind, request, tmp_path, "declared"), create)
     for index in tables.COMPOSITE_INDEXES:
         if engine_kind in index.engines:
-            declared[index.table].indexes.add(schema.Index(index.columns, False, index.name))
+            declared[index.table].indexes.add(
+                schema.Index(index.columns, index.unique, index.name))
     for substring in tables.SUBSTRING_INDEXES:
         declared[substring.table].indexes.add(schema.Index(
             (substring.column,), False, substring.name, substring.method(engine_kind)))
         if engine_kind == "sqlite":
             declared[substring.table].triggers.update(substring.triggers)
+    for trigger in tables.TRIGGERS:
+        declared[trigger.table].triggers.add(trigger.name)
     return declared
 
 

@@ -588,6 +588,33 @@ class ImportProfile(Table, tablename="import_profile"):
     updated_at = Timestamptz(default=TimestamptzNow())
 
 
+class AssetTally(Table, tablename="asset_tally"):
+    """How many assets share each (site, category, model, status, end-of-life year): the
+    dashboard's fleet figures read these few thousand rows instead of counting a million
+    devices. Kept by the database (m0033): every write to an asset appends its change to
+    asset_tally_change, in the writing transaction, whoever writes; dashboard.tally folds
+    the changes in. `model` and `eol_year` are 0 for none (a unique key needs values)."""
+
+    site = Integer()
+    category = Integer()
+    model = Integer()
+    status = Varchar(length=20)
+    eol_year = Integer()
+    n = Integer()
+
+
+class AssetTallyChange(Table, tablename="asset_tally_change"):
+    """A change to asset_tally not folded in yet (+1 for a row that came, -1 for one that
+    went). Appended, never updated: writers never wait on each other for a count."""
+
+    site = Integer()
+    category = Integer()
+    model = Integer()
+    status = Varchar(length=20)
+    eol_year = Integer()
+    delta = Integer()
+
+
 class IdempotentRequest(Table, tablename="idempotent_request"):
     """The first answer to a JSON API write sent with an `Idempotency-Key` (a phone's queued
     offline action): a retried send answers it again instead of applying the action twice.
@@ -669,6 +696,7 @@ ALL_TABLES = (
     Organisation, UserOrganisation, IdempotentRequest, Person, PersonOrganisation, Loan,
     LoanOrganisation,
     Contract, ContractMember, ContractDocument, Purchase, PurchaseLine,
+    AssetTally, AssetTallyChange,
 )
 
 
@@ -682,6 +710,7 @@ class CompositeIndex(NamedTuple):
     columns: tuple[str, ...]
     migration: str
     engines: tuple[str, ...] = ("sqlite", "postgres")
+    unique: bool = False
 
 
 COMPOSITE_INDEXES = (
@@ -695,7 +724,23 @@ COMPOSITE_INDEXES = (
     # SQLite only: on PostgreSQL a B-tree entry is limited to ~2.7 kB (long notes).
     CompositeIndex("asset_site_search", "asset", ("site", "search_text", "model", "room"),
                    "m0016", engines=("sqlite",)),
+    # One row per group: the key the tally's fold adds its changes to.
+    CompositeIndex("asset_tally_key", "asset_tally",
+                   ("site", "category", "model", "status", "eol_year"), "m0033", unique=True),
 )
+
+
+class Trigger(NamedTuple):
+    """A trigger made by a hand-written migration, declared here so the schema test checks
+    the migrated database has it (by name, on both engines)."""
+
+    name: str
+    table: str
+    migration: str
+
+
+TRIGGERS = tuple(Trigger(f"asset_tally_{event}", "asset", "m0033")
+                 for event in ("insert", "delete", "update"))
 
 
 class SubstringIndex(NamedTuple):

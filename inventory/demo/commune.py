@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from inventory.accounts.scope import EVERYTHING
-from inventory.assets import rules
+from inventory.assets import rules, tally
 from inventory.assets import service as assets
 from inventory.catalog import service as catalog
 from inventory.core import audit, clock
@@ -254,6 +254,7 @@ async def build_demo(target_assets: int = 1500, *, prefix: str = "BRN", digits: 
             summary.rooms += region.rooms
         summary.assets = written
         await assets.advance_sequence(prefix, written)
+        await tally.fold()  # the fleet's counts in one piece, not a change per device
         # Faulty and in-repair devices are so because a fault says so: open those faults,
         # with their history, through the faults service.
         await faults.open_for_status(_demo_faults(broken, clock.now(), random.Random(seed + 1)),

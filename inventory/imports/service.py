@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from inventory.accounts.scope import EVERYTHING, Scope
-from inventory.assets import queries, rules
+from inventory.assets import queries, rules, tally
 from inventory.assets import service as assets
 from inventory.assets.service import clean_asset_fields
 from inventory.catalog import service as catalog
@@ -173,6 +173,7 @@ async def run_import(path: Path, mapping: Sequence[str], who: Importer, *, commi
             async with audit.atomic():
                 await run.write()
             report.committed = True
+            await tally.fold()  # the file's devices counted in, as one change
         except _Stale:
             report.problem = _("Devices of this file were changed by someone else while it was "
                                "being checked; nothing was imported. Check the file again.")
