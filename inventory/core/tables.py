@@ -724,6 +724,7 @@ COMPOSITE_INDEXES = (
     # SQLite only: on PostgreSQL a B-tree entry is limited to ~2.7 kB (long notes).
     CompositeIndex("asset_site_search", "asset", ("site", "search_text", "model", "room"),
                    "m0016", engines=("sqlite",)),
+    CompositeIndex("asset_warranty_status", "asset", ("warranty_end", "status"), "m0034"),
     # One row per group: the key the tally's fold adds its changes to.
     CompositeIndex("asset_tally_key", "asset_tally",
                    ("site", "category", "model", "status", "eol_year"), "m0033", unique=True),
