@@ -147,6 +147,47 @@ def test_a_bounded_read_moves_to_the_pool_when_it_runs_too_long(tmp_path):
     assert quick == abandoned == expected
 
 
+def test_plain_tuples_hold_what_dict_rows_hold_on_both_engines(demo_url):
+    """fetch_tuples (the plan's fleet) answers the values fetch_all does, in the SELECT's
+    order, with or without the pool and inside a transaction; SQLite's dates as ISO text."""
+    import asyncio
+    import datetime as dt
+
+    from inventory.core import db
+    from inventory.core.audit import reading
+
+    sql = ("SELECT id, tag, site, room, warranty_end, eol_year FROM asset WHERE id > {} "
+           "ORDER BY id LIMIT 40")
+    previous = db.current_engine()
+    engine = db.use(db.engine_from_url(demo_url))
+
+    def plain(value):
+        return value.isoformat() if isinstance(value, dt.date) else value
+
+    async def read_all() -> tuple:
+        dicts = await db.fetch_all(sql, 3)
+        unpooled = await db.fetch_tuples(sql, 3)
+        await db.start_pool(engine, size=2)
+        try:
+            pooled = await db.fetch_tuples(sql, 3)
+            async with reading():
+                inside = await db.fetch_tuples(sql, 3)
+        finally:
+            await db.close_pool(engine)
+        return dicts, unpooled, pooled, inside
+
+    try:
+        dicts, *tuples = asyncio.run(read_all())
+    finally:
+        db.use(previous)
+    expected = [tuple(plain(v) for v in row.values()) for row in dicts]
+    assert len(expected) == 40 and any(row[4] for row in expected)
+    for rows in tuples:
+        assert [tuple(plain(v) for v in row) for row in rows] == expected
+    if demo_url.startswith("sqlite"):
+        assert isinstance(next(row[4] for row in tuples[1] if row[4]), str)
+
+
 def test_healthz_reports_pending_migrations(tmp_path):
     from litestar.testing import TestClient
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from collections.abc import Mapping
 from functools import lru_cache
 from itertools import chain
@@ -48,6 +50,38 @@ async def fetch_all(sql: str, *args: Any, row: Any = None) -> list[Any]:
         return await engine._run_pooled(_sqlite_placeholders(sql, len(args)), args)
     rows = await engine.run_querystring(QueryString(sql, *args))
     return engine.transform_response_to_dicts(rows) if rows else []
+
+
+async def fetch_tuples(sql: str, *args: Any) -> list[tuple[Any, ...]]:
+    """Rows of a raw read of hundreds of thousands of rows as plain tuples, in the SELECT's
+    column order, without fetch_all's per-value work (a dict per row, a Python converter
+    per typed value: ~5 s of a million-device plan). SQLite gives dates and times as their
+    ISO text; PostgreSQL as date objects. Outside a transaction only."""
+    engine = current_engine()
+    if engine.current_transaction.get() is None:
+        if isinstance(engine, InventorySQLiteEngine):
+            return await asyncio.to_thread(_plain_sqlite_rows, engine.path,
+                                           _sqlite_placeholders(sql, len(args)), args)
+        if isinstance(engine, PostgresEngine) and engine.pool is not None:
+            async with engine.pool.acquire() as connection:
+                return list(await connection.fetch(_postgres_placeholders(sql, len(args)),
+                                                   *args))
+    return [tuple(row.values()) for row in await fetch_all(sql, *args)]
+
+
+def _plain_sqlite_rows(path: str, sql: str, args: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    # A connection of its own, without the engine's converters and row factory (a reader
+    # in WAL mode: writers go on meanwhile).
+    connection = sqlite3.connect(path)
+    try:
+        return connection.execute(sql, args).fetchall()
+    finally:
+        connection.close()
+
+
+@lru_cache(maxsize=256)
+def _postgres_placeholders(sql: str, count: int) -> str:
+    return sql.format(*[f"${n}" for n in range(1, count + 1)])
 
 
 @overload
