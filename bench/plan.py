@@ -138,7 +138,13 @@ def measure(kind: str, url: str, assets: int) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args, kinds = engines.fleet_arguments(argv, __doc__, ASSETS)
+    def extra(parser):
+        parser.add_argument("--repeat", type=int, default=REPEAT,
+                            help=f"measures of each figure (median; default {REPEAT})")
+
+    global REPEAT
+    args, kinds = engines.fleet_arguments(argv, __doc__, ASSETS, extra)
+    REPEAT = args.repeat
     figures = {}
     with engines.postgres_if("postgres" in kinds) as pg:
         urls = engines.prepare_fleets(kinds, args.assets, pg)

@@ -10,7 +10,7 @@ from litestar.response import Redirect, Template
 from litestar_htmx import HTMXRequest
 
 from inventory.accounts import permissions as p
-from inventory.core import clock
+from inventory.core import clock, collector
 from inventory.core.i18n import _
 from inventory.core.parsers import row_number
 from inventory.planning import exports, present, service
@@ -42,6 +42,13 @@ def _query_int(request: Request, name: str) -> int | None:
 
 async def _plan_context(plan: dict[str, Any], request: Request, values: dict[str, Any] | None = None,
                         errors: dict[str, str] | None = None) -> dict[str, Any]:
+    with collector.paused():  # the plan and its presentation: millions of objects, no cycles
+        return await _plan_context_of(plan, request, values, errors)
+
+
+async def _plan_context_of(plan: dict[str, Any], request: Request,
+                           values: dict[str, Any] | None, errors: dict[str, str] | None
+                           ) -> dict[str, Any]:
     cats = await service.categories()
     result = await service.computed(plan, clock.today())
     names = await service.names()
@@ -57,7 +64,9 @@ async def _plan_context(plan: dict[str, Any], request: Request, values: dict[str
     bars, chart_width, chart_top = present.chart(result)
     return {
         "plan": plan,
-        "result": result,
+        # Its figures, not the plan: the lines (a million objects for a région) are freed
+        # when this returns, before the page is rendered.
+        "result": present.figures(result),
         "years": years,
         "grid": present.grid(result.lines, result.backlog, years, names.sites, names.categories),
         "bars": bars, "chart_width": chart_width, "chart_top": chart_top,

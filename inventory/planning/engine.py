@@ -32,7 +32,6 @@ envelope (an organisation out of money does not hold up its neighbours).
 
 from __future__ import annotations
 
-import gc
 import heapq
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -40,6 +39,7 @@ from datetime import date
 from typing import Protocol
 
 from inventory.contracts.shares import member_costs
+from inventory.core import collector
 
 REPLACE = "replace"
 NEW = "new"
@@ -234,6 +234,14 @@ class Plan:
     def total_cents(self) -> int:
         return sum(line.cost_cents for line in self.lines)
 
+    @property
+    def backlog_count(self) -> int:
+        return len(self.backlog)
+
+    @property
+    def lines_count(self) -> int:
+        return len(self.lines)
+
 
 def cost_in_year(policy: CategoryPolicy, year: int, price_year: int) -> int:
     """Today's replacement cost moved by the yearly price change, rounded to the cent."""
@@ -301,13 +309,8 @@ def make_plan(
     # The plan builds a few objects per device and no reference cycles: the cyclic garbage
     # collector would only walk them again and again (a quarter of a million-device plan's
     # time). It runs as usual once the plan is made.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector.paused():
         return _make_plan(assets, categories, scenario, rooms)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _make_plan(assets: Iterable[PlanAsset], categories: Iterable[CategoryPolicy],

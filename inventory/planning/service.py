@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from inventory.accounts.scope import Scope
-from inventory.core import audit, clock, db
+from inventory.core import audit, clock, collector, db
 from inventory.core.audit import Actor
 from inventory.core.errors import NotFound, ValidationFailed
 from inventory.core.formatters import cents_to_input
@@ -30,6 +30,7 @@ from inventory.core.tables import (
     RenewalPlan,
 )
 from inventory.organisations import service as organisations
+from inventory.planning import present
 from inventory.planning import scenario as sc
 from inventory.planning.engine import (
     NEW,
@@ -324,8 +325,9 @@ async def compute(first_year: int, years: int, settings: dict[str, Any], on: dt.
     cats = await categories()
     scenario = sc.to_engine(first_year, years, settings, cats, price_year=on.year)
     owners = sc.plan_organisations(settings) or None
-    return make_plan(await fleet(on, owners), policies(cats), scenario,
-                     await classrooms(owners))
+    with collector.paused():  # a million devices read, then planned: no cycles among them
+        return make_plan(await fleet(on, owners), policies(cats), scenario,
+                         await classrooms(owners))
 
 
 async def computed(plan: dict[str, Any], on: dt.date) -> Plan:
@@ -335,19 +337,20 @@ async def computed(plan: dict[str, Any], on: dt.date) -> Plan:
     return await compute(plan["first_year"], plan["years"], plan["settings"], on)
 
 
-def summary_of(plan: Plan) -> dict[str, Any]:
+def summary_of(plan: Plan | present.Figures) -> dict[str, Any]:
     return {
         "total_cents": plan.total_cents,
         "backlog_cents": plan.backlog_cents,
-        "backlog_count": len(plan.backlog),
-        "lines": len(plan.lines),
+        "backlog_count": plan.backlog_count,
+        "lines": plan.lines_count,
         "over_cap_years": [t.year for t in plan.totals if t.carried],
         "average_age_end": plan.average_age_end,
     }
 
 
 async def refresh_summary(plan_id: int, on: dt.date | None = None, *,
-                          result: Plan | None = None) -> Plan:
+                          result: Plan | present.Figures | None = None
+                          ) -> Plan | present.Figures:
     """Store the figures the scenario list shows, of `result` when the caller has just
     computed the plan (a page shows it), else computed now. The one writer of a draft's
     summary; an approved plan keeps those of its approval."""
