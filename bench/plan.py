@@ -158,11 +158,13 @@ def main(argv: list[str] | None = None) -> int:
         f"target (seconds, median of {REPEAT}):",
         [(name, {kind: {"s": f[key]} for kind, f in figures.items()}) for name, key in rows],
         [("s", "s", ".2f", True)])
+    # Issue 6's targets at 100,000 devices; issue 17's at a million (engine 10 s, page 12 s).
+    engine_target, page_target = (10, 12) if args.assets >= 1_000_000 else (2, 3)
     for kind, f in figures.items():
-        print(f"  {engines.LABELS[kind]}: engine alone {f['engine_s']:.2f} s (target <= 2 s "
-              f"at 100,000) {bench.verdict(f['engine_s'] <= 2)}; plan page {f['page_s']:.2f} s "
-              f"(target <= 3 s) {bench.verdict(f['page_s'] <= 3)}; page size "
-              f"{f['kib']:.0f} KiB")
+        print(f"  {engines.LABELS[kind]}: engine alone {f['engine_s']:.2f} s (target <= "
+              f"{engine_target} s) {bench.verdict(f['engine_s'] <= engine_target)}; plan page "
+              f"{f['page_s']:.2f} s (target <= {page_target} s) "
+              f"{bench.verdict(f['page_s'] <= page_target)}; page size {f['kib']:.0f} KiB")
     return 0
 
 
