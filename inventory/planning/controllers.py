@@ -10,7 +10,7 @@ from litestar.response import Redirect, Template
 from litestar_htmx import HTMXRequest
 
 from inventory.accounts import permissions as p
-from inventory.core import clock, collector
+from inventory.core import clock, memory
 from inventory.core.i18n import _
 from inventory.core.parsers import row_number
 from inventory.planning import exports, present, service
@@ -42,7 +42,7 @@ def _query_int(request: Request, name: str) -> int | None:
 
 async def _plan_context(plan: dict[str, Any], request: Request, values: dict[str, Any] | None = None,
                         errors: dict[str, str] | None = None) -> dict[str, Any]:
-    with collector.paused():  # the plan and its presentation: millions of objects, no cycles
+    with memory.collector_paused():  # the plan and its presentation: millions of objects, no cycles
         return await _plan_context_of(plan, request, values, errors)
 
 

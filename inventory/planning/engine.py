@@ -39,7 +39,7 @@ from datetime import date
 from typing import Protocol
 
 from inventory.contracts.shares import member_costs
-from inventory.core import collector
+from inventory.core import memory
 
 REPLACE = "replace"
 NEW = "new"
@@ -309,7 +309,7 @@ def make_plan(
     # The plan builds a few objects per device and no reference cycles: the cyclic garbage
     # collector would only walk them again and again (a quarter of a million-device plan's
     # time). It runs as usual once the plan is made.
-    with collector.paused():
+    with memory.collector_paused():
         return _make_plan(assets, categories, scenario, rooms)
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from inventory.accounts.scope import Scope
-from inventory.core import audit, clock, collector, db
+from inventory.core import audit, clock, db, memory
 from inventory.core.audit import Actor
 from inventory.core.errors import NotFound, ValidationFailed
 from inventory.core.formatters import cents_to_input
@@ -325,7 +325,7 @@ async def compute(first_year: int, years: int, settings: dict[str, Any], on: dt.
     cats = await categories()
     scenario = sc.to_engine(first_year, years, settings, cats, price_year=on.year)
     owners = sc.plan_organisations(settings) or None
-    with collector.paused():  # a million devices read, then planned: no cycles among them
+    with memory.collector_paused():  # a million devices read, then planned: no cycles among them
         return make_plan(await fleet(on, owners), policies(cats), scenario,
                          await classrooms(owners))
 

@@ -18,7 +18,7 @@ _was_enabled = True
 
 
 @contextmanager
-def paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     global _pauses, _was_enabled
     if _pauses == 0:
         _was_enabled = gc.isenabled()
