@@ -143,6 +143,16 @@ def _pg_tables(conn: psycopg.Connection) -> list[str]:
         "AND table_type = 'BASE TABLE' ORDER BY table_name").fetchall()]
 
 
+def _pg_functions(conn: psycopg.Connection) -> list[str]:
+    """The database's own functions (the asset tally's triggers'), as `name(arguments)`;
+    not those of an extension (pg_trgm's)."""
+    return [r[0] for r in conn.execute(
+        "SELECT p.oid::regprocedure::text FROM pg_proc p "
+        "JOIN pg_namespace n ON n.oid = p.pronamespace AND n.nspname = 'public' "
+        "WHERE NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid "
+        "AND d.deptype = 'e') ORDER BY 1").fetchall()]
+
+
 def _pg_value(conn: psycopg.Connection, sql: str) -> Any:
     """The value of a query that always answers one row (a count, a setting)."""
     row = conn.execute(sql).fetchone()
@@ -371,6 +381,7 @@ def _restore_postgres(url: str, dump: Path, expected: dict[str, int]) -> None:
     with psycopg.connect(url, autocommit=True) as conn:
         major = _pg_major(conn)
         existing = _pg_tables(conn)
+        functions = _pg_functions(conn)
     restored_sql = dump.parent / "restore.sql"
     script = subprocess.run(
         [pg_bin("pg_restore", major), "--no-owner", "--no-privileges",
@@ -381,6 +392,7 @@ def _restore_postgres(url: str, dump: Path, expected: dict[str, int]) -> None:
     # One transaction: drop what is there (empty, or --force), load the dump, check the
     # counts; any error or a wrong count rolls it all back.
     drops = "".join(f'DROP TABLE IF EXISTS public."{t}" CASCADE;\n' for t in existing)
+    drops += "".join(f"DROP FUNCTION IF EXISTS {f} CASCADE;\n" for f in functions)
     checks = "".join(
         f"  IF (SELECT COUNT(*) FROM public.\"{t}\") <> {int(n)} THEN RAISE EXCEPTION "
         f"'restored rows of {t} differ from the manifest ({int(n)})'; END IF;\n"
