@@ -4,8 +4,9 @@ thousand rows instead of counting every device (a région's million devices took
 
 Every write to an asset appends its change to asset_tally_change in the writing
 transaction (triggers); readers add the changes not folded in yet, so the counts are
-always those of the committed assets. `fold` moves the changes into the tally: a reader
-does it when many have piled up, bulk creations (the demo, an import) at their end."""
+always those of the committed assets. `fold` moves the changes into the tally: a job every
+ten minutes, and bulk creations (the demo, an import) at their end. Readers never fold: on
+SQLite a fold waits for the write lock, which an import holds for minutes."""
 
 from __future__ import annotations
 
@@ -19,29 +20,16 @@ GROUP = "site, category, model, status, eol_year"
 # The tally with the changes not folded in yet: what the committed assets add up to.
 CURRENT = (f"(SELECT {GROUP}, n FROM asset_tally UNION ALL "
            f"SELECT {GROUP}, delta AS n FROM asset_tally_change) AS tally")
-FOLD_AT = 5_000  # logged changes a reader folds in before counting
 
 
 async def counts(columns: str, scope: Scope, where: str = "1 = 1", *args: Any
                  ) -> list[dict[str, Any]]:
     """Devices per `columns` (of GROUP) within the scope, where `where` holds (over GROUP's
     columns: `model` and `eol_year` are 0 for none)."""
-    await fold_if_many()
     in_scope, scope_args = scope.sql("tally.site")
     return await fetch_all(
         f"SELECT {columns}, SUM(n) AS n FROM {CURRENT} WHERE {where} AND {in_scope} "
         f"GROUP BY {columns} HAVING SUM(n) <> 0", *args, *scope_args)
-
-
-async def pending() -> int:
-    """About how many changes wait to be folded in (ids are not reused; gaps are rare)."""
-    row = (await fetch_all("SELECT MIN(id) AS low, MAX(id) AS high FROM asset_tally_change"))[0]
-    return 0 if row["high"] is None else row["high"] - row["low"] + 1
-
-
-async def fold_if_many() -> None:
-    if await pending() > FOLD_AT:
-        await fold()
 
 
 async def fold() -> None:

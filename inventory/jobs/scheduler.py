@@ -51,6 +51,12 @@ def make_scheduler(settings: Settings) -> AsyncIOScheduler:
         # Every hour: mails the administrators once per incident when backups stopped.
         await run_claimed("backup-watch", minute_period()[:13], lambda: backups.watch(settings))
 
+    async def tally() -> None:
+        from inventory.assets import tally
+
+        # Once per ten minutes across instances (the period key is the minute's tens).
+        await run_claimed("tally", minute_period()[:15], tally.fold)
+
     async def loans() -> None:
         from inventory.loans import service as loans
 
@@ -79,6 +85,9 @@ def make_scheduler(settings: Settings) -> AsyncIOScheduler:
                       next_run_time=clock.now(), coalesce=True, max_instances=1)
     # The first check of each day makes the day's backup (the claim is per day).
     scheduler.add_job(backup, "interval", hours=1, id="backup",
+                      next_run_time=clock.now(), coalesce=True, max_instances=1)
+    # The day's writes to the dashboard's counts, folded in every ten minutes.
+    scheduler.add_job(tally, "interval", minutes=10, id="tally",
                       next_run_time=clock.now(), coalesce=True, max_instances=1)
     # At least once a minute, and once right at start (a night's backlog goes out at once).
     scheduler.add_job(flush_outbox, "interval", seconds=60, id="outbox",
