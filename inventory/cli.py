@@ -132,7 +132,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.create_categories:  # the older flag, kept
         create |= {"categories"}
     try:
-        info = reading.inspect(path, header_row=args.header_row)
+        info = reading.inspect(path, reading.COMMAND_LINE_MAX_FILE_BYTES,
+                               header_row=args.header_row)
         profile = profiles.Profile()
         if args.mapping:
             mapping_path = Path(args.mapping)
@@ -160,7 +161,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     async def run():
         await migrations.migrate()
-        return await run_import(path, mapping, who, commit=not args.dry_run, options=options)
+        return await run_import(path, mapping, who, commit=not args.dry_run, options=options,
+                                limit=reading.COMMAND_LINE_MAX_FILE_BYTES)
 
     report = asyncio.run(_with_pool(run()))
     if args.verbose:

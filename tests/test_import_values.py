@@ -349,3 +349,21 @@ def test_command_line_site_and_category_for_all_rows(empty_url, make, tmp_path):
     unknown = _cli(empty_url, "import", str(path), "--site", "NOWHERE", "--category", "TNI")
     assert unknown.returncode == 1
     assert "The site chosen for all rows, “NOWHERE”, does not exist." in unknown.stderr
+
+
+def test_command_line_takes_a_file_larger_than_the_pages_limit(empty_url, make, tmp_path):
+    """A région's fleet in one file (500,000 rows are ~75 MB): the command line reads files
+    up to COMMAND_LINE_MAX_FILE_BYTES; the pages keep their 20 MB."""
+    from inventory.imports import reading
+
+    _commune(make)
+    note = "Câblage HDMI à vérifier. " * 190  # ~4,800 characters, under the notes' 5,000
+    rows = [["Type", "Site", "Numéro de série", "Remarques"]] + [
+        ["TNI", "GS-FERRY", f"BIG-{n}", note] for n in range(4_600)]
+    path = _write_csv(tmp_path / "big.csv", rows)
+    assert reading.MAX_FILE_BYTES < path.stat().st_size < reading.COMMAND_LINE_MAX_FILE_BYTES
+    dry = _cli(empty_url, "import", str(path), "--dry-run")
+    assert "larger than" not in dry.stderr
+    assert dry.returncode == 0, dry.stderr[-500:]
+    assert "4600" in dry.stdout.replace(",", "").replace("\u202f", "").replace(" ", ""), \
+        dry.stdout[-500:]

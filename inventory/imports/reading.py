@@ -26,6 +26,9 @@ from inventory.core import parsers as validation
 from inventory.core.i18n import _
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # larger files are refused before anything is read
+# The command line (an administrator on the server) takes a région's whole fleet at once:
+# 500,000 rows are ~75 MB of CSV.
+COMMAND_LINE_MAX_FILE_BYTES = 256 * 1024 * 1024
 MAX_COLUMNS = 200
 # openpyxl keeps a workbook's shared strings in memory (the sheet itself is streamed): a small
 # zip can hold an enormous sharedStrings.xml, so the uncompressed sizes are checked first.
