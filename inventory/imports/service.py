@@ -278,7 +278,11 @@ class _Run:
         # What phase 2 writes, decided in phase 1.
         self.planned: list[tuple[int, Callable[[], Awaitable[dict]]]] = []  # placeholder, create
         self.real_ids: dict[int, int] = {}  # placeholder -> id once created
-        self.creates: list[tuple[RowResult, dict[str, Any]]] = []
+        # (row, its field names, their values): a new device's checked values, kept until
+        # the write. The names are one tuple shared by the rows that give the same fields:
+        # as a dict each row held ~770 bytes (a région's 500,000 rows, ~370 MB).
+        self.creates: list[tuple[RowResult, tuple[str, ...], tuple[Any, ...]]] = []
+        self.field_names: dict[tuple[str, ...], tuple[str, ...]] = {}
         # (row, the asset now, what it becomes, the organisation it is given to or None)
         self.updates: list[tuple[RowResult, dict[str, Any], dict[str, Any], int | None]] = []
         self.arrived_faulty: list[tuple[RowResult, str]] = []  # (row, faulty or in_repair)
@@ -598,7 +602,9 @@ class _Run:
             elif current is None:
                 result.action = "create"
                 if self.keep_plan:
-                    self.creates.append((result, final))
+                    names = tuple(final)
+                    self.creates.append((result, self.field_names.setdefault(names, names),
+                                         tuple(final.values())))
             else:
                 result.tag = current["tag"]
                 owner = final.pop("owner", current["owner"])
@@ -819,15 +825,17 @@ class _Run:
         except ValidationFailed as failed:
             raise _WriteProblem(next(iter(failed.errors.values()))) from None
 
-    async def _create(self, planned: list[tuple[RowResult, dict[str, Any]]]) -> None:
-        given = [r.tag for r, _values in planned if r.tag]
+    async def _create(self, planned: list[tuple[RowResult, tuple[str, ...], tuple[Any, ...]]]
+                      ) -> None:
+        given = [r.tag for r, _names, _values in planned if r.tag]
         if given and await _assets("asset.tag", given):
             raise _Stale  # created by someone else since phase 1
-        rows = [{k: self.real(value) if k in _REFERENCES else value for k, value in values.items()}
-                | ({"tag": r.tag} if r.tag else {}) for r, values in planned]
+        rows = [{k: self.real(value) if k in _REFERENCES else value
+                 for k, value in zip(names, values, strict=True)}
+                | ({"tag": r.tag} if r.tag else {}) for r, names, values in planned]
         tags = await assets.create_many(rows, self.who.actor, prefix=self.who.prefix,
                                         digits=self.who.digits)
-        for (result, _values), tag in zip(planned, tags, strict=True):
+        for (result, _names, _values), tag in zip(planned, tags, strict=True):
             result.tag = tag
 
 
