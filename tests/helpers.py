@@ -112,3 +112,15 @@ def assert_search_text_current() -> None:
     rows = query(f"SELECT tag, search_text, {', '.join(SEARCHED_FIELDS)} FROM asset")
     stale = [row["tag"] for row in rows if row["search_text"] != search_text(row)]
     assert rows and not stale, f"stale search text: {stale[:5]}"
+
+
+async def migrate_current() -> list[str]:
+    """The pending migrations applied to the current test database (a pool of its own)."""
+    from inventory.core import migrations
+
+    engine = db.use(db.engine_from_url(db.current_url))
+    await db.start_pool(engine, size=2)
+    try:
+        return await migrations.migrate()
+    finally:
+        await db.close_pool(engine)

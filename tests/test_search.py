@@ -17,7 +17,7 @@ from inventory.accounts.scope import EVERYTHING
 from inventory.assets import rules
 from inventory.assets import service as assets
 from inventory.core import db
-from tests.helpers import asset_doc, edit_form, execute, query
+from tests.helpers import asset_doc, edit_form, execute, migrate_current, query
 
 
 @pytest.fixture
@@ -369,23 +369,12 @@ def test_the_migration_indexes_a_filled_database(demo_url):
     else:
         execute("DROP INDEX asset_search")
     execute("DELETE FROM migration WHERE name = {}", "2026-12-02T13:00:00:000000")
-    assert asyncio.run(_migrate()) == ["2026-12-02T13:00:00:000000"]
+    assert asyncio.run(migrate_current()) == ["2026-12-02T13:00:00:000000"]
     _index_is_whole()
     for term in ("brn-0001", "latitude", "mapa-20", "salle", "10.", "ec"):
         found = asyncio_run_list(term)
         assert found == expected(term), term
         assert found or term == "10."
-
-
-async def _migrate() -> list[str]:
-    from inventory.core import migrations
-
-    engine = db.use(db.engine_from_url(db.current_url))
-    await db.start_pool(engine, size=2)
-    try:
-        return await migrations.migrate()
-    finally:
-        await db.close_pool(engine)
 
 
 def asyncio_run_list(term: str) -> list[str]:

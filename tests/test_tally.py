@@ -10,7 +10,7 @@ from inventory.accounts.scope import EVERYTHING, Scope
 from inventory.assets import tally
 from inventory.core.tables import Asset
 from inventory.dashboard import service
-from tests.helpers import count, edit_form, execute, query
+from tests.helpers import count, edit_form, execute, migrate_current, query
 
 GROUPED = ("SELECT site, category, COALESCE(model, 0) AS model, status, "
            "COALESCE(eol_year, 0) AS eol_year, COUNT(*) AS n FROM asset "
@@ -114,8 +114,6 @@ def test_the_dashboards_fleet_figures_are_the_assets_within_a_scope(client, run)
 def test_the_migration_counts_a_filled_database_and_keeps_counting(demo_url, run):
     """m0033's second step on a database that already holds the demo commune's devices:
     the tally is filled from them, and the triggers it makes count what comes after."""
-    from tests.test_search import _migrate
-
     fill = "2026-12-02T16:00:01:000000"
     for event in ("insert", "delete", "update"):
         if demo_url.startswith("sqlite"):
@@ -127,7 +125,7 @@ def test_the_migration_counts_a_filled_database_and_keeps_counting(demo_url, run
     execute("UPDATE asset SET status = 'in_stock' WHERE id IN "
             "(SELECT id FROM asset ORDER BY id LIMIT 7)")  # not logged: no trigger yet
     execute("DELETE FROM migration WHERE name = {}", fill)
-    assert run(_migrate()) == [fill]
+    assert run(migrate_current()) == [fill]
     assert count("asset_tally_change") == 0 and count("asset_tally") > 0
     assert_tally_matches(run)
     execute("UPDATE asset SET status = 'faulty' WHERE id IN "
