@@ -48,6 +48,15 @@ async def fetch_all(sql: str, *args: Any, row: Any = None) -> list[Any]:
     engine = current_engine()
     if isinstance(engine, InventorySQLiteEngine) and engine.can_run_pooled():
         return await engine._run_pooled(_sqlite_placeholders(sql, len(args)), args)
+    if isinstance(engine, PostgresEngine):
+        # Straight to asyncpg: Piccolo's QueryString parses the text again on every call.
+        numbered = _postgres_placeholders(sql, len(args))
+        transaction = engine.current_transaction.get()
+        if transaction is not None:
+            return [dict(r) for r in await transaction.connection.fetch(numbered, *args)]
+        if engine.pool is not None:
+            async with engine.pool.acquire() as connection:
+                return [dict(r) for r in await connection.fetch(numbered, *args)]
     rows = await engine.run_querystring(QueryString(sql, *args))
     return engine.transform_response_to_dicts(rows) if rows else []
 
@@ -79,6 +88,7 @@ def _plain_sqlite_rows(path: str, sql: str, args: tuple[Any, ...]) -> list[tuple
         connection.close()
 
 
+@lru_cache(maxsize=256)
 @lru_cache(maxsize=256)
 def _postgres_placeholders(sql: str, count: int) -> str:
     return sql.format(*[f"${n}" for n in range(1, count + 1)])
@@ -273,9 +283,20 @@ def current_engine() -> Engine[BaseTransaction]:
     return piccolo_conf.DB
 
 
+async def _keep_session(_connection: Any) -> None:
+    """asyncpg's reset on giving a connection back, minus the reset query.
+
+    By default the pool sends `SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *;
+    RESET ALL;` after every query run outside a transaction: a second round trip per query.
+    The service changes no session state (no SET, LISTEN, cursor or session-level advisory
+    lock; the tally's lock is a transaction's), and asyncpg still rolls back a transaction
+    left open before calling this."""
+
+
 async def start_pool(engine: Engine, size: int) -> None:
     if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool(min_size=min(2, size), max_size=size)
+        await engine.start_connection_pool(min_size=min(2, size), max_size=size,
+                                           reset=_keep_session)
     elif isinstance(engine, InventorySQLiteEngine):
         await engine.start_connection_pool(size=min(size, SQLITE_POOL_SIZE))
     else:
