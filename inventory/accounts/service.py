@@ -48,6 +48,9 @@ class CurrentUser:
     organisation_ids: frozenset[int] | None = None
     # The sites of those organisations (None when organisation_ids is None).
     organisation_site_ids: frozenset[int] | None = None
+    # Whether the installation has more than one organisation (organisations.several(),
+    # read with the memberships: the asset page asks it on every view).
+    several_organisations: bool = False
 
     @property
     def scope(self) -> Scope:
@@ -313,6 +316,8 @@ class SessionRow(AccountRow):
     id: int
     last_seen: int  # Unix seconds
     active: bool
+    organisation_id: int | None  # one row per organisation of the installation
+    link: int | None  # the account's membership of it, if any
 
 
 async def load_session(token: str, idle_seconds: int) -> CurrentUser | None:
@@ -323,11 +328,17 @@ async def load_session(token: str, idle_seconds: int) -> CurrentUser | None:
     token_hash = hash_token(token)
     moment = now()
     # Raw SQL: this runs on every request, and Piccolo's join builder costs more than the query.
+    # One row per organisation of the installation (they are few), with whether the account
+    # works for it: the session and the memberships in one round trip.
     found = await db.fetch_small(
         'SELECT user_session.id, user_session.last_seen, app_user.id AS user_id, app_user.email, '
-        'app_user.name, app_user.role, app_user.active FROM user_session '
-        'JOIN app_user ON app_user.id = user_session."user" WHERE user_session.token_hash = {}',
-        token_hash, row=SessionRow)
+        'app_user.name, app_user.role, app_user.active, organisation.id AS organisation_id, '
+        'user_organisation.id AS link FROM user_session '
+        'JOIN app_user ON app_user.id = user_session."user" '
+        'LEFT JOIN organisation ON 1 = 1 '
+        'LEFT JOIN user_organisation ON user_organisation.organisation = organisation.id '
+        'AND user_organisation."user" = app_user.id '
+        'WHERE user_session.token_hash = {} ORDER BY organisation.id', token_hash, row=SessionRow)
     row = found[0] if found else None
     if row is None:
         return None
@@ -337,23 +348,27 @@ async def load_session(token: str, idle_seconds: int) -> CurrentUser | None:
     if row["last_seen"] < moment - TOUCH_EVERY_S:
         await UserSession.update({UserSession.last_seen: moment}).where(
             UserSession.id == row["id"]).run()
-    return await current_user(row, session_hash=token_hash)
+    memberships = [(r["organisation_id"], r["link"] is not None) for r in found
+                   if r["organisation_id"] is not None]
+    return await current_user(row, memberships, session_hash=token_hash)
 
 
-async def current_user(row: AccountRow, session_hash: str = "") -> CurrentUser:
+async def current_user(row: AccountRow, memberships: list[tuple[int, bool]] | None = None,
+                       session_hash: str = "") -> CurrentUser:
     """Who is asking, from an app_user row (user_id, email, name, role): a session's or an
-    API token's. Site-bound roles also get their sites."""
+    API token's. Site-bound roles also get their sites. `memberships`: every organisation
+    (id, whether the account works for it), when the caller read them with the row."""
     site_ids: frozenset[int] = frozenset()
     if row["role"] in permissions.SITE_BOUND_ROLES:
         links = await db.fetch_small('SELECT site FROM user_site WHERE "user" = {}', row["user_id"])
         site_ids = frozenset(r["site"] for r in links)
-    # Every organisation, and whether the account works for it (organisations are few).
-    memberships = await db.fetch_small(
-        'SELECT organisation.id, user_organisation.id AS link FROM organisation '
-        'LEFT JOIN user_organisation ON user_organisation.organisation = organisation.id '
-        'AND user_organisation."user" = {} ORDER BY organisation.id', row["user_id"])
-    organisation_ids = organisation_limit(
-        row["role"], [(m["id"], m["link"] is not None) for m in memberships])
+    if memberships is None:
+        # Every organisation, and whether the account works for it (organisations are few).
+        memberships = [(m["id"], m["link"] is not None) for m in await db.fetch_small(
+            'SELECT organisation.id, user_organisation.id AS link FROM organisation '
+            'LEFT JOIN user_organisation ON user_organisation.organisation = organisation.id '
+            'AND user_organisation."user" = {} ORDER BY organisation.id', row["user_id"])]
+    organisation_ids = organisation_limit(row["role"], memberships)
     organisation_site_ids = None
     if organisation_ids is not None:
         ids = sorted(organisation_ids)
@@ -364,7 +379,8 @@ async def current_user(row: AccountRow, session_hash: str = "") -> CurrentUser:
     return CurrentUser(id=row["user_id"], email=row["email"], name=row["name"],
                        role=row["role"], site_ids=site_ids, session_hash=session_hash,
                        organisation_ids=organisation_ids,
-                       organisation_site_ids=organisation_site_ids)
+                       organisation_site_ids=organisation_site_ids,
+                       several_organisations=len(memberships) > 1)
 
 
 async def end_session(token_hash: str) -> None:

@@ -11,6 +11,7 @@ from litestar_htmx import HTMXRequest
 
 from inventory.accounts import permissions as p
 from inventory.accounts.scope import Scope
+from inventory.accounts.service import CurrentUser
 from inventory.assets import service
 from inventory.assets.queries import SORT_COLUMNS
 from inventory.assets.rules import ACTIVE_STATUSES, STATUSES
@@ -130,15 +131,16 @@ async def asset_show(request: Request, tag: FromPath[str]) -> Template:
         # A blank label printed ahead of time: offer to register the device that wears it.
         values = {"tag": reserved["tag"], "site": request.query_params.get("site", "")}
         return await _form(request, "assets/blank.html", values=values, errors={})
-    return await _show(asset, request.user.scope)
+    return await _show(asset, request.user)
 
 
-async def _show(asset: dict[str, Any], scope: Scope, status: int = 200, **context: Any
+async def _show(asset: dict[str, Any], user: CurrentUser, status: int = 200, **context: Any
                 ) -> Template:
+    scope = user.scope
     history = await service.history(asset["tag"], scope, HISTORY_ON_PAGE)
     # An installation of one organisation shows none (it looks as before they existed).
     owners = [(o["code"], o["name"]) for o in await organisations.choices(scope)] \
-        if await organisations.several() else []
+        if user.several_organisations else []
     return render("assets/show.html", status, asset=asset, owners=owners,
                   history=history.entries, older_history=history.more, statuses=STATUSES,
                   interventions=await interventions.recent(asset["id"],
@@ -227,13 +229,13 @@ async def asset_status(request: Request, tag: FromPath[str]) -> Response:
 
     async def stale(_row) -> Template:
         current = await service.get_asset(tag, request.user.scope)
-        return await _show(current, request.user.scope, 409, status_conflict=True)
+        return await _show(current, request.user, 409, status_conflict=True)
 
     return await form_post(
         service.change_status(tag, data.get("status"), form_version(data),
                               request.user.actor, request.user.scope),
         done=f"/a/{asset['tag']}",
-        invalid=lambda errors: _show(asset, request.user.scope, 400,
+        invalid=lambda errors: _show(asset, request.user, 400,
                                      status_error=errors.get("status")),
         conflict=stale)
 
@@ -250,7 +252,7 @@ async def intervention_log(request: Request, tag: FromPath[str]) -> Response:
 
     async def refused(errors: dict[str, str]) -> Template:
         asset = await service.get_asset(tag, request.user.scope)
-        return await _show(asset, request.user.scope, 400, intervention_errors=errors,
+        return await _show(asset, request.user, 400, intervention_errors=errors,
                            intervention=data)
 
     return await form_post(

@@ -25,38 +25,46 @@ NAMED_BY_ID = ("room", "model", "plan", "campaign")
 
 
 # The names of the ids the records hold, by kind: raw reads through an index (the asset page
-# shows its history on every visit; Piccolo's query building cost more than the queries).
+# shows its history on every visit; Piccolo's query building cost more than the queries),
+# all kinds in one round trip.
 _NAME_SQL = {
-    "site": "SELECT id, name FROM site WHERE id IN ({})",
-    "room": "SELECT id, name FROM room WHERE id IN ({})",
-    "model": "SELECT id, TRIM(manufacturer || ' ' || name) AS name FROM equipment_model "
-             "WHERE id IN ({})",
-    "category": "SELECT id, name FROM category WHERE id IN ({})",
-    "plan": "SELECT id, name FROM renewal_plan WHERE id IN ({})",
+    "site": "SELECT 'site' AS kind, id, name FROM site WHERE id IN ({})",
+    "room": "SELECT 'room' AS kind, id, name FROM room WHERE id IN ({})",
+    "model": "SELECT 'model' AS kind, id, TRIM(manufacturer || ' ' || name) AS name "
+             "FROM equipment_model WHERE id IN ({})",
+    "category": "SELECT 'category' AS kind, id, name FROM category WHERE id IN ({})",
+    "plan": "SELECT 'plan' AS kind, id, name FROM renewal_plan WHERE id IN ({})",
 }
 
 
-async def _names(kind: str, ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    wanted = sorted(ids)
-    if kind in _NAME_SQL:
-        marks = ", ".join("{}" for _id in wanted)
-        rows = await db.fetch_small(_NAME_SQL[kind].format(marks), *wanted)
-        return {r["id"]: r["name"] for r in rows}
-    if kind == "campaign":
-        rows = await InventoryCampaign.select(
-            InventoryCampaign.id, InventoryCampaign.started_at,
-            InventoryCampaign.site.name.as_alias("site_name")).where(
-            InventoryCampaign.id.is_in(wanted))
-        from inventory.core.formatters import format_date
+async def _names(wanted: dict[str, set[int]]) -> dict[str, dict[int, str]]:
+    names: dict[str, dict[int, str]] = {kind: {} for kind in wanted}
+    parts: list[str] = []
+    args: list[int] = []
+    for kind, ids in wanted.items():
+        if ids and kind in _NAME_SQL:
+            ordered = sorted(ids)
+            parts.append(_NAME_SQL[kind].format(", ".join("{}" for _id in ordered)))
+            args.extend(ordered)
+    if parts:
+        for r in await db.fetch_small(" UNION ALL ".join(parts), *args):
+            names[r["kind"]][r["id"]] = r["name"]
+    if wanted.get("campaign"):
+        names["campaign"] = await _campaign_names(sorted(wanted["campaign"]))
+    return names
 
-        def day(moment: Any) -> Any:
-            return moment.date() if isinstance(moment, dt.datetime) else moment
 
-        return {r["id"]: f"{r['site_name']}, {format_date(day(r['started_at']))}"
-                for r in rows}
-    return {}
+async def _campaign_names(wanted: list[int]) -> dict[int, str]:
+    rows = await InventoryCampaign.select(
+        InventoryCampaign.id, InventoryCampaign.started_at,
+        InventoryCampaign.site.name.as_alias("site_name")).where(
+        InventoryCampaign.id.is_in(wanted))
+    from inventory.core.formatters import format_date
+
+    def day(moment: Any) -> Any:
+        return moment.date() if isinstance(moment, dt.datetime) else moment
+
+    return {r["id"]: f"{r['site_name']}, {format_date(day(r['started_at']))}" for r in rows}
 
 
 def _key_id(entry: dict[str, Any]) -> int | None:
@@ -78,7 +86,7 @@ async def readable(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
         key = _key_id(entry)
         if key is not None and entry["entity"] in NAMED_BY_ID:
             wanted[entry["entity"]].add(key)
-    names = {kind: await _names(kind, ids) for kind, ids in wanted.items()}
+    names = await _names(wanted)
     for entry in entries:
         key = _key_id(entry)
         entry["entity_name"] = (names[entry["entity"]].get(key, "")
