@@ -51,3 +51,25 @@ def test_values_written_out_are_escaped_as_markupsafe_escapes_them():
     macro = ("{% macro m(x) %}<p>{{ x }}</p>{% endmacro %}{{ m('<&>') }}"
              "{% set y %}{{ '<' }}{% endset %}{{ y }}")
     assert env.from_string(macro).render() == "<p>&lt;&amp;&gt;</p>&lt;"
+
+
+def test_select_options_mark_the_choice_and_escape_names():
+    from inventory.web.templating import select_options
+
+    sites = [{"code": "EE-CURIE", "name": "École <Curie> & fils"},
+             {"code": "GS-FERRY", "name": "Groupe \"Ferry\""}]
+    none = select_options(sites, "code", "name")
+    assert str(none) == ('<option value="EE-CURIE">École &lt;Curie&gt; &amp; fils</option>'
+                         '<option value="GS-FERRY">Groupe &#34;Ferry&#34;</option>')
+    chosen = select_options(sites, "code", "name", "GS-FERRY")
+    assert '<option value="GS-FERRY" selected>' in chosen
+    assert chosen.count("selected") == 1
+    # The drawn options are shared; choosing one marks a copy, never the shared text.
+    assert "selected" not in select_options(sites, "code", "name", "")
+    assert "selected" not in select_options(sites, "code", "name", "XX-NONE")
+    # A renamed site is drawn afresh (the cache is keyed by what the rows hold).
+    renamed = select_options([{"code": "EE-CURIE", "name": "École Curie"}], "code", "name")
+    assert str(renamed) == '<option value="EE-CURIE">École Curie</option>'
+    # Values that are not text (an id) are compared as text.
+    ids = select_options([{"id": 3, "name": "A"}, {"id": 30, "name": "B"}], "id", "name", 30)
+    assert '<option value="30" selected>B</option>' in ids and 'value="3">' in ids
