@@ -144,3 +144,29 @@ def test_empty_database_explains_what_to_do(empty_client):
     assert "No site yet" in empty_client.get("/sites").text
     assert "No site yet" in empty_client.get("/").text
     assert "No category yet" in empty_client.get("/categories").text
+
+
+def test_site_choices_follow_every_change_to_the_sites(admin, make):
+    """The filters' site list is kept between pages: a new site and a renamed one show on
+    the next list page, the others unchanged."""
+    import re
+
+    def offered() -> dict[str, str]:
+        page = admin.get("/assets").text
+        select = re.search(r'<select id="f-site" name="site">(.*?)</select>', page, re.S)
+        return dict(re.findall(r'<option value="([^"]+)"[^>]*>([^<]*)</option>',
+                               select.group(1)))
+
+    first = make.site(name="Groupe scolaire Jules-Ferry")
+    before = offered()
+    assert before == {first["code"]: "Groupe scolaire Jules-Ferry"}
+    created = admin.post("/sites/new", data=NEW_SITE, follow_redirects=False)
+    assert created.status_code == 303
+    code = NEW_SITE["code"].upper()
+    assert offered() == {**before, code: NEW_SITE["name"]}
+    site = query("SELECT * FROM site WHERE code = {}", code)[0]
+    data = {**{k: site[k] or "" for k in NEW_SITE}, "version": str(site["version"])}
+    renamed = admin.post(f"/sites/{code}/edit", data={**data, "name": "Zèbre renommé"},
+                         follow_redirects=False)
+    assert renamed.status_code == 303
+    assert offered() == {**before, code: "Zèbre renommé"}

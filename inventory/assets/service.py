@@ -28,6 +28,7 @@ from inventory.core.errors import Collector, Conflict, NotFound, ValidationFaile
 from inventory.core.i18n import _
 from inventory.core.tables import Asset, AssetModel, Category, ReservedTag, Room, Site, TagSequence
 from inventory.organisations import service as organisations
+from inventory.sites import service as site_service
 from inventory.sites.rules import sort_rooms
 
 # Fields a person edits (API names). Site and room change through move_asset, status
@@ -567,8 +568,7 @@ async def filter_choices(site_code: str | None, scope: Scope) -> dict[str, Any]:
     """What the list's filters offer: categories, sites, the chosen site's rooms."""
     # Small tables, read on every list page: raw SQL, on the event loop's thread.
     categories = await fetch_small("SELECT id, code, name FROM category ORDER BY name")
-    sites = [s for s in await fetch_small("SELECT id, code, name FROM site ORDER BY name")
-             if scope.allows(s["id"])]
+    sites = await site_service.site_choices(scope)
     rooms: list[dict[str, Any]] = []
     site = next((s for s in sites if s["code"] == (site_code or "").upper()), None)
     if site:

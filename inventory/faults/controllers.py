@@ -28,7 +28,7 @@ async def faults_index(request: Request) -> Template:
                                category=params.get("category", ""), open_only=not show_all)
     return render("faults/index.html", faults=rows, show_all=show_all,
                   site=params.get("site", ""), category=params.get("category", ""),
-                  sites=await sites.list_sites(request.user.scope), states=workflow.STATES,
+                  sites=await sites.site_choices(request.user.scope), states=workflow.STATES,
                   categories=await catalog.list_categories(request.user.scope),
                   symptom_names=symptoms.all_symptoms())
 

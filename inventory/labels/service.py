@@ -20,11 +20,12 @@ from inventory.core.audit import Actor
 from inventory.core.errors import Collector, FieldError, NotFound, ValidationFailed
 from inventory.core.i18n import _
 from inventory.core.settings import Settings
-from inventory.core.tables import Asset, ReservedTag, Room, Site
+from inventory.core.tables import Asset, ReservedTag, Room
 from inventory.labels import pdf
 from inventory.labels.formats import LabelFormat, all_formats
 from inventory.labels.layout import MIN_MODULE_MM, LabelContent, LabelTooSmall, smallest_module
 from inventory.organisations import service as organisations
+from inventory.sites import service as site_service
 from inventory.sites.rules import sort_rooms
 
 MAX_LABELS = 5000  # one request; a whole commune fits, a runaway query does not
@@ -126,9 +127,7 @@ async def asset_contents(f: assets.AssetFilter, scope: Scope, options: LabelOpti
 async def room_contents(site_code: str, room_id: int | None, scope: Scope,
                         options: LabelOptions, *, base_url: str) -> list[LabelContent]:
     """Door labels: the QR opens the room's page (its equipment, report a fault there)."""
-    from inventory.sites import service as sites
-
-    site = await sites.get_site(site_code, scope)
+    site = await site_service.get_site(site_code, scope)
     owner_line = (await organisations.owner_lines()).get(site["owner"], options.owner_line)
     query = Room.select(Room.id, Room.name).where(Room.site == site["id"])
     if room_id:
@@ -249,5 +248,4 @@ async def render_calibration(fmt: LabelFormat) -> bytes:
 
 
 async def sites_for(scope: Scope) -> list[dict[str, Any]]:
-    return [s for s in await Site.select(Site.id, Site.code, Site.name).order_by(Site.name).run()
-            if scope.allows(s["id"])]
+    return await site_service.site_choices(scope)

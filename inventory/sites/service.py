@@ -86,6 +86,25 @@ async def list_sites(scope: Scope) -> list[dict[str, Any]]:
     return sites
 
 
+# The sites' (id, code, name) by name, kept per database with the mark they were read at.
+_choices_read: dict[str | None, tuple[tuple[Any, ...], list[dict[str, Any]]]] = {}
+
+
+async def site_choices(scope: Scope) -> list[dict[str, Any]]:
+    """The person's sites (id, code, name) by name, as the filters and forms offer them:
+    every list page draws them, and a région has ~500. Read again only when the site table
+    has changed: sites are never deleted and every write raises a version, so its row
+    count, sum of versions and highest id change with any write (read before the rows: a
+    write in between is seen next time)."""
+    mark = tuple((await db.fetch_small(
+        "SELECT COUNT(*) AS n, SUM(version) AS v, MAX(id) AS m FROM site"))[0].values())
+    kept = _choices_read.get(db.current_url)
+    if kept is None or kept[0] != mark:
+        kept = mark, await db.fetch_small("SELECT id, code, name FROM site ORDER BY name")
+        _choices_read[db.current_url] = kept
+    return list(kept[1]) if not scope.limited else [s for s in kept[1] if scope.allows(s["id"])]
+
+
 async def get_site(code: str, scope: Scope) -> dict[str, Any]:
     """One site by code; a site outside the person's scope does not exist for them."""
     site = await Site.select().where(Site.code == code.upper()).first().run()
