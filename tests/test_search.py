@@ -188,6 +188,12 @@ def test_search_with_the_list_s_filters_sorting_and_pages(admin, make, fleet):
     assert first == sorted(a["tag"] for a in [*many, retired])[:50]
     total, second = listed(admin, q="riviere", site=school["code"], page=2)
     assert total == 56 and set(second).isdisjoint(first) and len(second) == 6
+    # A page past the last shows the last; no match is an empty page; tags backwards too
+    # (PostgreSQL reads a search within a site, counted and paged, in one query).
+    assert listed(admin, q="riviere", site=school["code"], page=9) == (56, second)
+    assert listed(admin, q="no such words", site=school["code"]) == (0, [])
+    assert listed(admin, q="riviere", site=school["code"], sort="-tag") == \
+        (56, sorted(a["tag"] for a in [*many, retired])[::-1][:50])
     assert listed(admin, q="riviere", site=school["code"], category="TABLETTE",
                   status="retired") == (1, [retired["tag"]])
     assert listed(admin, q="riviere", status="active")[0] == 56

@@ -157,6 +157,18 @@ def where(f, scope: Scope, on: dt.date, search: Search | None = None,
     return (" WHERE " + " AND ".join(parts)) if parts else "", args
 
 
+def search_page_sql(where: str, descending: bool) -> str:
+    """PostgreSQL: a search's matches (`where`) counted and a page of them in tag order, in
+    one read (arguments: where's, then LIMIT and OFFSET). The matches are read once into
+    the CTE; the page's rows are then read by id. Every row carries `total`; with no row on
+    the page, one row of nulls carries it."""
+    direction = "DESC" if descending else "ASC"
+    return (f"WITH matched AS MATERIALIZED (SELECT asset.id, asset.tag FROM asset{where}) "
+            "SELECT counted.total, page.* FROM (SELECT COUNT(*) AS total FROM matched) counted "
+            f"LEFT JOIN ({LIST_SELECT} WHERE asset.id IN (SELECT id FROM matched ORDER BY tag "
+            f"{direction} LIMIT {{}} OFFSET {{}})) page ON TRUE ORDER BY page.tag {direction}")
+
+
 def order_by(sort: str, descending: bool, tag_index: bool = True) -> str:
     """`tag_index=False` (SQLite only: PostgreSQL has no unary + for text) keeps SQLite from
     reading the rows in the tag index's order, so it reads a search's matches through the

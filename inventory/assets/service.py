@@ -482,6 +482,20 @@ async def _count(f: AssetFilter, where: str, args: list[Any]) -> int:
 async def list_assets(f: AssetFilter, scope: Scope, page_size: int = PAGE_SIZE) -> AssetPage:
     search = await resolve_search(f.q)
     where, args = queries.where(f, scope, clock.today(), search)
+    if search is not None and f.sort == "tag" and (f.site or f.room or scope.limited) \
+            and current_engine().engine_type == "postgres":
+        # A search within some sites: its matches, counted and paged in one read, so
+        # PostgreSQL reads their rows once (a school's ~2,800 heap pages) rather than twice.
+        found = await _list_rows(f, queries.search_page_sql(where, f.descending),
+                                 [*args, page_size, (f.page - 1) * page_size])
+        total = found[0]["total"]
+        pages = max(1, -(-total // page_size))
+        if f.page <= pages:
+            for row in found:
+                del row["total"]
+            return AssetPage(rows=[row for row in found if row["tag"] is not None],
+                             total=total, page=f.page, pages=pages)
+        # Past the last page (the matches changed meanwhile): the last page, read below.
     total = await _count(f, where, args)
     pages = max(1, -(-total // page_size))
     page = min(f.page, pages)
