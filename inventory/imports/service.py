@@ -70,7 +70,10 @@ class RowResult:
 @dataclass
 class Report:
     header: list[str] = field(default_factory=list)
-    rows: list[RowResult] = field(default_factory=list)
+    # Left out of the repr: Python 3.11's asyncio.run writes the repr of its main task, and
+    # so of the report it returned, when it restores the Ctrl-C handler (an error message it
+    # builds and drops); 500,000 rows made a ~250 MB string.
+    rows: list[RowResult] = field(default_factory=list, repr=False)
     problem: str = ""  # the file as a whole cannot be imported
     committed: bool = False
     created_refs: Counter = field(default_factory=Counter)  # sites, rooms, models, categories
