@@ -38,7 +38,7 @@ from inventory.core.i18n import _
 from inventory.core.i18n import lazy_gettext as L
 from inventory.core.tables import Asset, AssetModel, Category, Organisation, Room, Site
 from inventory.faults import service as faults
-from inventory.imports import columns, reading
+from inventory.imports import columns, planned, reading
 from inventory.imports import values as value_rules
 from inventory.organisations import service as organisations
 from inventory.sites import service as sites_service
@@ -296,10 +296,10 @@ class _Run:
         # What phase 2 writes, decided in phase 1.
         self.planned: list[tuple[int, Callable[[], Awaitable[dict]]]] = []  # placeholder, create
         self.real_ids: dict[int, int] = {}  # placeholder -> id once created
-        # (row, its field names, their values): a new device's checked values, kept until
-        # the write. The names are one tuple shared by the rows that give the same fields:
-        # as a dict each row held ~770 bytes (a région's 500,000 rows, ~370 MB).
-        self.creates: list[tuple[RowResult, tuple[str, ...], tuple[Any, ...]]] = []
+        # (row, its field names, their values packed): a new device's checked values, kept
+        # until the write. The names are one tuple shared by the rows that give the same
+        # fields: as a dict each row held ~770 bytes (a région's 500,000 rows, ~370 MB).
+        self.creates: list[tuple[RowResult, tuple[str, ...], bytes]] = []
         self.field_names: dict[tuple[str, ...], tuple[str, ...]] = {}
         # (row, the asset now, what it becomes, the organisation it is given to or None)
         self.updates: list[tuple[RowResult, dict[str, Any], dict[str, Any], int | None]] = []
@@ -622,7 +622,7 @@ class _Run:
                 if self.keep_plan:
                     names = tuple(final)
                     self.creates.append((result, self.field_names.setdefault(names, names),
-                                         tuple(final.values())))
+                                         planned.pack(tuple(final.values()))))
             else:
                 result.tag = current["tag"]
                 owner = final.pop("owner", current["owner"])
@@ -826,13 +826,13 @@ class _Run:
             notes[name] = Note(_("“%(value)s”: no contract or order of yours has this "
                                  "reference; kept as the order or contract reference."), given)
 
-    async def _update(self, result: RowResult, current: dict, planned: dict,
+    async def _update(self, result: RowResult, current: dict, wanted: dict,
                       owner: int | None = None) -> None:
         """Apply the changes through the assets service, as the pages do (a move, a status
         change and an edit each leave their own audit record; a new organisation is a
         transfer), if nobody changed the asset since phase 1."""
         final = {k: self.real(value) if k in _REFERENCES else value
-                 for k, value in planned.items()}
+                 for k, value in wanted.items()}
         try:
             await assets.apply_changes(current, final, current["version"], self.who.actor)
             if owner is not None:
@@ -843,17 +843,16 @@ class _Run:
         except ValidationFailed as failed:
             raise _WriteProblem(next(iter(failed.errors.values()))) from None
 
-    async def _create(self, planned: list[tuple[RowResult, tuple[str, ...], tuple[Any, ...]]]
-                      ) -> None:
-        given = [r.tag for r, _names, _values in planned if r.tag]
+    async def _create(self, creates: list[tuple[RowResult, tuple[str, ...], bytes]]) -> None:
+        given = [r.tag for r, _names, _values in creates if r.tag]
         if given and await _assets("asset.tag", given):
             raise _Stale  # created by someone else since phase 1
         rows = [{k: self.real(value) if k in _REFERENCES else value
-                 for k, value in zip(names, values, strict=True)}
-                | ({"tag": r.tag} if r.tag else {}) for r, names, values in planned]
+                 for k, value in zip(names, planned.unpack(values), strict=True)}
+                | ({"tag": r.tag} if r.tag else {}) for r, names, values in creates]
         tags = await assets.create_many(rows, self.who.actor, prefix=self.who.prefix,
                                         digits=self.who.digits)
-        for (result, _names, _values), tag in zip(planned, tags, strict=True):
+        for (result, _names, _values), tag in zip(creates, tags, strict=True):
             result.tag = tag
 
 
