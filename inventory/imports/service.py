@@ -301,6 +301,9 @@ class _Run:
         # fields: as a dict each row held ~770 bytes (a région's 500,000 rows, ~370 MB).
         self.creates: list[tuple[RowResult, tuple[str, ...], bytes]] = []
         self.field_names: dict[tuple[str, ...], tuple[str, ...]] = {}
+        # The file's texts that notes name, each kept once: a town hall's order reference is
+        # on many rows, and each row's cell is a string of its own (~60 bytes).
+        self.noted_texts: dict[str, str] = {}
         # (row, the asset now, what it becomes, the organisation it is given to or None)
         self.updates: list[tuple[RowResult, dict[str, Any], dict[str, Any], int | None]] = []
         self.arrived_faulty: list[tuple[RowResult, str]] = []  # (row, faulty or in_repair)
@@ -824,7 +827,8 @@ class _Run:
         raw["order_ref"] = text
         for name, given in unknown:
             notes[name] = Note(_("“%(value)s”: no contract or order of yours has this "
-                                 "reference; kept as the order or contract reference."), given)
+                                 "reference; kept as the order or contract reference."),
+                               self.noted_texts.setdefault(given, given))
 
     async def _update(self, result: RowResult, current: dict, wanted: dict,
                       owner: int | None = None) -> None:
