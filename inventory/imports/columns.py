@@ -482,7 +482,7 @@ _TEXT_LIMITS = {"category": 120, "manufacturer": 120, "model": 120, "site": 200,
 
 
 def parse_row(cells: Sequence[str], mapping: Sequence[str], *, date_order: str = "dmy",
-              notes: dict[str, str] | None = None
+              notes: dict[str, Any] | None = None
               ) -> tuple[dict[str, Any], dict[str, str]]:
     """One row's cells -> ({field: value} for the mapped fields, {field: error}). Blank cells
     give None or "". Money comes back as purchase_price_cents, warranty months or years as a

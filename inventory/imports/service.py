@@ -38,7 +38,7 @@ from inventory.core.i18n import _
 from inventory.core.i18n import lazy_gettext as L
 from inventory.core.tables import Asset, AssetModel, Category, Organisation, Room, Site
 from inventory.faults import service as faults
-from inventory.imports import columns, reading
+from inventory.imports import columns, planned, reading
 from inventory.imports import values as value_rules
 from inventory.organisations import service as organisations
 from inventory.sites import service as sites_service
@@ -59,18 +59,36 @@ UNKNOWN_MODEL = L("(unknown model)")
 
 @dataclass(slots=True)
 class RowResult:
+    # Tuples, not lists: most rows have no error and no note, and share the empty tuple (an
+    # empty list each is 56 bytes a row).
     number: int
     action: str
     tag: str = ""
-    errors: list[tuple[str, str]] = field(default_factory=list)  # (column, message)
+    errors: tuple[tuple[str, str], ...] = ()  # (column, message)
     changed: tuple[str, ...] = ()
-    notes: list[tuple[str, str]] = field(default_factory=list)  # (column, what was adjusted)
+    notes: tuple[tuple[str, str | Note], ...] = ()  # (column, what was adjusted)
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A note whose text is made when shown: the translated message (one string, shared by
+    every row with this kind of note) and the row's value. In a town hall's file every row
+    may get one ("no contract or order has this reference"), ~280 bytes a row as text."""
+
+    message: str  # with a %(value)s placeholder
+    value: str
+
+    def __str__(self) -> str:
+        return self.message % {"value": self.value}
 
 
 @dataclass
 class Report:
     header: list[str] = field(default_factory=list)
-    rows: list[RowResult] = field(default_factory=list)
+    # Left out of the repr: Python 3.11's asyncio.run writes the repr of its main task, and
+    # so of the report it returned, when it restores the Ctrl-C handler (an error message it
+    # builds and drops); 500,000 rows made a ~250 MB string.
+    rows: list[RowResult] = field(default_factory=list, repr=False)
     problem: str = ""  # the file as a whole cannot be imported
     committed: bool = False
     created_refs: Counter = field(default_factory=Counter)  # sites, rooms, models, categories
@@ -278,11 +296,14 @@ class _Run:
         # What phase 2 writes, decided in phase 1.
         self.planned: list[tuple[int, Callable[[], Awaitable[dict]]]] = []  # placeholder, create
         self.real_ids: dict[int, int] = {}  # placeholder -> id once created
-        # (row, its field names, their values): a new device's checked values, kept until
-        # the write. The names are one tuple shared by the rows that give the same fields:
-        # as a dict each row held ~770 bytes (a région's 500,000 rows, ~370 MB).
-        self.creates: list[tuple[RowResult, tuple[str, ...], tuple[Any, ...]]] = []
+        # (row, its field names, their values packed): a new device's checked values, kept
+        # until the write. The names are one tuple shared by the rows that give the same
+        # fields: as a dict each row held ~770 bytes (a région's 500,000 rows, ~370 MB).
+        self.creates: list[tuple[RowResult, tuple[str, ...], bytes]] = []
         self.field_names: dict[tuple[str, ...], tuple[str, ...]] = {}
+        # The file's texts that notes name, each kept once: a town hall's order reference is
+        # on many rows, and each row's cell is a string of its own (~60 bytes).
+        self.noted_texts: dict[str, str] = {}
         # (row, the asset now, what it becomes, the organisation it is given to or None)
         self.updates: list[tuple[RowResult, dict[str, Any], dict[str, Any], int | None]] = []
         self.arrived_faulty: list[tuple[RowResult, str]] = []  # (row, faulty or in_repair)
@@ -382,7 +403,7 @@ class _Run:
         self._check_defaults()
         batch: list[tuple[int, dict, dict, dict, Sequence[str]]] = []
         for number, cells, extra in reading.rows(self.path, self.info, self.report.skipped):
-            notes: dict[str, str] = {}
+            notes: dict[str, str | Note] = {}
             values, errors = columns.parse_row(self._chosen_cells(cells), self.mapping,
                                                date_order=self.options.date_order, notes=notes)
             if extra:
@@ -595,16 +616,16 @@ class _Run:
         for number, values, errors, notes, cells in batch:
             result = RowResult(number=number, action="error", tag=values.get("tag") or "")
             final, current = await self._row(number, values, errors, by_tag, by_serial, notes)
-            result.notes = [(self.column(f), m) for f, m in notes.items()]
+            result.notes = tuple((self.column(f), m) for f, m in notes.items())
             if errors:
-                result.errors = [(self.column(f), self._message(f, m, cells))
-                                 for f, m in errors.items() if f != _FILE_LEVEL]
+                result.errors = tuple((self.column(f), self._message(f, m, cells))
+                                      for f, m in errors.items() if f != _FILE_LEVEL)
             elif current is None:
                 result.action = "create"
                 if self.keep_plan:
                     names = tuple(final)
                     self.creates.append((result, self.field_names.setdefault(names, names),
-                                         tuple(final.values())))
+                                         planned.pack(tuple(final.values()))))
             else:
                 result.tag = current["tag"]
                 owner = final.pop("owner", current["owner"])
@@ -805,16 +826,17 @@ class _Run:
             return
         raw["order_ref"] = text
         for name, given in unknown:
-            notes[name] = _("“%(value)s”: no contract or order of yours has this reference; "
-                            "kept as the order or contract reference.") % {"value": given}
+            notes[name] = Note(_("“%(value)s”: no contract or order of yours has this "
+                                 "reference; kept as the order or contract reference."),
+                               self.noted_texts.setdefault(given, given))
 
-    async def _update(self, result: RowResult, current: dict, planned: dict,
+    async def _update(self, result: RowResult, current: dict, wanted: dict,
                       owner: int | None = None) -> None:
         """Apply the changes through the assets service, as the pages do (a move, a status
         change and an edit each leave their own audit record; a new organisation is a
         transfer), if nobody changed the asset since phase 1."""
         final = {k: self.real(value) if k in _REFERENCES else value
-                 for k, value in planned.items()}
+                 for k, value in wanted.items()}
         try:
             await assets.apply_changes(current, final, current["version"], self.who.actor)
             if owner is not None:
@@ -825,17 +847,16 @@ class _Run:
         except ValidationFailed as failed:
             raise _WriteProblem(next(iter(failed.errors.values()))) from None
 
-    async def _create(self, planned: list[tuple[RowResult, tuple[str, ...], tuple[Any, ...]]]
-                      ) -> None:
-        given = [r.tag for r, _names, _values in planned if r.tag]
+    async def _create(self, creates: list[tuple[RowResult, tuple[str, ...], bytes]]) -> None:
+        given = [r.tag for r, _names, _values in creates if r.tag]
         if given and await _assets("asset.tag", given):
             raise _Stale  # created by someone else since phase 1
         rows = [{k: self.real(value) if k in _REFERENCES else value
-                 for k, value in zip(names, values, strict=True)}
-                | ({"tag": r.tag} if r.tag else {}) for r, names, values in planned]
+                 for k, value in zip(names, planned.unpack(values), strict=True)}
+                | ({"tag": r.tag} if r.tag else {}) for r, names, values in creates]
         tags = await assets.create_many(rows, self.who.actor, prefix=self.who.prefix,
                                         digits=self.who.digits)
-        for (result, _names, _values), tag in zip(planned, tags, strict=True):
+        for (result, _names, _values), tag in zip(creates, tags, strict=True):
             result.tag = tag
 
 
