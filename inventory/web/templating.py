@@ -104,16 +104,25 @@ def navigation(context) -> dict:
     wide = user.installation_wide if user else True
     request = context.get("request")
     path = request.url.path if request is not None else ""
-    bar, more = permissions.bottom_bar(role, wide)
-    menu = permissions.menu(role, wide)
+    menu, bar, more = _role_menus(role, wide)
     current = tuple(item.key for item in menu if item.current(path))
     home = str(permissions.home_label(role))
     environment = context.environment
     # With template reloading (INVENTORY_DEBUG=1), an edited _nav_items.html shows at once.
     items = _render_nav_items.__wrapped__ if environment.auto_reload else _render_nav_items
-    return {"menu": items(environment, tuple(menu), current, home),
-            "bar": items(environment, tuple(bar), current, home),
-            "more": items(environment, tuple(more), current, home), "path": path}
+    return {"menu": items(environment, menu, current, home),
+            "bar": items(environment, bar, current, home),
+            "more": items(environment, more, current, home), "path": path}
+
+
+@lru_cache(maxsize=64)
+def _role_menus(role: str | None, installation_wide: bool) -> tuple[tuple, tuple, tuple]:
+    """(the whole menu, the phone's bar, "More") of a role: fixed by the permission table,
+    worked out once rather than ~40 permission checks on every page."""
+    from inventory.accounts import permissions
+
+    bar, more = permissions.bottom_bar(role, installation_wide)
+    return tuple(permissions.menu(role, installation_wide)), tuple(bar), tuple(more)
 
 
 @lru_cache(maxsize=512)
