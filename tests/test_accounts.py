@@ -384,3 +384,21 @@ def test_createuser_command(empty_url, make):
     weak = subprocess.run([*command[:2], "x@commune.example", *command[3:]],
                           input="short\n", env=env, capture_output=True, text=True, timeout=60)
     assert weak.returncode == 1 and "password" in weak.stderr
+
+
+def test_a_new_installation_s_sign_in_page_says_how_to_make_the_first_account(
+        empty_url, tmp_path):
+    """The first day: nobody can sign in until the first administrator is made on the
+    server; the sign-in page says so (and stops saying it once an account exists)."""
+    import contextlib
+
+    from tests.conftest import _client
+
+    with contextlib.contextmanager(_client)(empty_url, tmp_path, email=None) as visitor:
+        assert "first-account" not in visitor.get("/login").text  # the test's administrator
+        execute("DELETE FROM app_user")
+        page = visitor.get("/login", headers={"accept-language": "fr"}).text
+        assert "Cette installation n’a encore aucun compte." in page
+        assert "inventory createuser vous@commune.example --role administrator" in page
+        english = visitor.get("/login").text
+        assert "This installation has no account yet." in english

@@ -31,7 +31,8 @@ async def _login_page(request: Request, status: int = 200, **context) -> Templat
     demo = service.DEMO_ACCOUNTS if await service.demo_mode() else ()
     return render("accounts/login.html", status, next=rules.safe_next(
         request.query_params.get("next") or context.pop("next", None), default=""),
-        demo_accounts=demo, demo_password=service.DEMO_PASSWORD, roles=p.ROLES, **context)
+        demo_accounts=demo, demo_password=service.DEMO_PASSWORD, roles=p.ROLES,
+        no_account_yet=not await service.has_accounts(), **context)
 
 
 @get("/login", permission=p.PUBLIC)

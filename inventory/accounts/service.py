@@ -537,3 +537,9 @@ async def create_demo_accounts(first_school_code: str) -> list[tuple[str, str]]:
 
 async def demo_mode() -> bool:
     return await get_setting(DEMO_MODE) == "1"
+
+
+async def has_accounts() -> bool:
+    """Whether anyone can sign in yet: a new installation has no account until the first
+    administrator is made on the server (`inventory createuser`)."""
+    return bool(await db.fetch_small("SELECT id FROM app_user LIMIT 1"))
