@@ -14,7 +14,7 @@ from typing import Any
 
 from inventory.accounts.scope import Scope
 from inventory.assets import queries, rules, scanning
-from inventory.core import audit, clock, db
+from inventory.core import audit, clock, db, kept
 from inventory.core import parsers as v
 from inventory.core.audit import Actor
 from inventory.core.db import (
@@ -578,17 +578,21 @@ async def form_choices(site_code: str | None, scope: Scope) -> dict[str, Any]:
     return choices
 
 
+CATEGORY_CHOICES = ("category", "SELECT id, code, name FROM category ORDER BY name")
+
+
 async def filter_choices(site_code: str | None, scope: Scope) -> dict[str, Any]:
     """What the list's filters offer: categories, sites, the chosen site's rooms."""
-    # Small tables, read on every list page: raw SQL, on the event loop's thread.
-    categories = await fetch_small("SELECT id, code, name FROM category ORDER BY name")
-    sites = await site_service.site_choices(scope)
+    # Small tables, read on every list page: kept until they change (one read of their
+    # marks), the site's rooms read afresh.
+    sites, categories = await kept.rows(site_service.SITE_CHOICES, CATEGORY_CHOICES)
+    sites = site_service.in_scope(sites, scope)
     rooms: list[dict[str, Any]] = []
     site = next((s for s in sites if s["code"] == (site_code or "").upper()), None)
     if site:
         rooms = sort_rooms(await fetch_small("SELECT id, name FROM room WHERE site = {}",
                                              site["id"]))
-    return {"categories": categories, "sites": sites, "rooms": rooms}
+    return {"categories": list(categories), "sites": sites, "rooms": rooms}
 
 
 # Writes: one path per operation, shared by the pages, the API, the import, the demo and

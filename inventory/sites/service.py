@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from inventory.accounts.scope import EVERYTHING, Scope
-from inventory.core import audit, db
+from inventory.core import audit, db, kept
 from inventory.core import parsers as v
 from inventory.core.audit import Actor
 from inventory.core.errors import Collector, NotFound, ValidationFailed
@@ -86,23 +86,19 @@ async def list_sites(scope: Scope) -> list[dict[str, Any]]:
     return sites
 
 
-# The sites' (id, code, name) by name, kept per database with the mark they were read at.
-_choices_read: dict[str | None, tuple[tuple[Any, ...], list[dict[str, Any]]]] = {}
+SITE_CHOICES = ("site", "SELECT id, code, name FROM site ORDER BY name")
+
+
+def in_scope(sites: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
+    return list(sites) if not scope.limited else [s for s in sites if scope.allows(s["id"])]
 
 
 async def site_choices(scope: Scope) -> list[dict[str, Any]]:
     """The person's sites (id, code, name) by name, as the filters and forms offer them:
-    every list page draws them, and a région has ~500. Read again only when the site table
-    has changed: sites are never deleted and every write raises a version, so its row
-    count, sum of versions and highest id change with any write (read before the rows: a
-    write in between is seen next time)."""
-    mark = tuple((await db.fetch_small(
-        "SELECT COUNT(*) AS n, SUM(version) AS v, MAX(id) AS m FROM site"))[0].values())
-    kept = _choices_read.get(db.current_url)
-    if kept is None or kept[0] != mark:
-        kept = mark, await db.fetch_small("SELECT id, code, name FROM site ORDER BY name")
-        _choices_read[db.current_url] = kept
-    return list(kept[1]) if not scope.limited else [s for s in kept[1] if scope.allows(s["id"])]
+    every list page draws them, and a région has ~500. Kept until the site table changes
+    (core/kept.py: sites are never deleted, every update raises the version)."""
+    (sites,) = await kept.rows(SITE_CHOICES)
+    return in_scope(sites, scope)
 
 
 async def get_site(code: str, scope: Scope) -> dict[str, Any]:
