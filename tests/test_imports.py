@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -13,9 +14,11 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from inventory.accounts.scope import Scope
-from inventory.core import db
+from inventory.accounts.scope import EVERYTHING, Scope
+from inventory.assets import service as assets
+from inventory.core import audit, db
 from inventory.imports import columns
+from inventory.imports import service as import_service
 from inventory.imports.service import Importer, ImportOptions, run_import
 from tests.helpers import assert_search_text_current, count, execute, query
 
@@ -151,6 +154,43 @@ def test_reimport_updates_instead_of_duplicating(demo_url, tmp_path):
     assert query("SELECT tag FROM asset WHERE search_text LIKE {}", "%lampe changee%") == [
         {"tag": first["tag"]}]
 
+
+
+def test_a_device_changed_between_the_check_and_the_write_refuses_the_file(
+        demo_url, tmp_path, run, monkeypatch):
+    rows = list(csv.DictReader(io.StringIO(_export(demo_url))))[:3]
+    for row in rows:
+        row["notes"] = "Vérifié (import)"
+    path = tmp_path / "changes.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    changed_meanwhile = rows[1]["tag"]
+
+    @contextlib.asynccontextmanager
+    async def saved_by_someone_else_first():
+        # After the check (reads only), before the import's write transaction begins.
+        await assets.update(changed_meanwhile, {"notes": "Saved on the page"}, None, "mairie",
+                            EVERYTHING)
+        async with audit.atomic():
+            yield
+
+    # The import's own transaction only: the services it calls keep the real one.
+    monkeypatch.setattr(import_service, "audit", type("Audit", (), {
+        "reading": staticmethod(audit.reading), "diff": staticmethod(audit.diff),
+        "atomic": staticmethod(saved_by_someone_else_first)}))
+    header = list(rows[0])
+    report = run(run_import(path, columns.guess_mapping(header),
+                            Importer(actor="cli", scope=EVERYTHING), commit=True))
+    assert [r.action for r in report.rows] == ["update"] * 3
+    assert not report.committed
+    assert report.problem == ("Devices of this file were changed by someone else while it was "
+                              "being checked; nothing was imported. Check the file again.")
+    assert count("asset", "notes LIKE {}", "%(import)%") == 0
+    assert query("SELECT notes FROM asset WHERE tag = {}", changed_meanwhile) == [
+        {"notes": "Saved on the page"}]
+    assert count("audit_record", "actor = 'cli'") == 0
 
 def test_french_office_files_in_every_encoding_and_separator(empty_url, make, tmp_path):
     _example_commune(make)

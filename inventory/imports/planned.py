@@ -1,4 +1,5 @@
-"""A new device's checked values, kept compactly from the check to the write. Pure.
+"""A device's checked values (a new device's, a changed device's changes), kept compactly
+from the check to the write. Pure.
 
 An import writes nothing until every row is checked, so it holds every new device's values
 until the end: as a tuple each row held ~520 bytes (the tuple, the serial number, dates,
