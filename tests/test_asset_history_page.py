@@ -46,12 +46,24 @@ def test_the_page_shows_the_latest_ten_and_the_history_pages_through_all(empty_c
     assert len(api["items"]) == 62 and api["next_cursor"] is None
 
 
-def test_a_short_history_has_no_link_and_bad_cursors_are_ignored(empty_client, make):
+def test_a_creation_lists_its_values_only_on_the_whole_history(empty_client, make):
+    """On the asset page (a phone on a weak link) a creation is one line: its values are what
+    the page shows, or the "before" of a later change; the whole history lists them."""
+    client = empty_client
+    asset = make.asset(serial="SN-CREATED-1")
+    make.sign_in(client, make.account("technician"))
+    page = client.get(f"/a/{asset['tag']}").text
+    history, after = page.split('<ol class="history">', 1)[1].split("</ol>", 1)
+    assert history.count("<li>") == 1 and "<table" not in history
+    assert f'href="/a/{asset["tag"]}/history"' in after.split("</section>", 1)[0]
+    whole = client.get(f"/a/{asset['tag']}/history").text.split('<ol class="history">', 1)[1]
+    assert re.search(r"<td>—</td><td>SN-CREATED-1</td>", whole)
+
+
+def test_bad_cursors_are_ignored(empty_client, make):
     client = empty_client
     asset = make.asset()
     make.sign_in(client, make.account("technician"))
-    page = client.get(f"/a/{asset['tag']}").text
-    assert "/history" not in page.split('<ol class="history">', 1)[1]
     for before in ("abc", "-1", "99999999999999999999", "0"):
         response = client.get(f"/a/{asset['tag']}/history?before={before}")
         assert response.status_code == 200 and '<ol class="history">' in response.text

@@ -142,7 +142,7 @@ async def _show(asset: dict[str, Any], user: CurrentUser, status: int = 200, **c
     owners = [(o["code"], o["name"]) for o in await organisations.choices(scope)] \
         if user.several_organisations else []
     return render("assets/show.html", status, asset=asset, owners=owners,
-                  history=history.entries, older_history=history.more, statuses=STATUSES,
+                  history=history.entries, statuses=STATUSES,
                   interventions=await interventions.recent(asset["id"],
                                                            since=history.in_scope_since),
                   kinds=interventions.KINDS,
