@@ -9,6 +9,7 @@ walk in tag order), the result is that rule's."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -381,6 +382,43 @@ def test_the_migration_indexes_a_filled_database(demo_url):
         found = asyncio_run_list(term)
         assert found == expected(term), term
         assert found or term == "10."
+
+
+def test_the_covering_index_gets_the_tag_on_a_filled_database(demo_url, run):
+    """m0035 on the demo commune's 1,500 devices: SQLite's covering index for a search within
+    a site is rebuilt with the tag (the old one dropped), the search reads its matches from
+    it alone, and finds what the rule says, page after page; PostgreSQL is left as it was."""
+    m0035 = "2026-12-03T00:00:00:000000"
+    sqlite = demo_url.startswith("sqlite")
+    if sqlite:  # the index as m0016 made it
+        execute("DROP INDEX asset_site_search_tag")
+        execute("CREATE INDEX asset_site_search ON asset (site, search_text, model, room)")
+    execute("DELETE FROM migration WHERE name = {}", m0035)
+    assert run(migrate_current()) == [m0035]
+    if sqlite:
+        indexes = {r["name"] for r in query(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'asset'")}
+        assert "asset_site_search_tag" in indexes and "asset_site_search" not in indexes
+        search = run(assets.resolve_search("latitude"))
+        where, args = assets.queries.where(assets.AssetFilter(site="GS-JAURES", q="latitude"),
+                                           EVERYTHING, dt.date(2026, 12, 3), search)
+        plan = [r["detail"] for r in query(
+            "EXPLAIN QUERY PLAN " + assets.queries.search_page_sql(where, False),
+            *args, 50, 0)]
+        assert any("COVERING INDEX asset_site_search_tag" in line for line in plan), plan
+    site = query("SELECT id FROM site WHERE code = 'GS-JAURES'")[0]["id"]
+    for term in ("latitude", "classe", "brn-00", "ec", "nothing-like-this"):
+        want = expected(term, "asset.site = {}", site)
+        assert want or term == "nothing-like-this", term
+        found, page = [], 1
+        while True:
+            rows = run(assets.list_assets(assets.AssetFilter(site="GS-JAURES", q=term, page=page),
+                                          EVERYTHING, page_size=20))
+            found += [r["tag"] for r in rows.rows]
+            if page >= rows.pages:
+                break
+            page += 1
+        assert rows.total == len(want) and found == want, term
 
 
 def asyncio_run_list(term: str) -> list[str]:

@@ -158,10 +158,10 @@ def where(f, scope: Scope, on: dt.date, search: Search | None = None,
 
 
 def search_page_sql(where: str, descending: bool) -> str:
-    """PostgreSQL: a search's matches (`where`) counted and a page of them in tag order, in
-    one read (arguments: where's, then LIMIT and OFFSET). The matches are read once into
-    the CTE; the page's rows are then read by id. Every row carries `total`; with no row on
-    the page, one row of nulls carries it."""
+    """A search's matches (`where`) counted and a page of them in tag order, in one read
+    (arguments: where's, then LIMIT and OFFSET). The matches are read once into the CTE; the
+    page's rows are then read by id. Every row carries `total`; with no row on the page,
+    one row of nulls carries it."""
     direction = "DESC" if descending else "ASC"
     return (f"WITH matched AS MATERIALIZED (SELECT asset.id, asset.tag FROM asset{where}) "
             "SELECT counted.total, page.* FROM (SELECT COUNT(*) AS total FROM matched) counted "

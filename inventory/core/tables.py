@@ -722,8 +722,11 @@ COMPOSITE_INDEXES = (
     CompositeIndex("asset_site_category_status_tag", "asset",
                    ("site", "category", "status", "tag"), "m0013"),
     # SQLite only: on PostgreSQL a B-tree entry is limited to ~2.7 kB (long notes).
-    CompositeIndex("asset_site_search", "asset", ("site", "search_text", "model", "room"),
-                   "m0016", engines=("sqlite",)),
+    # (m0016 made it without the tag; m0035 added the tag so a search's matches and their
+    # order come from the index alone.)
+    CompositeIndex("asset_site_search_tag", "asset",
+                   ("site", "search_text", "model", "room", "tag"), "m0035",
+                   engines=("sqlite",)),
     CompositeIndex("asset_warranty_status", "asset", ("warranty_end", "status"), "m0034"),
     # One row per group: the key the tally's fold adds its changes to.
     CompositeIndex("asset_tally_key", "asset_tally",
