@@ -37,7 +37,7 @@ def test_a_whole_campaign(empty_client, make):
     assert "result=elsewhere" in scan(elsewhere_site_tag, here["room"])
     assert "result=unknown" in scan("ZZZ-424242", here["room"])
     page = tech.get(f"{url}?room={here['room']}").text
-    assert "1 found,\n  2 found elsewhere,\n  1 unknown tag," in page
+    assert "1 found, 2 found elsewhere, 1 unknown tag," in " ".join(page.split())
 
     # One tap corrects the room of a device found elsewhere.
     assert tech.post(f"{url}/move", data={"tag": moved["tag"]},
