@@ -106,7 +106,8 @@
     window.inventoryAudit.send(tag).then(function (html) {
       var line = show(html);
       var result = line ? line.dataset.result : "";
-      signal(result === "found");
+      // "queued": kept on the phone offline (sw.js), sent when the connection returns.
+      signal(result === "found" || result === "queued");
       if (line) { say(line.textContent.replace(/\s+/g, " ").trim()); }
     }, function (error) {
       delete seen[tag];  // not recorded: the next look at it tries again

@@ -76,6 +76,13 @@
         site: form.site || "", room: form.room ? whole(form.room) : null,
         version: whole(form.version) } };
     }
+    if ((m = path.match(/^\/inventory\/(\d+)\/check$/))) {  // a label scanned in an audit
+      tag = String(form.tag || "").trim().toUpperCase();
+      var room = form.room ? whole(form.room) : null;
+      return { kind: "check", tag: tag, url: "/api/v1/campaigns/" + m[1] + "/checks",
+               body: room === null ? { tag: tag } : { tag: tag, room: room },
+               back: "/inventory/" + m[1] + (room === null ? "" : "?room=" + room) };
+    }
     if (path === "/faults/new") {
       tag = (form.asset || (form.device && form.device !== "room" ? form.device : "") || "")
         .toUpperCase();

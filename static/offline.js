@@ -159,7 +159,9 @@
   // actions queued on it saw the version before: they carry the new one, so that only a
   // change made by someone else meanwhile is a conflict.
   async function follow(item, answer) {
-    if (!item.tag || !item.seen || item.kind === "intervention") { return; }
+    if (!item.tag || !item.seen || item.kind === "intervention" || item.kind === "check") {
+      return;  // these change nothing of the device's version
+    }
     var now = answer && answer.version !== undefined && answer.tag === item.tag ? answer : null;
     if (!now) {
       try {

@@ -5,16 +5,19 @@
 // - when the network fails, the kept copy of a page ("take this site offline"), only from
 //   the cache of the person signed in on this phone, marked with the time it was kept;
 // - when the network fails, a form of a kept page (seen here, intervention, move, fault
-//   report) becomes an action queued on the phone; offline.js sends the queue in order
-//   through the JSON API when the connection returns.
+//   report, a label scanned in an inventory audit) becomes an action queued on the phone;
+//   offline.js sends the queue in order through the JSON API when the connection returns.
 "use strict";
 importScripts("__IDB_URL__", "__STORE_URL__");
 
 var VERSION = "__VERSION__";  // a new service worker whenever this file or its helpers change
 var STATIC = "static-v1";
 var HASHED = /\.[0-9a-f]{10}\.[A-Za-z0-9]+$/;
-var QUEUEABLE = /^\/a\/[^/]+\/(seen|interventions|move)$|^\/faults\/new$/;
-var MARKERS = ["queued", "seen", "logged"];  // the notes a page shows after an action
+var QUEUEABLE = /^\/a\/[^/]+\/(seen|interventions|move)$|^\/faults\/new$|^\/inventory\/\d+\/check$/;
+// An audit's scans are sent by audit.js (not a navigation): queued all the same.
+var SENT_BY_SCRIPT = /^\/inventory\/\d+\/check$/;
+// The notes a page shows after an action: the kept copy is the page without them.
+var MARKERS = ["queued", "seen", "logged", "last", "result"];
 var store = self.inventoryOffline;
 
 self.addEventListener("install", function () { self.skipWaiting(); });
@@ -32,8 +35,8 @@ self.addEventListener("fetch", function (event) {
     event.respondWith(fetch(request).catch(function () { return keptPage(url); }));
   } else if (request.method === "POST" && url.pathname === "/logout") {
     event.respondWith(signOut(request));
-  } else if (request.method === "POST" && request.mode === "navigate" &&
-             QUEUEABLE.test(url.pathname)) {
+  } else if (request.method === "POST" && QUEUEABLE.test(url.pathname) &&
+             (request.mode === "navigate" || SENT_BY_SCRIPT.test(url.pathname))) {
     event.respondWith(postOrQueue(request, url));
   }
 });
@@ -86,12 +89,10 @@ async function annotated(response, missing) {
 async function plainPage(name) {
   var saved = (await store.getMeta("strings")) || {};
   var text = (saved.strings || {})[name] || "Offline.";
-  var escaped = text.replace(/[&<>"]/g, function (c) {
-    return { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;" }[c];
-  });
+  var safe = escaped(text);
   return new Response("<!doctype html><html lang=\"" + (saved.lang || "fr") + "\"><meta " +
                       "charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-" +
-                      "width, initial-scale=1\"><title>" + escaped + "</title><p>" + escaped +
+                      "width, initial-scale=1\"><title>" + safe + "</title><p>" + safe +
                       "</p><p><a href=\"/\">/</a></p></html>",
                       { status: 503, headers: { "content-type": "text/html; charset=utf-8" } });
 }
@@ -121,8 +122,10 @@ async function enqueue(user, url, request) {
   var action = store.actionOf(url.pathname, form);
   var device = action.tag ? await store.device(user, action.tag) : null;
   // The version the phone saw goes with every action on a device: the server refuses it
-  // (409) if the device changed meanwhile. A move carries its form's own.
-  if (device && action.kind !== "move" && (action.kind !== "fault" || action.body.asset)) {
+  // (409) if the device changed meanwhile. A move carries its form's own; an audit's scan
+  // changes nothing of the device (the server says where it is registered now).
+  if (device && action.kind !== "move" && action.kind !== "check" &&
+      (action.kind !== "fault" || action.body.asset)) {
     action.body.version = device.version;
   }
   if (action.kind === "move") {
@@ -134,9 +137,36 @@ async function enqueue(user, url, request) {
   await store.add(item);
   var all = await self.clients.matchAll();
   all.forEach(function (client) { client.postMessage({ type: "queued" }); });
-  var back = action.tag ? "/a/" + encodeURIComponent(action.tag) + "?queued=1"
-                        : "/offline?queued=1";
+  if (request.mode !== "navigate") { return queuedLine(user, item, device); }
+  var back = action.back ? action.back + (action.back.indexOf("?") < 0 ? "?" : "&") + "queued=1"
+    : action.tag ? "/a/" + encodeURIComponent(action.tag) + "?queued=1" : "/offline?queued=1";
   return Response.redirect(new URL(back, self.location.origin).href, 303);
+}
+
+function escaped(text) {
+  return String(text).replace(/[&<>"]/g, function (c) {
+    return { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;" }[c];
+  });
+}
+
+// What audit.js shows for a scan kept on the phone: the audit's line, "waiting to send",
+// with what the phone knows of the device (the server decides found or elsewhere).
+async function queuedLine(user, item, device) {
+  var words = ((await store.getMeta("strings")) || {}).strings || {};
+  var word = function (name, values) {
+    return (words[name] || name).replace(/\{(\w+)\}/g, function (all, key) {
+      return values && key in values ? String(values[key]) : all;
+    });
+  };
+  var what = device ? [device.category_name, word("registered_in", {
+    room: (device.room_name || word("no_room")) + " (" + device.site_name + ")" })]
+    .filter(Boolean).join(" · ") : word("not_kept");
+  var room = item.body.room === undefined ? "" : String(item.body.room);
+  return new Response(
+    "<li data-tag=\"" + escaped(item.tag) + "\" data-room=\"" + escaped(room) + "\" " +
+    "data-result=\"queued\"><strong>" + escaped(item.tag) + "</strong> <span class=\"pill\">" +
+    escaped(word("state_waiting")) + "</span>\n<br><small>" + escaped(what) + "</small></li>",
+    { status: 202, headers: { "content-type": "text/html; charset=utf-8" } });
 }
 
 // Signing out forgets what this person kept (pages, devices) on the phone; their queue

@@ -258,3 +258,73 @@ def test_kept_sites_keep_the_words_of_both_languages():
     from inventory.offline.rules import STATIC_FILES
 
     assert {"offline-words.fr.js", "offline-words.en.js"} <= set(STATIC_FILES)
+
+
+def _audit(client, site) -> int:
+    """An inventory audit of the site started as the page starts one; its id."""
+    token = client.cookies.get("csrftoken")
+    started = client.post(f"/sites/{site['code']}/inventory", data={"_csrf_token": token},
+                          follow_redirects=False)
+    assert started.status_code == 303, started.text
+    return int(started.headers["location"].rsplit("/", 1)[1])
+
+
+def test_an_audit_scan_queued_on_a_phone_is_recorded_once(empty_client, make):
+    site, hall, lab, here, moved = _site_with_devices(make)
+    make.sign_in(empty_client, "technician")
+    audit = _audit(empty_client, site)
+    path = f"/api/v1/campaigns/{audit}/checks"
+    first = _post(empty_client, path, {"tag": here["tag"], "room": hall["id"]}, key="scan-0001")
+    again = _post(empty_client, path, {"tag": here["tag"], "room": hall["id"]}, key="scan-0001")
+    assert first.status_code == again.status_code == 201, first.text
+    assert again.json() == first.json() and again.headers.get("idempotent-replay") == "true"
+    assert first.json()["result"] == "found" and first.json()["found_room"] == hall["id"]
+    # Registered in another room: found elsewhere, as the page says it; a label that is not
+    # ours: unknown. Written as the lower-case label a person types.
+    other = _post(empty_client, path, {"tag": moved["tag"].lower(), "room": hall["id"]},
+                  key="scan-0002")
+    assert other.status_code == 201 and other.json()["result"] == "elsewhere"
+    assert other.json()["tag"] == moved["tag"] and other.json()["expected_room"] == lab["id"]
+    stranger = _post(empty_client, path, {"tag": "ZZZ-000999", "room": hall["id"]},
+                     key="scan-0003")
+    assert stranger.status_code == 201 and stranger.json()["result"] == "unknown"
+    assert count("campaign_check", "campaign = {}", audit) == 3
+    # Refused as the page refuses it: a room of another site, a closed audit (nothing kept).
+    elsewhere = make.room(make.site(), name="Ailleurs")
+    refused = _post(empty_client, path, {"tag": here["tag"], "room": elsewhere["id"]},
+                    key="scan-0004")
+    assert refused.status_code == 400 and "room" in refused.json()["fields"]
+    token = empty_client.cookies.get("csrftoken")
+    empty_client.post(f"/inventory/{audit}/close", data={"_csrf_token": token, "confirm": "1"})
+    closed = _post(empty_client, path, {"tag": here["tag"], "room": hall["id"]}, key="scan-0005")
+    assert closed.status_code == 400 and "campaign" in closed.json()["fields"]
+    assert count("campaign_check", "campaign = {} AND result != 'missing'", audit) == 3
+    assert count("idempotent_request") == 3
+
+
+def test_an_audit_scan_keeps_the_audit_page_s_permission(empty_client, make):
+    site, hall, _lab, here, _other = _site_with_devices(make)
+    make.sign_in(empty_client, "technician")
+    audit = _audit(empty_client, site)
+    body = {"tag": here["tag"], "room": hall["id"]}
+    assert _post(empty_client, f"/api/v1/campaigns/{audit + 1}/checks", body).status_code == 404
+    for role, sites in (("viewer", None), ("director", [site])):
+        make.sign_in(empty_client, role, **({"sites": sites} if sites else {}))
+        answer = _post(empty_client, f"/api/v1/campaigns/{audit}/checks", body)
+        assert answer.status_code == 403, (role, answer.text)
+    assert count("campaign_check") == 0
+
+
+def test_a_site_keeps_its_audit_in_progress(empty_client, make):
+    site, hall, lab, _first, _second = _site_with_devices(make)
+    make.sign_in(empty_client, "technician")
+    kept = empty_client.get(f"/sites/{site['code']}/offline").json()
+    assert not any(page.startswith("/inventory/") for page in kept["pages"])
+    audit = _audit(empty_client, site)
+    kept = empty_client.get(f"/sites/{site['code']}/offline").json()
+    assert {f"/inventory/{audit}", f"/inventory/{audit}?room={hall['id']}",
+            f"/inventory/{audit}?room={lab['id']}"} <= set(kept["pages"])
+    assert any("/audit." in address for address in kept["static"])
+    room_page = empty_client.get(f"/inventory/{audit}?room={hall['id']}").text
+    assert "/static/audit." in room_page.split("<main", 1)[1]  # loaded by the page itself
+    assert "<script" not in room_page.split("<title>", 1)[1].split("</title>", 1)[0]

@@ -247,7 +247,8 @@ API_BODY = {"/api/v1/assets/{tag:str}/move": {"site": "{site_code}", "version": 
             "/api/v1/assets/{tag:str}/status": {"status": "in_repair", "version": 1},
             # To the organisation it has: an allowed account changes nothing.
             "/api/v1/assets/{tag:str}/transfer": {"owner": "{organisation_code}", "version": 1},
-            "/api/v1/sites/{code:str}/transfer": {"owner": "{organisation_code}", "version": 1}}
+            "/api/v1/sites/{code:str}/transfer": {"owner": "{organisation_code}", "version": 1},
+            "/api/v1/campaigns/{campaign_id:int}/checks": {"tag": "{tag}"}}
 
 
 def _organisation_values(make, code: str) -> dict:

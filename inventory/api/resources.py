@@ -14,6 +14,8 @@ from inventory.api.docs import api_get, api_patch, api_post, guarded, required_v
 from inventory.api.idempotency import IdempotencyKey, once
 from inventory.api.paging import Cursor, Limit, cut, encode_cursor, int_cursor, page_of
 from inventory.assets.documents import AssetDocument
+from inventory.campaigns import service as campaigns
+from inventory.campaigns.documents import CheckDocument, CheckInput
 from inventory.catalog import service as catalog
 from inventory.catalog.documents import (
     CategoryDocument,
@@ -242,6 +244,22 @@ async def api_intervention_create(request: Request, tag: FromPath[str],
     return await once(request, idempotency_key, log, status_code=201)
 
 
+# Inventory audits
+
+@api_post("/campaigns/{campaign_id:int}/checks", permission=p.ASSET_SEEN)
+async def api_campaign_check(request: Request, campaign_id: RowId, data: JSONBody[CheckInput],
+                             idempotency_key: IdempotencyKey = None) -> CheckDocument:
+    """A label scanned in a room during an inventory audit (a phone's queued scan): recorded
+    as the audit page records it, and answered with its outcome."""
+    async def check() -> CheckDocument:
+        fields = data.fields()
+        await campaigns.check(campaign_id, data.tag, fields.get("room"), request.user.actor,
+                              request.user.scope)
+        return CheckDocument.from_row(await campaigns.check_of(campaign_id, data.tag) or {})
+
+    return await once(request, idempotency_key, check, status_code=201)
+
+
 # Renewal plans
 
 def _organisation_codes(plan: dict[str, Any], names: planning.Names) -> list[str]:
@@ -371,6 +389,7 @@ async def _plan_form(request: Request, data: JSONBody[PlanInput]) -> dict[str, A
 resource_routes = [
     api_site_rooms, api_room, api_room_create, api_room_update, api_category_create,
     api_category_update, api_model_create, api_model_update, api_faults, api_fault,
-    api_fault_create, api_fault_action, api_interventions, api_intervention_create, api_plans,
+    api_fault_create, api_fault_action, api_interventions, api_intervention_create,
+    api_campaign_check, api_plans,
     api_plan, api_plan_create, api_plan_update, api_plan_approve,
 ]

@@ -2,7 +2,8 @@
 office, loses the network (`context.set_offline(True)`), opens a kept device by typing its
 tag on /scan, logs an intervention, marks another device seen, reports a fault and moves a
 third device that another account moves meanwhile. Back online, the three actions reach the
-server once each, and the conflicting move is shown with both versions, not lost.
+server once each, and the conflicting move is shown with both versions, not lost. An
+inventory audit is carried on offline too, room by room, its scans sent once each.
 
 The data is made with tests/factories.py in the installation's SQLite file, then the real
 `inventory serve` runs on it."""
@@ -53,9 +54,17 @@ def _build(url: str) -> dict:
             devices = [await factories.a_asset(school, kind, room=hall) for _ in range(3)]
             tech = await factories.a_account(permissions.TECHNICIAN)
             other = await factories.a_account(permissions.TECHNICIAN)
+            # A second school, for an inventory audit done offline.
+            audited = await factories.a_site(name="Collège des Caves")
+            north = await factories.a_room(audited, name="Salle Nord")
+            south = await factories.a_room(audited, name="Salle Sud")
+            in_north = await factories.a_asset(audited, kind, room=north)
+            in_south = await factories.a_asset(audited, kind, room=south)
             return {"site": school["code"], "hall": hall["id"], "lab": lab["id"],
                     "store": store["id"], "tags": [d["tag"] for d in devices],
-                    "tech": tech, "other": other}
+                    "tech": tech, "other": other, "audited": audited["code"],
+                    "north": north["id"], "in_north": in_north["tag"],
+                    "in_south": in_south["tag"]}
         finally:
             await db.close_pool(engine)
 
@@ -250,4 +259,59 @@ def test_the_queue_waits_for_the_same_person(browser, installation):
     page.goto("/offline")
     expect(page.locator("#offline-queue li[data-state=sent]")).to_have_count(1, timeout=30_000)
     assert _rows(database, "SELECT COUNT(*) FROM intervention")[0][0] == before + 1
+    context.close()
+
+
+def test_an_audit_in_the_basement(browser, installation):
+    """An inventory audit started at the office, its school taken offline; in the basement
+    the room's kept page takes label after label (as audit.js sends the camera's scans),
+    each shown as waiting; back up, each scan is recorded once, found or elsewhere as the
+    server says."""
+    address, database, made = installation
+    context = browser.new_context(base_url=address, viewport=PHONE, is_mobile=True,
+                                  has_touch=True, locale="en-US",
+                                  extra_http_headers={"Accept-Language": "en"})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    _sign_in(page, made["tech"])
+    page.goto(f"/sites/{made['audited']}/inventory")
+    page.get_by_role("button", name="Start a campaign").click()
+    expect(page).to_have_url(re.compile(r"/inventory/\d+$"))
+    audit = int(page.url.rsplit("/", 1)[1])
+    page.goto(f"/sites/{made['audited']}")
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.locator("#offline-take button").click()
+    expect(page.locator("#offline-take .offline-progress")).to_contain_text(
+        "Kept on this phone", timeout=60_000)
+
+    context.set_offline(True)
+    page.goto(f"/inventory/{audit}?room={made['north']}")
+    expect(page.locator("#offline-banner")).to_contain_text("Kept copy from")
+    expect(page.locator("#audit-scan")).to_be_visible()  # audit.js runs on the kept copy
+    unknown = "ZZZ-000777"
+    for n, tag in enumerate([made["in_north"], made["in_south"], unknown], start=1):
+        page.get_by_label("Tag of the device (scan or type)").fill(tag)
+        page.get_by_role("button", name="Record", exact=True).click()
+        line = page.locator(f'#checks li[data-tag="{tag}"]')
+        expect(line).to_have_attribute("data-result", "queued")
+        expect(line).to_contain_text("Waiting to send")
+        _waiting(page, n)
+    expect(page.locator(f'#checks li[data-tag="{made["in_south"]}"]')).to_contain_text(
+        "Registered in: Salle Sud")
+    expect(page.locator(f'#expected li[data-tag="{made["in_north"]}"]')).to_contain_text("Seen")
+    page.screenshot(path=str(SCREENSHOTS / "63-phone-offline-audit.png"), full_page=True)
+    assert _rows(database, "SELECT COUNT(*) FROM campaign_check")[0][0] == 0
+
+    context.set_offline(False)
+    page.goto("/offline")
+    expect(page.locator("#offline-queue li[data-state=sent][data-kind=check]")).to_have_count(
+        3, timeout=30_000)
+    recorded = "SELECT tag, result FROM campaign_check WHERE campaign = ? ORDER BY tag"
+    want = sorted([(made["in_north"], "found"), (made["in_south"], "elsewhere"),
+                   (unknown, "unknown")])
+    assert sorted(_rows(database, recorded, audit)) == want
+    page.evaluate("window.inventoryOfflinePage.sync()")  # sent again: nothing twice
+    page.goto(f"/inventory/{audit}?room={made['north']}")
+    expect(page.locator("#checks li[data-tag]")).to_have_count(3)
+    assert sorted(_rows(database, recorded, audit)) == want
     context.close()
