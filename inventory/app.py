@@ -67,14 +67,6 @@ from inventory.web.templating import LanguageTemplateEngine, make_template_engin
 log = logging.getLogger("inventory")
 
 
-
-
-
-
-
-
-
-
 @get("/healthz", permission=p.PUBLIC, include_in_schema=True)
 async def healthz() -> Response:
     try:
@@ -114,24 +106,6 @@ async def choose_language(request: Request, language: FromPath[str]) -> Response
         response.set_cookie("lang", language, max_age=365 * 24 * 3600, samesite="lax",
                             httponly=True)
     return response
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 
 
 def freeze_startup_objects() -> None:

@@ -11,7 +11,6 @@ from litestar_htmx import HTMXRequest
 
 from inventory.accounts import permissions as p
 from inventory.campaigns import rules, service
-from inventory.core.errors import ValidationFailed
 from inventory.core.i18n import _
 from inventory.core.parsers import row_number
 from inventory.exporting.columns import write_csv
@@ -82,11 +81,9 @@ async def campaign_check(request: HTMXRequest, campaign_id: RowId) -> Response:
     action = service.check(campaign_id, data.get("tag", ""), room_id, request.user.actor,
                            request.user.scope)
     if wants_fragment(request):
-        try:
-            await action
-        except ValidationFailed as failed:
-            return _refused(failed.errors)
-        return await _check_line(request, campaign_id, tag, room_id)
+        return await form_post(
+            action, done=lambda _result: _check_line(request, campaign_id, tag, room_id),
+            invalid=_refused)
     return await form_post(
         action,
         done=lambda result: f"/inventory/{campaign_id}" + query_string(
@@ -100,12 +97,10 @@ async def campaign_move(request: HTMXRequest, campaign_id: RowId) -> Response:
     action = service.move_here(campaign_id, data.get("tag", ""), request.user.actor,
                                request.user.scope)
     if wants_fragment(request):
-        try:
-            await action
-        except ValidationFailed as failed:
-            return _refused(failed.errors)
-        return await _check_line(request, campaign_id, data.get("tag", ""),
-                                 row_number(data.get("room", "")))
+        return await form_post(
+            action, done=lambda _result: _check_line(request, campaign_id, data.get("tag", ""),
+                                                     row_number(data.get("room", ""))),
+            invalid=_refused)
     return await form_post(
         action,
         done=f"/inventory/{campaign_id}" + query_string({"room": data.get("room", "")}),

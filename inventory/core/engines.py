@@ -22,9 +22,7 @@ SQLITE_BUSY_TIMEOUT_S = 10.0
 PROGRESS_STEPS = 1000
 
 
-
 SQLITE_POOL_SIZE = 4
-
 
 
 class _PooledConnection:
@@ -41,7 +39,6 @@ class _PooledConnection:
         if self._connection.in_transaction:  # never hand back a half-done transaction
             await self._connection.rollback()
         self._pool.put_nowait(self._connection)
-
 
 
 class InventorySQLiteEngine(SQLiteEngine):
@@ -151,7 +148,6 @@ class InventorySQLiteEngine(SQLiteEngine):
             return None
         finally:
             self._loop_connection.set_progress_handler(None, 0)
-
 
 
 def engine_from_url(url: str) -> Engine:

@@ -13,7 +13,6 @@ class FieldError(ValueError):
         self.message = message
 
 
-
 class ValidationFailed(Exception):
     """Input refused; `errors` maps each field to a message a person can act on."""
 
@@ -22,10 +21,8 @@ class ValidationFailed(Exception):
         self.errors = dict(errors)
 
 
-
 class NotFound(Exception):
     pass
-
 
 
 class Conflict(Exception):
@@ -34,7 +31,6 @@ class Conflict(Exception):
     def __init__(self, current: Mapping[str, Any]):
         super().__init__("stale version")
         self.current = dict(current)
-
 
 
 class Collector:

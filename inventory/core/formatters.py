@@ -19,12 +19,10 @@ def format_bp(bp: int | None) -> str:
     return f"{sign}{text}\u00a0%"
 
 
-
 def bp_to_input(bp: int | None) -> str:
     if not bp:
         return "0"
     return format_bp(bp).replace("\u00a0%", "").replace("+", "").replace("−", "-")
-
 
 
 def format_cents(amount: int | None) -> str:
@@ -36,7 +34,6 @@ def format_cents(amount: int | None) -> str:
     return f"{grouped},{rest:02d}\u00a0€"
 
 
-
 def cents_to_input(amount: int | None) -> str:
     """Cents as the value of a form field: 123450 -> '1234,50'."""
     if amount is None:
@@ -45,9 +42,7 @@ def cents_to_input(amount: int | None) -> str:
     return f"{euros},{rest:02d}"
 
 
-
 PARIS = ZoneInfo("Europe/Paris")
-
 
 
 def format_date(value: dt.date | str | None) -> str:
@@ -58,7 +53,6 @@ def format_date(value: dt.date | str | None) -> str:
     if i18n.get_language() == "fr":
         return value.strftime("%d/%m/%Y")
     return value.isoformat()
-
 
 
 def format_datetime(value: dt.datetime | str | None) -> str:
@@ -74,14 +68,12 @@ def format_datetime(value: dt.datetime | str | None) -> str:
     return local.strftime("%Y-%m-%d %H:%M")
 
 
-
 def format_decimal(value: float | None) -> str:
     """One decimal, with a comma in French: 3.25 -> '3,2' (fr) or '3.2' (en)."""
     if value is None:
         return "—"
     text = f"{value:.1f}"
     return text.replace(".", ",") if i18n.get_language() == "fr" else text
-
 
 
 def format_mm(value: float | None) -> str:
@@ -93,7 +85,6 @@ def format_mm(value: float | None) -> str:
     text = text + "0" if text.endswith(".") else text
     text = "0.0" if text in ("-0.0", "0.0") else text
     return text.replace(".", ",") if i18n.get_language() == "fr" else text
-
 
 
 def format_unix(seconds: int | None) -> str:

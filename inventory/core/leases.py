@@ -17,23 +17,18 @@ from inventory.core.tables import JobRun
 log = logging.getLogger("inventory.jobs")
 
 
-
 INSTANCE = f"{socket.gethostname()}:{os.getpid()}"
 
 
-
 LEASE_SECONDS = 15 * 60
-
 
 
 def _key(job: str, period: str) -> str:
     return f"{job}:{period}"
 
 
-
 def _now(now: float | None) -> int:
     return clock.seconds() if now is None else int(now)
-
 
 
 async def claim(job: str, period: str, instance: str = INSTANCE,
@@ -60,7 +55,6 @@ async def claim(job: str, period: str, instance: str = INSTANCE,
     return bool(rows)
 
 
-
 async def renew(job: str, period: str, instance: str = INSTANCE,
                 lease_seconds: int = LEASE_SECONDS, now: float | None = None) -> bool:
     """Extend our lease; False when it is no longer ours (it expired and someone took it)."""
@@ -70,12 +64,10 @@ async def renew(job: str, period: str, instance: str = INSTANCE,
     return bool(rows)
 
 
-
 async def finish(job: str, period: str, instance: str = INSTANCE) -> None:
     """Mark the period done: it is never run again."""
     await JobRun.update({JobRun.done_at: clock.now()}).where(
         (JobRun.key == _key(job, period)) & (JobRun.instance == instance)).run()
-
 
 
 async def release(job: str, period: str, error: str, instance: str = INSTANCE) -> None:
@@ -83,7 +75,6 @@ async def release(job: str, period: str, error: str, instance: str = INSTANCE) -
     await JobRun.update({JobRun.lease_until: 0, JobRun.last_error: error[:500]}).where(
         (JobRun.key == _key(job, period)) & (JobRun.instance == instance)
         & JobRun.done_at.is_null()).run()
-
 
 
 async def run_claimed(job: str, period: str, work: Callable[[], Awaitable[object]],
@@ -115,7 +106,6 @@ async def run_claimed(job: str, period: str, work: Callable[[], Awaitable[object
         renewer.cancel()
     await finish(job, period, instance)
     return True
-
 
 
 def minute_period(moment: dt.datetime | None = None) -> str:

@@ -169,10 +169,6 @@ def percent_to_bp(value: Any, *, required: bool = False) -> int | None:
     return int(amount)
 
 
-
-
-
-
 def cents(value: Any, *, required: bool = False) -> int | None:
     """An amount already in integer cents (JSON API)."""
     number = integer(value, required=required)
@@ -189,9 +185,5 @@ def choice(value: Any, allowed: Mapping[str, Any], *, required: bool = True) -> 
     if not isinstance(value, str) or value not in allowed:
         raise FieldError(_("Choose one of the proposed values."))
     return value
-
-
-
-
 
 

@@ -22,7 +22,6 @@ from inventory.web.pages import RowId, confirmed, form_post, form_version, rende
 LINES_PER_PAGE = 100
 
 
-
 async def _form(request: Request) -> dict[str, Any]:
     """Form fields as strings, except the ticked site kinds of targets, which are lists."""
     form = await request.form()

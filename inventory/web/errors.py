@@ -17,13 +17,11 @@ from inventory.core.errors import Conflict, NotFound, ValidationFailed
 log = logging.getLogger("inventory")
 
 
-
 def _wants_json(request: Request) -> bool:
     if request.url.path == "/api/docs":  # the API's reference is a page
         return False
     return request.url.path.startswith("/api/") or "application/json" in request.headers.get(
         "accept", "").split(",")[0]
-
 
 
 def _error_page(request: Request, status: int) -> Response:
@@ -50,7 +48,6 @@ def _error_page(request: Request, status: int) -> Response:
     return Response(html, status_code=status, media_type="text/html")
 
 
-
 def not_authorized_handler(request: Request, exc: NotAuthorizedException) -> Response:
     """Not signed in: pages send to the sign-in page and back; the API answers 401."""
     from inventory.core.i18n import _
@@ -60,7 +57,6 @@ def not_authorized_handler(request: Request, exc: NotAuthorizedException) -> Res
                         status_code=401)
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return Redirect(path=f"/login?{urlencode({'next': target})}", status_code=302)
-
 
 
 def http_exception_handler(request: Request, exc: HTTPException) -> Response:
@@ -73,7 +69,6 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
     return response
 
 
-
 def validation_handler(request: Request, exc: ValidationFailed) -> Response:
     from inventory.core.i18n import _
 
@@ -84,14 +79,12 @@ def validation_handler(request: Request, exc: ValidationFailed) -> Response:
     return _error_page(request, 400)
 
 
-
 def domain_not_found_handler(request: Request, exc: NotFound) -> Response:
     from inventory.core.i18n import _
 
     if _wants_json(request):
         return Response({"error": "not_found", "detail": _("Not found.")}, status_code=404)
     return _error_page(request, 404)
-
 
 
 def conflict_handler(request: Request, exc: Conflict) -> Response:
@@ -106,7 +99,6 @@ def conflict_handler(request: Request, exc: Conflict) -> Response:
     )
 
 
-
 def unstorable_text_handler(request: Request, exc: Exception) -> Response:
     """PostgreSQL refuses a NUL character in text (SQLite stores it): a NUL that reached a
     query is bad input, answered 400 like any other, not a server error."""
@@ -117,7 +109,6 @@ def unstorable_text_handler(request: Request, exc: Exception) -> Response:
                          "detail": _("The request contains a character that cannot be stored.")},
                         status_code=400)
     return _error_page(request, 400)
-
 
 
 def server_error_handler(request: Request, exc: Exception) -> Response:

@@ -17,7 +17,6 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
-
 SECURITY_HEADERS = [
     (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
     (b"x-content-type-options", b"nosniff"),
@@ -27,9 +26,7 @@ SECURITY_HEADERS = [
 ]
 
 
-
 HSTS = (b"strict-transport-security", b"max-age=31536000")
-
 
 
 def security_headers(public_address: PublicAddress):
@@ -45,7 +42,6 @@ def security_headers(public_address: PublicAddress):
             message["headers"] = [*message.get("headers", []), *headers]
 
     return add_security_headers
-
 
 
 def language_middleware(app: ASGIApp) -> ASGIApp:

@@ -26,12 +26,10 @@ async def form_data(request: Request) -> dict[str, str]:
     return {key: value for key, value in form.items() if isinstance(value, str)}
 
 
-
 def confirmed(data: dict[str, str]) -> bool:
     """The person ticked the box (or used the confirmation page) of an action that cannot be
     undone; without JS the browser's `required` is the only other guard."""
     return data.get("confirm", "").strip().lower() in ("1", "on", "yes", "true")
-
 
 
 def form_version(data: dict[str, str]) -> int | None:
@@ -39,10 +37,8 @@ def form_version(data: dict[str, str]) -> int | None:
     return row_number(value)
 
 
-
 def render(template: str, status_code: int = 200, **context: Any) -> Template:
     return Template(template_name=template, context=context, status_code=status_code)
-
 
 
 def see_other(path: str) -> Redirect:
@@ -77,10 +73,8 @@ async def form_post(action: Awaitable[T], *,
     return await _answer(done(result) if callable(done) else done)
 
 
-
 def label(choices: dict[str, Any], key: str | None) -> str:
     return str(choices.get(key, key or ""))
-
 
 
 def query_string(params: dict[str, Any]) -> str:

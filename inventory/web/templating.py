@@ -44,34 +44,6 @@ from inventory.web.static import static_url
 TEMPLATE_DIR = PROJECT_ROOT / "templates"
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 @pass_context
 def current_user(context) -> Any:
     request = context.get("request")
