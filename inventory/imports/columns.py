@@ -27,7 +27,8 @@ from inventory.core.i18n import lazy_gettext as L
 from inventory.exporting.columns import unneutralise  # our exports' formula guards, undone
 
 # The fields a column can feed, in the order the mapping screen offers them. The export's
-# columns (inventory/exports.py ASSET_COLUMNS) are all here, so an export can be re-imported.
+# columns (exporting/columns.py ASSETS) are all here, so an export can be re-imported
+# (tests/unit/test_asset_fields.py).
 FIELDS = {
     "tag": FIELD_LABELS["tag"],
     "category": FIELD_LABELS["category"],
