@@ -88,6 +88,9 @@ def test_unknown_filter_values_are_a_400_naming_the_parameter(empty_client, make
                        ("/api/v1/assets?eol=later", "eol"),
                        ("/api/v1/assets?page=0", "page"),
                        ("/api/v1/assets?limit=many", "limit"),
+                       ("/api/v1/assets?site=NOPE", "site"),
+                       ("/api/v1/assets?category=NOPE&limit=5", "category"),
+                       ("/api/v1/assets?room=999999", "room"),
                        ("/api/v1/faults?status=xyz", "status"),
                        ("/api/v1/sites?limit=501", "limit")):
         answer = api.get(path)
@@ -96,6 +99,13 @@ def test_unknown_filter_values_are_a_400_naming_the_parameter(empty_client, make
         assert list(answer.json()["fields"]) == [name], (path, answer.text)
     listed = api.get("/api/v1/assets?status=in_stock&limit=500").json()["items"]
     assert listed and {a["status"] for a in listed} == {"in_stock"}
+    # Known values, in any case, filter as before.
+    room = query("SELECT room.id FROM room JOIN site ON site.id = room.site "
+                 "WHERE site.code = 'GS-FERRY'")[0]["id"]
+    for path in ("/api/v1/assets?site=gs-ferry", "/api/v1/assets?category=tablette&limit=5",
+                 f"/api/v1/assets?room={room}"):
+        assert api.get(path).status_code == 200, path
+    assert api.get("/api/v1/assets?site=GS-FERRY").json()["total"] == 1
 
 
 def test_requests_without_credentials_are_401_sign_in(empty_client, make):

@@ -45,7 +45,10 @@ from inventory.assets.documents import (
 )
 from inventory.catalog import service as catalog
 from inventory.catalog.documents import CategoryDocument, CategoryList, ModelDocument, ModelList
+from inventory.core import kept
 from inventory.core.documents import choice
+from inventory.core.errors import NotFound, ValidationFailed
+from inventory.core.i18n import _
 from inventory.core.parsers import INT_MAX
 from inventory.loans import service as loans
 from inventory.organisations import service as organisations
@@ -75,6 +78,27 @@ async def _asset(request: Request, tag: str) -> AssetDocument:
                                          [await assets.get_asset(tag, request.user.scope)]))[0])
 
 
+
+async def _known_filters(request: Request, site: str | None, category: str | None,
+                         room: int | None) -> None:
+    """A filter naming a site, category or room the person does not have is a 400 naming
+    the parameter, not an empty list (a typo would read as "no such device")."""
+    errors = {}
+    if site and not any(s["code"] == site.upper()
+                        for s in await sites.site_choices(request.user.scope)):
+        errors["site"] = _("No site of yours has this code.")
+    if category and not any(c["code"] == category.upper()
+                            for c in (await kept.rows(assets.CATEGORY_CHOICES))[0]):
+        errors["category"] = _("No category has this code.")
+    if room is not None:
+        try:
+            await sites.get_room(room, request.user.scope)
+        except NotFound:
+            errors["room"] = _("No room of yours has this number.")
+    if errors:
+        raise ValidationFailed(errors)
+
+
 @api_get("/assets", permission=p.FLEET_READ)
 async def api_assets(
     request: Request,
@@ -101,6 +125,7 @@ async def api_assets(
 ) -> AssetPage:
     """With `limit` or `cursor`: cursor pagination in tag order (`next_cursor` is null on the
     last page). Without: numbered pages of the list page (`page`)."""
+    await _known_filters(request, site, category, room)
     params = {"q": q, "site": site, "room": str(room) if room else None, "category": category,
               "status": status and status.value, "eol": eol,
               "warranty": warranty and warranty.value, "sort": sort and sort.value,
