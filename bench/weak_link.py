@@ -255,7 +255,7 @@ def field_pages(port: int, cookies: dict[str, str], database: Path, tag: str
     return {"home": ("/", "Scan"), "site": (f"/sites/{code}", code),
             "audit room": (f"/inventory/{audit}?room={room}", room_name),
             "fault form": (f"/faults/new?asset={tag}", tag),
-            "maintenance": ("/maintenance", "Maintenance"),
+            "maintenance": ("/maintenance", ""),
             "waiting page": ("/offline", "")}
 
 
