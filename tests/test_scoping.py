@@ -40,7 +40,10 @@ def test_lists_and_counts_hold_only_the_own_site(director):
     assert f"{own} assets" in director.get("/assets").text
     assert "No asset matches" in director.get(f"/assets?site={OTHER}").text
     assert director.get("/api/v1/assets").json()["total"] == own
-    assert director.get(f"/api/v1/assets?site={OTHER}").json()["total"] == 0
+    # Another school's code is refused as an unknown one (its existence is not told).
+    refused = director.get(f"/api/v1/assets?site={OTHER}")
+    assert refused.status_code == 400 and list(refused.json()["fields"]) == ["site"]
+    assert director.get("/api/v1/assets?site=NO-SUCH-SITE").json() == refused.json()
     sites = director.get("/sites").text
     assert "1 site" in sites and OTHER not in sites
     assert [s["code"] for s in director.get("/api/v1/sites").json()["items"]] == [OWN]

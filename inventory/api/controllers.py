@@ -79,20 +79,20 @@ async def _asset(request: Request, tag: str) -> AssetDocument:
 
 
 
-async def _known_filters(request: Request, site: str | None, category: str | None,
-                         room: int | None) -> None:
+async def _known_filters(request: Request, f: assets.AssetFilter) -> None:
     """A filter naming a site, category or room the person does not have is a 400 naming
-    the parameter, not an empty list (a typo would read as "no such device")."""
+    the parameter, not an empty list (a typo would read as "no such device"). `f` is the
+    filter as read (control characters dropped, codes in capitals)."""
     errors = {}
-    if site and not any(s["code"] == site.upper()
-                        for s in await sites.site_choices(request.user.scope)):
+    if f.site and not any(s["code"] == f.site
+                          for s in await sites.site_choices(request.user.scope)):
         errors["site"] = _("No site of yours has this code.")
-    if category and not any(c["code"] == category.upper()
-                            for c in (await kept.rows(assets.CATEGORY_CHOICES))[0]):
+    if f.category and not any(c["code"] == f.category
+                              for c in (await kept.rows(assets.CATEGORY_CHOICES))[0]):
         errors["category"] = _("No category has this code.")
-    if room is not None:
+    if f.room is not None:
         try:
-            await sites.get_room(room, request.user.scope)
+            await sites.get_room(f.room, request.user.scope)
         except NotFound:
             errors["room"] = _("No room of yours has this number.")
     if errors:
@@ -125,12 +125,12 @@ async def api_assets(
 ) -> AssetPage:
     """With `limit` or `cursor`: cursor pagination in tag order (`next_cursor` is null on the
     last page). Without: numbered pages of the list page (`page`)."""
-    await _known_filters(request, site, category, room)
     params = {"q": q, "site": site, "room": str(room) if room else None, "category": category,
               "status": status and status.value, "eol": eol,
               "warranty": warranty and warranty.value, "sort": sort and sort.value,
               "page": str(page) if page else None}
     f = assets.AssetFilter.from_query({k: v for k, v in params.items() if v is not None})
+    await _known_filters(request, f)
     if limit is not None or cursor is not None:
         limit = limit or 100
         rows = await assets.page_after(f, request.user.scope, decode_cursor(cursor) or "",
