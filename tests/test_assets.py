@@ -519,3 +519,19 @@ def test_device_form_groups_fields_and_narrows_models_to_the_category(admin, mak
     refused = admin.post("/assets/new", data=_new_asset(site, boards, model=laptop_model["id"]))
     assert refused.status_code == 400
     assert field_error(refused.text, "model") == "This model belongs to another category."
+    # The form shown again offers the chosen category's models only.
+    again = _model_select(refused.text)
+    assert f'value="{board_model["id"]}"' in again
+    assert f'value="{laptop_model["id"]}"' not in again and "optgroup" not in again
+    # So does a new device's form for a category, and a device's edit form.
+    chosen = _model_select(admin.get("/assets/new", params={"category": laptops["code"]}).text)
+    assert f'value="{laptop_model["id"]}"' in chosen
+    assert f'value="{board_model["id"]}"' not in chosen
+    board = make.asset(site, boards, model=board_model["id"])
+    edit = _model_select(admin.get(f"/a/{board['tag']}/edit").text)
+    assert re.search(rf'<option value="{board_model["id"]}"\s+selected>', edit)
+    assert f'value="{laptop_model["id"]}"' not in edit and "optgroup" not in edit
+
+
+def _model_select(page: str) -> str:
+    return page.split('id="f-model"', 1)[1].split("</select>", 1)[0]

@@ -158,7 +158,7 @@ def test_values_screen_creates_sites_and_categories_then_a_profile_reuses_the_ch
                          ("Chez le prestataire", 2), ("Collège Jean Moulin", 3),
                          ("École maternelle Les Hirondelles", 2), ("École J. Ferry", 2),
                          ("Wonder", 3), ("Hewlett-Packard", 1)]:
-        assert re.search(rf"{re.escape(value)}</label><input[^>]*></th>\s*<td class=\"num\">× "
+        assert re.search(rf"{re.escape(value)}</label><input[^>]*></th>\s*<td class=\"num\"[^>]*>× "
                          rf"{times}</td>", text), value
     assert "En service" not in re.sub(r"<option[^>]*>[^<]*</option>", "", text)
     form = _form(page)

@@ -57,8 +57,17 @@ async def _form(request: Request, template: str, status: int = 200, *, asset=Non
     choices = await service.form_choices(values.get("site") or (asset or {}).get("site_code"),
                                          request.user.scope)
     choices.update(await _link_options(request.user.scope, asset))
+    choices["model_categories"] = _model_categories(choices["categories"], values.get("category"))
     return render(template, status, asset=asset, values=values, errors=errors, choices=choices,
                   conflict=conflict, statuses=ACTIVE_STATUSES)
+
+
+def _model_categories(categories: list[dict[str, Any]], wanted: Any) -> list[dict[str, Any]]:
+    """The categories whose models the model select offers: the chosen one's only (what the
+    htmx /assets/model-options answers), every one, grouped, while none or an unknown one is
+    chosen."""
+    code = str(wanted or "").strip().upper()
+    return [c for c in categories if c["code"] == code] or categories
 
 
 async def _link_options(scope: Scope, asset: dict[str, Any] | None) -> dict[str, list]:
@@ -83,9 +92,7 @@ async def model_options(request: Request) -> Template:
     """htmx: the <option>s of the model select after the category changed: that category's
     models only (all of them, grouped, for no or an unknown category)."""
     choices = await service.form_choices(None, request.user.scope)
-    wanted = (request.query_params.get("category") or "").upper()
-    categories = [c for c in choices["categories"] if c["code"] == wanted] or \
-        choices["categories"]
+    categories = _model_categories(choices["categories"], request.query_params.get("category"))
     return render("assets/_model_options.html", categories=categories,
                   models=choices["models"], selected=None)
 

@@ -1,6 +1,8 @@
 """axe-core (vendored in tests/browser/vendor, never served) on the pages a person meets
-first (issue 14): each role's home, /scan, a device's page and the audit of a room, on a
-phone and on a desktop. No serious or critical violation."""
+first (issue 14): each role's home, /scan, a device's page, the audit of a room and the
+"waiting to send" page (/offline), on a phone and on a desktop; and the offline pages as a
+technician meets them in a basement: a kept device page and the waiting page shown by the
+service worker without a network. No serious or critical violation."""
 
 from __future__ import annotations
 
@@ -22,9 +24,10 @@ if not Path(rig.CHROMIUM).exists():  # pragma: no cover - depends on the machine
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 DESKTOP = {"width": 1280, "height": 900}
 EMAILS = {"administrator": "admin@brenneville.example", "planner": "planif@brenneville.example",
-          "technician": "tech@brenneville.example", "director": "direction@brenneville.example"}
+          "technician": "tech@brenneville.example", "director": "direction@brenneville.example",
+          "viewer": "elu@brenneville.example"}
 HOME_HEADINGS = {"technician": "My fault queue", "director": "Report a problem",
-                 "planner": "Dashboard", "administrator": "Dashboard"}
+                 "planner": "Dashboard", "administrator": "Dashboard", "viewer": "Dashboard"}
 # What axe reports that a person is stopped by: the two worst of its four impacts.
 BLOCKING = ("serious", "critical")
 RUN_AXE = """async () => {
@@ -83,7 +86,7 @@ def test_first_pages_have_no_serious_violation(browser, installation, role, view
     page = context.new_page()
     try:
         sign_in(page, role)
-        pages = ["/"]
+        pages = ["/", "/offline"]
         if role in ("technician", "administrator"):
             page.goto(f"/sites/{ids['site']}/inventory")
             page.locator("form[action$='/inventory'] button[type=submit]").click()
@@ -103,4 +106,36 @@ def test_first_pages_have_no_serious_violation(browser, installation, role, view
                 found[path] = violations
         assert not found, found
     finally:
+        context.close()
+
+
+def test_offline_pages_have_no_serious_violation(browser, installation):
+    """A technician takes the school offline, loses the network and opens a kept device's
+    page, then the waiting page: as the service worker serves them."""
+    address, ids = installation
+    context = browser.new_context(base_url=address, locale="en-US", bypass_csp=True,
+                                  viewport=rig.PHONE, is_mobile=True, has_touch=True)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        sign_in(page, "technician")
+        page.goto(f"/sites/{ids['site']}")
+        page.wait_for_function("navigator.serviceWorker.controller !== null")
+        take = page.locator("#offline-take")
+        take.get_by_role("button", name="Take this site offline").click()
+        expect(take.locator(".offline-progress")).to_contain_text("Kept on this phone",
+                                                                  timeout=60_000)
+        context.set_offline(True)
+        found = {}
+        page.goto(f"/a/{ids['tag']}")
+        expect(page.locator("#offline-banner")).to_contain_text("Kept copy from")
+        if violations := blocking_violations(page):
+            found["kept /a/TAG"] = violations
+        page.goto("/offline")
+        expect(page.locator("h1")).to_be_visible()
+        if violations := blocking_violations(page):
+            found["offline /offline"] = violations
+        assert not found, found
+    finally:
+        context.set_offline(False)
         context.close()
