@@ -79,6 +79,37 @@ FIELD_LABELS = {
     "approved_by": L("Approved by"),
     "summary": L("Figures"),
     "settings": L("Scenario settings"),
+    # Contracts and orders, loans and people, organisations.
+    "reference": L("Reference"),
+    "title": L("Title"),
+    "starts_on": L("Starts on"),
+    "ends_on": L("Ends on"),
+    "warranty_months": L("Warranty (months)"),
+    "maintenance_terms": L("Maintenance terms"),
+    "renewal_on": L("Maintenance renewal on"),
+    "amount_cents": L("Amount"),
+    "share_mode": L("Shares given as"),
+    "ordered_on": L("Ordered on"),
+    "quantity": L("Quantity"),
+    "unit_price_cents": L("Unit price"),
+    "share": L("Share"),
+    "asset": L("Asset"),
+    "person": L("Person"),
+    "out_on": L("Lent on"),
+    "out_condition": L("Condition when lent"),
+    "accessories": L("Accessories"),
+    "due_on": L("To return by"),
+    "for_term": L("For the school year"),
+    "acknowledged_at": L("Acknowledged on"),
+    "returned_on": L("Returned on"),
+    "return_condition": L("Condition when returned"),
+    "missing_accessories": L("Missing accessories"),
+    "reminded_on": L("Reminded on"),
+    "mandates": L("Mandates"),
+    "anonymised_at": L("Anonymised on"),
+    "siren": L("SIREN"),
+    "tag_prefix": L("Tag prefix"),
+    "label_owner": L("Owner line on labels"),
 }
 
 ACTION_LABELS = {
@@ -106,6 +137,14 @@ ACTION_LABELS = {
     "resolve": L("Resolved"),
     "reopen": L("Reopened"),
     "reject": L("Rejected"),
+    "check_out": L("Lent"),
+    "check_in": L("Returned"),
+    "transfer": L("Transferred to another organisation"),
+    "follow": L("Followed"),
+    "retry": L("Sent again"),
+    "lines": L("Order lines changed"),
+    "members": L("Members changed"),
+    "document": L("Document added"),
 }
 
 PLAN_STATUSES = {"draft": L("Draft"), "approved": L("Approved")}
@@ -125,6 +164,14 @@ ENTITY_LABELS = {
     "label": L("Labels"),
     "token": L("API token"),
     "maintenance": L("Maintenance task"),
+    "contract": L("Contract"),
+    "purchase": L("Order"),
+    "loan": L("Loan"),
+    "person": L("Person"),
+    "organisation": L("Organisation"),
+    "outbox": L("Email"),
+    "import_profile": L("Import profile"),
+    "settings": L("Installation settings"),
 }
 
 # Who did it, when it was no account: words instead of the stored code.
