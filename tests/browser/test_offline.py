@@ -107,15 +107,21 @@ def _waiting(page: Page, n: int) -> None:
     expect(page.locator("#offline-banner")).to_contain_text(text)
 
 
-def test_a_basement_without_signal(browser, installation):
-    address, database, made = installation
-    first, second, third = made["tags"]
+def _technician_phone(browser: Browser, address: str, made: dict):
+    """A phone's browser context (English), the technician signed in."""
     context = browser.new_context(base_url=address, viewport=PHONE, is_mobile=True,
                                   has_touch=True, locale="en-US",
                                   extra_http_headers={"Accept-Language": "en"})
     context.set_default_timeout(15_000)
     page = context.new_page()
     _sign_in(page, made["tech"])
+    return context, page
+
+
+def test_a_basement_without_signal(browser, installation):
+    address, database, made = installation
+    first, second, third = made["tags"]
+    context, page = _technician_phone(browser, address, made)
 
     # At the office: take the school offline.
     page.goto(f"/sites/{made['site']}")
@@ -268,12 +274,7 @@ def test_an_audit_in_the_basement(browser, installation):
     each shown as waiting; back up, each scan is recorded once, found or elsewhere as the
     server says."""
     address, database, made = installation
-    context = browser.new_context(base_url=address, viewport=PHONE, is_mobile=True,
-                                  has_touch=True, locale="en-US",
-                                  extra_http_headers={"Accept-Language": "en"})
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    _sign_in(page, made["tech"])
+    context, page = _technician_phone(browser, address, made)
     page.goto(f"/sites/{made['audited']}/inventory")
     page.get_by_role("button", name="Start a campaign").click()
     expect(page).to_have_url(re.compile(r"/inventory/\d+$"))
