@@ -12,6 +12,11 @@ same 50,000 rows as an XLSX workbook (a title row above the header, as offices w
 checked and imported through the same path into a fresh database. Last, the latency of saves
 made by someone else while a 50,000-row dry run reads the file (target: under 100 ms at the
 median; printed, not asserted): the dry run holds no write lock.
+
+`--updates`: a file of changes instead (issue 17). The generated file is imported into a fresh
+demo commune, then the same rows again with every supplier changed, one row in ten moved to
+another room and one in ten of those in service put in stock: every row an update (one, two
+or three audit records). Each of the two imports is timed; the second is the figure.
 """
 
 from __future__ import annotations
@@ -81,6 +86,23 @@ def generate(path: Path, rows: int, seed: int = 1) -> None:
                 "Reprise de l'inventaire papier" if n % 7 == 0 else ""])
 
 
+def changed_copy(source: Path, target: Path) -> None:
+    """`source`'s rows, each one changed (see the module's docstring, `--updates`)."""
+    rooms = ("Classe 1", "Classe 2")
+    with source.open(encoding="cp1252", newline="") as f, \
+            target.open("w", encoding="cp1252", newline="") as out:
+        reader = csv.reader(f, delimiter=";")
+        writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+        writer.writerow(next(reader))
+        for n, row in enumerate(reader, 1):
+            row[11] += " (repris)"  # Fournisseur
+            if n % 10 == 3:  # Salle: a move
+                row[6] = rooms[0] if row[6] != rooms[0] else rooms[1]
+            if n % 10 == 7 and row[7] == "En service":  # Statut
+                row[7] = "En stock"
+            writer.writerow(row)
+
+
 def to_xlsx(csv_path: Path, xlsx_path: Path) -> None:
     """The CSV's rows as a workbook written in streaming mode, with a title row first."""
     from openpyxl import Workbook
@@ -141,11 +163,19 @@ def timed_import(url: str, path: Path, *extra: str) -> tuple[float, float, str]:
     return wall, usage.ru_maxrss / 1024, lines[-1] if lines else ""
 
 
-def measure(kind: str, pg, csv_path: Path, xlsx_path: Path | None) -> dict[str, dict]:
-    """Every run; with no workbook (--csv-only), the CSV's dry run and import alone."""
+def measure(kind: str, pg, csv_path: Path, xlsx_path: Path | None,
+            changes_path: Path | None = None) -> dict[str, dict]:
+    """Every run; with no workbook (--csv-only), the CSV's dry run and import alone; with a
+    file of changes (--updates), the CSV's import then the changes' import."""
     label = engines.LABELS[kind]
     figures: dict[str, dict] = {}
     url = build_database(kind, "import", pg)
+    if changes_path is not None:
+        for name, path in (("import", csv_path), ("changes", changes_path)):
+            wall, peak, last = timed_import(url, path)
+            figures[name] = {"s": wall, "mb": peak}
+            print(f"  {label:<10} {name:<16} {wall:6.1f} s  {peak:6.0f} MB peak   {last}")
+        return figures
     runs = (("dry run", ("--dry-run",)), ("import", ()), ("same file again", ()))
     for name, extra in runs if xlsx_path else runs[:2]:
         wall, peak, last = timed_import(url, csv_path, *extra)
@@ -172,6 +202,9 @@ def main(argv: list[str] | None = None) -> int:
     def extra(parser):
         parser.add_argument("--csv-only", action="store_true",
                             help="the CSV's dry run and import only (issue 17's 500,000 rows)")
+        parser.add_argument("--updates", action="store_true",
+                            help="import the CSV, then a copy whose every row changes the "
+                                 "device (issue 17's file of changes)")
 
     args, kinds = engines.fleet_arguments(argv, __doc__, 50_000, extra, size="--rows",
                                           size_help="rows of the generated file")
@@ -183,7 +216,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Generated {csv_path.relative_to(ROOT)} ({args.rows:,} rows, "
           f"{csv_path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - started:.1f} s")
     xlsx_path: Path | None = None
-    if not args.csv_only:
+    changes_path: Path | None = None
+    if args.updates:
+        changes_path = BENCH_DIR / f"import-{args.rows}-changes.csv"
+        changed_copy(csv_path, changes_path)
+    elif not args.csv_only:
         xlsx_path = BENCH_DIR / f"import-{args.rows}.xlsx"
         started = time.perf_counter()
         to_xlsx(csv_path, xlsx_path)
@@ -193,12 +230,16 @@ def main(argv: list[str] | None = None) -> int:
     figures = {}
     with engines.postgres_if("postgres" in kinds) as pg:
         for kind in kinds:
-            figures[kind] = measure(kind, pg, csv_path, xlsx_path)
+            figures[kind] = measure(kind, pg, csv_path, xlsx_path, changes_path)
     names = ["dry run", "import", "same file again", "xlsx dry run", "xlsx import"]
+    if changes_path is not None:
+        names = ["import", "changes"]
     engines.print_side_by_side(
         f"`inventory import` of {args.rows:,} rows (wall seconds, peak resident MB of the "
         "child):", [(name, {k: f.get(name, {}) for k, f in figures.items()}) for name in names],
         [("s", "s", ".1f", True), ("mb", "MB", ".0f", False)])
+    if changes_path is not None:
+        return 0
     engines.print_side_by_side(
         f"Saves by someone else during a {args.rows:,}-row dry run (ms; target: median under "
         f"{TARGET_SAVE_MS} ms):",

@@ -895,25 +895,110 @@ async def apply_changes(current: Mapping[str, Any], values: Mapping[str, Any],
     """Write checked `values` over the asset `current` (read in this transaction, or checked
     through `version`): a move, a status change and an edit each leave their own audit
     record, and the derived values follow. Raises Conflict when the asset changed since
-    `version`, NotFound when it is gone. Runs in the caller's transaction, or its own."""
-    changes = audit.diff(current, values)
-    if not changes:
-        if version is not None and version != current["version"]:
-            raise Conflict(current)
-        return {}
-    groups: tuple[tuple[str, dict[str, Any]], ...] = (
-        ("move", {k: values[k] for k in ("site", "room") if k in changes}),
-        ("retire" if values.get("status") == "retired" else "status",
-         {"status": values["status"]} if "status" in changes else {}),
-        ("update", {k: values[k] for k in changes if k not in ("site", "room", "status")}),
-    )
-    expected = version
+    `version`, NotFound when it is gone. Runs in the caller's transaction, or its own.
+    apply_changes_many for one asset: the one change writer."""
+    return (await apply_changes_many([(current, values, version)], actor))[0]
+
+
+_MOVED = ("site", "room")
+
+
+async def apply_changes_many(
+        changes: Sequence[tuple[Mapping[str, Any], Mapping[str, Any], int | None]],
+        actor: Actor | str) -> list[dict[str, list[Any]]]:
+    """apply_changes for many assets at once (an import's changes), each a (current, values,
+    version) triple: the same checks, versions, derived values and audit records as one
+    audit.update_versioned per kind of change (a move, a status change, an edit, in this
+    order, each raising the version by one), written as a few UPDATEs of many rows and one
+    bulk INSERT of the records. The rows are read again in the transaction, as
+    update_versioned does; the first asset that changed since its `version` raises Conflict
+    (with the row as stored), a deleted one NotFound, and nothing of the call is kept once
+    the caller's transaction rolls back. Returns each asset's changes, in order."""
+    results: list[dict[str, list[Any]]] = []
+    pending: list[tuple[Mapping[str, Any], Mapping[str, Any], int | None,
+                        dict[str, list[Any]]]] = []
+    for current, values, version in changes:
+        found = audit.diff(current, values)
+        results.append(found)
+        if not found:
+            if version is not None and version != current["version"]:
+                raise Conflict(current)
+            continue
+        pending.append((current, values, version, found))
+    if not pending:
+        return results
     async with audit.atomic():
+        # An asset named twice is written twice, in order, as one call per asset would.
+        segment: list[Any] = []
+        seen: set[int] = set()
+        for item in pending:
+            if item[0]["id"] in seen:
+                await _write_changes(segment, actor)
+                segment, seen = [], set()
+            segment.append(item)
+            seen.add(item[0]["id"])
+        await _write_changes(segment, actor)
+    return results
+
+
+async def _write_changes(
+        pending: Sequence[tuple[Mapping[str, Any], Mapping[str, Any], int | None,
+                                dict[str, list[Any]]]],
+        actor: Actor | str) -> None:
+    """apply_changes_many's writes for assets named once each (see there)."""
+    ids = [current["id"] for current, _values, _version, _changes in pending]
+    stored: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(ids), 500):
+        stored.update((row["id"], row) for row in await Asset.select().where(
+            Asset.id.is_in(ids[start:start + 500])).run())
+    now = clock.now()
+    by_columns: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+    records: list[dict[str, Any]] = []
+    written: list[tuple[Mapping[str, Any], dict[str, Any]]] = []
+    for current, values, version, changes in pending:
+        row = stored.get(current["id"])
+        if row is None:
+            raise NotFound(current["tag"])
+        if version is not None and row["version"] != version:
+            raise Conflict(row)
+        groups = (
+            ("move", {k: values[k] for k in _MOVED if k in changes}),
+            ("retire" if values.get("status") == "retired" else "status",
+             {"status": values["status"]} if "status" in changes else {}),
+            ("update", {k: values[k] for k in changes if k not in (*_MOVED, "status")}),
+        )
+        site_id = values.get("site", current["site"])
+        after: dict[str, Any] = row
+        assigned: set[str] = set()
         for action, group in groups:
-            if group:
-                await audit.update_versioned(
-                    Asset, current["id"], expected, group, entity="asset",
-                    entity_key=current["tag"], action=action, actor=actor,
-                    site_id=values.get("site", current["site"]), derive=rules.derived_values)
-                expected = None  # checked by the first write of this transaction
-    return changes
+            # audit.update_versioned, once per kind of change, on the row as it would be
+            # after the previous one.
+            if not group:
+                continue
+            group_changes = audit.diff(after, group)
+            if not group_changes:
+                continue
+            derived = rules.derived_values({**after, **group})
+            after = {**after, **group, **derived, "version": after["version"] + 1,
+                     "updated_at": now}
+            assigned.update(group, derived, ("version", "updated_at"))
+            records.append(audit.entry(actor=actor, entity="asset", entity_key=current["tag"],
+                                       action=action, changes=group_changes, site_id=site_id,
+                                       at=now))
+        if not assigned:
+            continue
+        columns = tuple(sorted(assigned))
+        by_columns.setdefault(columns, []).append(
+            (row["id"], row["version"], *(after[name] for name in columns)))
+        written.append((current, row))
+    updated: set[int] = set()
+    for columns, rows in by_columns.items():
+        updated |= await db.update_many(Asset, columns, rows)
+    for current, row in written:
+        if row["id"] not in updated:  # changed or deleted meanwhile (another instance)
+            now_stored = await Asset.select().where(Asset.id == row["id"]).first().run()
+            if now_stored is None:
+                raise NotFound(current["tag"])
+            raise Conflict(now_stored)
+    await audit.record_many(records)
+

@@ -9,7 +9,7 @@ Two phases, so that reading a large file never holds the database's write lock (
    placeholder ids (negative numbers). A dry run stops here.
 2. Write, in one short transaction, only when every row is right: the planned references are
    created through their own services, then assets are created in batches and changed through
-   the assets service (create_many, apply_changes), with the derived values and audit records
+   the assets service (create_many, apply_changes_many), with the derived values and audit records
    every creation and change gets, whoever makes it. A device to change is read again there,
    batch by batch; one changed by someone else since phase 1 (another version) aborts the
    whole import (check again); so does any error, so a file is imported entirely or not at all.
@@ -467,8 +467,7 @@ class _Run:
         for start in range(0, len(self.updates), BATCH_SIZE):
             chunk = self.updates[start:start + BATCH_SIZE]
             now = {a["id"]: a for a in await _assets("asset.id", [u.asset_id for u in chunk])}
-            for update in chunk:
-                await self._update(update, now.get(update.asset_id))
+            await self._update(chunk, now)
         for start in range(0, len(self.creates), BATCH_SIZE):
             await self._create(self.creates[start:start + BATCH_SIZE])
         # A device brought in as faulty gets its fault, in this same transaction.
@@ -848,21 +847,26 @@ class _Run:
                                  "reference; kept as the order or contract reference."),
                                self.noted_texts.setdefault(given, given))
 
-    async def _update(self, update: _PlannedUpdate, current: dict | None) -> None:
+    async def _update(self, chunk: Sequence[_PlannedUpdate], now: Mapping[int, dict]) -> None:
         """Apply the changes through the assets service, as the pages do (a move, a status
         change and an edit each leave their own audit record; a new organisation is a
-        transfer), if nobody changed the asset since phase 1: `current` is the asset read
-        again in this transaction, the same row as checked when its version is."""
-        if current is None or current["version"] != update.version:
-            raise _Stale  # changed or deleted by someone else since the check
-        final = {k: self.real(value) if k in _REFERENCES else value
-                 for k, value in zip(update.names, planned.unpack(update.values), strict=True)}
+        transfer), if nobody changed the assets since phase 1: `now` holds the assets read
+        again in this transaction, the same rows as checked when their versions are."""
+        changes = []
+        for update in chunk:
+            current = now.get(update.asset_id)
+            if current is None or current["version"] != update.version:
+                raise _Stale  # changed or deleted by someone else since the check
+            final = {k: self.real(value) if k in _REFERENCES else value for k, value in zip(
+                update.names, planned.unpack(update.values), strict=True)}
+            changes.append((current, final, update.version))
         try:
-            await assets.apply_changes(current, final, update.version, self.who.actor)
-            if update.owner is not None:
-                await assets.transfer_asset(current["tag"],
-                                            self.refs.organisation_codes[update.owner],
-                                            None, self.who.actor, self.who.scope)
+            await assets.apply_changes_many(changes, self.who.actor)
+            for update, (current, _final, _version) in zip(chunk, changes, strict=True):
+                if update.owner is not None:
+                    await assets.transfer_asset(current["tag"],
+                                                self.refs.organisation_codes[update.owner],
+                                                None, self.who.actor, self.who.scope)
         except (Conflict, NotFound):
             raise _Stale from None
         except ValidationFailed as failed:
