@@ -400,6 +400,8 @@ def _sign_in(page: Page, email: str) -> None:
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(re.compile(r"/$"))  # the role's home
+    # Its style sheets applied: until then the phone's bottom bar shows beside the menu.
+    page.wait_for_load_state("load")
 
 
 def test_fault_journey_director_reports_technician_resolves(browser, server, tmp_path):
@@ -486,7 +488,8 @@ def test_planner_scenario_cap_change_and_xlsx_export(browser, server, tmp_path):
     page = context.new_page()
     try:
         _sign_in(page, "planif@brenneville.example")
-        page.get_by_role("link", name="Renewal plans").click()
+        page.get_by_role("navigation", name="Menu").get_by_role("link",
+                                                                name="Renewal plans").click()
         expect(page.get_by_role("heading", name="Renewal plans")).to_be_visible()
         page.get_by_label("Name").fill("Plan 5 ans, test navigateur")
         page.get_by_role("button", name="Create the scenario").click()
