@@ -325,10 +325,30 @@
     });
   }
 
+  // A sign-out made without a connection: the server's session is ended now, by the same
+  // request the button sends (through sw.js, which forgets what was kept).
+  async function finishSignOut() {
+    var pending = await store.getMeta("sign_out_pending");
+    if (!pending || !navigator.onLine) { return false; }
+    if (pending.user !== (boot.dataset.user || "")) {  // that session is over already
+      await store.setMeta("sign_out_pending", null);
+      return false;
+    }
+    try {
+      await fetch("/logout", { method: "POST", credentials: "same-origin",
+                               body: new URLSearchParams({ _csrf_token: boot.dataset.csrf }) });
+    } catch (error) {
+      return false;
+    }
+    window.location.assign("/login");
+    return true;
+  }
+
   async function start() {
     if (fromKept) {  // the page is the phone's: the person is the one it was kept for
       user = boot.dataset.user || "";
     } else {
+      if (await finishSignOut()) { return; }
       navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});
       user = boot.dataset.user || "";
       var last = await store.getMeta("last_user");

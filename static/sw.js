@@ -170,14 +170,18 @@ async function queuedLine(user, item, device) {
 }
 
 // Signing out forgets what this person kept (pages, devices) on the phone; their queue
-// stays, and is sent once they sign in again.
+// stays, and is sent once they sign in again. Without a connection the server's session
+// lives on: offline.js ends it at the first page shown online (sign_out_pending).
 async function signOut(request) {
   var user = await currentUser();
   if (user) { await store.forgetKept(user); }
   await store.setMeta("current", { user: "", at: new Date().toISOString() });
   try {
-    return await fetch(request);
+    var answer = await fetch(request);
+    await store.setMeta("sign_out_pending", null);
+    return answer;
   } catch (error) {
+    if (user) { await store.setMeta("sign_out_pending", { user: user }); }
     return plainPage("signed_out");
   }
 }

@@ -316,3 +316,41 @@ def test_an_audit_in_the_basement(browser, installation):
     expect(page.locator("#checks li[data-tag]")).to_have_count(3)
     assert sorted(_rows(database, recorded, audit)) == want
     context.close()
+
+
+def test_signing_out_offline_keeps_the_queue_for_the_next_sign_in(browser, installation):
+    """The technician signs out in the basement with an action waiting: the phone says the
+    action is kept; back online the sign-out reaches the server (the session ends), and the
+    action is sent once they sign in again, and only then."""
+    address, database, made = installation
+    tag = made["tags"][0]
+    context, page = _technician_phone(browser, address, made)
+    page.goto(f"/sites/{made['site']}")
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.locator("#offline-take button").click()
+    expect(page.locator("#offline-take .offline-progress")).to_contain_text(
+        "Kept on this phone", timeout=60_000)
+    before = _rows(database, "SELECT COUNT(*) FROM intervention")[0][0]
+    context.set_offline(True)
+    page.goto(f"/a/{tag}")
+    page.locator("#interventions summary").click()
+    page.get_by_label("What was done").fill("Vidéoprojecteur dépoussiéré")
+    page.get_by_role("button", name="Record the intervention").click()
+    _waiting(page, 1)
+    page.locator(".bottom-bar details.more summary").click()
+    page.locator(".bottom-bar form[action='/logout'] button").click()
+    expect(page.locator("body")).to_contain_text("The actions not sent yet are kept")
+    # Back up: the first page shown ends the server's session too, and nothing is sent.
+    context.set_offline(False)
+    page.goto("/")
+    expect(page).to_have_url(re.compile("/login"))
+    page.goto("/")
+    expect(page).to_have_url(re.compile("/login"))  # the session is over on the server
+    assert _rows(database, "SELECT COUNT(*) FROM intervention")[0][0] == before
+    _sign_in(page, made["tech"])
+    page.goto("/offline")
+    expect(page.locator("#offline-queue li[data-state=sent]")).to_have_count(1, timeout=30_000)
+    assert _rows(database, "SELECT notes FROM intervention ORDER BY id DESC LIMIT 1")[0][0] == \
+        "Vidéoprojecteur dépoussiéré"
+    assert _rows(database, "SELECT COUNT(*) FROM intervention")[0][0] == before + 1
+    context.close()
