@@ -124,3 +124,25 @@ async def migrate_current() -> list[str]:
         return await migrations.migrate()
     finally:
         await db.close_pool(engine)
+
+
+def saved_meanwhile(monkeypatch, tag: str) -> None:
+    """Someone saves asset `tag` on its page after an import's check (reads only) and before
+    its write transaction begins: the import's own transaction only is wrapped, the services
+    it calls keep the real one."""
+    import contextlib
+
+    from inventory.accounts.scope import EVERYTHING
+    from inventory.assets import service as assets
+    from inventory.core import audit
+    from inventory.imports import service as import_service
+
+    @contextlib.asynccontextmanager
+    async def saved_by_someone_else_first():
+        await assets.update(tag, {"notes": "Saved on the page"}, None, "mairie", EVERYTHING)
+        async with audit.atomic():
+            yield
+
+    monkeypatch.setattr(import_service, "audit", type("Audit", (), {
+        "reading": staticmethod(audit.reading), "diff": staticmethod(audit.diff),
+        "atomic": staticmethod(saved_by_someone_else_first)}))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
 import io
@@ -15,12 +14,10 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from inventory.accounts.scope import EVERYTHING, Scope
-from inventory.assets import service as assets
-from inventory.core import audit, db
+from inventory.core import db
 from inventory.imports import columns
-from inventory.imports import service as import_service
 from inventory.imports.service import Importer, ImportOptions, run_import
-from tests.helpers import assert_search_text_current, count, execute, query
+from tests.helpers import assert_search_text_current, count, execute, query, saved_meanwhile
 
 INVENTORY = str(Path(sys.executable).parent / "inventory")
 ROOT = Path(__file__).resolve().parent.parent
@@ -168,18 +165,7 @@ def test_a_device_changed_between_the_check_and_the_write_refuses_the_file(
         writer.writerows(rows)
     changed_meanwhile = rows[1]["tag"]
 
-    @contextlib.asynccontextmanager
-    async def saved_by_someone_else_first():
-        # After the check (reads only), before the import's write transaction begins.
-        await assets.update(changed_meanwhile, {"notes": "Saved on the page"}, None, "mairie",
-                            EVERYTHING)
-        async with audit.atomic():
-            yield
-
-    # The import's own transaction only: the services it calls keep the real one.
-    monkeypatch.setattr(import_service, "audit", type("Audit", (), {
-        "reading": staticmethod(audit.reading), "diff": staticmethod(audit.diff),
-        "atomic": staticmethod(saved_by_someone_else_first)}))
+    saved_meanwhile(monkeypatch, changed_meanwhile)
     header = list(rows[0])
     report = run(run_import(path, columns.guess_mapping(header),
                             Importer(actor="cli", scope=EVERYTHING), commit=True))

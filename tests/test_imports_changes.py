@@ -5,7 +5,6 @@ someone else between the check and the write refuses the whole file. SQLite and 
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
@@ -21,9 +20,8 @@ from inventory.core import audit, db
 from inventory.core.errors import Conflict, NotFound
 from inventory.core.tables import Asset
 from inventory.imports import columns
-from inventory.imports import service as import_service
 from inventory.imports.service import Importer, run_import
-from tests.helpers import assert_search_text_current, count, query
+from tests.helpers import assert_search_text_current, count, query, saved_meanwhile
 from tests.test_imports import _export
 from tests.test_tally import assert_tally_matches
 
@@ -234,18 +232,7 @@ def test_a_stale_device_in_the_middle_of_a_big_file_refuses_it_all(
     state = query("SELECT id, version, notes, room, status FROM asset ORDER BY id")
     records = count("audit_record")
 
-    @contextlib.asynccontextmanager
-    async def saved_by_someone_else_first():
-        # After the check (reads only), before the import's write transaction begins.
-        await assets.update(changed_meanwhile, {"notes": "Saved on the page"}, None, "mairie",
-                            EVERYTHING)
-        async with audit.atomic():
-            yield
-
-    # The import's own transaction only: the services it calls keep the real one.
-    monkeypatch.setattr(import_service, "audit", type("Audit", (), {
-        "reading": staticmethod(audit.reading), "diff": staticmethod(audit.diff),
-        "atomic": staticmethod(saved_by_someone_else_first)}))
+    saved_meanwhile(monkeypatch, changed_meanwhile)
     report = run(run_import(path, columns.guess_mapping(list(rows[0])),
                             Importer(actor="cli", scope=EVERYTHING), commit=True))
     assert report.counts["update"] == 1500

@@ -118,6 +118,22 @@ def _technician_phone(browser: Browser, address: str, made: dict):
     return context, page
 
 
+def _take_offline(page: Page, site: str) -> None:
+    """"Take this site offline" on the site's page, once the service worker runs it."""
+    page.goto(f"/sites/{site}")
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.locator("#offline-take button").click()
+    expect(page.locator("#offline-take .offline-progress")).to_contain_text(
+        "Kept on this phone", timeout=60_000)
+
+
+def _log_intervention(page: Page, tag: str, notes: str) -> None:
+    page.goto(f"/a/{tag}")
+    page.locator("#interventions summary").click()
+    page.get_by_label("What was done").fill(notes)
+    page.get_by_role("button", name="Record the intervention").click()
+
+
 def test_a_basement_without_signal(browser, installation):
     address, database, made = installation
     first, second, third = made["tags"]
@@ -238,17 +254,10 @@ def test_the_queue_waits_for_the_same_person(browser, installation):
     context.set_default_timeout(15_000)
     page = context.new_page()
     _sign_in(page, made["tech"])
-    page.goto(f"/sites/{made['site']}")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
-    page.locator("#offline-take button").click()
-    expect(page.locator("#offline-take .offline-progress")).to_contain_text("Kept on this phone",
-                                                                            timeout=60_000)
+    _take_offline(page, made["site"])
     before = _rows(database, "SELECT COUNT(*) FROM intervention")[0][0]
     context.set_offline(True)
-    page.goto(f"/a/{tag}")
-    page.locator("#interventions summary").click()
-    page.get_by_label("What was done").fill("Câble rebranché")
-    page.get_by_role("button", name="Record the intervention").click()
+    _log_intervention(page, tag, "Câble rebranché")
     _waiting(page, 1)
     # The session ends (expired, or signed out elsewhere) while offline.
     context.clear_cookies()
@@ -279,11 +288,7 @@ def test_an_audit_in_the_basement(browser, installation):
     page.get_by_role("button", name="Start a campaign").click()
     expect(page).to_have_url(re.compile(r"/inventory/\d+$"))
     audit = int(page.url.rsplit("/", 1)[1])
-    page.goto(f"/sites/{made['audited']}")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
-    page.locator("#offline-take button").click()
-    expect(page.locator("#offline-take .offline-progress")).to_contain_text(
-        "Kept on this phone", timeout=60_000)
+    _take_offline(page, made["audited"])
 
     context.set_offline(True)
     page.goto(f"/inventory/{audit}?room={made['north']}")
@@ -325,17 +330,10 @@ def test_signing_out_offline_keeps_the_queue_for_the_next_sign_in(browser, insta
     address, database, made = installation
     tag = made["tags"][0]
     context, page = _technician_phone(browser, address, made)
-    page.goto(f"/sites/{made['site']}")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
-    page.locator("#offline-take button").click()
-    expect(page.locator("#offline-take .offline-progress")).to_contain_text(
-        "Kept on this phone", timeout=60_000)
+    _take_offline(page, made["site"])
     before = _rows(database, "SELECT COUNT(*) FROM intervention")[0][0]
     context.set_offline(True)
-    page.goto(f"/a/{tag}")
-    page.locator("#interventions summary").click()
-    page.get_by_label("What was done").fill("Vidéoprojecteur dépoussiéré")
-    page.get_by_role("button", name="Record the intervention").click()
+    _log_intervention(page, tag, "Vidéoprojecteur dépoussiéré")
     _waiting(page, 1)
     page.locator(".bottom-bar details.more summary").click()
     page.locator(".bottom-bar form[action='/logout'] button").click()
