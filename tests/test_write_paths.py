@@ -4,6 +4,7 @@ changes merge with the stored row inside their transaction. SQLite and PostgreSQ
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -15,6 +16,7 @@ from inventory.core import audit
 from inventory.core.errors import Conflict
 from inventory.demo.commune import _demo_plan
 from inventory.imports.service import Importer, run_import
+from inventory.interventions import service as interventions
 from tests.helpers import assert_search_text_current, count, query
 
 # The same device, as the asset form posts it and as an import file gives it.
@@ -171,6 +173,48 @@ def test_an_asset_update_merges_inside_its_transaction(empty_url, make, run):
     stored = run(assets.get_asset(tag, Scope()))
     assert (stored["notes"], stored["holder"]) == ("Première", "Équipe B")
     assert stored["serial"] == current["serial"] and stored["eol_year"] == current["eol_year"]
+
+
+def test_an_action_checked_against_a_version_holds_the_device_until_it_commits(
+        empty_url, make, run):
+    """A phone's queued intervention (or fault report) is checked against the version it saw
+    in its own transaction, and a move sent meanwhile waits for it: the move cannot slip in
+    between the check and the write (before, the API checked outside the transaction)."""
+    site = make.site()
+    hall, lab = make.room(site, name="Salle 1"), make.room(site, name="Salle 2")
+    device = make.asset(site=site, room=hall)
+    seen = run(assets.get_asset(device["tag"], Scope()))
+    events: list[str] = []
+
+    async def logged_on_the_phone() -> None:
+        async with audit.atomic():
+            await assets.current_as_seen(device["tag"], seen["version"], Scope())
+            events.append("checked")
+            await asyncio.sleep(0.4)  # the intervention being written
+            events.append("committed")
+
+    async def moved_meanwhile() -> None:
+        while not events:
+            await asyncio.sleep(0.01)
+        await assets.move_asset(device["tag"], {"site": site["code"], "room": str(lab["id"])},
+                                seen["version"], "someone else", Scope())
+        events.append("moved")
+
+    async def both() -> None:
+        await asyncio.gather(logged_on_the_phone(), moved_meanwhile())
+
+    run(both())
+    assert events == ["checked", "committed", "moved"]
+    # The intervention now sent with the version seen before the move: refused with the
+    # device as it is, and nothing written.
+    with pytest.raises(Conflict) as refused:
+        run(interventions.log(device["tag"], {"notes": "Fait"}, "phone", Scope(),
+                              version=seen["version"]))
+    assert refused.value.current["room"] == lab["id"]
+    assert count("intervention") == 0
+    run(interventions.log(device["tag"], {"notes": "Fait"}, "phone", Scope(),
+                          version=seen["version"] + 1))
+    assert count("intervention") == 1
 
 
 def _changes(record: dict) -> dict:

@@ -181,13 +181,12 @@ async def api_fault_create(request: Request, data: JSONBody[FaultCreate],
     """Report a fault on a device (`asset`: its tag) or a room (`room`: its id). With
     `version` (the device's, as read), a device changed since is a 409 with the device."""
     async def report() -> FaultDocument:
-        from inventory.assets import service as assets
-
-        if isinstance(data.asset, str) and isinstance(data.version, int):
-            await guarded(assets.check_version(data.asset, data.version, request.user.scope),
-                          lambda: _asset_now(request, str(data.asset)))
-        created = await faults.report(data.fields(), request.user.actor, request.user.scope,
-                                      base_url=installation.base_url)
+        on_device = isinstance(data.asset, str)
+        version = data.version if on_device and isinstance(data.version, int) else None
+        created = await guarded(
+            faults.report(data.fields(), request.user.actor, request.user.scope,
+                          base_url=installation.base_url, version=version),
+            lambda: _asset_now(request, str(data.asset)))
         return await _fault(request, created["id"])
 
     return await once(request, idempotency_key, report, status_code=201)
@@ -229,17 +228,15 @@ async def api_intervention_create(request: Request, tag: FromPath[str],
                                   data: JSONBody[InterventionInput],
                                   idempotency_key: IdempotencyKey = None
                                   ) -> InterventionDocument:
-    from inventory.assets import service as assets
+    from inventory.assets.rules import normalise_tag
 
     async def log() -> InterventionDocument:
-        version = data.fields().get("version")
-        await guarded(assets.check_version(tag, version, request.user.scope),
-                      lambda: _asset_now(request, tag))
-        asset = await assets.get_asset(tag, request.user.scope)
-        row = await interventions.log(tag, data.fields(), request.user.actor,
-                                      request.user.scope)
+        row = await guarded(
+            interventions.log(tag, data.fields(), request.user.actor, request.user.scope,
+                              version=data.fields().get("version")),
+            lambda: _asset_now(request, tag))
         return InterventionDocument.from_row(await interventions.get(row["id"]),
-                                             asset=asset["tag"])
+                                             asset=normalise_tag(tag))
 
     return await once(request, idempotency_key, log, status_code=201)
 

@@ -798,16 +798,20 @@ async def transfer_asset(tag: str, owner: str, version: int | None, actor: Actor
     return await get_asset(tag, scope)
 
 
-async def check_version(tag: str, version: int | None, scope: Scope) -> None:
-    """An action sent with the device's version as the client saw it (a phone's queued
-    intervention or fault report) meets the device as it is: changed since (moved, retired,
-    edited) is a Conflict, shown to the person rather than applied over a device they did
-    not see. Call it in the action's transaction."""
-    if version is None:
-        return
+async def current_as_seen(tag: str, version: int | None, scope: Scope) -> dict[str, Any]:
+    """The device as it is now, for an action sent with its version as the client saw it (a
+    phone's queued intervention or fault report): changed since (moved, retired, edited) is
+    a Conflict, shown to the person rather than applied over a device they did not see.
+    Call it inside the action's transaction: on PostgreSQL it locks the device's row until
+    the action commits (a change sent meanwhile waits for it); on SQLite the write
+    transaction already keeps other writers out."""
+    if version is not None and current_engine().engine_type != "sqlite":
+        await db.fetch_all("SELECT id FROM asset WHERE tag = {} FOR UPDATE",
+                           rules.normalise_tag(tag))
     current = await get_asset(tag, scope)
-    if current["version"] != version:
+    if version is not None and current["version"] != version:
         raise Conflict(current)
+    return current
 
 
 async def mark_seen(tag: str, actor: Actor | str, scope: Scope,

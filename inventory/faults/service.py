@@ -73,8 +73,10 @@ def is_overdue(fault: Mapping[str, Any], today: dt.date) -> bool:
 
 async def report(raw: Mapping[str, Any], actor: Actor | str, scope: Scope, *,
                  base_url: str = "", photo: bytes | None = None,
-                 data_dir: Path | None = None) -> dict[str, Any]:
-    """A fault on an asset (tag), or on a room when the device is not known."""
+                 data_dir: Path | None = None, version: int | None = None) -> dict[str, Any]:
+    """A fault on an asset (tag), or on a room when the device is not known. With `version`
+    (the device's as a phone saw it), a device changed since is a Conflict carrying it as it
+    is now."""
     c = Collector()
     tag = asset_rules.normalise_tag(str(raw.get("asset") or ""))
     room_value = str(raw.get("room") or "").strip()
@@ -105,13 +107,14 @@ async def report(raw: Mapping[str, Any], actor: Actor | str, scope: Scope, *,
             c.error("photo", error.message)
     c.raise_if_any()
     actor = audit.as_actor(actor)
-    if asset:
-        site_id, room_id = asset["site"], asset["room"]
-    else:
+    if not asset:
         assert room is not None  # without a device, a room was found (else an error above)
         site_id, room_id = room["site"], room["id"]
     blocked = raw.get("teaching_blocked") in (True, "on", "true", "1", "yes")
     async with audit.atomic():
+        if asset:  # read again in the transaction: its place and status as they are now
+            asset = await assets.current_as_seen(asset["tag"], version, scope)
+            site_id, room_id = asset["site"], asset["room"]
         fault = await _open(
             Fault(site=site_id, room=room_id, asset=asset["id"] if asset else None,
                   symptom=c.values["symptom"], description=c.values["description"],

@@ -44,11 +44,14 @@ def clean(raw: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
     return c.values
 
 
-async def log(tag: str, raw: Mapping[str, Any], actor: Actor | str, scope: Scope) -> dict:
-    asset = await assets.get_asset(tag, scope)
-    values = clean(raw, clock.today())
+async def log(tag: str, raw: Mapping[str, Any], actor: Actor | str, scope: Scope,
+              version: int | None = None) -> dict:
+    """An intervention on a device; with `version` (the device's as a phone saw it), a device
+    changed since is a Conflict carrying it as it is now."""
     actor = audit.as_actor(actor)
     async with audit.atomic():
+        asset = await assets.current_as_seen(tag, version, scope)
+        values = clean(raw, clock.today())
         row = (await Intervention.insert(Intervention(
             asset=asset["id"], technician=actor.label, **values)).returning(Intervention.id).run())[0]
         await audit.record(
