@@ -92,7 +92,10 @@ def test_moving_a_site_to_another_organisation_takes_its_devices_and_is_recorded
     # An administrator of one organisation may not give a site to the other.
     response = client.post(f"/sites/{site_v['code']}/transfer",
                            data={"owner": "AGGLO", "version": "1"}, follow_redirects=False)
-    assert response.status_code == 400
+    # The site's page again, the message under the organisation it chose.
+    assert response.status_code == 400 and "<details open>" in response.text
+    assert ('<small class="field-error">Choose one of the proposed values.</small>'
+            in response.text)
     make.sign_in(client, make.account("administrator", member_of=["VILLE", "AGGLO"]))
     page = client.get(f"/sites/{site_v['code']}").text
     assert "Give this site to another organisation" in page
@@ -101,6 +104,10 @@ def test_moving_a_site_to_another_organisation_takes_its_devices_and_is_recorded
     assert response.status_code == 303
     assert query("SELECT owner FROM site WHERE id = {}", site_v["id"])[0]["owner"] == agglo["id"]
     assert client.get(f"/api/v1/assets/{asset_v['tag']}").json()["organisation"] == "AGGLO"
+    # Written by the assets' one owner writer: a new version and the time of the change.
+    device = query("SELECT version, created_at, updated_at FROM asset WHERE id = {}",
+                   asset_v["id"])[0]
+    assert device["version"] == 2 and device["updated_at"] > device["created_at"]
     records = query("SELECT entity, action FROM audit_record WHERE action = 'transfer' "
                     "ORDER BY id")
     assert records == [{"entity": "site", "action": "transfer"},
@@ -112,7 +119,14 @@ def test_moving_a_site_to_another_organisation_takes_its_devices_and_is_recorded
     assert client.get(f"/api/v1/assets/{asset_v['tag']}").json()["organisation"] == "VILLE"
     stale = client.post(f"/a/{asset_v['tag']}/transfer",
                         data={"owner": "AGGLO", "version": "2"}, follow_redirects=False)
-    assert stale.status_code in (303, 409)
+    # The form's version is the one before the give-back: its page as it is now, saying so.
+    assert stale.status_code == 409 and "<details open>" in stale.text
+    assert "Someone else changed this asset in the meantime" in stale.text
+    stale_site = client.post(f"/sites/{site_v['code']}/transfer",
+                             data={"owner": "VILLE", "version": "1"}, follow_redirects=False)
+    assert stale_site.status_code == 409
+    assert "Someone else changed this site in the meantime" in stale_site.text
+    assert query("SELECT owner FROM site WHERE id = {}", site_v["id"])[0]["owner"] == agglo["id"]
     assert client.get(f"/api/v1/assets/{asset_v['tag']}").json()["organisation"] == "VILLE"
 
 

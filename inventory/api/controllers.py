@@ -272,7 +272,7 @@ async def api_site_transfer(request: Request, code: FromPath[str],
     that belonged to the site's organisation. Only someone working for both (an
     administrator of both) may: 400 naming `owner` otherwise. Recorded in the history."""
     row = await guarded(
-        sites.transfer_site(code, data.owner, required_version(data), request.user.actor,
+        assets.transfer_site(code, data.owner, required_version(data), request.user.actor,
                             request.user.scope),
         lambda: _site(request, code))
     return (await _site_documents([row]))[0]

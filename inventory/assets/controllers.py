@@ -304,9 +304,9 @@ async def asset_transfer(request: Request, tag: FromPath[str]) -> Response:
         service.transfer_asset(tag, data.get("owner", ""), form_version(data),
                                request.user.actor, request.user.scope),
         done=f"/a/{asset['tag']}",
-        invalid=lambda errors: Response(
-            content=next(iter(errors.values())), status_code=400, media_type="text/plain"),
-        conflict=lambda current: see_other(f"/a/{asset['tag']}"))
+        invalid=lambda errors: _show(asset, request.user, 400,
+                                     transfer_error=errors.get("owner")),
+        conflict=lambda current: _show(current, request.user, 409, transfer_conflict=True))
 
 
 asset_routes = [

@@ -781,21 +781,40 @@ async def transfer_asset(tag: str, owner: str, version: int | None, actor: Actor
         if new_owner is None:
             raise ValidationFailed({"owner": _("Choose one of the proposed values.")})
         if new_owner != current["owner"]:
-            names = await organisations.codes([current["owner"], new_owner])
-            updated = await Asset.update({
-                Asset.owner: new_owner, Asset.version: current["version"] + 1,
-                Asset.updated_at: clock.now()}).where(
-                (Asset.id == current["id"]) & (Asset.version == (
-                    version if version is not None else current["version"]))
-            ).returning(Asset.id).run()
-            if not updated:
+            expected = version if version is not None else current["version"]
+            if not await _write_owner((Asset.id == current["id"]) & (Asset.version == expected),
+                                      current["owner"], new_owner, current["site"], actor):
                 raise Conflict(current)
-            await audit.record(actor=actor, entity="asset", entity_key=current["tag"],
-                               action="transfer",
-                               changes={"owner": [names.get(current["owner"]),
-                                                  names.get(new_owner)]},
-                               site_id=current["site"])
     return await get_asset(tag, scope)
+
+
+async def transfer_site(code: str, owner: str, version: int | None, actor: Actor | str,
+                        scope: Scope) -> dict[str, Any]:
+    """Give the site to another organisation, with the devices there that belonged to the
+    site's organisation (a device another member owns keeps its owner)."""
+    async with audit.atomic():
+        changed = await site_service.change_owner(code, owner, version, actor, scope)
+        if changed is not None:
+            site, new_owner = changed
+            await _write_owner((Asset.site == site["id"]) & (Asset.owner == site["owner"]),
+                               site["owner"], new_owner, site["id"], actor)
+    return await site_service.get_site(code, scope)
+
+
+async def _write_owner(where: Any, old_owner: int | None, new_owner: int, site_id: int,
+                       actor: Actor | str) -> list[str]:
+    """The one writer of devices' owners: the devices `where` selects pass from `old_owner`
+    to `new_owner` (a new version each) with a transfer record each. Returns their tags."""
+    moved = await Asset.update({Asset.owner: new_owner, Asset.version: Asset.version + 1,
+                                Asset.updated_at: clock.now()}).where(where).returning(
+        Asset.tag).run()
+    names = await organisations.codes([old_owner, new_owner])
+    was = names.get(old_owner) if old_owner is not None else None
+    await audit.record_many([audit.entry(
+        actor=actor, entity="asset", entity_key=row["tag"], action="transfer",
+        changes={"owner": [was, names[new_owner]]},
+        site_id=site_id) for row in moved])
+    return [row["tag"] for row in moved]
 
 
 async def current_as_seen(tag: str, version: int | None, scope: Scope) -> dict[str, Any]:

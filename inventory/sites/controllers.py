@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Template
@@ -47,7 +49,11 @@ async def site_create(request: Request) -> Response:
 
 @get("/sites/{code:str}", permission=p.FLEET_READ)
 async def site_show(request: Request, code: FromPath[str]) -> Template:
-    site = await service.get_site(code, request.user.scope)
+    return await _show(request, await service.get_site(code, request.user.scope))
+
+
+async def _show(request: Request, site: dict[str, Any], status: int = 200,
+                transfer_error: str | None = None, transfer_conflict: bool = False) -> Template:
     rooms = await service.list_rooms(site["id"])
     # Counted as the dashboard and the sites list count: every device not retired.
     total = await assets.count_assets(assets.AssetFilter(site=site["code"], status="active"),
@@ -55,8 +61,9 @@ async def site_show(request: Request, code: FromPath[str]) -> Template:
     retired = await assets.count_assets(assets.AssetFilter(site=site["code"], status="retired"),
                                         request.user.scope)
     owners = await _owners(request)
-    return render("sites/show.html", site=site, rooms=rooms, asset_total=total,
-                  retired_total=retired, owners=owners,
+    return render("sites/show.html", status, site=site, rooms=rooms, asset_total=total,
+                  retired_total=retired, owners=owners, transfer_error=transfer_error,
+                  transfer_conflict=transfer_conflict,
                   owner=await organisations.code_of(site["owner"]) if owners else None,
                   history=await readable(await audit.history("site", site["code"], limit=20)))
 
@@ -85,13 +92,13 @@ async def site_update(request: Request, code: FromPath[str]) -> Response:
 async def site_transfer(request: Request, code: FromPath[str]) -> Response:
     """Give the site (and its organisation's devices there) to another organisation."""
     data = await form_data(request)
-    await service.get_site(code, request.user.scope)
+    site = await service.get_site(code, request.user.scope)
     return await form_post(
-        service.transfer_site(code, data.get("owner", ""), form_version(data),
-                              request.user.actor, request.user.scope),
+        assets.transfer_site(code, data.get("owner", ""), form_version(data),
+                             request.user.actor, request.user.scope),
         done=lambda saved: f"/sites/{saved['code']}",
-        invalid=lambda errors: Response(
-            content=next(iter(errors.values())), status_code=400, media_type="text/plain"))
+        invalid=lambda errors: _show(request, site, 400, errors.get("owner")),
+        conflict=lambda current: _show(request, current, 409, transfer_conflict=True))
 
 
 @get("/sites/{code:str}/rooms/new", permission=p.ROOM_WRITE)

@@ -140,30 +140,22 @@ async def update_site(code: str, raw: Mapping[str, Any], version: int | None,
     return await get_site(values["code"], scope)
 
 
-async def transfer_site(code: str, owner: str, version: int | None, actor: Actor | str,
-                        scope: Scope) -> dict[str, Any]:
-    """Give the site to another organisation, with the devices there that belonged to the
-    site's organisation (a device another member owns keeps its owner). Only someone who
-    works for both organisations may: the person must see the site and the new owner."""
-    async with audit.atomic():
-        site = await get_site(code, scope)
-        if not owner or not scope.allows_organisation(site["owner"]):
-            raise ValidationFailed({"owner": _("Choose one of the proposed values.")})
-        new_owner = await organisations.owner_for(owner, scope)
-        if new_owner == site["owner"]:
-            return site
-        old_owner = site["owner"]
-        await audit.update_versioned(
-            Site, site["id"], version, {"owner": new_owner}, entity="site",
-            entity_key=site["code"], action="transfer", actor=actor, site_id=site["id"])
-        moved = await Asset.update({Asset.owner: new_owner, Asset.version: Asset.version + 1}).where(
-            (Asset.site == site["id"]) & (Asset.owner == old_owner)).returning(Asset.tag).run()
-        names = await organisations.codes([old_owner, new_owner])
-        await audit.record_many([audit.entry(
-            actor=actor, entity="asset", entity_key=row["tag"], action="transfer",
-            changes={"owner": [names.get(old_owner), names.get(new_owner)]},
-            site_id=site["id"]) for row in moved])
-    return await get_site(code, scope)
+async def change_owner(code: str, owner: str, version: int | None, actor: Actor | str,
+                       scope: Scope) -> tuple[dict[str, Any], int] | None:
+    """The site's part of giving it to another organisation (assets.service.transfer_site
+    moves its devices with it, in the caller's transaction): only someone who works for both
+    organisations may. Returns the site as it was and its new owner, or None when the owner
+    does not change."""
+    site = await get_site(code, scope)
+    if not owner or not scope.allows_organisation(site["owner"]):
+        raise ValidationFailed({"owner": _("Choose one of the proposed values.")})
+    new_owner = await organisations.owner_for(owner, scope)
+    if new_owner == site["owner"]:
+        return None
+    await audit.update_versioned(
+        Site, site["id"], version, {"owner": new_owner}, entity="site",
+        entity_key=site["code"], action="transfer", actor=actor, site_id=site["id"])
+    return site, new_owner
 
 
 # Rooms
