@@ -208,6 +208,18 @@ async def update_user(user_id: int, raw: Mapping[str, Any], version: int | None,
     return await get_user(user_id)
 
 
+async def set_name(user_id: int, name: str, actor: Actor | str) -> None:
+    """Only the name an account is shown by (the set-up page's "your name"): `name` is
+    checked by the caller's form."""
+    async with audit.atomic():
+        email = await User.select(User.email).where(User.id == user_id).first().run()
+        if email is None:
+            raise NotFound(str(user_id))
+        await audit.update_versioned(User, user_id, None, {"name": name}, entity="user",
+                                     entity_key=email["email"], action="update", actor=actor)
+    names.forget()
+
+
 async def revoke_all_tokens(user_id: int, actor: Actor | str, reason: str) -> None:
     """End every API token of an account (its password or role changed). Inside atomic()."""
     revoked = await ApiToken.update({ApiToken.revoked: now()}).where(

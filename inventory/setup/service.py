@@ -10,13 +10,14 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from inventory.accounts import service as accounts
 from inventory.core import audit, clock
 from inventory.core import parsers as v
 from inventory.core.audit import Actor
-from inventory.core.errors import Collector, NotFound, ValidationFailed
+from inventory.core.errors import Collector, ValidationFailed
 from inventory.core.i18n import _
 from inventory.core.settings import Settings
-from inventory.core.tables import AppSetting, Category, User
+from inventory.core.tables import AppSetting, Category
 from inventory.organisations import service as organisations
 from inventory.setup import rules
 
@@ -195,22 +196,6 @@ def clean_display_name(name: Any) -> str:
     return name
 
 
-async def set_display_name(user_id: int, name: str, actor: Actor) -> None:
-    name = clean_display_name(name)
-    async with audit.atomic():
-        row = await User.select(User.email, User.name).where(User.id == user_id).first().run()
-        if row is None:
-            raise NotFound(str(user_id))
-        if row["name"] != name:
-            await User.update({User.name: name, User.version: User.version + 1}).where(
-                User.id == user_id).run()
-            await audit.record(actor=actor, entity="user", entity_key=row["email"],
-                               action="update", changes={"name": [row["name"], name]})
-    from inventory.accounts import names
-
-    names.forget()
-
-
 async def has_categories() -> bool:
     return await Category.exists().run()
 
@@ -306,7 +291,8 @@ async def complete_setup(raw: Mapping[str, Any], settings: Settings, user_id: in
     if errors:
         raise ValidationFailed(errors)
     async with audit.atomic():
-        await set_display_name(user_id, raw.get("display_name", ""), actor)
+        await accounts.set_name(user_id, clean_display_name(raw.get("display_name", "")),
+                                actor)
         if starter:
             await create_starter_categories(raw, actor)
         await save(raw, settings, actor)
