@@ -268,3 +268,42 @@ def test_dates_seen_in_bulk_are_written_like_one_seen(empty_client, make, run):
     assert {str(r["last_seen_on"]) for r in query("SELECT last_seen_on FROM asset")} == {
         "2026-03-02"}
     assert run(assets.mark_seen_many({}, "tester")) == 0
+
+
+def test_a_plan_saved_by_the_page_or_the_api_stores_its_new_summary(empty_client, make):
+    """A draft's summary (what the scenario list shows) is refreshed by the plan's save
+    itself, whoever saves it (before, each caller had to remember to)."""
+    client = empty_client
+    laptops = make.category(code="PORT", lifespan_years=5)
+    site = make.site()
+    make.assets(3, site=site, category=laptops, purchase_date="2019-09-01",
+                commissioning_date="2019-09-01")
+    make.sign_in(client, "planner")
+    created = client.post("/api/v1/plans", json={"name": "PPI essai", "first_year": 2027,
+                                                 "years": 4})
+    assert created.status_code == 201, created.text
+    plan = created.json()
+
+    def summary() -> dict:
+        stored = query("SELECT summary FROM renewal_plan WHERE id = {}", plan["id"])[0]
+        value = stored["summary"]
+        return json.loads(value) if isinstance(value, str) else value
+
+    counted = summary()["lines"] + summary()["backlog_count"]
+    assert counted == 3
+    # The fleet grows; the API's PATCH of the name alone brings the summary up to date.
+    make.assets(2, site=site, category=laptops, purchase_date="2020-09-01",
+                commissioning_date="2020-09-01")
+    patched = client.patch(f"/api/v1/plans/{plan['id']}",
+                           json={"name": "PPI essai 2", "version": plan["version"]})
+    assert patched.status_code == 200, patched.text
+    assert summary()["lines"] + summary()["backlog_count"] == 5
+    # And the page's save likewise.
+    make.assets(1, site=site, category=laptops, purchase_date="2021-09-01",
+                commissioning_date="2021-09-01")
+    saved = client.post(f"/plans/{plan['id']}", data={
+        "name": "PPI essai 3", "first_year": "2027", "years": "4", "budgets": "one",
+        "version": str(patched.json()["version"])}, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    assert summary()["lines"] + summary()["backlog_count"] == 6
+    assert client.get("/api/v1/plans").json()["items"][0]["summary"] == summary()

@@ -332,11 +332,10 @@ async def api_plan_create(request: Request, data: JSONBody[PlanInput]) -> PlanDo
 async def api_plan_update(request: Request, plan_id: RowId, data: JSONBody[PlanInput]) -> PlanDocument:
     version = required_version(data)
     form = await _plan_form(request, data)
-    plan = await guarded(planning.update_plan(plan_id, form, version, request.user.actor,
-                                              request.user.scope, partial=True),
-                         lambda: _plan(request, plan_id))
-    await planning.refresh_summary(plan_id)
-    return await _plan(request, plan["id"])
+    saved = await guarded(planning.update_plan(plan_id, form, version, request.user.actor,
+                                               request.user.scope, partial=True),
+                          lambda: _plan(request, plan_id))
+    return await _plan(request, saved.plan["id"])
 
 
 @api_post("/plans/{plan_id:int}/approve", status_code=200, permission=p.PLAN_WRITE,

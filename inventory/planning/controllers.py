@@ -40,16 +40,19 @@ def _query_int(request: Request, name: str) -> int | None:
 
 
 async def _plan_context(plan: dict[str, Any], request: Request, values: dict[str, Any] | None = None,
-                        errors: dict[str, str] | None = None) -> dict[str, Any]:
+                        errors: dict[str, str] | None = None,
+                        result: service.Plan | None = None) -> dict[str, Any]:
+    """`result`: the plan as just computed by the service (after a save), else computed."""
     with memory.collector_paused():  # the plan and its presentation: millions of objects, no cycles
-        return await _plan_context_of(plan, request, values, errors)
+        return await _plan_context_of(plan, request, values, errors, result)
 
 
 async def _plan_context_of(plan: dict[str, Any], request: Request,
-                           values: dict[str, Any] | None, errors: dict[str, str] | None
-                           ) -> dict[str, Any]:
+                           values: dict[str, Any] | None, errors: dict[str, str] | None,
+                           result: service.Plan | None) -> dict[str, Any]:
     cats = await service.categories()
-    result = await service.computed(plan, clock.today())
+    if result is None:
+        result = await service.computed(plan, clock.today())
     names = await service.names()
     years = range(plan["first_year"], plan["first_year"] + plan["years"])
     chosen = sc.plan_organisations(plan["settings"])
@@ -143,9 +146,8 @@ async def plan_update(request: HTMXRequest, plan_id: RowId) -> Response:
         return page_or_fragment(request, "planning/show.html", "planning/_editor.html", 400,
                                 **context)
 
-    async def saved(plan: dict[str, Any]) -> Response:
-        context = await _plan_context(plan, request)
-        await service.refresh_summary(plan_id, result=context["result"])
+    async def saved(saved: service.SavedPlan) -> Response:
+        context = await _plan_context(saved.plan, request, result=saved.result)
         if wants_fragment(request):
             return page_or_fragment(request, "planning/show.html", "planning/_editor.html",
                                     **context)

@@ -246,12 +246,18 @@ async def create_plan(raw: dict[str, Any], actor: Actor | str, scope: Scope) -> 
     return await get_plan(row["id"], scope)
 
 
+@dataclass(frozen=True)
+class SavedPlan:
+    plan: dict[str, Any]  # as get_plan reads it, its summary refreshed
+    result: Plan  # the plan computed from the saved scenario (the page shows it)
+
+
 async def update_plan(plan_id: int, raw: dict[str, Any], version: int | None,
                       actor: Actor | str, scope: Scope, *,
-                      partial: bool = False) -> dict[str, Any]:
-    """Save the scenario (form fields, as clean_settings reads them). `partial` (the API's
-    PATCH): the fields `raw` omits keep their stored values, read in the write transaction.
-    The caller then refreshes the summary (refresh_summary), with the result it shows."""
+                      partial: bool = False) -> SavedPlan:
+    """Save the scenario (form fields, as clean_settings reads them), then its summary.
+    `partial` (the API's PATCH): the fields `raw` omits keep their stored values, read in
+    the write transaction."""
     async with audit.atomic():
         cats = await categories()
         plan = await get_plan(plan_id, scope)
@@ -264,7 +270,7 @@ async def update_plan(plan_id: int, raw: dict[str, Any], version: int | None,
             RenewalPlan, plan_id, version, {**header, "settings": settings}, entity="plan",
             entity_key=str(plan_id), action="update", actor=actor,
         )
-    return await get_plan(plan_id, scope)
+    return SavedPlan(await get_plan(plan_id, scope), await refresh_summary(plan_id))
 
 
 async def copy_plan(plan_id: int, actor: Actor | str, scope: Scope) -> dict[str, Any]:
@@ -348,14 +354,11 @@ def summary_of(plan: Plan | present.Figures) -> dict[str, Any]:
     }
 
 
-async def refresh_summary(plan_id: int, on: dt.date | None = None, *,
-                          result: Plan | present.Figures | None = None
-                          ) -> Plan | present.Figures:
-    """Store the figures the scenario list shows, of `result` when the caller has just
-    computed the plan (a page shows it), else computed now. The one writer of a draft's
-    summary; an approved plan keeps those of its approval."""
-    if result is None:
-        result = await computed(await _stored(plan_id), on or clock.today())
+async def refresh_summary(plan_id: int, on: dt.date | None = None) -> Plan:
+    """Compute the plan and store the figures the scenario list shows: the one writer of a
+    draft's summary (after its creation, each save, and the daily job); an approved plan
+    keeps those of its approval."""
+    result = await computed(await _stored(plan_id), on or clock.today())
     await RenewalPlan.update({RenewalPlan.summary: summary_of(result)}).where(
         (RenewalPlan.id == plan_id) & (RenewalPlan.status == DRAFT)).run()
     return result
