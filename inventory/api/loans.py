@@ -65,14 +65,14 @@ async def api_person(request: Request, person_id: RowId) -> PersonDocument:
 
 @api_post("/people", permission=p.LOAN_MANAGE)
 async def api_person_create(request: Request, data: JSONBody[PersonInput]) -> PersonDocument:
-    row = await loans.create_person(data.raw(), request.user.actor, request.user.scope)
+    row = await loans.create_person(data.fields(), request.user.actor, request.user.scope)
     return PersonDocument.of(row, await _codes())
 
 
 @api_patch("/people/{person_id:int}", permission=p.LOAN_MANAGE, document=PersonDocument)
 async def api_person_update(request: Request, person_id: RowId,
                             data: JSONBody[PersonInput]) -> PersonDocument:
-    row = await guarded(loans.update_person(person_id, data.raw(), required_version(data),
+    row = await guarded(loans.update_person(person_id, data.fields(), required_version(data),
                                             request.user.actor, request.user.scope,
                                             partial=True),
                         lambda: _person(request, person_id))
@@ -106,7 +106,7 @@ async def api_loan_create(request: Request, data: JSONBody[LoanCreate],
     """Check a device out. A person with an email is sent the link to acknowledge it (when
     the installation's public address is set)."""
     loan, _token = await loans.check_out(
-        data.asset, data.raw(), request.user.actor, request.user.scope,
+        data.asset, data.fields(), request.user.actor, request.user.scope,
         confirm_second=bool(data.fields().get("confirm_second")),
         base_url=installation.base_url or None)
     return await _loan(request, loan["id"])
@@ -126,7 +126,7 @@ async def api_loan_update(request: Request, loan_id: RowId,
 async def api_loan_return(request: Request, loan_id: RowId,
                           data: JSONBody[LoanReturn]) -> LoanDocument:
     """Check the device in."""
-    await guarded(loans.check_in(loan_id, data.raw(), data.fields().get("version"),
+    await guarded(loans.check_in(loan_id, data.fields(), data.fields().get("version"),
                                  request.user.actor, request.user.scope),
                   lambda: _loan(request, loan_id))
     return await _loan(request, loan_id)

@@ -54,6 +54,17 @@ def text(value: Any, *, required: bool = False, max_length: int = 200,
     return cleaned
 
 
+def lines(value: Any, *, max_length: int = 2000) -> str:
+    """Text of one item a line: a form's text area gives it as text, the API as a list of
+    lines (accessories, mandates)."""
+    if isinstance(value, list | tuple):
+        if not all(isinstance(line, str) for line in value):
+            raise FieldError(_("Enter text."))
+        value = "\n".join(value)
+    cleaned = text(value, max_length=max_length, multiline=True)
+    return "\n".join(line.strip() for line in cleaned.splitlines() if line.strip())
+
+
 _DAY_FIRST = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 

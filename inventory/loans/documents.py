@@ -45,12 +45,6 @@ class PersonInput(Versioned, kw_only=True):
     email: str | Unset = UNSET
     organisations: list[str] | Unset = UNSET
 
-    def raw(self) -> dict[str, Any]:
-        fields = self.fields()
-        if "mandates" in fields:
-            fields["mandates"] = "\n".join(fields["mandates"])
-        return fields
-
 
 class LoanDocument(Document):
     id: int
@@ -103,18 +97,6 @@ class LoanCreate(Input, kw_only=True):
     notes: str | Unset = UNSET
     confirm_second: bool | Unset = UNSET
 
-    def raw(self) -> dict[str, Any]:
-        fields = self.fields()
-        fields["person"] = str(fields["person"])
-        for name in ("out_on", "due_on"):
-            if name in fields:
-                fields[name] = fields[name].isoformat()
-        if "accessories" in fields:
-            fields["accessories"] = "\n".join(fields["accessories"])
-        if "for_term" in fields:
-            fields["for_term"] = "1" if fields["for_term"] else ""
-        return fields
-
 
 class LoanReturn(Versioned, kw_only=True):
     """A check-in: the date (today if left out), condition, missing accessories."""
@@ -122,14 +104,6 @@ class LoanReturn(Versioned, kw_only=True):
     returned_on: dt.date | Unset = UNSET
     return_condition: str | Unset = UNSET
     missing_accessories: list[str] | Unset = UNSET
-
-    def raw(self) -> dict[str, Any]:
-        fields = self.fields()
-        if "returned_on" in fields:
-            fields["returned_on"] = fields["returned_on"].isoformat()
-        if "missing_accessories" in fields:
-            fields["missing_accessories"] = "\n".join(fields["missing_accessories"])
-        return fields
 
 
 class LoanAcknowledge(Versioned, kw_only=True):

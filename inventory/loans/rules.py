@@ -23,7 +23,7 @@ DEFAULT_RETENTION_MONTHS = 24
 def clean_person(raw: Mapping[str, Any]) -> dict[str, Any]:
     c = Collector()
     c.field("name", v.text, raw.get("name"), required=True, max_length=200)
-    c.field("mandates", v.text, raw.get("mandates"), max_length=2000, multiline=True)
+    c.field("mandates", v.lines, raw.get("mandates"))
     email = c.field("email", v.text, raw.get("email"), max_length=254)
     if email and not _EMAIL.match(email):
         c.error("email", _("Enter an email address such as name@example.org."))
@@ -39,7 +39,7 @@ def clean_check_out(raw: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
     if out_on and out_on > today:
         c.error("out_on", _("A loan cannot start in the future."))
     c.field("out_condition", v.text, raw.get("out_condition"), max_length=200)
-    c.field("accessories", v.text, raw.get("accessories"), max_length=2000, multiline=True)
+    c.field("accessories", v.lines, raw.get("accessories"))
     _return_terms(c, raw, out_on)
     c.field("notes", v.text, raw.get("notes"), max_length=5000, multiline=True)
     c.raise_if_any()
@@ -79,8 +79,7 @@ def clean_check_in(raw: Mapping[str, Any], today: dt.date, out_on: dt.date) -> d
     elif returned_on and returned_on < out_on:
         c.error("returned_on", _("The device came back before it was lent."))
     c.field("return_condition", v.text, raw.get("return_condition"), max_length=200)
-    c.field("missing_accessories", v.text, raw.get("missing_accessories"), max_length=2000,
-            multiline=True)
+    c.field("missing_accessories", v.lines, raw.get("missing_accessories"))
     c.raise_if_any()
     return c.values
 

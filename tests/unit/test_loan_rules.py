@@ -70,3 +70,19 @@ def test_a_loan_update_changes_only_what_it_names():
     with pytest.raises(ValidationFailed) as before:
         rules.clean_loan_update({"due_on": "2026-08-31"}, out_on)
     assert "due_on" in before.value.errors
+
+
+def test_a_check_out_reads_the_api_documents_values_as_the_forms_text():
+    """The API hands the service its typed values (dates, a list of lines, a boolean), the
+    form its text: the same rules read both, to the same values."""
+    typed = rules.clean_check_out({"out_on": dt.date(2026, 11, 30), "for_term": True,
+                                   "accessories": ["Chargeur", " Sacoche "]}, TODAY)
+    form = rules.clean_check_out({"out_on": "30/11/2026", "for_term": "on",
+                                  "accessories": "Chargeur\r\n Sacoche \n"}, TODAY)
+    assert typed == form
+    assert typed["accessories"] == "Chargeur\nSacoche" and typed["out_on"] == dt.date(2026, 11, 30)
+    assert rules.clean_check_out({"for_term": False, "due_on": dt.date(2027, 1, 4)},
+                                 TODAY)["for_term"] is False
+    with pytest.raises(ValidationFailed) as failed:
+        rules.clean_check_in({"missing_accessories": ["Chargeur", 3]}, TODAY, TODAY)
+    assert set(failed.value.errors) == {"missing_accessories"}
