@@ -154,18 +154,24 @@ def test_plans_through_the_api(api_as, make):
     api, _planner = api_as("planner")
     year = dt.date.today().year + 1
     created = api.post("/api/v1/plans", json={"name": "API", "first_year": year, "years": 3,
-                                               **{f"cap_all_{y}": 50000
-                                                  for y in range(year, year + 3)}})
+                                               "caps": [{"budget": "all", "year": y,
+                                                         "euros": 50000}
+                                                        for y in range(year, year + 3)]})
     assert created.status_code == 201, created.text
     plan = created.json()
     shown = api.get(f"/api/v1/plans/{plan['id']}?limit=10").json()
     assert len(shown["totals"]) == 3 and all(t["spent_cents"] <= 5_000_000 for t in shown["totals"])
     assert len(shown["lines"]) == 10 and shown["next_cursor"]
     assert "years old for a lifespan" in shown["lines"][0]["reason"]
-    raised = api.patch(f"/api/v1/plans/{plan['id']}", json={f"cap_all_{year}": 90000,
-                                                            "version": plan["version"]})
+    raised = api.patch(f"/api/v1/plans/{plan['id']}", json={
+        "caps": [{"budget": "all", "year": year, "euros": 90000}],
+        "weights": {"age": 5}, "version": plan["version"]})
     assert raised.status_code == 200, raised.text
-    assert raised.json()["settings"]["caps"]["all"][str(year)] == 9_000_000
+    settings = raised.json()["settings"]
+    # The cap sent changes; the others keep theirs (a PATCH sends what changes).
+    assert settings["caps"]["all"] == {str(year): 9_000_000, str(year + 1): 5_000_000,
+                                       str(year + 2): 5_000_000}
+    assert settings["weights"]["age"] == 5
     stale = api.patch(f"/api/v1/plans/{plan['id']}", json={"name": "x", "version": 1})
     assert stale.status_code == 409
     approved = api.post(f"/api/v1/plans/{plan['id']}/approve",
@@ -177,8 +183,23 @@ def test_plans_through_the_api(api_as, make):
     wrong = api.post("/api/v1/plans", json={"name": "", "first_year": 1900, "years": 3})
     assert wrong.status_code == 400 and {"name", "first_year"} <= set(wrong.json()["fields"])
     wrong = api.post("/api/v1/plans", json={"name": "x", "first_year": year, "years": 3,
-                                            f"cap_all_{year}": "500"})
+                                            "caps": [{"budget": "all", "year": year,
+                                                      "euros": "500"}]})
+    assert wrong.status_code == 400 and set(wrong.json()["fields"]) == {"caps[0].euros"}
+    # The planning rules' errors name the document's fields too.
+    wrong = api.post("/api/v1/plans", json={"name": "x", "first_year": year, "years": 3,
+                                            "caps": [{"budget": "all", "year": year,
+                                                      "euros": 12.345}],
+                                            "targets": [{"site_kinds": ["elementaire"],
+                                                         "category": "VIDEOPROJ",
+                                                         "by_year": year + 1}]})
+    assert wrong.status_code == 400
+    assert set(wrong.json()["fields"]) == {"caps[0].euros", "targets[0].category"}
+    # A field the document does not declare (the form's flat names) is refused, not ignored.
+    wrong = api.post("/api/v1/plans", json={"name": "x", "first_year": year, "years": 3,
+                                            f"cap_all_{year}": 500})
     assert wrong.status_code == 400 and set(wrong.json()["fields"]) == {f"cap_all_{year}"}
+    assert created.json()["settings"]["targets"] == []
     director, _account = api_as("director")
     assert director.get("/api/v1/plans").status_code == 403
 

@@ -225,14 +225,20 @@ def test_plans_are_seen_by_those_who_see_all_their_organisations(empty_client, m
     # Through the API, with a cap of its own, and refused for another organisation.
     version = client.get(f"/api/v1/plans/{mine}").json()["version"]
     patched = client.patch(f"/api/v1/plans/{mine}", json={
-        "version": version, f"orgcap_VILLE_{YEAR}": 1000})
+        "version": version,
+        "organisation_caps": [{"organisation": "ville", "year": YEAR, "euros": 1000}]})
     assert patched.status_code == 200, patched.text
     assert client.get(f"/api/v1/plans/{mine}").json()["settings"]["organisation_caps"] == {
         str(query("SELECT id FROM organisation WHERE code = 'VILLE'")[0]["id"]): {
             str(YEAR): 1000_00}}
     wrong = client.patch(f"/api/v1/plans/{mine}", json={
         "version": version + 1, "organisations": ["AGGLO"]})
+    assert wrong.status_code == 400 and set(wrong.json()["fields"]) == {"organisations"}
+    wrong = client.patch(f"/api/v1/plans/{mine}", json={
+        "version": version + 1,
+        "organisation_caps": [{"organisation": "VILLE", "year": YEAR, "euros": -5}]})
     assert wrong.status_code == 400
+    assert set(wrong.json()["fields"]) == {"organisation_caps[0].euros"}
     # The installation's administrator sees them all.
     make.sign_in(client, "administrator")
     assert all(client.get(f"/plans/{p}").status_code == 200 for p in (both, every, agglo_only,

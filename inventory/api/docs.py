@@ -122,17 +122,26 @@ async def strict_body(request: Request) -> None:
     try:
         msgspec.json.decode(await request.body(), type=kind, strict=True)
     except msgspec.ValidationError as error:
-        message, _sep, where = str(error).rpartition(" - at `")
-        raise ValidationException(extra=[{"message": message or str(error),
-                                          "key": _field_of(where.rstrip("`")),
+        message, key = _problem(str(error))
+        raise ValidationException(extra=[{"message": message, "key": key,
                                           "source": "body"}]) from None
     except msgspec.DecodeError:
         return  # not JSON at all: Litestar answers that itself
 
 
-def _field_of(path: str) -> str:
-    match = re.match(r"\$\.([A-Za-z0-9_]+)", path)
-    return match.group(1) if match else "data"
+def _problem(error: str) -> tuple[str, str]:
+    """msgspec's error -> (its message, the field it names: `caps[0].euros` in a list)."""
+    message, _sep, where = error.rpartition(" - at `")
+    if not _sep:
+        message, where = error, "$"
+    where = where.rstrip("`").rpartition(" in `")[2]  # a dict's key: the dict
+    path = where[2:] if where.startswith("$.") else ""
+    if named := _UNKNOWN.match(message) or _REQUIRED.match(message):
+        path = f"{path}.{named.group(1)}" if path else named.group(1)
+    return message, path or "data"
+
+
+_UNKNOWN = re.compile(r"Object contains unknown field `([^`]+)`")
 
 
 _REQUIRED = re.compile(r"Object missing required field `([^`]+)`")
@@ -142,6 +151,8 @@ def _message(message: str) -> str:
     """msgspec's English words as the messages the pages give (translated)."""
     if _REQUIRED.match(message):
         return _("This field is required.")
+    if _UNKNOWN.match(message):
+        return _("This field is not part of this document.")
     if message.startswith("Invalid enum value"):
         return _("Choose one of the proposed values.")
     if "date" in message and ("RFC3339" in message or "`date`" in message):

@@ -4,7 +4,8 @@ permission table; bodies and answers are the features' typed documents."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
 
 from litestar import Request
 from litestar.params import FromPath, JSONBody, Parameter
@@ -322,19 +323,18 @@ async def api_plan(request: Request, plan_id: RowId, limit: Limit = 100,
 
 @api_post("/plans", permission=p.PLAN_WRITE)
 async def api_plan_create(request: Request, data: JSONBody[PlanInput]) -> PlanDocument:
-    """Fields as the plan form (see PlanInput)."""
-    form = await _plan_form(request, data)
-    plan = await planning.create_plan(form, request.user.actor, request.user.scope)
+    """A draft scenario (see PlanInput); its summary is computed at once."""
+    plan = await _saving_plan(data, lambda form: planning.create_plan(
+        form, request.user.actor, request.user.scope))
     return await _plan(request, plan["id"])
 
 
 @api_patch("/plans/{plan_id:int}", permission=p.PLAN_WRITE, document=PlanDocument)
 async def api_plan_update(request: Request, plan_id: RowId, data: JSONBody[PlanInput]) -> PlanDocument:
     version = required_version(data)
-    form = await _plan_form(request, data)
-    saved = await guarded(planning.update_plan(plan_id, form, version, request.user.actor,
-                                               request.user.scope, partial=True),
-                          lambda: _plan(request, plan_id))
+    saved = await guarded(_saving_plan(data, lambda form: planning.update_plan(
+        plan_id, form, version, request.user.actor, request.user.scope, partial=True)),
+        lambda: _plan(request, plan_id))
     return await _plan(request, saved.plan["id"])
 
 
@@ -347,39 +347,17 @@ async def api_plan_approve(request: Request, plan_id: RowId, data: JSONBody[Vers
     return await _plan(request, plan_id)
 
 
-_NUMBERED = ("cap_", "weight_", "lifespan_", "orgcap_")
+T = TypeVar("T")
 
 
-async def _plan_form(request: Request, data: JSONBody[PlanInput]) -> dict[str, Any]:
-    """The plan form's fields: the typed ones, and the named-by-pattern ones read from the
-    body (numbers must be JSON numbers, kinds a list of text), as the form's text."""
-    body = await request.json()
-    form: dict[str, Any] = {k: v if isinstance(v, list) else str(v)
-                            for k, v in data.fields().items() if k != "version"}
-    errors: dict[str, str] = {}
-    for key, value in body.items():
-        if key in PlanInput.__struct_fields__:
-            continue
-        if key.endswith("_kinds"):
-            if isinstance(value, list) and all(isinstance(item, str) for item in value):
-                form[key] = value
-            else:
-                errors[key] = _("Choose one of the proposed values.")
-        elif key.startswith(_NUMBERED) or key.endswith("_by_year"):
-            if value is None:
-                form[key] = ""
-            elif isinstance(value, int | float) and not isinstance(value, bool):
-                form[key] = str(value)
-            else:
-                errors[key] = _("Enter a number.")
-        elif key.endswith("_category"):
-            if isinstance(value, str) or value is None:
-                form[key] = value or ""
-            else:
-                errors[key] = _("This field must be text.")
-    if errors:
-        raise ValidationFailed(errors)
-    return form
+async def _saving_plan(data: PlanInput, save: Callable[[dict[str, Any]], Awaitable[T]]) -> T:
+    """Save through the plan form's rules; their errors name the document's fields."""
+    fields, places = data.form_fields()
+    try:
+        return await save(fields)
+    except ValidationFailed as failed:
+        raise ValidationFailed({places.get(name, name): message
+                                for name, message in failed.errors.items()}) from None
 
 
 resource_routes = [

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import Enum
 from typing import Any
 
 import msgspec
 
 from inventory.core.documents import UNSET, Document, Unset, Versioned, choice
 from inventory.core.fields import PLAN_STATUSES
-from inventory.planning.scenario import ENVELOPE_KINDS
+from inventory.planning.engine import WEIGHT_NAMES
+from inventory.planning.scenario import ENVELOPE_KINDS, MAX_TARGETS, cap_name, organisation_cap_name
+from inventory.sites.documents import SiteKind
 
 PlanStatus = choice("PlanStatus", PLAN_STATUSES)
 Budgets = choice("Budgets", ENVELOPE_KINDS)
@@ -89,11 +92,36 @@ class PlanDetail(PlanDocument):
     next_cursor: str | None
 
 
-class PlanInput(Versioned, kw_only=True):
-    """Also, as in the plan form: cap_<budget>_<year> (euros, a number), weight_<name>
-    (a number), lifespan_<CATEGORY> (years, a number), target_<i>_kinds (site kinds),
-    target_<i>_category (a category code), target_<i>_by_year (a number), and with several
-    organisations orgcap_<ORGANISATION>_<year> (euros, a number; null: no cap of its own)."""
+Envelope = choice("Envelope", sorted({code for kinds in ENVELOPE_KINDS.values()
+                                       for code, _kinds in kinds}))
+WeightName = choice("WeightName", WEIGHT_NAMES)
+
+
+class PlanCap(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """A year's cap of one budget: `all` with one budget, `schools` and `others` split."""
+
+    budget: Envelope
+    year: int
+    euros: float
+
+
+class PlanTarget(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Every classroom of these kinds of site equipped with this kind of display by then."""
+
+    site_kinds: list[SiteKind]
+    category: str  # an interactive display's category code
+    by_year: int
+
+
+class PlanOrganisationCap(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    organisation: str  # its code
+    year: int
+    euros: float | None  # null: no cap of its own
+
+
+class PlanInput(Versioned, kw_only=True, forbid_unknown_fields=True):
+    """A scenario, as its form has it. A PATCH sends what changes: each list replaces what
+    it names (a cap left out keeps its amount). Unknown fields are refused."""
 
     name: str | Unset = UNSET
     first_year: int | Unset = UNSET
@@ -102,3 +130,41 @@ class PlanInput(Versioned, kw_only=True):
     # Organisation codes (with several organisations; empty: every organisation, or all
     # of the account's for an account limited to some).
     organisations: list[str] | Unset = UNSET
+    caps: list[PlanCap] | Unset = UNSET
+    weights: dict[WeightName, int] | Unset = UNSET  # each criterion's weight, 0 to 1,000
+    lifespans: dict[str, int] | Unset = UNSET  # category code: years (this plan's own)
+    targets: list[PlanTarget] | Unset = UNSET  # at most 3
+    organisation_caps: list[PlanOrganisationCap] | Unset = UNSET
+
+    def form_fields(self) -> tuple[dict[str, Any], dict[str, str]]:
+        """The plan form's fields the planning rules read (scenario.clean_settings), and
+        each one's place in this document (to name it in an error)."""
+        fields: dict[str, Any] = {}
+        places: dict[str, str] = {}
+
+        def put(name: str, value: Any, place: str) -> None:
+            fields[name] = value
+            places[name] = place
+
+        for name in ("name", "first_year", "years", "budgets", "organisations"):
+            if (value := getattr(self, name)) is not UNSET:
+                put(name, value.value if isinstance(value, Enum) else value, name)
+        for i, cap in enumerate(self.caps or []):
+            put(cap_name(cap.budget.value, cap.year), cap.euros, f"caps[{i}].euros")
+        for weight, value in (self.weights or {}).items():
+            put(f"weight_{weight.value}", value, f"weights.{weight.value}")
+        for code, value in (self.lifespans or {}).items():
+            put(f"lifespan_{code}", value, f"lifespans.{code}")
+        if self.targets is not UNSET:
+            for i in range(MAX_TARGETS):  # the targets sent replace the plan's
+                target = self.targets[i] if i < len(self.targets) else None
+                put(f"target_{i}_kinds", [k.value for k in target.site_kinds] if target else [],
+                    f"targets[{i}].site_kinds")
+                put(f"target_{i}_category", target.category if target else "",
+                    f"targets[{i}].category")
+                put(f"target_{i}_by_year", target.by_year if target else "",
+                    f"targets[{i}].by_year")
+        for i, cap in enumerate(self.organisation_caps or []):
+            put(organisation_cap_name(cap.organisation.strip().upper(), cap.year),
+                "" if cap.euros is None else cap.euros, f"organisation_caps[{i}].euros")
+        return fields, places

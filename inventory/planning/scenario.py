@@ -55,6 +55,11 @@ def sees_plan(organisation_ids: frozenset[int] | None, settings: Mapping[str, An
     return bool(chosen) and set(chosen) <= organisation_ids
 
 
+def cap_name(envelope: str, year: int) -> str:
+    """A year's cap of one budget, as the plan form names it."""
+    return f"cap_{envelope}_{year}"
+
+
 def organisation_cap_name(code: str, year: int) -> str:
     return f"orgcap_{code}_{year}"
 
@@ -104,7 +109,7 @@ def clean_settings(raw: Mapping[str, Any], categories: list[dict[str, Any]],
         for code, _kinds in ENVELOPE_KINDS[budgets]:
             caps = settings["caps"][code] = {}
             for year in range(first_year, first_year + years):
-                name = f"cap_{code}_{year}"
+                name = cap_name(code, year)
                 if name in raw:
                     cents = c.field(name, v.euros_to_cents, raw.get(name), maximum=CAP_MAX_CENTS)
                 else:  # a year just added to the horizon starts from the previous cap
@@ -128,7 +133,7 @@ def clean_settings(raw: Mapping[str, Any], categories: list[dict[str, Any]],
             kinds = [kinds]
         category = (raw.get(f"target_{i}_category") or "").strip()
         by_year_raw = raw.get(f"target_{i}_by_year")
-        if not kinds and not category and not (by_year_raw or "").strip():
+        if not kinds and not category and v.blank(by_year_raw):
             continue
         if not kinds or any(k not in SITE_KINDS for k in kinds):
             c.error(f"target_{i}_kinds", _("Tick at least one kind of site."))

@@ -295,7 +295,7 @@ def form_values(plan: dict[str, Any], cats: list[dict[str, Any]],
                               "budgets": settings.get("budgets", sc.ONE_BUDGET)}
     for code, caps in settings.get("caps", {}).items():
         for year, cents in caps.items():
-            values[f"cap_{code}_{year}"] = cents_to_input(cents)
+            values[sc.cap_name(code, year)] = cents_to_input(cents)
     for name, weight in settings.get("weights", {}).items():
         values[f"weight_{name}"] = str(weight)
     for cat in cats:
