@@ -240,7 +240,7 @@ def test_generated_client_lists_filters_and_pages_every_list(api_server, tmp_pat
         plans = every("plans", "id")
         assert len(plans) >= 4 and all(isinstance(p.status, models.PlanStatus) for p in plans)
         lines = every("plan", None, items="lines", plan_id=plans[0].id)
-        assert lines and all(isinstance(line.cost_cents, int) for line in lines)
+        assert lines and all(isinstance(line.kind, models.PlanLineKind) for line in lines)
 
         # Organisations, contracts and their purchases, people and loans.
         made = [make.organisation() for _n in range(4)]

@@ -9,10 +9,12 @@ import msgspec
 
 from inventory.core.documents import UNSET, Document, Unset, Versioned, choice
 from inventory.core.fields import PLAN_STATUSES
+from inventory.planning.engine import NEW, REPLACE
 from inventory.planning.scenario import ENVELOPE_KINDS
 
 PlanStatus = choice("PlanStatus", PLAN_STATUSES)
 Budgets = choice("Budgets", ENVELOPE_KINDS)
+PlanLineKind = choice("PlanLineKind", [REPLACE, NEW])  # a device replaced, or a new one
 
 
 class PlanDocument(Document):
@@ -50,7 +52,7 @@ class PlanPart(msgspec.Struct, kw_only=True):
 
 class PlanLineDocument(msgspec.Struct, kw_only=True):
     year: int | None  # null: the unfunded backlog
-    kind: str  # replace or new
+    kind: PlanLineKind
     tag: str | None  # null for a new purchase
     site: str | None
     room: str | None
