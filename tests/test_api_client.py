@@ -132,7 +132,9 @@ class Lists:
             if not page.next_cursor:
                 break
             cursor = page.next_cursor
-        whole = getattr(self.call(name, limit=500, **kwargs), items)
+        at_once = self.call(name, limit=500, **kwargs)
+        assert at_once.next_cursor is None, name
+        whole = getattr(at_once, items)
         assert all(self.typed(item) for item in walked), (name, walked[:1])
         if key is None:
             assert [item.to_dict() for item in walked] == [item.to_dict() for item in whole]
