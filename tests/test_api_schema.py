@@ -17,6 +17,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 import schemathesis
@@ -39,8 +40,14 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
 
 
+class Served(NamedTuple):
+    base: str  # the server's address
+    token: str  # an administrator's API token
+    url: str  # its database (tests/factories.py builds into it after db.configure)
+
+
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def api_server(tmp_path_factory, request) -> Iterator[tuple[str, str]]:
+def api_server(tmp_path_factory, request) -> Iterator[Served]:
     tmp = tmp_path_factory.mktemp("schema")
     url = (f"sqlite:///{tmp / 'api.db'}" if request.param == "sqlite"
            else request.getfixturevalue("pg_server").create_database(
@@ -70,14 +77,14 @@ def api_server(tmp_path_factory, request) -> Iterator[tuple[str, str]]:
                 if process.poll() is not None or time.monotonic() > deadline:
                     pytest.fail((tmp / "server.log").read_text()[-3000:])
                 time.sleep(0.1)
-        yield base, token
+        yield Served(base, token, url)
     finally:
         process.terminate()
         process.wait(timeout=10)
 
 
 def test_every_operation_answers_as_documented(api_server):
-    base, token = api_server
+    base, token, _url = api_server
     headers = {"Authorization": f"Bearer {token}"}
     schema = schemathesis.openapi.from_url(f"{base}/schema/openapi.json", headers=headers)
     operations = [result.ok() for result in schema.get_all_operations()]
@@ -105,7 +112,7 @@ def test_real_records_match_their_documented_shape(api_server):
     """Generated ids rarely exist: read real ones and check each answer against the schema."""
     import json
 
-    base, token = api_server
+    base, token, _url = api_server
     headers = {"Authorization": f"Bearer {token}"}
     schema = schemathesis.openapi.from_url(f"{base}/schema/openapi.json", headers=headers)
 

@@ -108,6 +108,37 @@ def test_unknown_filter_values_are_a_400_naming_the_parameter(empty_client, make
     assert api.get("/api/v1/assets?site=GS-FERRY").json()["total"] == 1
 
 
+def test_filters_naming_what_the_person_does_not_have_are_a_400(empty_client, make, run):
+    """The faults' and purchases' filters check as the devices' do: another school's code,
+    or another organisation's contract, is the same 400 as one that does not exist; a tag
+    need only exist (a device that moved away leaves its faults where they were)."""
+    _commune(make)
+    elsewhere = make.asset(site="GS-FERRY")
+    make.fault(elsewhere)
+    ours, theirs = make.contract(), make.contract(owner=make.organisation())
+
+    def bearer(account):
+        token, _row = run(tokens.create(account["id"], "tests", "tests"))
+        empty_client.cookies.clear()
+        empty_client.headers["authorization"] = f"Bearer {token}"
+        return empty_client
+
+    api = bearer(make.account("director", sites=["EE-CURIE"]))
+    for filters, name in (("site=GS-FERRY", "site"), ("site=NOPE", "site"),
+                          ("category=NOPE", "category"), ("asset=NOPE-1", "asset")):
+        answer = api.get(f"/api/v1/faults?{filters}")
+        assert answer.status_code == 400 and list(answer.json()["fields"]) == [name], filters
+    assert api.get("/api/v1/faults?site=ee-curie&category=tablette").status_code == 200
+    answer = api.get(f"/api/v1/faults?status=all&asset={elsewhere['tag'].lower()}")
+    assert answer.status_code == 200 and answer.json()["items"] == []
+    api = bearer(make.account("planner"))  # works for the installation's first only
+    assert api.get(f"/api/v1/purchases?contract={ours['id']}").status_code == 200
+    answer = api.get(f"/api/v1/purchases?contract={theirs['id']}",
+                     headers={"accept-language": "fr"})
+    assert answer.status_code == 400
+    assert answer.json()["fields"] == {"contract": "Aucun de vos contrats n’a ce numéro."}
+
+
 def test_requests_without_credentials_are_401_sign_in(empty_client, make):
     _commune(make)
     visitor = empty_client

@@ -10,6 +10,7 @@ from litestar.params import JSONBody, Parameter
 
 from inventory.accounts import permissions as p
 from inventory.api.docs import api_get, api_patch, api_post, guarded, required_version
+from inventory.api.filters import known_contract
 from inventory.api.paging import Cursor, Limit, cut, int_cursor
 from inventory.contracts import service
 from inventory.contracts.documents import (
@@ -68,11 +69,12 @@ async def _purchase(request: Request, purchase_id: int) -> PurchaseDocument:
 @api_get("/purchases", permission=p.CONTRACT_READ)
 async def api_purchases(
     request: Request,
-    contract: Annotated[int | None, Parameter(ge=1, le=2_147_483_647,
-                                              description="A contract's id")] = None,
+    contract: Annotated[int | None, Parameter(
+        ge=1, le=2_147_483_647, description="A contract's id (one the account sees)")] = None,
     limit: Limit = 100, cursor: Cursor = None,
 ) -> PurchaseList:
     """Purchases (orders) by id, of the contracts the account sees."""
+    await known_contract(request.user.scope, contract)
     rows = await service.list_purchases(request.user.scope, contract_id=contract,
                                         after_id=int_cursor(cursor), limit=limit + 1)
     rows, next_cursor = cut(rows, limit, "id")

@@ -12,6 +12,7 @@ from litestar.params import FromPath, JSONBody, Parameter
 
 from inventory.accounts import permissions as p
 from inventory.api.docs import api_get, api_patch, api_post, guarded, required_version
+from inventory.api.filters import known_fault_filters
 from inventory.api.idempotency import IdempotencyKey, once
 from inventory.api.paging import Cursor, Limit, cut, encode_cursor, int_cursor, page_of
 from inventory.assets.documents import AssetDocument
@@ -162,6 +163,7 @@ async def api_faults(
     limit: Limit = 100, cursor: Cursor = None,
 ) -> FaultList:
     """Faults by id, with the queue's filters."""
+    await known_fault_filters(request.user.scope, site=site, category=category, asset=asset)
     rows = await faults.page(request.user.scope, site=site or "", category=category or "",
                              open_only=status == "open", asset=asset or "",
                              after_id=int_cursor(cursor),

@@ -10,12 +10,13 @@ import msgspec
 
 from inventory.core.documents import UNSET, Document, Unset, Versioned, choice
 from inventory.core.fields import PLAN_STATUSES
-from inventory.planning.engine import WEIGHT_NAMES
+from inventory.planning.engine import NEW, REPLACE, WEIGHT_NAMES
 from inventory.planning.scenario import ENVELOPE_KINDS, MAX_TARGETS, cap_name, organisation_cap_name
 from inventory.sites.documents import SiteKind
 
 PlanStatus = choice("PlanStatus", PLAN_STATUSES)
 Budgets = choice("Budgets", ENVELOPE_KINDS)
+PlanLineKind = choice("PlanLineKind", [REPLACE, NEW])  # a device replaced, or a new one
 
 
 class PlanDocument(Document):
@@ -53,7 +54,7 @@ class PlanPart(msgspec.Struct, kw_only=True):
 
 class PlanLineDocument(msgspec.Struct, kw_only=True):
     year: int | None  # null: the unfunded backlog
-    kind: str  # replace or new
+    kind: PlanLineKind
     tag: str | None  # null for a new purchase
     site: str | None
     room: str | None
