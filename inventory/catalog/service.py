@@ -63,17 +63,24 @@ def clean_category(raw: Mapping[str, Any]) -> dict[str, Any]:
     return c.values
 
 
-async def list_categories(scope: Scope) -> list[dict[str, Any]]:
-    categories = await Category.select().order_by(Category.name).run()
+async def _with_asset_counts(rows: list[dict[str, Any]], column: str,
+                             scope: Scope) -> list[dict[str, Any]]:
+    """Each row's `asset_count`: the devices not retired in `scope`'s sites whose `column`
+    (category or model) is the row."""
     in_scope, args = scope.sql("site")
     counts = await Asset.raw(
-        "SELECT category, COUNT(*) AS n FROM asset WHERE status != 'retired' AND "
-        f"{in_scope} GROUP BY category", *args
+        f"SELECT {column}, COUNT(*) AS n FROM asset WHERE status != 'retired' AND {in_scope} "
+        f"GROUP BY {column}", *args
     ).run()
-    by_category = {r["category"]: r["n"] for r in counts}
-    for category in categories:
-        category["asset_count"] = by_category.get(category["id"], 0)
-    return categories
+    by_row = {r[column]: r["n"] for r in counts}
+    for row in rows:
+        row["asset_count"] = by_row.get(row["id"], 0)
+    return rows
+
+
+async def list_categories(scope: Scope) -> list[dict[str, Any]]:
+    categories = await Category.select().order_by(Category.name).run()
+    return await _with_asset_counts(categories, "category", scope)
 
 
 async def get_category(code: str) -> dict[str, Any]:
@@ -155,16 +162,7 @@ async def list_models(scope: Scope, category_id: int | None = None) -> list[dict
     ).order_by(AssetModel.manufacturer).order_by(AssetModel.name)
     if category_id is not None:
         query = query.where(AssetModel.category == category_id)
-    models = await query.run()
-    in_scope, args = scope.sql("site")
-    counts = await Asset.raw(
-        f"SELECT model, COUNT(*) AS n FROM asset WHERE status != 'retired' AND {in_scope} "
-        "GROUP BY model", *args
-    ).run()
-    by_model = {r["model"]: r["n"] for r in counts}
-    for model in models:
-        model["asset_count"] = by_model.get(model["id"], 0)
-    return models
+    return await _with_asset_counts(await query.run(), "model", scope)
 
 
 async def get_model(model_id: int) -> dict[str, Any]:
