@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.browser import rig
 
@@ -46,12 +46,6 @@ def installation(tmp_path_factory) -> Iterator[tuple[str, dict]]:
                                   (tag,)).fetchone()
     with rig.serving(env, tmp) as address:
         yield address, {"tag": tag, "room": room, "site": site}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with rig.chromium() as browser:
-        yield browser
 
 
 def blocking_violations(page: Page) -> list[dict]:

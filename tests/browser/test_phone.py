@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from inventory.accounts import permissions
 from tests.browser.rig import (
@@ -24,7 +24,6 @@ from tests.browser.rig import (
     DEMO_EMAILS,
     PHONE,
     SCREENSHOTS,
-    chromium,
     installation_env,
     inventory,
     serving,
@@ -153,12 +152,6 @@ def _complete(folder: Path) -> dict:
         "organisation": one("SELECT code FROM organisation ORDER BY id LIMIT 1"),
         "user": one("SELECT id FROM app_user WHERE email = ?", DEMO_EMAILS["director"]),
     }
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
 
 
 # The GET routes that answer no page to look at: files, fragments, JSON, redirects.
