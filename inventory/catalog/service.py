@@ -7,7 +7,7 @@ from typing import Any
 
 from inventory.accounts.scope import Scope
 from inventory.assets import service as assets
-from inventory.core import audit
+from inventory.core import audit, db
 from inventory.core import parsers as v
 from inventory.core.audit import Actor
 from inventory.core.errors import Collector, NotFound, ValidationFailed
@@ -91,10 +91,7 @@ async def get_category(code: str) -> dict[str, Any]:
 
 
 async def _check_category_unique(code: str, exclude_id: int | None = None) -> None:
-    query = Category.exists().where(Category.code == code)
-    if exclude_id is not None:
-        query = query.where(Category.id != exclude_id)
-    if await query.run():
+    if await db.taken(Category, Category.code == code, exclude_id):
         raise ValidationFailed({"code": _("Another category already uses this code.")})
 
 
@@ -177,14 +174,10 @@ async def get_model(model_id: int) -> dict[str, Any]:
 
 
 async def _check_model_unique(values: Mapping[str, Any], exclude_id: int | None = None) -> None:
-    query = AssetModel.exists().where(
-        (AssetModel.category == values["category"])
-        & (AssetModel.manufacturer == values["manufacturer"])
-        & (AssetModel.name == values["name"])
-    )
-    if exclude_id is not None:
-        query = query.where(AssetModel.id != exclude_id)
-    if await query.run():
+    same = ((AssetModel.category == values["category"])
+            & (AssetModel.manufacturer == values["manufacturer"])
+            & (AssetModel.name == values["name"]))
+    if await db.taken(AssetModel, same, exclude_id):
         raise ValidationFailed({"name": _("This model already exists in this category.")})
 
 

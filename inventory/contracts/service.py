@@ -13,7 +13,7 @@ from typing import Any
 
 from inventory.accounts.scope import Scope
 from inventory.contracts import files, shares
-from inventory.core import audit
+from inventory.core import audit, db
 from inventory.core import parsers as v
 from inventory.core.audit import Actor
 from inventory.core.errors import Collector, FieldError, NotFound, ValidationFailed
@@ -215,10 +215,7 @@ async def get_contract(contract_id: int, scope: Scope) -> dict[str, Any]:
 
 
 async def _check_reference(reference: str, exclude_id: int | None = None) -> None:
-    query = Contract.exists().where(Contract.reference == reference)
-    if exclude_id is not None:
-        query = query.where(Contract.id != exclude_id)
-    if await query.run():
+    if await db.taken(Contract, Contract.reference == reference, exclude_id):
         raise ValidationFailed({"reference": _("Another contract already has this reference.")})
 
 
