@@ -4,6 +4,7 @@ parameters and the {items, next_cursor} answer."""
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from litestar.params import Parameter
@@ -66,3 +67,11 @@ def cut(rows: list[dict[str, Any]], limit: int, key: str) -> tuple[list[dict[str
     more = len(rows) > limit
     rows = rows[:limit]
     return rows, encode_cursor(rows[-1][key]) if more else None
+
+
+def cut_page(rows: list[dict[str, Any]], limit: int, document: Callable[[dict[str, Any]], Any],
+             key: str = "id") -> dict[str, Any]:
+    """Rows read with limit + 1 as a list's answer: {items: the page's rows as documents,
+    next_cursor}."""
+    rows, next_cursor = cut(rows, limit, key)
+    return {"items": [document(row) for row in rows], "next_cursor": next_cursor}

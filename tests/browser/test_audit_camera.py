@@ -26,28 +26,6 @@ TECHNICIAN = "tech@brenneville.example"
 FRAMES_PER_LABEL = 12  # 1.2 s of each label at 10 frames a second
 
 
-def labels_video(path: Path, texts: list[str]) -> None:
-    """A Y4M video showing each QR code in turn, for --use-file-for-fake-video-capture."""
-    import qrcode
-    from PIL import Image
-
-    with path.open("wb") as out:
-        out.write(b"YUV4MPEG2 W640 H480 F10:1 Ip A1:1 C420jpeg\n")
-        for text in texts:
-            code = qrcode.QRCode(border=4, box_size=8)
-            code.add_data(text)
-            code.make(fit=True)
-            picture = code.make_image().convert("RGB")
-            frame = Image.new("RGB", (640, 480), "white")
-            side = min(440, picture.size[0])
-            frame.paste(picture.resize((side, side)), ((640 - side) // 2, (480 - side) // 2))
-            y, cb, cr = frame.convert("YCbCr").split()
-            half = (320, 240)
-            planes = y.tobytes() + cb.resize(half).tobytes() + cr.resize(half).tobytes()
-            for _ in range(FRAMES_PER_LABEL):
-                out.write(b"FRAME\n" + planes)
-
-
 @pytest.fixture(scope="module")
 def installation(tmp_path_factory) -> Iterator[tuple[str, Path, dict]]:
     tmp = tmp_path_factory.mktemp("audit")
@@ -77,7 +55,8 @@ def test_three_labels_in_a_row_are_recorded_once_each(installation, tmp_path):
     unknown = "ZZZ-424242"
     video = tmp_path / "labels.y4m"
     # Label addresses as printed (the public address is the server's here), and a bare tag.
-    labels_video(video, [f"{address}/a/{ids['here']}", f"{address}/a/{ids['stray']}", unknown])
+    rig.qr_video(video, f"{address}/a/{ids['here']}", f"{address}/a/{ids['stray']}", unknown,
+                 frames_each=FRAMES_PER_LABEL)
     with rig.chromium() as browser:
         with_camera = rig.camera_chromium(browser, video)
         try:

@@ -27,7 +27,6 @@ from tests.browser.rig import (
     CHROMIUM,
     PHONE,
     SCREENSHOTS,
-    chromium,
     installation_env,
     inventory,
     serving,
@@ -81,12 +80,6 @@ def installation(tmp_path_factory) -> Iterator[tuple[str, Path, dict]]:
     made = _build(f"sqlite:///{tmp / 'inv.db'}")
     with serving(env, tmp) as base_url:
         yield base_url, tmp / "inv.db", made
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
 
 
 def _rows(database: Path, sql: str, *args) -> list[tuple]:
