@@ -12,12 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import expect
 
 from inventory.accounts import permissions
 from inventory.core import db
 from tests import factories
-from tests.browser.rig import CHROMIUM, PHONE, SCREENSHOTS, chromium, installation_env, inventory, serving
+from tests.browser.rig import CHROMIUM, PHONE, SCREENSHOTS, installation_env, inventory, serving
 
 pytestmark = pytest.mark.browser
 
@@ -59,12 +59,6 @@ def installation(tmp_path_factory) -> Iterator[tuple[str, dict]]:
     made = _build(f"sqlite:///{tmp / 'inv.db'}")
     with serving(env, tmp) as base_url:
         yield base_url, made
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
 
 
 def _schools(page) -> list[str]:
