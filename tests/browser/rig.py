@@ -4,6 +4,8 @@ on a free port of a fresh SQLite installation until it answers /healthz."""
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import contextlib
 import os
 import socket
@@ -12,14 +14,17 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from inventory.accounts.service import DEMO_PASSWORD
 from inventory.core.settings import PROJECT_ROOT
+
+T = TypeVar("T")
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -37,6 +42,24 @@ DEMO_EMAILS = {
 }
 HOME_HEADINGS = {"technician": "My fault queue", "director": "Report a problem",
                  "planner": "Dashboard", "administrator": "Dashboard", "viewer": "Dashboard"}
+
+
+def build(url: str, make: Callable[[], Awaitable[T]]) -> T:
+    """Run `make` (a coroutine function building data through tests/factories.py or the
+    services) on the installation's database at `url`, before the server starts."""
+    from inventory.core import db
+
+    async def run() -> T:
+        engine = db.use(db.engine_from_url(url))
+        await db.start_pool(engine, size=2)
+        try:
+            return await make()
+        finally:
+            await db.close_pool(engine)
+
+    # In a thread of its own: Playwright's sync API may already run a loop in this one.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, run()).result()
 
 
 def free_port() -> int:

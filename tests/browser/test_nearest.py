@@ -5,8 +5,6 @@ phone until "Sort by site"."""
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,9 +13,8 @@ import pytest
 from playwright.sync_api import expect
 
 from inventory.accounts import permissions
-from inventory.core import db
 from tests import factories
-from tests.browser.rig import CHROMIUM, PHONE, SCREENSHOTS, installation_env, inventory, serving
+from tests.browser.rig import CHROMIUM, PHONE, SCREENSHOTS, build, installation_env, inventory, serving
 
 pytestmark = pytest.mark.browser
 
@@ -27,28 +24,16 @@ if not Path(CHROMIUM).exists():  # pragma: no cover - depends on the machine
 HERE = {"latitude": 47.2150, "longitude": 2.5650}  # where the phone is
 
 
-def _build(url: str) -> dict:
-    async def build() -> dict:
-        engine = db.use(db.engine_from_url(url))
-        await db.start_pool(engine, size=2)
-        try:
-            await factories.a_installation()
-            # By name, Alpha comes first; by distance from HERE, Zulu (300 m) before Alpha
-            # (12 km); Mike has no position: last when sorted by distance.
-            alpha = await factories.a_site(name="École Alpha", latitude="47.3200",
-                                           longitude="2.5650")
-            zulu = await factories.a_site(name="École Zulu", latitude="47.2177",
-                                          longitude="2.5650")
-            mike = await factories.a_site(name="École Mike")
-            for site in (alpha, zulu, mike):
-                await factories.a_fault(await factories.a_asset(site))
-            tech = await factories.a_account(permissions.TECHNICIAN)
-            return {"tech": tech}
-        finally:
-            await db.close_pool(engine)
-
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, build()).result()
+async def _made() -> dict:
+    await factories.a_installation()
+    # By name, Alpha comes first; by distance from HERE, Zulu (300 m) before Alpha
+    # (12 km); Mike has no position: last when sorted by distance.
+    alpha = await factories.a_site(name="École Alpha", latitude="47.3200", longitude="2.5650")
+    zulu = await factories.a_site(name="École Zulu", latitude="47.2177", longitude="2.5650")
+    mike = await factories.a_site(name="École Mike")
+    for site in (alpha, zulu, mike):
+        await factories.a_fault(await factories.a_asset(site))
+    return {"tech": await factories.a_account(permissions.TECHNICIAN)}
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +41,7 @@ def installation(tmp_path_factory) -> Iterator[tuple[str, dict]]:
     tmp = tmp_path_factory.mktemp("nearest")
     env = installation_env(tmp)
     inventory("migrate", env=env)
-    made = _build(f"sqlite:///{tmp / 'inv.db'}")
+    made = build(f"sqlite:///{tmp / 'inv.db'}", _made)
     with serving(env, tmp) as base_url:
         yield base_url, made
 
