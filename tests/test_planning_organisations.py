@@ -228,9 +228,9 @@ def test_plans_are_seen_by_those_who_see_all_their_organisations(empty_client, m
         "version": version,
         "organisation_caps": [{"organisation": "ville", "year": YEAR, "euros": 1000}]})
     assert patched.status_code == 200, patched.text
+    # Organisations by code in the document (their ids are the database's own).
     assert client.get(f"/api/v1/plans/{mine}").json()["settings"]["organisation_caps"] == {
-        str(query("SELECT id FROM organisation WHERE code = 'VILLE'")[0]["id"]): {
-            str(YEAR): 1000_00}}
+        "VILLE": {str(YEAR): 1000_00}}
     wrong = client.patch(f"/api/v1/plans/{mine}", json={
         "version": version + 1, "organisations": ["AGGLO"]})
     assert wrong.status_code == 400 and set(wrong.json()["fields"]) == {"organisations"}

@@ -49,6 +49,7 @@ from inventory.planning.documents import (
     PlanOrganisationTotal,
     PlanOrganisationYear,
     PlanPart,
+    PlanSettings,
     PlanYear,
 )
 from inventory.sites import service as sites
@@ -271,8 +272,10 @@ def _organisation_codes(plan: dict[str, Any], names: planning.Names) -> list[str
 async def _plan(request: Request, plan_id: int,
                 names: planning.Names | None = None) -> PlanDocument:
     plan = await planning.get_plan(plan_id, request.user.scope)
-    return PlanDocument.from_row(plan, organisations=_organisation_codes(
-        plan, names or await planning.names()))
+    names = names or await planning.names()
+    return PlanDocument.from_row(
+        plan, organisations=_organisation_codes(plan, names),
+        settings=PlanSettings.of(plan["settings"], names.organisation_codes))
 
 
 @api_get("/plans", permission=p.PLAN_READ)
@@ -317,6 +320,7 @@ async def api_plan(request: Request, plan_id: RowId, limit: Limit = 100,
     ] if names.several else []
     return PlanDetail.from_row(
         plan, organisations=_organisation_codes(plan, names),
+        settings=PlanSettings.of(plan["settings"], codes),
         totals=[PlanYear(year=t.year, cap_cents=t.cap_cents, spent_cents=t.spent_cents,
                          due_cents=t.demand_cents, carried=t.carried) for t in result.totals],
         backlog_cents=result.backlog_cents, by_organisation=by_organisation, lines=lines,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from enum import Enum
 from typing import Any
 
@@ -11,7 +12,14 @@ import msgspec
 from inventory.core.documents import UNSET, Document, Unset, Versioned, choice
 from inventory.core.fields import PLAN_STATUSES
 from inventory.planning.engine import NEW, REPLACE, WEIGHT_NAMES
-from inventory.planning.scenario import ENVELOPE_KINDS, MAX_TARGETS, cap_name, organisation_cap_name
+from inventory.planning.scenario import (
+    ENVELOPE_KINDS,
+    MAX_TARGETS,
+    ONE_BUDGET,
+    ORGANISATION_CAPS,
+    cap_name,
+    organisation_cap_name,
+)
 from inventory.sites.documents import SiteKind
 
 PlanStatus = choice("PlanStatus", PLAN_STATUSES)
@@ -27,8 +35,8 @@ class PlanDocument(Document):
     # The codes of the organisations it is made for (empty: every organisation).
     organisations: list[str]
     status: PlanStatus
-    settings: dict[str, Any]
-    summary: dict[str, Any]
+    settings: PlanSettings
+    summary: PlanSummary
     approved_at: dt.datetime | None
     approved_by: str
     version: int
@@ -169,3 +177,48 @@ class PlanInput(Versioned, kw_only=True, forbid_unknown_fields=True):
             put(organisation_cap_name(cap.organisation.strip().upper(), cap.year),
                 "" if cap.euros is None else cap.euros, f"organisation_caps[{i}].euros")
         return fields, places
+
+
+class PlanTargetSetting(msgspec.Struct, kw_only=True):
+    site_kinds: list[SiteKind]
+    category: str  # an interactive display's category code
+    by_year: int
+
+
+class PlanSettings(msgspec.Struct, kw_only=True):
+    """The scenario as saved: amounts in cents, years as text keys, organisations by code
+    (the plan's own list is the document's `organisations`)."""
+
+    budgets: Budgets
+    caps: dict[Envelope, dict[str, int]]  # budget: {year: cents}
+    weights: dict[WeightName, int]
+    lifespans: dict[str, int]  # category code: years (this plan's own, where it differs)
+    targets: list[PlanTargetSetting]
+    organisation_caps: dict[str, dict[str, int]]  # organisation code: {year: cents}
+
+    @classmethod
+    def of(cls, settings: Mapping[str, Any], codes: Mapping[int, str]) -> PlanSettings:
+        """From the stored settings, whose organisations are ids."""
+        own = settings.get(ORGANISATION_CAPS) or {}
+        return msgspec.convert({
+            "budgets": settings.get("budgets", ONE_BUDGET), "caps": settings.get("caps", {}),
+            "weights": settings.get("weights", {}), "lifespans": settings.get("lifespans", {}),
+            "targets": settings.get("targets", []),
+            "organisation_caps": {codes[int(i)]: caps for i, caps in own.items()
+                                  if int(i) in codes}}, cls)
+
+
+class PlanSummary(msgspec.Struct, kw_only=True):
+    """What the list of plans shows: a draft's as computed at its last save or night, an
+    approved plan's as of its approval (with its yearly totals then)."""
+
+    total_cents: int = 0
+    backlog_cents: int = 0
+    backlog_count: int = 0
+    lines: int = 0
+    over_cap_years: list[int] = []
+    average_age_end: float | None = None
+    # An approved plan's, as approved: [year, cap, spent, due, carried over] in cents.
+    totals: list[list[int]] | None = None
+    undated: int | None = None
+    coverage: list[float | None] | None = None  # rooms, equipped before, after
