@@ -48,6 +48,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/export.py --assets $(BENCH_ASSETS)
 	$(BIN)/python bench/import.py --rows $(BENCH_ROWS)
 	$(BIN)/python bench/proxy.py --assets $(BENCH_ASSETS) --seconds $(BENCH_SECONDS)
+	$(BIN)/python bench/demo_build.py --assets $(BENCH_ASSETS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
