@@ -154,7 +154,7 @@ async def api_asset(request: Request, tag: FromPath[str]) -> AssetDocument:
 async def api_asset_create(request: Request, data: JSONBody[AssetCreate],
                            installation: Installation) -> AssetDocument:
     row = await assets.create(data.fields(), request.user.actor, request.user.scope,
-                              prefix=installation.tag_prefix, digits=installation.tag_digits)
+                              prefix=installation.filled_tag_prefix, digits=installation.tag_digits)
     return AssetDocument.of(row)
 
 

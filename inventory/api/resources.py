@@ -188,7 +188,7 @@ async def api_fault_create(request: Request, data: JSONBody[FaultCreate],
         version = data.version if on_device and isinstance(data.version, int) else None
         created = await guarded(
             faults.report(data.fields(), request.user.actor, request.user.scope,
-                          base_url=installation.base_url, version=version),
+                          base_url=installation.filled_base_url, version=version),
             lambda: _asset_now(request, str(data.asset)))
         return await _fault(request, created["id"])
 
@@ -204,7 +204,7 @@ async def api_fault_action(request: Request, fault_id: RowId, action: FromPath[F
     machine decide who may take which step from which status."""
     fault = await guarded(faults.transition(
         fault_id, action.value, data.fields().get("note", ""), request.user.actor, request.user.role,
-        request.user.scope, data.fields().get("version"), base_url=installation.base_url),
+        request.user.scope, data.fields().get("version"), base_url=installation.filled_base_url),
         lambda: _fault(request, fault_id))
     return await _fault(request, fault["id"])
 

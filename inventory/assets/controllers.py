@@ -116,7 +116,7 @@ async def asset_create(request: Request, installation: Installation) -> Response
     template = "assets/blank.html" if data.get("tag") else "assets/form.html"
     return await form_post(
         service.create(data, request.user.actor, request.user.scope,
-                       prefix=installation.tag_prefix, digits=installation.tag_digits),
+                       prefix=installation.filled_tag_prefix, digits=installation.tag_digits),
         done=lambda asset: f"/a/{asset['tag']}",
         invalid=lambda errors: _form(request, template, 400, values=data, errors=errors))
 
@@ -271,7 +271,7 @@ async def intervention_log(request: Request, tag: FromPath[str]) -> Response:
 async def scan(request: Request, installation: Installation) -> Template | Redirect:
     """Scan labels with the phone's camera, or type a tag."""
     typed = (request.query_params.get("tag") or "").strip()
-    public = installation.base_url
+    public = installation.filled_base_url
     # The example in the box: the reader's organisation's prefix. Any prefix typed is
     # looked up (tags_numbered), within what the reader sees.
     prefix = await organisations.reader_prefix(request.user.scope, installation.tag_prefix or "")

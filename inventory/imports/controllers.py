@@ -33,7 +33,7 @@ def _importer(request: Request, settings: Settings) -> service.Importer:
     user = request.user
     return service.Importer(actor=user.actor, scope=user.scope,
                             may_create_categories=user.can(p.CATALOG_WRITE),
-                            prefix=settings.tag_prefix, digits=settings.tag_digits,
+                            prefix=settings.filled_tag_prefix, digits=settings.tag_digits,
                             language=settings.default_language,
                             may_create_sites=user.can(p.SITE_WRITE),
                             may_transfer=user.can(p.SITE_WRITE))
