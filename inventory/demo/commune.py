@@ -155,7 +155,7 @@ async def build_demo(target_assets: int = 1500, *, prefix: str = "BRN", digits: 
                 {"category": code, "manufacturer": m, "name": n}, DEMO_ACTOR))["id"]
                 for m, n in entries]
 
-        site_rows = []
+        site_rows: list[dict[str, str | None]] = []  # a school has a UAI, other sites none
         for i, (kind, name, code, _n) in enumerate(SCHOOLS, start=1):
             first = FIRST_NAMES[i % len(FIRST_NAMES)]
             site_rows.append(dict(
