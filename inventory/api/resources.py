@@ -5,7 +5,7 @@ permission table; bodies and answers are the features' typed documents."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from litestar import Request
 from litestar.params import FromPath, JSONBody, Parameter
@@ -56,7 +56,10 @@ from inventory.sites.documents import RoomCreate, RoomDocument, RoomList, RoomUp
 from inventory.web.dependencies import Installation
 from inventory.web.pages import RowId
 
-FaultFilter = choice("FaultFilter", ["open", "all"])
+if TYPE_CHECKING:  # built from the rules at import time; its members are text ("open")
+    FaultFilter = str
+else:
+    FaultFilter = choice("FaultFilter", ["open", "all"])
 
 
 # Rooms
@@ -296,7 +299,8 @@ async def api_plan(request: Request, plan_id: RowId, limit: Limit = 100,
     every = [*result.lines, *result.backlog]
     lines = [PlanLineDocument(
         year=line.year, kind=line.kind, tag=line.tag or None,
-        site=names.sites.get(line.site_id), room=names.rooms.get(line.room_id),
+        site=names.sites.get(line.site_id),
+        room=names.rooms.get(line.room_id) if line.room_id is not None else None,
         category=names.category_codes.get(line.category_id), cost_cents=line.cost_cents,
         score=line.score, reason=present.reason_text(line),
         organisation=codes.get(line.owner) if line.owner is not None else None,
