@@ -4,8 +4,9 @@ typed here, so a value that cannot be right is a 400 naming the parameter."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 from litestar import Request, Router, get
 from litestar.exceptions import ValidationException
@@ -70,7 +71,8 @@ else:
                                  *(f"-{key}" for key in queries.SORT_COLUMNS)])
 
 
-async def _held(request: Request, rows: list[dict]) -> list[dict]:
+async def _held(request: Request, rows: Sequence[Mapping[str, Any]]
+                ) -> Sequence[Mapping[str, Any]]:
     """`holder` is the current loan's person for those who may see people (personal data);
     otherwise, and for a device not lent, the free text recorded before loans existed."""
     if not p.allows(request.user.role, p.LOAN_MANAGE):

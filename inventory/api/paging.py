@@ -4,7 +4,8 @@ parameters and the {items, next_cursor} answer."""
 from __future__ import annotations
 
 import base64
-from typing import Annotated, Any
+from collections.abc import Mapping
+from typing import Annotated, Any, TypeVar
 
 from litestar.params import Parameter
 
@@ -60,8 +61,10 @@ def page_of(items: list[Any], key: str, limit: int, cursor: str | None) -> dict[
             else None}
 
 
-def cut(rows: list[dict[str, Any]], limit: int, key: str) -> tuple[list[dict[str, Any]],
-                                                                   str | None]:
+Row = TypeVar("Row", bound=Mapping[str, Any])  # a dict, or a row's TypedDict
+
+
+def cut(rows: list[Row], limit: int, key: str) -> tuple[list[Row], str | None]:
     """Rows read with limit + 1: the page, and the cursor of the next one (None at the end)."""
     more = len(rows) > limit
     rows = rows[:limit]

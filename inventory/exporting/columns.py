@@ -237,7 +237,7 @@ PLAN_COLUMNS = keys(PLANS)
 
 # Rows: typed values, in their kind's column order.
 
-def asset_row(asset: dict[str, Any]) -> list[Any]:
+def asset_row(asset: Mapping[str, Any]) -> list[Any]:
     return [
         asset["tag"], asset["category_code"], asset.get("manufacturer") or "",
         asset.get("model_name") or "", asset["serial"], asset["site_code"],

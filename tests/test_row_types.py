@@ -1,0 +1,48 @@
+"""The TypedDicts that declare raw reads' rows (issue 13) say what the rows hold, on both
+engines: the same keys, and values of the declared types (a checker trusts them)."""
+
+import datetime as dt
+import types
+import typing
+
+from inventory.accounts.scope import EVERYTHING
+from inventory.assets import service as assets
+from inventory.assets.queries import AssetRow
+
+
+def _keys(row_type: type) -> set[str]:
+    return set(row_type.__required_keys__) | set(row_type.__optional_keys__)
+
+
+def _wrong_types(row: typing.Mapping[str, object], row_type: type) -> dict[str, object]:
+    """The fields whose value is not of the declared type (bool is not taken for int)."""
+    wrong = {}
+    for name, declared in typing.get_type_hints(row_type).items():
+        if name not in row:
+            continue
+        allowed = typing.get_args(declared) if isinstance(declared, types.UnionType) \
+            else (declared,)
+        value = row[name]
+        fits = any(value is None if kind is type(None)
+                   else isinstance(value, kind) and (kind is bool or not isinstance(value, bool))
+                   for kind in allowed)
+        if not fits:
+            wrong[name] = value
+    return wrong
+
+
+def test_the_asset_detail_row_is_what_asset_row_declares(empty_url, make, run):
+    room = make.room()
+    full = make.asset(room=room, model=make.model(), purchase_date="2024-03-15",
+                      purchase_price_cents="49900", warranty_end="2027-03-15",
+                      commissioning_date="2024-04-01", serial="SN-1")
+    bare = make.asset()
+    # fetch_small (get_asset) and fetch_all (details), each engine's raw path.
+    rows = [run(assets.get_asset(full["tag"], EVERYTHING)),
+            *run(assets.details([full["tag"], bare["tag"]], EVERYTHING))]
+    for row in rows:
+        assert set(row) - {"warranty_state"} == _keys(AssetRow) - {"warranty_state"}
+        assert _wrong_types(row, AssetRow) == {}
+    assert isinstance(rows[0]["purchase_date"], dt.date)
+    assert isinstance(rows[0]["created_at"], dt.datetime)
+    assert rows[0]["warranty_state"] in {"active", "ending", "expired", "none"}
