@@ -8,6 +8,8 @@ import typing
 from inventory.accounts.scope import EVERYTHING
 from inventory.assets import service as assets
 from inventory.assets.queries import AssetRow
+from inventory.faults import service as faults
+from inventory.faults.rows import FaultRow
 
 
 def _keys(row_type: type) -> set[str]:
@@ -46,3 +48,21 @@ def test_the_asset_detail_row_is_what_asset_row_declares(empty_url, make, run):
     assert isinstance(rows[0]["purchase_date"], dt.date)
     assert isinstance(rows[0]["created_at"], dt.datetime)
     assert rows[0]["warranty_state"] in {"active", "ending", "expired", "none"}
+
+
+def test_fault_rows_are_what_fault_row_declares(empty_url, make, run):
+    room = make.room()
+    board = make.asset(room=room, model=make.model(), warranty_end="2030-01-31")
+    on_device = make.fault(asset=board)
+    on_room = make.fault(room=room)
+    # Piccolo's raw query (get, page) and fetch_small (for_asset, already_reported).
+    rows = [run(faults.get(on_device["id"], EVERYTHING)), run(faults.get(on_room["id"], EVERYTHING)),
+            *run(faults.page(EVERYTHING)), *run(faults.for_asset(board["id"], EVERYTHING)),
+            *run(faults.already_reported(EVERYTHING, room_id=room["id"]))]
+    assert len(rows) == 7  # the room's open faults: the device's too
+    added = {"overdue", "under_warranty", "left_sites"}
+    for row in rows:
+        assert set(row) - added == _keys(FaultRow) - added
+        assert _wrong_types(row, FaultRow) == {}
+    assert rows[0]["asset_tag"] == board["tag"] and rows[1]["asset_tag"] is None
+    assert rows[0]["under_warranty"] is True and isinstance(rows[0]["created_at"], dt.datetime)

@@ -248,7 +248,7 @@ def asset_row(asset: Mapping[str, Any]) -> list[Any]:
                              "mac_address", "firmware", "notes"))]
 
 
-def fault_row(fault: dict[str, Any]) -> list[Any]:
+def fault_row(fault: Mapping[str, Any]) -> list[Any]:
     return [fault["id"], fault["created_at"], fault["site_code"], fault.get("room_name") or "",
             fault.get("asset_tag") or "", fault.get("category_code") or "", fault["symptom"],
             fault["description"], bool(fault["teaching_blocked"]), fault["status"],
