@@ -10,6 +10,8 @@ from inventory.assets import service as assets
 from inventory.assets.queries import AssetRow
 from inventory.faults import service as faults
 from inventory.faults.rows import FaultRow
+from inventory.loans import service as loans
+from inventory.loans.service import LoanRow
 
 
 def _keys(row_type: type) -> set[str]:
@@ -26,7 +28,8 @@ def _wrong_types(row: typing.Mapping[str, object], row_type: type) -> dict[str, 
             else (declared,)
         value = row[name]
         fits = any(value is None if kind is type(None)
-                   else isinstance(value, kind) and (kind is bool or not isinstance(value, bool))
+                   else isinstance(value, typing.get_origin(kind) or kind)  # list[int]: a list
+                   and (kind is bool or not isinstance(value, bool))
                    for kind in allowed)
         if not fits:
             wrong[name] = value
@@ -66,3 +69,18 @@ def test_fault_rows_are_what_fault_row_declares(empty_url, make, run):
         assert _wrong_types(row, FaultRow) == {}
     assert rows[0]["asset_tag"] == board["tag"] and rows[1]["asset_tag"] is None
     assert rows[0]["under_warranty"] is True and isinstance(rows[0]["created_at"], dt.datetime)
+
+
+def test_loan_rows_are_what_loan_row_declares(empty_url, make, run):
+    person = make.person()
+    out = make.loan(person=person, due_on="2030-06-30")
+    back = make.loan(person=person, returned=True)
+    # fetch_small (get_loan, current_loan) and fetch_all (person_loans, list_loans).
+    rows = [run(loans.get_loan(out["id"], EVERYTHING)), run(loans.current_loan(out["asset"])),
+            *run(loans.person_loans(person["id"])), *run(loans.list_loans(EVERYTHING))]
+    assert len(rows) == 6
+    for row in rows:
+        assert set(row) == _keys(LoanRow) - {"overdue"}
+        assert _wrong_types(row, LoanRow) == {}
+    returned = run(loans.get_loan(back["id"], EVERYTHING))
+    assert isinstance(returned["returned_on"], dt.date) and isinstance(rows[0]["out_on"], dt.date)
