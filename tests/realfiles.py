@@ -221,14 +221,20 @@ GLPI_ROWS = [
 ]
 
 
+def _csv_export(path: Path, header: list[str], rows: list[list[str]], *, delimiter: str,
+                encoding: str) -> Path:
+    """A CSV file as an application exports it: its header, then its rows."""
+    with path.open("w", encoding=encoding, newline="") as f:
+        writer = csv.writer(f, delimiter=delimiter, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
 def glpi_export(folder: Path) -> Path:
     """GLPI's computer list exported as CSV (semicolons, UTF-8 with BOM)."""
-    path = folder / "glpi.csv"
-    with path.open("w", encoding="utf-8-sig", newline="") as f:
-        writer = csv.writer(f, delimiter=";", lineterminator="\n")
-        writer.writerow(GLPI_HEADER)
-        writer.writerows(GLPI_ROWS)
-    return path
+    return _csv_export(folder / "glpi.csv", GLPI_HEADER, GLPI_ROWS, delimiter=";",
+                       encoding="utf-8-sig")
 
 
 SNIPE_HEADER = ["Asset Tag", "Asset Name", "Serial", "Model", "Model No.", "Category",
@@ -252,9 +258,5 @@ SNIPE_ROWS = [
 
 def snipe_it_export(folder: Path) -> Path:
     """Snipe-IT's asset report as CSV (commas, UTF-8, month-first dates)."""
-    path = folder / "snipe-it-assets.csv"
-    with path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f, delimiter=",", lineterminator="\n")
-        writer.writerow(SNIPE_HEADER)
-        writer.writerows(SNIPE_ROWS)
-    return path
+    return _csv_export(folder / "snipe-it-assets.csv", SNIPE_HEADER, SNIPE_ROWS,
+                       delimiter=",", encoding="utf-8")

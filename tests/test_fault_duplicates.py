@@ -93,3 +93,26 @@ def test_the_api_lists_a_device_open_faults_and_creates_normally(empty_client, m
     created = empty_client.post("/api/v1/faults", json={"asset": tag, "symptom": "sound"})
     assert created.status_code == 201, created.text
     assert len(empty_client.get("/api/v1/faults", params={"asset": tag}).json()["items"]) == 2
+
+
+def test_a_device_chosen_on_the_rooms_form_takes_any_symptom_it_offered(empty_client, make):
+    """The room's form lists every symptom before the device is chosen: a device picked there
+    with a symptom outside its kind's own list is reported, not refused (it was refused with
+    "Choose one of the proposed values" and the form shown again). On the device's own form
+    and through the API, the kind's list still holds."""
+    client = empty_client
+    site = make.site()
+    room = make.room(site, name="Classe 4")
+    printer = make.asset(site=site, room=room, category=make.category(code="IMPR"))
+    make.sign_in(client, "director", sites=[site])
+    form = client.get(f"/faults/new?room={room['id']}").text
+    assert 'value="no_image"' in form  # a display's symptom, offered on the room's form
+    token = client.cookies.get("csrftoken") or ""
+    sent = client.post("/faults/new", follow_redirects=False, headers={"x-csrftoken": token},
+                       data={"room": str(room["id"]), "device": printer["tag"],
+                             "symptom": "no_image"})
+    assert sent.status_code == 303, sent.text
+    stored = query("SELECT asset, symptom FROM fault")
+    assert stored == [{"asset": printer["id"], "symptom": "no_image"}]
+    refused = client.post("/api/v1/faults", json={"asset": printer["tag"], "symptom": "pen"})
+    assert refused.status_code == 400 and set(refused.json()["fields"]) == {"symptom"}

@@ -51,6 +51,9 @@ def test_the_asset_detail_row_is_what_asset_row_declares(empty_url, make, run):
     assert isinstance(rows[0]["purchase_date"], dt.date)
     assert isinstance(rows[0]["created_at"], dt.datetime)
     assert rows[0]["warranty_state"] in {"active", "ending", "expired", "none"}
+    page_row = run(assets.get_asset(full["tag"], EVERYTHING, for_page=True))  # PAGE_SELECT
+    assert set(page_row) == _keys(AssetRow)
+    assert _wrong_types(page_row, AssetRow) == {}
 
 
 def test_fault_rows_are_what_fault_row_declares(empty_url, make, run):

@@ -11,7 +11,7 @@ from litestar.params import JSONBody, Parameter
 from inventory.accounts import permissions as p
 from inventory.api.docs import api_get, api_patch, api_post, guarded, required_version
 from inventory.api.filters import known_contract
-from inventory.api.paging import Cursor, Limit, cut, int_cursor
+from inventory.api.paging import Cursor, Limit, cut_page, int_cursor
 from inventory.contracts import service
 from inventory.contracts.documents import (
     ContractDocument,
@@ -34,8 +34,7 @@ async def api_contracts(request: Request, limit: Limit = 100,
     """Contracts by id: those of the account's organisations, owned or shared."""
     rows = await service.list_contracts(request.user.scope, after_id=int_cursor(cursor),
                                         limit=limit + 1)
-    rows, next_cursor = cut(rows, limit, "id")
-    return ContractList(items=[ContractDocument.of(r) for r in rows], next_cursor=next_cursor)
+    return ContractList(**cut_page(rows, limit, ContractDocument.of))
 
 
 @api_get("/contracts/{contract_id:int}", permission=p.CONTRACT_READ)
@@ -77,8 +76,7 @@ async def api_purchases(
     await known_contract(request.user.scope, contract)
     rows = await service.list_purchases(request.user.scope, contract_id=contract,
                                         after_id=int_cursor(cursor), limit=limit + 1)
-    rows, next_cursor = cut(rows, limit, "id")
-    return PurchaseList(items=[PurchaseDocument.of(r) for r in rows], next_cursor=next_cursor)
+    return PurchaseList(**cut_page(rows, limit, PurchaseDocument.of))
 
 
 @api_get("/purchases/{purchase_id:int}", permission=p.CONTRACT_READ)

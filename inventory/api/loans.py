@@ -3,14 +3,15 @@ service the pages call, under the same permission (loans.manage) and organisatio
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Awaitable
+from typing import Annotated, Any
 
 from litestar import Request
 from litestar.params import JSONBody, Parameter
 
 from inventory.accounts import permissions as p
 from inventory.api.docs import api_get, api_patch, api_post, guarded, required_version
-from inventory.api.paging import Cursor, Limit, cut, int_cursor
+from inventory.api.paging import Cursor, Limit, cut_page, int_cursor
 from inventory.core import clock
 from inventory.core.documents import choice
 from inventory.loans import service as loans
@@ -46,16 +47,20 @@ async def _loan(request: Request, loan_id: int) -> LoanDocument:
                            clock.today())
 
 
+async def _loan_after(request: Request, loan_id: int, write: Awaitable[Any]) -> LoanDocument:
+    """The loan as `write` leaves it (a stale version: 409 with the loan as it is now)."""
+    await guarded(write, lambda: _loan(request, loan_id))
+    return await _loan(request, loan_id)
+
+
 @api_get("/people", permission=p.LOAN_MANAGE)
 async def api_people(request: Request, limit: Limit = 100,
                      cursor: Cursor = None) -> PersonList:
     """People of the account's organisations, by id (anonymised ones left out)."""
     rows = await loans.list_people(request.user.scope, after_id=int_cursor(cursor),
                                    limit=limit + 1)
-    rows, next_cursor = cut(rows, limit, "id")
     codes = await _codes()
-    return PersonList(items=[PersonDocument.of(r, codes) for r in rows],
-                      next_cursor=next_cursor)
+    return PersonList(**cut_page(rows, limit, lambda row: PersonDocument.of(row, codes)))
 
 
 @api_get("/people/{person_id:int}", permission=p.LOAN_MANAGE)
@@ -89,10 +94,8 @@ async def api_loans(
     """Loans by id, of devices in the account's sites serving its organisations."""
     rows = await loans.list_loans(request.user.scope, open_only=status == "open",
                                   after_id=int_cursor(cursor), limit=limit + 1)
-    rows, next_cursor = cut(rows, limit, "id")
     codes, today = await _codes(), clock.today()
-    return LoanList(items=[LoanDocument.of(r, codes, today) for r in rows],
-                    next_cursor=next_cursor)
+    return LoanList(**cut_page(rows, limit, lambda row: LoanDocument.of(row, codes, today)))
 
 
 @api_get("/loans/{loan_id:int}", permission=p.LOAN_MANAGE)
@@ -115,10 +118,8 @@ async def api_loan_create(request: Request, data: JSONBody[LoanCreate],
 @api_patch("/loans/{loan_id:int}", permission=p.LOAN_MANAGE, document=LoanDocument)
 async def api_loan_update(request: Request, loan_id: RowId,
                           data: JSONBody[LoanUpdate]) -> LoanDocument:
-    await guarded(loans.update_loan(loan_id, data.fields(), required_version(data),
-                                    request.user.actor, request.user.scope),
-                  lambda: _loan(request, loan_id))
-    return await _loan(request, loan_id)
+    return await _loan_after(request, loan_id, loans.update_loan(
+        loan_id, data.fields(), required_version(data), request.user.actor, request.user.scope))
 
 
 @api_post("/loans/{loan_id:int}/return", status_code=200, permission=p.LOAN_MANAGE,
@@ -126,10 +127,9 @@ async def api_loan_update(request: Request, loan_id: RowId,
 async def api_loan_return(request: Request, loan_id: RowId,
                           data: JSONBody[LoanReturn]) -> LoanDocument:
     """Check the device in."""
-    await guarded(loans.check_in(loan_id, data.fields(), data.fields().get("version"),
-                                 request.user.actor, request.user.scope),
-                  lambda: _loan(request, loan_id))
-    return await _loan(request, loan_id)
+    return await _loan_after(request, loan_id, loans.check_in(
+        loan_id, data.fields(), data.fields().get("version"), request.user.actor,
+        request.user.scope))
 
 
 @api_post("/loans/{loan_id:int}/acknowledge", status_code=200, permission=p.LOAN_MANAGE,
@@ -137,9 +137,8 @@ async def api_loan_return(request: Request, loan_id: RowId,
 async def api_loan_acknowledge(request: Request, loan_id: RowId,
                                data: JSONBody[LoanAcknowledge]) -> LoanDocument:
     """Record that the signed receipt came back (acknowledged now)."""
-    await guarded(loans.acknowledge(loan_id, data.fields().get("version"), request.user.actor,
-                                    request.user.scope), lambda: _loan(request, loan_id))
-    return await _loan(request, loan_id)
+    return await _loan_after(request, loan_id, loans.acknowledge(
+        loan_id, data.fields().get("version"), request.user.actor, request.user.scope))
 
 
 loan_api_routes = [api_people, api_person, api_person_create, api_person_update, api_loans,

@@ -4,7 +4,7 @@ parameters and the {items, next_cursor} answer."""
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any, TypeVar
 
 from litestar.params import Parameter
@@ -69,3 +69,11 @@ def cut(rows: list[Row], limit: int, key: str) -> tuple[list[Row], str | None]:
     more = len(rows) > limit
     rows = rows[:limit]
     return rows, encode_cursor(rows[-1][key]) if more else None
+
+
+def cut_page(rows: list[Row], limit: int, document: Callable[[Row], Any],
+             key: str = "id") -> dict[str, Any]:
+    """Rows read with limit + 1 as a list's answer: {items: the page's rows as documents,
+    next_cursor}."""
+    rows, next_cursor = cut(rows, limit, key)
+    return {"items": [document(row) for row in rows], "next_cursor": next_cursor}

@@ -131,7 +131,7 @@ HISTORY_PAGE = 50
 @get("/a/{tag:str}", permission=p.FLEET_READ)
 async def asset_show(request: Request, tag: FromPath[str]) -> Template:
     try:
-        asset = await service.get_asset(tag, request.user.scope)
+        asset = await service.get_asset(tag, request.user.scope, for_page=True)
     except NotFound:
         reserved = await labels.reserved_tag(tag)
         if reserved is None:
@@ -150,14 +150,18 @@ async def _show(asset: Mapping[str, Any], user: CurrentUser, status: int = 200, 
     # An installation of one organisation shows none (it looks as before they existed).
     owners = [(o["code"], o["name"]) for o in await organisations.choices(scope)] \
         if user.several_organisations else []
+    # Read only what the device has (a row read for_page says; any other row, read it).
     return render("assets/show.html", status, asset=asset, owners=owners,
                   history=history.entries, statuses=STATUSES,
-                  interventions=await interventions.recent(asset["id"],
-                                                           since=history.in_scope_since),
+                  interventions=await interventions.recent(
+                      asset["id"], since=history.in_scope_since)
+                  if asset.get("has_interventions", True) else [],
                   kinds=interventions.KINDS,
-                  open_faults=await faults.for_asset(asset["id"], scope),
+                  open_faults=await faults.for_asset(asset["id"], scope)
+                  if asset.get("has_faults", True) else [],
                   states=workflow.STATES, symptom_names=symptoms.all_symptoms(),
-                  loan=await loans.current_loan(asset["id"]),
+                  loan=await loans.current_loan(asset["id"])
+                  if asset.get("has_loans", True) else None,
                   links=await contracts.links(asset["contract"], asset["purchase"], scope),
                   **context)
 

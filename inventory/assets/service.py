@@ -248,10 +248,12 @@ async def away_from_scope(asset_tag: str, scope: Scope) -> list[tuple[Any, Any]]
     return rules.away_stretches(entries, scope.allows)
 
 
-async def get_asset(tag: str, scope: Scope) -> queries.AssetRow:
-    """One asset by tag; an asset outside the person's sites does not exist for them."""
-    found = await fetch_small(queries.DETAIL_SELECT + " WHERE asset.tag = {}",
-                              rules.normalise_tag(tag), row=queries.AssetRow)
+async def get_asset(tag: str, scope: Scope, *, for_page: bool = False) -> queries.AssetRow:
+    """One asset by tag; an asset outside the person's sites does not exist for them.
+    `for_page`: with has_interventions, has_faults and has_loans (queries.PAGE_SELECT)."""
+    select = queries.PAGE_SELECT if for_page else queries.DETAIL_SELECT
+    found = await fetch_small(select + " WHERE asset.tag = {}", rules.normalise_tag(tag),
+                              row=queries.AssetRow)
     asset = found[0] if found else None
     if asset is None or not scope.allows(asset["site"]):
         raise NotFound(tag)

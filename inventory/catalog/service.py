@@ -7,7 +7,7 @@ from typing import Any
 
 from inventory.accounts.scope import Scope
 from inventory.assets import service as assets
-from inventory.core import audit
+from inventory.core import audit, db
 from inventory.core import parsers as v
 from inventory.core.audit import Actor
 from inventory.core.errors import Collector, NotFound, ValidationFailed
@@ -63,17 +63,24 @@ def clean_category(raw: Mapping[str, Any]) -> dict[str, Any]:
     return c.values
 
 
-async def list_categories(scope: Scope) -> list[dict[str, Any]]:
-    categories = await Category.select().order_by(Category.name).run()
+async def _with_asset_counts(rows: list[dict[str, Any]], column: str,
+                             scope: Scope) -> list[dict[str, Any]]:
+    """Each row's `asset_count`: the devices not retired in `scope`'s sites whose `column`
+    (category or model) is the row."""
     in_scope, args = scope.sql("site")
     counts = await Asset.raw(
-        "SELECT category, COUNT(*) AS n FROM asset WHERE status != 'retired' AND "
-        f"{in_scope} GROUP BY category", *args
+        f"SELECT {column}, COUNT(*) AS n FROM asset WHERE status != 'retired' AND {in_scope} "
+        f"GROUP BY {column}", *args
     ).run()
-    by_category = {r["category"]: r["n"] for r in counts}
-    for category in categories:
-        category["asset_count"] = by_category.get(category["id"], 0)
-    return categories
+    by_row = {r[column]: r["n"] for r in counts}
+    for row in rows:
+        row["asset_count"] = by_row.get(row["id"], 0)
+    return rows
+
+
+async def list_categories(scope: Scope) -> list[dict[str, Any]]:
+    categories = await Category.select().order_by(Category.name).run()
+    return await _with_asset_counts(categories, "category", scope)
 
 
 async def get_category(code: str) -> dict[str, Any]:
@@ -84,10 +91,7 @@ async def get_category(code: str) -> dict[str, Any]:
 
 
 async def _check_category_unique(code: str, exclude_id: int | None = None) -> None:
-    query = Category.exists().where(Category.code == code)
-    if exclude_id is not None:
-        query = query.where(Category.id != exclude_id)
-    if await query.run():
+    if await db.taken(Category, Category.code == code, exclude_id):
         raise ValidationFailed({"code": _("Another category already uses this code.")})
 
 
@@ -155,16 +159,7 @@ async def list_models(scope: Scope, category_id: int | None = None) -> list[dict
     ).order_by(AssetModel.manufacturer).order_by(AssetModel.name)
     if category_id is not None:
         query = query.where(AssetModel.category == category_id)
-    models = await query.run()
-    in_scope, args = scope.sql("site")
-    counts = await Asset.raw(
-        f"SELECT model, COUNT(*) AS n FROM asset WHERE status != 'retired' AND {in_scope} "
-        "GROUP BY model", *args
-    ).run()
-    by_model = {r["model"]: r["n"] for r in counts}
-    for model in models:
-        model["asset_count"] = by_model.get(model["id"], 0)
-    return models
+    return await _with_asset_counts(await query.run(), "model", scope)
 
 
 async def get_model(model_id: int) -> dict[str, Any]:
@@ -179,14 +174,10 @@ async def get_model(model_id: int) -> dict[str, Any]:
 
 
 async def _check_model_unique(values: Mapping[str, Any], exclude_id: int | None = None) -> None:
-    query = AssetModel.exists().where(
-        (AssetModel.category == values["category"])
-        & (AssetModel.manufacturer == values["manufacturer"])
-        & (AssetModel.name == values["name"])
-    )
-    if exclude_id is not None:
-        query = query.where(AssetModel.id != exclude_id)
-    if await query.run():
+    same = ((AssetModel.category == values["category"])
+            & (AssetModel.manufacturer == values["manufacturer"])
+            & (AssetModel.name == values["name"]))
+    if await db.taken(AssetModel, same, exclude_id):
         raise ValidationFailed({"name": _("This model already exists in this category.")})
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from inventory.accounts.scope import Scope
 from inventory.contracts import files, shares
-from inventory.core import audit
+from inventory.core import audit, db
 from inventory.core import parsers as v
 from inventory.core.audit import Actor
 from inventory.core.errors import Collector, FieldError, NotFound, ValidationFailed
@@ -165,6 +165,12 @@ def _visible(scope: Scope) -> Any:
     return Contract.owner.is_in(ids) | Contract.id.is_in(shared)
 
 
+def _seen(query: Any, scope: Scope) -> Any:
+    """`query`, a select of contracts, kept to those `scope` sees."""
+    visible = _visible(scope)
+    return query if visible is None else query.where(visible)
+
+
 async def _members(contract_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
     found: dict[int, list[dict[str, Any]]] = {i: [] for i in contract_ids}
     if not contract_ids:
@@ -186,37 +192,30 @@ async def _with_members(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-def _select() -> Any:
-    return Contract.select(*Contract.all_columns(),
-                           Contract.owner.code.as_alias("owner_code"),
-                           Contract.owner.name.as_alias("owner_name"))
+def _select(scope: Scope) -> Any:
+    """The contracts `scope` sees, with their owner's code and name."""
+    return _seen(Contract.select(*Contract.all_columns(),
+                                 Contract.owner.code.as_alias("owner_code"),
+                                 Contract.owner.name.as_alias("owner_name")), scope)
 
 
 async def list_contracts(scope: Scope, *, after_id: int = 0,
                          limit: int | None = None) -> list[dict[str, Any]]:
-    query = _select().where(Contract.id > after_id).order_by(Contract.id)
-    if (visible := _visible(scope)) is not None:
-        query = query.where(visible)
+    query = _select(scope).where(Contract.id > after_id).order_by(Contract.id)
     if limit is not None:
         query = query.limit(limit)
     return await _with_members(await query.run())
 
 
 async def get_contract(contract_id: int, scope: Scope) -> dict[str, Any]:
-    query = _select().where(Contract.id == contract_id)
-    if (visible := _visible(scope)) is not None:
-        query = query.where(visible)
-    row = await query.first().run()
+    row = await _select(scope).where(Contract.id == contract_id).first().run()
     if row is None:
         raise NotFound(str(contract_id))
     return (await _with_members([row]))[0]
 
 
 async def _check_reference(reference: str, exclude_id: int | None = None) -> None:
-    query = Contract.exists().where(Contract.reference == reference)
-    if exclude_id is not None:
-        query = query.where(Contract.id != exclude_id)
-    if await query.run():
+    if await db.taken(Contract, Contract.reference == reference, exclude_id):
         raise ValidationFailed({"reference": _("Another contract already has this reference.")})
 
 
@@ -282,9 +281,7 @@ async def deadlines(on: dt.date, scope: Scope) -> list[dict[str, Any]]:
                             Contract.renewal_on).where(
         ((Contract.ends_on >= on) & (Contract.ends_on <= until))
         | ((Contract.renewal_on >= on) & (Contract.renewal_on <= until)))
-    if (visible := _visible(scope)) is not None:
-        query = query.where(visible)
-    return shares.deadlines(await query.run(), on)
+    return shares.deadlines(await _seen(query, scope).run(), on)
 
 
 async def organisations() -> list[dict[str, Any]]:
@@ -345,10 +342,12 @@ async def clean_purchase(raw: Mapping[str, Any], scope: Scope) -> tuple[dict[str
     return c.values, lines
 
 
-def _visible_purchases(scope: Scope) -> Any:
-    if (visible := _visible(scope)) is None:
-        return None
-    return Purchase.contract.is_in(Contract.select(Contract.id).where(visible))
+def _seen_purchases(query: Any, scope: Scope) -> Any:
+    """`query`, a select of purchases, kept to those of the contracts `scope` sees."""
+    visible = _visible(scope)
+    if visible is None:
+        return query
+    return query.where(Purchase.contract.is_in(Contract.select(Contract.id).where(visible)))
 
 
 async def _lines(purchase_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
@@ -373,16 +372,16 @@ async def _with_lines(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-def _purchase_select() -> Any:
-    return Purchase.select(*Purchase.all_columns(),
-                           Purchase.contract.reference.as_alias("contract_reference"))
+def _purchase_select(scope: Scope) -> Any:
+    """The purchases `scope` sees, with their contract's reference."""
+    return _seen_purchases(Purchase.select(
+        *Purchase.all_columns(), Purchase.contract.reference.as_alias("contract_reference")),
+        scope)
 
 
 async def list_purchases(scope: Scope, *, contract_id: int | None = None, after_id: int = 0,
                          limit: int | None = None) -> list[dict[str, Any]]:
-    query = _purchase_select().where(Purchase.id > after_id).order_by(Purchase.id)
-    if (visible := _visible_purchases(scope)) is not None:
-        query = query.where(visible)
+    query = _purchase_select(scope).where(Purchase.id > after_id).order_by(Purchase.id)
     if contract_id is not None:
         query = query.where(Purchase.contract == contract_id)
     if limit is not None:
@@ -391,10 +390,7 @@ async def list_purchases(scope: Scope, *, contract_id: int | None = None, after_
 
 
 async def get_purchase(purchase_id: int, scope: Scope) -> dict[str, Any]:
-    query = _purchase_select().where(Purchase.id == purchase_id)
-    if (visible := _visible_purchases(scope)) is not None:
-        query = query.where(visible)
-    row = await query.first().run()
+    row = await _purchase_select(scope).where(Purchase.id == purchase_id).first().run()
     if row is None:
         raise NotFound(str(purchase_id))
     return (await _with_lines([row]))[0]
@@ -453,15 +449,13 @@ async def link_choices(scope: Scope) -> tuple[list[dict[str, Any]], list[dict[st
     """The contracts and orders a person may link a device to: those of the contracts
     they see. (contracts: id, reference, title, warranty_months; orders: id, reference,
     contract, contract_reference), by reference."""
-    contracts = Contract.select(Contract.id, Contract.reference, Contract.title,
-                                Contract.warranty_months).order_by(Contract.reference)
-    purchases = Purchase.select(
+    contracts = _seen(Contract.select(Contract.id, Contract.reference, Contract.title,
+                                      Contract.warranty_months).order_by(Contract.reference),
+                      scope)
+    purchases = _seen_purchases(Purchase.select(
         Purchase.id, Purchase.reference, Purchase.contract,
         Purchase.contract.reference.as_alias("contract_reference"),
-    ).order_by(Purchase.id)
-    if (visible := _visible(scope)) is not None:
-        contracts = contracts.where(visible)
-        purchases = purchases.where(_visible_purchases(scope))
+    ).order_by(Purchase.id), scope)
     orders = sorted(await purchases.run(), key=lambda p: (p["contract_reference"], p["id"]))
     return await contracts.run(), orders
 
@@ -474,15 +468,11 @@ async def links(contract_id: int | None, purchase_id: int | None,
     if contract_id is not None:
         query = Contract.select(Contract.id, Contract.reference, Contract.title).where(
             Contract.id == contract_id)
-        if (visible := _visible(scope)) is not None:
-            query = query.where(visible)
-        found["contract"] = await query.first().run()
+        found["contract"] = await _seen(query, scope).first().run()
     if purchase_id is not None:
         query = Purchase.select(Purchase.id, Purchase.reference, Purchase.contract).where(
             Purchase.id == purchase_id)
-        if (visible := _visible_purchases(scope)) is not None:
-            query = query.where(visible)
-        found["purchase"] = await query.first().run()
+        found["purchase"] = await _seen_purchases(query, scope).first().run()
     return found
 
 

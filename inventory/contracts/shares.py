@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import re
 from collections.abc import Mapping, Sequence
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from inventory.core.errors import FieldError
 from inventory.core.formatters import format_cents
 from inventory.core.i18n import _
 from inventory.core.i18n import lazy_gettext as L
+from inventory.core.parsers import hundredths_of_percent
 
 KINDS = {
     "marche": L("Public contract (marché)"),
@@ -35,16 +34,11 @@ def percent_to_bp(value: Any) -> int:
     """'33,34', '33.34 %', 25 -> basis points (3334, 2500); between 0 and 100 %."""
     if isinstance(value, bool):
         raise FieldError(_("Enter a percentage, such as 33,34."))
-    raw = re.sub(r"[\s\u00a0\u202f%]", "", str(value)).replace(",", ".")
-    try:
-        amount = Decimal(raw) * 100
-    except InvalidOperation:
-        raise FieldError(_("Enter a percentage, such as 33,34.")) from None
-    if not amount.is_finite() or amount != amount.to_integral_value():
-        raise FieldError(_("A percentage has at most two decimals."))
+    amount = hundredths_of_percent(value, _("Enter a percentage, such as 33,34."),
+                                   _("A percentage has at most two decimals."))
     if not 0 <= amount <= WHOLE:
         raise FieldError(_("Enter a percentage between 0 and 100."))
-    return int(amount)
+    return amount
 
 
 def shares_problem(mode: str, shares: Sequence[int], amount_cents: int) -> str | None:

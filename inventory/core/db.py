@@ -278,6 +278,15 @@ def column_defaults(table: type[Table]) -> dict[str, Any]:
     return values
 
 
+async def taken(table: type[Table], condition: Any, exclude_id: int | None = None) -> bool:
+    """Whether a row of `table` other than `exclude_id` (the one being edited) meets
+    `condition`: a value that must be unique is already used."""
+    query = table.exists().where(condition)
+    if exclude_id is not None:
+        query = query.where(table._meta.primary_key != exclude_id)
+    return await query.run()
+
+
 async def insert_returning_ids(table: type[Table], rows: list[dict[str, Any]]) -> list[int]:
     """As insert_many, for rows whose new ids the caller needs: multi-row INSERTs (in
     slices under the engines' parameter limits) that return the ids, in the order of `rows`.

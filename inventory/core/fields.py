@@ -62,6 +62,7 @@ FIELD_LABELS = {
     "sites": L("Sites"),
     "client": L("Client address"),
     "symptom": L("Symptom"),
+    "symptoms": L("Symptoms offered when someone reports a fault on one of its devices"),
     "assigned_to": L("Taken by"),
     "reject_reason": L("Reason for rejecting"),
     "updated_at": L("Updated"),

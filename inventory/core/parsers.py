@@ -20,6 +20,16 @@ def blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def left_blank(value: Any, required: bool, message: str | None = None) -> bool:
+    """Whether `value` is blank and may be; a blank required value is an error (`message`,
+    by default "This field is required.")."""
+    if not blank(value):
+        return False
+    if required:
+        raise FieldError(message or _("This field is required."))
+    return True
+
+
 # C0 control characters and DEL: invisible, refused by XLSX writers (and NUL by PostgreSQL).
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _LINE_BREAKS = re.compile(r"\r\n?|[\x0b\x0c]")
@@ -42,9 +52,7 @@ def text(value: Any, *, required: bool = False, max_length: int = 200,
     """Every text a form, the API, an import or the command line gives goes through here."""
     if isinstance(value, str):
         value = clean_text(value, multiline=multiline)
-    if blank(value):
-        if required:
-            raise FieldError(_("This field is required."))
+    if left_blank(value, required):
         return ""
     if not isinstance(value, str | int | float):
         raise FieldError(_("Enter text."))
@@ -72,9 +80,7 @@ def date(value: Any, *, required: bool = False) -> dt.date | None:
     """ISO dates (2024-03-31, what <input type=date> sends) and French dates (31/03/2024)."""
     if isinstance(value, dt.date):
         return value
-    if blank(value):
-        if required:
-            raise FieldError(_("This field is required."))
+    if left_blank(value, required):
         return None
     if not isinstance(value, str):
         raise FieldError(_("Enter a date such as 31/12/2024."))
@@ -103,9 +109,7 @@ def row_number(text: Any) -> int | None:
 def integer(
     value: Any, *, required: bool = False, minimum: int | None = None, maximum: int | None = None
 ) -> int | None:
-    if blank(value):
-        if required:
-            raise FieldError(_("This field is required."))
+    if left_blank(value, required):
         return None
     if isinstance(value, bool):
         raise FieldError(_("Enter a whole number."))
@@ -137,9 +141,7 @@ AMOUNT_MAX_CENTS = 2_000_000_000
 def euros_to_cents(value: Any, *, required: bool = False,
                    maximum: int = AMOUNT_MAX_CENTS) -> int | None:
     """'1 234,50 €', '1234.5', 1234 -> cents. Refuses negatives and sub-cent precision."""
-    if blank(value):
-        if required:
-            raise FieldError(_("This field is required."))
+    if left_blank(value, required):
         return None
     if isinstance(value, bool):
         raise FieldError(_("Enter an amount in euros, such as 1 234,50."))
@@ -164,19 +166,25 @@ def euros_to_cents(value: Any, *, required: bool = False,
 
 def percent_to_bp(value: Any, *, required: bool = False) -> int | None:
     """'2,5', '-1.25 %' -> hundredths of a percent (250, -125); between -50 % and +50 %."""
-    if blank(value):
-        if required:
-            raise FieldError(_("This field is required."))
+    if left_blank(value, required):
         return None
+    not_a_percentage = _("Enter a percentage, such as 2,5.")
+    amount = hundredths_of_percent(value, not_a_percentage, not_a_percentage)
+    if not -5000 <= amount <= 5000:
+        raise FieldError(_("Enter a percentage between -50 and 50."))
+    return amount
+
+
+def hundredths_of_percent(value: Any, not_a_number: str, too_precise: str) -> int:
+    """'2,5', '-1.25 %', 25 -> hundredths of a percent (250, -125, 2500); the error
+    `not_a_number` for what is no number, `too_precise` for more than two decimals."""
     raw = re.sub(r"[\s\u00a0\u202f%]", "", str(value)).replace(",", ".")
     try:
         amount = Decimal(raw) * 100
     except InvalidOperation:
-        raise FieldError(_("Enter a percentage, such as 2,5.")) from None
+        raise FieldError(not_a_number) from None
     if not amount.is_finite() or amount != amount.to_integral_value():
-        raise FieldError(_("Enter a percentage, such as 2,5."))
-    if not -5000 <= amount <= 5000:
-        raise FieldError(_("Enter a percentage between -50 and 50."))
+        raise FieldError(too_precise)
     return int(amount)
 
 
@@ -189,9 +197,7 @@ def cents(value: Any, *, required: bool = False) -> int | None:
 
 
 def choice(value: Any, allowed: Mapping[str, Any], *, required: bool = True) -> str:
-    if blank(value):
-        if required:
-            raise FieldError(_("Choose a value."))
+    if left_blank(value, required, _("Choose a value.")):
         return ""
     if not isinstance(value, str) or value not in allowed:
         raise FieldError(_("Choose one of the proposed values."))

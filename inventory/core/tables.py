@@ -15,6 +15,7 @@ from piccolo.columns import (
     BigInt,
     Boolean,
     Date,
+    DoublePrecision,
     ForeignKey,
     Integer,
     OnDelete,
@@ -58,6 +59,10 @@ class Site(Table, tablename="site"):
     director_phone = Varchar(length=40, default="")
     organisation = Varchar(length=200, default="")  # free text of old; the owner is below
     notes = Text(default="")
+    # Where it is (WGS 84 degrees, as the national directory of schools gives them): a
+    # technician's queue puts the nearest sites first. Both or neither.
+    latitude = DoublePrecision(null=True, default=None)
+    longitude = DoublePrecision(null=True, default=None)
     # Null only between the migration adding it and the one filling it; services always set it.
     owner = ForeignKey(references=Organisation, on_delete=OnDelete.restrict, null=True,
                        index=True)

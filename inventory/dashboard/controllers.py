@@ -13,6 +13,7 @@ from inventory.faults import service as faults
 from inventory.faults import symptoms, workflow
 from inventory.maintenance import service as maintenance
 from inventory.planning import alerts
+from inventory.sites import rules as site_rules
 from inventory.sites import service as sites
 from inventory.web.pages import render
 
@@ -72,12 +73,17 @@ HOME_MAINTENANCE_SHOWN = 12
 
 
 async def _technician_home(request: Request) -> Template:
+    """`?near=<latitude>,<longitude>` (the phone's position, sent by near.js when the
+    technician asked for the nearest sites first) orders the queue by distance."""
     user = request.user
     queue = await faults.queue_for(user.email, user.scope)
     due = await maintenance.due(user.scope, clock.today())
+    near = site_rules.parse_position(request.query_params.get("near"))
+    where = await sites.positions(sorted({row["site"] for row in queue})) if near else {}
     return render(
         "dashboard/technician.html",
-        queue=homes.by_site(queue, user.site_ids), queue_total=len(queue),
+        queue=homes.by_site(queue, user.site_ids, near=near, positions=where),
+        queue_total=len(queue), near=near,
         due=due[:HOME_MAINTENANCE_SHOWN], due_total=len(due),
         audits=homes.started_by_first(await campaigns.open_campaigns(user.scope), user.email),
         states=workflow.STATES, symptom_names=symptoms.all_symptoms(),

@@ -6,17 +6,24 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from inventory.sites.rules import Position, distance_km
+
 
 @dataclass
 class SiteGroup:
     code: str
     name: str
     rows: list[Mapping[str, Any]] = field(default_factory=list)
+    distance_km: float | None = None  # from where the person is, when both are known
 
 
-def by_site(rows: Iterable[Mapping[str, Any]], first: Iterable[int] = ()) -> list[SiteGroup]:
+def by_site(rows: Iterable[Mapping[str, Any]], first: Iterable[int] = (), *,
+            near: Position | None = None,
+            positions: Mapping[int, Position] | None = None) -> list[SiteGroup]:
     """Rows (with site, site_code, site_name) grouped per site, each group keeping the rows'
-    order: the person's own sites first, then the others by name."""
+    order. Nearest site first when the person's position (`near`) is known, the sites of
+    unknown position after them; otherwise, and among those, the person's own sites first,
+    then the others by name."""
     own = set(first)
     groups: dict[str, SiteGroup] = {}
     mine: dict[str, bool] = {}
@@ -25,8 +32,18 @@ def by_site(rows: Iterable[Mapping[str, Any]], first: Iterable[int] = ()) -> lis
         if code not in groups:
             groups[code] = SiteGroup(code, row["site_name"])
             mine[code] = row.get("site") in own
+            site_id = row.get("site")
+            where = (positions or {}).get(site_id) if isinstance(site_id, int) else None
+            if near is not None and where is not None:
+                groups[code].distance_km = distance_km(near, where)
         groups[code].rows.append(row)
-    return sorted(groups.values(), key=lambda g: (not mine[g.code], g.name.casefold(), g.code))
+
+    def order(group: SiteGroup) -> tuple:
+        far = group.distance_km
+        return (far is None, far or 0.0, not mine[group.code], group.name.casefold(),
+                group.code)
+
+    return sorted(groups.values(), key=order)
 
 
 def started_by_first(campaigns: Iterable[Mapping[str, Any]], who: str) -> list[Mapping[str, Any]]:

@@ -116,6 +116,13 @@ class DemoSummary:
     assets: int
 
 
+def _demo_position(n: int) -> dict[str, float]:
+    """An invented town's sites on a grid a few hundred metres apart (no randomness: the
+    demo's other random draws stay as they were)."""
+    return {"latitude": round(47.2100 + (n % 5) * 0.0045, 6),
+            "longitude": round(2.5100 + (n // 5) * 0.0065, 6)}
+
+
 def _uai(index: int) -> str:
     # Département 099 does not exist: the codes are valid in form but clearly invented.
     number = f"0990{index:03d}"
@@ -155,7 +162,8 @@ async def build_demo(target_assets: int = 1500, *, prefix: str = "BRN", digits: 
                 {"category": code, "manufacturer": m, "name": n}, DEMO_ACTOR))["id"]
                 for m, n in entries]
 
-        site_rows: list[dict[str, str | None]] = []  # a school has a UAI, other sites none
+        # A school has a UAI, other sites none; each has a position (floats).
+        site_rows: list[dict[str, str | float | None]] = []
         for i, (kind, name, code, _n) in enumerate(SCHOOLS, start=1):
             first = FIRST_NAMES[i % len(FIRST_NAMES)]
             site_rows.append(dict(
@@ -164,13 +172,13 @@ async def build_demo(target_assets: int = 1500, *, prefix: str = "BRN", digits: 
                 city="Brenneville", director_name=f"{first} Exemple",
                 director_email=f"direction.{code.lower()}@brenneville.example",
                 director_phone=f"01 99 00 {i // 100:02d} {i % 100:02d}",
-                organisation="Commune de Brenneville",
+                organisation="Commune de Brenneville", **_demo_position(i),
             ))
-        for kind, name, code in OTHER_SITES:
+        for j, (kind, name, code) in enumerate(OTHER_SITES, start=len(SCHOOLS) + 1):
             site_rows.append(dict(
                 code=code, name=name, kind=kind, uai=None,
                 address=f"{rng.randint(1, 80)} {rng.choice(STREETS)}", postal_code="99100",
-                city="Brenneville", organisation="Commune de Brenneville",
+                city="Brenneville", organisation="Commune de Brenneville", **_demo_position(j),
             ))
         sites = {row["code"]: (await sites_service.create_site(row, DEMO_ACTOR))["id"]
                  for row in site_rows}

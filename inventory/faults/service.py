@@ -93,8 +93,10 @@ async def report(raw: Mapping[str, Any], actor: Actor | str, scope: Scope, *,
             c.error("room", _("Choose one of the proposed values."))
     else:
         c.error("asset", _("Choose the device, or the room if you do not know which device."))
-    # On a known device, the symptoms of its kind; on a room, any symptom.
-    known = symptoms.offered(asset["category_symptoms"]) if asset else symptoms.all_symptoms()
+    # On a known device, the symptoms of its kind; on a room, any symptom. A device chosen
+    # on the room's form (`room` sent too) was chosen beside every symptom: any of them.
+    known = (symptoms.offered(asset["category_symptoms"]) if asset and not room_value
+             else symptoms.all_symptoms())
     c.field("symptom", v.choice, raw.get("symptom") or "", known)
     c.field("description", v.text, raw.get("description"), max_length=2000,
             multiline=True)

@@ -14,7 +14,7 @@ from inventory.core import db
 from inventory.core import parsers as v
 from inventory.core.fields import PLAN_STATUSES, present_history
 from inventory.core.formatters import format_cents
-from inventory.core.i18n import get_language
+from inventory.core.i18n import _, get_language
 from inventory.core.tables import InventoryCampaign
 from inventory.faults.symptoms import all_symptoms
 from inventory.faults.workflow import STATES as FAULT_STATES
@@ -107,13 +107,17 @@ def _value(entity: str, field_name: str, value: Any, names: dict[str, dict[int, 
         return str(words.get(value, value))
     if field_name == "symptom":
         return str(all_symptoms().get(value, value))
+    if field_name == "symptoms" and isinstance(value, str):  # a category's: "pen,other"
+        known = all_symptoms()
+        return ", ".join(str(known.get(code, code)) for code in value.split(",") if code)
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
     if field_name == "role":
         return str(ROLES.get(value, value))
     if field_name == "sites" and isinstance(value, list):
         return ", ".join(str(names["site"].get(x, x)) for x in value) or None
     if field_name == "offset" and isinstance(value, str) and get_language() == "fr":
         return re.sub(r"(\d)\.(\d)", r"\1,\2", value)  # "1.5 ; -0.5 mm" as "1,5 ; -0,5 mm"
-
     if field_name.endswith("_cents") and isinstance(value, int):
         return format_cents(value)
     return value

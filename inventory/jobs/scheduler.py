@@ -12,6 +12,8 @@ they hold no logic.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from inventory.core import clock
@@ -75,21 +77,22 @@ def make_scheduler(settings: Settings) -> AsyncIOScheduler:
     # 1 s skipped the start-up runs of the daily jobs for an hour whenever the loop was busy
     # starting (seen on a loaded machine: "missed by 0:00:03", tests/test_two_instances.py).
     scheduler = AsyncIOScheduler(timezone="UTC", job_defaults={"misfire_grace_time": None})
+
+    def every(job: Callable[[], Awaitable[None]], job_id: str, **interval: int) -> None:
+        """Run `job` right at start, then at every `interval`; one run at a time, and runs
+        missed meanwhile folded into one."""
+        scheduler.add_job(job, "interval", **interval, id=job_id, next_run_time=clock.now(),
+                          coalesce=True, max_instances=1)
+
     # Daily work is claimed per day; checking hourly (and at start) catches up a night when
     # the service was down.
-    scheduler.add_job(maintenance, "interval", hours=1, id="maintenance",
-                      next_run_time=clock.now(), coalesce=True, max_instances=1)
-    scheduler.add_job(planning, "interval", hours=1, id="planning",
-                      next_run_time=clock.now(), coalesce=True, max_instances=1)
-    scheduler.add_job(loans, "interval", hours=1, id="loans",
-                      next_run_time=clock.now(), coalesce=True, max_instances=1)
+    every(maintenance, "maintenance", hours=1)
+    every(planning, "planning", hours=1)
+    every(loans, "loans", hours=1)
     # The first check of each day makes the day's backup (the claim is per day).
-    scheduler.add_job(backup, "interval", hours=1, id="backup",
-                      next_run_time=clock.now(), coalesce=True, max_instances=1)
+    every(backup, "backup", hours=1)
     # The day's writes to the dashboard's counts, folded in every ten minutes.
-    scheduler.add_job(tally, "interval", minutes=10, id="tally",
-                      next_run_time=clock.now(), coalesce=True, max_instances=1)
+    every(tally, "tally", minutes=10)
     # At least once a minute, and once right at start (a night's backlog goes out at once).
-    scheduler.add_job(flush_outbox, "interval", seconds=60, id="outbox",
-                      next_run_time=clock.now(), coalesce=True, max_instances=1)
+    every(flush_outbox, "outbox", seconds=60)
     return scheduler

@@ -188,10 +188,8 @@ async def _check_unique(values: Mapping[str, Any], exclude_id: int | None = None
                           ("siren", _("Another organisation already has this SIREN number."))):
         if not values.get(name):
             continue
-        query = Organisation.exists().where(getattr(Organisation, name) == values[name])
-        if exclude_id is not None:
-            query = query.where(Organisation.id != exclude_id)
-        if await query.run():
+        if await db.taken(Organisation, getattr(Organisation, name) == values[name],
+                          exclude_id):
             errors[name] = message
     if errors:
         raise ValidationFailed(errors)

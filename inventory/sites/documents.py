@@ -26,6 +26,8 @@ class SiteDocument(Document):
     director_phone: str
     organisation: str  # free text of old (the owner is `owner`)
     notes: str
+    latitude: float | None  # WGS 84 degrees; both or neither
+    longitude: float | None
     version: int
     owner: str | None = None  # the owning organisation's code (/api/v1/organisations)
 
@@ -50,6 +52,8 @@ class SiteInput(Versioned, kw_only=True):
     director_phone: str | Unset = UNSET
     organisation: str | Unset = UNSET
     notes: str | Unset = UNSET
+    latitude: float | None | Unset = UNSET  # WGS 84 degrees; both or neither
+    longitude: float | None | Unset = UNSET
 
 
 class RoomDocument(Document):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 
+from inventory.core.errors import FieldError
 from inventory.core.i18n import _, lazy_gettext
 
 UAI_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
@@ -84,3 +86,45 @@ def natural_key(name: str | None) -> tuple:
 def sort_rooms(rooms: list, name_key: str = "name") -> list:
     """Rooms (dicts) in natural order of their names."""
     return sorted(rooms, key=lambda room: natural_key(room.get(name_key)))
+
+
+# Where a site is: WGS 84 degrees, as the national directory of schools (and any map) gives
+# them. A position is (latitude, longitude).
+Position = tuple[float, float]
+_EARTH_RADIUS_KM = 6371.0088
+
+
+def coordinate(value: object, limit: float) -> float | None:
+    """A latitude (limit 90) or longitude (limit 180) typed with a point or a comma, or sent
+    as a number; None when blank. Raises FieldError with the message to show."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise FieldError(_("Enter a number of degrees, such as 48.8566."))
+    try:
+        number = float(str(value).strip().replace(",", ".").replace("°", ""))
+    except ValueError:
+        raise FieldError(_("Enter a number of degrees, such as 48.8566.")) from None
+    if not math.isfinite(number) or abs(number) > limit:
+        raise FieldError(_("Between -%(n)d and %(n)d degrees.") % {"n": limit})
+    return round(number, 6)  # ~0.1 m: what a map gives
+
+
+def parse_position(text: str | None) -> Position | None:
+    """A position as a page's address carries it ("48.85,2.35"); None if it is not one."""
+    parts = (text or "").split(",")
+    if len(parts) != 2:
+        return None
+    try:
+        latitude, longitude = coordinate(parts[0], 90), coordinate(parts[1], 180)
+    except FieldError:
+        return None
+    return (latitude, longitude) if latitude is not None and longitude is not None else None
+
+
+def distance_km(a: Position, b: Position) -> float:
+    """The great-circle distance (haversine): enough to tell which school is nearer."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = (math.sin((lat2 - lat1) / 2) ** 2
+         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
+    return 2 * _EARTH_RADIUS_KM * math.asin(math.sqrt(h))

@@ -19,6 +19,7 @@ from inventory.sites import rules
 SITE_FIELDS = (
     "code", "name", "kind", "uai", "address", "postal_code", "city",
     "director_name", "director_email", "director_phone", "organisation", "notes",
+    "latitude", "longitude",
 )
 ROOM_FIELDS = ("name", "kind", "floor", "notes")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -50,6 +51,11 @@ def clean_site(raw: Mapping[str, Any]) -> dict[str, Any]:
     email = c.field("director_email", v.text, raw.get("director_email"), max_length=200)
     if email and not _EMAIL.match(email):
         c.error("director_email", _("Enter an email address such as name@example.org."))
+    latitude = c.field("latitude", rules.coordinate, raw.get("latitude"), 90)
+    longitude = c.field("longitude", rules.coordinate, raw.get("longitude"), 180)
+    if (latitude is None) != (longitude is None) and not {"latitude", "longitude"} & set(c.errors):
+        missing = "latitude" if latitude is None else "longitude"
+        c.error(missing, _("Give both the latitude and the longitude, or neither."))
     c.raise_if_any()
     return c.values
 
@@ -107,6 +113,16 @@ async def get_site(code: str, scope: Scope) -> dict[str, Any]:
     if site is None or not scope.allows(site["id"]):
         raise NotFound(code)
     return site
+
+
+async def positions(site_ids: Sequence[int]) -> dict[int, rules.Position]:
+    """Where the sites are, for those whose position is known."""
+    if not site_ids:
+        return {}
+    rows = await Site.select(Site.id, Site.latitude, Site.longitude).where(
+        Site.id.is_in(list(site_ids)) & Site.latitude.is_not_null()
+        & Site.longitude.is_not_null()).run()
+    return {r["id"]: (r["latitude"], r["longitude"]) for r in rows}
 
 
 async def create_site(raw: Mapping[str, Any], actor: Actor | str,

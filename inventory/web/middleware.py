@@ -22,7 +22,8 @@ SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"DENY"),
-    (b"permissions-policy", b"camera=(self), microphone=(), geolocation=()"),
+    # Geolocation for this origin only: a technician may sort the queue by distance (near.js).
+    (b"permissions-policy", b"camera=(self), microphone=(), geolocation=(self)"),
 ]
 
 

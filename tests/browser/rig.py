@@ -4,6 +4,8 @@ on a free port of a fresh SQLite installation until it answers /healthz."""
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import contextlib
 import os
 import socket
@@ -12,13 +14,17 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from inventory.accounts.service import DEMO_PASSWORD
 from inventory.core.settings import PROJECT_ROOT
+
+T = TypeVar("T")
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -26,6 +32,34 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "screenshots"
 PHONE = {"width": 360, "height": 780}
 STARTUP_TIMEOUT = 20.0
+# The demo's accounts (`inventory demo`), by role, and the heading of each role's home page.
+DEMO_EMAILS = {
+    "technician": "tech@brenneville.example",
+    "director": "direction@brenneville.example",
+    "planner": "planif@brenneville.example",
+    "administrator": "admin@brenneville.example",
+    "viewer": "elu@brenneville.example",
+}
+HOME_HEADINGS = {"technician": "My fault queue", "director": "Report a problem",
+                 "planner": "Dashboard", "administrator": "Dashboard", "viewer": "Dashboard"}
+
+
+def build(url: str, make: Callable[[], Awaitable[T]]) -> T:
+    """Run `make` (a coroutine function building data through tests/factories.py or the
+    services) on the installation's database at `url`, before the server starts."""
+    from inventory.core import db
+
+    async def run() -> T:
+        engine = db.use(db.engine_from_url(url))
+        await db.start_pool(engine, size=2)
+        try:
+            return await make()
+        finally:
+            await db.close_pool(engine)
+
+    # In a thread of its own: Playwright's sync API may already run a loop in this one.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, run()).result()
 
 
 def free_port() -> int:
@@ -97,25 +131,27 @@ def chromium() -> Iterator[Browser]:
         browser.close()
 
 
-def qr_video(path: Path, text: str) -> None:
-    """A few frames of a QR code as a Y4M file, for Chromium's fake camera."""
+def qr_video(path: Path, *texts: str, frames_each: int = 20) -> None:
+    """A Y4M video (10 frames a second) showing each text's QR code in turn, `frames_each`
+    frames long, for Chromium's fake camera (--use-file-for-fake-video-capture)."""
     import qrcode
     from PIL import Image
 
-    code = qrcode.QRCode(border=4, box_size=8)
-    code.add_data(text)
-    code.make(fit=True)
-    picture = code.make_image().convert("RGB")
-    frame = Image.new("RGB", (640, 480), "white")
-    side = min(440, picture.size[0])
-    frame.paste(picture.resize((side, side)), ((640 - side) // 2, (480 - side) // 2))
-    y, cb, cr = frame.convert("YCbCr").split()
-    half = (320, 240)
-    planes = y.tobytes() + cb.resize(half).tobytes() + cr.resize(half).tobytes()
     with path.open("wb") as out:
         out.write(b"YUV4MPEG2 W640 H480 F10:1 Ip A1:1 C420jpeg\n")
-        for _ in range(20):
-            out.write(b"FRAME\n" + planes)
+        for text in texts:
+            code = qrcode.QRCode(border=4, box_size=8)
+            code.add_data(text)
+            code.make(fit=True)
+            picture = code.make_image().convert("RGB")
+            frame = Image.new("RGB", (640, 480), "white")
+            side = min(440, picture.size[0])
+            frame.paste(picture.resize((side, side)), ((640 - side) // 2, (480 - side) // 2))
+            y, cb, cr = frame.convert("YCbCr").split()
+            half = (320, 240)
+            planes = y.tobytes() + cb.resize(half).tobytes() + cr.resize(half).tobytes()
+            for _ in range(frames_each):
+                out.write(b"FRAME\n" + planes)
 
 
 def camera_chromium(browser: Browser, video: Path) -> Browser:
@@ -124,3 +160,12 @@ def camera_chromium(browser: Browser, video: Path) -> Browser:
     return browser.browser_type.launch(executable_path=CHROMIUM, args=[
         *CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
         f"--use-file-for-fake-video-capture={video}"])
+
+
+def sign_in_as(page: Page, role: str) -> None:
+    """Sign in on the login page with the demo account of `role`; back when its home shows."""
+    page.goto("/login")
+    page.get_by_label("Email").fill(DEMO_EMAILS[role])
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name=HOME_HEADINGS[role])).to_be_visible()

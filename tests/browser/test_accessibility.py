@@ -11,9 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from inventory.accounts.service import DEMO_PASSWORD
 from tests.browser import rig
 
 pytestmark = pytest.mark.browser
@@ -23,11 +22,6 @@ if not Path(rig.CHROMIUM).exists():  # pragma: no cover - depends on the machine
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 DESKTOP = {"width": 1280, "height": 900}
-EMAILS = {"administrator": "admin@brenneville.example", "planner": "planif@brenneville.example",
-          "technician": "tech@brenneville.example", "director": "direction@brenneville.example",
-          "viewer": "elu@brenneville.example"}
-HOME_HEADINGS = {"technician": "My fault queue", "director": "Report a problem",
-                 "planner": "Dashboard", "administrator": "Dashboard", "viewer": "Dashboard"}
 # What axe reports that a person is stopped by: the two worst of its four impacts.
 BLOCKING = ("serious", "critical")
 RUN_AXE = """async () => {
@@ -54,20 +48,6 @@ def installation(tmp_path_factory) -> Iterator[tuple[str, dict]]:
         yield address, {"tag": tag, "room": room, "site": site}
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with rig.chromium() as browser:
-        yield browser
-
-
-def sign_in(page: Page, role: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(EMAILS[role])
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name=HOME_HEADINGS[role])).to_be_visible()
-
-
 def blocking_violations(page: Page) -> list[dict]:
     # The page's strict CSP forbids injected scripts: the test context bypasses it (the
     # application's own scripts are unchanged).
@@ -76,7 +56,7 @@ def blocking_violations(page: Page) -> list[dict]:
 
 
 @pytest.mark.parametrize("viewport", ["phone", "desktop"])
-@pytest.mark.parametrize("role", list(EMAILS))
+@pytest.mark.parametrize("role", list(rig.DEMO_EMAILS))
 def test_first_pages_have_no_serious_violation(browser, installation, role, viewport):
     address, ids = installation
     context = browser.new_context(
@@ -85,7 +65,7 @@ def test_first_pages_have_no_serious_violation(browser, installation, role, view
            if viewport == "phone" else {"viewport": DESKTOP}))
     page = context.new_page()
     try:
-        sign_in(page, role)
+        rig.sign_in_as(page, role)
         pages = ["/", "/offline"]
         if role in ("technician", "administrator"):
             page.goto(f"/sites/{ids['site']}/inventory")
@@ -118,7 +98,7 @@ def test_offline_pages_have_no_serious_violation(browser, installation):
     context.set_default_timeout(15_000)
     page = context.new_page()
     try:
-        sign_in(page, "technician")
+        rig.sign_in_as(page, "technician")
         page.goto(f"/sites/{ids['site']}")
         page.wait_for_function("navigator.serviceWorker.controller !== null")
         take = page.locator("#offline-take")

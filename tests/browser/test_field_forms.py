@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from inventory.accounts.service import DEMO_PASSWORD
-from tests.browser.rig import CHROMIUM, PHONE, SCREENSHOTS, chromium, installation_env, inventory, serving
+from tests.browser.rig import CHROMIUM, PHONE, SCREENSHOTS, installation_env, inventory, serving
 
 pytestmark = pytest.mark.browser
 
@@ -41,12 +41,6 @@ def installation(tmp_path_factory) -> Iterator[tuple[str, dict]]:
             "GROUP BY room.id ORDER BY COUNT(*) DESC, room.id LIMIT 1", (DIRECTOR,)).fetchone()[0]
     with serving(env, tmp) as address:
         yield address, {"room": room}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
 
 
 def _page(browser: Browser, address: str, email: str, viewport: dict) -> Page:

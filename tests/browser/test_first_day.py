@@ -16,11 +16,11 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 import zxingcpp
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import expect
 
 from inventory.labels.formats import all_formats
 from tests import realfiles
-from tests.browser.rig import PHONE, SCREENSHOTS, chromium, installation_env, inventory, serving
+from tests.browser.rig import PHONE, SCREENSHOTS, installation_env, inventory, serving
 
 pytestmark = pytest.mark.browser
 
@@ -44,12 +44,6 @@ def installation(tmp_path_factory) -> Iterator[tuple[str, Path]]:
               "--password-stdin", env=env, stdin=PASSWORD + "\n")
     with serving(env, tmp) as address:
         yield address, tmp / "inv.db"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
 
 
 def _count(database: Path, sql: str) -> int:

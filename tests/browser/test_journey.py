@@ -20,7 +20,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from inventory.accounts.service import DEMO_PASSWORD
 from tests.browser import rig
-from tests.browser.rig import PHONE, SCREENSHOTS, chromium, installation_env, inventory, serving
+from tests.browser.rig import PHONE, SCREENSHOTS, installation_env, inventory, serving
 
 pytestmark = pytest.mark.browser
 
@@ -50,12 +50,6 @@ def server(tmp_path_factory) -> Iterator[str]:
             "SELECT tag FROM asset WHERE status = 'in_service' ORDER BY id LIMIT 1").fetchone()[0])
     with serving(env, tmp) as base_url:
         yield base_url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
 
 
 _STATE: dict[str, str] = {}  # the signed-in browser state, once `signed_in` has run

@@ -10,8 +10,6 @@ The data is made with tests/factories.py in the installation's SQLite file, then
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -21,13 +19,12 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from inventory.accounts import permissions
-from inventory.core import db
 from tests import factories
 from tests.browser.rig import (
     CHROMIUM,
     PHONE,
     SCREENSHOTS,
-    chromium,
+    build,
     installation_env,
     inventory,
     serving,
@@ -39,38 +36,28 @@ if not Path(CHROMIUM).exists():  # pragma: no cover - depends on the machine
     pytest.skip(f"no Chromium at {CHROMIUM}", allow_module_level=True)
 
 
-def _build(url: str) -> dict:
+async def _made() -> dict:
     """The school, its rooms and devices, two technicians: through the services."""
-    async def build() -> dict:
-        engine = db.use(db.engine_from_url(url))
-        await db.start_pool(engine, size=2)
-        try:
-            await factories.a_installation()
-            school = await factories.a_site(name="École du Sous-Sol")
-            hall = await factories.a_room(school, name="Salle A")
-            lab = await factories.a_room(school, name="Salle B")
-            store = await factories.a_room(school, name="Réserve")
-            kind = await factories.a_category(name="Vidéoprojecteur")
-            devices = [await factories.a_asset(school, kind, room=hall) for _ in range(3)]
-            tech = await factories.a_account(permissions.TECHNICIAN)
-            other = await factories.a_account(permissions.TECHNICIAN)
-            # A second school, for an inventory audit done offline.
-            audited = await factories.a_site(name="Collège des Caves")
-            north = await factories.a_room(audited, name="Salle Nord")
-            south = await factories.a_room(audited, name="Salle Sud")
-            in_north = await factories.a_asset(audited, kind, room=north)
-            in_south = await factories.a_asset(audited, kind, room=south)
-            return {"site": school["code"], "hall": hall["id"], "lab": lab["id"],
-                    "store": store["id"], "tags": [d["tag"] for d in devices],
-                    "tech": tech, "other": other, "audited": audited["code"],
-                    "north": north["id"], "in_north": in_north["tag"],
-                    "in_south": in_south["tag"]}
-        finally:
-            await db.close_pool(engine)
-
-    # In a thread of its own: Playwright's sync API may already run a loop in this one.
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, build()).result()
+    await factories.a_installation()
+    school = await factories.a_site(name="École du Sous-Sol")
+    hall = await factories.a_room(school, name="Salle A")
+    lab = await factories.a_room(school, name="Salle B")
+    store = await factories.a_room(school, name="Réserve")
+    kind = await factories.a_category(name="Vidéoprojecteur")
+    devices = [await factories.a_asset(school, kind, room=hall) for _ in range(3)]
+    tech = await factories.a_account(permissions.TECHNICIAN)
+    other = await factories.a_account(permissions.TECHNICIAN)
+    # A second school, for an inventory audit done offline.
+    audited = await factories.a_site(name="Collège des Caves")
+    north = await factories.a_room(audited, name="Salle Nord")
+    south = await factories.a_room(audited, name="Salle Sud")
+    in_north = await factories.a_asset(audited, kind, room=north)
+    in_south = await factories.a_asset(audited, kind, room=south)
+    return {"site": school["code"], "hall": hall["id"], "lab": lab["id"],
+            "store": store["id"], "tags": [d["tag"] for d in devices],
+            "tech": tech, "other": other, "audited": audited["code"],
+            "north": north["id"], "in_north": in_north["tag"],
+            "in_south": in_south["tag"]}
 
 
 @pytest.fixture(scope="module")
@@ -78,15 +65,9 @@ def installation(tmp_path_factory) -> Iterator[tuple[str, Path, dict]]:
     tmp = tmp_path_factory.mktemp("offline")
     env = installation_env(tmp)
     inventory("migrate", env=env)
-    made = _build(f"sqlite:///{tmp / 'inv.db'}")
+    made = build(f"sqlite:///{tmp / 'inv.db'}", _made)
     with serving(env, tmp) as base_url:
         yield base_url, tmp / "inv.db", made
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
 
 
 def _rows(database: Path, sql: str, *args) -> list[tuple]:

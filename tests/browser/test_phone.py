@@ -16,24 +16,23 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from inventory.accounts import permissions
-from inventory.accounts.service import DEMO_PASSWORD
-from tests.browser.rig import CHROMIUM, PHONE, SCREENSHOTS, chromium, installation_env, inventory, serving
+from tests.browser.rig import (
+    CHROMIUM,
+    DEMO_EMAILS,
+    PHONE,
+    SCREENSHOTS,
+    installation_env,
+    inventory,
+    serving,
+    sign_in_as,
+)
 
 pytestmark = pytest.mark.browser
 
 DESKTOP = {"width": 1280, "height": 900}
-EMAILS = {
-    "technician": "tech@brenneville.example",
-    "director": "direction@brenneville.example",
-    "planner": "planif@brenneville.example",
-    "administrator": "admin@brenneville.example",
-    "viewer": "elu@brenneville.example",
-}
-HOME_HEADINGS = {"technician": "My fault queue", "director": "Report a problem",
-                 "planner": "Dashboard", "administrator": "Dashboard", "viewer": "Dashboard"}
 
 if not Path(CHROMIUM).exists():  # pragma: no cover - depends on the machine
     pytest.skip(f"no Chromium at {CHROMIUM}", allow_module_level=True)
@@ -108,12 +107,12 @@ def _complete(folder: Path) -> dict:
 
     school = one("SELECT site.code FROM site JOIN user_site ON user_site.site = site.id "
                  "JOIN app_user ON app_user.id = user_site.user WHERE app_user.email = ?",
-                 EMAILS["director"])
+                 DEMO_EMAILS["director"])
     tags = [row[0] for row in sqlite3.connect(database).execute(
         "SELECT tag FROM asset JOIN site ON site.id = asset.site WHERE site.code = ? AND "
         "asset.status = 'in_service' ORDER BY asset.id LIMIT 3", (school,))]
     importers = {email: one("SELECT id FROM app_user WHERE email = ?", email)
-                 for email in (EMAILS["planner"], EMAILS["administrator"])}
+                 for email in (DEMO_EMAILS["planner"], DEMO_EMAILS["administrator"])}
 
     async def build() -> dict:
         engine = db.use(db.engine_from_url(f"sqlite:///{database}"))
@@ -151,14 +150,8 @@ def _complete(folder: Path) -> dict:
         "category": one("SELECT code FROM category ORDER BY id LIMIT 1"),
         "model": one("SELECT id FROM equipment_model ORDER BY id LIMIT 1"),
         "organisation": one("SELECT code FROM organisation ORDER BY id LIMIT 1"),
-        "user": one("SELECT id FROM app_user WHERE email = ?", EMAILS["director"]),
+        "user": one("SELECT id FROM app_user WHERE email = ?", DEMO_EMAILS["director"]),
     }
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
 
 
 # The GET routes that answer no page to look at: files, fragments, JSON, redirects.
@@ -252,7 +245,7 @@ def pages_of(role: str, ids: dict) -> list[str]:
     """Every page the role may open (its home first), from the app's GET routes and the
     permission table, each with its examples; anonymous: the public pages. A route without
     an example fails, so a new page is covered by construction."""
-    email = EMAILS.get(role, "")
+    email = DEMO_EMAILS.get(role, "")
     known = examples(ids, email)
     paths = ["/"] if role != "anonymous" else []
     for route, permission in page_routes().items():
@@ -267,22 +260,14 @@ def pages_of(role: str, ids: dict) -> list[str]:
     return paths
 
 
-def sign_in(page: Page, role: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(EMAILS[role])
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name=HOME_HEADINGS[role])).to_be_visible()
-
-
-@pytest.mark.parametrize("role", list(EMAILS))
+@pytest.mark.parametrize("role", list(DEMO_EMAILS))
 def test_every_page_of_the_role_fits_a_phone(browser, installation, role):
     address, ids = installation
     context = browser.new_context(base_url=address, locale="en-US", viewport=PHONE,
                                   is_mobile=True, has_touch=True)
     page = context.new_page()
     try:
-        sign_in(page, role)
+        sign_in_as(page, role)
         # The home first, with the role's bottom bar of at most five items.
         expect(page).to_have_url(f"{address}/")
         bar = page.locator("nav.bottom-bar > ul > li")
@@ -334,13 +319,13 @@ def walk(page: Page, address: str, paths: list[str]) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("role", list(EMAILS))
+@pytest.mark.parametrize("role", list(DEMO_EMAILS))
 def test_desktop_home_has_the_full_menu(browser, installation, role):
     address, _ids = installation
     context = browser.new_context(base_url=address, locale="en-US", viewport=DESKTOP)
     page = context.new_page()
     try:
-        sign_in(page, role)
+        sign_in_as(page, role)
         expect(page.locator(".main-nav")).to_be_visible()
         assert page.locator("nav.bottom-bar").is_hidden()
         expect(page.locator(".main-nav a[href='/account']")).to_be_visible()

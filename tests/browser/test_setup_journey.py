@@ -10,10 +10,10 @@ from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import expect
 
 from tests.browser import rig
-from tests.browser.rig import PHONE, SCREENSHOTS, chromium, installation_env, inventory, serving
+from tests.browser.rig import PHONE, SCREENSHOTS, installation_env, inventory, serving
 
 pytestmark = pytest.mark.browser
 
@@ -32,12 +32,6 @@ def server(tmp_path_factory) -> Iterator[str]:
               stdin=PASSWORD + "\n")
     with serving(env, tmp) as base_url:
         yield base_url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
 
 
 def _sign_in(page, language: str = "en") -> None:

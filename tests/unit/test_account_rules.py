@@ -3,14 +3,8 @@
 import pytest
 
 from inventory.accounts.rules import password_problem, safe_next
-from inventory.core import i18n
 
-
-@pytest.fixture(autouse=True)
-def english():
-    token = i18n.set_language("en")
-    yield
-    i18n._current.reset(token)
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.mark.parametrize("target,expected", [

@@ -25,9 +25,7 @@ ALLOWED = {
 }
 
 
-@pytest.fixture(autouse=True)
-def english():
-    i18n.set_language("en")
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.mark.parametrize("action,status", sorted(ALLOWED))

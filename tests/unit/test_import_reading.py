@@ -9,14 +9,10 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
-from inventory.core import i18n
 from inventory.core.errors import FieldError
 from inventory.imports import columns, reading
 
-
-@pytest.fixture(autouse=True)
-def english():
-    i18n.set_language("en")
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def test_the_header_is_found_below_titles_and_blank_rows():

@@ -21,12 +21,7 @@ from inventory.imports.values import (
     site_part,
 )
 
-
-@pytest.fixture(autouse=True)
-def english():
-    i18n.set_language("en")
-    yield
-    i18n.set_language(i18n.DEFAULT_LANGUAGE)
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.mark.parametrize(("name", "kind"), [

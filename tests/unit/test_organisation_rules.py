@@ -2,18 +2,11 @@
 
 import pytest
 
-from inventory.core import i18n
 from inventory.core.errors import ValidationFailed
 from inventory.organisations import rules
 from inventory.organisations.service import clean_organisation
 
-
-@pytest.fixture(autouse=True)
-def english():
-    """The messages are read in English whatever ran before (the language is per context)."""
-    token = i18n.set_language("en")
-    yield
-    i18n._current.reset(token)
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.mark.parametrize("siren", ["217500016", "217 500 016", "200046977"])

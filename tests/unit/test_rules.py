@@ -12,12 +12,7 @@ from inventory.core.formatters import format_cents
 from inventory.core.parsers import euros_to_cents
 from inventory.sites import rules as site_rules
 
-
-@pytest.fixture(autouse=True)
-def english():
-    token = i18n.set_language("en")
-    yield
-    i18n._current.reset(token)
+pytestmark = pytest.mark.usefixtures("english")
 
 
 # UAI

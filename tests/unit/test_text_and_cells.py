@@ -29,10 +29,7 @@ from inventory.exporting.columns import (
     unneutralise,
 )
 
-
-@pytest.fixture(autouse=True)
-def english():
-    i18n.set_language("en")
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def test_clean_text_removes_control_characters_and_normalises_line_breaks():
