@@ -46,7 +46,8 @@ def test_the_asset_detail_row_is_what_asset_row_declares(empty_url, make, run):
     rows = [run(assets.get_asset(full["tag"], EVERYTHING)),
             *run(assets.details([full["tag"], bare["tag"]], EVERYTHING))]
     for row in rows:
-        assert set(row) - {"warranty_state"} == _keys(AssetRow) - {"warranty_state"}
+        added = {"warranty_state", "has_interventions", "has_faults", "has_loans"}
+        assert set(row) - added == _keys(AssetRow) - added
         assert _wrong_types(row, AssetRow) == {}
     assert isinstance(rows[0]["purchase_date"], dt.date)
     assert isinstance(rows[0]["created_at"], dt.datetime)
