@@ -75,7 +75,7 @@ async def healthz() -> Response:
         log.warning("health check failed: %s", error)
         return Response({"status": "error", "database": "unreachable"}, status_code=503)
     engine = db.current_engine()
-    body = {
+    body: dict[str, object] = {
         "status": "ok" if not pending else "error",
         "database": "reachable",
         "engine": engine.engine_type,

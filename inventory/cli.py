@@ -34,7 +34,7 @@ def _installation() -> Settings:
 def _warn_if_local(settings: Settings) -> None:
     from inventory.setup.rules import is_local_address
 
-    if is_local_address(settings.base_url):
+    if is_local_address(settings.filled_base_url):
         print(f"Warning: the labels point at {settings.base_url}, which phones cannot reach. "
               "Set the public address (INVENTORY_BASE_URL, or Settings in the administration "
               "pages) before printing labels to stick on devices.", file=sys.stderr)
@@ -152,7 +152,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                             **profiles.options_parts(profile, create, defaults))
     # The command line acts as an administrator: it creates what it is told to.
     who = Importer(actor="cli", scope=EVERYTHING, may_create_categories=True,
-                   prefix=settings.tag_prefix, digits=settings.tag_digits,
+                   prefix=settings.filled_tag_prefix, digits=settings.tag_digits,
                    language=settings.default_language, may_create_sites=True,
                    may_transfer=True)
     note = columns.price_note(info.header, mapping)
@@ -196,9 +196,11 @@ def parse_budgets(values: list[str], first_year: int, years: int) -> dict[int, i
             raise ValueError(f"--budget {value!r}: {year} is outside the plan "
                              f"({first_year}-{first_year + years - 1})")
         try:
-            caps[year] = euros_to_cents(amount, required=True)
+            cents = euros_to_cents(amount, required=True)
         except FieldError as error:
             raise ValueError(f"--budget {value!r}: {error.message}") from None
+        assert cents is not None  # required: a blank amount raised FieldError
+        caps[year] = cents
     return caps
 
 
@@ -309,7 +311,7 @@ def cmd_labels(args: argparse.Namespace) -> int:
                                  if s["id"] == ids[0])
             if args.rooms:
                 contents = await labels.room_contents(site_code, None, EVERYTHING, options,
-                                                      base_url=settings.base_url)
+                                                      base_url=settings.filled_base_url)
             else:
                 tags = tuple(t.upper() for t in args.tag or ())
                 room = None
@@ -320,7 +322,7 @@ def cmd_labels(args: argparse.Namespace) -> int:
                     room = found[0]["id"] if found else -1
                 contents = await labels.asset_contents(
                     AssetFilter(site=site_code, room=room, category=(args.category or "").upper()),
-                    EVERYTHING, options, base_url=settings.base_url, tags=tags)
+                    EVERYTHING, options, base_url=settings.filled_base_url, tags=tags)
                 missing = labels.missing_tags(list(tags), contents)
                 if missing:  # a mistyped tag is said, not left out of the sheet
                     print(f"No asset with these tags: {', '.join(missing)}", file=sys.stderr)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from litestar.connection import ASGIConnection
+from litestar.enums import ScopeType
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware.csrf import generate_csrf_token
@@ -15,7 +18,7 @@ SESSION_COOKIE = "session"
 _ANONYMOUS_PATHS = ("/static/", "/healthz")
 
 
-def _cookie(headers: list[tuple[bytes, bytes]], name: str) -> str:
+def _cookie(headers: Iterable[tuple[bytes, bytes]], name: str) -> str:
     for key, value in headers:
         if key == b"cookie":
             for part in value.decode("latin-1").split(";"):
@@ -25,7 +28,7 @@ def _cookie(headers: list[tuple[bytes, bytes]], name: str) -> str:
     return ""
 
 
-def _bearer(headers: list[tuple[bytes, bytes]]) -> str | None:
+def _bearer(headers: Iterable[tuple[bytes, bytes]]) -> str | None:
     for key, value in headers:
         if key == b"authorization":
             scheme, _sep, credentials = value.decode("latin-1").partition(" ")
@@ -47,7 +50,7 @@ def _as_token_request(scope: Scope, secret: str) -> None:
 def session_middleware(idle_seconds: int, secret: str = ""):
     def factory(app: ASGIApp) -> ASGIApp:
         async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-            if scope["type"] == "http":
+            if scope["type"] == ScopeType.HTTP:
                 user = None
                 if not scope["path"].startswith(_ANONYMOUS_PATHS):
                     bearer = _bearer(scope.get("headers", []))

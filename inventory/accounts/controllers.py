@@ -65,12 +65,13 @@ async def login(request: Request, settings: ProcessSettings) -> Response:
                                  % {"n": minutes})
         page.headers["Retry-After"] = str(result.retry_after)
         return page
-    if not result.ok:
+    user_id = result.user_id
+    if user_id is None:  # not result.ok (said this way, mypy narrows it)
         return await _login_page(request, 400, email=data.get("email", ""), next=data.get("next"),
                                  error=_("Wrong email or password."))
-    token = await service.create_session(result.user_id, _client(request))
+    token = await service.create_session(user_id, _client(request))
     target = rules.safe_next(data.get("next"))
-    if await _needs_setup(result.user_id):
+    if await _needs_setup(user_id):
         target = "/setup"
     response = see_other(target)
     response.set_cookie(SESSION_COOKIE, token, max_age=COOKIE_MAX_AGE, httponly=True,

@@ -4,7 +4,9 @@ typed here, so a value that cannot be right is a 400 naming the parameter."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Mapping, Sequence
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, Any
 
 from litestar import Request, Router, get
 from litestar.exceptions import ValidationException
@@ -58,12 +60,19 @@ from inventory.sites.documents import SiteDocument, SiteInput, SiteList
 from inventory.web.dependencies import Installation
 from inventory.web.pages import render
 
-StatusFilter = choice("StatusFilter", [*rules.STATUSES, "active"])
-WarrantyFilter = choice("WarrantyFilter", ["expired", "ending", "active", "none"])
-SortKey = choice("SortKey", [*queries.SORT_COLUMNS, *(f"-{key}" for key in queries.SORT_COLUMNS)])
+if TYPE_CHECKING:  # built from the rules at import time: to a checker, some StrEnum
+    StatusFilter = StrEnum
+    WarrantyFilter = StrEnum
+    SortKey = StrEnum
+else:
+    StatusFilter = choice("StatusFilter", [*rules.STATUSES, "active"])
+    WarrantyFilter = choice("WarrantyFilter", ["expired", "ending", "active", "none"])
+    SortKey = choice("SortKey", [*queries.SORT_COLUMNS,
+                                 *(f"-{key}" for key in queries.SORT_COLUMNS)])
 
 
-async def _held(request: Request, rows: list[dict]) -> list[dict]:
+async def _held(request: Request, rows: Sequence[Mapping[str, Any]]
+                ) -> Sequence[Mapping[str, Any]]:
     """`holder` is the current loan's person for those who may see people (personal data);
     otherwise, and for a device not lent, the free text recorded before loans existed."""
     if not p.allows(request.user.role, p.LOAN_MANAGE):
@@ -154,7 +163,7 @@ async def api_asset(request: Request, tag: FromPath[str]) -> AssetDocument:
 async def api_asset_create(request: Request, data: JSONBody[AssetCreate],
                            installation: Installation) -> AssetDocument:
     row = await assets.create(data.fields(), request.user.actor, request.user.scope,
-                              prefix=installation.tag_prefix, digits=installation.tag_digits)
+                              prefix=installation.filled_tag_prefix, digits=installation.tag_digits)
     return AssetDocument.of(row)
 
 

@@ -13,7 +13,7 @@ import msgspec
 from litestar import Request, Response, get, patch, post
 from litestar.exceptions import ValidationException
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.openapi.spec import Components, SecurityScheme
+from litestar.openapi.spec import Components, SecurityRequirement, SecurityScheme
 
 from inventory.core.documents import Document, Input
 from inventory.core.errors import Conflict, ValidationFailed
@@ -41,7 +41,7 @@ SECURITY_COMPONENTS = Components(security_schemes={SECURITY_SCHEME: SecuritySche
     type="http", scheme="bearer",
     description="A personal API token, made on the account page or with "
                 "`inventory token create EMAIL`")})
-SECURITY = [{SECURITY_SCHEME: []}]
+SECURITY: list[SecurityRequirement] = [{SECURITY_SCHEME: []}]
 
 api_get = partial(get, responses=ERROR_RESPONSES)
 

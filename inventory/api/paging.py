@@ -4,8 +4,8 @@ parameters and the {items, next_cursor} answer."""
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
-from typing import Annotated, Any
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any, TypeVar
 
 from litestar.params import Parameter
 
@@ -61,15 +61,17 @@ def page_of(items: list[Any], key: str, limit: int, cursor: str | None) -> dict[
             else None}
 
 
-def cut(rows: list[dict[str, Any]], limit: int, key: str) -> tuple[list[dict[str, Any]],
-                                                                   str | None]:
+Row = TypeVar("Row", bound=Mapping[str, Any])  # a dict, or a row's TypedDict
+
+
+def cut(rows: list[Row], limit: int, key: str) -> tuple[list[Row], str | None]:
     """Rows read with limit + 1: the page, and the cursor of the next one (None at the end)."""
     more = len(rows) > limit
     rows = rows[:limit]
     return rows, encode_cursor(rows[-1][key]) if more else None
 
 
-def cut_page(rows: list[dict[str, Any]], limit: int, document: Callable[[dict[str, Any]], Any],
+def cut_page(rows: list[Row], limit: int, document: Callable[[Row], Any],
              key: str = "id") -> dict[str, Any]:
     """Rows read with limit + 1 as a list's answer: {items: the page's rows as documents,
     next_cursor}."""

@@ -5,7 +5,7 @@ permission table; bodies and answers are the features' typed documents."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from litestar import Request
 from litestar.params import FromPath, JSONBody, Parameter
@@ -57,7 +57,10 @@ from inventory.sites.documents import RoomCreate, RoomDocument, RoomList, RoomUp
 from inventory.web.dependencies import Installation
 from inventory.web.pages import RowId
 
-FaultFilter = choice("FaultFilter", ["open", "all"])
+if TYPE_CHECKING:  # built from the rules at import time; its members are text ("open")
+    FaultFilter = str
+else:
+    FaultFilter = choice("FaultFilter", ["open", "all"])
 
 
 # Rooms
@@ -189,7 +192,7 @@ async def api_fault_create(request: Request, data: JSONBody[FaultCreate],
         version = data.version if on_device and isinstance(data.version, int) else None
         created = await guarded(
             faults.report(data.fields(), request.user.actor, request.user.scope,
-                          base_url=installation.base_url, version=version),
+                          base_url=installation.filled_base_url, version=version),
             lambda: _asset_now(request, str(data.asset)))
         return await _fault(request, created["id"])
 
@@ -205,7 +208,7 @@ async def api_fault_action(request: Request, fault_id: RowId, action: FromPath[F
     machine decide who may take which step from which status."""
     fault = await guarded(faults.transition(
         fault_id, action.value, data.fields().get("note", ""), request.user.actor, request.user.role,
-        request.user.scope, data.fields().get("version"), base_url=installation.base_url),
+        request.user.scope, data.fields().get("version"), base_url=installation.filled_base_url),
         lambda: _fault(request, fault_id))
     return await _fault(request, fault["id"])
 
@@ -299,7 +302,8 @@ async def api_plan(request: Request, plan_id: RowId, limit: Limit = 100,
     every = [*result.lines, *result.backlog]
     lines = [PlanLineDocument(
         year=line.year, kind=line.kind, tag=line.tag or None,
-        site=names.sites.get(line.site_id), room=names.rooms.get(line.room_id),
+        site=names.sites.get(line.site_id),
+        room=names.rooms.get(line.room_id) if line.room_id is not None else None,
         category=names.category_codes.get(line.category_id), cost_cents=line.cost_cents,
         score=line.score, reason=present.reason_text(line),
         organisation=codes.get(line.owner) if line.owner is not None else None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -13,7 +14,7 @@ from inventory.accounts import permissions as p
 from inventory.accounts.scope import Scope
 from inventory.accounts.service import CurrentUser
 from inventory.assets import service
-from inventory.assets.queries import SORT_COLUMNS
+from inventory.assets.queries import SORT_COLUMNS, AssetRow
 from inventory.assets.rules import ACTIVE_STATUSES, STATUSES
 from inventory.assets.scanning import scanned_target, typed_number
 from inventory.contracts import service as contracts
@@ -116,7 +117,7 @@ async def asset_create(request: Request, installation: Installation) -> Response
     template = "assets/blank.html" if data.get("tag") else "assets/form.html"
     return await form_post(
         service.create(data, request.user.actor, request.user.scope,
-                       prefix=installation.tag_prefix, digits=installation.tag_digits),
+                       prefix=installation.filled_tag_prefix, digits=installation.tag_digits),
         done=lambda asset: f"/a/{asset['tag']}",
         invalid=lambda errors: _form(request, template, 400, values=data, errors=errors))
 
@@ -141,8 +142,9 @@ async def asset_show(request: Request, tag: FromPath[str]) -> Template:
     return await _show(asset, request.user)
 
 
-async def _show(asset: dict[str, Any], user: CurrentUser, status: int = 200, **context: Any
+async def _show(asset: Mapping[str, Any], user: CurrentUser, status: int = 200, **context: Any
                 ) -> Template:
+    """The asset's page for `asset`, a detail row (queries.AssetRow) or a conflict's copy."""
     scope = user.scope
     history = await service.history(asset["tag"], scope, HISTORY_ON_PAGE)
     # An installation of one organisation shows none (it looks as before they existed).
@@ -175,8 +177,8 @@ async def asset_history(request: Request, tag: FromPath[str]) -> Template:
                   newer=before is not None)
 
 
-def _edit_values(asset: dict[str, Any]) -> dict[str, Any]:
-    values = dict(asset)
+def _edit_values(asset: AssetRow) -> dict[str, Any]:
+    values: dict[str, Any] = dict(asset)
     values["category"] = asset["category_code"]
     values["site"] = asset["site_code"]
     return values
@@ -188,7 +190,7 @@ async def asset_edit(request: Request, tag: FromPath[str]) -> Template:
     return await _form(request, "assets/edit.html", asset=asset, values=_edit_values(asset), errors={})
 
 
-async def _asset_form_post(request: Request, asset: dict[str, Any], data: dict[str, str],
+async def _asset_form_post(request: Request, asset: AssetRow, data: dict[str, str],
                            template: str, action, shown=lambda current: current) -> Response:
     """An asset's form posted (edit, move): back to the asset's page, or the form again; over
     an older version, with the asset as stored now (read again for its site's and category's
@@ -275,7 +277,7 @@ async def intervention_log(request: Request, tag: FromPath[str]) -> Response:
 async def scan(request: Request, installation: Installation) -> Template | Redirect:
     """Scan labels with the phone's camera, or type a tag."""
     typed = (request.query_params.get("tag") or "").strip()
-    public = installation.base_url
+    public = installation.filled_base_url
     # The example in the box: the reader's organisation's prefix. Any prefix typed is
     # looked up (tags_numbered), within what the reader sees.
     prefix = await organisations.reader_prefix(request.user.scope, installation.tag_prefix or "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 import msgspec
@@ -52,7 +53,7 @@ class AssetDocument(Document, kw_only=True):
     updated_at: dt.datetime | None
 
     @classmethod
-    def of(cls, row: dict[str, Any]) -> AssetDocument:
+    def of(cls, row: Mapping[str, Any]) -> AssetDocument:
         """An asset as the services read it (codes beside the ids)."""
         return cls.from_row(row, category=row.get("category_code"), site=row.get("site_code"),
                             organisation=row.get("owner_code"),

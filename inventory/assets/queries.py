@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from inventory.accounts.scope import Scope
 
@@ -20,6 +20,65 @@ JOINS = (
     "JOIN site ON site.id = asset.site "
     "LEFT JOIN room ON room.id = asset.room"
 )
+
+
+class AssetRow(TypedDict):
+    """A row of DETAIL_SELECT (or PAGE_SELECT): the asset's own columns (asset.*), then the
+    names of what it points at. Both engines give the declared types (dates as dates,
+    booleans as bools; tests/test_row_types.py). get_asset adds warranty_state."""
+
+    id: int
+    tag: str
+    category: int
+    model: int | None
+    serial: str
+    site: int
+    room: int | None
+    status: str
+    purchase_date: dt.date | None
+    purchase_price_cents: int | None
+    supplier: str
+    order_ref: str
+    warranty_end: dt.date | None
+    commissioning_date: dt.date | None
+    eol_year_override: int | None
+    eol_year: int | None
+    holder: str
+    hostname: str
+    ip_address: str
+    mac_address: str
+    firmware: str
+    notes: str
+    search_text: str
+    last_seen_on: dt.date | None
+    replaces_id: int | None
+    owner: int | None
+    contract: int | None
+    purchase: int | None
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    # Joined
+    category_code: str
+    category_name: str
+    lifespan_years: int
+    is_network: bool
+    category_symptoms: str
+    manufacturer: str | None  # no model: None
+    model_name: str | None
+    site_code: str
+    site_name: str
+    site_uai: str | None
+    room_name: str | None  # no room: None
+    owner_code: str | None
+    # PAGE_SELECT's (EXISTS): 0 or 1 on SQLite, a bool on PostgreSQL; read as true or false
+    has_interventions: NotRequired[bool | int]
+    has_faults: NotRequired[bool | int]
+    has_loans: NotRequired[bool | int]
+    # Added by get_asset
+    warranty_state: NotRequired[str]
+
+
 DETAIL_COLUMNS = (
     "asset.*, category.code AS category_code, category.name AS category_name, "
     "category.lifespan_years AS lifespan_years, category.is_network AS is_network, "

@@ -248,11 +248,12 @@ async def away_from_scope(asset_tag: str, scope: Scope) -> list[tuple[Any, Any]]
     return rules.away_stretches(entries, scope.allows)
 
 
-async def get_asset(tag: str, scope: Scope, *, for_page: bool = False) -> dict[str, Any]:
+async def get_asset(tag: str, scope: Scope, *, for_page: bool = False) -> queries.AssetRow:
     """One asset by tag; an asset outside the person's sites does not exist for them.
     `for_page`: with has_interventions, has_faults and has_loans (queries.PAGE_SELECT)."""
     select = queries.PAGE_SELECT if for_page else queries.DETAIL_SELECT
-    found = await fetch_small(select + " WHERE asset.tag = {}", rules.normalise_tag(tag))
+    found = await fetch_small(select + " WHERE asset.tag = {}", rules.normalise_tag(tag),
+                              row=queries.AssetRow)
     asset = found[0] if found else None
     if asset is None or not scope.allows(asset["site"]):
         raise NotFound(tag)
@@ -397,8 +398,9 @@ class AssetPage:
     pages: int
 
 
-async def _rows(sql: str, args: list[Any]) -> list[dict[str, Any]]:
-    return await fetch_all(sql, *args)
+async def _detail_rows(where: str, args: list[Any]) -> list[queries.AssetRow]:
+    """Rows of DETAIL_SELECT (as get_asset reads them) for `where` and what follows it."""
+    return await fetch_all(queries.DETAIL_SELECT + where, *args, row=queries.AssetRow)
 
 
 async def _list_rows(f: AssetFilter, sql: str, args: list[Any]) -> list[dict[str, Any]]:
@@ -534,15 +536,15 @@ async def _walk_in_tag_order(f: AssetFilter, scope: Scope, search: queries.Searc
 
 async def iter_assets_for_export(scope: Scope, batch_size: int = 1000,
                                  f: AssetFilter | None = None
-                                 ) -> AsyncIterator[dict[str, Any]]:
+                                 ) -> AsyncIterator[queries.AssetRow]:
     """Every asset (of the filter `f`, if given) in tag order, in batches so a large fleet
     never sits in memory at once."""
     last_tag = ""
     where, args = await where_clause(f or AssetFilter(), scope)
     where = f"{where} AND asset.tag > {{}}" if where else " WHERE asset.tag > {}"
     while True:
-        rows = await _rows(queries.DETAIL_SELECT + where + " ORDER BY asset.tag LIMIT {}",
-                           [*args, last_tag, batch_size])
+        rows = await _detail_rows(where + " ORDER BY asset.tag LIMIT {}",
+                                  [*args, last_tag, batch_size])
         if not rows:
             return
         for row in rows:
@@ -550,24 +552,23 @@ async def iter_assets_for_export(scope: Scope, batch_size: int = 1000,
         last_tag = rows[-1]["tag"]
 
 
-async def details(tags: list[str], scope: Scope) -> list[dict]:
+async def details(tags: list[str], scope: Scope) -> list[queries.AssetRow]:
     """Full rows (as get_asset reads them) of these assets, in the order given."""
     if not tags:
         return []
     in_scope, args = scope.sql("asset.site")
     marks = ", ".join("{}" for _ in tags)
-    rows = await _rows(queries.DETAIL_SELECT + f" WHERE asset.tag IN ({marks}) AND {in_scope}",
-                       [*tags, *args])
+    rows = await _detail_rows(f" WHERE asset.tag IN ({marks}) AND {in_scope}", [*tags, *args])
     by_tag = {row["tag"]: row for row in rows}
     return [by_tag[tag] for tag in tags if tag in by_tag]
 
 
-async def page_after(f: AssetFilter, scope: Scope, after_tag: str, limit: int) -> list[dict]:
+async def page_after(f: AssetFilter, scope: Scope, after_tag: str, limit: int
+                     ) -> list[queries.AssetRow]:
     """Assets of the filter in tag order after `after_tag` (the API's cursor)."""
     where, args = await where_clause(f, scope)
     where = f"{where} AND asset.tag > {{}}" if where else " WHERE asset.tag > {}"
-    return await _rows(queries.DETAIL_SELECT + where + " ORDER BY asset.tag LIMIT {}",
-                       [*args, after_tag, limit])
+    return await _detail_rows(where + " ORDER BY asset.tag LIMIT {}", [*args, after_tag, limit])
 
 
 async def form_choices(site_code: str | None, scope: Scope) -> dict[str, Any]:
@@ -609,7 +610,7 @@ _NOT_RECORDED = frozenset({"tag", "eol_year"})
 
 
 async def create(raw: Mapping[str, Any], actor: Actor | str, scope: Scope, *, prefix: str,
-                 digits: int) -> dict:
+                 digits: int) -> queries.AssetRow:
     """One asset from what a person typed (pages, API): checked here, written by
     create_many. A `tag` is a blank label printed ahead of time; `replaces` the tag of the
     device it succeeds, retired in the same transaction."""
@@ -706,7 +707,7 @@ async def create_many(rows: Sequence[Mapping[str, Any]], actor: Actor | str, *, 
     return tags
 
 
-async def _replaced_asset(tag: Any, scope: Scope, errors: dict[str, str]) -> dict | None:
+async def _replaced_asset(tag: Any, scope: Scope, errors: dict[str, str]) -> queries.AssetRow | None:
     """The device a new one replaces (renewal plans follow this link), or None."""
     tag = rules.normalise_tag(tag or "") if isinstance(tag, str) else ""
     if not tag:
@@ -735,7 +736,7 @@ def _check_scope(resolved: Resolved, scope: Scope) -> None:
 
 
 async def update(tag: str, raw: Mapping[str, Any], version: int | None,
-                 actor: Actor | str, scope: Scope) -> dict:
+                 actor: Actor | str, scope: Scope) -> queries.AssetRow:
     """Change what a person edits (EDIT_FIELDS): the fields `raw` omits keep their stored
     values, read in the write transaction, so a partial change (an API PATCH) never
     restores what someone else saved meanwhile; with `version`, written only if nobody
@@ -757,7 +758,7 @@ async def update(tag: str, raw: Mapping[str, Any], version: int | None,
 
 
 async def move_asset(tag: str, raw: Mapping[str, Any], version: int | None,
-                     actor: Actor | str, scope: Scope) -> dict:
+                     actor: Actor | str, scope: Scope) -> queries.AssetRow:
     async with audit.atomic():
         current = await get_asset(tag, scope)
         values, errors = clean_location(raw)
@@ -771,7 +772,7 @@ async def move_asset(tag: str, raw: Mapping[str, Any], version: int | None,
 
 
 async def transfer_asset(tag: str, owner: str, version: int | None, actor: Actor | str,
-                         scope: Scope) -> dict:
+                         scope: Scope) -> queries.AssetRow:
     """Give the device to another organisation (it stays where it is). Only someone who
     works for both its owner and the new one may."""
     async with audit.atomic():
@@ -818,7 +819,7 @@ async def _write_owner(where: Any, old_owner: int | None, new_owner: int, site_i
     return [row["tag"] for row in moved]
 
 
-async def current_as_seen(tag: str, version: int | None, scope: Scope) -> dict[str, Any]:
+async def current_as_seen(tag: str, version: int | None, scope: Scope) -> queries.AssetRow:
     """The device as it is now, for an action sent with its version as the client saw it (a
     phone's queued intervention or fault report): changed since (moved, retired, edited) is
     a Conflict, shown to the person rather than applied over a device they did not see.
@@ -835,7 +836,7 @@ async def current_as_seen(tag: str, version: int | None, scope: Scope) -> dict[s
 
 
 async def mark_seen(tag: str, actor: Actor | str, scope: Scope,
-                    version: int | None = None) -> dict:
+                    version: int | None = None) -> queries.AssetRow:
     """A technician confirms the device is here today (inventory audit). With `version` (what
     a phone saw offline), a device changed since, moved or retired, is a Conflict: "seen
     here" must not confirm a place that is no longer its record's."""
@@ -905,7 +906,7 @@ async def refresh_end_of_life(category_id: int, actor: Actor | str) -> int:
 
 
 async def change_status(tag: str, status: Any, version: int | None, actor: Actor | str,
-                        scope: Scope) -> dict:
+                        scope: Scope) -> queries.AssetRow:
     async with audit.atomic():
         current = await get_asset(tag, scope)
         if not isinstance(status, str) or status not in rules.STATUSES:  # JSON may send {} or []

@@ -98,6 +98,21 @@ class Settings:
         """The installation settings the environment (or the caller) fixes."""
         return frozenset(name for name in INSTALLATION_ENV if getattr(self, name) is not None)
 
+    # The installation's settings (setup.service.effective, the `installation` dependency)
+    # have these two filled in; read as str here, and an error names the mistake when read
+    # from the process's settings, where None means "not fixed by the environment".
+    @property
+    def filled_base_url(self) -> str:
+        if self.base_url is None:
+            raise RuntimeError("base_url read before setup.service.effective filled it in")
+        return self.base_url
+
+    @property
+    def filled_tag_prefix(self) -> str:
+        if self.tag_prefix is None:
+            raise RuntimeError("tag_prefix read before setup.service.effective filled it in")
+        return self.tag_prefix
+
     @property
     def secure_cookies(self) -> bool:
         return (self.base_url or "").startswith("https://")

@@ -162,7 +162,8 @@ async def build_demo(target_assets: int = 1500, *, prefix: str = "BRN", digits: 
                 {"category": code, "manufacturer": m, "name": n}, DEMO_ACTOR))["id"]
                 for m, n in entries]
 
-        site_rows = []
+        # A school has a UAI, other sites none; each has a position (floats).
+        site_rows: list[dict[str, str | float | None]] = []
         for i, (kind, name, code, _n) in enumerate(SCHOOLS, start=1):
             first = FIRST_NAMES[i % len(FIRST_NAMES)]
             site_rows.append(dict(

@@ -119,6 +119,11 @@ def euros(cents: int | None) -> str:
 def day(value: Any) -> dt.date | None:
     if value is None or value == "":
         return None
+    return _day(value)
+
+
+def _day(value: Any) -> dt.date:
+    """`day` of a value known not to be blank (the cells below check first)."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -130,6 +135,11 @@ def moment(value: Any) -> dt.datetime | None:
     """A stored time (UTC, aware or not, or its text) in Europe/Paris, to the second."""
     if value is None or value == "":
         return None
+    return _moment(value)
+
+
+def _moment(value: Any) -> dt.datetime:
+    """`moment` of a value known not to be blank (the cells below check first)."""
     if not isinstance(value, dt.datetime):
         value = dt.datetime.fromisoformat(str(value))
     if value.tzinfo is None:
@@ -227,7 +237,7 @@ PLAN_COLUMNS = keys(PLANS)
 
 # Rows: typed values, in their kind's column order.
 
-def asset_row(asset: dict[str, Any]) -> list[Any]:
+def asset_row(asset: Mapping[str, Any]) -> list[Any]:
     return [
         asset["tag"], asset["category_code"], asset.get("manufacturer") or "",
         asset.get("model_name") or "", asset["serial"], asset["site_code"],
@@ -238,7 +248,7 @@ def asset_row(asset: dict[str, Any]) -> list[Any]:
                              "mac_address", "firmware", "notes"))]
 
 
-def fault_row(fault: dict[str, Any]) -> list[Any]:
+def fault_row(fault: Mapping[str, Any]) -> list[Any]:
     return [fault["id"], fault["created_at"], fault["site_code"], fault.get("room_name") or "",
             fault.get("asset_tag") or "", fault.get("category_code") or "", fault["symptom"],
             fault["description"], bool(fault["teaching_blocked"]), fault["status"],
@@ -268,9 +278,9 @@ def script_cell(column: Column, value: Any) -> Any:
         return ""
     kind = column.kind
     if kind == DATE:
-        return day(value).isoformat()
+        return _day(value).isoformat()
     if kind == MOMENT:
-        return moment(value).isoformat()
+        return _moment(value).isoformat()
     if kind == MONEY:
         return euros(value)
     if kind == YESNO:
@@ -285,10 +295,10 @@ def excel_csv_cell(column: Column, value: Any) -> Any:
     kind = column.kind
     french = i18n.get_language() == "fr"
     if kind == DATE:
-        when = day(value)
+        when = _day(value)
         return when.strftime("%d/%m/%Y") if french else when.isoformat()
     if kind == MOMENT:
-        return moment(value).strftime("%d/%m/%Y %H:%M" if french else "%Y-%m-%d %H:%M")
+        return _moment(value).strftime("%d/%m/%Y %H:%M" if french else "%Y-%m-%d %H:%M")
     if kind == MONEY:
         return euros(value).replace(".", ",")  # French Excel's decimal comma
     if kind == YESNO:
@@ -310,9 +320,9 @@ def xlsx_cell(sheet, column: Column, value: Any, localised: bool):
         return cell
     kind = column.kind
     if kind == DATE:
-        cell.value, cell.number_format = day(value), DATE_FORMAT
+        cell.value, cell.number_format = _day(value), DATE_FORMAT
     elif kind == MOMENT:
-        cell.value = moment(value).replace(tzinfo=None)
+        cell.value = _moment(value).replace(tzinfo=None)
         cell.number_format = MOMENT_FORMAT
     elif kind == MONEY:
         cell.value, cell.number_format = Decimal(value) / 100, EURO_FORMAT

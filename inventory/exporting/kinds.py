@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, overload
 
 from inventory.accounts.scope import Scope
 from inventory.core import clock
@@ -35,9 +35,17 @@ async def _asset_rows(scope: Scope, params: Mapping[str, Any]) -> AsyncIterator[
         yield exports.asset_row(asset)
 
 
-async def _batches(sql: str, scope_column: str, scope: Scope) -> AsyncIterator[dict[str, Any]]:
+Row = TypeVar("Row", bound=Mapping[str, Any])
+
+
+@overload
+def _batches(sql: str, scope_column: str, scope: Scope) -> AsyncIterator[dict[str, Any]]: ...
+@overload
+def _batches(sql: str, scope_column: str, scope: Scope, row: type[Row]) -> AsyncIterator[Row]: ...
+async def _batches(sql: str, scope_column: str, scope: Scope,
+                   row: Any = None) -> AsyncIterator[Any]:
     """Rows of `sql` (which selects `<table>.id AS id` among its columns) in id order, in
-    batches, within the scope."""
+    batches, within the scope. `row`: their TypedDict, for type checkers (as db.fetch_all's)."""
     in_scope, args = scope.sql(scope_column)
     last_id = 0
     while True:
@@ -45,8 +53,8 @@ async def _batches(sql: str, scope_column: str, scope: Scope) -> AsyncIterator[d
                                f"ORDER BY {sql_id(sql)} LIMIT {{}}", *args, last_id, BATCH).run()
         if not rows:
             return
-        for row in rows:
-            yield row
+        for found in rows:
+            yield found
         last_id = rows[-1]["id"]
 
 
@@ -55,9 +63,10 @@ def sql_id(sql: str) -> str:
 
 
 async def _fault_rows(scope: Scope, params: Mapping[str, Any]) -> AsyncIterator[list[Any]]:
+    from inventory.faults.rows import FaultRow
     from inventory.faults.service import FAULT_SELECT, as_seen
 
-    async for fault in _batches(FAULT_SELECT, "fault.site", scope):
+    async for fault in _batches(FAULT_SELECT, "fault.site", scope, row=FaultRow):
         # A director reads a fault whose device left their school as it stood then.
         yield exports.fault_row(await as_seen(fault, scope))
 

@@ -75,7 +75,7 @@ async def fault_create(request: Request, installation: Installation) -> Response
         data["asset"] = data["device"]  # chosen from the room's list
     return await form_post(
         service.report(data, request.user.actor, request.user.scope,
-                       base_url=installation.base_url, photo=photo,
+                       base_url=installation.filled_base_url, photo=photo,
                        data_dir=installation.data_dir),
         done=lambda fault: f"/faults/{fault['id']}?reported=1",
         invalid=lambda errors: _report_form(request, data, errors, 400))
@@ -109,7 +109,7 @@ async def fault_transition(request: Request, fault_id: RowId, action: FromPath[s
     return await form_post(
         service.transition(fault_id, action, data.get("note", ""), request.user.actor,
                            request.user.role, request.user.scope, form_version(data),
-                           base_url=installation.base_url),
+                           base_url=installation.filled_base_url),
         done=f"/faults/{fault_id}",
         invalid=lambda errors: _show(request, fault_id, 400, action_error=errors.get("action"),
                                      note=data.get("note", "")),
@@ -161,7 +161,7 @@ async def public_report(request: Request, tag: FromPath[str],
                       symptom_names=symptoms.all_symptoms())
 
     return await form_post(
-        service.report_anonymous(tag, data, client, base_url=installation.base_url),
+        service.report_anonymous(tag, data, client, base_url=installation.filled_base_url),
         done=f"/r/{tag}?sent=1", invalid=refused)
 
 

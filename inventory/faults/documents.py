@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 import msgspec
@@ -41,7 +42,7 @@ class FaultDocument(Document):
     version: int
 
     @classmethod
-    def of(cls, row: dict[str, Any]) -> FaultDocument:
+    def of(cls, row: Mapping[str, Any]) -> FaultDocument:
         return cls.from_row(row, site=row.get("site_code"), asset=row.get("asset_tag"),
                             category=row.get("category_code"), room=row.get("room"),
                             room_name=row.get("room_name"), overdue=row.get("overdue"))

@@ -3,13 +3,14 @@ it). Pure."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from inventory.core.i18n import _
 from inventory.faults import symptoms
 
 
-def _what(fault: dict[str, Any]) -> str:
+def _what(fault: Mapping[str, Any]) -> str:
     device = " ".join(x for x in (fault.get("category_name"), fault.get("model_name")) if x)
     if fault.get("asset_tag"):
         device = f"{device} ({fault['asset_tag']})"
@@ -17,7 +18,7 @@ def _what(fault: dict[str, Any]) -> str:
     return f"{device or _('Device not known')} · {place}"
 
 
-def new_fault(fault: dict[str, Any], base_url: str) -> tuple[str, str]:
+def new_fault(fault: Mapping[str, Any], base_url: str) -> tuple[str, str]:
     symptom = str(symptoms.all_symptoms().get(fault["symptom"], fault["symptom"]))
     subject = _("New fault at %(site)s: %(symptom)s") % {"site": fault["site_name"],
                                                           "symptom": symptom}
@@ -32,7 +33,7 @@ def new_fault(fault: dict[str, Any], base_url: str) -> tuple[str, str]:
     return subject, "\n".join(lines)
 
 
-def status_changed(fault: dict[str, Any], status_label: str, base_url: str) -> tuple[str, str]:
+def status_changed(fault: Mapping[str, Any], status_label: str, base_url: str) -> tuple[str, str]:
     symptom = str(symptoms.all_symptoms().get(fault["symptom"], fault["symptom"]))
     subject = _("Your fault report: %(status)s") % {"status": status_label}
     lines = [_("The fault you reported is now: %(status)s.") % {"status": status_label}, "",

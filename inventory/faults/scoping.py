@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from inventory.faults import workflow
+from inventory.faults.rows import FaultRow
 
 ELSEWHERE = "elsewhere"  # the to_status of a timeline line that stands for hidden ones
 
@@ -58,25 +59,25 @@ def departed(stretches: Sequence[tuple[Any, Any]]) -> bool:
     return bool(stretches) and stretches[-1][1] is None
 
 
-def fault_for_scope(fault: Mapping[str, Any], events: Sequence[Mapping[str, Any]],
-                    stretches: Sequence[tuple[Any, Any]]) -> dict[str, Any]:
+def fault_for_scope(fault: FaultRow, events: Sequence[Mapping[str, Any]],
+                    stretches: Sequence[tuple[Any, Any]]) -> FaultRow:
     """`fault` as a person reads it when its device is elsewhere now: as it stood when the
     device left, without what would tell about the device's new place."""
-    fault = dict(fault)
+    fault = fault.copy()
     if not departed(stretches):
         return fault
     visible = [e for e in timeline_for_scope(events, stretches) if e["to_status"] != ELSEWHERE]
     last = visible[-1] if visible else None
     started = [e for e in visible if e["to_status"] == workflow.IN_PROGRESS]
-    fault.update(
-        left_sites=True,
-        status=last["to_status"] if last else workflow.NEW,
-        updated_at=last["at"] if last else fault["created_at"],
-        assigned_to=started[-1]["actor"] if started else "",
-        reject_reason=last["note"] if last and last["to_status"] == workflow.REJECTED else "",
+    fault.update({
+        "left_sites": True,
+        "status": last["to_status"] if last else workflow.NEW,
+        "updated_at": last["at"] if last else fault["created_at"],
+        "assigned_to": started[-1]["actor"] if started else "",
+        "reject_reason": last["note"] if last and last["to_status"] == workflow.REJECTED else "",
         # Each transition adds one event and one version: the version it had then.
-        version=max(1, fault["version"] - (len(events) - len(visible))),
-        overdue=False, under_warranty=False, asset_status=None, asset_site=None,
-        warranty_end=None, supplier=None, order_ref=None,
-    )
+        "version": max(1, fault["version"] - (len(events) - len(visible))),
+        "overdue": False, "under_warranty": False, "asset_status": None, "asset_site": None,
+        "warranty_end": None, "supplier": None, "order_ref": None,
+    })
     return fault

@@ -33,6 +33,7 @@ from inventory.core.tables import (
     UserSite,
 )
 from inventory.faults import emails, photos, scoping, symptoms, workflow
+from inventory.faults.rows import FaultRow
 from inventory.notifications import outbox
 
 
@@ -73,7 +74,7 @@ def is_overdue(fault: Mapping[str, Any], today: dt.date) -> bool:
 
 async def report(raw: Mapping[str, Any], actor: Actor | str, scope: Scope, *,
                  base_url: str = "", photo: bytes | None = None,
-                 data_dir: Path | None = None, version: int | None = None) -> dict[str, Any]:
+                 data_dir: Path | None = None, version: int | None = None) -> FaultRow:
     """A fault on an asset (tag), or on a room when the device is not known. With `version`
     (the device's as a phone saw it), a device changed since is a Conflict carrying it as it
     is now."""
@@ -368,19 +369,20 @@ def _left_scope(fault: Mapping[str, Any], scope: Scope) -> bool:
     return bool(scope.limited and fault["asset"] and not scope.allows(fault["asset_site"]))
 
 
-async def as_seen(fault: dict[str, Any], scope: Scope) -> dict[str, Any]:
+async def as_seen(fault: FaultRow, scope: Scope) -> FaultRow:
     """The fault as the reader may see it once its device has left their sites (see
     faults/scoping.py): as it stood when the device left."""
-    if not _left_scope(fault, scope):
+    tag = fault["asset_tag"]
+    if tag is None or not _left_scope(fault, scope):  # a fault on a room never leaves
         return fault
-    stretches = await assets.away_from_scope(fault["asset_tag"], scope)
+    stretches = await assets.away_from_scope(tag, scope)
     return scoping.fault_for_scope(fault, await timeline(fault["id"]), stretches)
 
 
-async def get(fault_id: int, scope: Scope) -> dict[str, Any]:
+async def get(fault_id: int, scope: Scope) -> FaultRow:
     """A fault reported at one of the reader's sites (else NotFound). Its device may have
     moved since: the reader then reads nothing of its new place (faults/scoping.py)."""
-    rows = await Fault.raw(FAULT_SELECT + " WHERE fault.id = {}", fault_id).run()
+    rows: list[FaultRow] = await Fault.raw(FAULT_SELECT + " WHERE fault.id = {}", fault_id).run()
     if not rows or not scope.allows(rows[0]["site"]):
         raise NotFound(str(fault_id))
     fault = rows[0]
@@ -427,9 +429,10 @@ def _filters(scope: Scope, site: str, category: str, open_only: bool, asset: str
 
 
 async def _select(parts: list[str], args: list, order: str, limit: int,
-                  scope: Scope) -> list[dict[str, Any]]:
-    rows = await Fault.raw(FAULT_SELECT + " WHERE " + " AND ".join(parts) + f" ORDER BY {order} "
-                           "LIMIT {}", *args, limit).run()
+                  scope: Scope) -> list[FaultRow]:
+    rows: list[FaultRow] = await Fault.raw(
+        FAULT_SELECT + " WHERE " + " AND ".join(parts) + f" ORDER BY {order} LIMIT {{}}",
+        *args, limit).run()
     today = clock.today()
     for row in rows:
         row["overdue"] = is_overdue(row, today)
@@ -438,7 +441,7 @@ async def _select(parts: list[str], args: list, order: str, limit: int,
 
 
 async def queue(scope: Scope, *, site: str = "", category: str = "", open_only: bool = True,
-                limit: int = 200) -> list[dict[str, Any]]:
+                limit: int = 200) -> list[FaultRow]:
     """Open faults, teaching-blocked first, then oldest first."""
     parts, args = _filters(scope, site, category, open_only)
     return await _select(parts, args, "fault.teaching_blocked DESC, fault.created_at ASC, "
@@ -446,7 +449,7 @@ async def queue(scope: Scope, *, site: str = "", category: str = "", open_only: 
 
 
 async def page(scope: Scope, *, site: str = "", category: str = "", open_only: bool = True,
-               asset: str = "", after_id: int = 0, limit: int = 100) -> list[dict[str, Any]]:
+               asset: str = "", after_id: int = 0, limit: int = 100) -> list[FaultRow]:
     """Faults in id order after `after_id` (the API's cursor), with the queue's filters
     (and one device's, by tag)."""
     parts, args = _filters(scope, site, category, open_only, asset)
@@ -454,14 +457,15 @@ async def page(scope: Scope, *, site: str = "", category: str = "", open_only: b
 
 
 async def already_reported(scope: Scope, *, asset_id: int | None = None,
-                           room_id: int | None = None) -> list[dict[str, Any]]:
+                           room_id: int | None = None) -> list[FaultRow]:
     """The open faults someone about to report should see first: the device's, or the
     room's (on the room itself or on a device in it), newest first, at the reader's sites."""
     states = ", ".join("{}" for _ in workflow.OPEN_STATES)
     where = "fault.asset = {}" if asset_id is not None else "fault.room = {}"
     arg = asset_id if asset_id is not None else room_id
     rows = await db.fetch_small(FAULT_SELECT + f" WHERE {where} AND fault.status IN ({states}) "
-                                "ORDER BY fault.id DESC LIMIT 20", arg, *workflow.OPEN_STATES)
+                                "ORDER BY fault.id DESC LIMIT 20", arg, *workflow.OPEN_STATES,
+                                row=FaultRow)
     return [row for row in rows if scope.allows(row["site"])]
 
 
@@ -472,7 +476,7 @@ async def public_open_faults(asset_id: int) -> list[dict[str, Any]]:
     return [{k: row[k] for k in ("created_at", "symptom", "status")} for row in rows]
 
 
-async def follow(fault_id: int, actor: Actor | str, scope: Scope) -> dict[str, Any]:
+async def follow(fault_id: int, actor: Actor | str, scope: Scope) -> FaultRow:
     """The same problem as an open fault, seen by someone about to report it again: they
     follow it (they hear what its reporter hears) instead of opening another one. Following
     twice, or one's own report, changes nothing."""
@@ -502,11 +506,12 @@ async def followers(fault_id: int) -> list[str]:
     return [row["email"] for row in rows]
 
 
-async def for_asset(asset_id: int, scope: Scope) -> list[dict[str, Any]]:
+async def for_asset(asset_id: int, scope: Scope) -> list[FaultRow]:
     """The device's open faults that were reported at a site the reader sees."""
     rows = await db.fetch_small(FAULT_SELECT + " WHERE fault.asset = {} AND fault.status IN ("
                                 + ", ".join("{}" for _ in workflow.OPEN_STATES) + ") "
-                                "ORDER BY fault.id DESC", asset_id, *workflow.OPEN_STATES)
+                                "ORDER BY fault.id DESC", asset_id, *workflow.OPEN_STATES,
+                                row=FaultRow)
     return [row for row in rows if scope.allows(row["site"])]
 
 
@@ -516,7 +521,7 @@ REPORTER_NOTICES = (workflow.ACKNOWLEDGED, workflow.RESOLVED)
 
 async def transition(fault_id: int, action: str, note: str, actor: Actor | str, role: str,
                      scope: Scope, version: int | None = None, *,
-                     base_url: str = "") -> dict[str, Any]:
+                     base_url: str = "") -> FaultRow:
     fault = await get(fault_id, scope)
     if fault.get("left_sites"):  # acting from afar would change a device of another site
         raise ValidationFailed({"action": _(
@@ -586,7 +591,7 @@ async def _asset_follows(fault: Mapping[str, Any], target: str, actor: Actor) ->
         await _set_asset_status(asset, "faulty", actor)  # reopened
 
 
-async def queue_for(handler: str, scope: Scope, limit: int = 500) -> list[dict[str, Any]]:
+async def queue_for(handler: str, scope: Scope, limit: int = 500) -> list[FaultRow]:
     """A technician's queue: the open faults they have taken or nobody has, in the queue's
     order (teaching-blocked first, then oldest first)."""
     return [fault for fault in await queue(scope, limit=limit)

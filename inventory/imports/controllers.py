@@ -33,7 +33,7 @@ def _importer(request: Request, settings: Settings) -> service.Importer:
     user = request.user
     return service.Importer(actor=user.actor, scope=user.scope,
                             may_create_categories=user.can(p.CATALOG_WRITE),
-                            prefix=settings.tag_prefix, digits=settings.tag_digits,
+                            prefix=settings.filled_tag_prefix, digits=settings.tag_digits,
                             language=settings.default_language,
                             may_create_sites=user.can(p.SITE_WRITE),
                             may_transfer=user.can(p.SITE_WRITE))
@@ -203,8 +203,8 @@ async def import_mapping(request: Request, upload_id: FromPath[str],
     path, meta = uploads.load(settings.data_dir, upload_id, request.user.id)
     try:
         info, options, problem = _inspect(path, _reading_options(request.query_params))
-    except reading.FileProblem as problem:
-        return render("imports/index.html", 400, error=problem.message,
+    except reading.FileProblem as unreadable:
+        return render("imports/index.html", 400, error=unreadable.message,
                       limit_mb=reading.MAX_FILE_BYTES // (1024 * 1024), profiles=[])
     query = request.query_params
     profile = await _profile_of(query)
@@ -221,14 +221,14 @@ async def import_mapping(request: Request, upload_id: FromPath[str],
 
 @post("/imports/{upload_id:str}", permission=p.IMPORT_RUN)
 async def import_run(request: Request, upload_id: FromPath[str], settings: ProcessSettings,
-                     installation: Installation) -> Template | Redirect:
+                     installation: Installation) -> Response:
     """Check the file with the chosen mapping (dry run), or import it ("action=import")."""
     path, meta = uploads.load(settings.data_dir, upload_id, request.user.id)
     form = await request.form()
     try:
         info, options, problem = _inspect(path, _reading_options(form))
-    except reading.FileProblem as problem:
-        return render("imports/index.html", 400, error=problem.message,
+    except reading.FileProblem as unreadable:
+        return render("imports/index.html", 400, error=unreadable.message,
                       limit_mb=reading.MAX_FILE_BYTES // (1024 * 1024))
     if problem:
         return _mapping_page(upload_id, meta, path, info,
@@ -237,9 +237,9 @@ async def import_run(request: Request, upload_id: FromPath[str], settings: Proce
     mapping = service.mapping_from_form(info.header, form)
     try:
         columns.check_mapping(mapping)
-    except columns.MappingProblem as problem:
+    except columns.MappingProblem as refused:
         return _mapping_page(upload_id, meta, path, info, mapping, options, 400,
-                             problem=problem.message, choices=await _choice_lists(form))
+                             problem=refused.message, choices=await _choice_lists(form))
     action = form.get("action")
     on_values = form.get("screen") == "values" or action in ("values", "save_profile")
     options = await _options(form, with_values=form.get("screen") == "values")

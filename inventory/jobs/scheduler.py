@@ -40,7 +40,7 @@ def make_scheduler(settings: Settings) -> AsyncIOScheduler:
         async def _nightly(day):
             from inventory.setup.service import effective
 
-            return await nightly(day, (await effective(settings)).base_url)
+            return await nightly(day, (await effective(settings)).filled_base_url)
 
         day = clock.today()
         await run_claimed("planning", day.isoformat(),

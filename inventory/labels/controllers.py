@@ -73,7 +73,7 @@ async def _check_address_confirmed(settings, values: dict[str, str]) -> None:
 
 @get("/labels/assets.pdf", permission=p.LABEL_PRINT)
 async def labels_assets(request: Request, installation: Installation) -> Response:
-    base_url = installation.base_url
+    base_url = installation.filled_base_url
 
     async def select(values, options):
         tags, wrong = service.parse_tags(values.get("tags", ""))
@@ -97,7 +97,7 @@ async def labels_assets(request: Request, installation: Installation) -> Respons
 
 @get("/labels/rooms.pdf", permission=p.LABEL_PRINT)
 async def labels_rooms(request: Request, installation: Installation) -> Response:
-    base_url = installation.base_url
+    base_url = installation.filled_base_url
 
     async def select(values, options):
         room = values.get("room", "")
@@ -151,7 +151,7 @@ async def labels_blank(request: Request, installation: Installation) -> Response
 @get("/labels/blank/{batch:str}", permission=p.ASSET_WRITE)
 async def labels_blank_pdf(request: Request, batch: FromPath[str],
                            installation: Installation) -> Response:
-    base_url = installation.base_url
+    base_url = installation.filled_base_url
 
     async def select(values, options):
         return await service.blank_contents(batch, options, base_url=base_url)

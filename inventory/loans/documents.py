@@ -4,6 +4,7 @@ Organisations are named by their codes; mandates are a list (stored one per line
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 import msgspec
@@ -66,7 +67,7 @@ class LoanDocument(Document):
     version: int
 
     @classmethod
-    def of(cls, row: dict[str, Any], codes: dict[int, str], today: dt.date) -> LoanDocument:
+    def of(cls, row: Mapping[str, Any], codes: dict[int, str], today: dt.date) -> LoanDocument:
         overdue = (row["returned_on"] is None and row["due_on"] is not None
                    and str(row["due_on"]) < today.isoformat())
         return cls.from_row(row, asset=row["asset_tag"], person_name=row["person_name"] or "",

@@ -3,18 +3,19 @@ language the caller set. Pure."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from inventory.core.formatters import format_date
 from inventory.core.i18n import _
 
 
-def _device(loan: dict[str, Any]) -> str:
+def _device(loan: Mapping[str, Any]) -> str:
     return " ".join(x for x in (loan.get("category_name"), loan.get("model_name"),
                                 f"({loan['asset_tag']})") if x)
 
 
-def acknowledge_request(loan: dict[str, Any], link: str) -> tuple[str, str]:
+def acknowledge_request(loan: Mapping[str, Any], link: str) -> tuple[str, str]:
     subject = _("Please confirm you received %(device)s") % {"device": _device(loan)}
     lines = [_("Hello %(name)s,") % {"name": loan["person_name"]}, "",
              _("The device below has been lent to you on %(date)s.")
@@ -31,7 +32,7 @@ def acknowledge_request(loan: dict[str, Any], link: str) -> tuple[str, str]:
     return subject, "\n".join(lines)
 
 
-def overdue_reminder(loan: dict[str, Any]) -> tuple[str, str]:
+def overdue_reminder(loan: Mapping[str, Any]) -> tuple[str, str]:
     subject = _("Please return %(device)s") % {"device": _device(loan)}
     lines = [_("Hello %(name)s,") % {"name": loan["person_name"]}, "",
              _("The device below was due back on %(date)s.")

@@ -4,6 +4,7 @@ language the caller set. Pure: a loan's row in, PDF bytes out."""
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from typing import Any
 
 from reportlab.lib.pagesizes import A4
@@ -36,7 +37,7 @@ def _wrapped(canvas: Canvas, text: str, y: float, size: float = 10.5) -> float:
     return y
 
 
-def receipt_pdf(loan: dict[str, Any], owner: str, organisations: list[str]) -> bytes:
+def receipt_pdf(loan: Mapping[str, Any], owner: str, organisations: list[str]) -> bytes:
     out = io.BytesIO()
     canvas = Canvas(out, pagesize=A4, invariant=1)
     canvas.setTitle(_("Loan receipt") + f" {loan['asset_tag']}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from inventory.accounts.scope import EVERYTHING, Scope
 from inventory.assets import service as assets
@@ -135,6 +135,46 @@ async def update_person(person_id: int, raw: Mapping[str, Any], version: int | N
 # Loans
 
 
+class LoanRow(TypedDict):
+    """A row of _LOAN_SELECT: loan.*, then its device's and person's names; the reads below
+    add the organisations it serves. Both engines give the declared types
+    (tests/test_row_types.py)."""
+
+    id: int
+    asset: int
+    person: int
+    out_on: dt.date
+    out_condition: str
+    accessories: str
+    due_on: dt.date | None  # None: for the term of office
+    for_term: bool
+    acknowledged_at: dt.datetime | None
+    acknowledge_token_hash: str
+    acknowledge_expires_at: dt.datetime | None
+    returned_on: dt.date | None  # None: still out
+    return_condition: str
+    missing_accessories: str
+    reminded_on: dt.date | None
+    notes: str
+    created_by: str
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    # Joined
+    asset_tag: str
+    site_id: int
+    category_id: int
+    category_name: str
+    model_name: str | None  # no model: None
+    person_name: str
+    person_email: str
+    person_anonymised_at: dt.datetime | None
+    # Added by _with_organisations
+    organisations: NotRequired[list[int]]
+    # Added by the loans pages (rules.is_overdue)
+    overdue: NotRequired[bool]
+
+
 _LOAN_SELECT = ("SELECT loan.*, asset.tag AS asset_tag, asset.site AS site_id, "
                 "asset.category AS category_id, category.name AS category_name, "
                 "equipment_model.name AS model_name, person.name AS person_name, "
@@ -157,17 +197,17 @@ async def _loan_organisations(loan_ids: list[int]) -> dict[int, list[int]]:
     return found
 
 
-async def _with_organisations(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+async def _with_organisations(rows: list[LoanRow]) -> list[LoanRow]:
     links = await _loan_organisations([r["id"] for r in rows])
     for r in rows:
         r["organisations"] = links[r["id"]]
     return rows
 
 
-async def get_loan(loan_id: int, scope: Scope) -> dict[str, Any]:
+async def get_loan(loan_id: int, scope: Scope) -> LoanRow:
     """A loan; one of a device outside the scope's sites, or serving none of its
     organisations, does not exist."""
-    rows = await db.fetch_small(_LOAN_SELECT + " WHERE loan.id = {}", loan_id)
+    rows = await db.fetch_small(_LOAN_SELECT + " WHERE loan.id = {}", loan_id, row=LoanRow)
     if not rows or not scope.allows(rows[0]["site_id"]):
         raise NotFound(str(loan_id))
     loan = (await _with_organisations(rows))[0]
@@ -176,22 +216,22 @@ async def get_loan(loan_id: int, scope: Scope) -> dict[str, Any]:
     return loan
 
 
-async def current_loan(asset_id: int) -> dict[str, Any] | None:
+async def current_loan(asset_id: int) -> LoanRow | None:
     """The device's open loan (who holds it), if any."""
     rows = await db.fetch_small(_LOAN_SELECT + " WHERE loan.asset = {} AND "
-                                "loan.returned_on IS NULL", asset_id)
+                                "loan.returned_on IS NULL", asset_id, row=LoanRow)
     return (await _with_organisations(rows))[0] if rows else None
 
 
-async def person_loans(person_id: int) -> list[dict[str, Any]]:
+async def person_loans(person_id: int) -> list[LoanRow]:
     """What a person holds and held, newest first."""
     return await _with_organisations(await db.fetch_all(
         _LOAN_SELECT + " WHERE loan.person = {} ORDER BY loan.out_on DESC, loan.id DESC",
-        person_id))
+        person_id, row=LoanRow))
 
 
 async def list_loans(scope: Scope, *, open_only: bool = False, due_before: dt.date | None = None,
-                     after_id: int = 0, limit: int = 500) -> list[dict[str, Any]]:
+                     after_id: int = 0, limit: int = 500) -> list[LoanRow]:
     """Loans by id within the scope; `due_before`: only open ones due before that day."""
     sites, site_args = scope.sql("asset.site")
     orgs, org_args = scope.organisation_sql("lo.organisation")
@@ -200,24 +240,25 @@ async def list_loans(scope: Scope, *, open_only: bool = False, due_before: dt.da
     rows = await db.fetch_all(
         _LOAN_SELECT + f" WHERE loan.id > {{}} AND {sites}{still_out}{overdue} AND EXISTS "
         f"(SELECT 1 FROM loan_organisation lo WHERE lo.loan = loan.id AND {orgs}) "
-        "ORDER BY loan.id LIMIT {}", after_id, *site_args, *due_args, *org_args, limit)
+        "ORDER BY loan.id LIMIT {}", after_id, *site_args, *due_args, *org_args, limit,
+        row=LoanRow)
     return await _with_organisations(rows)
 
 
-async def overdue_loans(scope: Scope, today: dt.date | None = None) -> list[dict[str, Any]]:
+async def overdue_loans(scope: Scope, today: dt.date | None = None) -> list[LoanRow]:
     """Open loans past their due date (rules.is_overdue), chosen by the query itself."""
     return await list_loans(scope, due_before=today or clock.today(), limit=100_000)
 
 
-async def same_kind_open_loans(person_id: int, category_id: int) -> list[dict[str, Any]]:
+async def same_kind_open_loans(person_id: int, category_id: int) -> list[LoanRow]:
     return await db.fetch_small(
         _LOAN_SELECT + " WHERE loan.person = {} AND asset.category = {} AND "
-        "loan.returned_on IS NULL", person_id, category_id)
+        "loan.returned_on IS NULL", person_id, category_id, row=LoanRow)
 
 
 async def check_out(tag: str, raw: Mapping[str, Any], actor: Actor | str, scope: Scope, *,
                     confirm_second: bool = False,
-                    base_url: str | None = None) -> tuple[dict[str, Any], str]:
+                    base_url: str | None = None) -> tuple[LoanRow, str]:
     """Lend the device `tag` to the person `raw["person"]` (an id). Returns the loan and
     its acknowledgment token (only its hash is kept); with `base_url`, a person with an
     email is sent the link to acknowledge, through the outbox in the same transaction. A
@@ -299,11 +340,11 @@ async def _token_loan(token: str) -> dict[str, Any]:
     return loan
 
 
-async def loan_by_token(token: str) -> dict[str, Any]:
+async def loan_by_token(token: str) -> LoanRow:
     """What the emailed link shows before the person accepts (nothing is spent by opening
     it: mail scanners open links too)."""
     loan = await _token_loan(token)
-    rows = await db.fetch_small(_LOAN_SELECT + " WHERE loan.id = {}", loan["id"])
+    rows = await db.fetch_small(_LOAN_SELECT + " WHERE loan.id = {}", loan["id"], row=LoanRow)
     return rows[0]
 
 
@@ -330,7 +371,7 @@ async def acknowledge_by_token(token: str) -> dict[str, Any]:
 
 
 async def acknowledge(loan_id: int, version: int | None, actor: Actor | str,
-                      scope: Scope) -> dict[str, Any]:
+                      scope: Scope) -> LoanRow:
     """The signed receipt came back (recorded by the person who lent the device)."""
     async with audit.atomic():
         loan = await get_loan(loan_id, scope)
@@ -349,7 +390,7 @@ async def _acknowledge(loan: Mapping[str, Any], at: dt.datetime, *, actor: Actor
 
 
 async def update_loan(loan_id: int, raw: Mapping[str, Any], version: int | None,
-                      actor: Actor | str, scope: Scope) -> dict[str, Any]:
+                      actor: Actor | str, scope: Scope) -> LoanRow:
     async with audit.atomic():
         loan = await get_loan(loan_id, scope)
         out_on = loan["out_on"]
@@ -362,7 +403,7 @@ async def update_loan(loan_id: int, raw: Mapping[str, Any], version: int | None,
 
 
 async def check_in(loan_id: int, raw: Mapping[str, Any], version: int | None,
-                   actor: Actor | str, scope: Scope) -> dict[str, Any]:
+                   actor: Actor | str, scope: Scope) -> LoanRow:
     async with audit.atomic():
         loan = await get_loan(loan_id, scope)
         if loan["returned_on"] is not None:

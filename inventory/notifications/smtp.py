@@ -132,11 +132,14 @@ async def send(config: SmtpConfig, to: str, subject: str, body: str, message_id:
             return Result(outcome_of_reply(start.code), f"DATA: {start.code} {start.message}")
         if before_data is not None:
             await before_data()
+        protocol = client.protocol
+        if protocol is None:  # the relay hung up while before_data ran: nothing was sent
+            raise aiosmtplib.SMTPServerDisconnected("Connection lost before the data")
         data_sent = True
         # write() only buffers, and read_response() follows with no await in between, so the
         # reply cannot arrive unnoticed.
-        client.protocol.write(payload)
-        reply = await client.protocol.read_response(timeout=t.data_end)
+        protocol.write(payload)
+        reply = await protocol.read_response(timeout=t.data_end)
         if reply.code != 250:
             return Result(outcome_of_reply(reply.code), f"end of data: {reply.code} {reply.message}")
         with contextlib.suppress(Exception):  # accepted: a lost QUIT changes nothing

@@ -36,7 +36,7 @@ import heapq
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Protocol
+from typing import Protocol, TypedDict
 
 from inventory.contracts.shares import member_costs
 from inventory.core import memory
@@ -145,6 +145,23 @@ class Scenario:
         return range(self.first_year, self.first_year + self.years)
 
 
+class LineReason(TypedDict, total=False):
+    """Why a line is due, as of its year: a replaced device's facts (eol_year to
+    warranty_over) or a new display's target (by_year, site_kinds); carried_from when a cap
+    moved it past the year it first came due. An approved plan stores it as JSON."""
+
+    eol_year: int
+    lifespan: int
+    start_year: int | None
+    override: bool
+    faults: int
+    age: int | None
+    warranty_over: bool
+    by_year: int
+    site_kinds: list[str]
+    carried_from: int
+
+
 class Line(Protocol):
     """A purchase of the plan, or of its backlog (year None): a device replaced (REPLACE) or
     a new display for a classroom (NEW). The engine makes ComputedLines, an approved plan's
@@ -171,7 +188,7 @@ class Line(Protocol):
     @property
     def envelope(self) -> str: ...
     @property
-    def reason(self) -> Mapping[str, object]: ...
+    def reason(self) -> LineReason: ...
     @property
     def owner(self) -> int | None: ...
     @property
@@ -195,7 +212,7 @@ class StoredLine:
     cost_cents: int
     score: int
     envelope: str
-    reason: Mapping[str, object]
+    reason: LineReason
     owner: int | None = None
     parts: tuple[tuple[int | None, int], ...] = ()
 
@@ -663,14 +680,14 @@ class ComputedLine:
         return _parts(self._candidate, self.cost_cents)
 
     @property
-    def reason(self) -> Mapping[str, object]:
+    def reason(self) -> LineReason:
         """The facts that made it due, as of its year (of the year it first came due, for
         the backlog)."""
         candidate = self._candidate
         first_due = candidate.first_ranked
         reference = self.year if self.year is not None else first_due
         asset = candidate.asset
-        facts: dict[str, object]
+        facts: LineReason
         if candidate.kind == REPLACE:
             assert asset is not None
             facts = {

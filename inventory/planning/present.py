@@ -24,10 +24,10 @@ def reason_text(line: Line) -> str:
     else:
         if r.get("override"):
             parts.append(_("end of life set to %(year)s on the device") % {"year": r["eol_year"]})
-        elif r.get("age") is not None:
+        elif (age := r.get("age")) is not None:
             parts.append(ngettext("%(age)s year old for a lifespan of %(lifespan)s",
                                   "%(age)s years old for a lifespan of %(lifespan)s",
-                                  r["age"]) % {"age": r["age"], "lifespan": r["lifespan"]})
+                                  age) % {"age": age, "lifespan": r["lifespan"]})
         if r.get("faults"):
             parts.append(ngettext("%(n)s fault in the last 12 months",
                                   "%(n)s faults in the last 12 months", r["faults"])

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from inventory.accounts.scope import Scope
 from inventory.core import audit, clock, db, memory
@@ -37,6 +37,7 @@ from inventory.planning.engine import (
     REPLACE,
     CategoryPolicy,
     Line,
+    LineReason,
     Plan,
     PlanAsset,
     PlanRoom,
@@ -423,10 +424,12 @@ async def frozen(plan: dict[str, Any]) -> Plan:
         envelope = reason.pop("envelope", "all")
         owner = reason.pop("owner", first)
         parts = reason.pop("parts", None) or [[owner, r["cost_cents"]]]
+        # What approve() stored: the line's LineReason, less the three keys popped above.
+        facts = cast(LineReason, reason)
         stored = StoredLine(
             year=r["year"], kind=r["kind"], asset_id=r["asset_id"], tag=r["tag"],
             site_id=r["site_id"], room_id=r["room_id"], category_id=r["category_id"],
-            cost_cents=r["cost_cents"], score=r["score"], envelope=envelope, reason=reason,
+            cost_cents=r["cost_cents"], score=r["score"], envelope=envelope, reason=facts,
             owner=owner, parts=tuple((org, cents) for org, cents in parts))
         (lines if r["year"] is not None else backlog).append(stored)
     s = plan["summary"]

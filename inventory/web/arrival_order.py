@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 
@@ -66,7 +67,7 @@ def arrival_order_middleware():
 
     def factory(app: ASGIApp) -> ASGIApp:
         async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-            if scope["type"] == "http":
+            if scope["type"] == ScopeType.HTTP:
                 await turnstile.enter()
             await app(scope, receive, send)
 

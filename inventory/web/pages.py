@@ -74,7 +74,9 @@ async def form_post(action: Awaitable[T], *,
 
 
 def label(choices: dict[str, Any], key: str | None) -> str:
-    return str(choices.get(key, key or ""))
+    if key is None:
+        return ""
+    return str(choices.get(key, key))
 
 
 def query_string(params: dict[str, Any]) -> str:

@@ -136,16 +136,17 @@ class _TranslateLiterals(NodeTransformer):
         self.translations = translations
 
     def visit_Call(self, node: nodes.Call) -> nodes.Node:
-        node = self.generic_visit(node)
-        if (isinstance(node.node, nodes.Name) and node.node.name == "_"
-                and len(node.args) == 1 and isinstance(node.args[0], nodes.Const)
-                and isinstance(node.args[0].value, str)
-                and node.dyn_args is None and node.dyn_kwargs is None):
-            translated = self.translations.gettext(node.args[0].value)
-            values = nodes.Dict([nodes.Pair(nodes.Const(kw.key), kw.value) for kw in node.kwargs])
+        call = self.generic_visit(node)  # the same Call, its arguments visited
+        if (isinstance(call, nodes.Call)
+                and isinstance(call.node, nodes.Name) and call.node.name == "_"
+                and len(call.args) == 1 and isinstance(call.args[0], nodes.Const)
+                and isinstance(call.args[0].value, str)
+                and call.dyn_args is None and call.dyn_kwargs is None):
+            translated = self.translations.gettext(call.args[0].value)
+            values = nodes.Dict([nodes.Pair(nodes.Const(kw.key), kw.value) for kw in call.kwargs])
             return nodes.Mod(nodes.MarkSafeIfAutoescape(nodes.Const(translated)), values,
-                             lineno=node.lineno)
-        return node
+                             lineno=call.lineno)
+        return call
 
 
 def _escape_output(value: Any) -> str:
@@ -248,7 +249,10 @@ def make_environment(language: str = i18n.DEFAULT_LANGUAGE, reload: bool = False
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
+    # Added to the environment by the jinja2.ext.i18n extension (Environment.extend), which
+    # a static checker cannot see.
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext, i18n.ngettext, newstyle=True)
     env.globals.update(
         STATUSES=STATUSES,
         SITE_KINDS=SITE_KINDS,
