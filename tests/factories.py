@@ -219,6 +219,12 @@ async def a_plan(organisations: Iterable[Any] = (), first_year: int = 2028, year
     return await planning.create_plan(_strings(raw), ACTOR, EVERYTHING)
 
 
+async def a_anonymous_reports(allowed: bool = True) -> None:
+    """Whether visitors without an account may report a problem from a label (off in a new
+    installation, on in the demo)."""
+    await accounts.set_setting(accounts.ANONYMOUS_REPORTS, "1" if allowed else "0")
+
+
 # Fault status -> the actions that lead there from "new" (as a technician would take them).
 _FAULT_PATHS = {
     workflow.NEW: (),
@@ -315,6 +321,9 @@ class Factory:
 
     def fault(self, asset: Any = None, **overrides: Any) -> dict[str, Any]:
         return self._run(a_fault(asset, **overrides))
+
+    def anonymous_reports(self, allowed: bool = True) -> None:
+        self._run(a_anonymous_reports(allowed))
 
     def plan(self, organisations: Iterable[Any] = (), **overrides: Any) -> dict[str, Any]:
         return self._run(a_plan(organisations, **overrides))
