@@ -1,5 +1,5 @@
-"""Test data that says what a test needs: sites, rooms, categories, models, assets, accounts
-and faults, each made through the same service function the pages use (so it carries the
+"""Test data that says what a test needs: sites, rooms, categories, models, assets, accounts,
+faults, interventions, maintenance tasks, inventory audits, contracts and plans, each made through the same service function the pages use (so it carries the
 tags, derived values and audit records a real one has), with invented defaults that any
 keyword overrides.
 
@@ -219,6 +219,47 @@ async def a_plan(organisations: Iterable[Any] = (), first_year: int = 2028, year
     return await planning.create_plan(_strings(raw), ACTOR, EVERYTHING)
 
 
+def _actor(who: Any) -> Actor | str:
+    """An account (as account() returns it) as the actor of a write, or a label as is."""
+    return Actor(label=who["email"], user_id=who["id"]) if isinstance(who, Mapping) else who
+
+
+async def a_intervention(asset: Any = None, by: Any = ACTOR, **overrides: Any) -> dict[str, Any]:
+    """A technician's work record on `asset` (made if not given), logged by `by` (an account
+    or a label), as the intervention form logs it."""
+    from inventory.interventions import service as interventions
+
+    asset = asset if asset is not None else await a_asset()
+    tag = asset["tag"] if isinstance(asset, Mapping) else str(asset)
+    raw = {"kind": "repair", "minutes_spent": "30", "notes": "Intervention d'essai",
+           **overrides}
+    row = await interventions.log(tag, _strings(raw), _actor(by), EVERYTHING)
+    return await interventions.get(row["id"])
+
+
+async def a_maintenance_task(category: Any = None, asset: Any = None,
+                             **overrides: Any) -> dict[str, Any]:
+    """A preventive task for every device of `category` (or for one `asset`), as the
+    maintenance page makes it; every 180 days from today unless overridden."""
+    from inventory.maintenance import service as maintenance
+
+    raw = {"name": f"Entretien d'essai {_n()}", "interval_days": "180", **overrides}
+    if asset is not None:
+        raw["asset"] = asset["tag"] if isinstance(asset, Mapping) else str(asset)
+    else:
+        raw["category"] = _code(category if category is not None else await a_category())
+    row = await maintenance.create_task(_strings(raw), ACTOR)
+    return next(t for t in await maintenance.list_tasks() if t["id"] == row["id"])
+
+
+async def a_campaign(site: Any = None, by: Any = ACTOR) -> int:
+    """An inventory audit started at `site` (made if not given) by `by`: its id."""
+    from inventory.campaigns import service as campaigns
+
+    site = site if site is not None else await a_site()
+    return await campaigns.start(_code(site), _actor(by), EVERYTHING)
+
+
 async def a_anonymous_reports(allowed: bool = True) -> None:
     """Whether visitors without an account may report a problem from a label (off in a new
     installation, on in the demo)."""
@@ -238,9 +279,11 @@ _FAULT_PATHS = {
 
 
 async def a_fault(asset: Any = None, room: Any = None, status: str = workflow.NEW,
-                  reported_by: Any = ACTOR, **overrides: Any) -> dict[str, Any]:
+                  reported_by: Any = ACTOR, handled_by: Any = ACTOR,
+                  **overrides: Any) -> dict[str, Any]:
     """A fault reported on `asset` (made if neither it nor `room` is given), then taken
-    through the workflow to `status` by a technician's actions."""
+    through the workflow to `status` by the actions of `handled_by` (a technician's
+    account, or a label), who is then the one it is assigned to."""
     if asset is None and room is None:
         asset = await a_asset()
     if asset is not None:
@@ -252,12 +295,10 @@ async def a_fault(asset: Any = None, room: Any = None, status: str = workflow.NE
     raw.update(overrides)
     if raw.get("symptom") == "other":
         raw.setdefault("description", "Un bruit étrange au démarrage.")
-    reporter = (Actor(label=reported_by["email"], user_id=reported_by["id"])
-                if isinstance(reported_by, Mapping) else reported_by)
-    fault = await faults.report(_strings(raw), reporter, EVERYTHING)
+    fault = await faults.report(_strings(raw), _actor(reported_by), EVERYTHING)
     for action in _FAULT_PATHS[status]:
         note = "Hors garantie, non réparable." if action == "reject" else ""
-        fault = await faults.transition(fault["id"], action, note, ACTOR,
+        fault = await faults.transition(fault["id"], action, note, _actor(handled_by),
                                         permissions.TECHNICIAN, EVERYTHING)
     return fault
 
@@ -321,6 +362,16 @@ class Factory:
 
     def fault(self, asset: Any = None, **overrides: Any) -> dict[str, Any]:
         return self._run(a_fault(asset, **overrides))
+
+    def intervention(self, asset: Any = None, **overrides: Any) -> dict[str, Any]:
+        return self._run(a_intervention(asset, **overrides))
+
+    def maintenance_task(self, category: Any = None, asset: Any = None,
+                         **overrides: Any) -> dict[str, Any]:
+        return self._run(a_maintenance_task(category, asset, **overrides))
+
+    def campaign(self, site: Any = None, by: Any = ACTOR) -> int:
+        return self._run(a_campaign(site, by))
 
     def anonymous_reports(self, allowed: bool = True) -> None:
         self._run(a_anonymous_reports(allowed))
