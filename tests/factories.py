@@ -1,7 +1,7 @@
 """Test data that says what a test needs: sites, rooms, categories, models, assets, accounts,
-faults, interventions, maintenance tasks, inventory audits, contracts and plans, each made through the same service function the pages use (so it carries the
-tags, derived values and audit records a real one has), with invented defaults that any
-keyword overrides.
+faults, interventions, maintenance tasks, inventory audits, contracts and plans, each made
+through the same service function the pages use (so it carries the tags, derived values
+and audit records a real one has), with invented defaults that any keyword overrides.
 
 In a test, the `make` fixture (tests/conftest.py) builds into that test's own database, on
 either engine:
@@ -78,12 +78,15 @@ def uai(number: int) -> str:
 async def a_installation(**overrides: Any) -> dict[str, str]:
     """Finish the set-up as an administrator would (a public address phones can reach;
     the tag prefix is the one the rig's settings fix), so the administrator is no longer
-    sent to /setup and labels print without confirming a local address."""
+    sent to /setup and labels print without confirming a local address. A `tag_prefix`
+    given is stored as the set-up page stores it (the command line, which the rig's
+    settings do not reach, reads it from the database)."""
     from inventory.core.settings import Settings
 
     raw = {"label_owner": "Commune de Vallombreuse", "base_url": PUBLIC_URL,
            "support_phone": "01 99 00 12 34", **overrides}
-    rig = Settings(database_url="", tag_prefix=TAG_PREFIX)  # the app's in tests/conftest.py
+    fixed_prefix = None if "tag_prefix" in overrides else TAG_PREFIX
+    rig = Settings(database_url="", tag_prefix=fixed_prefix)  # the app's: tests/conftest.py
     return await setup.save(_strings(raw), rig, Actor(label=ACTOR))
 
 
