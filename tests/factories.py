@@ -263,6 +263,79 @@ async def a_campaign(site: Any = None, by: Any = ACTOR) -> int:
     return await campaigns.start(_code(site), _actor(by), EVERYTHING)
 
 
+async def a_campaign_check(campaign: int, asset: Any, room: Any,
+                           by: Any = ACTOR) -> str:
+    """A label scanned in `room` during inventory audit `campaign`: the outcome
+    ("found", "elsewhere", ...)."""
+    from inventory.campaigns import service as campaigns
+
+    tag = asset["tag"] if isinstance(asset, Mapping) else str(asset)
+    return await campaigns.check(campaign, tag, _id(room), _actor(by), EVERYTHING)
+
+
+async def a_person(organisations: Iterable[Any] = (), **overrides: Any) -> dict[str, Any]:
+    """Someone who may hold devices (an elected councillor, say), working for
+    `organisations` (organisations or codes; none: nobody's in particular)."""
+    from inventory.loans import service as loans
+
+    n = _n()
+    raw = {"name": f"Camille Essai {n}", "mandates": "Conseillère municipale",
+           "email": f"personne-{n}@conseil.example",
+           "organisations": [_code(o) for o in organisations], **overrides}
+    return await loans.create_person(raw, ACTOR, EVERYTHING)
+
+
+async def a_loan(asset: Any = None, person: Any = None, **overrides: Any) -> dict[str, Any]:
+    """`asset` (made if not given) lent to `person` (made if not given) for their term of
+    office, as the lending page does it."""
+    from inventory.loans import service as loans
+
+    asset = asset if asset is not None else await a_asset()
+    person = person if person is not None else await a_person()
+    tag = asset["tag"] if isinstance(asset, Mapping) else str(asset)
+    raw = {"person": str(_id(person)), "for_term": "1", **overrides}
+    loan, _token = await loans.check_out(tag, _strings(raw), ACTOR, EVERYTHING)
+    return loan
+
+
+async def a_document(contract: Any, data_dir: Any, filename: str = "marche.pdf",
+                     data: bytes | None = None) -> dict[str, Any]:
+    """A document attached to `contract`, its file written under `data_dir` (the app's,
+    tmp_path in the HTTP tests, for the download to find it)."""
+    from pathlib import Path
+
+    from inventory.contracts import service as contracts
+
+    data = data if data is not None else (
+        b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    return await contracts.add_document(_id(contract), filename, data, ACTOR, EVERYTHING,
+                                        data_dir=Path(data_dir), max_bytes=10_000_000)
+
+
+async def a_import_profile(name: str | None = None,
+                           columns: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """A saved import profile (the import page's "save these choices")."""
+    from inventory.imports import profiles
+
+    profile = profiles.Profile(columns=dict(columns or {"N° de série": "serial"}))
+    return await profiles.save_profile(name or f"Profil d'essai {_n()}", profile, ACTOR)
+
+
+async def a_reserved_tags(count: int = 1) -> str:
+    """Tags taken ahead of time for blank labels: the batch's name."""
+    from inventory.labels import service as labels
+
+    return await labels.reserve_blank_tags(count, ACTOR, prefix=TAG_PREFIX, digits=TAG_DIGITS)
+
+
+async def a_token(account: Mapping[str, Any], name: str = "Script d'essai") -> dict[str, Any]:
+    """An API token of `account`: its stored row, with the token itself as "token"."""
+    from inventory.accounts import tokens
+
+    token, row = await tokens.create(account["id"], name, _actor(account))
+    return {**row, "token": token}
+
+
 async def a_anonymous_reports(allowed: bool = True) -> None:
     """Whether visitors without an account may report a problem from a label (off in a new
     installation, on in the demo)."""
@@ -375,6 +448,29 @@ class Factory:
 
     def campaign(self, site: Any = None, by: Any = ACTOR) -> int:
         return self._run(a_campaign(site, by))
+
+    def campaign_check(self, campaign: int, asset: Any, room: Any, by: Any = ACTOR) -> str:
+        return self._run(a_campaign_check(campaign, asset, room, by))
+
+    def person(self, organisations: Iterable[Any] = (), **overrides: Any) -> dict[str, Any]:
+        return self._run(a_person(organisations, **overrides))
+
+    def loan(self, asset: Any = None, person: Any = None, **overrides: Any) -> dict[str, Any]:
+        return self._run(a_loan(asset, person, **overrides))
+
+    def document(self, contract: Any, data_dir: Any, filename: str = "marche.pdf",
+                 data: bytes | None = None) -> dict[str, Any]:
+        return self._run(a_document(contract, data_dir, filename, data))
+
+    def import_profile(self, name: str | None = None,
+                       columns: Mapping[str, str] | None = None) -> dict[str, Any]:
+        return self._run(a_import_profile(name, columns))
+
+    def reserved_tags(self, count: int = 1) -> str:
+        return self._run(a_reserved_tags(count))
+
+    def token(self, account: Mapping[str, Any], name: str = "Script d'essai") -> dict[str, Any]:
+        return self._run(a_token(account, name))
 
     def anonymous_reports(self, allowed: bool = True) -> None:
         self._run(a_anonymous_reports(allowed))
