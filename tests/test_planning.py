@@ -341,8 +341,8 @@ def _cli(url, *args):
 
 def test_plan_command_prints_csv_for_scripts(empty_url, make):
     _fleet(make)
-    demo_url = empty_url
-    done = _cli(demo_url, "plan", "--start", str(YEAR), "--years", "3",
+    url = empty_url
+    done = _cli(url, "plan", "--start", str(YEAR), "--years", "3",
                 "--budget", f"{YEAR}=50000", "--budget", f"{YEAR + 1}=40 000,50")
     assert done.returncode == 0, done.stderr
     rows = list(csv.DictReader(io.StringIO(done.stdout)))
@@ -356,9 +356,9 @@ def test_plan_command_prints_csv_for_scripts(empty_url, make):
     assert str(YEAR + 2) not in by_year  # no budget that year
     assert by_year["backlog"] > 0
     assert all(row["tag"] for row in rows)  # replacements only: no coverage target here
-    wrong = _cli(demo_url, "plan", "--start", str(YEAR), "--years", "3", "--budget", "2099=5")
+    wrong = _cli(url, "plan", "--start", str(YEAR), "--years", "3", "--budget", "2099=5")
     assert wrong.returncode == 2 and "outside the plan" in wrong.stderr
-    wrong = _cli(demo_url, "plan", "--start", str(YEAR), "--years", "3", "--budget", "lots")
+    wrong = _cli(url, "plan", "--start", str(YEAR), "--years", "3", "--budget", "lots")
     assert wrong.returncode == 2 and "YEAR=EUR" in wrong.stderr
 
 
