@@ -367,6 +367,7 @@ def test_the_search_reads_through_the_substring_index(admin, fleet):
 def test_the_migration_indexes_a_filled_database(demo_url):
     """m0029 on a database that already holds the demo commune's 1,500 devices: the index
     is built from them (searches find what the rule says), on both engines."""
+    # On the demo: the index is rebuilt from its 1,500 varied devices and their words.
     import asyncio
 
     if demo_url.startswith("sqlite"):
@@ -388,6 +389,7 @@ def test_the_covering_index_gets_the_tag_on_a_filled_database(demo_url, run):
     """m0035 on the demo commune's 1,500 devices: SQLite's covering index for a search within
     a site is rebuilt with the tag (the old one dropped), the search reads its matches from
     it alone, and finds what the rule says, page after page; PostgreSQL is left as it was."""
+    # On the demo: a school's many devices make many pages of matches to read the index for.
     m0035 = "2026-12-03T00:00:00:000000"
     sqlite = demo_url.startswith("sqlite")
     if sqlite:  # the index as m0016 made it
