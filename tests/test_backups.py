@@ -105,6 +105,7 @@ def _files(data_dir: Path) -> dict[str, bytes]:
 
 def test_restore_drill_backs_up_one_moment_while_writes_happen(demo_url, engine_kind,
                                                                tmp_path, request):
+    # On the demo: a whole installation, every table filled, restored and compared.
     from inventory.accounts.scope import Scope
     from inventory.assets import service as assets
 
@@ -203,6 +204,7 @@ def test_restore_drill_backs_up_one_moment_while_writes_happen(demo_url, engine_
 
 def test_restore_refuses_a_database_that_holds_data_unless_forced(demo_url, engine_kind,
                                                                   tmp_path, request):
+    # On the demo: a whole installation, every table filled, restored and compared.
     data_dir = tmp_path / "data"
     _put_files(data_dir)
     archive = backups.write_archive(demo_url, data_dir, tmp_path / "out")
@@ -246,11 +248,12 @@ def _corrupt(archive: Path, target: Path) -> None:
     target.write_bytes(out.getvalue())
 
 
-def test_a_corrupted_archive_is_refused_and_nothing_is_written(demo_url, engine_kind,
+def test_a_corrupted_archive_is_refused_and_nothing_is_written(empty_url, make, engine_kind,
                                                                tmp_path, request):
+    make.assets(3)
     data_dir = tmp_path / "data"
     _put_files(data_dir)
-    archive = backups.write_archive(demo_url, data_dir, tmp_path / "out")
+    archive = backups.write_archive(empty_url, data_dir, tmp_path / "out")
     target = _fresh_url(engine_kind, request, tmp_path)
     target_dir = tmp_path / "target-data"
 
@@ -316,8 +319,10 @@ def test_an_older_archive_is_migrated_forward(engine_kind, tmp_path, request):
     assert counts["site"] == 1 and counts["backup_run"] == 0
 
 
-def test_a_newer_or_cross_engine_archive_is_refused(demo_url, engine_kind, tmp_path, request):
-    archive = backups.write_archive(demo_url, tmp_path / "data", tmp_path / "out")
+def test_a_newer_or_cross_engine_archive_is_refused(empty_url, make, engine_kind, tmp_path,
+                                                    request):
+    make.assets(3)
+    archive = backups.write_archive(empty_url, tmp_path / "data", tmp_path / "out")
     # Pretend it comes from a later version of the service: a migration this code lacks.
     out = io.BytesIO()
     with tarfile.open(archive.path, "r:gz") as tar, tarfile.open(fileobj=out, mode="w:gz") as new:
@@ -344,7 +349,7 @@ def test_a_newer_or_cross_engine_archive_is_refused(demo_url, engine_kind, tmp_p
     assert backups.database_rows(target) == {} and backups.database_rows(other) == {}
 
 
-def test_each_run_is_recorded_and_the_nightly_job_keeps_what_retention_says(demo_url,
+def test_each_run_is_recorded_and_the_nightly_job_keeps_what_retention_says(empty_url, make,
                                                                             tmp_path, run):
     from inventory.core.tables import BackupRun
 
@@ -354,7 +359,8 @@ def test_each_run_is_recorded_and_the_nightly_job_keeps_what_retention_says(demo
     old = [archive_name(dt.datetime(2026, 1, d, 1, tzinfo=dt.UTC)) for d in (5, 6, 7)]
     for name in old:
         (folder / name).write_bytes(b"old")
-    settings = Settings(database_url=demo_url, data_dir=data_dir, backup_keep_daily=2,
+    make.assets(3)
+    settings = Settings(database_url=empty_url, data_dir=data_dir, backup_keep_daily=2,
                         backup_keep_monthly=1)
 
     nightly = run(backups.nightly(settings))
@@ -367,7 +373,7 @@ def test_each_run_is_recorded_and_the_nightly_job_keeps_what_retention_says(demo
     failed = run(backups.run_backup(settings, tmp_path / "a-file" / "x"))
     assert not failed["ok"] and failed["message"]
     # The job's failure is recorded, then raised (the job runner logs it); nothing pruned.
-    blocked = Settings(database_url=demo_url, data_dir=tmp_path / "a-file")
+    blocked = Settings(database_url=empty_url, data_dir=tmp_path / "a-file")
     with pytest.raises(backups.BackupFailed):
         run(backups.nightly(blocked))
 
@@ -478,6 +484,7 @@ def test_the_administrators_are_emailed_once_per_incident(empty_url, make, tmp_p
 
 def test_the_backup_and_restore_commands(demo_url, engine_kind, tmp_path, request,
                                          monkeypatch, capsys):
+    # On the demo: the commands on a whole installation, every table filled.
     from inventory import cli
 
     monkeypatch.setenv("INVENTORY_DATABASE_URL", demo_url)

@@ -165,5 +165,6 @@ def test_a_new_task_does_not_flood_and_late_items_are_caught_up_per_site(empty_c
 
 
 def test_the_demo_has_nothing_late(demo_url, run):
+    # On the demo: its subject is the demo's maintenance history.
     assert run(create_due_items(dt.date.today())) > 0  # some work due this week...
     assert count("maintenance_item", "done_on IS NULL AND due_on < {}", dt.date.today()) == 0
