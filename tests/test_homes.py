@@ -3,9 +3,11 @@ On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from inventory.accounts import permissions
+from inventory.maintenance.service import create_due_items
 
 
 def _bar(html: str) -> list[str]:
@@ -26,7 +28,7 @@ def test_planner_and_administrator_keep_the_dashboard(empty_client, make):
         assert "My fault queue" not in html
 
 
-def test_technician_home(empty_client, make):
+def test_technician_home(empty_client, make, run):
     make.installation()
     tech = make.account("technician")
     school, other_school = make.site(), make.site()
@@ -38,6 +40,10 @@ def test_technician_home(empty_client, make):
     nobodys = make.fault(make.asset(site=school))["id"]
     make.fault(make.asset(site=school), status="resolved")  # closed to the queue
     campaign = make.campaign(school, by=tech)
+    filtered = make.asset(site=school, category=make.category(name="Vidéoprojecteur"))
+    make.maintenance_task(asset=filtered, name="Nettoyer le filtre", interval_days=90,
+                          starts_on=(dt.date.today() - dt.timedelta(days=88)).isoformat())
+    assert run(create_due_items(dt.date.today())) == 1
 
     make.sign_in(empty_client, tech)
     html = empty_client.get("/").text
@@ -48,6 +54,7 @@ def test_technician_home(empty_client, make):
     assert f'href="/faults/{other}"' not in html
     assert "2 open faults, taken by me or by nobody" in html
     assert "Maintenance due this week" in html
+    assert f'<strong>Nettoyer le filtre</strong> · <a href="/a/{filtered["tag"]}"' in html
     assert "Audit in progress" in html
     assert f'href="/inventory/{campaign}"' in html
     assert "Equipment per site" not in html  # not the planner's dashboard
