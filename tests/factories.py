@@ -287,15 +287,16 @@ async def a_person(organisations: Iterable[Any] = (), **overrides: Any) -> dict[
 
 async def a_loan(asset: Any = None, person: Any = None, **overrides: Any) -> dict[str, Any]:
     """`asset` (made if not given) lent to `person` (made if not given) for their term of
-    office, as the lending page does it."""
+    office, as the lending page does it; "token" is the acknowledgment link's token (the
+    one the person is emailed)."""
     from inventory.loans import service as loans
 
     asset = asset if asset is not None else await a_asset()
     person = person if person is not None else await a_person()
     tag = asset["tag"] if isinstance(asset, Mapping) else str(asset)
     raw = {"person": str(_id(person)), "for_term": "1", **overrides}
-    loan, _token = await loans.check_out(tag, _strings(raw), ACTOR, EVERYTHING)
-    return loan
+    loan, token = await loans.check_out(tag, _strings(raw), ACTOR, EVERYTHING)
+    return {**loan, "token": token}
 
 
 async def a_document(contract: Any, data_dir: Any, filename: str = "marche.pdf",
@@ -356,10 +357,12 @@ _FAULT_PATHS = {
 
 async def a_fault(asset: Any = None, room: Any = None, status: str = workflow.NEW,
                   reported_by: Any = ACTOR, handled_by: Any = ACTOR,
+                  photo: bytes | None = None, data_dir: Any = None,
                   **overrides: Any) -> dict[str, Any]:
     """A fault reported on `asset` (made if neither it nor `room` is given), then taken
     through the workflow to `status` by the actions of `handled_by` (a technician's
-    account, or a label), who is then the one it is assigned to."""
+    account, or a label), who is then the one it is assigned to. A `photo` (image bytes)
+    is kept under `data_dir` (the app's, tmp_path in the HTTP tests) as the form keeps it."""
     if asset is None and room is None:
         asset = await a_asset()
     if asset is not None:
@@ -371,7 +374,13 @@ async def a_fault(asset: Any = None, room: Any = None, status: str = workflow.NE
     raw.update(overrides)
     if raw.get("symptom") == "other":
         raw.setdefault("description", "Un bruit étrange au démarrage.")
-    fault = await faults.report(_strings(raw), _actor(reported_by), EVERYTHING)
+    if photo is not None:
+        from pathlib import Path
+
+        fault = await faults.report(_strings(raw), _actor(reported_by), EVERYTHING,
+                                    photo=photo, data_dir=Path(data_dir))
+    else:
+        fault = await faults.report(_strings(raw), _actor(reported_by), EVERYTHING)
     for action in _FAULT_PATHS[status]:
         note = "Hors garantie, non réparable." if action == "reject" else ""
         fault = await faults.transition(fault["id"], action, note, _actor(handled_by),
