@@ -1,8 +1,8 @@
 """Fast on a weak link (issue 14): text compressed, already-compressed files left alone,
 static files named by their content and kept by the browser for good.
 
-The HTTP tests here stay on the demo commune: they measure what its real-sized pages,
-exports and labels weigh on the wire."""
+The HTTP tests here stay on the demo commune (but the one on static files alone): they
+measure what its real-sized pages, exports and labels weigh on the wire."""
 
 from __future__ import annotations
 
@@ -137,8 +137,9 @@ def test_static_urls_of_every_page_resolve_and_are_immutable(client_as):
         assert answer.headers["x-content-type-options"] == "nosniff"
 
 
-def test_plain_static_names_keep_working_with_a_short_cache(anonymous):
-    # On the demo, like the static files' test above (no data is read).
+def test_plain_static_names_keep_working_with_a_short_cache(empty_client, make):
+    anonymous = empty_client  # static files need no data and no account
+    make.sign_out(anonymous)
     answer = anonymous.get("/static/app.css")
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("text/css")
