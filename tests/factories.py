@@ -1,7 +1,7 @@
-"""Test data that says what a test needs: sites, rooms, categories, models, assets, accounts
-and faults, each made through the same service function the pages use (so it carries the
-tags, derived values and audit records a real one has), with invented defaults that any
-keyword overrides.
+"""Test data that says what a test needs: sites, rooms, categories, models, assets, accounts,
+faults, interventions, maintenance tasks, inventory audits, contracts and plans, each made
+through the same service function the pages use (so it carries the tags, derived values
+and audit records a real one has), with invented defaults that any keyword overrides.
 
 In a test, the `make` fixture (tests/conftest.py) builds into that test's own database, on
 either engine:
@@ -78,12 +78,15 @@ def uai(number: int) -> str:
 async def a_installation(**overrides: Any) -> dict[str, str]:
     """Finish the set-up as an administrator would (a public address phones can reach;
     the tag prefix is the one the rig's settings fix), so the administrator is no longer
-    sent to /setup and labels print without confirming a local address."""
+    sent to /setup and labels print without confirming a local address. A `tag_prefix`
+    given is stored as the set-up page stores it (the command line, which the rig's
+    settings do not reach, reads it from the database)."""
     from inventory.core.settings import Settings
 
     raw = {"label_owner": "Commune de Vallombreuse", "base_url": PUBLIC_URL,
            "support_phone": "01 99 00 12 34", **overrides}
-    rig = Settings(database_url="", tag_prefix=TAG_PREFIX)  # the app's in tests/conftest.py
+    fixed_prefix = None if "tag_prefix" in overrides else TAG_PREFIX
+    rig = Settings(database_url="", tag_prefix=fixed_prefix)  # the app's: tests/conftest.py
     return await setup.save(_strings(raw), rig, Actor(label=ACTOR))
 
 
@@ -219,6 +222,127 @@ async def a_plan(organisations: Iterable[Any] = (), first_year: int = 2028, year
     return await planning.create_plan(_strings(raw), ACTOR, EVERYTHING)
 
 
+def _actor(who: Any) -> Actor | str:
+    """An account (as account() returns it) as the actor of a write, or a label as is."""
+    return Actor(label=who["email"], user_id=who["id"]) if isinstance(who, Mapping) else who
+
+
+async def a_intervention(asset: Any = None, by: Any = ACTOR, **overrides: Any) -> dict[str, Any]:
+    """A technician's work record on `asset` (made if not given), logged by `by` (an account
+    or a label), as the intervention form logs it."""
+    from inventory.interventions import service as interventions
+
+    asset = asset if asset is not None else await a_asset()
+    tag = asset["tag"] if isinstance(asset, Mapping) else str(asset)
+    raw = {"kind": "repair", "minutes_spent": "30", "notes": "Intervention d'essai",
+           **overrides}
+    row = await interventions.log(tag, _strings(raw), _actor(by), EVERYTHING)
+    return await interventions.get(row["id"])
+
+
+async def a_maintenance_task(category: Any = None, asset: Any = None,
+                             **overrides: Any) -> dict[str, Any]:
+    """A preventive task for every device of `category` (or for one `asset`), as the
+    maintenance page makes it; every 180 days from today unless overridden."""
+    from inventory.maintenance import service as maintenance
+
+    raw = {"name": f"Entretien d'essai {_n()}", "interval_days": "180", **overrides}
+    if asset is not None:
+        raw["asset"] = asset["tag"] if isinstance(asset, Mapping) else str(asset)
+    else:
+        raw["category"] = _code(category if category is not None else await a_category())
+    row = await maintenance.create_task(_strings(raw), ACTOR)
+    return next(t for t in await maintenance.list_tasks() if t["id"] == row["id"])
+
+
+async def a_campaign(site: Any = None, by: Any = ACTOR) -> int:
+    """An inventory audit started at `site` (made if not given) by `by`: its id."""
+    from inventory.campaigns import service as campaigns
+
+    site = site if site is not None else await a_site()
+    return await campaigns.start(_code(site), _actor(by), EVERYTHING)
+
+
+async def a_campaign_check(campaign: int, asset: Any, room: Any,
+                           by: Any = ACTOR) -> str:
+    """A label scanned in `room` during inventory audit `campaign`: the outcome
+    ("found", "elsewhere", ...)."""
+    from inventory.campaigns import service as campaigns
+
+    tag = asset["tag"] if isinstance(asset, Mapping) else str(asset)
+    return await campaigns.check(campaign, tag, _id(room), _actor(by), EVERYTHING)
+
+
+async def a_person(organisations: Iterable[Any] = (), **overrides: Any) -> dict[str, Any]:
+    """Someone who may hold devices (an elected councillor, say), working for
+    `organisations` (organisations or codes; none: nobody's in particular)."""
+    from inventory.loans import service as loans
+
+    n = _n()
+    raw = {"name": f"Camille Essai {n}", "mandates": "Conseillère municipale",
+           "email": f"personne-{n}@conseil.example",
+           "organisations": [_code(o) for o in organisations], **overrides}
+    return await loans.create_person(raw, ACTOR, EVERYTHING)
+
+
+async def a_loan(asset: Any = None, person: Any = None, **overrides: Any) -> dict[str, Any]:
+    """`asset` (made if not given) lent to `person` (made if not given) for their term of
+    office, as the lending page does it; "token" is the acknowledgment link's token (the
+    one the person is emailed)."""
+    from inventory.loans import service as loans
+
+    asset = asset if asset is not None else await a_asset()
+    person = person if person is not None else await a_person()
+    tag = asset["tag"] if isinstance(asset, Mapping) else str(asset)
+    raw = {"person": str(_id(person)), "for_term": "1", **overrides}
+    loan, token = await loans.check_out(tag, _strings(raw), ACTOR, EVERYTHING)
+    return {**loan, "token": token}
+
+
+async def a_document(contract: Any, data_dir: Any, filename: str = "marche.pdf",
+                     data: bytes | None = None) -> dict[str, Any]:
+    """A document attached to `contract`, its file written under `data_dir` (the app's,
+    tmp_path in the HTTP tests, for the download to find it)."""
+    from pathlib import Path
+
+    from inventory.contracts import service as contracts
+
+    data = data if data is not None else (
+        b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    return await contracts.add_document(_id(contract), filename, data, ACTOR, EVERYTHING,
+                                        data_dir=Path(data_dir), max_bytes=10_000_000)
+
+
+async def a_import_profile(name: str | None = None,
+                           columns: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """A saved import profile (the import page's "save these choices")."""
+    from inventory.imports import profiles
+
+    profile = profiles.Profile(columns=dict(columns or {"N° de série": "serial"}))
+    return await profiles.save_profile(name or f"Profil d'essai {_n()}", profile, ACTOR)
+
+
+async def a_reserved_tags(count: int = 1) -> str:
+    """Tags taken ahead of time for blank labels: the batch's name."""
+    from inventory.labels import service as labels
+
+    return await labels.reserve_blank_tags(count, ACTOR, prefix=TAG_PREFIX, digits=TAG_DIGITS)
+
+
+async def a_token(account: Mapping[str, Any], name: str = "Script d'essai") -> dict[str, Any]:
+    """An API token of `account`: its stored row, with the token itself as "token"."""
+    from inventory.accounts import tokens
+
+    token, row = await tokens.create(account["id"], name, _actor(account))
+    return {**row, "token": token}
+
+
+async def a_anonymous_reports(allowed: bool = True) -> None:
+    """Whether visitors without an account may report a problem from a label (off in a new
+    installation, on in the demo)."""
+    await accounts.set_setting(accounts.ANONYMOUS_REPORTS, "1" if allowed else "0")
+
+
 # Fault status -> the actions that lead there from "new" (as a technician would take them).
 _FAULT_PATHS = {
     workflow.NEW: (),
@@ -232,9 +356,13 @@ _FAULT_PATHS = {
 
 
 async def a_fault(asset: Any = None, room: Any = None, status: str = workflow.NEW,
-                  reported_by: Any = ACTOR, **overrides: Any) -> dict[str, Any]:
+                  reported_by: Any = ACTOR, handled_by: Any = ACTOR,
+                  photo: bytes | None = None, data_dir: Any = None,
+                  **overrides: Any) -> dict[str, Any]:
     """A fault reported on `asset` (made if neither it nor `room` is given), then taken
-    through the workflow to `status` by a technician's actions."""
+    through the workflow to `status` by the actions of `handled_by` (a technician's
+    account, or a label), who is then the one it is assigned to. A `photo` (image bytes)
+    is kept under `data_dir` (the app's, tmp_path in the HTTP tests) as the form keeps it."""
     if asset is None and room is None:
         asset = await a_asset()
     if asset is not None:
@@ -246,12 +374,16 @@ async def a_fault(asset: Any = None, room: Any = None, status: str = workflow.NE
     raw.update(overrides)
     if raw.get("symptom") == "other":
         raw.setdefault("description", "Un bruit étrange au démarrage.")
-    reporter = (Actor(label=reported_by["email"], user_id=reported_by["id"])
-                if isinstance(reported_by, Mapping) else reported_by)
-    fault = await faults.report(_strings(raw), reporter, EVERYTHING)
+    if photo is not None:
+        from pathlib import Path
+
+        fault = await faults.report(_strings(raw), _actor(reported_by), EVERYTHING,
+                                    photo=photo, data_dir=Path(data_dir))
+    else:
+        fault = await faults.report(_strings(raw), _actor(reported_by), EVERYTHING)
     for action in _FAULT_PATHS[status]:
         note = "Hors garantie, non réparable." if action == "reject" else ""
-        fault = await faults.transition(fault["id"], action, note, ACTOR,
+        fault = await faults.transition(fault["id"], action, note, _actor(handled_by),
                                         permissions.TECHNICIAN, EVERYTHING)
     return fault
 
@@ -315,6 +447,42 @@ class Factory:
 
     def fault(self, asset: Any = None, **overrides: Any) -> dict[str, Any]:
         return self._run(a_fault(asset, **overrides))
+
+    def intervention(self, asset: Any = None, **overrides: Any) -> dict[str, Any]:
+        return self._run(a_intervention(asset, **overrides))
+
+    def maintenance_task(self, category: Any = None, asset: Any = None,
+                         **overrides: Any) -> dict[str, Any]:
+        return self._run(a_maintenance_task(category, asset, **overrides))
+
+    def campaign(self, site: Any = None, by: Any = ACTOR) -> int:
+        return self._run(a_campaign(site, by))
+
+    def campaign_check(self, campaign: int, asset: Any, room: Any, by: Any = ACTOR) -> str:
+        return self._run(a_campaign_check(campaign, asset, room, by))
+
+    def person(self, organisations: Iterable[Any] = (), **overrides: Any) -> dict[str, Any]:
+        return self._run(a_person(organisations, **overrides))
+
+    def loan(self, asset: Any = None, person: Any = None, **overrides: Any) -> dict[str, Any]:
+        return self._run(a_loan(asset, person, **overrides))
+
+    def document(self, contract: Any, data_dir: Any, filename: str = "marche.pdf",
+                 data: bytes | None = None) -> dict[str, Any]:
+        return self._run(a_document(contract, data_dir, filename, data))
+
+    def import_profile(self, name: str | None = None,
+                       columns: Mapping[str, str] | None = None) -> dict[str, Any]:
+        return self._run(a_import_profile(name, columns))
+
+    def reserved_tags(self, count: int = 1) -> str:
+        return self._run(a_reserved_tags(count))
+
+    def token(self, account: Mapping[str, Any], name: str = "Script d'essai") -> dict[str, Any]:
+        return self._run(a_token(account, name))
+
+    def anonymous_reports(self, allowed: bool = True) -> None:
+        self._run(a_anonymous_reports(allowed))
 
     def plan(self, organisations: Iterable[Any] = (), **overrides: Any) -> dict[str, Any]:
         return self._run(a_plan(organisations, **overrides))

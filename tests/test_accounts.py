@@ -48,7 +48,7 @@ def test_hsts_only_when_the_public_address_is_https(empty_url, tmp_path):
         assert ("strict-transport-security" in headers) is expected, base
 
 
-def test_hsts_follows_the_public_address_of_the_setup_without_a_restart(client):
+def test_hsts_follows_the_public_address_of_the_setup_without_a_restart(empty_client):
     """The public address is usually set on /admin/settings, not in the environment:
     HSTS follows it at once in the instance that saved it, within a minute in others."""
     import datetime as dt
@@ -56,6 +56,7 @@ def test_hsts_follows_the_public_address_of_the_setup_without_a_restart(client):
     from inventory.core import clock
     from inventory.setup import service
 
+    client = empty_client  # a new installation: no public address yet
     assert "strict-transport-security" not in client.get("/login").headers
     saved = client.post("/admin/settings", data={
         "label_owner": "Commune de Brenneville", "tag_prefix": "BRN",
@@ -76,7 +77,7 @@ def test_hsts_follows_the_public_address_of_the_setup_without_a_restart(client):
         assert "strict-transport-security" not in client.get("/login").headers
 
 
-def test_hsts_from_the_first_response_when_the_stored_address_is_https(demo_url, tmp_path):
+def test_hsts_from_the_first_response_when_the_stored_address_is_https(empty_url, tmp_path):
     from litestar.testing import TestClient
 
     from inventory.app import create_app
@@ -84,7 +85,7 @@ def test_hsts_from_the_first_response_when_the_stored_address_is_https(demo_url,
 
     execute("INSERT INTO app_setting (key, value) VALUES ('public_url', {})",
             "https://inventaire.brenneville.example")
-    app = create_app(Settings(database_url=demo_url, data_dir=tmp_path))
+    app = create_app(Settings(database_url=empty_url, data_dir=tmp_path))
     with TestClient(app, base_url="http://testserver.local") as anonymous:
         assert "strict-transport-security" in anonymous.get("/login").headers
 
@@ -358,7 +359,13 @@ def test_friendly_translated_error_pages(admin, make):
 
 
 def test_login_page_lists_demo_accounts_in_demo_mode(anonymous):
-    assert "Demo accounts" in anonymous.get("/login").text
+    # On the demo: its subject is the demo's own sign-in help.
+    from inventory.accounts.service import DEMO_ACCOUNTS, DEMO_PASSWORD
+
+    page = anonymous.get("/login").text
+    assert "Demo accounts" in page and DEMO_PASSWORD in page
+    for email, name, _role in DEMO_ACCOUNTS:
+        assert f"<tr><td><code>{email}</code></td><td>{name}</td>" in page, email
 
 
 def test_login_page_hides_accounts_outside_demo_mode(visitor, make):

@@ -105,6 +105,7 @@ def _files(data_dir: Path) -> dict[str, bytes]:
 
 def test_restore_drill_backs_up_one_moment_while_writes_happen(demo_url, engine_kind,
                                                                tmp_path, request):
+    # On the demo: a whole installation, every table filled, restored and compared.
     from inventory.accounts.scope import Scope
     from inventory.assets import service as assets
 
@@ -203,6 +204,7 @@ def test_restore_drill_backs_up_one_moment_while_writes_happen(demo_url, engine_
 
 def test_restore_refuses_a_database_that_holds_data_unless_forced(demo_url, engine_kind,
                                                                   tmp_path, request):
+    # On the demo: a whole installation, every table filled, restored and compared.
     data_dir = tmp_path / "data"
     _put_files(data_dir)
     archive = backups.write_archive(demo_url, data_dir, tmp_path / "out")
@@ -246,11 +248,12 @@ def _corrupt(archive: Path, target: Path) -> None:
     target.write_bytes(out.getvalue())
 
 
-def test_a_corrupted_archive_is_refused_and_nothing_is_written(demo_url, engine_kind,
+def test_a_corrupted_archive_is_refused_and_nothing_is_written(empty_url, make, engine_kind,
                                                                tmp_path, request):
+    make.assets(3)
     data_dir = tmp_path / "data"
     _put_files(data_dir)
-    archive = backups.write_archive(demo_url, data_dir, tmp_path / "out")
+    archive = backups.write_archive(empty_url, data_dir, tmp_path / "out")
     target = _fresh_url(engine_kind, request, tmp_path)
     target_dir = tmp_path / "target-data"
 
@@ -316,8 +319,10 @@ def test_an_older_archive_is_migrated_forward(engine_kind, tmp_path, request):
     assert counts["site"] == 1 and counts["backup_run"] == 0
 
 
-def test_a_newer_or_cross_engine_archive_is_refused(demo_url, engine_kind, tmp_path, request):
-    archive = backups.write_archive(demo_url, tmp_path / "data", tmp_path / "out")
+def test_a_newer_or_cross_engine_archive_is_refused(empty_url, make, engine_kind, tmp_path,
+                                                    request):
+    make.assets(3)
+    archive = backups.write_archive(empty_url, tmp_path / "data", tmp_path / "out")
     # Pretend it comes from a later version of the service: a migration this code lacks.
     out = io.BytesIO()
     with tarfile.open(archive.path, "r:gz") as tar, tarfile.open(fileobj=out, mode="w:gz") as new:
@@ -344,7 +349,7 @@ def test_a_newer_or_cross_engine_archive_is_refused(demo_url, engine_kind, tmp_p
     assert backups.database_rows(target) == {} and backups.database_rows(other) == {}
 
 
-def test_each_run_is_recorded_and_the_nightly_job_keeps_what_retention_says(demo_url,
+def test_each_run_is_recorded_and_the_nightly_job_keeps_what_retention_says(empty_url, make,
                                                                             tmp_path, run):
     from inventory.core.tables import BackupRun
 
@@ -354,7 +359,8 @@ def test_each_run_is_recorded_and_the_nightly_job_keeps_what_retention_says(demo
     old = [archive_name(dt.datetime(2026, 1, d, 1, tzinfo=dt.UTC)) for d in (5, 6, 7)]
     for name in old:
         (folder / name).write_bytes(b"old")
-    settings = Settings(database_url=demo_url, data_dir=data_dir, backup_keep_daily=2,
+    make.assets(3)
+    settings = Settings(database_url=empty_url, data_dir=data_dir, backup_keep_daily=2,
                         backup_keep_monthly=1)
 
     nightly = run(backups.nightly(settings))
@@ -367,7 +373,7 @@ def test_each_run_is_recorded_and_the_nightly_job_keeps_what_retention_says(demo
     failed = run(backups.run_backup(settings, tmp_path / "a-file" / "x"))
     assert not failed["ok"] and failed["message"]
     # The job's failure is recorded, then raised (the job runner logs it); nothing pruned.
-    blocked = Settings(database_url=demo_url, data_dir=tmp_path / "a-file")
+    blocked = Settings(database_url=empty_url, data_dir=tmp_path / "a-file")
     with pytest.raises(backups.BackupFailed):
         run(backups.nightly(blocked))
 
@@ -389,9 +395,11 @@ def _record(run, hours_ago: float, ok: bool = True) -> None:
                          ).run())
 
 
-def test_the_dashboard_and_healthz_show_a_backup_missing_for_36_hours(client_as, run):
+def test_the_dashboard_and_healthz_show_a_backup_missing_for_36_hours(empty_client, make, run):
     alert = "No backup has succeeded for more than 36 hours."
-    admin = client_as("administrator")
+    make.installation()
+    director = make.account("director")
+    admin = empty_client
     assert alert not in admin.get("/").text  # installed just now: not yet an incident
     assert admin.get("/healthz").json()["last_backup_age_s"] is None
 
@@ -404,30 +412,33 @@ def test_the_dashboard_and_healthz_show_a_backup_missing_for_36_hours(client_as,
     assert health["last_backup_ok"] is False
     backups_page = admin.get("/admin/backups").text
     assert "OSError: disk full" in backups_page and "120.6 KB" in backups_page
-    assert client_as("director").get("/").text.count(alert) == 0
-    assert client_as("director").get("/admin/backups").status_code == 403
+    make.sign_in(admin, director)
+    assert admin.get("/").text.count(alert) == 0
+    assert admin.get("/admin/backups").status_code == 403
 
     _record(run, hours_ago=0.5)
-    admin = client_as("administrator")
+    make.sign_in(admin, "administrator")
     assert alert not in admin.get("/").text
     assert admin.get("/healthz").json()["last_backup_ok"] is True
 
 
 def test_the_administrators_dashboard_says_at_a_glance_last_nights_backup_and_the_emails(
-        client_as, run):
+        empty_client, make, run):
     """Done when of issue 15: an administrator sees at a glance, on the dashboard, that last
     night's backup and this morning's emails went out (and what did not)."""
     from inventory.notifications import outbox
     from tests.helpers import execute, query
 
-    admin = client_as("administrator")
+    make.installation()
+    admin = empty_client
     page = admin.get("/").text
     assert "No backup yet" in page and 'href="/admin/backups"' in page
     _record(run, hours_ago=30)
     _record(run, hours_ago=6)
     for n in range(5):
-        run(outbox.queue(f"p{n}@brenneville.example", f"Sujet {n}", "Corps"))
-    ids = [r["id"] for r in query("SELECT id FROM outbox ORDER BY id")][-5:]
+        run(outbox.queue(f"p{n}@commune.example", f"Sujet {n}", "Corps"))
+    ids = [r["id"] for r in query("SELECT id FROM outbox ORDER BY id")]
+    assert len(ids) == 5
     execute("UPDATE outbox SET state = 'sent', sent_at = {} WHERE id IN ({}, {})",
             dt.datetime.now(dt.UTC) - dt.timedelta(hours=3), ids[0], ids[1])
     execute("UPDATE outbox SET state = 'sent', sent_at = {} WHERE id = {}",
@@ -439,17 +450,20 @@ def test_the_administrators_dashboard_says_at_a_glance_last_nights_backup_and_th
     assert "Succeeded" in glance and "120.6 KB" in glance
     assert "2 sent in the last 24 hours" in glance, glance
     assert "1 waiting" in glance and "1 failed" in glance and 'href="/admin/outbox"' in glance
-    assert 'id="operations"' not in client_as("director").get("/").text
-    assert 'id="operations"' not in client_as("planner").get("/").text
+    for role in ("director", "planner"):
+        make.sign_in(admin, role)
+        assert 'id="operations"' not in admin.get("/").text, role
 
 
-def test_the_administrators_are_emailed_once_per_incident(demo_url, tmp_path, run):
+def test_the_administrators_are_emailed_once_per_incident(empty_url, make, tmp_path, run):
     from inventory.core.tables import User
     from inventory.notifications.outbox import pending
 
-    settings = Settings(database_url=demo_url, data_dir=tmp_path)
+    settings = Settings(database_url=empty_url, data_dir=tmp_path)
+    second = make.account("administrator")
+    make.account("technician")  # not told
     admins = run(User.select(User.email).where(User.role == "administrator").run())
-    assert ADMIN in [a["email"] for a in admins]
+    assert sorted(a["email"] for a in admins) == sorted([ADMIN, second["email"]])
 
     def mails() -> list[dict]:
         return [m for m in run(pending()) if "36" in m["subject"]]
@@ -470,6 +484,7 @@ def test_the_administrators_are_emailed_once_per_incident(demo_url, tmp_path, ru
 
 def test_the_backup_and_restore_commands(demo_url, engine_kind, tmp_path, request,
                                          monkeypatch, capsys):
+    # On the demo: the commands on a whole installation, every table filled.
     from inventory import cli
 
     monkeypatch.setenv("INVENTORY_DATABASE_URL", demo_url)

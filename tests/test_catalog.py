@@ -22,7 +22,8 @@ def test_categories_page_lists_lifespans_and_costs(empty_client, make):
     assert "2\u202f500,00\u00a0€" in response.text  # TNI replacement cost
 
 
-def test_create_category_with_french_amount(client):
+def test_create_category_with_french_amount(empty_client, make):
+    client = _signed_in(empty_client, make)
     response = client.post("/categories/new", data={
         "code": "casque", "name": "Casque audio", "lifespan_years": "3",
         "replacement_cost_eur": "39,90", "is_interactive_display": ""}, follow_redirects=False)
@@ -31,6 +32,9 @@ def test_create_category_with_french_amount(client):
     assert row["replacement_cost_cents"] == 3990
     assert row["lifespan_years"] == 3
     assert not row["is_interactive_display"]
+    assert row["name"] == "Casque audio"
+    assert count("audit_record", "entity = 'category' AND entity_key = 'CASQUE' AND "
+                 "action = 'create'") == 1
 
 
 def test_category_validation(empty_client, make):

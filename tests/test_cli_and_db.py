@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.factories import uai
+
 INVENTORY = str(Path(sys.executable).parent / "inventory")
 
 
@@ -31,30 +33,41 @@ def test_migrate_is_idempotent_and_demo_fills_once(empty_url):
     assert _cli(empty_url, "demo", "--if-empty").returncode == 0
 
 
-def test_migration_fills_the_search_text_of_existing_assets(demo_url):
-    """m0015 fills asset.search_text for assets written before it existed (and the demo
-    writes it for its own)."""
+def test_migration_fills_the_search_text_of_existing_assets(empty_url, make):
+    """m0015 fills asset.search_text for assets written before it existed (and the services
+    write it for their own)."""
     from tests.helpers import assert_search_text_current, execute, query
 
+    school = make.site(name="École élémentaire Jules-Ferry")
+    room = make.room(school, name="Salle informatique")
+    make.asset(room=room, model=make.model(manufacturer="Fabricant Fictif", name="Tableau 88"),
+               serial="SN-0001", hostname="tni-ferry-01", notes="Lampe changée")
+    make.assets(3, site=school, serial="SN-0002", supplier="Fournisseur Fictif SARL")
     assert_search_text_current()
     execute("UPDATE asset SET search_text = ''")
     execute("DELETE FROM migration WHERE name = {}", "2026-11-22T19:40:00:000000")
-    assert "Applied 1 migration" in _cli(demo_url, "migrate").stdout
+    assert "Applied 1 migration" in _cli(empty_url, "migrate").stdout
     assert_search_text_current()
     assert query("SELECT COUNT(*) AS n FROM asset WHERE search_text = ''")[0]["n"] == 0
 
 
-def test_export_assets_csv(demo_url):
-    out = _cli(demo_url, "export", "assets", "--format", "csv").stdout
+def test_export_assets_csv(empty_url, make):
+    school = make.site(uai=uai(990_004))
+    for n in range(6):
+        make.asset(site=school, room=make.room(school) if n % 2 else None,
+                   model=make.model(), serial=f"SN-{n}", purchase_date=f"202{n}-03-0{n + 1}",
+                   purchase_price_eur=f"{1000 + n},50", warranty_end=f"203{n}-03-01")
+    out = _cli(empty_url, "export", "assets", "--format", "csv").stdout
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert len(rows) == 1500
+    assert len(rows) == 6
     required = {"tag", "category", "manufacturer", "model", "serial", "site", "site_uai", "room",
                 "status", "purchase_date", "purchase_price_eur", "warranty_end",
                 "end_of_life_year"}
     assert required <= set(rows[0])
     assert rows[0]["tag"] == "BRN-000001"
-    assert rows[0]["purchase_date"][4] == "-"  # ISO
-    assert "." in rows[0]["purchase_price_eur"]
+    assert rows[0]["purchase_date"] == "2020-03-01"  # ISO
+    assert rows[0]["purchase_price_eur"] == "1000.50"
+    assert rows[0]["site_uai"] == school["uai"] and rows[1]["room"]
     assert [r["tag"] for r in rows] == sorted(r["tag"] for r in rows)
 
 
@@ -147,7 +160,7 @@ def test_a_bounded_read_moves_to_the_pool_when_it_runs_too_long(tmp_path):
     assert quick == abandoned == expected
 
 
-def test_plain_tuples_hold_what_dict_rows_hold_on_both_engines(demo_url):
+def test_plain_tuples_hold_what_dict_rows_hold_on_both_engines(empty_url, make):
     """fetch_tuples (the plan's fleet) answers the values fetch_all does, in the SELECT's
     order, with or without the pool and inside a transaction; SQLite's dates as ISO text."""
     import asyncio
@@ -156,10 +169,15 @@ def test_plain_tuples_hold_what_dict_rows_hold_on_both_engines(demo_url):
     from inventory.core import db
     from inventory.core.audit import reading
 
+    school = make.site()
+    rooms = [make.room(school), None]
+    for n in range(45):
+        make.asset(site=school, room=rooms[n % 2], purchase_date="2021-09-01",
+                   warranty_end="2026-09-01" if n % 3 else None)
     sql = ("SELECT id, tag, site, room, warranty_end, eol_year FROM asset WHERE id > {} "
            "ORDER BY id LIMIT 40")
     previous = db.current_engine()
-    engine = db.use(db.engine_from_url(demo_url))
+    engine = db.use(db.engine_from_url(empty_url))
 
     def plain(value):
         return value.isoformat() if isinstance(value, dt.date) else value
@@ -184,7 +202,7 @@ def test_plain_tuples_hold_what_dict_rows_hold_on_both_engines(demo_url):
     assert len(expected) == 40 and any(row[4] for row in expected)
     for rows in tuples:
         assert [tuple(plain(v) for v in row) for row in rows] == expected
-    if demo_url.startswith("sqlite"):
+    if empty_url.startswith("sqlite"):
         assert isinstance(next(row[4] for row in tuples[1] if row[4]), str)
 
 

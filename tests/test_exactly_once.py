@@ -317,10 +317,14 @@ def test_two_instances_racing_for_a_period_one_runs(empty_url, run):
     assert count("job_run", "done_at IS NOT NULL") == 5
 
 
-def test_a_retried_maintenance_run_after_partial_work_adds_nothing_twice(demo_url, run):
+def test_a_retried_maintenance_run_after_partial_work_adds_nothing_twice(empty_url, make, run):
     from inventory.maintenance.service import create_due_items
 
     day = dt.date.today()
+    projectors = make.category(code="VP")
+    make.assets(3, category=projectors)
+    make.maintenance_task(projectors, interval_days=90,
+                          starts_on=(day - dt.timedelta(days=100)).isoformat())
 
     async def dies_after_the_work():
         await create_due_items(day)
@@ -328,17 +332,22 @@ def test_a_retried_maintenance_run_after_partial_work_adds_nothing_twice(demo_ur
 
     assert run(jobs.run_claimed("maintenance", day.isoformat(), dies_after_the_work, "a"))
     items = count("maintenance_item")
-    assert items > 0 and _job(f"maintenance:{day.isoformat()}")["done_at"] is None
+    assert items == 3 and _job(f"maintenance:{day.isoformat()}")["done_at"] is None
     assert run(jobs.run_claimed("maintenance", day.isoformat(),
                                 lambda: create_due_items(day), "b"))
     assert count("maintenance_item") == items
     assert _job(f"maintenance:{day.isoformat()}")["done_at"] is not None
 
 
-def test_a_retried_planning_run_tells_no_one_twice(demo_url, run):
+def test_a_retried_planning_run_tells_no_one_twice(empty_url, make, run):
     from inventory.planning import alerts
 
     day = dt.date(dt.date.today().year, 11, 22)
+    # Two laptops reach their end of life next year, and a plan's cap holds one of them.
+    laptops = make.category(code="PC-PORT", lifespan_years=5, replacement_cost_cents=80_000)
+    make.assets(2, category=laptops, purchase_date=f"{day.year - 4}-03-01")
+    make.plan(first_year=day.year + 1, years=3, cap="800")
+    planners = [make.account("planner") for _ in range(2)]
 
     async def dies_after_the_work():
         await alerts.nightly(day, "https://inventaire.example")
@@ -346,7 +355,9 @@ def test_a_retried_planning_run_tells_no_one_twice(demo_url, run):
 
     run(jobs.run_claimed("planning", day.isoformat(), dies_after_the_work, "a"))
     told, mails = count("plan_alert"), count("outbox")
-    assert told > 0 and mails > 0
+    assert (told, mails) == (2, 4)  # over the cap and end of life, to each planner
+    assert {m["to_address"] for m in query("SELECT to_address FROM outbox")} == {
+        p["email"] for p in planners}
     assert run(jobs.run_claimed("planning", day.isoformat(),
                                 lambda: alerts.nightly(day, "https://inventaire.example"), "b"))
     assert (count("plan_alert"), count("outbox")) == (told, mails)

@@ -78,3 +78,38 @@ def test_installation_ends_the_setup(empty_client, make):
     make.installation()
     stored = {r["key"]: r["value"] for r in query("SELECT key, value FROM app_setting")}
     assert stored["setup_done"] == "1" and stored["public_url"] == PUBLIC_URL
+
+
+def test_work_records_loans_documents_and_tokens_through_their_services(empty_client, make,
+                                                                         tmp_path):
+    school = make.site()
+    room, other_room = make.room(school), make.room(school)
+    tech = make.account("technician")
+    asset = make.asset(site=school, room=room)
+    done = make.intervention(asset, by=tech, kind="preventive", notes="Filtre nettoyé")
+    assert (done["technician"], done["kind"], done["notes"]) == \
+        (tech["email"], "preventive", "Filtre nettoyé")
+    task = make.maintenance_task(asset=asset, interval_days=90)
+    assert (task["asset_tag"], task["interval_days"]) == (asset["tag"], 90)
+    campaign = make.campaign(school, by=tech)
+    assert make.campaign_check(campaign, asset, other_room, by=tech) == "elsewhere"
+    fault = make.fault(asset, status="in_progress", handled_by=tech)
+    assert fault["assigned_to"] == tech["email"]
+    person = make.person(name="Camille Essai")
+    loan = make.loan(make.asset(site=school), person)
+    assert loan["person"] == person["id"] and loan["for_term"]
+    contract = make.contract()
+    document = make.document(contract, tmp_path)
+    assert make.import_profile("Profil GLPI")["name"] == "Profil GLPI"
+    batch = make.reserved_tags(2)
+    assert count("reserved_tag", "batch = {}", batch) == 2
+    token = make.token(tech)
+    assert token["token"].startswith(token["hint"])
+    for entity, key in (("asset", asset["tag"]), ("maintenance", str(task["id"])),
+                        ("campaign", str(campaign)), ("person", str(person["id"])),
+                        ("import_profile", "Profil GLPI"), ("label", batch),
+                        ("token", str(token["id"]))):
+        assert count("audit_record", "entity = {} AND entity_key = {}", entity, key) >= 1, entity
+    # The document is the one the contract's page offers to download.
+    download = empty_client.get(f"/contracts/{contract['id']}/documents/{document['id']}")
+    assert download.status_code == 200 and download.content.startswith(b"%PDF")

@@ -3,11 +3,11 @@ On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from inventory.accounts import permissions
-from tests.conftest import ROLE_EMAILS
-from tests.helpers import execute, query
+from inventory.maintenance.service import create_due_items
 
 
 def _bar(html: str) -> list[str]:
@@ -17,40 +17,45 @@ def _bar(html: str) -> list[str]:
     return re.findall(r'<a href="([^"]+)"', first)
 
 
-def test_planner_and_administrator_keep_the_dashboard(client_as):
+def test_planner_and_administrator_keep_the_dashboard(empty_client, make):
+    make.installation()
+    make.asset()
     for role in ("planner", "administrator", "viewer"):
-        html = client_as(role).get("/").text
+        make.sign_in(empty_client, role)
+        html = empty_client.get("/").text
         assert "<h1>Dashboard</h1>" in html, role
         assert "Equipment per site" in html
         assert "My fault queue" not in html
 
 
-def test_technician_home(client_as, run):
-    tech = ROLE_EMAILS["technician"]
-    open_faults = query("SELECT fault.id, fault.assigned_to, site.name AS site_name FROM fault "
-                        "JOIN site ON site.id = fault.site WHERE fault.status IN "
-                        "('new', 'acknowledged', 'in_progress', 'waiting_parts')")
-    assert open_faults, "the demo commune has open faults"
-    # One taken by someone else, one taken by the technician: only the second stays.
-    other, mine = open_faults[0]["id"], open_faults[1]["id"]
-    execute("UPDATE fault SET assigned_to = {} WHERE id = {}", "autre@brenneville.example",
-            other)
-    execute("UPDATE fault SET assigned_to = {} WHERE id = {}", tech, mine)
-    site = query("SELECT id, code, name FROM site ORDER BY id LIMIT 1")[0]
-    execute("INSERT INTO inventory_campaign (site, started_by, version) VALUES ({}, {}, 1)",
-            site["id"], tech)
+def test_technician_home(empty_client, make, run):
+    make.installation()
+    tech = make.account("technician")
+    school, other_school = make.site(), make.site()
+    # One taken by someone else, one taken by the technician, one by nobody: two stay.
+    other = make.fault(make.asset(site=school), status="in_progress",
+                       handled_by="autre@commune.example")["id"]
+    mine = make.fault(make.asset(site=other_school), status="in_progress",
+                      handled_by=tech)["id"]
+    nobodys = make.fault(make.asset(site=school))["id"]
+    make.fault(make.asset(site=school), status="resolved")  # closed to the queue
+    campaign = make.campaign(school, by=tech)
+    filtered = make.asset(site=school, category=make.category(name="Vidéoprojecteur"))
+    make.maintenance_task(asset=filtered, name="Nettoyer le filtre", interval_days=90,
+                          starts_on=(dt.date.today() - dt.timedelta(days=88)).isoformat())
+    assert run(create_due_items(dt.date.today())) == 1
 
-    html = client_as("technician").get("/").text
+    make.sign_in(empty_client, tech)
+    html = empty_client.get("/").text
     assert 'href="/scan" role="button"' in html
     assert 'action="/scan"' in html
     assert "My fault queue" in html
-    assert f'href="/faults/{mine}"' in html
+    assert f'href="/faults/{mine}"' in html and f'href="/faults/{nobodys}"' in html
     assert f'href="/faults/{other}"' not in html
-    expected = sum(1 for f in open_faults if f["id"] != other)
-    assert f"{expected} open faults, taken by me or by nobody" in html
+    assert "2 open faults, taken by me or by nobody" in html
     assert "Maintenance due this week" in html
+    assert f'<strong>Nettoyer le filtre</strong> · <a href="/a/{filtered["tag"]}"' in html
     assert "Audit in progress" in html
-    campaign = query("SELECT id FROM inventory_campaign WHERE closed_at IS NULL")[-1]["id"]
     assert f'href="/inventory/{campaign}"' in html
     assert "Equipment per site" not in html  # not the planner's dashboard
     assert _bar(html) == ["/", "/scan", "/faults", "/maintenance"]
@@ -67,32 +72,42 @@ def test_technician_queue_groups_by_site_own_sites_first():
     assert [g.code for g in by_site(rows, {2})] == ["B", "A"]
 
 
-def test_director_home_shows_their_school_only(client_as):
-    director = query("SELECT id FROM app_user WHERE email = {}", ROLE_EMAILS["director"])[0]
-    own = {r["site"] for r in query("SELECT site FROM user_site WHERE \"user\" = {}",
-                                    director["id"])}
-    assert own
-    rooms = query("SELECT id, site FROM room")
-    mine = [r["id"] for r in rooms if r["site"] in own]
-    others = [r["id"] for r in rooms if r["site"] not in own]
-    faults = query("SELECT id, site FROM fault WHERE status IN "
-                   "('new', 'acknowledged', 'in_progress', 'waiting_parts')")
+def _director(make) -> dict:
+    """A director's school (two rooms, an open fault) and another school (a room, an open
+    fault)."""
+    make.installation()
+    own, other = make.site(name="École des Tilleuls"), make.site(name="École des Chênes")
+    mine = [make.room(own, name=f"Classe {n}") for n in (1, 2)]
+    others = [make.room(other, name="Classe 1")]
+    faults = {"mine": make.fault(make.asset(room=mine[0]))["id"],
+              "other": make.fault(make.asset(room=others[0]))["id"],
+              "closed": make.fault(make.asset(room=mine[1]), status="closed")["id"]}
+    return {"account": make.account("director", sites=[own]), "mine": mine,
+            "others": others, "faults": faults}
 
-    html = client_as("director").get("/").text
+
+def test_director_home_shows_their_school_only(empty_client, make):
+    school = _director(make)
+    make.sign_in(empty_client, school["account"])
+    html = empty_client.get("/").text
     assert "Report a problem" in html
-    assert all(f'href="/faults/new?room={r}"' in html for r in mine)
-    assert not any(f'href="/faults/new?room={r}"' in html for r in others)
-    for fault in faults:
-        assert (f'href="/faults/{fault["id"]}"' in html) == (fault["site"] in own)
+    assert all(f'href="/faults/new?room={r["id"]}"' in html for r in school["mine"])
+    assert not any(f'href="/faults/new?room={r["id"]}"' in html for r in school["others"])
+    assert f'href="/faults/{school["faults"]["mine"]}"' in html
+    assert f'href="/faults/{school["faults"]["other"]}"' not in html
+    assert f'href="/faults/{school["faults"]["closed"]}"' not in html  # open ones only
     assert "Open faults at my school" in html
     assert "Equipment per site" not in html
     assert _bar(html) == ["/", "/faults", "/sites", "/scan"]
 
 
-def test_director_report_from_home_reaches_their_queue(client_as):
-    director = client_as("director")
+def test_director_report_from_home_reaches_their_queue(empty_client, make):
+    school = _director(make)
+    director = empty_client
+    make.sign_in(director, school["account"])
     room = re.search(r'href="/faults/new\?room=(\d+)"', director.get("/").text).group(1)
-    form = director.get(f"/faults/new?room={room}")
+    assert int(room) in {r["id"] for r in school["mine"]}
+    form = director.get(f"/faults/new?room={room}&another=1")
     assert form.status_code == 200
     sent = director.post("/faults/new", data={"room": room, "device": "room",
                                               "symptom": "no_power"},
@@ -100,8 +115,9 @@ def test_director_report_from_home_reaches_their_queue(client_as):
     assert sent.status_code == 303, re.findall(r'field-error">([^<]*)', sent.text)
     fault_id = re.search(r"/faults/(\d+)", sent.headers["location"]).group(1)
     html = director.get("/").text
-    assert f'href="/faults/{fault_id}"' in html
-    assert "New" in html  # its state
+    card = re.search(rf'<a href="/faults/{fault_id}".*?</li>', html, re.S).group(0)
+    assert '<span class="pill">New</span>' in card  # its state
+    assert "Does not switch on" in card
 
 
 def test_every_role_menu_has_five_items_at_most_on_a_phone():

@@ -99,9 +99,15 @@ def test_language_switch_refuses_a_path_that_is_another_host(empty_client, refer
     assert response.headers["location"] == "/"
 
 
-def test_validation_messages_are_translated(client):
+def test_validation_messages_are_translated(empty_client, make):
+    from tests.helpers import count, field_error
+
+    make.installation()
+    client = empty_client
     client.cookies.set("lang", "fr")
     response = client.post("/sites/new", data={"name": "", "code": "X", "kind": "college",
                                                "uai": "123"})
-    assert "Ce champ est obligatoire." in response.text
-    assert "chiffres" in response.text
+    assert response.status_code == 400
+    assert field_error(response.text, "name") == "Ce champ est obligatoire."
+    assert "chiffres" in field_error(response.text, "uai")
+    assert count("site") == 0

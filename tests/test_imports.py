@@ -79,23 +79,62 @@ def _example_commune(make) -> dict:
     return sites
 
 
-def test_reimporting_the_export_changes_nothing(demo_url, tmp_path):
-    exported = _export(demo_url)
+FLEET = 15  # the devices _fleet makes
+
+
+def _fleet(make) -> None:
+    """A commune's devices with every kind of value an export carries: two schools (one
+    name with accents), rooms, two categories with models, serial numbers, dates, prices,
+    warranties, suppliers, orders, network details, notes with accents, a semicolon and
+    quotes, and every status; the set-up chose the tag prefix BRN (the command line reads
+    it from the database)."""
+    make.installation(tag_prefix="BRN")
+    schools = [make.site(code="GS-FERRY", name="Groupe scolaire Jules-Ferry",
+                         kind="groupe_scolaire"),
+               make.site(code="EE-CURIE", name="École élémentaire Marie-Curie")]
+    rooms = [make.room(school, name=name) for school in schools
+             for name in ("Classe 1", "Salle informatique")]
+    boards = make.category(code="TNI", is_interactive_display="on", lifespan_years=8)
+    switches = make.category(code="SWITCH", is_network="on", lifespan_years=10)
+    models = {boards["code"]: make.model(boards, manufacturer="Fabricant Fictif",
+                                         name="Tableau 88"),
+              switches["code"]: make.model(switches, manufacturer="Réseaux & Cie",
+                                           name="Commutateur 24")}
+    statuses = ("in_service", "in_stock", "faulty", "in_repair", "retired")
+    for n in range(FLEET):
+        network = n % 4 == 3
+        category = switches if network else boards
+        room = rooms[n % len(rooms)]
+        make.asset(site=schools[n % len(rooms) // 2], category=category, room=room,
+                   model=models[category["code"]], status=statuses[n % 5] if n > 4 else
+                   "in_service", serial=f"SN-{n:04d}", purchase_date=f"20{14 + n % 10}-09-01",
+                   purchase_price_eur=f"{1200 + n},{n:02d}", supplier="Fournisseur Fictif SARL",
+                   order_ref=f"BC-2023-{n:03d}", warranty_end=f"20{19 + n % 10}-09-01",
+                   hostname=f"sw-ferry-{n}" if network else None,
+                   ip_address=f"10.1.0.{n}" if network else None,
+                   notes='Réglé ; « très » bien, dit "la directrice"' if n % 6 == 0 else None)
+
+
+def test_reimporting_the_export_changes_nothing(empty_url, make, tmp_path):
+    _fleet(make)
+    url = empty_url
+    exported = _export(url)
     before = _state()
     path = tmp_path / "export.csv"
     path.write_text(exported, encoding="utf-8")
-    result = _cli(demo_url, "import", str(path))
+    result = _cli(url, "import", str(path))
     assert result.returncode == 0, result.stderr
-    assert "0 to create, 0 to update, 1500 unchanged, 0 with errors" in result.stdout
+    assert f"0 to create, 0 to update, {FLEET} unchanged, 0 with errors" in result.stdout
     assert _state() == before
-    assert _export(demo_url) == exported
+    assert _export(url) == exported
 
 
-def test_round_trip_into_an_empty_database(demo_url, templates, engine_kind, tmp_path):
+def test_round_trip_into_an_empty_database(empty_url, make, templates, engine_kind, tmp_path):
     """Export, import into a database holding only the sites and categories, export again:
     the same file. (What an export does not carry, such as history or last-seen dates,
     cannot come back.)"""
-    exported = _export(demo_url)
+    _fleet(make)
+    exported = _export(empty_url)
     sites = query("SELECT * FROM site ORDER BY id")
     categories = query("SELECT * FROM category ORDER BY id")
     empty = templates.copy(engine_kind, "empty")
@@ -111,17 +150,20 @@ def test_round_trip_into_an_empty_database(demo_url, templates, engine_kind, tmp
                       encoding="utf-8", delimiter=",")
     result = _cli(empty, "import", str(path))
     assert result.returncode == 0, result.stderr
-    assert "1500 to create" in result.stdout
+    assert f"{FLEET} to create" in result.stdout
     assert _export(empty) == exported
-    assert count("audit_record", "entity = 'asset' AND action = 'create' AND actor = 'cli'") == 1500
+    assert count("audit_record", "entity = 'asset' AND action = 'create' AND actor = 'cli'") \
+        == FLEET
     # New assets after the import continue the tag series instead of reusing a tag.
     assert query("SELECT last_value FROM tag_sequence WHERE prefix = 'BRN'")[0]["last_value"] \
-        == 1500
+        == FLEET
     assert_search_text_current()
 
 
-def test_reimport_updates_instead_of_duplicating(demo_url, tmp_path):
-    rows = list(csv.DictReader(io.StringIO(_export(demo_url))))
+def test_reimport_updates_instead_of_duplicating(empty_url, make, tmp_path):
+    _fleet(make)
+    url = empty_url
+    rows = list(csv.DictReader(io.StringIO(_export(url))))
     first, second, third = rows[0], rows[1], rows[2]
     first["notes"] = "Lampe changée"
     second["room"] = "Salle polyvalente (import)"
@@ -133,10 +175,10 @@ def test_reimport_updates_instead_of_duplicating(demo_url, tmp_path):
         writer = csv.DictWriter(f, fieldnames=list(first))
         writer.writeheader()
         writer.writerows([first, second, third, fourth, rows[4]])
-    result = _cli(demo_url, "import", str(path), "--verbose")
+    result = _cli(url, "import", str(path), "--verbose")
     assert result.returncode == 0, result.stderr
     assert "0 to create, 4 to update, 1 unchanged" in result.stdout
-    assert count("asset") == 1500
+    assert count("asset") == FLEET
     assert re.search(rf"2\tupdate\t{first['tag']} \(notes\)", result.stdout)
     assert re.search(rf"5\tupdate\t{rows[3]['tag']} \(supplier\)", result.stdout)
     actions = {r["entity_key"]: r["action"] for r in query(
@@ -144,7 +186,7 @@ def test_reimport_updates_instead_of_duplicating(demo_url, tmp_path):
     assert actions == {first["tag"]: "update", second["tag"]: "move", third["tag"]: "status",
                        rows[3]["tag"]: "update"}
     assert count("room", "name = 'Salle polyvalente (import)'") == 1
-    again = _cli(demo_url, "import", str(path))
+    again = _cli(url, "import", str(path))
     assert "0 to create, 0 to update, 5 unchanged" in again.stdout
     # Imported changes are searchable like changes made on the pages.
     assert_search_text_current()
@@ -154,8 +196,9 @@ def test_reimport_updates_instead_of_duplicating(demo_url, tmp_path):
 
 
 def test_a_device_changed_between_the_check_and_the_write_refuses_the_file(
-        demo_url, tmp_path, run, monkeypatch):
-    rows = list(csv.DictReader(io.StringIO(_export(demo_url))))[:3]
+        empty_url, make, tmp_path, run, monkeypatch):
+    _fleet(make)
+    rows = list(csv.DictReader(io.StringIO(_export(empty_url))))[:3]
     for row in rows:
         row["notes"] = "Vérifié (import)"
     path = tmp_path / "changes.csv"

@@ -4,7 +4,7 @@ import datetime as dt
 
 from inventory.maintenance import schedule
 from inventory.maintenance.service import create_due_items
-from tests.helpers import count, query
+from tests.helpers import count, field_error, query
 
 
 def test_next_due_and_look_ahead():
@@ -17,18 +17,39 @@ def test_next_due_and_look_ahead():
     assert not schedule.should_create(dt.date(2026, 1, 1), today, True)
 
 
-def test_daily_job_creates_due_items_once(demo_url, run):
-    tasks = count("maintenance_task")
-    assert tasks == 7  # the demo's projector, whiteboard and network tasks
+def _due_work(make) -> dict:
+    """Three projectors whose filter cleaning (every 180 days, started 200 days ago) is
+    late, and a switch with a yearly firmware update of its own started 400 days ago; a
+    fourth projector is retired."""
+    today = dt.date.today()
+    projectors = make.category(code="VP", name="Vidéoprojecteur")
+    school = make.site(name="École des Essais")
+    beamers = make.assets(3, site=school, category=projectors, purchase_date="2020-09-01")
+    make.asset(site=school, category=projectors, status="retired")
+    switch = make.asset(site=school, category=make.category(code="SWITCH"))
+    make.maintenance_task(projectors, name="Nettoyer le filtre", interval_days=180,
+                          starts_on=(today - dt.timedelta(days=200)).isoformat())
+    make.maintenance_task(asset=switch, name="Mettre à jour le micrologiciel",
+                          interval_days=365,
+                          starts_on=(today - dt.timedelta(days=400)).isoformat())
+    return {"beamers": beamers, "switch": switch}
+
+
+def test_daily_job_creates_due_items_once(empty_url, make, run):
+    _due_work(make)
+    assert count("maintenance_task") == 2
     first = run(create_due_items(dt.date.today()))
-    assert first > 0
+    assert first == 4  # three projectors (not the retired one) and the switch
     assert run(create_due_items(dt.date.today())) == 0  # again: nothing new
     assert count("maintenance_item") == first
 
 
-def test_technician_sees_due_work_and_completes_it(client_as, run):
-    run(create_due_items(dt.date.today()))
-    tech = client_as("technician")
+def test_technician_sees_due_work_and_completes_it(empty_client, make, run):
+    make.installation()
+    _due_work(make)
+    assert run(create_due_items(dt.date.today())) == 4
+    tech = empty_client
+    make.sign_in(tech, "technician")
     page = tech.get("/maintenance")
     assert page.status_code == 200
     item = query("SELECT maintenance_item.id, maintenance_item.asset, maintenance_item.task, "
@@ -49,17 +70,23 @@ def test_technician_sees_due_work_and_completes_it(client_as, run):
     assert again.status_code == 400 and "already done" in again.text
 
 
-def test_tasks_are_managed_and_validated(client_as):
-    admin = client_as("administrator")
+def test_tasks_are_managed_and_validated(empty_client, make):
+    make.installation()
+    make.category(code="IMPR", name="Imprimante")
+    admin = empty_client
     bad = admin.post("/maintenance/tasks", data={"name": "", "interval_days": "0"})
     assert bad.status_code == 400
-    assert "Choose a category, or give one asset" in bad.text
+    assert field_error(bad.text, "category") == "Choose a category, or give one asset&#39;s tag."
+    assert field_error(bad.text, "name") == "This field is required."
+    assert count("maintenance_task") == 0
     ok = admin.post("/maintenance/tasks", data={"name": "Dépoussiérer", "category": "IMPR",
                                                 "interval_days": "90"}, follow_redirects=False)
     assert ok.status_code == 303
     assert "Dépoussiérer" in admin.get("/maintenance/tasks").text
-    director = client_as("director")
-    assert director.get("/maintenance").status_code == 403
+    assert query("SELECT name, interval_days FROM maintenance_task") == [
+        {"name": "Dépoussiérer", "interval_days": 90}]
+    make.sign_in(admin, "director")
+    assert admin.get("/maintenance").status_code == 403
 
 
 # Maintenance that does not flood (issue 14)
@@ -138,5 +165,6 @@ def test_a_new_task_does_not_flood_and_late_items_are_caught_up_per_site(empty_c
 
 
 def test_the_demo_has_nothing_late(demo_url, run):
+    # On the demo: its subject is the demo's maintenance history.
     assert run(create_due_items(dt.date.today())) > 0  # some work due this week...
     assert count("maintenance_item", "done_on IS NULL AND due_on < {}", dt.date.today()) == 0

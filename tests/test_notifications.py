@@ -134,7 +134,7 @@ def test_a_director_never_gets_another_schools_emails(empty_client, make, school
     assert count("outbox", "to_address = {}", reporter["email"]) == 1  # the reporter
 
 
-def test_two_schedulers_run_each_job_once_per_period(demo_url, run):
+def test_two_schedulers_run_each_job_once_per_period(empty_url, run):
     """Two instances (here: two concurrent claimers with their own identities) share one
     database; each (job, period) runs exactly once."""
     ran = []
@@ -159,7 +159,7 @@ def test_two_schedulers_run_each_job_once_per_period(demo_url, run):
     assert count("job_run") == 3
 
 
-def test_real_schedulers_share_the_work(demo_url, run):
+def test_real_schedulers_share_the_work(empty_url, run):
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
     ran = []

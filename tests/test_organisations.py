@@ -245,6 +245,7 @@ def test_the_set_up_names_the_only_organisation(run, make, empty_url):
 def test_the_migration_moves_the_demo_into_the_first_organisation_without_loss(demo_url, run):
     """On a copy of the demo: the data-moving migration taken back (owners and memberships
     gone, as before organisations existed) and forward again."""
+    # On the demo: a filled installation of every record kind the migration must not lose.
     from inventory.core.piccolo_migrations import m0025_organisations_fill as fill
 
     def snapshot():

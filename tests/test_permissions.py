@@ -11,10 +11,10 @@ import pytest
 
 from inventory.accounts import permissions
 from inventory.accounts.auth import route_permission
-from tests.conftest import ROLE_EMAILS
+from inventory.maintenance.service import create_due_items
 from tests.helpers import execute, query
 
-ROLES = [*ROLE_EMAILS, "anonymous"]
+ROLES = ["administrator", "planner", "technician", "director", "viewer", "anonymous"]
 
 
 def _routes(app):
@@ -44,135 +44,117 @@ def test_every_route_has_a_rule():
     assert declared <= set(permissions.PERMISSIONS)
 
 
-def _values(email: str | None = None):
-    """Real identifiers of every kind a route takes, all on the demo director's own school
-    (scoping is tested apart), so an allowed route answers for real rather than 404."""
-    site = query("SELECT id, code FROM site WHERE code = 'GS-FERRY'")[0]
-    now = dt.datetime.now(dt.UTC)
-    if not query("SELECT id FROM inventory_campaign"):
-        execute("INSERT INTO inventory_campaign (site, started_at, started_by, closed_by, version) "
-                "VALUES ({}, {}, 'test', '', 1)", site["id"], now)
-    if not query("SELECT id FROM fault WHERE site = {}", site["id"]):
-        execute("INSERT INTO fault (site, symptom, description, teaching_blocked, status, "
-                "reported_by, assigned_to, reject_reason, created_at, updated_at, version) "
-                "VALUES ({}, 'other', 'test', {}, 'new', 'test', '', '', {}, {}, 1)",
-                site["id"], False, now, now)
-    tag = query("SELECT tag FROM asset WHERE site = {} AND status = 'in_service' "
-                "ORDER BY id LIMIT 1", site["id"])[0]["tag"]
-    asset_id = query("SELECT id FROM asset WHERE tag = {}", tag)[0]["id"]
-    campaign = query("SELECT id FROM inventory_campaign ORDER BY id LIMIT 1")[0]["id"]
-    if not query("SELECT id FROM campaign_check"):  # a device found in another room
-        execute("INSERT INTO campaign_check (campaign, tag, asset, found_room, result, "
-                "checked_at, checked_by) VALUES ({}, {}, {}, {}, 'elsewhere', {}, 'test')",
-                campaign, tag, asset_id, query("SELECT id FROM room WHERE site = {} "
-                                               "ORDER BY id DESC LIMIT 1", site["id"])[0]["id"],
-                now)
-    if not query("SELECT id FROM renewal_plan"):
-        execute("INSERT INTO renewal_plan (name, first_year, years, status, settings, summary, "
-                "created_by, approved_by, version) VALUES ('Plan', 2027, 5, 'draft', {}, {}, "
-                "'test', '', 1)", "{}", "{}")
-    if not query("SELECT id FROM maintenance_item"):
-        if not query("SELECT id FROM maintenance_task"):
-            execute("INSERT INTO maintenance_task (name, asset, interval_days, active, version) "
-                    "VALUES ('Nettoyer', {}, 90, {}, 1)", asset_id, True)
-        execute("INSERT INTO maintenance_item (key, task, asset, due_on, done_by) VALUES "
-                "('probe', {}, {}, {}, '')",
-                query("SELECT id FROM maintenance_task ORDER BY id LIMIT 1")[0]["id"], asset_id,
-                dt.date.today())
-    if not query("SELECT id FROM outbox"):
-        execute("INSERT INTO outbox (to_address, subject, body, created_at, attempts, "
-                "next_attempt, last_error, message_id, state) VALUES "
-                "('elu@commune.example', 'Essai', 'Essai', {}, 3, 0, 'down', '<probe>', 'failed')",
-                now)
-    if not query("SELECT id FROM import_profile"):
-        execute("INSERT INTO import_profile (name, body, created_by, updated_at) "
-                "VALUES ('Profil', {}, 'test', {})", "{}", now)
-    if not query("SELECT id FROM reserved_tag"):
-        execute("INSERT INTO reserved_tag (tag, batch, reserved_at, reserved_by) "
-                "VALUES ('BRN-990001', 'probe', {}, 'test')", now)
-    if not query("SELECT id FROM person"):  # a person holding the director's school's device
-        execute("INSERT INTO person (name, mandates, email, version, created_at, updated_at) "
-                "VALUES ('Camille Essai', '', '', 1, {}, {})", now, now)
-        person = query("SELECT id FROM person ORDER BY id LIMIT 1")[0]["id"]
-        organisation = query("SELECT id FROM organisation ORDER BY id LIMIT 1")[0]["id"]
-        execute("INSERT INTO person_organisation (person, organisation) VALUES ({}, {})",
-                person, organisation)
-        loaned = query("SELECT id FROM asset WHERE site = {} AND status = 'in_service' "
-                       "ORDER BY id DESC LIMIT 1", site["id"])[0]["id"]
-        execute("INSERT INTO loan (asset, person, out_on, out_condition, accessories, "
-                "for_term, acknowledge_token_hash, return_condition, missing_accessories, "
-                "notes, created_by, version, created_at, updated_at) VALUES ({}, {}, {}, '', "
-                "'', {}, '', '', '', '', 'test', 1, {}, {})", loaned, person, dt.date.today(),
-                True, now, now)
-        execute("INSERT INTO loan_organisation (loan, organisation) VALUES ({}, {})",
-                query("SELECT id FROM loan ORDER BY id LIMIT 1")[0]["id"], organisation)
-    if not query("SELECT id FROM contract"):
-        owner = query("SELECT owner FROM site WHERE id = {}", site["id"])[0]["owner"]
-        execute("INSERT INTO contract (reference, title, kind, supplier, maintenance_terms, "
-                "amount_cents, share_mode, owner, notes, version, created_at, updated_at) "
-                "VALUES ('PROBE-1', '', 'marche', '', '', 0, 'percent', {}, '', 1, {}, {})",
-                owner, now, now)
-        contract_id = query("SELECT id FROM contract")[0]["id"]
-        execute("INSERT INTO contract_document (contract, filename, stored_as, media_type, "
-                "size, uploaded_at, uploaded_by) VALUES ({}, 'probe.pdf', 'absent.pdf', "
-                "'application/pdf', 0, {}, 'test')", contract_id, now)
-        execute("INSERT INTO purchase (contract, reference, notes, version, created_at, "
-                "updated_at) VALUES ({}, 'BC-PROBE', '', 1, {}, {})", contract_id, now, now)
-    user = query("SELECT id FROM app_user WHERE email = {}", email)[0]["id"] if email else None
-    if user is not None:  # a token of the person's own, to revoke
-        execute("INSERT INTO api_token (\"user\", name, token_hash, hint, created) "
-                "VALUES ({}, 'Essai', {}, 'probe', 0)", user, f"{user:064d}")
+def _values(make, run, data_dir, role: str | None = None) -> tuple[dict, dict | None]:
+    """Real identifiers of every kind a route takes, all on the director's own school
+    (scoping is tested apart), so an allowed route answers for real rather than 404. Every
+    record is made through its service; the one email is then marked failed, a state only
+    the sending job reaches. With the account of `role` (a director's at that school)."""
+    from inventory.notifications import outbox
+
+    make.anonymous_reports(allowed=True)  # so the public report form answers for real
+    site = make.site(code="GS-FERRY", name="Groupe scolaire Jules-Ferry")
+    board = make.category(code="TNI", is_interactive_display="on")
+    model = make.model(board)
+    room, other_room = make.room(site, name="Classe 1"), make.room(site, name="Classe 2")
+    asset = make.asset(site=site, category=board, room=room, model=model)
+    lent = make.asset(site=site, category=board, room=room)
+    fault = make.fault(asset, photo=_png(), data_dir=data_dir)
+    campaign = make.campaign(site)
+    assert make.campaign_check(campaign, asset, other_room) == "elsewhere"
+    plan = make.plan()
+    make.maintenance_task(asset=asset, name="Nettoyer", interval_days=90,
+                          starts_on=(dt.date.today() - dt.timedelta(days=89)).isoformat())
+    run(create_due_items(dt.date.today()))
+    run(outbox.queue("elu@commune.example", "Essai", "Essai"))
+    execute("UPDATE outbox SET state = 'failed', attempts = 3, last_error = 'down'")
+    profile = make.import_profile("Profil")
+    batch = make.reserved_tags(1)
+    organisation = query("SELECT code FROM organisation ORDER BY id LIMIT 1")[0]["code"]
+    person = make.person(organisations=[organisation], name="Camille Essai")
+    loan = make.loan(lent, person)
+    contract = make.contract(reference="PROBE-1")
+    document = make.document(contract, data_dir, filename="probe.pdf")
+    purchase = make.purchase(contract, reference="BC-PROBE")
+    account = None if role in (None, "anonymous") else make.account(
+        role, sites=[site] if role == "director" else None)
+    token = make.token(account) if account is not None else None  # one of their own, to revoke
     return {
-        "fault_id": str(query("SELECT id FROM fault WHERE site = {} ORDER BY id LIMIT 1",
-                              site["id"])[0]["id"]),
+        "fault_id": str(fault["id"]),
         "action": "acknowledge",
         "campaign_id": str(campaign),
-        "tag": tag,
+        "tag": asset["tag"],
         "site_code": site["code"],
-        "room_id": str(query("SELECT id FROM room WHERE site = {} ORDER BY id LIMIT 1",
-                             site["id"])[0]["id"]),
-        "model_id": str(query("SELECT id FROM equipment_model ORDER BY id LIMIT 1")[0]["id"]),
+        "room_id": str(room["id"]),
+        "model_id": str(model["id"]),
         "user_id": str(query("SELECT id FROM app_user ORDER BY id LIMIT 1")[0]["id"]),
-        "plan_id": str(query("SELECT id FROM renewal_plan ORDER BY id LIMIT 1")[0]["id"]),
-        "item_id": str(query("SELECT id FROM maintenance_item ORDER BY id LIMIT 1")[0]["id"]),
-        "message_id": str(query("SELECT id FROM outbox ORDER BY id LIMIT 1")[0]["id"]),
-        "profile_id": str(query("SELECT id FROM import_profile ORDER BY id LIMIT 1")[0]["id"]),
-        "person_id": str(query("SELECT id FROM person ORDER BY id LIMIT 1")[0]["id"]),
-        "loan_id": str(query("SELECT id FROM loan ORDER BY id LIMIT 1")[0]["id"]),
-        "contract_id": str(query("SELECT id FROM contract ORDER BY id LIMIT 1")[0]["id"]),
-        "document_id": str(query("SELECT id FROM contract_document ORDER BY id LIMIT 1")[0]["id"]),
-        "purchase_id": str(query("SELECT id FROM purchase ORDER BY id LIMIT 1")[0]["id"]),
-        "token_id": str(query("SELECT id FROM api_token WHERE \"user\" = {} ORDER BY id DESC "
-                              "LIMIT 1", user)[0]["id"]) if user else "999999",
-    }
+        "plan_id": str(plan["id"]),
+        "item_id": str(query("SELECT id FROM maintenance_item")[0]["id"]),
+        "message_id": str(query("SELECT id FROM outbox")[0]["id"]),
+        "profile_id": str(profile["id"]),
+        "person_id": str(person["id"]),
+        "loan_id": str(loan["id"]),
+        # Other loans' emailed links (one to open, one to accept: accepting spends it),
+        # which the routes acknowledging `loan` do not spend.
+        **{f"loan_token_{method}": make.loan(make.asset(site=site), make.person(
+            name=f"Dominique Essai {method}"))["token"] for method in ("get", "post")},
+        "contract_id": str(contract["id"]),
+        "document_id": str(document["id"]),
+        "purchase_id": str(purchase["id"]),
+        "token_id": str(token["id"]) if token else "999999",
+        "batch": batch,
+    }, account
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def _uploads(client) -> dict[str, str]:
+    """Two files the signed-in person uploaded on the import page: one waiting for its
+    columns, one imported (its outcome page)."""
+    content = b"serial;site;category\nIMP-1;GS-FERRY;TNI\n"
+    ids = []
+    for name in ("waiting.csv", "imported.csv"):
+        sent = client.post("/imports", files={"file": (name, content, "text/csv")},
+                           follow_redirects=False)
+        assert sent.status_code == 303, sent.text
+        ids.append(sent.headers["location"].rsplit("/", 1)[1])
+    done = client.post(f"/imports/{ids[1]}", data={
+        "col_0": "serial", "col_1": "site", "col_2": "category", "action": "import"},
+        follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"].endswith("/done"), done.text
+    return {"upload_id": ids[0], "done_upload_id": ids[1]}
 
 
 # Routes whose identifier cannot be real here: an allowed role gets exactly 404 from them.
 ABSENT = {
-    "/faults/{fault_id:int}/photo": "the fault has no photo",
-    "/imports/{upload_id:str}": "an upload is a file POST /imports writes",
-    "/imports/{upload_id:str}/done": "an upload is a file POST /imports writes",
     "/schema/{path:str}": "the one schema document has its own route, /schema/openapi.json",
-    "/loans/acknowledge/{token:str}": "an acknowledgment token is only ever emailed",
-    "/contracts/{contract_id:int}/documents/{document_id:int}": "the probe's document has no "
-                                                                "file (uploads write it)",
 }
 # What a route needs besides its path to answer for real (the query or the form).
 QUERY = {"/faults/new": "asset={tag}", "/labels/rooms.pdf": "site={site_code}"}
 FORM = {"/inventory/{campaign_id:int}/move": {"tag": "{tag}"}, "/faults/new": {"asset": "{tag}"}}
 
 
-def _concrete(path: str, values: dict) -> str:
+def _concrete(path: str, values: dict, method: str = "GET") -> str:
     def fill(match):
         name = match.group(1)
         if name == "code":
             if "/organisations" in path:
                 return "ORG"
             return "TNI" if "/categories" in path else values["site_code"]
+        if name == "upload_id":  # the person's own uploads (if they may import)
+            return values.get("done_upload_id" if path.endswith("/done") else "upload_id",
+                              "nothing")
+        if name == "token":  # an emailed acknowledgment link
+            return values[f"loan_token_{method.lower()}"]
         return {"language": "en", "file_path": "app.css", "path": "nothing",
-                "batch": "probe", "kind": "assets", "upload_id": "nothing",
-                "token": "nothing",
-                }.get(name) or values[name]
+                "kind": "assets"}.get(name) or values[name]
 
     url = re.sub(r"\{(\w+):\w+\}", fill, path)
     return url + ("?" + QUERY[path].format(**values) if path in QUERY else "")
@@ -189,14 +171,25 @@ def _expected_refusal(role: str, permission: str, is_api: bool) -> int | None:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_matrix(client_as, role):
-    client = client_as(role)
+def test_matrix(empty_client, make, run, tmp_path, role):
+    client = empty_client
+    make.installation()
     app = client.app
-    values = _values(None if role == "anonymous" else ROLE_EMAILS[role])
+    values, account = _values(make, run, tmp_path, role)
+
+    def client_as(role):
+        if account is None:
+            make.sign_out(client)
+        else:
+            make.sign_in(client, account)
+        return client
+
+    if permissions.allows(role if account else None, permissions.IMPORT_RUN):
+        values.update(_uploads(client_as(role)))
     checked = 0
     for path, method, handler in _routes(app):
         permission = route_permission(handler, path)
-        url = _concrete(path, values)
+        url = _concrete(path, values, method)
         is_api = url.startswith("/api/v1/")  # /api/docs is a page (sign-in redirect)
         client = client_as(role)  # a fresh session: a previous POST may have signed out
         kwargs = {"json": {}} if is_api and method != "GET" else {}
@@ -223,9 +216,12 @@ def test_matrix(client_as, role):
 
 
 @pytest.mark.parametrize("role", ["planner", "technician", "director", "viewer"])
-def test_pages_show_only_permitted_actions(client_as, role):
-    client = client_as(role)
-    tag = _values()["tag"]
+def test_pages_show_only_permitted_actions(empty_client, make, run, tmp_path, role):
+    make.installation()
+    values, account = _values(make, run, tmp_path, role)
+    tag = values["tag"]
+    client = empty_client
+    make.sign_in(client, account)
     page = client.get(f"/a/{tag}").text
     assert (f'href="/a/{tag}/edit"' in page) == permissions.allows(role, permissions.ASSET_WRITE)
     sites = client.get("/sites").text
@@ -251,33 +247,26 @@ API_BODY = {"/api/v1/assets/{tag:str}/move": {"site": "{site_code}", "version": 
             "/api/v1/campaigns/{campaign_id:int}/checks": {"tag": "{tag}"}}
 
 
-def _organisation_values(make, code: str) -> dict:
+def _organisation_values(make, run, data_dir, code: str) -> dict:
     organisation = make.organisation(code=code)
     site = make.site(owner=organisation)
     room = make.room(site=site)
     asset = make.asset(site=site, room=room)
-    fault = make.fault(asset=asset)
-    now = dt.datetime.now(dt.UTC)
-    execute("INSERT INTO inventory_campaign (site, started_at, started_by, closed_by, version) "
-            "VALUES ({}, {}, 'test', '', 1)", site["id"], now)
-    campaign = query("SELECT id FROM inventory_campaign WHERE site = {}", site["id"])[0]["id"]
+    fault = make.fault(asset=asset, photo=_png(), data_dir=data_dir)
+    campaign = make.campaign(site)
     other_room = make.room(site=site)  # the device found in another room
-    execute("INSERT INTO campaign_check (campaign, tag, asset, found_room, result, "
-            "checked_at, checked_by) VALUES ({}, {}, {}, {}, 'elsewhere', {}, 'test')",
-            campaign, asset["tag"], asset["id"], other_room["id"], now)
-    execute("INSERT INTO maintenance_task (name, asset, interval_days, active, version) "
-            "VALUES ('Nettoyer', {}, 90, {}, 1)", asset["id"], True)
-    task = query("SELECT id FROM maintenance_task WHERE asset = {}", asset["id"])[0]["id"]
-    execute("INSERT INTO maintenance_item (key, task, asset, due_on, done_by) VALUES "
-            "({}, {}, {}, {}, '')", f"probe-{code}", task, asset["id"], dt.date.today())
+    assert make.campaign_check(campaign, asset, other_room) == "elsewhere"
+    make.maintenance_task(asset=asset, name="Nettoyer", interval_days=90,
+                          starts_on=(dt.date.today() - dt.timedelta(days=89)).isoformat())
+    run(create_due_items(dt.date.today()))
     return {
         "organisation": organisation, "site": site,
         "tag": asset["tag"], "site_code": site["code"], "organisation_code": code,
         "plan_id": str(make.plan(organisations=[code])["id"]),
         "room_id": str(room["id"]), "fault_id": str(fault["id"]), "action": "acknowledge",
         "campaign_id": str(campaign),
-        "item_id": str(query("SELECT id FROM maintenance_item WHERE key = {}",
-                             f"probe-{code}")[0]["id"]),
+        "item_id": str(query("SELECT id FROM maintenance_item WHERE asset = {}",
+                             asset["id"])[0]["id"]),
     }
 
 
@@ -298,10 +287,10 @@ def _names_a_record(path: str) -> bool:
         and "/categories/" not in path and not path.startswith("/r/")
 
 
-def test_organisation_matrix(empty_client, make):
+def test_organisation_matrix(empty_client, make, run, tmp_path):
     client = empty_client
-    a = _organisation_values(make, "VILLE")
-    b = _organisation_values(make, "AGGLO")
+    a = _organisation_values(make, run, tmp_path, "VILLE")
+    b = _organisation_values(make, run, tmp_path, "AGGLO")
     accounts = {
         "installation administrator": (make.account("administrator"), {"VILLE", "AGGLO"}, True),
         "administrator of VILLE": (make.account("administrator", member_of=["VILLE"]),

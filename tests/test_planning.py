@@ -42,23 +42,62 @@ def _money(text: str) -> int:
     return int(digits)
 
 
-def test_planner_builds_an_explained_plan(client_as, run):
-    planner = client_as("planner")
+PC_EUR, ENI_EUR = 800, 4000  # the categories' replacement costs
+
+
+def _fleet(make) -> dict:
+    """A commune's schools for the plans: 14 laptops (lifespan 5, warranty over) bought two
+    a year from YEAR - 7, so four are overdue and two fall due every year of the five-year
+    plans (YEAR included); an interactive display in one classroom of each elementary
+    school (due after the plans), the other four lacking one, and a maternelle's
+    classrooms that the targets below leave out."""
+    make.installation()
+    school = make.site(name="École élémentaire des Tilleuls", kind="elementaire")
+    group = make.site(name="Groupe scolaire de la Forêt", kind="groupe_scolaire")
+    nursery = make.site(name="École maternelle des Prés", kind="maternelle")
+    pc = make.category(code="PC-PORT", name="Ordinateur portable", lifespan_years=5,
+                       replacement_cost_cents=PC_EUR * 100)
+    eni = make.category(code="ENI", name="Écran numérique interactif", lifespan_years=8,
+                        replacement_cost_cents=ENI_EUR * 100, is_interactive_display="on")
+    rooms = {site["code"]: [make.room(site, name=f"Classe {n}", kind="classroom")
+                            for n in (1, 2, 3)] for site in (school, group, nursery)}
+    make.asset(site=school, category=eni, room=rooms[school["code"]][0],
+               purchase_date=f"{YEAR - 2}-09-01")
+    make.asset(site=group, category=eni, room=rooms[group["code"]][0],
+               purchase_date=f"{YEAR - 3}-09-01")  # both due after the plans
+    laptops = []
+    for bought in range(YEAR - 7, YEAR):
+        laptops += make.assets(2, site=school if bought % 2 else group, category=pc,
+                               purchase_date=f"{bought}-03-15",
+                               warranty_end=f"{bought + 2}-03-15")
+    return {"school": school, "group": group, "pc": pc, "eni": eni, "rooms": rooms,
+            "laptops": laptops, "planner": make.account("planner"),
+            "technician": make.account("technician")}
+
+
+def _planner(empty_client, make):
+    fleet = _fleet(make)
+    make.sign_in(empty_client, fleet["planner"])
+    return empty_client, fleet
+
+
+def test_planner_builds_an_explained_plan(empty_client, make, run):
+    planner, _fleet_ = _planner(empty_client, make)
     plan_id, _form = _scenario(planner)
     page = planner.get(f"/plans/{plan_id}")
     assert page.status_code == 200
     assert "Yearly totals" in page.text and "By site and category" in page.text
     # Every line says why, in words.
     assert re.search(r"\d+ years? old for a lifespan of \d+", page.text)
-    assert "warranty over" in page.text
+    assert f"{YEAR}: 7 years old for a lifespan of 5; warranty over" in page.text
     assert "Per year past end of life" in page.text  # the weights are on screen
     plan = run(planning.get_plan(plan_id, EVERYTHING))
     result = run(planning.computed(plan, dt.date.today()))
-    assert plan["summary"]["total_cents"] == result.total_cents > 0
+    assert plan["summary"]["total_cents"] == result.total_cents == 14 * PC_EUR * 100
 
 
-def test_bad_settings_are_refused_at_the_field_and_nothing_is_written(client_as):
-    planner = client_as("planner")
+def test_bad_settings_are_refused_at_the_field_and_nothing_is_written(empty_client, make):
+    planner, _fleet_ = _planner(empty_client, make)
     before = count("renewal_plan")
     bad = planner.post("/plans", data={"name": "", "first_year": "20x7", "years": "40"})
     assert bad.status_code == 400
@@ -80,9 +119,9 @@ def test_bad_settings_are_refused_at_the_field_and_nothing_is_written(client_as)
     assert query("SELECT version FROM renewal_plan WHERE id = {}", plan_id)[0]["version"] == version
 
 
-def test_a_regions_yearly_cap_of_tens_of_millions_is_accepted(client_as):
+def test_a_regions_yearly_cap_of_tens_of_millions_is_accepted(empty_client, make):
     """A région's yearly budget is far above the 20 million euros a device's price may be."""
-    planner = client_as("planner")
+    planner, _fleet_ = _planner(empty_client, make)
     plan_id, form = _scenario(planner, cap="40 000 000")
     settings = query("SELECT settings FROM renewal_plan WHERE id = {}", plan_id)[0]["settings"]
     if isinstance(settings, str):
@@ -95,9 +134,9 @@ def test_a_regions_yearly_cap_of_tens_of_millions_is_accepted(client_as):
     assert field_error(absurd.text, f"cap_all_{YEAR}") == "This amount is too large."
 
 
-def test_changing_a_cap_updates_the_plan_in_place(client_as):
-    planner = client_as("planner")
-    plan_id, form = _scenario(planner, cap="20000")
+def test_changing_a_cap_updates_the_plan_in_place(empty_client, make):
+    planner, _fleet_ = _planner(empty_client, make)
+    plan_id, form = _scenario(planner, cap=str(PC_EUR))  # one laptop a year
     low = planner.get(f"/plans/{plan_id}").text
     version = query("SELECT version FROM renewal_plan WHERE id = {}", plan_id)[0]["version"]
     fragment = planner.post(f"/plans/{plan_id}", headers={"hx-request": "true"},
@@ -110,15 +149,16 @@ def test_changing_a_cap_updates_the_plan_in_place(client_as):
     def planned(html):
         return _money(re.search(r"<strong>([^<]+)</strong> planned over", html).group(1))
 
-    assert planned(fragment.text) > planned(low)
+    assert planned(low) == 5 * PC_EUR * 100
+    assert planned(fragment.text) == 14 * PC_EUR * 100 > planned(low)  # every laptop
     assert query("SELECT version FROM renewal_plan WHERE id = {}", plan_id)[0]["version"] == version + 1
     # Stale form: not saved, the page says so.
     stale = planner.post(f"/plans/{plan_id}", data={**form, "version": str(version)})
     assert stale.status_code == 400 and "Someone else changed this plan" in stale.text
 
 
-def test_coverage_target_buys_displays_for_the_rooms_lacking_one(client_as, run):
-    planner = client_as("planner")
+def test_coverage_target_buys_displays_for_the_rooms_lacking_one(empty_client, make, run):
+    planner, fleet = _planner(empty_client, make)
     plan_id, _form = _scenario(planner, cap="1000000", **{
         "target_0_kinds": ["elementaire", "groupe_scolaire"], "target_0_category": "ENI",
         "target_0_by_year": str(YEAR + 2)})
@@ -131,7 +171,8 @@ def test_coverage_target_buys_displays_for_the_rooms_lacking_one(client_as, run)
         "'classroom' AND site.kind IN ('elementaire', 'groupe_scolaire') AND NOT EXISTS ("
         "SELECT 1 FROM asset JOIN category ON category.id = asset.category WHERE asset.room = "
         "room.id AND asset.status != 'retired' AND category.is_interactive_display)")[0]["n"]
-    assert len(new_lines) == lacking
+    assert len(new_lines) == lacking == 4  # the maternelle's classrooms are not targeted
+    assert {line.cost_cents for line in new_lines} == {ENI_EUR * 100}
     texts = []
     for number in range(1, 30):  # the year's lines, page by page
         page = planner.get(f"/plans/{plan_id}?year={YEAR}&page={number}")
@@ -141,11 +182,12 @@ def test_coverage_target_buys_displays_for_the_rooms_lacking_one(client_as, run)
     assert any("classroom without an interactive display" in text for text in texts)
 
 
-def test_xlsx_and_csv_exports_give_the_page_totals(client_as, run):
-    planner = client_as("planner")
-    plan_id, _form = _scenario(planner, cap="90000")
+def test_xlsx_and_csv_exports_give_the_page_totals(empty_client, make, run):
+    planner, _fleet_ = _planner(empty_client, make)
+    plan_id, _form = _scenario(planner, cap=str(2 * PC_EUR))  # two laptops a year
     plan = run(planning.get_plan(plan_id, EVERYTHING))
     result = run(planning.computed(plan, dt.date.today()))
+    assert result.total_cents == 10 * PC_EUR * 100 and result.backlog_cents == 4 * PC_EUR * 100
     page = planner.get(f"/plans/{plan_id}")
     footer = re.search(r"<tfoot><tr><th scope=\"row\">Total</th><td class=\"num\"[^>]*>([^<]+)</td>"
                        r"<td class=\"num\"[^>]*>([^<]+)</td>", page.text)
@@ -176,28 +218,28 @@ def test_xlsx_and_csv_exports_give_the_page_totals(client_as, run):
     assert rows[0] == ["Year", "Tag", "Site", "Room", "Category", "Cost (EUR)", "Reason"]
     assert all("," in row[5] and "." not in row[5] for row in rows[1:])
     assert sum(_money(r[5]) for r in rows[1:] if r[0] != "Backlog") == result.total_cents
-    assert ("Backlog" in {r[0] for r in rows[1:]}) == bool(result.backlog)
-    assert any("é" in row[2] for row in rows[1:])
+    assert sum(1 for r in rows[1:] if r[0] == "Backlog") == len(result.backlog) == 4
+    assert any(row[2] == "École élémentaire des Tilleuls" for row in rows[1:])
 
     printable = planner.get(f"/plans/{plan_id}/print")
     assert printable.status_code == 200 and "Multi-year renewal plan" in printable.text
 
 
-def test_compare_two_scenarios(client_as):
-    planner = client_as("planner")
-    tight, _ = _scenario(planner, name="Tight", cap="30000")
+def test_compare_two_scenarios(empty_client, make):
+    planner, _fleet_ = _planner(empty_client, make)
+    tight, _ = _scenario(planner, name="Tight", cap=str(PC_EUR))
     generous, _ = _scenario(planner, name="Generous", cap="400000")
     page = planner.get(f"/plans/compare?a={tight}&b={generous}")
     assert page.status_code == 200
     row = re.search(r"Unfunded backlog</th><td class=\"num\"[^>]*>([^<]+?) \(\d+\)</td>"
                     r"<td class=\"num\"[^>]*>([^<]+?) \(\d+\)</td>", page.text)
-    assert _money(row.group(1)) > _money(row.group(2))
+    assert _money(row.group(1)) == 9 * PC_EUR * 100 and _money(row.group(2)) == 0
     assert "Average age of the fleet at the end" in page.text
     assert "Classrooms with an interactive display at the end" in page.text
 
 
-def test_approved_plan_is_frozen_and_follows_replacements(client_as, run):
-    planner = client_as("planner")
+def test_approved_plan_is_frozen_and_follows_replacements(empty_client, make, run):
+    planner, fleet = _planner(empty_client, make)
     plan_id, form = _scenario(planner, cap="60000")
     version = query("SELECT version FROM renewal_plan WHERE id = {}", plan_id)[0]["version"]
     # Approving cannot be undone: without the ticked box it is refused, beside the box.
@@ -212,18 +254,20 @@ def test_approved_plan_is_frozen_and_follows_replacements(client_as, run):
                             follow_redirects=False)
     assert approved.status_code == 303
     stored = count("plan_line", "plan = {}", plan_id)
-    assert stored > 0
+    assert stored == 14  # every laptop, funded within the caps
     assert count("audit_record", "entity = 'plan' AND entity_key = {} AND action = 'approve'",
                  str(plan_id)) == 1
-    log = client_as("administrator").get("/admin/audit?entity=plan")
+    make.sign_in(planner, "administrator")
+    log = planner.get("/admin/audit?entity=plan")
     assert f'href="/plans/{plan_id}"' in log.text and "Approved" in log.text
-    planner = client_as("planner")
+    make.sign_in(planner, fleet["planner"])
     again = planner.post(f"/plans/{plan_id}", data={**form, "version": str(version + 1)})
     assert again.status_code == 400 and "frozen" in again.text
     first = query("SELECT tag, cost_cents FROM plan_line WHERE plan = {} AND kind = 'replace' "
                   "AND year IS NOT NULL ORDER BY position LIMIT 1", plan_id)[0]
 
-    tech = client_as("technician")
+    tech = planner
+    make.sign_in(tech, fleet["technician"])
     start = tech.get(f"/assets/new?replaces={first['tag']}")
     assert f'value="{first["tag"]}"' in start.text
     site = query("SELECT site.code FROM asset JOIN site ON site.id = asset.site WHERE tag = {}",
@@ -242,11 +286,12 @@ def test_approved_plan_is_frozen_and_follows_replacements(client_as, run):
     assert twice.status_code == 400
     assert field_error(twice.text, "replaces") == "This device already has a successor."
 
-    admin = client_as("administrator")
+    admin = tech
+    make.sign_in(admin, "administrator")
     follow = admin.get(f"/plans/{plan_id}").text
     assert "/assets/new?replaces=" in follow  # the next lines offer to register theirs
     assert f"/assets/new?replaces={first['tag']}" not in follow  # this one is done
-    planner = client_as("planner")
+    make.sign_in(planner, fleet["planner"])
     page = planner.get(f"/plans/{plan_id}")
     assert re.search(r"<strong>1</strong> lines done", page.text)
     assert "321.00" in page.text or "321,00" in page.text  # spent to date
@@ -255,19 +300,26 @@ def test_approved_plan_is_frozen_and_follows_replacements(client_as, run):
     assert progress.done == 1 and progress.spent_cents == 32100
 
 
-def test_readers_and_writers(client_as):
-    viewer = client_as("viewer")
-    assert viewer.get("/plans").status_code == 200
-    assert viewer.post("/plans", data={"name": "x", "first_year": "2027",
+def test_readers_and_writers(empty_client, make):
+    plan = make.plan(name="Plan des écoles")
+    client = empty_client
+    make.sign_in(client, "viewer")
+    listed = client.get("/plans")
+    assert listed.status_code == 200 and "Plan des écoles" in listed.text
+    assert client.get(f"/plans/{plan['id']}").status_code == 200
+    before = count("renewal_plan")
+    assert client.post("/plans", data={"name": "x", "first_year": "2027",
                                        "years": "3"}).status_code == 403
-    director = client_as("director")
-    assert director.get("/plans").status_code == 403
-    technician = client_as("technician")
-    assert technician.get("/plans/1").status_code == 403
+    assert count("renewal_plan") == before
+    make.sign_in(client, "director")
+    assert client.get("/plans").status_code == 403
+    make.sign_in(client, "technician")
+    assert client.get(f"/plans/{plan['id']}").status_code == 403
 
 
-def test_category_policy_fields_are_validated(client_as):
-    planner = client_as("planner")
+def test_category_policy_fields_are_validated(empty_client, make):
+    planner = empty_client
+    make.sign_in(planner, "planner")
     bad = planner.post("/categories/new", data={
         "code": "DRONE", "name": "Drone", "lifespan_years": "4", "replacement_cost_eur": "900",
         "price_change_percent": "beaucoup", "criticality": "7"})
@@ -287,8 +339,10 @@ def _cli(url, *args):
     return subprocess.run([INVENTORY, *args], env=env, capture_output=True, text=True, timeout=120)
 
 
-def test_plan_command_prints_csv_for_scripts(demo_url):
-    done = _cli(demo_url, "plan", "--start", str(YEAR), "--years", "3",
+def test_plan_command_prints_csv_for_scripts(empty_url, make):
+    _fleet(make)
+    url = empty_url
+    done = _cli(url, "plan", "--start", str(YEAR), "--years", "3",
                 "--budget", f"{YEAR}=50000", "--budget", f"{YEAR + 1}=40 000,50")
     assert done.returncode == 0, done.stderr
     rows = list(csv.DictReader(io.StringIO(done.stdout)))
@@ -298,30 +352,34 @@ def test_plan_command_prints_csv_for_scripts(demo_url):
         assert re.fullmatch(r"\d+\.\d\d", row["cost_eur"])
         by_year[row["year"]] = by_year.get(row["year"], 0) + _money(row["cost_eur"])
     assert by_year[str(YEAR)] <= 5_000_000 and by_year[str(YEAR + 1)] <= 4_000_050
+    assert by_year[str(YEAR)] == 6 * PC_EUR * 100  # the overdue ones and that year's
     assert str(YEAR + 2) not in by_year  # no budget that year
-    assert by_year["backlog"] > 0
+    assert by_year["backlog"] == 2 * PC_EUR * 100  # those due the year without a budget
     assert all(row["tag"] for row in rows)  # replacements only: no coverage target here
-    wrong = _cli(demo_url, "plan", "--start", str(YEAR), "--years", "3", "--budget", "2099=5")
+    wrong = _cli(url, "plan", "--start", str(YEAR), "--years", "3", "--budget", "2099=5")
     assert wrong.returncode == 2 and "outside the plan" in wrong.stderr
-    wrong = _cli(demo_url, "plan", "--start", str(YEAR), "--years", "3", "--budget", "lots")
+    wrong = _cli(url, "plan", "--start", str(YEAR), "--years", "3", "--budget", "lots")
     assert wrong.returncode == 2 and "YEAR=EUR" in wrong.stderr
 
 
-def test_nightly_job_tells_planners_once(client_as, run):
-    planner = client_as("planner")
+def test_nightly_job_tells_planners_once(empty_client, make, run):
+    planner, fleet = _planner(empty_client, make)
+    make.plan(name="Plan serré", first_year=YEAR, years=5, cap=str(PC_EUR))
     today = dt.date(YEAR - 1, 11, 22)
     new = run(alerts.nightly(today, "https://inventaire.example"))
     kinds = sorted(alert["kind"] for alert in new)
-    assert kinds == ["end_of_life", "over_cap"]  # the demo plan's caps are tight
+    assert kinds == ["end_of_life", "over_cap"]  # the plan's caps are tight
+    eol = next(alert for alert in new if alert["kind"] == "end_of_life")
+    assert eol["year"] == YEAR and eol["categories"] == [["Ordinateur portable", 2]]
     mails = query("SELECT to_address, subject, body FROM outbox ORDER BY id")
-    assert {m["to_address"] for m in mails} == {"planif@brenneville.example"}
+    assert {m["to_address"] for m in mails} == {fleet["planner"]["email"]}
     assert any(f"end of life in {YEAR}" in m["subject"] or str(YEAR) in m["subject"]
                for m in mails)
     assert run(alerts.nightly(today, "https://inventaire.example")) == []  # told once
     assert count("outbox") == len(mails)
     dashboard = planner.get("/")
     assert "Renewal planning" in dashboard.text
-    assert re.search(r"devices? reach(es)? (its|their) end of life in " + str(YEAR), dashboard.text)
+    assert f"2 devices reach their end of life in {YEAR}" in dashboard.text
     # In spring no new year starts within six months: no end-of-life news.
     assert alerts.end_of_life_year_ahead(dt.date(YEAR, 3, 1)) is None
     assert alerts.end_of_life_year_ahead(dt.date(YEAR, 7, 15)) == YEAR + 1

@@ -124,6 +124,7 @@ def test_other_roles_are_not_sent_to_setup(fresh):
 
 
 def test_demo_is_not_sent_to_setup(anonymous):
+    # On the demo: its subject is the demo's own settings (the demo counts as set up).
     assert _login(anonymous) == "/assets"
 
 

@@ -23,6 +23,7 @@ def _when(value):
 
 
 def test_demo_faulty_devices_have_their_open_fault_and_its_history(demo_url):
+    # On the demo: its subject is the demo builder's faults.
     devices = query("SELECT id, tag, status FROM asset WHERE status IN ('faulty', 'in_repair')")
     assert len(devices) > 10
     faults = query(f"SELECT * FROM fault WHERE status IN ({OPEN})")

@@ -161,14 +161,17 @@ def test_a_patch_without_version_is_refused(as_role, make):
     assert tech.get(f"/api/v1/assets/{tag}").json()["notes"] == before["notes"]
 
 
-def test_tokens_end_when_an_administrator_resets_the_password(client_as):
+def test_tokens_end_when_an_administrator_resets_the_password(as_role, make):
     """The other path of a password change (issue 15, defect 6): the administrator's reset."""
-    from tests.conftest import ROLE_EMAILS
-
-    tech = client_as("technician")
+    make.installation()
+    make.asset()
+    tech, user = as_role("technician")
     token = _create(tech, "Synchro atelier")
-    admin = client_as("administrator")
-    user = query("SELECT id FROM app_user WHERE email = {}", ROLE_EMAILS["technician"])[0]
+    admin, _admin = as_role("administrator")
+    _bearer(admin, token)
+    assert admin.get("/api/v1/assets?limit=1").status_code == 200  # it worked until then
+    admin.headers.pop("authorization")
+    make.sign_in(admin, _admin)
     reset = admin.post(f"/admin/users/{user['id']}/password",
                        data={"password": "Nouveau-secret-long-42"}, follow_redirects=False)
     assert reset.status_code == 303, reset.text

@@ -1,5 +1,8 @@
 """Fast on a weak link (issue 14): text compressed, already-compressed files left alone,
-static files named by their content and kept by the browser for good."""
+static files named by their content and kept by the browser for good.
+
+The HTTP tests here stay on the demo commune (but the one on static files alone): they
+measure what its real-sized pages, exports and labels weigh on the wire."""
 
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ def _static_refs(html: str) -> list[str]:
 
 
 def test_pages_and_static_text_are_compressed(client):
+    # On the demo: a real-sized device page and style sheets, compressed on the wire.
     page = client.get("/a/BRN-000001", headers={"accept-encoding": "gzip"})
     assert page.status_code == 200
     assert page.headers["content-encoding"] == "gzip"
@@ -38,6 +42,7 @@ def test_pages_and_static_text_are_compressed(client):
 def test_browsers_get_brotli_pages_and_static_files(client):
     """Current browsers take brotli: pages compressed on the fly, static files compressed once
     at the best quality, smaller than gzip; a client that asks for both gets brotli."""
+    # On the demo: a real-sized device page; brotli weighed against gzip.
     import brotli
 
     both = "gzip, deflate, br, zstd"
@@ -59,6 +64,7 @@ def test_browsers_get_brotli_pages_and_static_files(client):
 
 
 def test_no_compression_for_a_client_that_does_not_ask(client):
+    # On the demo, as the compressed cases above it mirrors.
     page = client.get("/a/BRN-000001", headers={"accept-encoding": "identity"})
     assert "content-encoding" not in page.headers
     css = client.get("/static/app.css", headers={"accept-encoding": "identity"})
@@ -68,6 +74,7 @@ def test_no_compression_for_a_client_that_does_not_ask(client):
 
 
 def test_already_compressed_downloads_are_not_compressed_again(client):
+    # On the demo: a label sheet and exports of a real school's devices.
     pdf = client.get("/labels/assets.pdf?site=EM-FONTAINE&format=avery-l7160",
                      headers={"accept-encoding": "gzip"})
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
@@ -84,6 +91,7 @@ def test_already_compressed_downloads_are_not_compressed_again(client):
 
 
 def test_json_api_is_compressed(client):
+    # On the demo: the API's first page of a real-sized fleet.
     answer = client.get("/api/v1/assets", headers={"accept-encoding": "gzip"})
     assert answer.status_code == 200
     assert answer.headers["content-encoding"] == "gzip"
@@ -91,6 +99,7 @@ def test_json_api_is_compressed(client):
 
 
 def test_htmx_fragments_still_arrive_whole(client):
+    # On the demo: a real school's list as an htmx fragment.
     page = client.get("/assets?site=GS-FERRY", headers={"hx-request": "true",
                                                         "accept-encoding": "gzip"})
     assert page.status_code == 200
@@ -99,6 +108,7 @@ def test_htmx_fragments_still_arrive_whole(client):
 
 
 def test_static_urls_of_every_page_resolve_and_are_immutable(client_as):
+    # On the demo: every role's filled pages (and its plan's print) name every static file.
     pages = {
         "anonymous": ["/login"],
         "administrator": ["/", "/assets", "/a/BRN-000001", "/scan", "/sites", "/admin/users",
@@ -127,7 +137,9 @@ def test_static_urls_of_every_page_resolve_and_are_immutable(client_as):
         assert answer.headers["x-content-type-options"] == "nosniff"
 
 
-def test_plain_static_names_keep_working_with_a_short_cache(anonymous):
+def test_plain_static_names_keep_working_with_a_short_cache(empty_client, make):
+    anonymous = empty_client  # static files need no data and no account
+    make.sign_out(anonymous)
     answer = anonymous.get("/static/app.css")
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("text/css")
@@ -148,6 +160,7 @@ def test_plain_static_names_keep_working_with_a_short_cache(anonymous):
 def test_pages_send_no_script_they_do_not_use(client):
     """The asset page and the scan page use no htmx, and the scan page leaves the QR decoder
     (257 KB) to its script, which fetches it only for a camera without BarcodeDetector."""
+    # On the demo: the scripts its filled device, scan and list pages load.
     for path in ("/a/BRN-000001", "/scan"):
         html = client.get(path).text
         assert "htmx.min" not in html, path

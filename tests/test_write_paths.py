@@ -41,12 +41,12 @@ def _stored(serial: str) -> dict:
 
 
 def test_an_asset_created_by_the_page_and_by_the_import_is_written_the_same_way(
-        demo_url, run, tmp_path):
-    model = query("SELECT equipment_model.id, manufacturer, equipment_model.name FROM equipment_model "
-                  "JOIN category ON category.id = equipment_model.category "
-                  "WHERE category.code = 'TNI' ORDER BY equipment_model.id LIMIT 1")[0]
-    room = query("SELECT room.id, room.name FROM room JOIN site ON site.id = room.site "
-                 "WHERE site.code = 'EE-CURIE' ORDER BY room.id LIMIT 1")[0]
+        empty_url, make, run, tmp_path):
+    curie = make.site(code="EE-CURIE", name="École élémentaire Marie-Curie")
+    room = make.room(curie, name="Classe 4")
+    board = make.category(code="TNI", name="Tableau numérique interactif (TNI)",
+                          is_interactive_display="on", lifespan_years=8)
+    model = make.model(board, manufacturer="Fabricant Fictif", name="Tableau 88")
     run(assets.create({**FORM, "model": str(model["id"]), "room": str(room["id"])}, "tester",
                       Scope(), prefix="BRN", digits=6))
     path = tmp_path / "one.csv"
@@ -86,14 +86,16 @@ def test_an_asset_created_by_the_page_and_by_the_import_is_written_the_same_way(
     assert_search_text_current()
 
 
-def test_create_many_writes_in_the_callers_transaction(demo_url, run):
+def test_create_many_writes_in_the_callers_transaction(empty_url, make, run):
     """Tags from the sequence, one record each; a failure later in the caller's transaction
     leaves neither assets, records nor used numbers."""
-    site = query("SELECT id FROM site WHERE code = 'MAIRIE'")[0]["id"]
-    category = query("SELECT id FROM category WHERE code = 'VISU'")[0]["id"]
+    site = make.site(code="MAIRIE", kind="mairie")["id"]
+    category = make.category(code="VISU")["id"]
+    make.assets(2)  # the sequence has gone on before
     rows = [{"category": category, "site": site, "serial": f"BULK-{n}",
              "status": "in_service"} for n in range(3)]
     before = query("SELECT last_value FROM tag_sequence WHERE prefix = 'BRN'")[0]["last_value"]
+    assert before == 2
 
     async def fails():
         async with audit.atomic():
@@ -117,6 +119,7 @@ def test_create_many_writes_in_the_callers_transaction(demo_url, run):
 def test_the_demo_writes_through_the_services(demo_url):
     """The demo's sites, rooms, categories, models and assets have the audit records any
     creation leaves."""
+    # On the demo: its subject is the demo builder.
     for entity, table in (("site", "site"), ("room", "room"), ("category", "category"),
                           ("model", "equipment_model"), ("asset", "asset"),
                           ("plan", "renewal_plan")):
