@@ -285,17 +285,22 @@ async def a_person(organisations: Iterable[Any] = (), **overrides: Any) -> dict[
     return await loans.create_person(raw, ACTOR, EVERYTHING)
 
 
-async def a_loan(asset: Any = None, person: Any = None, **overrides: Any) -> dict[str, Any]:
-    """`asset` (made if not given) lent to `person` (made if not given) for their term of
-    office, as the lending page does it; "token" is the acknowledgment link's token (the
-    one the person is emailed)."""
+async def a_loan(asset: Any = None, person: Any = None, returned: bool = False,
+                 **overrides: Any) -> dict[str, Any]:
+    """`asset` (a row or a tag; made if not given) lent to `person` (a row or an id; made if
+    not given) for their term of office unless `due_on` is given, as the lending page does it
+    (a second device of a kind confirmed); "token" is the acknowledgment link's token (the
+    one the person is emailed). `returned`: checked in today."""
     from inventory.loans import service as loans
 
-    asset = asset if asset is not None else await a_asset()
+    tag = asset if isinstance(asset, str) else (asset or await a_asset())["tag"]
     person = person if person is not None else await a_person()
-    tag = asset["tag"] if isinstance(asset, Mapping) else str(asset)
-    raw = {"person": str(_id(person)), "for_term": "1", **overrides}
-    loan, token = await loans.check_out(tag, _strings(raw), ACTOR, EVERYTHING)
+    raw = {"person": str(_id(person)), "for_term": None if "due_on" in overrides else "1",
+           **overrides}
+    loan, token = await loans.check_out(tag, _strings(raw), ACTOR, EVERYTHING,
+                                        confirm_second=True)
+    if returned:
+        loan = await loans.check_in(loan["id"], {}, None, ACTOR, EVERYTHING)
     return {**loan, "token": token}
 
 
@@ -464,8 +469,9 @@ class Factory:
     def person(self, organisations: Iterable[Any] = (), **overrides: Any) -> dict[str, Any]:
         return self._run(a_person(organisations, **overrides))
 
-    def loan(self, asset: Any = None, person: Any = None, **overrides: Any) -> dict[str, Any]:
-        return self._run(a_loan(asset, person, **overrides))
+    def loan(self, asset: Any = None, person: Any = None, returned: bool = False,
+             **overrides: Any) -> dict[str, Any]:
+        return self._run(a_loan(asset, person, returned, **overrides))
 
     def document(self, contract: Any, data_dir: Any, filename: str = "marche.pdf",
                  data: bytes | None = None) -> dict[str, Any]:
@@ -502,39 +508,3 @@ class Factory:
         client.cookies.delete("session")
         with_csrf(client)
 
-    def person(self, organisations: Iterable[Any] = (), **overrides: Any) -> dict[str, Any]:
-        return self._run(a_person(organisations, **overrides))
-
-    def loan(self, asset: Any = None, person: Any = None, returned: bool = False,
-             **overrides: Any) -> dict[str, Any]:
-        return self._run(a_loan(asset, person, returned, **overrides))
-
-
-# People and loans, as the loans pages make them (after the class: added later)
-
-
-async def a_person(organisations: Iterable[Any] = (), **overrides: Any) -> dict[str, Any]:
-    """A person of `organisations` (organisations or codes; none: the installation's
-    first)."""
-    from inventory.loans import service as loans
-
-    raw = {"name": f"Personne d'essai {_n()}",
-           "organisations": [_code(o) for o in organisations], **overrides}
-    return await loans.create_person(raw, ACTOR, EVERYTHING)
-
-
-async def a_loan(asset: Any = None, person: Any = None, returned: bool = False,
-                 **overrides: Any) -> dict[str, Any]:
-    """`asset` (a row or a tag) lent to `person` (a row or an id), each made if not given,
-    for the term of office unless `due_on` is given (a second device of a kind is
-    confirmed); `returned`: checked in today."""
-    from inventory.loans import service as loans
-
-    tag = asset if isinstance(asset, str) else (asset or await a_asset())["tag"]
-    person = person if person is not None else await a_person()
-    raw = {"person": _id(person), "for_term": None if "due_on" in overrides else "on",
-           **overrides}
-    loan, _token = await loans.check_out(tag, _strings(raw), ACTOR, EVERYTHING,
-                                         confirm_second=True)
-    return (await loans.check_in(loan["id"], {}, None, ACTOR, EVERYTHING) if returned
-            else loan)

@@ -7,8 +7,6 @@ import datetime as dt
 import html
 import re
 
-import pytest
-
 from tests.conftest import ADMIN
 from tests.helpers import asset_doc, query, sign_in
 
@@ -159,8 +157,6 @@ def test_french_pages_have_no_english_left(empty_client, make, run):
         response = client.get(url)
         assert response.status_code == 200, url
         words = english_left(response.text)
-        if url == "/admin/audit":  # the known defect test_a_new_categorys_record_in_words shows
-            words = [w for w in words if not CATEGORY_RECORD_DEFECT.search(w)]
         if words:
             left[url] = words[:8]
     # The check itself finds English where there is some.
@@ -168,18 +164,15 @@ def test_french_pages_have_no_english_left(empty_client, make, run):
     assert left == {}, "\n".join(f"{url}: {w}" for url, words in left.items() for w in words)
 
 
-# A category's creation in the audit log: its flags as True/False and its symptoms as a
-# field named "symptoms" holding codes (no_image,pen,...), in French as in English.
-CATEGORY_RECORD_DEFECT = re.compile(r"→ (True|False)\b|symptoms : — → [a-z_,]+")
-
-
-@pytest.mark.xfail(strict=True, reason="product defect: a new category's audit record shows "
-                   "True/False and the symptoms' codes under 'symptoms' (reported)")
 def test_a_new_categorys_record_in_words(empty_client, make):
+    """A category's creation in the audit log: its flags as yes/no and its symptoms by name
+    (they showed True/False and codes such as no_image,pen under "symptoms")."""
     make.installation()
     created = empty_client.post("/categories/new", data={
         "code": "TNI", "name": "Tableau", "lifespan_years": "8", "replacement_cost_eur": "900",
         "is_interactive_display": "on"}, follow_redirects=False)
     assert created.status_code == 303, created.text
     empty_client.headers["accept-language"] = "fr"
-    assert english_left(empty_client.get("/admin/audit").text) == []
+    log = empty_client.get("/admin/audit").text
+    assert english_left(log) == []
+    assert "Oui" in log and "Pas d’image" in log and "no_image" not in log
