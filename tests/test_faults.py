@@ -280,10 +280,9 @@ def test_anonymous_report_from_a_scanned_label(empty_client, make):
     assert serial["serial"] not in page and serial["supplier"] not in page  # nothing else shown
     bad = anonymous.post(f"/r/{tag}", data={"symptom": "no_power", "email": "nope"})
     assert bad.status_code == 400
-    # Beside the field (this form's errors carry no id for field_error()).
-    assert re.search(r'name="email" value="nope"[^>]*aria-invalid="true">\s*<small class='
-                     r'"field-error">Enter an email address such as name@example.org.</small>',
-                     bad.text), bad.text
+    # Beside the field, which names it for screen readers.
+    assert field_error(bad.text, "email") == "Enter an email address such as name@example.org."
+    assert re.search(r'name="email" value="nope"[^>]*aria-describedby="e-email"', bad.text)
     assert count("fault") == 0
     sent = anonymous.post(f"/r/{tag}", data={"symptom": "no_power", "name": "Parent d'élève",
                                              "email": "parent@exemple.example"},

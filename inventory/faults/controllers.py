@@ -17,17 +17,26 @@ from inventory.core.parsers import row_number
 from inventory.faults import photos, service, symptoms, workflow
 from inventory.sites import service as sites
 from inventory.web.dependencies import Installation, ProcessSettings
-from inventory.web.pages import RowId, form_data, form_post, form_version, query_string, render, see_other
+from inventory.web.pages import (
+    RowId,
+    form_data,
+    form_post,
+    form_version,
+    query_string,
+    query_text,
+    render,
+    see_other,
+)
 
 
 @get("/faults", permission=p.FLEET_READ)
 async def faults_index(request: Request) -> Template:
-    params = request.query_params
-    show_all = params.get("all") == "1"
-    rows = await service.queue(request.user.scope, site=params.get("site", ""),
-                               category=params.get("category", ""), open_only=not show_all)
+    show_all = request.query_params.get("all") == "1"
+    site, category = query_text(request, "site"), query_text(request, "category")
+    rows = await service.queue(request.user.scope, site=site, category=category,
+                               open_only=not show_all)
     return render("faults/index.html", faults=rows, show_all=show_all,
-                  site=params.get("site", ""), category=params.get("category", ""),
+                  site=site, category=category,
                   sites=await sites.site_choices(request.user.scope), states=workflow.STATES,
                   categories=await catalog.list_categories(request.user.scope),
                   symptom_names=symptoms.all_symptoms())

@@ -12,7 +12,7 @@ from litestar.params import Parameter
 from litestar.response import Redirect, Template
 
 from inventory.core.errors import Conflict, ValidationFailed
-from inventory.core.parsers import row_number
+from inventory.core.parsers import clean_text, row_number
 
 T = TypeVar("T")
 
@@ -77,6 +77,12 @@ def label(choices: dict[str, Any], key: str | None) -> str:
     if key is None:
         return ""
     return str(choices.get(key, key))
+
+
+def query_text(request: Request, name: str) -> str:
+    """A query parameter read as a filter: control characters dropped as from any typed text
+    (a NUL would be refused by PostgreSQL and kept by SQLite: the same answer on both)."""
+    return clean_text(request.query_params.get(name, "")).strip()
 
 
 def query_string(params: dict[str, Any]) -> str:
