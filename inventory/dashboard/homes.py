@@ -30,12 +30,11 @@ def by_site(rows: Iterable[Mapping[str, Any]], first: Iterable[int] = (), *,
     for row in rows:
         code = row["site_code"]
         if code not in groups:
-            groups[code] = SiteGroup(code, row["site_name"])
-            mine[code] = row.get("site") in own
             site_id = row.get("site")
             where = (positions or {}).get(site_id) if isinstance(site_id, int) else None
-            if near is not None and where is not None:
-                groups[code].distance_km = distance_km(near, where)
+            groups[code] = SiteGroup(code, row["site_name"], distance_km=distance_km(
+                near, where) if near is not None and where is not None else None)
+            mine[code] = site_id in own
         groups[code].rows.append(row)
 
     def order(group: SiteGroup) -> tuple:

@@ -16,11 +16,6 @@ from inventory.core.tables import Asset, AuditRecord, Room, Site
 from inventory.organisations import service as organisations
 from inventory.sites import rules
 
-SITE_FIELDS = (
-    "code", "name", "kind", "uai", "address", "postal_code", "city",
-    "director_name", "director_email", "director_phone", "organisation", "notes",
-    "latitude", "longitude",
-)
 ROOM_FIELDS = ("name", "kind", "floor", "notes")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
