@@ -213,6 +213,19 @@ def test_htmx_request_gets_the_list_fragment_only(admin, make):
     assert "Classe 1" in response.text
 
 
+def test_the_room_filter_offers_the_sites_rooms_in_order_and_keeps_the_choice(admin, make):
+    school = make.site()
+    rooms = {name: make.room(school, name=name) for name in ("Classe 10", "Classe 2", "<Atelier>")}
+    chosen = rooms["Classe 10"]["id"]
+    page = admin.get(f"/assets?site={school['code']}&room={chosen}").text
+    select = page[page.index('id="f-room"'):]
+    select = select[:select.index("</select>")]
+    assert [select.index(name) for name in ("&lt;Atelier&gt;", "Classe 2", "Classe 10")] == sorted(
+        select.index(name) for name in ("&lt;Atelier&gt;", "Classe 2", "Classe 10"))
+    assert f'<option value="{chosen}" selected>Classe 10</option>' in select
+    assert select.count("selected") == 1
+
+
 def test_filter_links_keep_the_filter_in_the_url(admin, make):
     make.assets(51, category=make.category(code="PC-FIXE"))
     response = admin.get("/assets?category=PC-FIXE&status=active")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from functools import lru_cache
 
 from inventory.core.errors import FieldError
 from inventory.core.i18n import _, lazy_gettext
@@ -70,6 +71,7 @@ def code_problem(value: str) -> str | None:
 _NUMBERS = re.compile(r"(\d+)")
 
 
+@lru_cache(maxsize=8192)  # the list's room filter sorts a site's rooms on every page
 def natural_key(name: str | None) -> tuple:
     """Sort key for room names as people count them: "Classe 2" before "Classe 10",
     accents and case ignored ("étage" next to "Etage"), the name itself breaking ties.

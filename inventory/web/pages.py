@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable
+from functools import lru_cache
 from typing import Annotated, Any, TypeVar
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from litestar import Request, Response
 from litestar.params import Parameter
@@ -86,6 +87,13 @@ def query_text(request: Request, name: str) -> str:
 
 
 def query_string(params: dict[str, Any]) -> str:
-    clean = {k: v for k, v in params.items() if v not in ("", None)}
-    return ("?" + urlencode(clean)) if clean else ""
+    """`?` and the non-blank parameters, encoded as urlencode does (a list page writes a
+    dozen of these links: its sort headers, pages, exports)."""
+    pairs = [f"{_quoted(str(k))}={_quoted(str(v))}" for k, v in params.items()
+             if v not in ("", None)]
+    return ("?" + "&".join(pairs)) if pairs else ""
+
+
+# The same few names and values (site codes, categories, sort keys) come back on every page.
+_quoted = lru_cache(maxsize=4096)(quote_plus)
 

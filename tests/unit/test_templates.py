@@ -73,3 +73,12 @@ def test_select_options_mark_the_choice_and_escape_names():
     # Values that are not text (an id) are compared as text.
     ids = select_options([{"id": 3, "name": "A"}, {"id": 30, "name": "B"}], "id", "name", 30)
     assert '<option value="30" selected>B</option>' in ids and 'value="3">' in ids
+
+
+def test_query_strings_are_encoded_as_urlencode_encodes_them():
+    from urllib.parse import urlencode
+
+    params = {"q": "é è&=+ /%", "page": 3, "blank": "", "none": None, "ß k": True}
+    kept = {k: v for k, v in params.items() if v not in ("", None)}
+    assert query_string(params) == "?" + urlencode(kept)
+    assert query_string({"blank": "", "none": None}) == ""
