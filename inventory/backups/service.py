@@ -510,25 +510,28 @@ async def nightly(settings: Settings) -> dict[str, Any]:
 
 async def last_runs() -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """(the last backup run, the last successful one)."""
-    from inventory.core.tables import BackupRun
+    # Plain reads through the finished_at index (/healthz and the dashboard ask every time).
+    from inventory.core.db import fetch_small
 
-    last = await BackupRun.select().order_by(BackupRun.finished_at, ascending=False).first().run()
-    if last is None or last["ok"]:
-        return last, last
-    good = await BackupRun.select().where(BackupRun.ok == True).order_by(  # noqa: E712
-        BackupRun.finished_at, ascending=False).first().run()
-    return last, good
+    last = await fetch_small(f"{_RUNS} ORDER BY finished_at DESC LIMIT 1")
+    if not last or last[0]["ok"]:
+        return (last[0], last[0]) if last else (None, None)
+    good = await fetch_small(f"{_RUNS} WHERE ok = {{}} ORDER BY finished_at DESC LIMIT 1", True)
+    return last[0], (good[0] if good else None)
+
+
+_RUNS = ("SELECT id, started_at, finished_at, trigger, ok, size, archive, message "
+         "FROM backup_run")
 
 
 async def installed_at() -> dt.datetime | None:
-    from piccolo.apps.migrations.tables import Migration
+    from inventory.core.db import fetch_small
 
-    row = await Migration.select(Migration.ran_on).where(
-        Migration.app_name == "inventory").order_by(Migration.ran_on).first().run()
-    if row is None or row["ran_on"] is None:
+    rows = await fetch_small("SELECT ran_on FROM migration WHERE app_name = {} "
+                             "ORDER BY ran_on LIMIT 1", "inventory")
+    if not rows or rows[0]["ran_on"] is None:
         return None
-    moment = row["ran_on"]
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    return _aware(rows[0]["ran_on"])
 
 
 def _aware(moment: dt.datetime | None) -> dt.datetime | None:

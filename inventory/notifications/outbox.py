@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from inventory.core import clock, i18n
+from inventory.core.db import fetch_small
 from inventory.core.tables import OutboxMessage, User
 from inventory.notifications import smtp
 
@@ -187,7 +188,8 @@ async def troubled(limit: int = 200) -> list[dict[str, Any]]:
 
 
 async def failed_count() -> int:
-    return await OutboxMessage.count().where(OutboxMessage.state == FAILED).run()
+    return (await fetch_small("SELECT COUNT(*) AS n FROM outbox WHERE state = {}",
+                              FAILED))[0]["n"]
 
 
 async def summary(hours: int = 24) -> dict[str, int]:
