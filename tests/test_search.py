@@ -418,8 +418,8 @@ def test_the_covering_index_gets_the_tag_on_a_filled_database(empty_url, make, r
         where, args = assets.queries.where(assets.AssetFilter(site=school, q="latitude"),
                                            EVERYTHING, dt.date(2026, 12, 3), search)
         plan = [r["detail"] for r in query(
-            "EXPLAIN QUERY PLAN " + assets.queries.search_page_sql(where, False),
-            *args, 50, 0)]
+            "EXPLAIN QUERY PLAN " + assets.queries.search_page_sql(where, False, 50, 0),
+            *args)]
         assert any("COVERING INDEX asset_site_search_tag" in line for line in plan), plan
     site = query("SELECT id FROM site WHERE code = {}", school)[0]["id"]
     for term in ("latitude", "classe", "brn-00", "ec", "nothing-like-this"):

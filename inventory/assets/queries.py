@@ -141,6 +141,10 @@ class Search:
     # and PostgreSQL, offered its GIN index for it, would read all of that index and then
     # every row (three times slower than reading the table), so the LIKE is kept off it.
     indexed: bool = True
+    # PostgreSQL: the matching rooms' ids as one array (`room = ANY(ARRAY(...))`), which its
+    # planner looks up in the room index beside the others; an `IN (subquery)` in the OR was
+    # a filter on every row of the school (2,799 heap pages for "Classe 3", now 795).
+    rooms_as_array: bool = False
 
     @property
     def by_index(self) -> bool:
@@ -196,8 +200,10 @@ def where(f, scope: Scope, on: dt.date, search: Search | None = None,
             alternatives.append(
                 f"{plain}asset.model IN ({', '.join('{}' for _ in search.model_ids)})")
         if search.room_names:
-            alternatives.append(f"{plain}asset.room IN (SELECT id FROM room WHERE name IN "
-                                f"({', '.join('{}' for _ in search.room_names)}))")
+            rooms = (f"SELECT id FROM room WHERE name IN "
+                     f"({', '.join('{}' for _ in search.room_names)})")
+            alternatives.append(f"asset.room = ANY(ARRAY({rooms}))" if search.rooms_as_array
+                                else f"{plain}asset.room IN ({rooms})")
         add("(" + " OR ".join(alternatives) + ")",
             *text_args, *search.model_ids, *search.room_names)
     if f.site:
@@ -226,16 +232,24 @@ def where(f, scope: Scope, on: dt.date, search: Search | None = None,
     return (" WHERE " + " AND ".join(parts)) if parts else "", args
 
 
-def search_page_sql(where: str, descending: bool) -> str:
+def page_clause(limit: int, offset: int) -> str:
+    """LIMIT and OFFSET written into the statement, not passed as parameters: PostgreSQL
+    plans a prepared statement once (its generic plan) only when that plan costs no more
+    than planning each time would, and with an unknown LIMIT it costs a full sort. The list's
+    plan took 0.33 ms of its 0.4 ms; its values are the few pages people open."""
+    return f" LIMIT {int(limit)} OFFSET {int(offset)}"
+
+
+def search_page_sql(where: str, descending: bool, limit: int, offset: int) -> str:
     """A search's matches (`where`) counted and a page of them in tag order, in one read
-    (arguments: where's, then LIMIT and OFFSET). The matches are read once into the CTE; the
-    page's rows are then read by id. Every row carries `total`; with no row on the page,
-    one row of nulls carries it."""
+    (arguments: where's). The matches are read once into the CTE; the page's rows are then
+    read by id. Every row carries `total`; with no row on the page, one row of nulls
+    carries it."""
     direction = "DESC" if descending else "ASC"
     return (f"WITH matched AS MATERIALIZED (SELECT asset.id, asset.tag FROM asset{where}) "
             "SELECT counted.total, page.* FROM (SELECT COUNT(*) AS total FROM matched) counted "
             f"LEFT JOIN ({LIST_SELECT} WHERE asset.id IN (SELECT id FROM matched ORDER BY tag "
-            f"{direction} LIMIT {{}} OFFSET {{}})) page ON TRUE ORDER BY page.tag {direction}")
+            f"{direction}{page_clause(limit, offset)})) page ON TRUE ORDER BY page.tag {direction}")
 
 
 def order_by(sort: str, descending: bool, tag_index: bool = True) -> str:

@@ -419,6 +419,7 @@ async def resolve_search(text: str) -> queries.Search | None:
     folded = rules.fold(text)
     if not folded:
         return None
+    postgres = current_engine().engine_type == "postgres"
     models = await fetch_small("SELECT id, manufacturer, name FROM equipment_model")
     # Each room name once: a région's rooms read as rows cost ~2.5 µs each on every search.
     room_names = await fetch_small("SELECT DISTINCT name FROM room")
@@ -429,7 +430,8 @@ async def resolve_search(text: str) -> queries.Search | None:
         room_names=tuple(r["name"] for r in room_names if folded in _folded_name(r["name"])),
         narrowing=await _narrowing(folded),
         # SQLite's LIKE never reads its trigram table: only PostgreSQL's needs keeping off.
-        indexed=rules.uses_substring_index(folded) or current_engine().engine_type == "sqlite")
+        indexed=rules.uses_substring_index(folded) or not postgres,
+        rooms_as_array=postgres)
 
 
 # How many assets hold each trigram (counted up to TRIGRAM_CAP), and the fleet's size, are
@@ -489,8 +491,8 @@ async def list_assets(f: AssetFilter, scope: Scope, page_size: int = PAGE_SIZE) 
         # A search within some sites: its matches, counted and paged in one read, so they
         # are found once (on SQLite from one covering index, m0035; PostgreSQL reads a
         # school's ~2,800 heap pages once) rather than once to count and once for the page.
-        found = await _list_rows(f, queries.search_page_sql(where, f.descending),
-                                 [*args, page_size, (f.page - 1) * page_size])
+        found = await _list_rows(f, queries.search_page_sql(
+            where, f.descending, page_size, (f.page - 1) * page_size), args)
         total = found[0]["total"]
         pages = max(1, -(-total // page_size))
         if f.page <= pages:
@@ -511,8 +513,8 @@ async def list_assets(f: AssetFilter, scope: Scope, page_size: int = PAGE_SIZE) 
         where = f" WHERE asset.id IN (SELECT asset.id FROM asset{where})"
     sql = (queries.LIST_SELECT + where
            + queries.order_by(f.sort, f.descending, tag_index=walk is not False)
-           + " LIMIT {} OFFSET {}")
-    rows = await _list_rows(f, sql, [*args, page_size, (page - 1) * page_size])
+           + queries.page_clause(page_size, (page - 1) * page_size))
+    rows = await _list_rows(f, sql, args)
     return AssetPage(rows=rows, total=total, page=page, pages=pages)
 
 
