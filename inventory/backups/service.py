@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from inventory.backups import manifest as mf
 from inventory.backups import retention
 from inventory.core import clock
+from inventory.core.db import fetch_small
 from inventory.core.settings import Settings
 
 if TYPE_CHECKING:
@@ -508,11 +509,12 @@ async def nightly(settings: Settings) -> dict[str, Any]:
     return run
 
 
+# Plain reads through the finished_at index (/healthz and the dashboard ask every time).
+_RUNS = "SELECT * FROM backup_run"
+
+
 async def last_runs() -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """(the last backup run, the last successful one)."""
-    # Plain reads through the finished_at index (/healthz and the dashboard ask every time).
-    from inventory.core.db import fetch_small
-
     last = await fetch_small(f"{_RUNS} ORDER BY finished_at DESC LIMIT 1")
     if not last or last[0]["ok"]:
         return (last[0], last[0]) if last else (None, None)
@@ -520,18 +522,10 @@ async def last_runs() -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     return last[0], (good[0] if good else None)
 
 
-_RUNS = ("SELECT id, started_at, finished_at, trigger, ok, size, archive, message "
-         "FROM backup_run")
-
-
 async def installed_at() -> dt.datetime | None:
-    from inventory.core.db import fetch_small
-
     rows = await fetch_small("SELECT ran_on FROM migration WHERE app_name = {} "
                              "ORDER BY ran_on LIMIT 1", "inventory")
-    if not rows or rows[0]["ran_on"] is None:
-        return None
-    return _aware(rows[0]["ran_on"])
+    return _aware(rows[0]["ran_on"]) if rows else None
 
 
 def _aware(moment: dt.datetime | None) -> dt.datetime | None:

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from typing import Any
 
 from litestar import Request, get
 from litestar.response import Template
 
 from inventory.accounts import permissions as p
-from inventory.accounts.scope import Scope
 from inventory.accounts.service import CurrentUser
 from inventory.campaigns import service as campaigns
+from inventory.contracts import service as contracts
 from inventory.core import clock
 from inventory.dashboard import homes, service
 from inventory.faults import service as faults
@@ -47,7 +46,7 @@ async def dashboard(request: Request) -> Template:
                            service.fault_figures(on, scope), _operations(user)),
             asyncio.gather(
                 alerts.recent(scope) if p.allows(user.role, p.PLAN_READ) else _nothing(),
-                _contract_deadlines(on, scope) if p.allows(user.role, p.CONTRACT_READ)
+                contracts.deadlines(on, scope) if p.allows(user.role, p.CONTRACT_READ)
                 else _nothing()))
     equipped, schools = service.coverage_summary(coverage)
     return render(
@@ -84,12 +83,6 @@ async def _operations(user: CurrentUser) -> dict[str, Any] | None:
     backup, emails = await asyncio.gather(backups.status(), outbox.summary())
     return {"backup": backup["last"], "backup_overdue": backup["overdue"], "emails": emails,
             "size": human_size}
-
-
-async def _contract_deadlines(on: dt.date, scope: Scope) -> list[dict[str, Any]]:
-    from inventory.contracts import service as contracts
-
-    return await contracts.deadlines(on, scope)
 
 
 HOME_MAINTENANCE_SHOWN = 12

@@ -104,8 +104,12 @@ def _drawn_menus(environment: Environment, role: str | None, installation_wide: 
     page's work. Keyed by the role, not by the items (hashing ~20 items per page cost more
     than the lookup)."""
     template = environment.get_template("_nav_items.html")
-    return tuple(Markup(template.render(items=items, current=current, home_label=home_label))
-                 for items in _role_menus(role, installation_wide))  # type: ignore[return-value]
+
+    def drawn(items: tuple) -> Markup:
+        return Markup(template.render(items=items, current=current, home_label=home_label))
+
+    menu, bar, more = _role_menus(role, installation_wide)
+    return drawn(menu), drawn(bar), drawn(more)
 
 
 def select_options(rows: Iterable[Mapping[str, Any]], value_key: str, text_key: str,
