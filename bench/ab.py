@@ -97,6 +97,11 @@ def build(kind: str, version: str, root: Path, assets: int, pg) -> str:
     return url
 
 
+def cpu_ms(percent: float, r: run.Result) -> float:
+    """Milliseconds of one process's CPU per answered request over the measured window."""
+    return percent / 100 * r.seconds * 1000 / r.requests if r.requests else float("nan")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--assets", type=int, default=3000)
@@ -150,7 +155,9 @@ def main(argv: list[str] | None = None) -> int:
                             results.append((kind, scenario, v, r))
                             print(f"round {round_no + 1} {kind:<8} {scenario:<12} {v}: "
                                   f"{r.rps:8.1f} req/s  p50 {r.p50_ms:7.2f} ms  "
-                                  f"p99 {r.p99_ms:7.2f} ms  errors {r.errors}", flush=True)
+                                  f"p99 {r.p99_ms:7.2f} ms  errors {r.errors}  CPU/req: "
+                                  f"server {cpu_ms(r.server_cpu, r):.3f} ms, "
+                                  f"load generator {cpu_ms(r.client_cpu, r):.3f} ms", flush=True)
         finally:
             for process, *_rest in servers.values():
                 run.stop_server(process)

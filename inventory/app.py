@@ -16,7 +16,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.template.config import TemplateConfig
-from litestar_htmx import HTMXPlugin
+from litestar_htmx import HTMXConfig, HTMXPlugin
 
 from inventory.accounts import permissions as p
 from inventory.accounts.auth import permission_guard, session_middleware
@@ -60,6 +60,7 @@ from inventory.web.errors import (
     validation_handler,
 )
 from inventory.web.forwarded import forwarded_middleware
+from inventory.web.htmx import InventoryRequest
 from inventory.web.middleware import language_middleware, security_headers
 from inventory.web.static import catalog, static_router
 from inventory.web.templating import LanguageTemplateEngine, make_template_engine
@@ -176,7 +177,9 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Fal
         ],
         compression_config=compression_config(),
         template_config=TemplateConfig(instance=templates),
-        plugins=[HTMXPlugin()],  # request.htmx: what htmx asked for (inventory.web.htmx)
+        # request.htmx: what htmx asked for (inventory.web.htmx)
+        plugins=[HTMXPlugin(HTMXConfig(set_request_class_globally=False))],
+        request_class=InventoryRequest,
         dependencies=settings_dependencies(settings),
         before_send=[security_headers(public_address)],
         middleware=[arrival_order_middleware(), forwarded_middleware(settings.trusted_proxies),
