@@ -32,8 +32,8 @@ class InventoryRequest(HTMXRequest):
                  send: Send = empty_send) -> None:
         Request.__init__(self, scope, receive, send)  # not HTMXRequest's, which makes the cycle
 
-    @property  # type: ignore[override]
-    def htmx(self) -> HTMXDetails:
+    @property  # HTMXRequest's is a slot; read-only here
+    def htmx(self) -> HTMXDetails:  # type: ignore[override]
         return HTMXDetails(self)
 
 

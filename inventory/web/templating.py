@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, nodes, pass_context, select_autoescape
+from jinja2 import Environment, FileSystemLoader, Template, nodes, pass_context, select_autoescape
 from jinja2 import TemplateNotFound as JinjaTemplateNotFound
 from jinja2.compiler import CodeGenerator
+from jinja2.runtime import Context
 from jinja2.visitor import NodeTransformer
 from litestar.exceptions import TemplateNotFoundException
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -192,11 +194,48 @@ def strip_indentation(source: str) -> str:
     return "".join(parts)
 
 
+# The contexts of the templates included (or imported with context) by the page being rendered.
+_included_contexts: ContextVar[list[Context] | None] = ContextVar("included_contexts",
+                                                                  default=None)
+
+
+class PageTemplate(Template):
+    """A template whose rendering leaves no reference cycle behind.
+
+    A macro defined in a template keeps the template's context (to call functions, read its
+    variables) and the context keeps the macro: a cycle, holding every variable of the page
+    (the request, the rows), which only the cycle collector frees, not the end of the
+    request. Once the page is written out its contexts are emptied, which breaks them."""
+
+    def new_context(self, vars: dict[str, Any] | None = None, shared: bool = False,
+                    locals: Mapping[str, Any] | None = None) -> Context:
+        context = super().new_context(vars, shared, locals)
+        included = _included_contexts.get()
+        if shared and included is not None:  # an include's, or an import's with context
+            included.append(context)
+        return context
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        included: list[Context] = []
+        token = _included_contexts.set(included)
+        context = self.new_context(dict(*args, **kwargs))
+        try:
+            return self.environment.concat(self.root_render_func(context))
+        except Exception:
+            self.environment.handle_exception()
+        finally:
+            _included_contexts.reset(token)
+            for done in (context, *included):
+                done.vars.clear()
+                done.exported_vars.clear()
+
+
 class LanguageEnvironment(Environment):
     """A Jinja environment whose templates are compiled for one language: literal messages
     are translated once, when a template is compiled, instead of on every render."""
 
     code_generator_class = _OutputCodeGenerator
+    template_class = PageTemplate
 
     def preprocess(self, source: str, name: str | None = None,
                    filename: str | None = None) -> str:
