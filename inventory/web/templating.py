@@ -9,7 +9,15 @@ from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, Template, nodes, pass_context, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    Template,
+    nodes,
+    pass_context,
+    pass_environment,
+    select_autoescape,
+)
 from jinja2 import TemplateNotFound as JinjaTemplateNotFound
 from jinja2.compiler import CodeGenerator
 from jinja2.runtime import Context
@@ -112,6 +120,25 @@ def _drawn_menus(environment: Environment, role: str | None, installation_wide: 
 
     menu, bar, more = _role_menus(role, installation_wide)
     return drawn(menu), drawn(bar), drawn(more)
+
+
+@pass_environment
+def drawn_once(environment: Environment, name: str) -> Markup:
+    """A template that reads nothing of the page, only `language` (the environment's) and the
+    static files' addresses, rendered once per language: included, it cost a context a page."""
+    if environment.auto_reload:  # INVENTORY_DEBUG: a changed file shows at once
+        return _render_alone(environment, name)
+    return _drawn_once(environment, name)
+
+
+@lru_cache(maxsize=64)
+def _drawn_once(environment: Environment, name: str) -> Markup:
+    return _render_alone(environment, name)
+
+
+def _render_alone(environment: Environment, name: str) -> Markup:
+    language = getattr(environment, "language", i18n.DEFAULT_LANGUAGE)
+    return Markup(environment.get_template(name).render(language=language))
 
 
 def select_options(rows: Iterable[Mapping[str, Any]], value_key: str, text_key: str,
@@ -310,6 +337,7 @@ def make_environment(language: str = i18n.DEFAULT_LANGUAGE, reload: bool = False
         statuses_text=lambda: {key: str(text) for key, text in STATUSES.items()},
         csrf_field=csrf_field,
         select_options=select_options,
+        drawn_once=drawn_once,
         current_user=current_user,
         static_url=static_url,
     )

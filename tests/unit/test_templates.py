@@ -82,3 +82,16 @@ def test_query_strings_are_encoded_as_urlencode_encodes_them():
     kept = {k: v for k, v in params.items() if v not in ("", None)}
     assert query_string(params) == "?" + urlencode(kept)
     assert query_string({"blank": "", "none": None}) == ""
+
+
+def test_the_offline_head_is_drawn_once_per_language():
+    from inventory.web.templating import make_environment
+
+    fr, en = make_environment("fr"), make_environment("en")
+    page = "{{ drawn_once('offline/_head.html') }}"
+    first = fr.from_string(page).render()
+    assert "offline-words.fr." in first and 'rel="manifest"' in first
+    assert "offline-words.en." in en.from_string(page).render()
+    assert fr.from_string(page).render() == first  # drawn once, the same each time
+    assert fr.globals["drawn_once"](fr, "offline/_head.html") is fr.globals["drawn_once"](
+        fr, "offline/_head.html")
