@@ -95,3 +95,20 @@ def test_the_offline_head_is_drawn_once_per_language():
     assert fr.from_string(page).render() == first  # drawn once, the same each time
     assert fr.globals["drawn_once"](fr, "offline/_head.html") is fr.globals["drawn_once"](
         fr, "offline/_head.html")
+
+
+def test_no_template_has_globals_of_its_own():
+    """PageTemplate builds an imported template's macros once for every page that imports
+    them, which holds while no template is loaded with globals of its own."""
+    from inventory.web.templating import make_environment
+
+    env = make_environment("fr")
+    for name in env.list_templates():
+        template = env.get_template(name)
+        assert template.globals.maps[0] == {}, name
+        assert template.globals.maps[1] is env.globals
+    # An imported macro still sees the environment's globals and its caller's arguments.
+    page = env.from_string('{% from "_macros.html" import page_head %}'
+                           '{{ page_head(_("Sites"), add="+", href="/x", allowed=True) }}')
+    assert page.render() == page.render()
+    assert '<h1>Sites</h1>' in page.render() and 'href="/x"' in page.render()
