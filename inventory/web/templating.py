@@ -4,6 +4,7 @@ output escaped, and the filters and globals pages use."""
 from __future__ import annotations
 
 import re
+from collections import ChainMap
 from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
 from functools import lru_cache
@@ -21,7 +22,7 @@ from jinja2 import (
 from jinja2 import TemplateNotFound as JinjaTemplateNotFound
 from jinja2.compiler import CodeGenerator
 from jinja2.environment import TemplateModule
-from jinja2.runtime import Context
+from jinja2.runtime import Context, new_context
 from jinja2.visitor import NodeTransformer
 from litestar.exceptions import TemplateNotFoundException
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -237,7 +238,13 @@ class PageTemplate(Template):
 
     def new_context(self, vars: dict[str, Any] | None = None, shared: bool = False,
                     locals: Mapping[str, Any] | None = None) -> Context:
-        context = super().new_context(vars, shared, locals)
+        # The environment's globals as they are: a template's are a ChainMap of its own (none
+        # here: a test says so) over them, which every context copied key by key in Python
+        # (11 µs a page, 3 an include).
+        own = self.globals.maps[0] if isinstance(self.globals, ChainMap) else self.globals
+        globals_ = self.globals if own else self.environment.globals
+        context = new_context(self.environment, self.name, self.blocks, vars, shared,
+                              globals_, locals)
         included = _included_contexts.get()
         if shared and included is not None:  # an include's, or an import's with context
             included.append(context)

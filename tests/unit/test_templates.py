@@ -107,6 +107,8 @@ def test_no_template_has_globals_of_its_own():
         template = env.get_template(name)
         assert template.globals.maps[0] == {}, name
         assert template.globals.maps[1] is env.globals
+    # A template given globals of its own (none is, in the app) still sees them.
+    assert env.from_string("{{ own }}|{{ LANGUAGES|length }}", globals={"own": "x"}).render() == "x|2"
     # An imported macro still sees the environment's globals and its caller's arguments.
     page = env.from_string('{% from "_macros.html" import page_head %}'
                            '{{ page_head(_("Sites"), add="+", href="/x", allowed=True) }}')
