@@ -129,16 +129,12 @@ def drawn_once(environment: Environment, name: str) -> Markup:
     """A template that reads nothing of the page, only `language` (the environment's) and the
     static files' addresses, rendered once per language: included, it cost a context a page."""
     if environment.auto_reload:  # INVENTORY_DEBUG: a changed file shows at once
-        return _render_alone(environment, name)
+        return _drawn_once.__wrapped__(environment, name)
     return _drawn_once(environment, name)
 
 
 @lru_cache(maxsize=64)
 def _drawn_once(environment: Environment, name: str) -> Markup:
-    return _render_alone(environment, name)
-
-
-def _render_alone(environment: Environment, name: str) -> Markup:
     language = getattr(environment, "language", i18n.DEFAULT_LANGUAGE)
     return Markup(environment.get_template(name).render(language=language))
 
@@ -236,13 +232,16 @@ class PageTemplate(Template):
     (the request, the rows), which only the cycle collector frees, not the end of the
     request. Once the page is written out its contexts are emptied, which breaks them."""
 
+    def _own_globals(self) -> bool:
+        """Whether this template has globals of its own (none here: a test says so) over
+        the environment's; Jinja keeps them as a ChainMap, slow to read in Python."""
+        return not isinstance(self.globals, ChainMap) or bool(self.globals.maps[0])
+
     def new_context(self, vars: dict[str, Any] | None = None, shared: bool = False,
                     locals: Mapping[str, Any] | None = None) -> Context:
-        # The environment's globals as they are: a template's are a ChainMap of its own (none
-        # here: a test says so) over them, which every context copied key by key in Python
-        # (11 µs a page, 3 an include).
-        own = self.globals.maps[0] if isinstance(self.globals, ChainMap) else self.globals
-        globals_ = self.globals if own else self.environment.globals
+        # The environment's globals as they are, when they are all the template has: every
+        # context copied the ChainMap key by key in Python (11 µs a page, 3 an include).
+        globals_ = self.globals if self._own_globals() else self.environment.globals
         context = new_context(self.environment, self.name, self.blocks, vars, shared,
                               globals_, locals)
         included = _included_contexts.get()
@@ -252,11 +251,13 @@ class PageTemplate(Template):
 
     def _get_default_module(self, ctx: Context | None = None) -> TemplateModule:
         # On every `{% from ... import %}` Jinja checks whether the importing page has
-        # globals this template lacks (a set difference over a ChainMap: 14 µs, more than
-        # calling the macro) and would then build the module again. Here no template has
-        # globals of its own (none is loaded with `globals=`; tests/unit/test_templates.py),
-        # so the module built once serves every import.
-        return super()._get_default_module(None)
+        # globals this template lacks, to build the module again for them: a set difference
+        # over the ChainMap, 14 µs, more than calling the macro. The same check against the
+        # environment's dict, when that is all this template has, takes well under one.
+        if (ctx is not None and not self._own_globals()
+                and ctx.globals_keys.issubset(self.environment.globals)):
+            ctx = None  # nothing new: the module built once serves
+        return super()._get_default_module(ctx)
 
     def render(self, *args: Any, **kwargs: Any) -> str:
         included: list[Context] = []
